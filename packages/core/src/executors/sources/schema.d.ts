@@ -1,0 +1,24 @@
+import type { SourceSpec } from '../../sources/source-spec';
+
+/**
+ * Resolves each source to an exact upstream version and SHA-256, and writes one lock file per product
+ * (`openssl.source.json`, `cpython.source.json`). The build stages hash these locks, so a new upstream
+ * release in the archive is a cache miss and an unchanged one is a hit. Nothing is compiled here.
+ * @title Source resolution
+ */
+export interface SourcesOptions {
+  /** Where the OpenSSL source comes from: a local tarball or directory, an official URL with its SHA-256, or a Debian source package. */
+  openssl: SourceSpec;
+  /** Where the CPython source comes from (same forms as openssl). */
+  python?: SourceSpec;
+  /**
+   * Directory for the lock files.
+   * @format path
+   */
+  outputPath: string;
+  /**
+   * Source download cache. Default: `FIPSKIT_CACHE_DIR`, else the user's cache directory.
+   * @format path
+   */
+  cacheDir?: string;
+}

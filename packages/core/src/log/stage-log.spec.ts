@@ -1,0 +1,32 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RecordingRunner } from '../process/recording-runner';
+import { StageLog } from './stage-log';
+
+describe('StageLog', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fipskit-log-'));
+
+  it('numbers steps and throttles progress to one line per 10 %', () => {
+    const printed: string[] = [];
+    const log = new StageLog('openssl', join(dir, 'a.log'), 2, (l) => printed.push(l), () => 0);
+    log.step('Configure');
+    for (let i = 1; i <= 1000; i++) log.progress(i, 1000, 'objects');
+    log.step('make');
+    expect(printed[0]).toBe('[openssl] (1/2) Configure');
+    const progressLines = printed.filter((l) => l.includes('objects'));
+    expect(progressLines).toHaveLength(11);
+    expect(progressLines.at(-1)).toContain('1000/1000 objects (100%)');
+    expect(printed.at(-1)).toBe('[openssl] (2/2) make');
+    expect(readFileSync(join(dir, 'a.log'), 'utf8')).toContain('# (2/2) make');
+  });
+
+  it('routes commands to its log file', async () => {
+    const runner = new RecordingRunner();
+    const seen: Array<string | undefined> = [];
+    const wrapped = { run: (c: any, o: any) => (seen.push(o.logFile), runner.run(c, o)) };
+    const log = new StageLog('x', join(dir, 'b.log'), 1, () => undefined);
+    await log.run(wrapped, { program: 'make', args: [], cwd: dir });
+    expect(seen).toEqual([join(dir, 'b.log')]);
+  });
+});

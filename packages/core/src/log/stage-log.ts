@@ -1,0 +1,55 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Command, ProcessResult, ProcessRunner, RunOptions } from '../process/command';
+
+export type Printer = (line: string) => void;
+
+/**
+ * What a long stage shows the user: which step runs, how far it is, and where the full log is.
+ * Compiler output goes to the log file only; the terminal gets one line per step and progress.
+ */
+export class StageLog {
+  private stepIndex = 0;
+  private lastPercent = -1;
+  private lastPrintAt = 0;
+
+  constructor(
+    readonly stage: string,
+    readonly logFile: string,
+    private readonly totalSteps: number,
+    private readonly print: Printer = (line) => console.log(line),
+    private readonly now: () => number = Date.now,
+  ) {
+    mkdirSync(dirname(logFile), { recursive: true });
+    appendFileSync(logFile, `# ${stage} — ${new Date(this.now()).toISOString()}\n`);
+  }
+
+  info(message: string): void {
+    this.print(`[${this.stage}] ${message}`);
+    appendFileSync(this.logFile, `# ${message}\n`);
+  }
+
+  step(title: string): void {
+    this.stepIndex++;
+    this.lastPercent = -1;
+    this.info(`(${this.stepIndex}/${this.totalSteps}) ${title}`);
+  }
+
+  /** Prints at most every 10 % or every 15 s, so CI logs stay short. */
+  progress(done: number, total: number, unit: string): void {
+    if (total <= 0) return;
+    const percent = Math.min(100, Math.floor((done * 100) / total));
+    const now = this.now();
+    const bucket = Math.floor(percent / 10);
+    if (bucket === Math.floor(this.lastPercent / 10) && now - this.lastPrintAt < 15_000) return;
+    if (percent === this.lastPercent) return;
+    this.lastPercent = percent;
+    this.lastPrintAt = now;
+    this.print(`[${this.stage}]     ${done}/${total} ${unit} (${percent}%)`);
+  }
+
+  /** Runs a command with its output going to this stage's log file. */
+  run(runner: ProcessRunner, command: Command, options: Omit<RunOptions, 'logFile'> = {}): Promise<ProcessResult> {
+    return runner.run(command, { ...options, logFile: this.logFile });
+  }
+}

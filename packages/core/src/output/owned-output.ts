@@ -1,0 +1,77 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** File fipskit writes into every output directory it creates; its presence is our proof of ownership. */
+export const OUTPUT_MARKER = '.fipskit-output.json';
+const PARTIAL_SUFFIX = '.fipskit-partial';
+
+export interface OutputMarker {
+  createdBy: 'fipskit';
+  stage: string;
+  createdAt: string;
+}
+
+/** Refuses to touch a directory that holds files fipskit did not create. */
+export function assertOutputIsOurs(dir: string, stage: string): void {
+  if (!existsSync(dir)) return;
+  const entries = readdirSync(dir);
+  if (entries.length === 0) return;
+  const marker = readMarker(dir);
+  if (marker) return;
+  const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, … (${entries.length} entries)` : '');
+  throw new Error(
+    `The ${stage} output directory ${dir} already holds files that fipskit did not create (${shown}). ` +
+      `fipskit never deletes files it did not create: move them away, or set outputPath to an empty or new directory.`,
+  );
+}
+
+export function readMarker(dir: string): OutputMarker | undefined {
+  const file = join(dir, OUTPUT_MARKER);
+  if (!existsSync(file)) return undefined;
+  try {
+    const marker = JSON.parse(readFileSync(file, 'utf8'));
+    return marker?.createdBy === 'fipskit' ? marker : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A staging directory beside the final output. Everything is written there first and moved
+ * into place only when the stage succeeded, so an interrupted run never leaves a half-written
+ * output for Nx to cache or for the next stage to use.
+ */
+export function createStaging(finalDir: string): string {
+  const parent = dirname(finalDir);
+  mkdirSync(parent, { recursive: true });
+  removeStaleStaging(finalDir);
+  const staging = join(parent, `${basename(finalDir)}.${process.pid}${PARTIAL_SUFFIX}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  return staging;
+}
+
+/** Leftovers of runs that were killed: ours by name, never anything else. */
+export function removeStaleStaging(finalDir: string): string[] {
+  const parent = dirname(finalDir);
+  if (!existsSync(parent)) return [];
+  const prefix = `${basename(finalDir)}.`;
+  const stale = readdirSync(parent).filter((n) => n.startsWith(prefix) && n.endsWith(PARTIAL_SUFFIX));
+  for (const name of stale) rmSync(join(parent, name), { recursive: true, force: true });
+  return stale;
+}
+
+/** Moves a finished staging directory into place, replacing a previous fipskit output only. */
+export function publishOutput(staging: string, finalDir: string, stage: string): void {
+  assertOutputIsOurs(finalDir, stage);
+  const marker: OutputMarker = { createdBy: 'fipskit', stage, createdAt: new Date().toISOString() };
+  writeFileSync(join(staging, OUTPUT_MARKER), JSON.stringify(marker, null, 2) + '\n');
+  if (existsSync(finalDir)) {
+    const previous = `${finalDir}.${process.pid}.previous${PARTIAL_SUFFIX}`;
+    renameSync(finalDir, previous);
+    renameSync(staging, finalDir);
+    rmSync(previous, { recursive: true, force: true });
+  } else {
+    renameSync(staging, finalDir);
+  }
+}

@@ -1,0 +1,49 @@
+import { Command } from '../process/command';
+
+/** Counts progress of a long step from its output lines, against a total found before it starts. */
+export interface ProgressCounter {
+  unit: string;
+  /** A dry run of the same step (e.g. `make -n`) whose matching lines give the total. */
+  countWith: Command;
+  /** Source text of a RegExp that matches one unit of work (one compiler call) in an output line. */
+  pattern: string;
+}
+
+export interface RunStep {
+  kind: 'run';
+  title: string;
+  command: Command;
+  progress?: ProgressCounter;
+}
+
+export type FileOperation =
+  | { op: 'mkdir'; to: string }
+  /** `from` may end in a `*` pattern for its last segment (`include/openssl/*.h`). */
+  | { op: 'copy'; from: string; to: string }
+  | { op: 'symlink'; target: string; to: string }
+  | { op: 'write'; to: string; content: string }
+  | { op: 'move'; from: string; to: string }
+  /** Only ever applied inside a staging directory fipskit created. */
+  | { op: 'remove'; to: string };
+
+export interface FileStep {
+  kind: 'files';
+  title: string;
+  operations: FileOperation[];
+}
+
+/** Work done in-process (extracting a verified tarball, publishing the output). */
+export interface TaskStep {
+  kind: 'task';
+  title: string;
+  detail: string;
+  perform: () => Promise<void>;
+}
+
+export type PlanStep = RunStep | FileStep | TaskStep;
+
+export interface BuildPlan {
+  stage: string;
+  platform: string;
+  steps: PlanStep[];
+}

@@ -1,0 +1,96 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync, lstatSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { StageLog } from '../log/stage-log';
+import { ProcessRunner } from '../process/command';
+import { BuildPlan, FileOperation, ProgressCounter } from './build-plan';
+
+/** Runs a plan step by step, showing progress and keeping compiler output in the log file. */
+export async function executePlan(plan: BuildPlan, runner: ProcessRunner, log: StageLog): Promise<void> {
+  for (const step of plan.steps) {
+    log.step(step.title);
+    if (step.kind === 'run') {
+      const onLine = step.progress ? await progressReporter(step.progress, runner, log) : undefined;
+      await log.run(runner, step.command, { onLine });
+    } else if (step.kind === 'files') {
+      step.operations.forEach(applyFileOperation);
+    } else {
+      await step.perform();
+    }
+  }
+}
+
+async function progressReporter(counter: ProgressCounter, runner: ProcessRunner, log: StageLog) {
+  const pattern = new RegExp(counter.pattern);
+  let total = 0;
+  await runner.run(counter.countWith, { allowFailure: true, onLine: (line) => pattern.test(line) && total++ });
+  let done = 0;
+  return (line: string) => {
+    if (pattern.test(line)) log.progress(++done, Math.max(total, done), counter.unit);
+  };
+}
+
+export function applyFileOperation(op: FileOperation): void {
+  switch (op.op) {
+    case 'mkdir':
+      mkdirSync(op.to, { recursive: true });
+      return;
+    case 'write':
+      mkdirSync(dirname(op.to), { recursive: true });
+      writeFileSync(op.to, op.content);
+      return;
+    case 'symlink':
+      mkdirSync(dirname(op.to), { recursive: true });
+      if (existsSync(op.to) || isDanglingLink(op.to)) rmSync(op.to);
+      symlinkSync(op.target, op.to);
+      return;
+    case 'move':
+      mkdirSync(dirname(op.to), { recursive: true });
+      renameSync(op.from, op.to);
+      return;
+    case 'copy':
+      copyMatching(op.from, op.to);
+      return;
+    case 'remove':
+      rmSync(op.to, { force: true, recursive: true });
+      return;
+  }
+}
+
+function isDanglingLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** Copies a file, a directory tree, or every file matching a `*` pattern in the last segment into a directory. */
+function copyMatching(from: string, to: string): void {
+  const name = basename(from);
+  if (name.includes('*')) {
+    const dir = dirname(from);
+    const regex = new RegExp('^' + name.split('*').map(escapeRegExp).join('.*') + '$');
+    const matches = existsSync(dir) ? readdirSync(dir).filter((entry) => regex.test(entry)) : [];
+    if (matches.length === 0) throw new Error(`Nothing matches ${from}: the build did not produce the expected files.`);
+    mkdirSync(to, { recursive: true });
+    for (const entry of matches) copyPath(join(dir, entry), join(to, entry));
+    return;
+  }
+  if (!existsSync(from)) throw new Error(`${from} is missing: the build did not produce it.`);
+  copyPath(from, to);
+}
+
+function copyPath(from: string, to: string): void {
+  const stat = statSync(from);
+  mkdirSync(dirname(to), { recursive: true });
+  if (stat.isDirectory()) {
+    mkdirSync(to, { recursive: true });
+    for (const entry of readdirSync(from)) copyPath(join(from, entry), join(to, entry));
+  } else {
+    copyFileSync(from, to);
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}

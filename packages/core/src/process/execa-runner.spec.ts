@@ -1,0 +1,48 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExecaRunner, childEnvironment } from './execa-runner';
+import { ProcessError } from './process-error';
+
+describe('ExecaRunner', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fipskit-runner-'));
+  const runner = new ExecaRunner();
+
+  it('passes each argument through unchanged, metacharacters included', async () => {
+    const hostile = ['a b', '"quoted"', "it's", '$(touch pwned)', 'semi;colon', 'new\nline', '*'];
+    const lines: string[] = [];
+    await runner.run(
+      { program: process.execPath, args: ['-e', 'console.log(JSON.stringify(process.argv.slice(1)))', ...hostile], cwd: dir },
+      { onLine: (l) => lines.push(l) },
+    );
+    expect(JSON.parse(lines[0])).toEqual(hostile);
+  });
+
+  it('writes the full output to the log and throws with the tail on failure', async () => {
+    const logFile = join(dir, 'fail.log');
+    const script = 'for (let i = 0; i < 100; i++) console.log("line " + i); console.error("boom"); process.exit(3)';
+    const error = await runner
+      .run({ program: process.execPath, args: ['-e', script], cwd: dir, title: 'test step' }, { logFile, tailLines: 5 })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ProcessError);
+    expect(error.exitCode).toBe(3);
+    expect(error.tail).toHaveLength(5);
+    expect(error.message).toContain('boom');
+    expect(error.message).toContain(logFile);
+    expect(readFileSync(logFile, 'utf8')).toContain('line 0\n');
+  });
+
+  it('names a program that cannot be started', async () => {
+    await expect(runner.run({ program: 'no-such-program-fipskit', args: [], cwd: dir })).rejects.toThrow(/could not be started/);
+  });
+
+  it('gives the child a changed copy of the environment without touching the parent', async () => {
+    process.env.FIPSKIT_PARENT_ONLY = 'x';
+    const env = childEnvironment({ FIPSKIT_ADDED: '1', FIPSKIT_PARENT_ONLY: undefined });
+    expect(env.FIPSKIT_ADDED).toBe('1');
+    expect('FIPSKIT_PARENT_ONLY' in env).toBe(false);
+    expect(process.env.FIPSKIT_PARENT_ONLY).toBe('x');
+    expect(process.env.FIPSKIT_ADDED).toBeUndefined();
+    delete process.env.FIPSKIT_PARENT_ONLY;
+  });
+});

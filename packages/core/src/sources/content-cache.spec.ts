@@ -1,0 +1,56 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ContentCache } from './content-cache';
+
+const ABC_SHA = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+
+describe('ContentCache', () => {
+  let cache: ContentCache;
+  beforeEach(() => (cache = new ContentCache(mkdtempSync(join(tmpdir(), 'fipskit-cache-')))));
+
+  function temp(content: string): string {
+    const file = cache.tempPath('openssl-3.0.22.tar.gz');
+    writeFileSync(file, content);
+    return file;
+  }
+
+  it('stores a verified file under its hash and finds it again', async () => {
+    const stored = await cache.storeVerified(temp('abc'), ABC_SHA, 'openssl-3.0.22.tar.gz');
+    expect(stored).toBe(join(cache.cacheDir, 'sha256', ABC_SHA, 'openssl-3.0.22.tar.gz'));
+    expect(readFileSync(stored, 'utf8')).toBe('abc');
+    expect(readdirSync(join(cache.cacheDir, 'tmp'))).toEqual([]);
+    expect(await cache.lookup(ABC_SHA, 'openssl-3.0.22.tar.gz')).toBe(stored);
+  });
+
+  it('refuses a mismatch, naming both hashes and the fix, and deletes only the temp file', async () => {
+    const bad = temp('abd');
+    const other = temp('keep me');
+    const error = await cache.storeVerified(bad, ABC_SHA, 'openssl-3.0.22.tar.gz').catch((e) => e);
+    expect(error.message).toMatch(
+      /^Checksum mismatch for openssl-3\.0\.22\.tar\.gz: expected ba7816bf.*, got a52d159f.*\. The download is corrupt or the pinned sha256 is wrong; .*published beside the release/,
+    );
+    expect(existsSync(bad)).toBe(false);
+    expect(readFileSync(other, 'utf8')).toBe('keep me');
+    expect(existsSync(join(cache.cacheDir, 'sha256'))).toBe(false);
+  });
+
+  it('misses on absent or altered entries', async () => {
+    expect(await cache.lookup(ABC_SHA, 'openssl-3.0.22.tar.gz')).toBeUndefined();
+    const stored = await cache.storeVerified(temp('abc'), ABC_SHA, 'openssl-3.0.22.tar.gz');
+    writeFileSync(stored, 'tampered');
+    expect(await cache.lookup(ABC_SHA, 'openssl-3.0.22.tar.gz')).toBeUndefined();
+  });
+
+  it('keeps a signature beside its tarball', async () => {
+    const asc = cache.tempPath('x.asc');
+    writeFileSync(asc, 'abc');
+    const stored = await cache.storeBeside(asc, ABC_SHA, 'f'.repeat(64), 'openssl_3.0.22.orig.tar.gz.asc');
+    expect(stored).toBe(join(cache.cacheDir, 'sha256', 'f'.repeat(64), 'openssl_3.0.22.orig.tar.gz.asc'));
+  });
+
+  it('refuses names and hashes that could leave the cache', () => {
+    expect(() => cache.pathFor(ABC_SHA, '../evil')).toThrow(/not a plain file name/);
+    expect(() => cache.pathFor('../../etc', 'x')).toThrow(/not a SHA-256/);
+  });
+});

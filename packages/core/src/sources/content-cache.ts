@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { isSha256, sha256File } from './sha256';
+
+/**
+ * Verified release tarballs by content: `<cacheDir>/sha256/<hex>/<fileName>`. A file only
+ * gets there after its hash matched, so a path from `lookup` names bytes already checked.
+ */
+export class ContentCache {
+  constructor(readonly cacheDir: string) {}
+
+  pathFor(sha256: string, fileName: string): string {
+    if (!isSha256(sha256)) throw new Error(`"${sha256}" is not a SHA-256 (64 lowercase hex digits).`);
+    if (basename(fileName) !== fileName || fileName === '..' || fileName === '.') throw new Error(`"${fileName}" is not a plain file name.`);
+    return join(this.cacheDir, 'sha256', sha256, fileName);
+  }
+
+  /** A scratch file path on the cache's file system, so `storeVerified` can rename it into place. */
+  tempPath(fileName: string): string {
+    const dir = join(this.cacheDir, 'tmp');
+    mkdirSync(dir, { recursive: true });
+    return join(dir, `${randomBytes(6).toString('hex')}-${basename(fileName)}`);
+  }
+
+  /** The cached file, re-hashed; undefined when absent or no longer matching (it is then fetched again). */
+  async lookup(sha256: string, fileName: string): Promise<string | undefined> {
+    const path = this.pathFor(sha256, fileName);
+    if (!existsSync(path)) return undefined;
+    return (await sha256File(path)) === sha256 ? path : undefined;
+  }
+
+  /** Moves tempFile into the cache if its hash is the expected one; on a mismatch deletes tempFile only and throws. */
+  async storeVerified(tempFile: string, expectedSha256: string, fileName: string): Promise<string> {
+    return this.storeAt(tempFile, expectedSha256, this.pathFor(expectedSha256, fileName), fileName);
+  }
+
+  /** Keeps a companion file (the upstream `.asc` signature) beside a cached tarball, checked against its own hash. */
+  async storeBeside(tempFile: string, expectedSha256: string, tarballSha256: string, fileName: string): Promise<string> {
+    return this.storeAt(tempFile, expectedSha256, this.pathFor(tarballSha256, fileName), fileName);
+  }
+
+  private async storeAt(tempFile: string, expectedSha256: string, target: string, fileName: string): Promise<string> {
+    const actual = await sha256File(tempFile);
+    if (actual !== expectedSha256) {
+      rmSync(tempFile, { force: true });
+      throw new Error(
+        `Checksum mismatch for ${fileName}: expected ${expectedSha256}, got ${actual}. ` +
+          `The download is corrupt or the pinned sha256 is wrong; run again to download it afresh, and if it still differs, ` +
+          `compare the sha256 in the project with the one published beside the release.`,
+      );
+    }
+    mkdirSync(join(target, '..'), { recursive: true });
+    moveAtomically(tempFile, target);
+    return target;
+  }
+}
+
+/** rename() is atomic on one file system; across file systems copy beside the target first, then rename. */
+function moveAtomically(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    const beside = `${to}.${process.pid}.partial`;
+    copyFileSync(from, beside);
+    renameSync(beside, to);
+    rmSync(from, { force: true });
+  }
+}

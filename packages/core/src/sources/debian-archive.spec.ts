@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Command, ProcessRunner } from '../process/command';
+import { ProcessError } from '../process/process-error';
+import { RecordingRunner } from '../process/recording-runner';
+import { debianLock, fetchDebianTarball, findDebianRelease, planDebianSources, privateApt } from './debian-archive';
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const TARBALL = 'pretend openssl 3.0.22 release';
+const SIGNATURE = 'pretend signature';
+const KEY = '[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]';
+
+/** The shape of real `apt-cache showsrc openssl` output (see __fixtures__), with hashes of the pretend files. */
+const SHOWSRC = [
+  'Package: openssl',
+  'Version: 3.0.22-1~deb12u2',
+  'Checksums-Sha256:',
+  ` ${sha('dsc')} 3 openssl_3.0.22-1~deb12u2.dsc`,
+  ` ${sha(TARBALL)} ${TARBALL.length} openssl_3.0.22.orig.tar.gz`,
+  ` ${sha(SIGNATURE)} ${SIGNATURE.length} openssl_3.0.22.orig.tar.gz.asc`,
+  '',
+  'Package: openssl',
+  'Version: 3.0.17-1~deb12u2',
+  'Checksums-Sha256:',
+  ` ${sha('old')} 3 openssl_3.0.17.orig.tar.gz`,
+  '',
+];
+
+function fakeMachine(): string {
+  const root = mkdtempSync(join(tmpdir(), 'fipskit-machine-'));
+  const files: Record<string, string> = {
+    'etc/os-release': 'VERSION_CODENAME=bookworm\n',
+    'etc/apt/sources.list.d/debian.sources':
+      'Types: deb\nURIs: http://deb.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n' +
+      'Types: deb\nURIs: http://deb.example/debian-security\nSuites: bookworm-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n',
+  };
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+const isShowSrc = (c: Command) => c.program === 'apt-cache';
+const isSource = (c: Command) => c.args.includes('source');
+
+function aptRunner(sourceResponse: { exitCode: number; files: Record<string, string>; output?: string[] }): RecordingRunner {
+  return new RecordingRunner()
+    .respond(isShowSrc, { output: SHOWSRC })
+    .respond(isSource, {
+      exitCode: sourceResponse.exitCode,
+      output: sourceResponse.output,
+      effect: (c) => Object.entries(sourceResponse.files).forEach(([name, text]) => writeFileSync(join(c.cwd, name), text)),
+    });
+}
+
+describe('debian archive through a private apt configuration', () => {
+  let cacheDir: string;
+  let systemRoot: string;
+  beforeEach(() => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'fipskit-debian-'));
+    systemRoot = fakeMachine();
+  });
+
+  it('runs apt-get update and apt-cache showsrc on private state only, and picks the newest match', async () => {
+    const runner = aptRunner({ exitCode: 0, files: {} });
+    const { release, aptSources } = await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, { cacheDir, runner, systemRoot });
+    const apt = privateApt(cacheDir);
+    const options = [
+      '-o', `Dir::Etc::SourceList=${apt.sourcesList}`,
+      '-o', `Dir::Etc::SourceParts=${apt.sourceParts}`,
+      '-o', `Dir::State::Lists=${apt.lists}`,
+      '-o', `Dir::Cache=${apt.cache}`,
+      '-o', 'Debug::NoLocking=1',
+    ];
+    expect(runner.argv()).toEqual([
+      ['apt-get', ...options, 'update'],
+      ['apt-cache', ...options, 'showsrc', 'openssl'],
+    ]);
+    expect(runner.commands.every((c) => c.env?.LC_ALL === 'C' && c.cwd === apt.dir)).toBe(true);
+    expect(aptSources).toEqual([
+      `deb-src ${KEY} http://deb.example/debian bookworm main`,
+      `deb-src ${KEY} http://deb.example/debian bookworm-updates main`,
+      `deb-src ${KEY} http://deb.example/debian-security bookworm-security main`,
+    ]);
+    expect(readFileSync(apt.sourcesList, 'utf8')).toContain(aptSources.join('\n'));
+    expect(readdirSync(apt.sourceParts)).toEqual([]);
+    expect(existsSync(apt.lock)).toBe(false);
+    expect(release).toMatchObject({ debianVersion: '3.0.22-1~deb12u2', upstreamVersion: '3.0.22' });
+  });
+
+  it('writes a lock that says where the hash came from', async () => {
+    const runner = aptRunner({ exitCode: 0, files: {} });
+    const { release, aptSources } = await findDebianRelease('openssl', { kind: 'debian' }, { cacheDir, runner, systemRoot });
+    const lock = debianLock('openssl', release, aptSources);
+    expect(lock).toMatchObject({
+      product: 'openssl',
+      version: '3.0.22',
+      origin: 'debian',
+      sha256: sha(TARBALL),
+      fileName: 'openssl_3.0.22.orig.tar.gz',
+      location: 'openssl=3.0.22-1~deb12u2',
+      debianVersion: '3.0.22-1~deb12u2',
+    });
+    expect(lock.verification).toMatch(/^SHA-256 from Debian's signed Sources index, obtained by apt.*upstream OpenSSL release tarball carried unchanged.*openssl_3\.0\.22\.orig\.tar\.gz\.asc is kept beside it/);
+  });
+
+  it('accepts apt-get source failing on the .dsc when the orig tarball arrived with the indexed hash, and keeps the .asc', async () => {
+    const runner = aptRunner({
+      exitCode: 100,
+      output: ['E: Failed to fetch http://deb.example/debian-security/pool/updates/main/o/openssl/openssl_3.0.22-1%7edeb12u2.dsc  404  Not Found'],
+      files: { 'openssl_3.0.22.orig.tar.gz': TARBALL, 'openssl_3.0.22.orig.tar.gz.asc': SIGNATURE },
+    });
+    const ctx = { cacheDir, runner, systemRoot };
+    const lock = debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, planDebianSources({ kind: 'debian' }, systemRoot));
+    runner.commands.length = 0;
+    const fetched = await fetchDebianTarball(lock, ctx);
+    expect(fetched.archive).toBe(join(cacheDir, 'sha256', sha(TARBALL), 'openssl_3.0.22.orig.tar.gz'));
+    expect(fetched.signature).toBe(join(cacheDir, 'sha256', sha(TARBALL), 'openssl_3.0.22.orig.tar.gz.asc'));
+    expect(readFileSync(fetched.archive, 'utf8')).toBe(TARBALL);
+    const source = runner.commands.find(isSource)!;
+    expect(source.args.slice(-4)).toEqual(['source', '--download-only', '--only-source', 'openssl=3.0.22-1~deb12u2']);
+    expect(existsSync(source.cwd)).toBe(false);
+
+    runner.commands.length = 0;
+    expect(await fetchDebianTarball(lock, ctx)).toEqual(fetched);
+    expect(runner.commands).toEqual([]);
+  });
+
+  it("refuses a tarball whose hash is not the index's, and reports apt's output when none arrived", async () => {
+    const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }) };
+    const lock = debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, planDebianSources({ kind: 'debian' }, systemRoot));
+    const corrupt = { ...ctx, runner: aptRunner({ exitCode: 0, files: { 'openssl_3.0.22.orig.tar.gz': 'tampered' } }) };
+    await expect(fetchDebianTarball(lock, corrupt)).rejects.toThrow(/^Checksum mismatch for openssl_3\.0\.22\.orig\.tar\.gz/);
+    const nothing = { ...ctx, runner: aptRunner({ exitCode: 100, files: {}, output: ['E: Unable to find a source package'] }) };
+    await expect(fetchDebianTarball(lock, nothing)).rejects.toThrow(/did not deliver openssl_3\.0\.22\.orig\.tar\.gz \(exit code 100\)[\s\S]*Unable to find a source package/);
+    expect(readdirSync(join(cacheDir, 'tmp')).filter((n) => n.startsWith('apt-source-'))).toEqual([]);
+  });
+
+  it('tells to resolve again when Debian has dropped the locked version', async () => {
+    const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }) };
+    const lock = { ...debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, []), debianVersion: '3.0.21-1', location: 'openssl=3.0.21-1' };
+    await expect(fetchDebianTarball(lock, ctx)).rejects.toThrow(/no longer lists openssl=3\.0\.21-1.*Run the sources stage again/);
+  });
+
+  it.each<[string, Parameters<typeof findDebianRelease>, RegExp]>([
+    ['CPython without package', ['cpython', { kind: 'debian' }, {} as never], /CPython needs package.*"python3\.11"/],
+    ['a version that is no version', ['openssl', { kind: 'debian', version: 'latest' }, {} as never], /"latest" is not an upstream version.*"3\.0"/],
+    ['a mirror that is no URL', ['openssl', { kind: 'debian', mirror: 'deb.example' }, {} as never], /mirror "deb\.example" is not an http\(s\) URL/],
+    ['a suite with spaces', ['openssl', { kind: 'debian', suites: ['bookworm main'] }, {} as never], /"bookworm main" is not a Debian suite name/],
+  ])('refuses %s before running apt', async (_name, [product, spec], message) => {
+    const runner = new RecordingRunner();
+    await expect(findDebianRelease(product, spec, { cacheDir, runner, systemRoot })).rejects.toThrow(message);
+    expect(runner.commands).toEqual([]);
+  });
+
+  it('asks a newer release from the URI of the machine release', async () => {
+    const runner = aptRunner({ exitCode: 0, files: {} });
+    await findDebianRelease('openssl', { kind: 'debian', suites: ['trixie'] }, { cacheDir, runner, systemRoot });
+    expect(readFileSync(privateApt(cacheDir).sourcesList, 'utf8')).toContain(`deb-src ${KEY} http://deb.example/debian trixie main\n`);
+  });
+
+  it('says what to use instead where apt does not exist', async () => {
+    const noApt: ProcessRunner = { run: async (command) => Promise.reject(new ProcessError(command, null, ['spawn apt-get ENOENT'])) };
+    await expect(findDebianRelease('openssl', { kind: 'debian' }, { cacheDir, runner: noApt, systemRoot })).rejects.toThrow(
+      /apt-get could not be started: the debian source kind needs a Debian or Ubuntu machine with apt\. Elsewhere use kind "url"/,
+    );
+  });
+});

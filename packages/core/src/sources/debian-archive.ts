@@ -1,0 +1,206 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, ProcessRunner, RunOptions } from '../process/command';
+import { ProcessError } from '../process/process-error';
+import { planDebSrcLines, readSystemAptSources, renderDebSrcLine, systemCodename } from './apt-sources';
+import { withCacheLock } from './cache-lock';
+import { ContentCache } from './content-cache';
+import { DebianRelease, SourcePackageStanza, chooseDebianRelease, debianReleases, parseShowSrc } from './debian-showsrc';
+import { DebianSource, SourceLock, SourceProduct } from './source-spec';
+import { productName } from './source-version';
+
+export interface DebianArchiveContext {
+  cacheDir: string;
+  runner: ProcessRunner;
+  /** Root of the file system whose /etc/apt and /etc/os-release are read (tests point it elsewhere). */
+  systemRoot?: string;
+}
+
+/** fipskit's own apt state under the cache: the system's apt configuration is only ever read. */
+export interface PrivateApt {
+  dir: string;
+  sourcesList: string;
+  /** Kept empty, so the system's sources.list.d is not mixed in. */
+  sourceParts: string;
+  lists: string;
+  cache: string;
+  lock: string;
+}
+
+export function privateApt(cacheDir: string): PrivateApt {
+  const dir = join(cacheDir, 'apt');
+  return {
+    dir,
+    sourcesList: join(dir, 'sources.list'),
+    sourceParts: join(dir, 'sources.list.d'),
+    lists: join(dir, 'lists'),
+    cache: join(dir, 'cache'),
+    lock: join(dir, 'fipskit.lock'),
+  };
+}
+
+/** Points apt at the private state; no lock on system directories is needed or taken. */
+export function aptOptions(apt: PrivateApt): string[] {
+  return [
+    ['Dir::Etc::SourceList', apt.sourcesList],
+    ['Dir::Etc::SourceParts', apt.sourceParts],
+    ['Dir::State::Lists', apt.lists],
+    ['Dir::Cache', apt.cache],
+    ['Debug::NoLocking', '1'],
+  ].flatMap(([key, value]) => ['-o', `${key}=${value}`]);
+}
+
+/** The source package to ask for: `openssl` by default; CPython's depends on the minor series, so it must be named. */
+export function debianPackageFor(product: SourceProduct, spec: DebianSource): string {
+  const pkg = spec.package ?? (product === 'openssl' ? 'openssl' : undefined);
+  if (!pkg) {
+    throw new Error(`A debian source for CPython needs package: Debian ships one source package per minor series. Set package, e.g. "python3.11".`);
+  }
+  if (!/^[a-z0-9][a-z0-9.+-]+$/.test(pkg)) throw new Error(`"${pkg}" is not a Debian source package name. Set package to a name such as openssl or python3.11.`);
+  return pkg;
+}
+
+/** Checks a debian spec without touching the network; returns the deb-src lines it will use. */
+export function planDebianSources(spec: DebianSource, systemRoot = '/'): string[] {
+  if (spec.version !== undefined && !/^\d+(\.\d+)*[a-z]?$/.test(spec.version)) {
+    throw new Error(`"${spec.version}" is not an upstream version or prefix. Set version like "3.0" (newest 3.0.x) or "3.0.22" (exactly), or leave it out for the newest.`);
+  }
+  for (const suite of spec.suites ?? []) {
+    if (!/^[a-z0-9][a-z0-9./-]*$/.test(suite)) throw new Error(`"${suite}" is not a Debian suite name. Set suites to names such as bookworm or bookworm-security.`);
+  }
+  if (spec.mirror !== undefined && !/^https?:\/\/[^\s\]\[]+$/.test(spec.mirror)) {
+    throw new Error(`mirror "${spec.mirror}" is not an http(s) URL. Set mirror to a Debian archive base URL (apt checks the archive's signature either way).`);
+  }
+  const system = readSystemAptSources(systemRoot);
+  const codename = systemCodename(systemRoot, system);
+  return planDebSrcLines(system, { suites: spec.suites, mirror: spec.mirror, codename }).map(renderDebSrcLine);
+}
+
+/** Updates the private index and picks the release the spec asks for. */
+export async function findDebianRelease(
+  product: SourceProduct,
+  spec: DebianSource,
+  ctx: DebianArchiveContext,
+): Promise<{ release: DebianRelease; aptSources: string[] }> {
+  const pkg = debianPackageFor(product, spec);
+  const aptSources = planDebianSources(spec, ctx.systemRoot);
+  const stanzas = await withCacheLock(privateApt(ctx.cacheDir).lock, () => readSourceIndex(pkg, aptSources, ctx));
+  return { release: chooseDebianRelease(stanzas, pkg, spec.version), aptSources };
+}
+
+async function readSourceIndex(pkg: string, aptSources: string[], ctx: DebianArchiveContext): Promise<SourcePackageStanza[]> {
+  const apt = privateApt(ctx.cacheDir);
+  writePrivateSourcesList(apt, aptSources);
+  await runApt(ctx.runner, aptCommand(apt, 'apt-get', ['update'], apt.dir, 'apt-get update (fipskit private deb-src index)'));
+  const output: string[] = [];
+  await runApt(ctx.runner, aptCommand(apt, 'apt-cache', ['showsrc', pkg], apt.dir, `apt-cache showsrc ${pkg}`), {
+    onLine: (line) => output.push(line),
+    allowFailure: true,
+  });
+  return parseShowSrc(output.join('\n'));
+}
+
+export function writePrivateSourcesList(apt: PrivateApt, aptSources: string[]): void {
+  for (const dir of [apt.sourceParts, join(apt.lists, 'partial'), join(apt.cache, 'archives', 'partial')]) mkdirSync(dir, { recursive: true });
+  for (const stray of readdirSync(apt.sourceParts)) rmSync(join(apt.sourceParts, stray), { recursive: true, force: true });
+  writeFileSync(apt.sourcesList, `# Written by fipskit; the system's apt configuration is not used or changed.\n${aptSources.join('\n')}\n`);
+}
+
+function aptCommand(apt: PrivateApt, program: 'apt-get' | 'apt-cache', args: string[], cwd: string, title: string): Command {
+  return { program, args: [...aptOptions(apt), ...args], cwd, env: { LC_ALL: 'C' }, title };
+}
+
+async function runApt(runner: ProcessRunner, command: Command, options: RunOptions = {}) {
+  try {
+    return await runner.run(command, options);
+  } catch (error) {
+    if (error instanceof ProcessError && error.exitCode === null) {
+      throw new Error(
+        `${command.program} could not be started: the debian source kind needs a Debian or Ubuntu machine with apt. ` +
+          `Elsewhere use kind "url" with the release's https URL and sha256.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+export function debianLock(product: SourceProduct, release: DebianRelease, aptSources: string[]): SourceLock {
+  const signature = release.signature ? ` The upstream signature ${release.signature.name} is kept beside it.` : '';
+  return {
+    product,
+    version: release.upstreamVersion,
+    origin: 'debian',
+    sha256: release.orig.sha256,
+    fileName: release.orig.name,
+    location: `${release.package}=${release.debianVersion}`,
+    debianVersion: release.debianVersion,
+    aptSources,
+    verification:
+      `SHA-256 from Debian's signed Sources index, obtained by apt (which checked the archive's signature): ` +
+      `${release.orig.name} is the upstream ${productName(product)} release tarball carried unchanged in Debian source package ${release.package} ${release.debianVersion}.${signature}`,
+  };
+}
+
+/** Fetches a Debian lock's orig tarball (and `.asc`) into the content cache, unless already there. */
+export async function fetchDebianTarball(lock: SourceLock, ctx: DebianArchiveContext): Promise<{ archive: string; signature?: string }> {
+  const cache = new ContentCache(ctx.cacheDir);
+  const fileName = requireField(lock.fileName, 'fileName');
+  const cached = await cache.lookup(lock.sha256, fileName);
+  if (cached) return withSignature(cached, cache, lock.sha256, fileName);
+  const pkg = fileName.slice(0, fileName.indexOf('_'));
+  const aptSources = requireField(lock.aptSources, 'aptSources');
+  return withCacheLock(privateApt(ctx.cacheDir).lock, async () => {
+    const release = lockedRelease(await readSourceIndex(pkg, aptSources, ctx), pkg, lock);
+    return downloadRelease(release, lock.sha256, cache, ctx);
+  });
+}
+
+function withSignature(archive: string, cache: ContentCache, sha256: string, fileName: string) {
+  const signature = cache.pathFor(sha256, `${fileName}.asc`);
+  return existsSync(signature) ? { archive, signature } : { archive };
+}
+
+function requireField<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw new Error(`The Debian source lock has no ${field}: it was written by another fipskit version. Run the sources stage again.`);
+  return value;
+}
+
+function lockedRelease(stanzas: SourcePackageStanza[], pkg: string, lock: SourceLock): DebianRelease {
+  const release = debianReleases(stanzas, pkg).find((r) => r.debianVersion === lock.debianVersion);
+  if (!release) {
+    throw new Error(`Debian's archive no longer lists ${lock.location} (Debian drops superseded versions). Run the sources stage again to pick the current one.`);
+  }
+  if (release.orig.sha256 !== lock.sha256) {
+    throw new Error(`Debian's index now gives ${release.orig.name} the SHA-256 ${release.orig.sha256}, but the lock says ${lock.sha256}. Run the sources stage again and review the change.`);
+  }
+  return release;
+}
+
+/**
+ * `apt-get source --download-only` may exit non-zero because the .dsc or debian.tar.xz is
+ * missing on the mirror while the orig tarball arrived: the tarball's hash decides.
+ */
+async function downloadRelease(release: DebianRelease, sha256: string, cache: ContentCache, ctx: DebianArchiveContext) {
+  const apt = privateApt(ctx.cacheDir);
+  mkdirSync(join(ctx.cacheDir, 'tmp'), { recursive: true });
+  const workDir = mkdtempSync(join(ctx.cacheDir, 'tmp', 'apt-source-'));
+  try {
+    const spec = `${release.package}=${release.debianVersion}`;
+    const command = aptCommand(apt, 'apt-get', ['source', '--download-only', '--only-source', spec], workDir, `apt-get source ${spec}`);
+    const result = await runApt(ctx.runner, command, { allowFailure: true });
+    const orig = join(workDir, release.orig.name);
+    if (!existsSync(orig)) {
+      throw new Error(
+        `apt-get source did not deliver ${release.orig.name} (exit code ${result.exitCode}). Last lines of its output:\n` +
+          result.tail.map((l) => `  ${l}`).join('\n'),
+      );
+    }
+    const archive = await cache.storeVerified(orig, sha256, release.orig.name);
+    const asc = release.signature && join(workDir, release.signature.name);
+    if (!release.signature || !asc || !existsSync(asc)) return { archive };
+    return { archive, signature: await cache.storeBeside(asc, release.signature.sha256, sha256, release.signature.name) };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}

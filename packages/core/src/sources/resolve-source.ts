@@ -1,0 +1,178 @@
+import { existsSync, statSync } from 'node:fs';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { ProcessRunner } from '../process/command';
+import { archiveCompression } from './archive-stream';
+import { ContentCache } from './content-cache';
+import { debianLock, fetchDebianTarball, findDebianRelease } from './debian-archive';
+import { assertDownloadUrl, downloadToFile } from './download';
+import { isSha256, sha256File, sha256Tree } from './sha256';
+import { DebianSource, LocalSource, SourceLock, SourceProduct, SourceSpec, UrlSource } from './source-spec';
+import { assertSupportedVersion, productName, readSourceVersion, versionFromFileName } from './source-version';
+
+export interface ResolveContext {
+  /** Local paths in specs and locks are relative to it. */
+  workspaceRoot: string;
+  /** Verified tarballs and fipskit's private apt state (see `defaultSourceCacheDir`). */
+  cacheDir: string;
+  runner: ProcessRunner;
+  /** Root whose /etc/apt configuration the debian kind reads (default `/`); tests point it at a fixture. */
+  systemRoot?: string;
+}
+
+/** What a build unpacks: a verified tarball from the cache (or the workspace), or a local tree. */
+export interface FetchedSource {
+  archive?: string;
+  directory?: string;
+  /** Upstream `.asc` signature kept beside a Debian-carried tarball. */
+  signature?: string;
+}
+
+const EXAMPLE_TARBALL: Record<SourceProduct, string> = { openssl: 'openssl-3.0.9.tar.gz', cpython: 'Python-3.11.2.tgz' };
+
+/**
+ * Turns a source spec into a lock: the exact version and SHA-256 a build will use. Bad input
+ * is refused here with the fix, before any download or build. Only the debian kind uses the
+ * network (apt reads Debian's signed index); url sources are fetched by `fetchSource`.
+ */
+export async function resolveSource(product: SourceProduct, spec: SourceSpec, ctx: ResolveContext): Promise<SourceLock> {
+  const lock = await resolveByKind(product, spec, ctx);
+  assertSupportedVersion(product, lock.version);
+  return lock;
+}
+
+function resolveByKind(product: SourceProduct, spec: SourceSpec, ctx: ResolveContext): Promise<SourceLock> {
+  switch (spec?.kind) {
+    case 'local':
+      return resolveLocal(product, spec, ctx);
+    case 'url':
+      return Promise.resolve(resolveUrl(product, spec));
+    case 'debian':
+      return resolveDebian(product, spec, ctx);
+    default:
+      throw new Error(`The ${productName(product)} source has kind "${(spec as { kind?: string })?.kind}". Set kind to "url", "debian" or "local".`);
+  }
+}
+
+async function resolveLocal(product: SourceProduct, spec: LocalSource, ctx: ResolveContext): Promise<SourceLock> {
+  const path = resolve(ctx.workspaceRoot, spec.path ?? '');
+  const shown = workspacePath(ctx.workspaceRoot, path);
+  if (!spec.path || !existsSync(path)) {
+    throw new Error(
+      `The ${productName(product)} source path "${spec.path ?? ''}" does not exist (looked for ${path}; paths are relative to the workspace root). ` +
+        `Set path to a ${productName(product)} release tarball such as ${EXAMPLE_TARBALL[product]}, or to an unpacked source tree.`,
+    );
+  }
+  const pinned = spec.sha256 === undefined ? undefined : normalizeSha256(spec.sha256, `sha256 of ${shown}`);
+  if (statSync(path).isDirectory()) return resolveLocalTree(product, path, shown);
+  return resolveLocalTarball(product, path, shown, pinned);
+}
+
+async function resolveLocalTree(product: SourceProduct, path: string, shown: string): Promise<SourceLock> {
+  const version = readSourceVersion(product, path);
+  assertSupportedVersion(product, version);
+  return {
+    product,
+    version,
+    origin: 'local',
+    sha256: await sha256Tree(path),
+    location: shown,
+    verification: 'Local source tree: the SHA-256 of its content is recorded and checked again before the build; it is not compared with a published checksum.',
+  };
+}
+
+async function resolveLocalTarball(product: SourceProduct, path: string, shown: string, pinned: string | undefined): Promise<SourceLock> {
+  archiveCompression(path);
+  const fileName = basename(path);
+  const version = versionFromTarballName(product, fileName, shown);
+  assertSupportedVersion(product, version);
+  const sha256 = await sha256File(path);
+  if (pinned && pinned !== sha256) {
+    throw new Error(`Checksum mismatch for ${shown}: expected ${pinned}, got ${sha256}. The file is not the release the project pins: replace it with the right tarball, or correct sha256.`);
+  }
+  const verification = pinned
+    ? 'SHA-256 pinned in the project matched.'
+    : 'Local tarball: its SHA-256 is recorded and checked again before the build; it is not compared with a published checksum (set sha256 in the source to pin one).';
+  return { product, version, origin: 'local', sha256, fileName, location: shown, verification };
+}
+
+function resolveUrl(product: SourceProduct, spec: UrlSource): SourceLock {
+  const url = assertDownloadUrl(spec.url);
+  const sha256 = normalizeSha256(spec.sha256, `sha256 of ${spec.url}`);
+  const fileName = decodeURIComponent(basename(url.pathname));
+  archiveCompression(fileName);
+  const version = versionFromTarballName(product, fileName, spec.url);
+  return {
+    product,
+    version,
+    origin: 'url',
+    sha256,
+    fileName,
+    location: spec.url,
+    verification: 'SHA-256 pinned in the project matched (checked on download and again from the cache before each build).',
+  };
+}
+
+async function resolveDebian(product: SourceProduct, spec: DebianSource, ctx: ResolveContext): Promise<SourceLock> {
+  const { release, aptSources } = await findDebianRelease(product, spec, ctx);
+  return debianLock(product, release, aptSources);
+}
+
+function versionFromTarballName(product: SourceProduct, fileName: string, shown: string): string {
+  const version = versionFromFileName(product, fileName);
+  if (version) return version;
+  throw new Error(
+    `Cannot tell the ${productName(product)} version of ${shown} from its file name "${fileName}". ` +
+      `Use the release's own file name (e.g. ${EXAMPLE_TARBALL[product]}), or point the source at an unpacked tree.`,
+  );
+}
+
+function normalizeSha256(value: string | undefined, what: string): string {
+  const normalized = (value ?? '').trim().toLowerCase();
+  if (isSha256(normalized)) return normalized;
+  throw new Error(`${what} is "${value ?? ''}", not a SHA-256. Set it to the 64 hex digits published beside the release (the .sha256 file).`);
+}
+
+/** Paths in locks are relative to the workspace with `/`, so a lock is the same in every checkout. */
+function workspacePath(workspaceRoot: string, path: string): string {
+  const rel = relative(workspaceRoot, path);
+  return isAbsolute(rel) ? path : rel.split(sep).join('/') || '.';
+}
+
+/**
+ * Makes a lock's bytes available: the cached verified tarball (downloaded or fetched with apt
+ * on a miss), the workspace tarball, or the local tree after proving it has not changed.
+ */
+export async function fetchSource(lock: SourceLock, ctx: ResolveContext): Promise<FetchedSource> {
+  switch (lock.origin) {
+    case 'local':
+      return fetchLocal(lock, ctx);
+    case 'url':
+      return fetchUrl(lock, ctx);
+    case 'debian':
+      return fetchDebianTarball(lock, ctx);
+  }
+}
+
+async function fetchLocal(lock: SourceLock, ctx: ResolveContext): Promise<FetchedSource> {
+  const path = resolve(ctx.workspaceRoot, lock.location);
+  if (!existsSync(path)) throw new Error(`The ${productName(lock.product)} source ${lock.location} no longer exists. Restore it, or change the source and run the sources stage again.`);
+  const isTree = lock.fileName === undefined;
+  const now = isTree ? await sha256Tree(path) : await sha256File(path);
+  if (now !== lock.sha256) {
+    throw new Error(
+      `The ${productName(lock.product)} source ${lock.location} changed since the sources stage resolved it (SHA-256 ${lock.sha256} then, ${now} now). ` +
+        `Run the sources stage again to accept the change, or restore the original.`,
+    );
+  }
+  return isTree ? { directory: path } : { archive: path };
+}
+
+async function fetchUrl(lock: SourceLock, ctx: ResolveContext): Promise<FetchedSource> {
+  const cache = new ContentCache(ctx.cacheDir);
+  const fileName = lock.fileName ?? basename(new URL(lock.location).pathname);
+  const cached = await cache.lookup(lock.sha256, fileName);
+  if (cached) return { archive: cached };
+  const temp = cache.tempPath(fileName);
+  await downloadToFile(lock.location, temp);
+  return { archive: await cache.storeVerified(temp, lock.sha256, fileName) };
+}

@@ -1,0 +1,126 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExecutorContext } from '@nx/devkit';
+import { ExecaRunner, ProcessRunner, StageLog, assertOutputIsOurs, createStaging, publishOutput, sha256File } from '@fipskit/core';
+import { FipsConfigOptions } from './schema';
+import { NormalizedFipsConfigOptions, normalizeOptions } from './lib/normalize-options';
+import { assertSafeConfigValue, renderOpenSslCnf } from './lib/openssl-cnf';
+import { renderActivationScripts } from './lib/activation-scripts';
+import { FipsInstallPaths, opensslEnvironment, runFipsInstall } from './lib/fipsinstall';
+// Plain JS shared with the Nx runtime input, so the cache key and the manifest agree.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { machineIdentity } = require('../../../bin/machine-identity.js') as {
+  machineIdentity: (root: string) => { digest: string; hostname: string };
+};
+
+export const MANIFEST_FILE = 'fips-config.json';
+
+export interface FipsConfigDeps {
+  runner?: ProcessRunner;
+  print?: (line: string) => void;
+  now?: () => Date;
+}
+
+export default async function fipsConfigExecutor(
+  rawOptions: FipsConfigOptions,
+  context: ExecutorContext,
+  deps: FipsConfigDeps = {},
+): Promise<{ success: boolean }> {
+  const print = deps.print ?? ((line: string) => console.log(line));
+  try {
+    const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
+    await configureFips(options, deps.runner ?? new ExecaRunner(), print, deps.now ?? (() => new Date()));
+    return { success: true };
+  } catch (error) {
+    print(`[fips-config] ${error instanceof Error ? error.message : String(error)}`);
+    return { success: false };
+  }
+}
+
+export async function configureFips(
+  options: NormalizedFipsConfigOptions,
+  runner: ProcessRunner,
+  print: (line: string) => void,
+  now: () => Date,
+): Promise<void> {
+  const finalModuleCnf = join(options.outputDir, 'fipsmodule.cnf');
+  assertSafeConfigValue('The fips-config output path', finalModuleCnf);
+  assertOutputIsOurs(options.outputDir, 'fips-config');
+  rmSync(options.logFile, { force: true });
+  const log = new StageLog('fips-config', options.logFile, 3, print);
+  const staging = createStaging(options.outputDir);
+  try {
+    const emptyConf = join(staging, 'empty.cnf');
+    writeFileSync(emptyConf, '# intentionally empty: fipsinstall must not read any other configuration\n');
+    const paths: FipsInstallPaths = { ...options.paths, emptyConf };
+    const runs = await runFipsInstall(runner, log, paths, options.platform, join(staging, 'fipsmodule.cnf'), staging, {
+      securityChecks: options.securityChecks,
+    });
+    rmSync(emptyConf);
+
+    log.step(`Write openssl.cnf (profile ${options.profile}) and activation scripts`);
+    const opensslConf = join(options.outputDir, 'openssl.cnf');
+    writeFileSync(join(staging, 'openssl.cnf'), renderOpenSslCnf(finalModuleCnf, options.profile));
+    const scripts = renderActivationScripts(
+      { opensslConf, modulesDir: options.paths.modulesDir, binDir: options.paths.binDir, libDir: options.paths.libDir },
+      options.platform,
+    );
+    for (const script of scripts) writeFileSync(join(staging, script.name), script.content, { mode: 0o644 });
+    const identity = machineIdentity(options.workspaceRoot);
+    const manifest = {
+      profile: options.profile,
+      securityChecks: options.securityChecks,
+      fipsinstall: {
+        ranAt: now().toISOString(),
+        hostname: identity.hostname,
+        machineDigest: identity.digest,
+        output: runs.installOutput,
+        verify: runs.verifyOutput,
+      },
+      openssl: { version: options.prefixInfo.version, prefix: options.prefix },
+      fipsProvider: { ...options.prefixInfo.fipsProvider, sha256: await sha256File(options.paths.module) },
+      files: ['fipsmodule.cnf', 'openssl.cnf', ...scripts.map((s) => s.name)],
+    };
+    writeFileSync(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    publishOutput(staging, options.outputDir, 'fips-config');
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  await assertFipsProviderActive(options, runner, log);
+  log.info(`done: source ${join(options.outputDir, 'fips-env.sh')} to use it`);
+}
+
+/** The written configuration must load and activate the FIPS provider, or the stage fails. */
+async function assertFipsProviderActive(options: NormalizedFipsConfigOptions, runner: ProcessRunner, log: StageLog): Promise<void> {
+  const conf = join(options.outputDir, 'openssl.cnf');
+  const lines: string[] = [];
+  await log.run(
+    runner,
+    {
+      title: 'openssl list -providers with the new configuration',
+      program: options.paths.openssl,
+      args: ['list', '-providers', '-verbose'],
+      cwd: options.outputDir,
+      env: opensslEnvironment({ ...options.paths, emptyConf: conf }, options.platform, conf),
+    },
+    { onLine: (l) => lines.push(l) },
+  );
+  if (!providerIsActive(lines, 'fips')) {
+    throw new Error(`The FIPS provider is not active with ${conf}. openssl list -providers said:\n${lines.join('\n')}`);
+  }
+}
+
+/** Parses `openssl list -providers` output: a provider block is `  <name>` followed by indented `key: value` lines. */
+export function providerIsActive(lines: string[], name: string): boolean {
+  let current: string | undefined;
+  for (const line of lines) {
+    const header = /^ {2}(\S+)\s*$/.exec(line);
+    if (header) {
+      current = header[1];
+      continue;
+    }
+    if (current === name && /^\s+status:\s*active\s*$/.test(line)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,35 @@
+/** The npm scope and packages the generated targets use. */
+export const PLUGIN_PACKAGES = ['@fipskit/core', '@fipskit/openssl-fips', '@fipskit/fips-config'] as const;
+export const PLUGIN_VERSION = '0.1.0';
+
+export const EXECUTORS = {
+  sources: '@fipskit/core:sources',
+  openssl: '@fipskit/openssl-fips:build',
+  fipsConfig: '@fipskit/fips-config:configure',
+} as const;
+
+/** Runtime input that makes the fips-config cache entry belong to one machine and one checkout path. */
+export const MACHINE_IDENTITY_INPUT = 'node node_modules/@fipskit/fips-config/bin/machine-identity.js';
+
+/**
+ * Official OpenSSL release tarballs (the OpenSSL project's GitHub releases) with their published SHA-256. The validated FIPS provider versions
+ * come first; the default is the newest FIPS 140-2 validated 3.0 release.
+ */
+export const OFFICIAL_OPENSSL_RELEASES: Record<string, { url: string; sha256: string }> = {
+  '3.0.9': {
+    url: 'https://github.com/openssl/openssl/releases/download/openssl-3.0.9/openssl-3.0.9.tar.gz',
+    sha256: 'eb1ab04781474360f77c318ab89d8c5a03abc38e63d65a603cabbf1b00a1dc90',
+  },
+  '3.0.8': {
+    url: 'https://github.com/openssl/openssl/releases/download/openssl-3.0.8/openssl-3.0.8.tar.gz',
+    sha256: '6c13d2bf38fdf31eac3ce2a347073673f5d63263398f1f69d0df4a41253e4b3e',
+  },
+  '3.1.2': {
+    url: 'https://github.com/openssl/openssl/releases/download/openssl-3.1.2/openssl-3.1.2.tar.gz',
+    sha256: 'a0ce69b8b97ea6a35b96875235aa453b966ba3cba8af2de23657d8b6767d6539',
+  },
+};
+
+export const DEFAULT_OFFICIAL_OPENSSL = '3.0.9';
+/** For Debian sources: newest 3.0.x the archive offers (discovered at build time, never hard-coded). */
+export const DEFAULT_DEBIAN_OPENSSL = '3.0';

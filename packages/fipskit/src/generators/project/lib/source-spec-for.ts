@@ -1,0 +1,31 @@
+import type { SourceSpec } from '@fipskit/core';
+import { DEFAULT_DEBIAN_OPENSSL, DEFAULT_OFFICIAL_OPENSSL, OFFICIAL_OPENSSL_RELEASES } from '../../../constants';
+import { ProjectGeneratorOptions } from '../schema';
+
+/** Turns the generator's source choice into the sources stage's `openssl` option, refusing what cannot work. */
+export function opensslSourceSpec(options: ProjectGeneratorOptions): SourceSpec {
+  const kind = options.opensslSource ?? 'official';
+  if (kind === 'debian') return { kind: 'debian', package: 'openssl', version: options.opensslVersion ?? DEFAULT_DEBIAN_OPENSSL };
+  if (kind === 'local') {
+    if (!options.opensslPath) throw new Error('opensslSource "local" needs opensslPath: the path of an OpenSSL tarball or source directory.');
+    return { kind: 'local', path: options.opensslPath };
+  }
+  const version = options.opensslVersion ?? DEFAULT_OFFICIAL_OPENSSL;
+  const pinned = OFFICIAL_OPENSSL_RELEASES[version];
+  if (pinned && (!options.opensslSha256 || options.opensslSha256 === pinned.sha256)) return { kind: 'url', ...pinned };
+  if (pinned && options.opensslSha256) {
+    throw new Error(`opensslSha256 ${options.opensslSha256} differs from the published SHA-256 of OpenSSL ${version} (${pinned.sha256}). Remove the option or check where the value came from.`);
+  }
+  if (!/^3\.\d+\.\d+$/.test(version)) throw new Error(`opensslVersion "${version}" is not an OpenSSL 3 release number such as 3.0.9: the FIPS provider exists from 3.0.0 on.`);
+  if (!options.opensslSha256) {
+    throw new Error(
+      `fipskit has no pinned SHA-256 for OpenSSL ${version} (it pins ${Object.keys(OFFICIAL_OPENSSL_RELEASES).join(', ')}). ` +
+        'Pass --opensslSha256 with the value published beside the release tarball.',
+    );
+  }
+  return {
+    kind: 'url',
+    url: `https://github.com/openssl/openssl/releases/download/openssl-${version}/openssl-${version}.tar.gz`,
+    sha256: options.opensslSha256,
+  };
+}

@@ -1,0 +1,69 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import type { SourceSpec } from '@fipskit/core';
+import { EXECUTORS, MACHINE_IDENTITY_INPUT } from '../../../constants';
+
+export interface StageTargetsInput {
+  outputDir: string;
+  openssl: SourceSpec;
+  profile: 'strict' | 'recipe-compatible';
+}
+
+/**
+ * The stage targets. Each declares exactly what its result depends on, so Nx reruns a stage only when
+ * one of those changed, and never reuses the machine-specific fipsinstall output on another machine.
+ */
+export function stageTargets(input: StageTargetsInput): Record<string, TargetConfiguration> {
+  const out = (stage: string) => `${input.outputDir}/${stage}`;
+  return {
+    sources: {
+      executor: EXECUTORS.sources,
+      // Resolution asks the archive what it offers now, so it must run every time; it is cheap.
+      cache: false,
+      options: { openssl: input.openssl, outputPath: out('sources') },
+      outputs: ['{options.outputPath}'],
+      metadata: {
+        description: 'Resolve the OpenSSL source to an exact version and SHA-256 (openssl.source.json).',
+      },
+    },
+    openssl: {
+      executor: EXECUTORS.openssl,
+      dependsOn: ['sources'],
+      cache: true,
+      inputs: [
+        // The locked version and SHA-256 of the source: a new upstream release is a miss.
+        { dependentTasksOutputFiles: '**/openssl.source.json' },
+        // The compiler and its flags shape the binaries.
+        { env: 'CC' },
+        { env: 'CFLAGS' },
+        { env: 'LDFLAGS' },
+      ],
+      options: { sourceLock: `${out('sources')}/openssl.source.json`, outputPath: out('openssl') },
+      outputs: ['{options.outputPath}'],
+      metadata: {
+        description: 'Build OpenSSL with enable-fips: shared libraries, the FIPS provider and the openssl program, into a relocatable prefix.',
+      },
+    },
+    'fips-config': {
+      executor: EXECUTORS.fipsConfig,
+      dependsOn: ['openssl'],
+      cache: true,
+      inputs: [
+        // The exact FIPS module (its SHA-256 is in build-info.json).
+        { dependentTasksOutputFiles: '**/build-info.json' },
+        // fipsinstall output belongs to one machine (FIPS security policy) and openssl.cnf holds absolute paths:
+        // the cache entry is keyed to this machine and this checkout, so no other machine can ever restore it.
+        { runtime: MACHINE_IDENTITY_INPUT },
+      ],
+      options: { opensslPath: out('openssl'), outputPath: out('fips-config'), profile: input.profile },
+      outputs: ['{options.outputPath}'],
+      metadata: {
+        description: 'Run openssl fipsinstall on this machine (self-tests, module MAC), write openssl.cnf and fips-env scripts.',
+      },
+    },
+    build: {
+      executor: 'nx:noop',
+      dependsOn: ['fips-config'],
+      metadata: { description: 'Everything: sources → openssl → fips-config.' },
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Creates an Nx project that builds a FIPS-enabled OpenSSL and configures it for this machine.
+ * @title FIPS Python project
+ */
+export interface ProjectGeneratorOptions {
+  /**
+   * Project name.
+   * @argv 0
+   * @prompt What should the FIPS Python project be called?
+   * @pattern ^[a-zA-Z][a-zA-Z0-9_-]*$
+   */
+  name: string;
+  /** Directory of the project, relative to the workspace root. Default: the project name. */
+  directory?: string;
+  /**
+   * Where the OpenSSL source comes from: `official` downloads the release tarball from openssl.org, pinned by SHA-256;
+   * `debian` takes the upstream tarball from Debian's source packages through apt; `local` uses `opensslPath`.
+   * @default "official"
+   * @prompt Where should the OpenSSL source come from?
+   */
+  opensslSource?: 'official' | 'debian' | 'local';
+  /**
+   * OpenSSL version. `official`: 3.0.8, 3.0.9 or 3.1.2 (validated FIPS providers, hashes pinned by fipskit) or any
+   * other with `opensslSha256`; default 3.0.9. `debian`: a version or prefix, newest match wins; default 3.0.
+   */
+  opensslVersion?: string;
+  /**
+   * SHA-256 of the official tarball, required for a version fipskit has no pinned hash for.
+   * @pattern ^[0-9a-f]{64}$
+   */
+  opensslSha256?: string;
+  /** Path of a local OpenSSL tarball or source directory, for `opensslSource: local`. */
+  opensslPath?: string;
+  /**
+   * FIPS configuration profile: `strict` (fips + base providers) or `recipe-compatible` (also default and legacy).
+   * @default "strict"
+   */
+  profile?: 'strict' | 'recipe-compatible';
+  /** Where the stages write their outputs. Default: `dist/<name>`. */
+  outputDir?: string;
+}

@@ -1,0 +1,3 @@
+export { initGenerator } from './generators/init/generator';
+export { projectGenerator } from './generators/project/generator';
+export type { ProjectGeneratorOptions } from './generators/project/schema';

@@ -1,0 +1,104 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { ExecutorContext } from '@nx/devkit';
+import {
+  ExecaRunner,
+  ProcessRunner,
+  StageLog,
+  assertOutputIsOurs,
+  createStaging,
+  executePlan,
+  extractArchive,
+  fetchSource,
+  publishOutput,
+  renderPlan,
+} from '@fipskit/core';
+import { OpenSslBuildOptions } from './schema';
+import { NormalizedOpenSslOptions, normalizeOptions } from './lib/normalize-options';
+import { BuildToolchain, buildOpenSslPlan, configureArguments, openSslLayout } from './lib/openssl-plan';
+import { preflightOpenSslBuild } from './lib/preflight';
+import { collectBuildInfo, writeBuildInfo } from './lib/build-info';
+
+export interface OpenSslExecutorDeps {
+  runner?: ProcessRunner;
+  print?: (line: string) => void;
+}
+
+/** Toolchain assumed for a plan made on a host that cannot probe the target's tools. */
+const ASSUMED_TOOLCHAIN: Record<string, BuildToolchain> = {
+  win32: { perl: 'perl', make: 'nmake', nasm: true },
+  linux: { perl: 'perl', make: 'make', nasm: false },
+  darwin: { perl: 'perl', make: 'make', nasm: false },
+};
+
+export default async function openSslBuildExecutor(
+  rawOptions: OpenSslBuildOptions,
+  context: ExecutorContext,
+  deps: OpenSslExecutorDeps = {},
+): Promise<{ success: boolean }> {
+  const runner = deps.runner ?? new ExecaRunner();
+  const print = deps.print ?? ((line: string) => console.log(line));
+  try {
+    const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
+    if (options.dryRun) {
+      const plan = buildOpenSslPlan(options, ASSUMED_TOOLCHAIN[options.platform], openSslLayout(options, `${options.outputDir}.staging`));
+      print(renderPlan(plan));
+      return { success: true };
+    }
+    await buildOpenSsl(options, runner, print);
+    return { success: true };
+  } catch (error) {
+    print(`[openssl] ${error instanceof Error ? error.message : String(error)}`);
+    return { success: false };
+  }
+}
+
+export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {
+  // Everything that can be refused is refused before the first byte is written.
+  assertOutputIsOurs(options.outputDir, 'openssl');
+  mkdirSync(options.buildDir, { recursive: true });
+  const preflight = await preflightOpenSslBuild(runner, options.platform, options.buildDir);
+  preflight.warnings.forEach((w) => print(`[openssl] warning: ${w}`));
+  const ctx = { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner };
+  const fetched = await fetchSource(options.source, ctx);
+
+  rmSync(options.logFile, { force: true });
+  const staging = createStaging(options.outputDir);
+  const layout = openSslLayout(options, staging);
+  for (const dir of [layout.objectDir, layout.destDir, ...(fetched.archive ? [layout.sourceDir] : [])]) {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(layout.objectDir, { recursive: true });
+  const configureArgs = configureArguments(options, preflight.toolchain);
+  const plan = buildOpenSslPlan(options, preflight.toolchain, layout, {
+    unpack: async () => {
+      if (fetched.archive) await extractArchive(fetched.archive, layout.sourceDir, { stripTopLevel: true });
+    },
+    writeBuildInfo: async () => {
+      const recorded = configureArgs.map((a) => a.split(options.outputDir).join('<prefix>'));
+      writeBuildInfo(staging, await collectBuildInfo(options, staging, recorded, preflight.identity));
+    },
+    publish: async () => publishOutput(staging, options.outputDir, 'openssl'),
+  });
+  const log = new StageLog('openssl', options.logFile, plan.steps.length, print);
+  log.info(`OpenSSL ${options.source.version} (${options.source.origin}: ${options.source.location}) for ${options.platform}, full log: ${options.logFile}`);
+  try {
+    await executePlan(plan, options.verbose ? verboseRunner(runner, print) : runner, log);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  log.info(`done: ${options.outputDir}`);
+}
+
+function verboseRunner(runner: ProcessRunner, print: (line: string) => void): ProcessRunner {
+  return {
+    run: (command, options = {}) =>
+      runner.run(command, {
+        ...options,
+        onLine: (line) => {
+          print(line);
+          options.onLine?.(line);
+        },
+      }),
+  };
+}

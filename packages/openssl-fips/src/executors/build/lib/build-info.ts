@@ -1,0 +1,73 @@
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { ProviderStatus, SourceLock, TargetPlatform, providerStatus, sha256File } from '@fipskit/core';
+import { NormalizedOpenSslOptions } from './normalize-options';
+import { ToolchainIdentity } from './preflight';
+
+export const BUILD_INFO_FILE = 'build-info.json';
+
+/** Describes an installed OpenSSL prefix to the later stages and to auditors; holds no absolute path. */
+export interface OpenSslBuildInfo {
+  product: 'openssl';
+  version: string;
+  platform: TargetPlatform;
+  arch: string;
+  fipsProvider: ProviderStatus & { module: string };
+  source: SourceLock;
+  configure: { target: string; arguments: string[]; scope: 'targeted' | 'full' };
+  toolchain: ToolchainIdentity;
+  /** Paths relative to the prefix. */
+  layout: { bin: string; lib: string; modules: string; include: string; openssldir: string };
+  /** SHA-256 of every file under bin/ and lib/, keyed by prefix-relative POSIX path. */
+  artifacts: Record<string, string>;
+}
+
+export function fipsModuleFileName(platform: TargetPlatform): string {
+  return platform === 'win32' ? 'fips.dll' : platform === 'darwin' ? 'fips.dylib' : 'fips.so';
+}
+
+export async function collectBuildInfo(
+  options: NormalizedOpenSslOptions,
+  prefix: string,
+  configureArgs: string[],
+  toolchain: ToolchainIdentity,
+): Promise<OpenSslBuildInfo> {
+  const module = `lib/ossl-modules/${fipsModuleFileName(options.platform)}`;
+  if (!existsSync(join(prefix, module))) {
+    throw new Error(`The build finished but ${module} is missing from ${prefix}: check that enable-fips was not overridden in configureArgs.`);
+  }
+  const artifacts: Record<string, string> = {};
+  for (const top of ['bin', 'lib']) {
+    for (const file of listFiles(join(prefix, top))) {
+      artifacts[relative(prefix, file).split(sep).join('/')] = await sha256File(file);
+    }
+  }
+  return {
+    product: 'openssl',
+    version: options.source.version,
+    platform: options.platform,
+    arch: options.arch,
+    fipsProvider: { ...providerStatus(options.source.version), module },
+    source: options.source,
+    configure: { target: options.configureTarget, arguments: configureArgs, scope: options.scope },
+    toolchain,
+    layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
+    artifacts,
+  };
+}
+
+export function writeBuildInfo(prefix: string, info: OpenSslBuildInfo): void {
+  writeFileSync(join(prefix, BUILD_INFO_FILE), JSON.stringify(info, null, 2) + '\n');
+}
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isSymbolicLink()) return [];
+      if (entry.isDirectory()) return listFiles(path);
+      return statSync(path).isFile() ? [path] : [];
+    });
+}

@@ -1,0 +1,121 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { isAbsolute } from 'node:path';
+import {
+  SourceLock,
+  TargetArch,
+  TargetPlatform,
+  assertSupportedVersion,
+  defaultSourceCacheDir,
+  hostArch,
+  hostPlatform,
+  pathsFor,
+} from '@fipskit/core';
+import { OpenSslBuildOptions } from '../schema';
+
+export interface NormalizedOpenSslOptions {
+  platform: TargetPlatform;
+  arch: TargetArch;
+  projectName: string;
+  workspaceRoot: string;
+  source: SourceLock;
+  sourceLockPath: string;
+  /** Absolute paths, in the target platform's notation. */
+  outputDir: string;
+  buildDir: string;
+  logFile: string;
+  cacheDir: string;
+  configureTarget: string;
+  configureArgs: string[];
+  tests: boolean;
+  legacyProvider: boolean;
+  scope: 'targeted' | 'full';
+  installDocs: boolean;
+  jobs: number;
+  dryRun: boolean;
+  verbose: boolean;
+}
+
+export interface HostFacts {
+  platform: TargetPlatform;
+  arch: TargetArch;
+  cores: number;
+}
+
+export function currentHost(): HostFacts {
+  return { platform: hostPlatform(), arch: hostArch(), cores: availableParallelism() };
+}
+
+export function defaultConfigureTarget(platform: TargetPlatform, arch: TargetArch): string {
+  const targets: Record<TargetPlatform, Record<TargetArch, string>> = {
+    linux: { x64: 'linux-x86_64', arm64: 'linux-aarch64' },
+    darwin: { x64: 'darwin64-x86_64', arm64: 'darwin64-arm64' },
+    win32: { x64: 'VC-WIN64A', arm64: 'VC-WIN64-ARM' },
+  };
+  return targets[platform][arch];
+}
+
+/** Reads the lock written by the sources stage; a missing or foreign lock is a clear error. */
+export function readSourceLock(file: string, product: SourceLock['product']): SourceLock {
+  if (!existsSync(file)) {
+    throw new Error(
+      `The source lock ${file} does not exist. It is written by the project's "sources" target: ` +
+        `run the build through Nx (nx run <project>:openssl), which runs "sources" first, or point sourceLock at an existing lock.`,
+    );
+  }
+  const lock = JSON.parse(readFileSync(file, 'utf8')) as SourceLock;
+  if (lock.product !== product) {
+    throw new Error(`${file} locks a ${lock.product} source, not ${product}: point sourceLock at the ${product}.source.json file.`);
+  }
+  return lock;
+}
+
+export function normalizeOptions(
+  options: OpenSslBuildOptions,
+  context: { root: string; projectName?: string },
+  host: HostFacts = currentHost(),
+  readLock: (file: string) => SourceLock = (file) => readSourceLock(file, 'openssl'),
+): NormalizedOpenSslOptions {
+  const platform = !options.platform || options.platform === 'auto' ? host.platform : options.platform;
+  const dryRun = options.dryRun ?? false;
+  if (platform !== host.platform && !dryRun) {
+    throw new Error(
+      `platform is "${platform}" but this machine is ${host.platform}: OpenSSL cannot be cross-built here. ` +
+        `Use --dryRun to see the ${platform} plan, or run on a ${platform} machine.`,
+    );
+  }
+  const scope = options.scope ?? (platform === 'win32' ? 'full' : 'targeted');
+  if (platform === 'win32' && scope === 'targeted') {
+    throw new Error(
+      'scope "targeted" is only for POSIX make: on Windows the build runs nmake and install_sw/install_fips. Set scope to "full".',
+    );
+  }
+  const paths = pathsFor(platform);
+  const projectName = context.projectName ?? 'openssl';
+  const resolve = (p: string) => (isAbsolute(p) || paths.isAbsolute(p) ? p : paths.join(context.root, p));
+  const buildDir = resolve(options.buildDir ?? paths.join('tmp', 'fipskit', projectName, 'openssl'));
+  const sourceLockPath = resolve(options.sourceLock);
+  const source = readLock(sourceLockPath);
+  assertSupportedVersion('openssl', source.version);
+  return {
+    platform,
+    arch: host.arch,
+    projectName,
+    workspaceRoot: context.root,
+    source,
+    sourceLockPath,
+    outputDir: resolve(options.outputPath),
+    buildDir,
+    logFile: paths.join(buildDir, 'openssl-build.log'),
+    cacheDir: options.cacheDir ? resolve(options.cacheDir) : defaultSourceCacheDir(),
+    configureTarget: options.configureTarget ?? defaultConfigureTarget(platform, host.arch),
+    configureArgs: options.configureArgs ?? [],
+    tests: options.tests ?? false,
+    legacyProvider: options.legacyProvider ?? false,
+    scope,
+    installDocs: options.installDocs ?? false,
+    jobs: options.jobs && options.jobs > 0 ? options.jobs : host.cores,
+    dryRun,
+    verbose: options.verbose ?? false,
+  };
+}

@@ -1,0 +1,128 @@
+import { RunStep, SourceLock, renderPlan } from '@fipskit/core';
+import { HostFacts, normalizeOptions } from './normalize-options';
+import { BuildToolchain, buildOpenSslPlan, openSslLayout } from './openssl-plan';
+import { OpenSslBuildOptions } from '../schema';
+
+const lock: SourceLock = {
+  product: 'openssl',
+  version: '3.0.9',
+  origin: 'url',
+  sha256: 'eb1ab04781474360f77c318ab89d8c5a03abc38e63d65a603cabbf1b00a1dc90',
+  fileName: 'openssl-3.0.9.tar.gz',
+  location: 'https://github.com/openssl/openssl/releases/download/openssl-3.0.9/openssl-3.0.9.tar.gz',
+  verification: 'SHA-256 pinned in the project matched',
+};
+
+const hosts: Record<string, HostFacts> = {
+  linux: { platform: 'linux', arch: 'x64', cores: 2 },
+  darwin: { platform: 'darwin', arch: 'arm64', cores: 8 },
+  win32: { platform: 'win32', arch: 'x64', cores: 4 },
+};
+const roots: Record<string, string> = { linux: '/home/zoë/my work', darwin: '/Users/zoë/my work', win32: 'C:\\Users\\Zoë\\my work' };
+const toolchains: Record<string, BuildToolchain> = {
+  linux: { perl: 'perl', make: 'make', nasm: false },
+  darwin: { perl: 'perl', make: 'make', nasm: false },
+  win32: { perl: 'perl', make: 'nmake', nasm: true },
+};
+
+function planFor(platform: 'linux' | 'darwin' | 'win32', extra: Partial<OpenSslBuildOptions> = {}, toolchain = toolchains[platform]) {
+  const options = normalizeOptions(
+    { sourceLock: 'dist/p/sources/openssl.source.json', outputPath: 'dist/p/openssl', platform, dryRun: true, ...extra },
+    { root: roots[platform], projectName: 'p' },
+    hosts[platform],
+    () => lock,
+  );
+  const layout = openSslLayout(options, options.outputDir + '.staging');
+  return { options, plan: buildOpenSslPlan(options, toolchain, layout) };
+}
+
+const runs = (plan: ReturnType<typeof planFor>['plan']) =>
+  plan.steps.filter((s): s is RunStep => s.kind === 'run').map((s) => [s.command.program, ...s.command.args]);
+
+describe('OpenSSL build plan', () => {
+  it('linux targeted: Configure with enable-fips no-tests no-legacy, generated headers, then only the needed targets', () => {
+    const { plan } = planFor('linux');
+    const obj = '/home/zoë/my work/tmp/fipskit/p/openssl/obj';
+    expect(runs(plan)).toEqual([
+      ['perl', '/home/zoë/my work/tmp/fipskit/p/openssl/src/Configure', 'linux-x86_64', 'enable-fips', 'no-tests', 'no-legacy',
+        '--prefix=/home/zoë/my work/dist/p/openssl', '--openssldir=/home/zoë/my work/dist/p/openssl/ssl', '--libdir=lib'],
+      ['make', '-j2', 'build_generated'],
+      ['make', '-j2', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'apps/openssl', 'libcrypto.pc', 'libssl.pc', 'openssl.pc'],
+    ]);
+    const compile = plan.steps.find((s): s is RunStep => s.kind === 'run' && s.title.startsWith('Compile'))!;
+    expect(compile.command.cwd).toBe(obj);
+    expect(compile.progress?.countWith.args).toEqual(['-n', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'apps/openssl', 'libcrypto.pc', 'libssl.pc', 'openssl.pc']);
+    expect(plan.steps[0]).toMatchObject({ kind: 'task', title: 'Unpack openssl-3.0.9.tar.gz (OpenSSL 3.0.9)' });
+    expect(plan.steps.map((s) => s.title).slice(-2)).toEqual(['Record build information', 'Publish output']);
+  });
+
+  it('builds the legacy provider only when asked, and appends user Configure arguments last', () => {
+    const { plan } = planFor('linux', { legacyProvider: true, tests: true, configureArgs: ['no-idea', '-DX="a b"'], jobs: 7 });
+    const [configure, , compile] = runs(plan);
+    expect(configure).not.toContain('no-legacy');
+    expect(configure).not.toContain('no-tests');
+    expect(configure.slice(-2)).toEqual(['no-idea', '-DX="a b"']);
+    expect(compile).toContain('providers/legacy.so');
+    expect(compile[1]).toBe('-j7');
+  });
+
+  it('linux full scope: make build_sw, then install_sw install_ssldirs install_fips into DESTDIR, no docs', () => {
+    const { plan } = planFor('linux', { scope: 'full' });
+    expect(runs(plan).slice(1)).toEqual([
+      ['make', '-j2', 'build_sw'],
+      ['make', 'DESTDIR=/home/zoë/my work/tmp/fipskit/p/openssl/destdir', 'install_sw', 'install_ssldirs', 'install_fips'],
+    ]);
+    const text = renderPlan(plan);
+    expect(text).toContain('move /home/zoë/my work/tmp/fipskit/p/openssl/destdir/home/zoë/my work/dist/p/openssl -> /home/zoë/my work/dist/p/openssl.staging');
+    expect(text).toContain('remove /home/zoë/my work/dist/p/openssl.staging/ssl/fipsmodule.cnf');
+  });
+
+  it('full scope with installDocs builds everything and installs the manual pages', () => {
+    const { plan } = planFor('linux', { scope: 'full', installDocs: true });
+    expect(runs(plan)[1]).toEqual(['make', '-j2']);
+    expect(runs(plan)[2].slice(-1)).toEqual(['install_docs']);
+  });
+
+  it('darwin: darwin64-arm64 target and .dylib names', () => {
+    const { plan } = planFor('darwin');
+    const [configure, , compile] = runs(plan);
+    expect(configure[2]).toBe('darwin64-arm64');
+    expect(compile).toEqual(['make', '-j8', 'libcrypto.3.dylib', 'libssl.3.dylib', 'providers/fips.dylib', 'apps/openssl', 'libcrypto.pc', 'libssl.pc', 'openssl.pc']);
+    expect(renderPlan(plan)).toContain('symlink /Users/zoë/my work/dist/p/openssl.staging/lib/libcrypto.dylib -> libcrypto.3.dylib');
+  });
+
+  it('win32: perl Configure VC-WIN64A, nmake (no -j), nmake install into DESTDIR without the drive letter', () => {
+    const { plan } = planFor('win32');
+    const root = 'C:\\Users\\Zoë\\my work';
+    expect(runs(plan)).toEqual([
+      ['perl', `${root}\\tmp\\fipskit\\p\\openssl\\src\\Configure`, 'VC-WIN64A', 'enable-fips', 'no-tests', 'no-legacy',
+        `--prefix=${root}\\dist\\p\\openssl`, `--openssldir=${root}\\dist\\p\\openssl\\ssl`],
+      ['nmake', 'build_sw'],
+      ['nmake', `DESTDIR=${root}\\tmp\\fipskit\\p\\openssl\\destdir`, 'install_sw', 'install_ssldirs', 'install_fips'],
+    ]);
+    const text = renderPlan(plan);
+    expect(text).toContain(`move ${root}\\tmp\\fipskit\\p\\openssl\\destdir\\Users\\Zoë\\my work\\dist\\p\\openssl -> ${root}\\dist\\p\\openssl.staging`);
+    // Paths with spaces are quoted for cmd.exe in the printed plan.
+    expect(text).toContain(`$ perl "${root}\\tmp\\fipskit\\p\\openssl\\src\\Configure" VC-WIN64A enable-fips`);
+  });
+
+  it('win32 without NASM builds no-asm; with jom it compiles in parallel', () => {
+    const { plan } = planFor('win32', { jobs: 6 }, { perl: 'perl', make: 'jom', nasm: false });
+    const [configure, compile] = runs(plan);
+    expect(configure).toContain('no-asm');
+    expect(compile).toEqual(['jom', '/J', '6', 'build_sw']);
+  });
+
+  it('refuses targeted scope on Windows, and a real build for another platform', () => {
+    expect(() => planFor('win32', { scope: 'targeted' })).toThrow(/only for POSIX make/);
+    expect(() =>
+      normalizeOptions({ sourceLock: 'l', outputPath: 'o', platform: 'win32' }, { root: '/w' }, hosts.linux, () => lock),
+    ).toThrow(/cannot be cross-built here. Use --dryRun/);
+  });
+
+  it('refuses OpenSSL older than 3.0 before any work', () => {
+    expect(() =>
+      normalizeOptions({ sourceLock: 'l', outputPath: 'o' }, { root: '/w' }, hosts.linux, () => ({ ...lock, version: '1.1.1w' })),
+    ).toThrow(/3\.0/);
+  });
+});

@@ -1,0 +1,185 @@
+import { BuildPlan, Command, FileOperation, PlanStep, RunStep, pathsFor } from '@fipskit/core';
+import { NormalizedOpenSslOptions } from './normalize-options';
+
+/** What the machine offers, found by the preflight (or assumed for a plan made on another host). */
+export interface BuildToolchain {
+  perl: string;
+  /** `make`/`gmake` on POSIX; `nmake` or `jom` on Windows. */
+  make: string;
+  /** Windows: NASM found, so the assembler code paths are built; otherwise `no-asm`. */
+  nasm: boolean;
+}
+
+/** In-process steps the plan calls back into; plans made for display get no-ops. */
+export interface PlanTasks {
+  unpack?: () => Promise<void>;
+  writeBuildInfo?: () => Promise<void>;
+  publish?: () => Promise<void>;
+}
+
+export interface OpenSslLayout {
+  sourceDir: string;
+  objectDir: string;
+  staging: string;
+  /** Where `make DESTDIR=...` installs (full scope). */
+  destDir: string;
+}
+
+export function openSslLayout(options: NormalizedOpenSslOptions, staging: string): OpenSslLayout {
+  const paths = pathsFor(options.platform);
+  const sourceDir = options.source.origin === 'local' && !options.source.fileName ? options.source.location : paths.join(options.buildDir, 'src');
+  return { sourceDir, objectDir: paths.join(options.buildDir, 'obj'), staging, destDir: paths.join(options.buildDir, 'destdir') };
+}
+
+/** `Configure` arguments: fipskit adds no compiler or linker flags, so the FIPS module is built as its security policy says. */
+export function configureArguments(options: NormalizedOpenSslOptions, toolchain: BuildToolchain): string[] {
+  const paths = pathsFor(options.platform);
+  const args = [options.configureTarget, 'enable-fips'];
+  if (!options.tests) args.push('no-tests');
+  if (!options.legacyProvider) args.push('no-legacy');
+  if (options.platform === 'win32' && !toolchain.nasm) args.push('no-asm');
+  args.push(`--prefix=${options.outputDir}`, `--openssldir=${paths.join(options.outputDir, 'ssl')}`);
+  if (options.platform !== 'win32') args.push('--libdir=lib');
+  return [...args, ...options.configureArgs];
+}
+
+/** The shared libraries, provider modules and program the product needs, as make target names. */
+export function targetedMakeTargets(options: NormalizedOpenSslOptions): string[] {
+  const darwin = options.platform === 'darwin';
+  const lib = (name: string) => (darwin ? `lib${name}.3.dylib` : `lib${name}.so.3`);
+  const module = (name: string) => `providers/${name}${darwin ? '.dylib' : '.so'}`;
+  const targets = [lib('crypto'), lib('ssl'), module('fips')];
+  if (options.legacyProvider) targets.push(module('legacy'));
+  return [...targets, 'apps/openssl', 'libcrypto.pc', 'libssl.pc', 'openssl.pc'];
+}
+
+export function buildOpenSslPlan(
+  options: NormalizedOpenSslOptions,
+  toolchain: BuildToolchain,
+  layout: OpenSslLayout,
+  tasks: PlanTasks = {},
+): BuildPlan {
+  const paths = pathsFor(options.platform);
+  const { source } = options;
+  const noop = async () => undefined;
+  const steps: PlanStep[] = [];
+  if (layout.sourceDir !== source.location) {
+    steps.push({
+      kind: 'task',
+      title: `Unpack ${source.fileName} (OpenSSL ${source.version})`,
+      detail: `extract ${source.fileName} (sha256 ${source.sha256}) into ${layout.sourceDir}, refusing entries that escape it`,
+      perform: tasks.unpack ?? noop,
+    });
+  }
+  const inObj = (title: string, program: string, args: string[], env?: Record<string, string>): Command => ({
+    title,
+    program,
+    args,
+    cwd: layout.objectDir,
+    ...(env ? { env } : {}),
+  });
+  steps.push(run(inObj('Configure', toolchain.perl, [paths.join(layout.sourceDir, 'Configure'), ...configureArguments(options, toolchain)])));
+  steps.push(...(options.platform === 'win32' ? windowsBuildSteps(options, toolchain, layout, inObj) : posixBuildSteps(options, toolchain, layout, inObj)));
+  steps.push({ kind: 'task', title: 'Record build information', detail: `write build-info.json with versions, toolchain and SHA-256 of each artifact into ${layout.staging}`, perform: tasks.writeBuildInfo ?? noop });
+  steps.push({ kind: 'task', title: 'Publish output', detail: `move ${layout.staging} to ${options.outputDir} (only if it is fipskit's own or empty)`, perform: tasks.publish ?? noop });
+  return { stage: 'openssl', platform: options.platform, steps };
+}
+
+type CommandFactory = (title: string, program: string, args: string[], env?: Record<string, string>) => Command;
+
+const POSIX_COMPILE = '(^|\\s)-c(\\s|$)';
+const MSVC_COMPILE = '/Fo\\S*\\.obj';
+
+function run(command: Command, progress?: RunStep['progress']): RunStep {
+  return { kind: 'run', title: command.title ?? command.program, command, ...(progress ? { progress } : {}) };
+}
+
+function posixBuildSteps(options: NormalizedOpenSslOptions, toolchain: BuildToolchain, layout: OpenSslLayout, cmd: CommandFactory): PlanStep[] {
+  const jobs = [`-j${options.jobs}`];
+  if (options.scope === 'targeted') {
+    const targets = targetedMakeTargets(options);
+    return [
+      run(cmd('Generate headers (make build_generated)', toolchain.make, [...jobs, 'build_generated'])),
+      run(cmd('Compile libraries, FIPS provider and openssl', toolchain.make, [...jobs, ...targets]), {
+        unit: 'objects compiled',
+        countWith: cmd('Count objects', toolchain.make, ['-n', ...targets]),
+        pattern: POSIX_COMPILE,
+      }),
+      { kind: 'files', title: 'Install into staging directory', operations: targetedInstall(options, layout) },
+    ];
+  }
+  const buildTarget = options.installDocs ? [] : ['build_sw'];
+  const installTargets = ['install_sw', 'install_ssldirs', 'install_fips', ...(options.installDocs ? ['install_docs'] : [])];
+  return [
+    run(cmd('Compile (make)', toolchain.make, [...jobs, ...buildTarget]), {
+      unit: 'objects compiled',
+      countWith: cmd('Count objects', toolchain.make, ['-n', ...buildTarget]),
+      pattern: POSIX_COMPILE,
+    }),
+    run(cmd('Install (make install)', toolchain.make, [`DESTDIR=${layout.destDir}`, ...installTargets])),
+    { kind: 'files', title: 'Move installed tree into staging directory', operations: movedInstall(options, layout) },
+  ];
+}
+
+function windowsBuildSteps(options: NormalizedOpenSslOptions, toolchain: BuildToolchain, layout: OpenSslLayout, cmd: CommandFactory): PlanStep[] {
+  // nmake has no parallel jobs; jom (Qt's nmake clone) does, and is used when found.
+  const jom = /(^|[\\/])jom(\.exe)?$/i.test(toolchain.make);
+  const parallel = jom ? [`/J`, String(options.jobs)] : [];
+  const build = options.installDocs ? [] : ['build_sw'];
+  const installTargets = ['install_sw', 'install_ssldirs', 'install_fips', ...(options.installDocs ? ['install_docs'] : [])];
+  return [
+    run(cmd('Compile (nmake)', toolchain.make, [...parallel, ...build]), {
+      unit: 'objects compiled',
+      countWith: cmd('Count objects', toolchain.make, ['/N', ...build]),
+      pattern: MSVC_COMPILE,
+    }),
+    run(cmd('Install (nmake install)', toolchain.make, [`DESTDIR=${layout.destDir}`, ...installTargets])),
+    { kind: 'files', title: 'Move installed tree into staging directory', operations: movedInstall(options, layout) },
+  ];
+}
+
+/** `make DESTDIR=D install` writes to D + prefix (on Windows, the prefix without its drive letter). */
+export function destDirPrefix(options: NormalizedOpenSslOptions, layout: OpenSslLayout): string {
+  const paths = pathsFor(options.platform);
+  const withoutDrive = options.platform === 'win32' ? options.outputDir.replace(/^[A-Za-z]:/, '') : options.outputDir;
+  return paths.join(layout.destDir, withoutDrive);
+}
+
+function movedInstall(options: NormalizedOpenSslOptions, layout: OpenSslLayout): FileOperation[] {
+  const paths = pathsFor(options.platform);
+  return [
+    { op: 'remove', to: layout.staging },
+    { op: 'move', from: destDirPrefix(options, layout), to: layout.staging },
+    // The build-time fipsmodule.cnf carries this build machine's MAC; fips-config writes the real one on each machine.
+    { op: 'remove', to: paths.join(layout.staging, 'ssl', 'fipsmodule.cnf') },
+    { op: 'remove', to: layout.destDir },
+  ];
+}
+
+/** The subset of install_sw/install_ssldirs/install_fips the product uses, copied from the build tree. */
+function targetedInstall(options: NormalizedOpenSslOptions, layout: OpenSslLayout): FileOperation[] {
+  const paths = pathsFor(options.platform);
+  const { objectDir: obj, sourceDir: src, staging } = layout;
+  const darwin = options.platform === 'darwin';
+  const ext = darwin ? '.dylib' : '.so';
+  const versioned = (name: string) => (darwin ? `lib${name}.3.dylib` : `lib${name}.so.3`);
+  const ops: FileOperation[] = [{ op: 'copy', from: paths.join(obj, 'apps', 'openssl'), to: paths.join(staging, 'bin', 'openssl') }];
+  for (const name of ['crypto', 'ssl']) {
+    ops.push({ op: 'copy', from: paths.join(obj, versioned(name)), to: paths.join(staging, 'lib', versioned(name)) });
+    ops.push({ op: 'symlink', target: versioned(name), to: paths.join(staging, 'lib', `lib${name}${ext}`) });
+  }
+  const modules = ['fips', ...(options.legacyProvider ? ['legacy'] : [])];
+  for (const module of modules) {
+    ops.push({ op: 'copy', from: paths.join(obj, 'providers', `${module}${ext}`), to: paths.join(staging, 'lib', 'ossl-modules', `${module}${ext}`) });
+  }
+  ops.push(
+    { op: 'copy', from: paths.join(obj, '*.pc'), to: paths.join(staging, 'lib', 'pkgconfig') },
+    { op: 'copy', from: paths.join(src, 'include', 'openssl', '*.h'), to: paths.join(staging, 'include', 'openssl') },
+    { op: 'copy', from: paths.join(obj, 'include', 'openssl', '*.h'), to: paths.join(staging, 'include', 'openssl') },
+    { op: 'copy', from: paths.join(src, 'apps', 'openssl.cnf'), to: paths.join(staging, 'ssl', 'openssl.cnf.dist') },
+    { op: 'copy', from: paths.join(src, 'apps', 'ct_log_list.cnf'), to: paths.join(staging, 'ssl', 'ct_log_list.cnf') },
+    { op: 'mkdir', to: paths.join(staging, 'ssl', 'certs') },
+    { op: 'mkdir', to: paths.join(staging, 'ssl', 'private') },
+  );
+  return ops;
+}

@@ -1,0 +1,114 @@
+import { ProcessError, ProcessRunner, TargetPlatform } from '@fipskit/core';
+import { BuildToolchain } from './openssl-plan';
+
+/** Versions of the tools that shape the binaries; recorded in build-info.json. */
+export interface ToolchainIdentity {
+  perl: string;
+  make: string;
+  compiler: string;
+  assembler?: string;
+}
+
+export interface PreflightResult {
+  toolchain: BuildToolchain;
+  identity: ToolchainIdentity;
+  warnings: string[];
+}
+
+interface Probe {
+  ok: boolean;
+  output: string;
+}
+
+async function probe(runner: ProcessRunner, program: string, args: string[], cwd: string): Promise<Probe> {
+  const lines: string[] = [];
+  try {
+    const result = await runner.run({ program, args, cwd }, { allowFailure: true, onLine: (l) => lines.push(l), tailLines: 5 });
+    return { ok: result.exitCode === 0, output: lines.join('\n').trim() };
+  } catch (error) {
+    if (error instanceof ProcessError && error.exitCode === null) return { ok: false, output: '' };
+    throw error;
+  }
+}
+
+const firstLine = (text: string) => text.split('\n').find((l) => l.trim())?.trim() ?? '';
+
+/** Checks every tool the build needs before any work starts, and names what is missing with how to get it. */
+export async function preflightOpenSslBuild(
+  runner: ProcessRunner,
+  platform: TargetPlatform,
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PreflightResult> {
+  return platform === 'win32' ? preflightWindows(runner, cwd, env) : preflightPosix(runner, platform, cwd, env);
+}
+
+async function preflightPosix(runner: ProcessRunner, platform: TargetPlatform, cwd: string, env: NodeJS.ProcessEnv): Promise<PreflightResult> {
+  const problems: string[] = [];
+  const perl = await probe(runner, 'perl', ['-MIPC::Cmd', '-MFile::Compare', '-e', 'print "perl $^V\\n"'], cwd);
+  if (!perl.ok) {
+    const plain = await probe(runner, 'perl', ['-e', '1'], cwd);
+    problems.push(
+      plain.ok
+        ? 'perl lacks modules OpenSSL\'s Configure needs (IPC::Cmd, File::Compare): install them (Fedora/RHEL: dnf install perl-IPC-Cmd perl-File-Compare).'
+        : 'perl not found on PATH: install perl (Debian/Ubuntu: apt-get install perl; Fedora/RHEL: dnf install perl).',
+    );
+  }
+  const makeProgram = 'make';
+  const make = await probe(runner, makeProgram, ['--version'], cwd);
+  if (!make.ok) problems.push('make not found on PATH: install GNU make (Debian/Ubuntu: apt-get install make; macOS: xcode-select --install).');
+  const ccProgram = env.CC?.trim() || 'cc';
+  const cc = await probe(runner, ccProgram, ['--version'], cwd);
+  if (!cc.ok) {
+    problems.push(
+      `C compiler "${ccProgram}" not found: install one (Debian/Ubuntu: apt-get install build-essential; macOS: xcode-select --install) or set CC.`,
+    );
+  }
+  throwIfProblems(problems);
+  return {
+    toolchain: { perl: 'perl', make: makeProgram, nasm: false },
+    identity: { perl: firstLine(perl.output), make: firstLine(make.output), compiler: firstLine(cc.output) },
+    warnings: [],
+  };
+}
+
+async function preflightWindows(runner: ProcessRunner, cwd: string, env: NodeJS.ProcessEnv): Promise<PreflightResult> {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const perl = await probe(runner, 'perl', ['-e', 'print "$^O perl $^V\\n"'], cwd);
+  if (!perl.ok) {
+    problems.push('perl not found on PATH: install Strawberry Perl (strawberryperl.com) and open a new prompt.');
+  } else if (!perl.output.startsWith('MSWin32')) {
+    problems.push(
+      `the perl first on PATH is a ${perl.output.split(' ')[0]} perl (from MSYS2 or Git for Windows): OpenSSL's VC-* targets need a native Windows perl. Put Strawberry Perl first on PATH.`,
+    );
+  }
+  const cl = await probe(runner, 'cl', [], cwd);
+  if (!cl.ok && !/Microsoft/i.test(cl.output)) {
+    const hint = env.VSINSTALLDIR ? '' : ' (VSINSTALLDIR is not set: the MSVC environment is not loaded)';
+    problems.push(
+      `the MSVC compiler cl.exe is not on PATH${hint}: open the "x64 Native Tools Command Prompt for VS" or run vcvars64.bat ` +
+        '(vswhere -latest -find **\\vcvars64.bat shows where), then run nx again from that prompt. Install "Desktop development with C++" if Visual Studio is missing.',
+    );
+  }
+  const jom = await probe(runner, 'jom', ['/VERSION'], cwd);
+  const nmake = jom.ok ? { ok: true, output: jom.output } : await probe(runner, 'nmake', ['/?'], cwd);
+  if (!nmake.ok) problems.push('nmake not found: it comes with the MSVC environment (see cl.exe above).');
+  const nasm = await probe(runner, 'nasm', ['-v'], cwd);
+  if (!nasm.ok) {
+    warnings.push(
+      'NASM not found on PATH: building with no-asm (portable C code, slower crypto). Install NASM (nasm.us) and add it to PATH to build the assembler code paths.',
+    );
+  }
+  throwIfProblems(problems);
+  return {
+    toolchain: { perl: 'perl', make: jom.ok ? 'jom' : 'nmake', nasm: nasm.ok },
+    identity: { perl: firstLine(perl.output), make: firstLine(nmake.output), compiler: firstLine(cl.output), assembler: nasm.ok ? firstLine(nasm.output) : 'none (no-asm)' },
+    warnings,
+  };
+}
+
+function throwIfProblems(problems: string[]): void {
+  if (problems.length === 0) return;
+  throw new Error(`The OpenSSL build cannot start; missing tools:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+}

@@ -1,0 +1,77 @@
+/**
+ * Builds OpenSSL 3 with `enable-fips` from the source locked by the sources stage, and installs the
+ * libraries, the `openssl` program and the FIPS provider into a relocatable prefix.
+ * @title OpenSSL FIPS build
+ */
+export interface OpenSslBuildOptions {
+  /**
+   * The OpenSSL source lock written by the sources stage (`openssl.source.json`).
+   * @format path
+   */
+  sourceLock: string;
+  /**
+   * Where the installed prefix goes (`bin/`, `lib/`, `lib/ossl-modules/`, `include/`, `ssl/`).
+   * @format path
+   */
+  outputPath: string;
+  /**
+   * Scratch directory for the unpacked source and objects. Default: `tmp/fipskit/<project>/openssl`.
+   * @format path
+   */
+  buildDir?: string;
+  /**
+   * Platform the build is for. `auto` is this machine; another value only makes sense with `dryRun`.
+   * @default "auto"
+   */
+  platform?: 'auto' | 'linux' | 'darwin' | 'win32';
+  /** OpenSSL `Configure` target (e.g. `linux-x86_64`, `darwin64-arm64`, `VC-WIN64A`). Default: chosen for the platform and CPU. */
+  configureTarget?: string;
+  /**
+   * Extra `Configure` arguments, appended after fipskit's own (e.g. `["no-idea"]`). Each item is one argument.
+   * @default []
+   */
+  configureArgs?: string[];
+  /**
+   * Build OpenSSL's test programs (`no-tests` otherwise). Off by default: the product does not run them.
+   * @default false
+   */
+  tests?: boolean;
+  /**
+   * Build the legacy provider (needed only by the `recipe-compatible` config profile). `no-legacy` otherwise.
+   * @default false
+   */
+  legacyProvider?: boolean;
+  /**
+   * `targeted` builds only the shared libraries, the FIPS provider and the `openssl` program and installs them by copying
+   * (POSIX only); `full` runs the complete `make` + `make install_sw install_ssldirs install_fips`.
+   * Default: `targeted` on Linux and macOS, `full` on Windows.
+   */
+  scope?: 'targeted' | 'full';
+  /**
+   * Also install the manual pages (`install_docs`); slow and not needed to run anything.
+   * @default false
+   */
+  installDocs?: boolean;
+  /**
+   * Parallel compile jobs. 0 means one per CPU core.
+   * @default 0
+   * @integer
+   * @minimum 0
+   */
+  jobs?: number;
+  /**
+   * Print the exact ordered commands and file operations for the chosen platform, and run nothing.
+   * @default false
+   */
+  dryRun?: boolean;
+  /**
+   * Source download cache. Default: `FIPSKIT_CACHE_DIR`, else the user's cache directory.
+   * @format path
+   */
+  cacheDir?: string;
+  /**
+   * Print every line of the tools' output as well as writing it to the log.
+   * @default false
+   */
+  verbose?: boolean;
+}
