@@ -41,6 +41,7 @@ export default async function openSslBuildExecutor(
     const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
     if (options.dryRun) {
       const plan = buildOpenSslPlan(options, ASSUMED_TOOLCHAIN[options.platform], openSslLayout(options, `${options.outputDir}.staging`));
+      if (options.workspaceRoot !== context.root) print(`(workspace root shown as ${options.workspaceRoot})`);
       print(renderPlan(plan));
       return { success: true };
     }

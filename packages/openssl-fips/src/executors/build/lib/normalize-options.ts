@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import {
   SourceLock,
   TargetArch,
@@ -35,6 +35,13 @@ export interface NormalizedOpenSslOptions {
   dryRun: boolean;
   verbose: boolean;
 }
+
+/** Stand-in workspace roots for plans made for a platform other than this machine's. */
+export const PLAN_ROOTS: Record<TargetPlatform, string> = {
+  win32: 'C:\\workspace',
+  linux: '/workspace',
+  darwin: '/Users/me/workspace',
+};
 
 export interface HostFacts {
   platform: TargetPlatform;
@@ -92,16 +99,18 @@ export function normalizeOptions(
   }
   const paths = pathsFor(platform);
   const projectName = context.projectName ?? 'openssl';
-  const resolve = (p: string) => (isAbsolute(p) || paths.isAbsolute(p) ? p : paths.join(context.root, p));
+  // A plan for another platform shows its paths under a stand-in root in that platform's notation.
+  const root = platform === host.platform ? context.root : PLAN_ROOTS[platform];
+  const resolve = (p: string) => (paths.isAbsolute(p) ? p : paths.join(root, p));
   const buildDir = resolve(options.buildDir ?? paths.join('tmp', 'fipskit', projectName, 'openssl'));
-  const sourceLockPath = resolve(options.sourceLock);
+  const sourceLockPath = isAbsolute(options.sourceLock) ? options.sourceLock : join(context.root, options.sourceLock);
   const source = readLock(sourceLockPath);
   assertSupportedVersion('openssl', source.version);
   return {
     platform,
     arch: host.arch,
     projectName,
-    workspaceRoot: context.root,
+    workspaceRoot: root,
     source,
     sourceLockPath,
     outputDir: resolve(options.outputPath),

@@ -1,0 +1,66 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { RecordingRunner } from '@fipskit/core';
+import openSslBuildExecutor from './executor';
+
+function workspace(lock: object) {
+  const root = mkdtempSync(join(tmpdir(), 'fipskit-ossl-'));
+  mkdirSync(join(root, 'dist', 'p', 'sources'), { recursive: true });
+  writeFileSync(join(root, 'dist', 'p', 'sources', 'openssl.source.json'), JSON.stringify(lock));
+  return { root, context: { root, projectName: 'p' } as ExecutorContext };
+}
+const lock = { product: 'openssl', version: '3.0.22', origin: 'url', sha256: 'a'.repeat(64), fileName: 'openssl-3.0.22.tar.gz', location: 'https://example.invalid/openssl-3.0.22.tar.gz', verification: 'pinned' };
+const options = { sourceLock: 'dist/p/sources/openssl.source.json', outputPath: 'dist/p/openssl' };
+
+describe('openssl build executor', () => {
+  it('refuses an output directory holding files it did not create before running anything, and keeps them', async () => {
+    const { root, context } = workspace(lock);
+    mkdirSync(join(root, 'dist', 'p', 'openssl'), { recursive: true });
+    writeFileSync(join(root, 'dist', 'p', 'openssl', 'keep.me'), 'user data');
+    const runner = new RecordingRunner();
+    const printed: string[] = [];
+    expect(await openSslBuildExecutor(options, context, { runner, print: (l) => printed.push(l) })).toEqual({ success: false });
+    expect(printed.join('\n')).toMatch(/keep\.me.*never deletes/);
+    expect(runner.commands).toHaveLength(0);
+    expect(readFileSync(join(root, 'dist', 'p', 'openssl', 'keep.me'), 'utf8')).toBe('user data');
+  });
+
+  it('refuses OpenSSL 1.1.1 from the lock before running anything', async () => {
+    const { context } = workspace({ ...lock, version: '1.1.1w' });
+    const runner = new RecordingRunner();
+    const printed: string[] = [];
+    expect(await openSslBuildExecutor(options, context, { runner, print: (l) => printed.push(l) })).toEqual({ success: false });
+    expect(printed.join('\n')).toMatch(/1\.1\.1w/);
+    expect(runner.commands).toHaveLength(0);
+  });
+
+  it('explains a missing source lock', async () => {
+    const { context } = workspace(lock);
+    const printed: string[] = [];
+    await openSslBuildExecutor({ ...options, sourceLock: 'nowhere.json' }, context, { runner: new RecordingRunner(), print: (l) => printed.push(l) });
+    expect(printed.join('\n')).toMatch(/does not exist.*"sources" target/);
+  });
+
+  it('stops at the preflight when a tool is missing, with nothing written', async () => {
+    const { root, context } = workspace(lock);
+    const runner = new RecordingRunner().respond((c) => c.program === 'make', { exitCode: 127 });
+    const printed: string[] = [];
+    expect((await openSslBuildExecutor(options, context, { runner, print: (l) => printed.push(l) })).success).toBe(false);
+    expect(printed.join('\n')).toMatch(/make not found on PATH/);
+    expect(runner.commands.map((c) => c.program)).toEqual(['perl', 'make', 'cc']);
+    expect(() => readFileSync(join(root, 'dist', 'p', 'openssl', '.fipskit-output.json'))).toThrow();
+  });
+
+  it('prints the Windows plan on any host with dryRun, running nothing', async () => {
+    const { context } = workspace(lock);
+    const runner = new RecordingRunner();
+    const printed: string[] = [];
+    expect(await openSslBuildExecutor({ ...options, platform: 'win32', dryRun: true }, context, { runner, print: (l) => printed.push(l) })).toEqual({ success: true });
+    const text = printed.join('\n');
+    expect(text).toContain('$ perl C:\\workspace\\tmp\\fipskit\\p\\openssl\\src\\Configure VC-WIN64A enable-fips no-tests no-legacy --prefix=C:\\workspace\\dist\\p\\openssl');
+    expect(text).toContain('$ nmake DESTDIR=C:\\workspace\\tmp\\fipskit\\p\\openssl\\destdir install_sw install_ssldirs install_fips');
+    expect(runner.commands).toHaveLength(0);
+  });
+});

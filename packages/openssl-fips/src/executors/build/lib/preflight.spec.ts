@@ -1,0 +1,84 @@
+import { Command, ProcessError, ProcessRunner, RunOptions } from '@fipskit/core';
+import { preflightOpenSslBuild } from './preflight';
+
+/** A machine where only the listed programs exist, answering with the given output. */
+function machine(programs: Record<string, { output: string; exitCode?: number }>): ProcessRunner & { seen: string[][] } {
+  const seen: string[][] = [];
+  return {
+    seen,
+    async run(command: Command, options: RunOptions = {}) {
+      seen.push([command.program, ...command.args]);
+      const program = programs[command.program];
+      if (!program) throw new ProcessError(command, null, ['ENOENT']);
+      program.output.split('\n').forEach((l) => options.onLine?.(l));
+      return { exitCode: program.exitCode ?? 0, tail: [] };
+    },
+  };
+}
+
+const posixTools = {
+  perl: { output: 'perl v5.36.0' },
+  make: { output: 'GNU Make 4.3\nBuilt for x86_64-pc-linux-gnu' },
+  cc: { output: 'cc (Debian 12.2.0-14) 12.2.0' },
+};
+
+describe('OpenSSL build preflight', () => {
+  it('POSIX: records the toolchain identity', async () => {
+    const runner = machine(posixTools);
+    const result = await preflightOpenSslBuild(runner, 'linux', '/tmp', {});
+    expect(result.identity).toEqual({ perl: 'perl v5.36.0', make: 'GNU Make 4.3', compiler: 'cc (Debian 12.2.0-14) 12.2.0' });
+    expect(runner.seen[0]).toEqual(['perl', '-MIPC::Cmd', '-MFile::Compare', '-e', 'print "perl $^V\\n"']);
+  });
+
+  it.each([
+    ['perl', /perl not found on PATH: install perl/],
+    ['make', /make not found on PATH: install GNU make/],
+    ['cc', /C compiler "cc" not found: install one .*or set CC/],
+  ])('POSIX: names a missing %s and how to get it', async (missing, message) => {
+    const tools: Record<string, { output: string }> = { ...posixTools };
+    delete tools[missing];
+    await expect(preflightOpenSslBuild(machine(tools), 'linux', '/tmp', {})).rejects.toThrow(message);
+  });
+
+  it('POSIX: lists every missing tool at once and honours CC', async () => {
+    const error = await preflightOpenSslBuild(machine({}), 'linux', '/tmp', { CC: 'clang-17' }).catch((e) => e);
+    expect(error.message).toMatch(/perl not found[\s\S]*make not found[\s\S]*"clang-17" not found/);
+  });
+
+  it('POSIX: perl without IPC::Cmd is named as a missing module, not a missing perl', async () => {
+    const runner: ProcessRunner = {
+      async run(command, options = {}) {
+        if (command.program === 'perl' && command.args[0] === '-MIPC::Cmd') return { exitCode: 2, tail: [] };
+        return machine(posixTools).run(command, options);
+      },
+    };
+    await expect(preflightOpenSslBuild(runner, 'linux', '/tmp', {})).rejects.toThrow(/perl lacks modules .*IPC::Cmd/);
+  });
+
+  const windowsTools = {
+    perl: { output: 'MSWin32 perl v5.38.2' },
+    cl: { output: 'Microsoft (R) C/C++ Optimizing Compiler Version 19.39 for x64' },
+    nmake: { output: 'Microsoft (R) Program Maintenance Utility Version 14.39' },
+    nasm: { output: 'NASM version 2.16.01' },
+  };
+
+  it('Windows: nmake with NASM; jom preferred when present', async () => {
+    expect((await preflightOpenSslBuild(machine(windowsTools), 'win32', 'C:\\b', {})).toolchain).toEqual({ perl: 'perl', make: 'nmake', nasm: true });
+    const withJom = await preflightOpenSslBuild(machine({ ...windowsTools, jom: { output: 'jom 1.1.4' } }), 'win32', 'C:\\b', {});
+    expect(withJom.toolchain.make).toBe('jom');
+  });
+
+  it('Windows: without NASM warns and falls back to no-asm', async () => {
+    const tools: Record<string, { output: string }> = { ...windowsTools };
+    delete tools.nasm;
+    const result = await preflightOpenSslBuild(machine(tools), 'win32', 'C:\\b', {});
+    expect(result.toolchain.nasm).toBe(false);
+    expect(result.warnings[0]).toMatch(/NASM not found.*no-asm/);
+  });
+
+  it('Windows: refuses an MSYS perl and a missing MSVC environment, saying what to do', async () => {
+    const error = await preflightOpenSslBuild(machine({ perl: { output: 'msys perl v5.36' }, nmake: windowsTools.nmake }), 'win32', 'C:\\b', {}).catch((e) => e);
+    expect(error.message).toMatch(/msys perl .*Strawberry Perl first on PATH/);
+    expect(error.message).toMatch(/cl\.exe is not on PATH \(VSINSTALLDIR is not set.*x64 Native Tools Command Prompt/);
+  });
+});
