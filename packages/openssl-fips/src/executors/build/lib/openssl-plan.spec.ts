@@ -47,11 +47,11 @@ describe('OpenSSL build plan', () => {
       ['perl', '/home/zoë/my work/tmp/fipskit/p/openssl/src/Configure', 'linux-x86_64', 'enable-fips', 'no-tests', 'no-legacy',
         '--prefix=/home/zoë/my work/dist/p/openssl', '--openssldir=/home/zoë/my work/dist/p/openssl/ssl', '--libdir=lib'],
       ['make', '-j2', 'build_generated'],
-      ['make', '-j2', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'apps/openssl', 'libcrypto.pc', 'libssl.pc', 'openssl.pc'],
+      ['make', '-j2', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'apps/openssl'],
     ]);
     const compile = plan.steps.find((s): s is RunStep => s.kind === 'run' && s.title.startsWith('Compile'))!;
     expect(compile.command.cwd).toBe(obj);
-    expect(compile.progress?.countWith.args).toEqual(['-n', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'apps/openssl', 'libcrypto.pc', 'libssl.pc', 'openssl.pc']);
+    expect(compile.progress?.countWith.args).toEqual(['-n', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'apps/openssl']);
     expect(plan.steps[0]).toMatchObject({ kind: 'task', title: 'Unpack openssl-3.0.9.tar.gz (OpenSSL 3.0.9)' });
     expect(plan.steps.map((s) => s.title).slice(-2)).toEqual(['Record build information', 'Publish output']);
   });
@@ -87,7 +87,7 @@ describe('OpenSSL build plan', () => {
     const { plan } = planFor('darwin');
     const [configure, , compile] = runs(plan);
     expect(configure[2]).toBe('darwin64-arm64');
-    expect(compile).toEqual(['make', '-j8', 'libcrypto.3.dylib', 'libssl.3.dylib', 'providers/fips.dylib', 'apps/openssl', 'libcrypto.pc', 'libssl.pc', 'openssl.pc']);
+    expect(compile).toEqual(['make', '-j8', 'libcrypto.3.dylib', 'libssl.3.dylib', 'providers/fips.dylib', 'apps/openssl']);
     expect(renderPlan(plan)).toContain('symlink /Users/zoë/my work/dist/p/openssl.staging/lib/libcrypto.dylib -> libcrypto.3.dylib');
   });
 
@@ -111,6 +111,18 @@ describe('OpenSSL build plan', () => {
     const [configure, compile] = runs(plan);
     expect(configure).toContain('no-asm');
     expect(compile).toEqual(['jom', '/J', '6', 'build_sw']);
+  });
+
+  it('builds an unpacked local tree out of tree where it is, without unpacking', () => {
+    const options = normalizeOptions(
+      { sourceLock: 'l', outputPath: 'dist/p/openssl' },
+      { root: '/w', projectName: 'p' },
+      hosts.linux,
+      () => ({ ...lock, origin: 'local', fileName: undefined, location: 'vendor/openssl-3.0.9' }),
+    );
+    const plan = buildOpenSslPlan(options, toolchains.linux, openSslLayout(options, '/w/dist/p/openssl.staging'));
+    expect(plan.steps[0]).toMatchObject({ kind: 'run', title: 'Configure', command: { program: 'perl', cwd: '/w/tmp/fipskit/p/openssl/obj' } });
+    expect((plan.steps[0] as RunStep).command.args[0]).toBe('/w/vendor/openssl-3.0.9/Configure');
   });
 
   it('refuses targeted scope on Windows, and a real build for another platform', () => {

@@ -25,9 +25,16 @@ export interface OpenSslLayout {
   destDir: string;
 }
 
+/** An unpacked local source tree is built out of tree where it is; tarballs are unpacked into the build directory. */
+export function isLocalTree(options: NormalizedOpenSslOptions): boolean {
+  return options.source.origin === 'local' && !options.source.fileName;
+}
+
 export function openSslLayout(options: NormalizedOpenSslOptions, staging: string): OpenSslLayout {
   const paths = pathsFor(options.platform);
-  const sourceDir = options.source.origin === 'local' && !options.source.fileName ? options.source.location : paths.join(options.buildDir, 'src');
+  const location = options.source.location;
+  const tree = paths.isAbsolute(location) ? location : paths.join(options.workspaceRoot, location);
+  const sourceDir = isLocalTree(options) ? tree : paths.join(options.buildDir, 'src');
   return { sourceDir, objectDir: paths.join(options.buildDir, 'obj'), staging, destDir: paths.join(options.buildDir, 'destdir') };
 }
 
@@ -50,7 +57,9 @@ export function targetedMakeTargets(options: NormalizedOpenSslOptions): string[]
   const module = (name: string) => `providers/${name}${darwin ? '.dylib' : '.so'}`;
   const targets = [lib('crypto'), lib('ssl'), module('fips')];
   if (options.legacyProvider) targets.push(module('legacy'));
-  return [...targets, 'apps/openssl', 'libcrypto.pc', 'libssl.pc', 'openssl.pc'];
+  // Not the pkg-config files: their make rule depends on the static libraries, which would compile
+  // every libcrypto object a second time.
+  return [...targets, 'apps/openssl'];
 }
 
 export function buildOpenSslPlan(
@@ -63,7 +72,7 @@ export function buildOpenSslPlan(
   const { source } = options;
   const noop = async () => undefined;
   const steps: PlanStep[] = [];
-  if (layout.sourceDir !== source.location) {
+  if (!isLocalTree(options)) {
     steps.push({
       kind: 'task',
       title: `Unpack ${source.fileName} (OpenSSL ${source.version})`,
@@ -173,7 +182,6 @@ function targetedInstall(options: NormalizedOpenSslOptions, layout: OpenSslLayou
     ops.push({ op: 'copy', from: paths.join(obj, 'providers', `${module}${ext}`), to: paths.join(staging, 'lib', 'ossl-modules', `${module}${ext}`) });
   }
   ops.push(
-    { op: 'copy', from: paths.join(obj, '*.pc'), to: paths.join(staging, 'lib', 'pkgconfig') },
     { op: 'copy', from: paths.join(src, 'include', 'openssl', '*.h'), to: paths.join(staging, 'include', 'openssl') },
     { op: 'copy', from: paths.join(obj, 'include', 'openssl', '*.h'), to: paths.join(staging, 'include', 'openssl') },
     { op: 'copy', from: paths.join(src, 'apps', 'openssl.cnf'), to: paths.join(staging, 'ssl', 'openssl.cnf.dist') },
