@@ -21,6 +21,21 @@ describe('StageLog', () => {
     expect(readFileSync(join(dir, 'a.log'), 'utf8')).toContain('# (2/2) make');
   });
 
+  it('reports how long each step took', () => {
+    const printed: string[] = [];
+    let clock = 0;
+    const log = new StageLog('openssl', join(dir, 'c.log'), 2, (l) => printed.push(l), () => clock);
+    log.step('Configure');
+    clock = 11_500;
+    log.step('make');
+    clock = 131_500;
+    expect(log.finish()).toEqual([
+      { title: 'Configure', seconds: 11.5 },
+      { title: 'make', seconds: 120 },
+    ]);
+    expect(printed.at(-1)).toBe('[openssl] took 131.5 s: Configure 11.5 s, make 120.0 s');
+  });
+
   it('routes commands to its log file', async () => {
     const runner = new RecordingRunner();
     const seen: Array<string | undefined> = [];

@@ -12,6 +12,7 @@ export class StageLog {
   private stepIndex = 0;
   private lastPercent = -1;
   private lastPrintAt = 0;
+  private readonly timings: Array<{ title: string; startedAt: number; seconds?: number }> = [];
 
   constructor(
     readonly stage: string,
@@ -30,6 +31,8 @@ export class StageLog {
   }
 
   step(title: string): void {
+    this.closeStep();
+    this.timings.push({ title, startedAt: this.now() });
     this.stepIndex++;
     this.lastPercent = -1;
     this.info(`(${this.stepIndex}/${this.totalSteps}) ${title}`);
@@ -46,6 +49,20 @@ export class StageLog {
     this.lastPercent = percent;
     this.lastPrintAt = now;
     this.print(`[${this.stage}]     ${done}/${total} ${unit} (${percent}%)`);
+  }
+
+  /** Seconds each step took, so slow steps (and any overhead around the tools) are visible. */
+  finish(): Array<{ title: string; seconds: number }> {
+    this.closeStep();
+    const timings = this.timings.map(({ title, seconds }) => ({ title, seconds: seconds ?? 0 }));
+    const total = timings.reduce((sum, t) => sum + t.seconds, 0);
+    this.info(`took ${total.toFixed(1)} s: ${timings.map((t) => `${t.title} ${t.seconds.toFixed(1)} s`).join(', ')}`);
+    return timings;
+  }
+
+  private closeStep(): void {
+    const open = this.timings.at(-1);
+    if (open && open.seconds === undefined) open.seconds = (this.now() - open.startedAt) / 1000;
   }
 
   /** Runs a command with its output going to this stage's log file. */

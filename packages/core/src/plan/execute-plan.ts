@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync, lstatSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync, lstatSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { StageLog } from '../log/stage-log';
 import { ProcessRunner } from '../process/command';
@@ -17,6 +17,7 @@ export async function executePlan(plan: BuildPlan, runner: ProcessRunner, log: S
       await step.perform();
     }
   }
+  log.finish();
 }
 
 async function progressReporter(counter: ProgressCounter, runner: ProcessRunner, log: StageLog) {
@@ -80,15 +81,9 @@ function copyMatching(from: string, to: string): void {
   copyPath(from, to);
 }
 
+/** Files keep their mode; links inside a copied tree stay links. */
 function copyPath(from: string, to: string): void {
-  const stat = statSync(from);
-  mkdirSync(dirname(to), { recursive: true });
-  if (stat.isDirectory()) {
-    mkdirSync(to, { recursive: true });
-    for (const entry of readdirSync(from)) copyPath(join(from, entry), join(to, entry));
-  } else {
-    copyFileSync(from, to);
-  }
+  cpSync(from, to, { recursive: true, verbatimSymlinks: true });
 }
 
 function escapeRegExp(text: string): string {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
+import { createHash } from 'node:crypto';
 import { Command, RecordingRunner } from '@fipskit/core';
 import fipsConfigExecutor, { providerIsActive } from './executor';
 
@@ -17,10 +18,13 @@ const LIST_OUTPUT = [
   '    status: active',
 ];
 
-function fakePrefix(root: string, artifacts: Record<string, string> = { 'lib/ossl-modules/fips.so': 'x' }) {
+const MODULE_BYTES = 'module bytes';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function fakePrefix(root: string, artifacts: Record<string, string> = { 'lib/ossl-modules/fips.so': sha256(MODULE_BYTES) }) {
   const prefix = join(root, 'dist', 'p', 'openssl');
   mkdirSync(join(prefix, 'lib', 'ossl-modules'), { recursive: true });
-  writeFileSync(join(prefix, 'lib', 'ossl-modules', 'fips.so'), 'module bytes');
+  writeFileSync(join(prefix, 'lib', 'ossl-modules', 'fips.so'), MODULE_BYTES);
   writeFileSync(
     join(prefix, 'build-info.json'),
     JSON.stringify({
@@ -72,6 +76,7 @@ describe('fips-config executor', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'fips-config.json'), 'utf8'));
     expect(manifest.fipsinstall.output).toEqual(['INSTALL PASSED']);
     expect(manifest.fipsinstall.machineDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(manifest.fipsProvider.sha256).toBe(sha256(MODULE_BYTES));
     expect(manifest.files).toEqual(['fipsmodule.cnf', 'openssl.cnf', 'fips-env.sh', 'fips-env.ps1']);
   });
 
@@ -90,6 +95,18 @@ describe('fips-config executor', () => {
     });
     expect(result.success).toBe(false);
     expect(printed.join('\n')).toMatch(/FIPS provider is not active/);
+  });
+
+  it('refuses a FIPS module changed after the openssl stage built it, before fipsinstall can bless it', async () => {
+    const { prefix, runner, context, printed } = setup();
+    writeFileSync(join(prefix, 'lib', 'ossl-modules', 'fips.so'), 'module bytez');
+    const result = await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config' }, context, {
+      runner,
+      print: (l) => printed.push(l),
+    });
+    expect(result.success).toBe(false);
+    expect(printed.join('\n')).toContain(`build-info.json records ${sha256(MODULE_BYTES)}`);
+    expect(runner.commands).toHaveLength(0);
   });
 
   it('refuses the recipe-compatible profile when OpenSSL was built without the legacy provider, before running anything', async () => {

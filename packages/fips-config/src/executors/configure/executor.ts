@@ -46,6 +46,7 @@ export async function configureFips(
   const finalModuleCnf = join(options.outputDir, 'fipsmodule.cnf');
   assertSafeConfigValue('The fips-config output path', finalModuleCnf);
   assertOutputIsOurs(options.outputDir, 'fips-config');
+  const moduleSha256 = await assertModuleAsBuilt(options);
   rmSync(options.logFile, { force: true });
   const log = new StageLog('fips-config', options.logFile, 3, print);
   const staging = createStaging(options.outputDir);
@@ -78,7 +79,7 @@ export async function configureFips(
         verify: runs.verifyOutput,
       },
       openssl: { version: options.prefixInfo.version, prefix: options.prefix },
-      fipsProvider: { ...options.prefixInfo.fipsProvider, sha256: await sha256File(options.paths.module) },
+      fipsProvider: { ...options.prefixInfo.fipsProvider, sha256: moduleSha256 },
       files: ['fipsmodule.cnf', 'openssl.cnf', ...scripts.map((s) => s.name)],
     };
     writeFileSync(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
@@ -89,6 +90,22 @@ export async function configureFips(
   }
   await assertFipsProviderActive(options, runner, log);
   log.info(`done: source ${join(options.outputDir, 'fips-env.sh')} to use it`);
+}
+
+/**
+ * fipsinstall computes a MAC over whatever file it is given, so it would bless a module that was
+ * changed after the build. The module must be byte for byte the one the openssl stage recorded.
+ */
+async function assertModuleAsBuilt(options: NormalizedFipsConfigOptions): Promise<string> {
+  const recorded = options.prefixInfo.artifacts[options.prefixInfo.fipsProvider.module];
+  const actual = await sha256File(options.paths.module);
+  if (recorded !== actual) {
+    throw new Error(
+      `The FIPS module ${options.paths.module} is not the one the openssl stage built (SHA-256 ${actual}, build-info.json records ${recorded ?? 'none'}). ` +
+        'It was changed after the build (patched, signed, replaced): rebuild it with nx run <project>:openssl --skip-nx-cache instead of running fipsinstall over it.',
+    );
+  }
+  return actual;
 }
 
 /** The written configuration must load and activate the FIPS provider, or the stage fails. */
@@ -102,7 +119,7 @@ async function assertFipsProviderActive(options: NormalizedFipsConfigOptions, ru
       program: options.paths.openssl,
       args: ['list', '-providers', '-verbose'],
       cwd: options.outputDir,
-      env: opensslEnvironment({ ...options.paths, emptyConf: conf }, options.platform, conf),
+      env: opensslEnvironment(options.paths, options.platform, conf),
     },
     { onLine: (l) => lines.push(l) },
   );

@@ -1,11 +1,15 @@
 import { Command, ProcessRunner, StageLog, TargetPlatform, sharedLibraryConvention } from '@fipskit/core';
 
-export interface FipsInstallPaths {
+/** Where the parts of an installed OpenSSL prefix are. */
+export interface PrefixPaths {
   openssl: string;
   module: string;
   libDir: string;
   binDir: string;
   modulesDir: string;
+}
+
+export interface FipsInstallPaths extends PrefixPaths {
   /** An empty config, so a user's OPENSSL_CONF or the prefix's baked-in one cannot interfere. */
   emptyConf: string;
 }
@@ -19,7 +23,7 @@ function settingArgs(settings: FipsInstallSettings): string[] {
 }
 
 /** Environment for running the prefix's own openssl: its libraries first, no outside configuration. */
-export function opensslEnvironment(paths: FipsInstallPaths, platform: TargetPlatform, conf: string): Record<string, string | undefined> {
+export function opensslEnvironment(paths: PrefixPaths, platform: TargetPlatform, conf: string): Record<string, string | undefined> {
   const { libraryPathVar } = sharedLibraryConvention(platform);
   const separator = platform === 'win32' ? ';' : ':';
   const libDir = platform === 'win32' ? paths.binDir : paths.libDir;

@@ -1,0 +1,91 @@
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StageLog } from '../log/stage-log';
+import { RecordingRunner } from '../process/recording-runner';
+import { applyFileOperation, executePlan } from './execute-plan';
+
+describe('executePlan', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'fipskit-plan-'))));
+
+  it('runs steps in order, counting progress against the dry-run total', async () => {
+    const runner = new RecordingRunner()
+      .respond((c) => c.args[0] === '-n', { output: ['cc -c -o a.o a.c', 'cc -c -o b.o b.c', 'ar r x.a a.o'] })
+      .respond((c) => c.program === 'make', { output: ['cc -c -o a.o a.c', 'cc -c -o b.o b.c', 'cc -shared -o x.so a.o'] });
+    const printed: string[] = [];
+    const performed: string[] = [];
+    const log = new StageLog('t', join(dir, 'log'), 2, (l) => printed.push(l));
+    await executePlan(
+      {
+        stage: 't',
+        platform: 'linux',
+        steps: [
+          { kind: 'task', title: 'first', detail: '', perform: async () => void performed.push('first') },
+          {
+            kind: 'run',
+            title: 'make',
+            command: { program: 'make', args: ['all'], cwd: dir },
+            progress: { unit: 'objects', countWith: { program: 'make', args: ['-n', 'all'], cwd: dir }, pattern: '(^|\\s)-c(\\s|$)' },
+          },
+        ],
+      },
+      runner,
+      log,
+    );
+    expect(performed).toEqual(['first']);
+    expect(runner.argv()).toEqual([['make', '-n', 'all'], ['make', 'all']]);
+    expect(printed.filter((l) => l.includes('objects'))).toEqual(['[t]     1/2 objects (50%)', '[t]     2/2 objects (100%)']);
+    expect(printed.at(-1)).toMatch(/^\[t\] took [\d.]+ s: first [\d.]+ s, make [\d.]+ s$/);
+  });
+
+  it('stops at the first failing step', async () => {
+    const runner = new RecordingRunner().respond(() => true, { exitCode: 2, output: ['boom'] });
+    const after = jest.fn();
+    const log = new StageLog('t', join(dir, 'log'), 2, () => undefined);
+    await expect(
+      executePlan(
+        { stage: 't', platform: 'linux', steps: [{ kind: 'run', title: 'x', command: { program: 'x', args: [], cwd: dir } }, { kind: 'task', title: 'y', detail: '', perform: after }] },
+        runner,
+        log,
+      ),
+    ).rejects.toThrow(/boom/);
+    expect(after).not.toHaveBeenCalled();
+  });
+});
+
+describe('applyFileOperation', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'fipskit-ops-'))));
+
+  it('copies every file matching a pattern, keeping the executable bit', () => {
+    mkdirSync(join(dir, 'src'));
+    writeFileSync(join(dir, 'src', 'a.h'), 'a');
+    writeFileSync(join(dir, 'src', 'b.h'), 'b');
+    writeFileSync(join(dir, 'src', 'c.c'), 'c');
+    writeFileSync(join(dir, 'src', 'tool'), '#!/bin/sh');
+    chmodSync(join(dir, 'src', 'tool'), 0o755);
+    applyFileOperation({ op: 'copy', from: join(dir, 'src', '*.h'), to: join(dir, 'out', 'include') });
+    applyFileOperation({ op: 'copy', from: join(dir, 'src', 'tool'), to: join(dir, 'out', 'bin', 'tool') });
+    expect(readFileSync(join(dir, 'out', 'include', 'b.h'), 'utf8')).toBe('b');
+    expect(existsSync(join(dir, 'out', 'include', 'c.c'))).toBe(false);
+    expect(statSync(join(dir, 'out', 'bin', 'tool')).mode & 0o111).toBe(0o111);
+  });
+
+  it('fails loudly when the build did not produce what is copied', () => {
+    expect(() => applyFileOperation({ op: 'copy', from: join(dir, 'nothing', '*.h'), to: join(dir, 'o') })).toThrow(/Nothing matches/);
+    expect(() => applyFileOperation({ op: 'copy', from: join(dir, 'libcrypto.so.3'), to: join(dir, 'o') })).toThrow(/did not produce it/);
+  });
+
+  it('creates relative symlinks, replacing an old one, and moves and removes', () => {
+    const link = join(dir, 'lib', 'libcrypto.so');
+    applyFileOperation({ op: 'symlink', target: 'libcrypto.so.3', to: link });
+    applyFileOperation({ op: 'symlink', target: 'libcrypto.so.3', to: link });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe('libcrypto.so.3');
+    applyFileOperation({ op: 'move', from: join(dir, 'lib'), to: join(dir, 'moved', 'lib') });
+    expect(lstatSync(join(dir, 'moved', 'lib', 'libcrypto.so')).isSymbolicLink()).toBe(true);
+    applyFileOperation({ op: 'remove', to: join(dir, 'moved') });
+    expect(existsSync(join(dir, 'moved'))).toBe(false);
+  });
+});
