@@ -1,1 +1,3 @@
-export {};
+export { default as pythonBuildExecutor, buildOverlay } from './executors/build/executor';
+export type { PythonBuildOptions } from './executors/build/schema';
+export { PYTHON_MANIFEST } from './executors/build/lib/manifest';

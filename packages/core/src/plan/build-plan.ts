@@ -21,7 +21,7 @@ export type FileOperation =
   /** `from` may end in a `*` pattern for its last segment (`include/openssl/*.h`). */
   | { op: 'copy'; from: string; to: string }
   | { op: 'symlink'; target: string; to: string }
-  | { op: 'write'; to: string; content: string }
+  | { op: 'write'; to: string; content: string; mode?: number }
   | { op: 'move'; from: string; to: string }
   /** Only ever applied inside a staging directory fipskit created. */
   | { op: 'remove'; to: string };

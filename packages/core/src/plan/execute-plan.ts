@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync, lstatSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync, lstatSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { StageLog } from '../log/stage-log';
 import { ProcessRunner } from '../process/command';
@@ -37,7 +37,8 @@ export function applyFileOperation(op: FileOperation): void {
       return;
     case 'write':
       mkdirSync(dirname(op.to), { recursive: true });
-      writeFileSync(op.to, op.content);
+      writeFileSync(op.to, op.content, { mode: op.mode ?? 0o644 });
+      if (op.mode !== undefined) chmodSync(op.to, op.mode);
       return;
     case 'symlink':
       mkdirSync(dirname(op.to), { recursive: true });

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProcessRunner } from '@fipskit/core';
+
+/** What fipskit needs to know about an existing interpreter, asked of the interpreter itself. */
+export interface InterpreterFacts {
+  executable: string;
+  version: string;
+  implementation: string;
+  include: string;
+  platinclude: string;
+  extSuffix: string;
+  builtinModules: string[];
+  hasPythonH: boolean;
+}
+
+export const PROBE_SCRIPT = join(__dirname, '..', 'python', 'probe_interpreter.py');
+
+export async function probeInterpreter(runner: ProcessRunner, interpreter: string, cwd: string): Promise<InterpreterFacts> {
+  const lines: string[] = [];
+  try {
+    // -I: the probe must see the interpreter itself, not a PYTHONPATH or user site in the caller's environment.
+    await runner.run(
+      { program: interpreter, args: ['-I', '-c', readFileSync(PROBE_SCRIPT, 'utf8')], cwd, env: { PYTHONHOME: undefined } },
+      { onLine: (l) => lines.push(l) },
+    );
+  } catch (error) {
+    throw new Error(`Could not run the interpreter ${interpreter}: ${(error as Error).message.split('\n')[0]} Set interpreter to an existing Python 3 executable.`);
+  }
+  const facts = JSON.parse(lines.join('\n')) as InterpreterFacts;
+  if (facts.implementation !== 'cpython') throw new Error(`${interpreter} is ${facts.implementation}, not CPython: the overlay rebuilds CPython's own _ssl and _hashlib.`);
+  return facts;
+}
+
+/** The overlay's modules must be compiled from the source of exactly this interpreter's version. */
+export function assertOverlayFits(facts: InterpreterFacts, sourceVersion: string, interpreter: string): void {
+  if (facts.version !== sourceVersion) {
+    throw new Error(
+      `The interpreter ${interpreter} is Python ${facts.version} but the CPython source is ${sourceVersion}. ` +
+        `_ssl and _hashlib must be built from the same version: point the sources stage's python source at CPython ${facts.version} ` +
+        `(e.g. https://www.python.org/ftp/python/${facts.version}/Python-${facts.version}.tgz with its SHA-256), or choose an interpreter of version ${sourceVersion}.`,
+    );
+  }
+  if (!facts.hasPythonH) {
+    const major = facts.version.split('.').slice(0, 2).join('.');
+    throw new Error(
+      `The headers of ${interpreter} are missing (${join(facts.include, 'Python.h')}): install them (Debian/Ubuntu: apt-get install python${major}-dev; Fedora/RHEL: dnf install python${major.replace('.', '')}-devel or python3-devel).`,
+    );
+  }
+}

@@ -1,0 +1,60 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { SourceLock, defaultSourceCacheDir, hostPlatform } from '@fipskit/core';
+import { BUILD_INFO_FILE, OpenSslBuildInfo } from '@fipskit/openssl-fips';
+import { PythonBuildOptions } from '../schema';
+
+export interface NormalizedPythonOptions {
+  mode: 'overlay';
+  workspaceRoot: string;
+  projectName: string;
+  interpreter: string;
+  source: SourceLock;
+  opensslPrefix: string;
+  openssl: OpenSslBuildInfo;
+  fipsConfigDir: string;
+  outputDir: string;
+  buildDir: string;
+  logFile: string;
+  cacheDir: string;
+  verbose: boolean;
+}
+
+function readJson<T>(file: string, whatToDo: string): T {
+  if (!existsSync(file)) throw new Error(`${file} does not exist: ${whatToDo}`);
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+export function normalizeOptions(options: PythonBuildOptions, context: { root: string; projectName?: string }): NormalizedPythonOptions {
+  if (hostPlatform() === 'win32') {
+    throw new Error('The POSIX overlay cannot run on Windows: Windows builds _ssl.pyd and _hashlib.pyd with PCbuild (not available in this version).');
+  }
+  const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
+  if (!isAbsolute(options.interpreter)) {
+    throw new Error(`interpreter "${options.interpreter}" must be an absolute path (e.g. /usr/bin/python3.11), so the launcher runs exactly that interpreter.`);
+  }
+  if (!existsSync(options.interpreter)) throw new Error(`The interpreter ${options.interpreter} does not exist: set interpreter to an installed Python.`);
+  const source = readJson<SourceLock>(resolve(options.sourceLock), 'run the "sources" target first (nx runs it through dependsOn), with a python source configured.');
+  if (source.product !== 'cpython') throw new Error(`${options.sourceLock} locks a ${source.product} source: point sourceLock at cpython.source.json.`);
+  const opensslPrefix = resolve(options.opensslPath);
+  const openssl = readJson<OpenSslBuildInfo>(join(opensslPrefix, BUILD_INFO_FILE), 'opensslPath must be the output of the openssl stage; run it first.');
+  const fipsConfigDir = resolve(options.fipsConfigPath);
+  readJson(join(fipsConfigDir, 'fips-config.json'), 'fipsConfigPath must be the output of the fips-config stage; run it first.');
+  const projectName = context.projectName ?? 'python';
+  const buildDir = resolve(options.buildDir ?? join('tmp', 'fipskit', projectName, 'python'));
+  return {
+    mode: options.mode ?? 'overlay',
+    workspaceRoot: context.root,
+    projectName,
+    interpreter: options.interpreter,
+    source,
+    opensslPrefix,
+    openssl,
+    fipsConfigDir,
+    outputDir: resolve(options.outputPath),
+    buildDir,
+    logFile: join(buildDir, 'python-build.log'),
+    cacheDir: options.cacheDir ? resolve(options.cacheDir) : defaultSourceCacheDir(),
+    verbose: options.verbose ?? false,
+  };
+}
