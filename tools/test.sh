@@ -9,7 +9,8 @@ echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit
 echo "== option schemas match their TypeScript types"
 node tools/run-ts.js tools/schemas/generate-schemas.ts --check
+# The e2e suite builds the real FIPS OpenSSL first; the unit tests that run checks against it come after.
+echo "== end-to-end tests (real OpenSSL, overlay and full CPython builds, verification)"
+npx jest --selectProjects e2e --ci --runInBand
 echo "== unit tests"
 npx jest --selectProjects unit --ci
-echo "== end-to-end tests (real OpenSSL build)"
-npx jest --selectProjects e2e --ci --runInBand

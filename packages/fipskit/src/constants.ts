@@ -1,11 +1,13 @@
 /** The npm scope and packages the generated targets use. */
-export const PLUGIN_PACKAGES = ['@fipskit/core', '@fipskit/openssl-fips', '@fipskit/fips-config'] as const;
+export const PLUGIN_PACKAGES = ['@fipskit/core', '@fipskit/openssl-fips', '@fipskit/fips-config', '@fipskit/python-pcbuild', '@fipskit/verify'] as const;
 export const PLUGIN_VERSION = '0.1.0';
 
 export const EXECUTORS = {
   sources: '@fipskit/core:sources',
   openssl: '@fipskit/openssl-fips:build',
   fipsConfig: '@fipskit/fips-config:configure',
+  python: '@fipskit/python-pcbuild:build',
+  verify: '@fipskit/verify:verify',
 } as const;
 
 /** Runtime input that makes the fips-config cache entry belong to one machine and one checkout path. */
@@ -33,3 +35,16 @@ export const OFFICIAL_OPENSSL_RELEASES: Record<string, { url: string; sha256: st
 export const DEFAULT_OFFICIAL_OPENSSL = '3.0.9';
 /** For Debian sources: newest 3.0.x the archive offers (discovered at build time, never hard-coded). */
 export const DEFAULT_DEBIAN_OPENSSL = '3.0';
+
+/**
+ * Official CPython source tarballs with their SHA-256. 3.11.2 is the version of Debian 12's python3.11;
+ * Debian carries this exact tarball, so its hash is also checked against Debian's signed index.
+ */
+export const OFFICIAL_CPYTHON_RELEASES: Record<string, { url: string; sha256: string }> = {
+  '3.11.2': {
+    url: 'https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz',
+    sha256: '2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849',
+  },
+};
+
+export const DEFAULT_INTERPRETER = '/usr/bin/python3';

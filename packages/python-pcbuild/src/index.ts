@@ -1,3 +1,3 @@
-export { default as pythonBuildExecutor, buildOverlay } from './executors/build/executor';
+export { default as pythonBuildExecutor, buildPython } from './executors/build/executor';
 export type { PythonBuildOptions } from './executors/build/schema';
 export { PYTHON_MANIFEST } from './executors/build/lib/manifest';

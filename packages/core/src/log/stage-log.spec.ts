@@ -21,6 +21,19 @@ describe('StageLog', () => {
     expect(readFileSync(join(dir, 'a.log'), 'utf8')).toContain('# (2/2) make');
   });
 
+  it('shows work beyond the planned total as a count, every 15 s at most', () => {
+    const printed: string[] = [];
+    let clock = 100_000;
+    const log = new StageLog('python', join(dir, 'd.log'), 1, (l) => printed.push(l), () => clock);
+    log.progress(10, 10, 'objects');
+    log.progress(11, 10, 'objects');
+    clock += 5_000;
+    log.progress(12, 10, 'objects');
+    clock += 15_000;
+    log.progress(13, 10, 'objects');
+    expect(printed).toEqual(['[python]     10/10 objects (100%)', '[python]     13 objects']);
+  });
+
   it('reports how long each step took', () => {
     const printed: string[] = [];
     let clock = 0;

@@ -38,8 +38,18 @@ export class StageLog {
     this.info(`(${this.stepIndex}/${this.totalSteps}) ${title}`);
   }
 
-  /** Prints at most every 10 % or every 15 s, so CI logs stay short. */
+  /**
+   * Prints at most every 10 % or every 15 s, so CI logs stay short. Work beyond the planned total
+   * (a build step the dry run could not see) is shown as a count only, never as more than 100 %.
+   */
   progress(done: number, total: number, unit: string): void {
+    if (done > total) {
+      const now = this.now();
+      if (now - this.lastPrintAt < 15_000) return;
+      this.lastPrintAt = now;
+      this.print(`[${this.stage}]     ${done} ${unit}`);
+      return;
+    }
     if (total <= 0) return;
     const percent = Math.min(100, Math.floor((done * 100) / total));
     const now = this.now();

@@ -26,7 +26,7 @@ async function progressReporter(counter: ProgressCounter, runner: ProcessRunner,
   await runner.run(counter.countWith, { allowFailure: true, onLine: (line) => pattern.test(line) && total++ });
   let done = 0;
   return (line: string) => {
-    if (pattern.test(line)) log.progress(++done, Math.max(total, done), counter.unit);
+    if (pattern.test(line)) log.progress(++done, total, counter.unit);
   };
 }
 

@@ -1,6 +1,8 @@
 import { Tree, addProjectConfiguration, getProjects, joinPathFragments, names } from '@nx/devkit';
 import { ProjectGeneratorOptions } from './schema';
 import { opensslSourceSpec } from './lib/source-spec-for';
+import { interpreterVersion, pythonSourceSpec } from './lib/python-source-spec';
+import { DEFAULT_INTERPRETER } from '../../constants';
 import { stageTargets } from './lib/targets';
 
 export interface NormalizedProjectOptions {
@@ -23,11 +25,13 @@ export function normalizeProjectOptions(tree: Tree, options: ProjectGeneratorOpt
 export async function projectGenerator(tree: Tree, options: ProjectGeneratorOptions): Promise<void> {
   const normalized = normalizeProjectOptions(tree, options);
   const openssl = opensslSourceSpec(options);
+  const interpreter = options.interpreter ?? DEFAULT_INTERPRETER;
+  const python = pythonSourceSpec(options, options.pythonVersion ?? interpreterVersion(interpreter));
   addProjectConfiguration(tree, normalized.name, {
     root: normalized.directory,
     projectType: 'application',
     tags: ['fipskit'],
-    targets: stageTargets({ outputDir: normalized.outputDir, openssl, profile: normalized.profile }),
+    targets: stageTargets({ outputDir: normalized.outputDir, openssl, python, interpreter, mode: options.mode ?? 'overlay', profile: normalized.profile }),
   });
 }
 

@@ -36,6 +36,31 @@ export interface ProjectGeneratorOptions {
    * @default "strict"
    */
   profile?: 'strict' | 'recipe-compatible';
+  /**
+   * How the FIPS Python is made: `overlay` rebuilds `_ssl`/`_hashlib` for an existing interpreter and writes a launcher.
+   * @default "overlay"
+   */
+  mode?: 'overlay';
+  /**
+   * The existing interpreter to put in FIPS mode (absolute path).
+   * @default "/usr/bin/python3"
+   * @prompt Which Python interpreter should run in FIPS mode?
+   */
+  interpreter?: string;
+  /**
+   * Where the CPython source comes from (same choices as opensslSource). Its version must equal the interpreter's.
+   * @default "official"
+   */
+  pythonSource?: 'official' | 'debian' | 'local';
+  /** CPython version of the source. Default: asked of the interpreter. */
+  pythonVersion?: string;
+  /**
+   * SHA-256 of the official CPython tarball, required for a version fipskit has no pinned hash for.
+   * @pattern ^[0-9a-f]{64}$
+   */
+  pythonSha256?: string;
+  /** Path of a local CPython tarball or source directory, for `pythonSource: local`. */
+  pythonPath?: string;
   /** Where the stages write their outputs. Default: `dist/<name>`. */
   outputDir?: string;
 }

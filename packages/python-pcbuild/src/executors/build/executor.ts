@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import {
@@ -16,10 +16,10 @@ import { PythonBuildOptions } from './schema';
 import { NormalizedPythonOptions, normalizeOptions } from './lib/normalize-options';
 import { assertOverlayFits, probeInterpreter } from './lib/interpreter';
 import { buildOverlayPlan } from './lib/overlay-plan';
+import { buildFullPlan, moduleLinkFlags, pythonMajorMinor, setMakefileVariables } from './lib/full-plan';
 import { writePythonManifest } from './lib/manifest';
+import { readRoutingSources } from './lib/routing-modules';
 import { smokeTestLauncher } from './lib/smoke-test';
-
-export const GUARD_SOURCE = join(__dirname, 'python', '_hashlib.py');
 
 export interface PythonExecutorDeps {
   runner?: ProcessRunner;
@@ -34,7 +34,7 @@ export default async function pythonBuildExecutor(
   const print = deps.print ?? ((line: string) => console.log(line));
   try {
     const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
-    await buildOverlay(options, deps.runner ?? new ExecaRunner(), print);
+    await buildPython(options, deps.runner ?? new ExecaRunner(), print);
     return { success: true };
   } catch (error) {
     print(`[python] ${error instanceof Error ? error.message : String(error)}`);
@@ -42,11 +42,11 @@ export default async function pythonBuildExecutor(
   }
 }
 
-export async function buildOverlay(options: NormalizedPythonOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {
+export async function buildPython(options: NormalizedPythonOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {
   assertOutputIsOurs(options.outputDir, 'python');
   mkdirSync(options.buildDir, { recursive: true });
-  const facts = await probeInterpreter(runner, options.interpreter, options.buildDir);
-  assertOverlayFits(facts, options.source.version, options.interpreter);
+  const facts = options.interpreter ? await probeInterpreter(runner, options.interpreter, options.buildDir) : undefined;
+  if (facts) assertOverlayFits(facts, options.source.version, options.interpreter!);
   const compiler = process.env.CC?.trim() || 'cc';
   const fetched = await fetchSource(options.source, { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner });
 
@@ -55,19 +55,30 @@ export async function buildOverlay(options: NormalizedPythonOptions, runner: Pro
   const layout = {
     sourceDir: fetched.directory ?? join(options.buildDir, 'src'),
     objectDir: join(options.buildDir, 'obj'),
+    destDir: join(options.buildDir, 'destdir'),
     staging,
   };
-  for (const dir of [layout.objectDir, ...(fetched.archive ? [layout.sourceDir] : [])]) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [layout.objectDir, layout.destDir, ...(fetched.archive ? [layout.sourceDir] : [])]) rmSync(dir, { recursive: true, force: true });
   mkdirSync(layout.objectDir, { recursive: true });
-  const plan = buildOverlayPlan(options, facts, layout, compiler, { guardSource: readFileSync(GUARD_SOURCE, 'utf8') }, {
+  const interpreter = facts
+    ? { path: options.interpreter!, version: facts.version }
+    : { path: `bin/python${pythonMajorMinor(options.source.version)}`, version: options.source.version };
+  const tasks = {
     unpack: async () => {
       if (fetched.archive) await extractArchive(fetched.archive, layout.sourceDir, { stripTopLevel: true });
     },
-    writeManifest: () => writePythonManifest(options, facts, staging),
+    writeManifest: () => writePythonManifest(options, interpreter, staging),
     publish: async () => publishOutput(staging, options.outputDir, 'python'),
-  });
+    setLinkFlags: async () => {
+      const makefile = join(layout.objectDir, 'Makefile');
+      writeFileSync(makefile, setMakefileVariables(readFileSync(makefile, 'utf8'), moduleLinkFlags(options)));
+    },
+  };
+  const routing = readRoutingSources();
+  const plan = facts ? buildOverlayPlan(options, facts, layout, compiler, routing, tasks) : buildFullPlan(options, layout, options.jobs, routing, tasks);
   const log = new StageLog('python', options.logFile, plan.steps.length + 1, print);
-  log.info(`overlay for ${options.interpreter} (Python ${facts.version}), CPython source ${options.source.version}, full log: ${options.logFile}`);
+  const what = facts ? `overlay for ${options.interpreter} (Python ${facts.version})` : `full build of CPython ${options.source.version}`;
+  log.info(`${what} against OpenSSL ${options.openssl.version}, full log: ${options.logFile}`);
   try {
     await executePlan(plan, runner, log);
   } catch (error) {

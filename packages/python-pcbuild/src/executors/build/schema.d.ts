@@ -1,21 +1,31 @@
 /**
- * Builds Python's `_ssl` and `_hashlib` from the CPython source of exactly the interpreter's version against the
- * FIPS OpenSSL, and writes a launcher (`bin/python3`, `bin/python`) that runs the existing interpreter with those
- * modules first, the FIPS configuration, and Python's built-in hash fallbacks routed to OpenSSL. The installed
- * interpreter is never modified.
- * @title FIPS Python overlay
+ * Makes a Python that runs on the FIPS OpenSSL. `overlay`: builds `_ssl` and `_hashlib` from the CPython source of
+ * exactly the existing interpreter's version and writes a launcher (`bin/python3`, `bin/python`) that runs that
+ * interpreter with them first; the installed interpreter is never modified. `full`: builds and installs a complete
+ * CPython linked to the FIPS OpenSSL. Both route Python's built-in hash modules to OpenSSL and set the FIPS
+ * configuration in the launcher.
+ * @title FIPS Python
  */
 export interface PythonBuildOptions {
   /**
-   * `overlay`: the existing `interpreter` with rebuilt `_ssl`/`_hashlib` in front of it.
+   * `overlay`: the existing `interpreter` with rebuilt `_ssl`/`_hashlib` in front of it (seconds).
+   * `full`: a complete CPython built from the source against the FIPS OpenSSL (minutes), installed into outputPath.
    * @default "overlay"
    */
-  mode?: 'overlay';
+  mode?: 'overlay' | 'full';
   /**
-   * The existing Python interpreter to put in FIPS mode (absolute path). Its version must equal the CPython source's.
+   * `overlay` only: the existing Python interpreter to put in FIPS mode (absolute path). Its version must equal the
+   * CPython source's.
    * @format path
    */
-  interpreter: string;
+  interpreter?: string;
+  /**
+   * `full` only: parallel compile jobs. 0 means one per CPU core.
+   * @default 0
+   * @integer
+   * @minimum 0
+   */
+  jobs?: number;
   /**
    * The CPython source lock written by the sources stage (`cpython.source.json`).
    * @format path

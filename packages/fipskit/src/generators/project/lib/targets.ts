@@ -5,6 +5,9 @@ import { EXECUTORS, MACHINE_IDENTITY_INPUT } from '../../../constants';
 export interface StageTargetsInput {
   outputDir: string;
   openssl: SourceSpec;
+  python: SourceSpec;
+  interpreter: string;
+  mode: 'overlay';
   profile: 'strict' | 'recipe-compatible';
 }
 
@@ -19,10 +22,10 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       executor: EXECUTORS.sources,
       // Resolution asks the archive what it offers now, so it must run every time; it is cheap.
       cache: false,
-      options: { openssl: input.openssl, outputPath: out('sources') },
+      options: { openssl: input.openssl, python: input.python, outputPath: out('sources') },
       outputs: ['{options.outputPath}'],
       metadata: {
-        description: 'Resolve the OpenSSL source to an exact version and SHA-256 (openssl.source.json).',
+        description: 'Resolve the OpenSSL and CPython sources to exact versions and SHA-256 (openssl.source.json, cpython.source.json).',
       },
     },
     openssl: {
@@ -60,10 +63,50 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         description: 'Run openssl fipsinstall on this machine (self-tests, module MAC), write openssl.cnf and fips-env scripts.',
       },
     },
+    python: {
+      executor: EXECUTORS.python,
+      dependsOn: ['sources', 'openssl', 'fips-config'],
+      cache: true,
+      inputs: [
+        // The CPython source, the exact OpenSSL prefix (headers and libraries it links), the compiler.
+        { dependentTasksOutputFiles: '**/cpython.source.json' },
+        { dependentTasksOutputFiles: '**/build-info.json' },
+        { env: 'CC' },
+      ],
+      options: {
+        mode: input.mode,
+        interpreter: input.interpreter,
+        sourceLock: `${out('sources')}/cpython.source.json`,
+        opensslPath: out('openssl'),
+        fipsConfigPath: out('fips-config'),
+        outputPath: out('python'),
+      },
+      outputs: ['{options.outputPath}'],
+      metadata: {
+        description: 'Build _ssl and _hashlib against the FIPS OpenSSL and write the FIPS launcher bin/python3 for the interpreter.',
+      },
+    },
+    verify: {
+      executor: EXECUTORS.verify,
+      dependsOn: ['python'],
+      // A proof about this machine, now: never replayed from a cache.
+      cache: false,
+      options: {
+        python: `${out('python')}/bin/python3`,
+        opensslPath: out('openssl'),
+        fipsConfigPath: out('fips-config'),
+        outputPath: out('verify'),
+        profile: input.profile,
+      },
+      outputs: ['{options.outputPath}'],
+      metadata: {
+        description: 'Prove FIPS mode from inside the Python: provider loaded and active, MD5 refused on every path, FIPS-only TLS against a local FIPS server; writes report.json.',
+      },
+    },
     build: {
       executor: 'nx:noop',
-      dependsOn: ['fips-config'],
-      metadata: { description: 'Everything: sources → openssl → fips-config.' },
+      dependsOn: ['verify'],
+      metadata: { description: 'Everything: sources → openssl → fips-config → python → verify.' },
     },
   };
 }

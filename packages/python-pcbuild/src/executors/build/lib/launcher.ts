@@ -1,9 +1,10 @@
 import { quoteForPosix } from '@fipskit/core';
 
 export interface LauncherPaths {
+  /** An installed interpreter (absolute), or one inside this output (relative to its root). */
   interpreter: string;
-  /** Paths relative to the overlay's root, so the overlay works wherever Nx restores it beside its siblings. */
-  overlayLib: string;
+  /** Paths relative to the output's root, so it works wherever Nx restores it beside its siblings. */
+  overlayLib?: string;
   opensslConf: string;
   opensslModules: string;
 }
@@ -14,16 +15,18 @@ export interface LauncherPaths {
  */
 export function renderPosixLauncher(paths: LauncherPaths): string {
   const fromRoot = (rel: string) => `"$root"/${quoteForPosix(rel)}`;
+  const interpreter = paths.interpreter.startsWith('/') ? quoteForPosix(paths.interpreter) : fromRoot(paths.interpreter);
+  const pythonPath = paths.overlayLib ? [`PYTHONPATH=${fromRoot(paths.overlayLib)}"\${PYTHONPATH:+:\$PYTHONPATH}"`, 'export PYTHONPATH'] : [];
   return [
     '#!/bin/sh',
     `# fipskit FIPS launcher for ${paths.interpreter.replace(/\n/g, ' ')}. Runs it in FIPS mode; the interpreter itself is not modified.`,
     'root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd -P) || exit 1',
     `OPENSSL_CONF=${fromRoot(paths.opensslConf)}`,
     `OPENSSL_MODULES=${fromRoot(paths.opensslModules)}`,
-    `PYTHONPATH=${fromRoot(paths.overlayLib)}"\${PYTHONPATH:+:\$PYTHONPATH}"`,
-    'export OPENSSL_CONF OPENSSL_MODULES PYTHONPATH',
+    'export OPENSSL_CONF OPENSSL_MODULES',
+    ...pythonPath,
     'unset OPENSSL_CONF_INCLUDE',
-    `exec ${quoteForPosix(paths.interpreter)} "$@"`,
+    `exec ${interpreter} "$@"`,
     '',
   ].join('\n');
 }

@@ -1,23 +1,34 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { sha256File } from '@fipskit/core';
-import { InterpreterFacts } from './interpreter';
 import { NormalizedPythonOptions } from './normalize-options';
-import { EXTENSION_DIR, OVERLAY_LIB, ROUTED_BUILTINS } from './overlay-plan';
+import { ROUTED_BUILTINS } from './routing-modules';
 
 export const PYTHON_MANIFEST = 'fipskit-python.json';
 
-/** Describes the overlay for the verify stage and for auditors; holds no path of this checkout. */
-export async function writePythonManifest(options: NormalizedPythonOptions, facts: InterpreterFacts, staging: string): Promise<void> {
+/** The files that make the FIPS behaviour: the two OpenSSL modules and the hash routing. */
+function isFipsModule(name: string): boolean {
+  return /^_(ssl|hashlib)\..*(so|pyd)$/.test(name) || name === '_hashlib.py' || name === '_fipskit_hashes.py' || ROUTED_BUILTINS.some((b) => name === `${b}.py`);
+}
+
+function findFipsModules(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return entry.name === 'test' || entry.name === 'site-packages' ? [] : findFipsModules(path);
+      return entry.isFile() && isFipsModule(entry.name) ? [path] : [];
+    });
+}
+
+/** Describes the FIPS Python for the verify stage and for auditors; holds no path of this checkout. */
+export async function writePythonManifest(options: NormalizedPythonOptions, interpreter: { path: string; version: string }, staging: string): Promise<void> {
   const modules: Record<string, string> = {};
-  for (const dir of [OVERLAY_LIB, EXTENSION_DIR]) {
-    for (const name of readdirSync(join(staging, dir)).filter((n) => n.endsWith(facts.extSuffix) || n.endsWith('.py')).sort()) {
-      modules[relative(staging, join(staging, dir, name)).split(sep).join('/')] = await sha256File(join(staging, dir, name));
-    }
-  }
+  for (const file of findFipsModules(join(staging, 'lib'))) modules[relative(staging, file).split(sep).join('/')] = await sha256File(file);
   const manifest = {
     mode: options.mode,
-    interpreter: { path: options.interpreter, version: facts.version, extSuffix: facts.extSuffix },
+    interpreter,
     source: options.source,
     openssl: { version: options.openssl.version, fipsProvider: options.openssl.fipsProvider },
     launcher: 'bin/python3',

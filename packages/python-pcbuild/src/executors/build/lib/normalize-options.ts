@@ -1,14 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { SourceLock, defaultSourceCacheDir, hostPlatform } from '@fipskit/core';
 import { BUILD_INFO_FILE, OpenSslBuildInfo } from '@fipskit/openssl-fips';
 import { PythonBuildOptions } from '../schema';
 
 export interface NormalizedPythonOptions {
-  mode: 'overlay';
+  mode: 'overlay' | 'full';
   workspaceRoot: string;
   projectName: string;
-  interpreter: string;
+  /** The existing interpreter (overlay mode). */
+  interpreter?: string;
+  jobs: number;
   source: SourceLock;
   opensslPrefix: string;
   openssl: OpenSslBuildInfo;
@@ -30,10 +33,16 @@ export function normalizeOptions(options: PythonBuildOptions, context: { root: s
     throw new Error('The POSIX overlay cannot run on Windows: Windows builds _ssl.pyd and _hashlib.pyd with PCbuild (not available in this version).');
   }
   const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
-  if (!isAbsolute(options.interpreter)) {
-    throw new Error(`interpreter "${options.interpreter}" must be an absolute path (e.g. /usr/bin/python3.11), so the launcher runs exactly that interpreter.`);
+  const mode = options.mode ?? 'overlay';
+  if (mode === 'overlay') {
+    if (!options.interpreter) throw new Error('mode "overlay" needs interpreter: the absolute path of the Python to put in FIPS mode (e.g. /usr/bin/python3.11).');
+    if (!isAbsolute(options.interpreter)) {
+      throw new Error(`interpreter "${options.interpreter}" must be an absolute path (e.g. /usr/bin/python3.11), so the launcher runs exactly that interpreter.`);
+    }
+    if (!existsSync(options.interpreter)) throw new Error(`The interpreter ${options.interpreter} does not exist: set interpreter to an installed Python.`);
+  } else if (options.interpreter) {
+    throw new Error('interpreter is only for mode "overlay": a full build makes its own interpreter. Remove it, or set mode to "overlay".');
   }
-  if (!existsSync(options.interpreter)) throw new Error(`The interpreter ${options.interpreter} does not exist: set interpreter to an installed Python.`);
   const source = readJson<SourceLock>(resolve(options.sourceLock), 'run the "sources" target first (nx runs it through dependsOn), with a python source configured.');
   if (source.product !== 'cpython') throw new Error(`${options.sourceLock} locks a ${source.product} source: point sourceLock at cpython.source.json.`);
   const opensslPrefix = resolve(options.opensslPath);
@@ -43,10 +52,11 @@ export function normalizeOptions(options: PythonBuildOptions, context: { root: s
   const projectName = context.projectName ?? 'python';
   const buildDir = resolve(options.buildDir ?? join('tmp', 'fipskit', projectName, 'python'));
   return {
-    mode: options.mode ?? 'overlay',
+    mode,
     workspaceRoot: context.root,
     projectName,
     interpreter: options.interpreter,
+    jobs: options.jobs && options.jobs > 0 ? options.jobs : availableParallelism(),
     source,
     opensslPrefix,
     openssl,

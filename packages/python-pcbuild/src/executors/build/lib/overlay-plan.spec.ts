@@ -29,12 +29,13 @@ const options = {
   logFile: '/w s/tmp/p/python/python-build.log',
   cacheDir: '/c',
   verbose: false,
+  jobs: 2,
 } as NormalizedPythonOptions;
 
 const layout = { sourceDir: '/w s/tmp/p/python/src', objectDir: '/w s/tmp/p/python/obj', staging: '/w s/dist/p/python.1.fipskit-partial' };
 
 describe('overlay plan', () => {
-  const plan = buildOverlayPlan(options, facts, layout, 'cc', { guardSource: '# guard' });
+  const plan = buildOverlayPlan(options, facts, layout, 'cc', { overlayWrapper: '# guard', hashes: '# hashes' });
   const runs = plan.steps.filter((s): s is RunStep => s.kind === 'run').map((s) => [s.command.program, ...s.command.args]);
 
   it('compiles _ssl with the pyconfig fix, our OpenSSL headers first, and links it with a relative RPATH', () => {
@@ -61,6 +62,7 @@ describe('overlay plan', () => {
     const ops = plan.steps.flatMap((s) => (s.kind === 'files' ? s.operations : []));
     expect(ops).toContainEqual({ op: 'write', to: '/w s/tmp/p/python/obj/fipskit_pyconfig_fix.h', content: PYCONFIG_FIX });
     expect(ops).toContainEqual({ op: 'write', to: '/w s/dist/p/python.1.fipskit-partial/lib/fipskit/_hashlib.py', content: '# guard' });
+    expect(ops).toContainEqual({ op: 'write', to: '/w s/dist/p/python.1.fipskit-partial/lib/fipskit/_fipskit_hashes.py', content: '# hashes' });
     const launcher = ops.find((o) => o.op === 'write' && o.to.endsWith('bin/python3'));
     expect(launcher).toMatchObject({ mode: 0o755 });
     const content = (launcher as { content: string }).content;

@@ -3,19 +3,19 @@ import { BuildPlan, Command, PlanStep } from '@fipskit/core';
 import { InterpreterFacts } from './interpreter';
 import { renderPosixLauncher } from './launcher';
 import { NormalizedPythonOptions } from './normalize-options';
+import { RoutingSources } from './routing-modules';
 
 /** Where the overlay keeps its pieces, relative to its root. */
 export const OVERLAY_LIB = join('lib', 'fipskit');
 export const EXTENSION_DIR = join(OVERLAY_LIB, '_fipskit_ext');
-export const ROUTED_BUILTINS = ['_md5', '_sha1', '_sha256', '_sha512', '_sha3', '_blake2'];
 
-export interface OverlayLayout {
+export interface PythonLayout {
   sourceDir: string;
   objectDir: string;
   staging: string;
 }
 
-export interface OverlayTasks {
+export interface PythonTasks {
   unpack?: () => Promise<void>;
   writeManifest?: () => Promise<void>;
   publish?: () => Promise<void>;
@@ -33,10 +33,10 @@ const CFLAGS = ['-std=c11', '-O2', '-g', '-fwrapv', '-DNDEBUG', '-Wall', '-fvisi
 export function buildOverlayPlan(
   options: NormalizedPythonOptions,
   facts: InterpreterFacts,
-  layout: OverlayLayout,
+  layout: PythonLayout,
   compiler: string,
-  helpers: { guardSource: string },
-  tasks: OverlayTasks = {},
+  routing: RoutingSources,
+  tasks: PythonTasks = {},
 ): BuildPlan {
   const noop = async () => undefined;
   const { sourceDir, objectDir, staging } = layout;
@@ -69,13 +69,14 @@ export function buildOverlayPlan(
       kind: 'files',
       title: 'Write the launcher and the built-in hash routing',
       operations: [
-        { op: 'write', to: join(staging, OVERLAY_LIB, '_hashlib.py'), content: helpers.guardSource },
+        { op: 'write', to: join(staging, OVERLAY_LIB, '_hashlib.py'), content: routing.overlayWrapper },
+        { op: 'write', to: join(staging, OVERLAY_LIB, '_fipskit_hashes.py'), content: routing.hashes },
         {
           op: 'write',
           to: join(staging, 'bin', 'python3'),
           mode: 0o755,
           content: renderPosixLauncher({
-            interpreter: options.interpreter,
+            interpreter: options.interpreter!,
             overlayLib: OVERLAY_LIB,
             opensslConf: relative(options.outputDir, join(options.fipsConfigDir, 'openssl.cnf')),
             opensslModules: relative(options.outputDir, join(options.opensslPrefix, options.openssl.layout.modules)),
@@ -84,8 +85,15 @@ export function buildOverlayPlan(
         { op: 'symlink', target: 'python3', to: join(staging, 'bin', 'python') },
       ],
     },
+    ...closingSteps(options, staging, tasks),
+  ];
+  return { stage: 'python', platform: 'linux', steps };
+}
+
+export function closingSteps(options: NormalizedPythonOptions, staging: string, tasks: PythonTasks): PlanStep[] {
+  const noop = async () => undefined;
+  return [
     { kind: 'task', title: 'Record build information', detail: 'write fipskit-python.json with versions and SHA-256 of each module', perform: tasks.writeManifest ?? noop },
     { kind: 'task', title: 'Publish output', detail: `move ${staging} to ${options.outputDir}`, perform: tasks.publish ?? noop },
   ];
-  return { stage: 'python', platform: 'linux', steps };
 }

@@ -1,0 +1,215 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import pythonBuildExecutor from '../packages/python-pcbuild/src/executors/build/executor';
+import verifyExecutor from '../packages/verify/src/executors/verify/executor';
+import { WORKSPACE, isolatedNxEnvironment, runActivated, runNx, taskOutcome } from './support/workspace';
+
+/**
+ * The committed fips-python project, built for real: Debian's OpenSSL and CPython source tarballs,
+ * real compiles, a real fipsinstall on this machine, the overlay on Debian's python3.11 and the
+ * verifier with a FIPS TLS server on loopback. Built once; every test below reuses it.
+ */
+// Real builds: minutes, not the default 5 s.
+jest.setTimeout(60 * 60 * 1000);
+
+const dist = join(WORKSPACE, 'dist', 'fips-python');
+const env = isolatedNxEnvironment();
+let cold: { status: number; output: string };
+
+beforeAll(() => {
+  rmSync(dist, { recursive: true, force: true });
+  cold = runNx(['run', 'fips-python:build'], env);
+  if (cold.status !== 0) console.log(cold.output);
+});
+
+interface Report {
+  passed: boolean;
+  failedRequired: string[];
+  checks: Array<{ id: string; passed: boolean; required: boolean; detail: string }>;
+  openssl: { version: string };
+}
+const readReport = (dir: string): Report => JSON.parse(readFileSync(join(dist, dir, 'report.json'), 'utf8'));
+const check = (report: Report, id: string) => report.checks.find((c) => c.id === id);
+
+describe('nx run fips-python:build on a fresh workspace', () => {
+  it('produces a Python whose verification passes every required check', () => {
+    expect(cold.status).toBe(0);
+    const report = readReport('verify');
+    expect(report.failedRequired).toEqual([]);
+    expect(report.passed).toBe(true);
+    for (const id of ['openssl-version', 'fips-provider-active', 'sha256-from-fips', 'md5-refused', 'tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused']) {
+      expect(check(report, id)).toMatchObject({ required: true, passed: true });
+    }
+    expect(cold.output).toMatch(/\[python\] \(\d+\/\d+\) Compile _hashlib/);
+  });
+
+  it('builds OpenSSL from a verified source and configures FIPS, showing each stage', () => {
+    expect(cold.status).toBe(0);
+    expect(taskOutcome(cold.output, 'fips-python:openssl')).toBe('ran');
+    expect(cold.output).toMatch(/\[openssl\] \(\d+\/\d+\) Compile libraries, FIPS provider and openssl/);
+    expect(cold.output).toMatch(/\[openssl\]\s+\d+\/\d+ objects compiled \(100%\)/);
+    expect(cold.output).toMatch(/\[fips-config\] \(1\/3\) openssl fipsinstall/);
+    // Compiler command lines stay in the log file.
+    expect(cold.output).not.toMatch(/gcc .* -c -o /);
+    const info = JSON.parse(readFileSync(join(dist, 'openssl', 'build-info.json'), 'utf8'));
+    expect(info.source.origin).toBe('debian');
+    expect(info.source.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(info.fipsProvider.module).toBe('lib/ossl-modules/fips.so');
+    expect(JSON.stringify(info)).not.toContain(WORKSPACE);
+  });
+
+  it('with fips-env.sh sourced, openssl shows the fips provider active, refuses MD5 and computes SHA-256', () => {
+    const script = join(dist, 'fips-config', 'fips-env.sh');
+    const providers = runActivated(script, 'openssl list -providers');
+    expect(providers.output).toMatch(/ {2}fips\n(\s+\w.*\n)*?\s+status: active/);
+    const md5 = runActivated(script, 'openssl dgst -md5 /dev/null');
+    expect(md5.status).not.toBe(0);
+    expect(md5.output).toMatch(/unsupported|disabled|not supported|Error setting digest/i);
+    const sha = runActivated(script, 'openssl dgst -sha256 /dev/null');
+    expect(sha.status).toBe(0);
+    expect(sha.output).toContain('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    const version = runActivated(script, 'openssl version');
+    expect(version.output).toContain(JSON.parse(readFileSync(join(dist, 'openssl', 'build-info.json'), 'utf8')).version);
+  });
+
+  it('fipsmodule.cnf was written on this machine by fipsinstall, with install status', () => {
+    const cnf = readFileSync(join(dist, 'fips-config', 'fipsmodule.cnf'), 'utf8');
+    expect(cnf).toMatch(/module-mac\s*=\s*[0-9A-F:]{95}/);
+    expect(cnf).toMatch(/install-status\s*=\s*INSTALL_SELF_TEST_KATS_RUN/);
+    const manifest = JSON.parse(readFileSync(join(dist, 'fips-config', 'fips-config.json'), 'utf8'));
+    expect(manifest.fipsinstall.verify.join('\n')).toMatch(/VERIFY PASSED/);
+  });
+
+  it('a second build is all cache hits except verify: no compiler runs, the proof is made again', () => {
+    const logs = ['openssl/openssl-build.log', 'python/python-build.log'].map((l) => join(WORKSPACE, 'tmp', 'fipskit', 'fips-python', l));
+    const before = logs.map((l) => statSync(l).mtimeMs);
+    const reportBefore = statSync(join(dist, 'verify', 'report.json')).mtimeMs;
+    const warm = runNx(['run', 'fips-python:build'], env);
+    expect(warm.status).toBe(0);
+    for (const task of ['openssl', 'fips-config', 'python']) expect(taskOutcome(warm.output, `fips-python:${task}`)).toMatch(/cache|existing outputs/);
+    expect(taskOutcome(warm.output, 'fips-python:verify')).toBe('ran');
+    expect(logs.map((l) => statSync(l).mtimeMs)).toEqual(before);
+    expect(statSync(join(dist, 'verify', 'report.json')).mtimeMs).toBeGreaterThan(reportBefore);
+  });
+
+  it('deleted outputs are restored from the cache, and still work', () => {
+    rmSync(join(dist, 'openssl'), { recursive: true, force: true });
+    const restored = runNx(['run', 'fips-python:fips-config'], env);
+    expect(restored.status).toBe(0);
+    expect(taskOutcome(restored.output, 'fips-python:openssl')).toBe('local cache');
+    const sha = runActivated(join(dist, 'fips-config', 'fips-env.sh'), 'openssl dgst -sha256 /dev/null');
+    expect(sha.status).toBe(0);
+  });
+
+  it('changing a fips-config option reruns fips-config only, not the OpenSSL build', () => {
+    const changed = runNx(['run', 'fips-python:fips-config', '--securityChecks=false'], env);
+    expect(changed.status).toBe(0);
+    expect(taskOutcome(changed.output, 'fips-python:openssl')).toMatch(/cache|existing outputs/);
+    expect(taskOutcome(changed.output, 'fips-python:fips-config')).toBe('ran');
+    expect(readFileSync(join(dist, 'fips-config', 'fipsmodule.cnf'), 'utf8')).toMatch(/security-checks\s*=\s*0/);
+    // Back to the committed configuration for the tests that follow.
+    expect(runNx(['run', 'fips-python:fips-config'], env).status).toBe(0);
+  });
+
+  it('refuses an unknown option before any work starts', () => {
+    const bad = runNx(['run', 'fips-python:openssl', '--notAnOption=1', '--skip-nx-cache'], env);
+    expect(bad.status).not.toBe(0);
+    expect(bad.output).toMatch(/notAnOption/);
+    expect(bad.output).not.toMatch(/\(1\/\d+\) Configure/);
+  });
+});
+
+/** A copy of the overlay beside (links to, or copies of) the OpenSSL prefix and FIPS config it expects. */
+function overlayCopy(name: string, prepare: (root: string) => void): string {
+  const root = mkdtempSync(join(WORKSPACE, 'tmp', `e2e-${name}-`));
+  cpSync(join(dist, 'python'), join(root, 'python'), { recursive: true, verbatimSymlinks: true });
+  symlinkSync(join(dist, 'fips-config'), join(root, 'fips-config'));
+  prepare(root);
+  return join(root, 'python', 'bin', 'python3');
+}
+
+function verifyWith(python: string, outputDir: string) {
+  return runNx(['run', 'fips-python:verify', `--python=${python}`, `--outputPath=dist/fips-python/${outputDir}`], env);
+}
+
+describe('verify catches every false green we know of', () => {
+  it("fails on Debian's system python3.11 and names the failing checks", () => {
+    const result = verifyWith('/usr/bin/python3.11', 'verify-system-python');
+    expect(result.status).not.toBe(0);
+    const report = readReport('verify-system-python');
+    expect(report.failedRequired).toEqual(expect.arrayContaining(['openssl-version', 'fips-provider-active', 'md5-refused']));
+    expect(result.output).toMatch(/FIPS verification failed: .*openssl-version/);
+  });
+
+  it('fails on a launcher whose FIPS module was tampered with (one byte flipped in a copy of fips.so)', () => {
+    const python = overlayCopy('tampered', (root) => {
+      cpSync(join(dist, 'openssl'), join(root, 'openssl'), { recursive: true, verbatimSymlinks: true });
+      const module = join(root, 'openssl', 'lib', 'ossl-modules', 'fips.so');
+      const bytes = readFileSync(module);
+      const at = Math.floor(bytes.length / 2);
+      bytes[at] = bytes[at] ^ 0xff;
+      writeFileSync(module, bytes);
+    });
+    const result = verifyWith(python, 'verify-tampered');
+    expect(result.status).not.toBe(0);
+    const report = readReport('verify-tampered');
+    expect(report.failedRequired).toContain('fips-provider-active');
+    expect(check(report, 'openssl-version')?.passed).toBe(true);
+  });
+
+  it('fails on an overlay with the built-in md5 fallback left open (no hash routing)', () => {
+    const python = overlayCopy('fallback-open', (root) => {
+      symlinkSync(join(dist, 'openssl'), join(root, 'openssl'));
+      // The same wrapper, loading our _hashlib, but without installing the hash routing.
+      const wrapper = join(root, 'python', 'lib', 'fipskit', '_hashlib.py');
+      const [loadOnly] = readFileSync(wrapper, 'utf8').split('import _fipskit_hashes');
+      expect(loadOnly).toContain('sys.modules["_hashlib"] = _real');
+      writeFileSync(wrapper, loadOnly);
+    });
+    const result = verifyWith(python, 'verify-fallback-open');
+    expect(result.status).not.toBe(0);
+    const report = readReport('verify-fallback-open');
+    // Everything else is FIPS: only the MD5 fallback betrays it.
+    expect(report.failedRequired).toEqual(['md5-refused']);
+    expect(check(report, 'md5-refused')?.detail).toMatch(/hashlib\.md5/);
+  });
+});
+
+describe('full mode: a complete CPython built against the FIPS OpenSSL', () => {
+  const context = { root: WORKSPACE, projectName: 'fips-python' } as ExecutorContext;
+  const printed: string[] = [];
+  let built: { success: boolean };
+
+  beforeAll(async () => {
+    built = await pythonBuildExecutor(
+      {
+        mode: 'full',
+        sourceLock: 'dist/fips-python/sources/cpython.source.json',
+        opensslPath: 'dist/fips-python/openssl',
+        fipsConfigPath: 'dist/fips-python/fips-config',
+        outputPath: 'dist/fips-python/python-full',
+        buildDir: 'tmp/fipskit/fips-python/python-full',
+      },
+      context,
+      { print: (l) => printed.push(l) },
+    );
+  });
+
+  it('builds, and its launcher passes every required verification check', async () => {
+    expect(printed.join('\n')).toMatch(/objects compiled/);
+    expect(built.success).toBe(true);
+    const verified = await verifyExecutor(
+      {
+        python: 'dist/fips-python/python-full/bin/python3',
+        opensslPath: 'dist/fips-python/openssl',
+        fipsConfigPath: 'dist/fips-python/fips-config',
+        outputPath: 'dist/fips-python/verify-full',
+      },
+      context,
+      { print: (l: string) => printed.push(l) },
+    );
+    expect(verified.success).toBe(true);
+    expect(readReport('verify-full').failedRequired).toEqual([]);
+  });
+});

@@ -1,0 +1,76 @@
+import { RunStep, SourceLock, renderPlan } from '@fipskit/core';
+import type { OpenSslBuildInfo } from '@fipskit/openssl-fips';
+import { NormalizedPythonOptions } from './normalize-options';
+import { buildFullPlan, moduleLinkFlags, setMakefileVariables } from './full-plan';
+import { routedStubModule } from './routing-modules';
+
+const options = {
+  mode: 'full',
+  workspaceRoot: '/w',
+  projectName: 'p',
+  jobs: 2,
+  source: { product: 'cpython', version: '3.11.2', fileName: 'Python-3.11.2.tgz' } as SourceLock,
+  opensslPrefix: '/w/dist/p/openssl',
+  openssl: { version: '3.0.22', layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' } } as OpenSslBuildInfo,
+  fipsConfigDir: '/w/dist/p/fips-config',
+  outputDir: '/w/dist/p/python-full',
+  buildDir: '/w/tmp/p/python',
+  logFile: '/w/tmp/p/python/python-build.log',
+  cacheDir: '/c',
+  verbose: false,
+} as NormalizedPythonOptions;
+const layout = { sourceDir: '/w/tmp/p/python/src', objectDir: '/w/tmp/p/python/obj', staging: '/w/dist/p/python-full.1.fipskit-partial', destDir: '/w/tmp/p/python/destdir' };
+
+describe('full CPython build plan', () => {
+  const plan = buildFullPlan(options, layout, 2, { hashes: '# hashes', overlayWrapper: '# unused' });
+  const runs = plan.steps.filter((s): s is RunStep => s.kind === 'run').map((s) => [s.command.program, ...s.command.args]);
+
+  it('configures against our OpenSSL without configure\'s absolute rpath, built-in hashes, ensurepip or test modules', () => {
+    expect(runs[0]).toEqual([
+      'sh', '/w/tmp/p/python/src/configure', '--prefix=/w/dist/p/python-full', '--with-openssl=/w/dist/p/openssl', '--with-openssl-rpath=no',
+      '--without-builtin-hashlib-hashes', '--without-ensurepip', '--disable-test-modules',
+    ]);
+    expect(runs[0]).not.toContain('--enable-optimizations');
+  });
+
+  it('links _ssl and _hashlib with an RPATH relative to lib-dynload, escaped for how each version links them', () => {
+    expect(moduleLinkFlags(options)).toEqual({
+      MODULE__SSL_LDFLAGS: '-L/w/dist/p/openssl/lib -Wl,--disable-new-dtags,-rpath,$$ORIGIN/../../../../openssl/lib -lssl -lcrypto',
+      MODULE__HASHLIB_LDFLAGS: '-L/w/dist/p/openssl/lib -Wl,--disable-new-dtags,-rpath,$$ORIGIN/../../../../openssl/lib -lcrypto',
+    });
+    const py313 = moduleLinkFlags({ ...options, source: { ...options.source, version: '3.13.5' } });
+    expect(py313.MODULE__SSL_LDFLAGS).toContain('-rpath,\\$$ORIGIN/../../../../openssl/lib');
+    expect(runs[1]).toEqual(['make', '-j2']);
+    expect(runs[2]).toEqual(['make', 'altinstall', 'DESTDIR=/w/tmp/p/python/destdir']);
+  });
+
+  it('rewrites the configure-generated link flags in the Makefile, and refuses a Makefile without them', () => {
+    const makefile = 'A=1\nMODULE__SSL_LDFLAGS=-L/x/lib -lssl -lcrypto\nMODULE__HASHLIB_LDFLAGS=-L/x/lib -lcrypto\nB=2\n';
+    const edited = setMakefileVariables(makefile, moduleLinkFlags(options));
+    expect(edited.split('\n')).toEqual([
+      'A=1',
+      'MODULE__SSL_LDFLAGS=-L/w/dist/p/openssl/lib -Wl,--disable-new-dtags,-rpath,$$ORIGIN/../../../../openssl/lib -lssl -lcrypto',
+      'MODULE__HASHLIB_LDFLAGS=-L/w/dist/p/openssl/lib -Wl,--disable-new-dtags,-rpath,$$ORIGIN/../../../../openssl/lib -lcrypto',
+      'B=2',
+      '',
+    ]);
+    expect(() => setMakefileVariables('A=1\n', moduleLinkFlags(options))).toThrow(/no MODULE__SSL_LDFLAGS line/);
+  });
+
+  it('moves the DESTDIR install into staging and adds the hash routing and the launcher', () => {
+    const text = renderPlan(plan);
+    expect(text).toContain('move /w/tmp/p/python/destdir/w/dist/p/python-full -> /w/dist/p/python-full.1.fipskit-partial');
+    for (const name of ['_fipskit_hashes', '_md5', '_sha1', '_sha256', '_sha512', '_sha3', '_blake2']) {
+      expect(text).toContain(`write /w/dist/p/python-full.1.fipskit-partial/lib/python3.11/${name}.py`);
+    }
+    const ops = plan.steps.flatMap((s) => (s.kind === 'files' ? s.operations : []));
+    const launcher = ops.find((o) => o.op === 'write' && o.to.endsWith('/bin/python3')) as { content: string; mode: number };
+    expect(launcher.mode).toBe(0o755);
+    expect(launcher.content).toContain('exec "$root"/bin/python3.11 "$@"');
+    expect(launcher.content).not.toContain('PYTHONPATH');
+  });
+
+  it('each stub module takes its constructors from the routing table', () => {
+    expect(routedStubModule('_md5')).toContain('globals().update(_ROUTED["_md5"])');
+  });
+});

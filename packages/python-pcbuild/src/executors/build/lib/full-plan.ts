@@ -1,0 +1,119 @@
+import { join, relative } from 'node:path';
+import { BuildPlan, Command, FileOperation, PlanStep } from '@fipskit/core';
+import { renderPosixLauncher } from './launcher';
+import { NormalizedPythonOptions } from './normalize-options';
+import { PythonLayout, PythonTasks, closingSteps } from './overlay-plan';
+import { ROUTED_BUILTINS, RoutingSources, routedStubModule } from './routing-modules';
+
+/** `3.11.2` → `3.11`: the name of the installed interpreter and of its library directory. */
+export function pythonMajorMinor(version: string): string {
+  return version.split('.').slice(0, 2).join('.');
+}
+
+export interface FullBuildLayout extends PythonLayout {
+  destDir: string;
+}
+
+/**
+ * configure arguments. `--with-openssl-rpath=no` because configure's own rpath is absolute; the
+ * rpath is given to make instead, relative to lib-dynload, so the install can move. No built-in
+ * hash modules (their names are routed to OpenSSL by small stdlib modules instead), no PGO
+ * (--enable-optimizations runs test_hashlib during profiling, which fails in FIPS mode).
+ */
+export function configureArguments(options: NormalizedPythonOptions): string[] {
+  return [
+    `--prefix=${options.outputDir}`,
+    `--with-openssl=${options.opensslPrefix}`,
+    '--with-openssl-rpath=no',
+    '--without-builtin-hashlib-hashes',
+    '--without-ensurepip',
+    '--disable-test-modules',
+  ];
+}
+
+/**
+ * Link flags for _ssl and _hashlib with a DT_RPATH relative to lib-dynload (so the install can
+ * move), as they must stand in the generated Makefile. `$$` is make's (and sysconfig's) escape for
+ * `$`. CPython 3.11 links these modules through setup.py, which reads the flags via sysconfig and
+ * runs the linker without a shell; from 3.12 on make links them through a shell, which needs `\$`.
+ * (make variables given on the command line would not reach setup.py, hence the Makefile edit.)
+ */
+export function moduleLinkFlags(options: NormalizedPythonOptions): Record<string, string> {
+  const opensslLib = join(options.opensslPrefix, options.openssl.layout.lib);
+  const dynload = join(options.outputDir, 'lib', `python${pythonMajorMinor(options.source.version)}`, 'lib-dynload');
+  const [major, minor] = options.source.version.split('.').map(Number);
+  const origin = major === 3 && minor < 12 ? '$$ORIGIN' : '\\$$ORIGIN';
+  const rpath = `-Wl,--disable-new-dtags,-rpath,${origin}/${relative(dynload, opensslLib)}`;
+  return {
+    MODULE__SSL_LDFLAGS: `-L${opensslLib} ${rpath} -lssl -lcrypto`,
+    MODULE__HASHLIB_LDFLAGS: `-L${opensslLib} ${rpath} -lcrypto`,
+  };
+}
+
+/** Replaces the configure-generated assignments; refuses a Makefile that lacks them. */
+export function setMakefileVariables(makefile: string, variables: Record<string, string>): string {
+  let text = makefile;
+  for (const [name, value] of Object.entries(variables)) {
+    const line = new RegExp(`^${name}=.*$`, 'm');
+    if (!line.test(text)) throw new Error(`The generated Makefile has no ${name} line: this CPython version is not supported by the full build.`);
+    text = text.replace(line, () => `${name}=${value}`);
+  }
+  return text;
+}
+
+export interface FullBuildTasks extends PythonTasks {
+  setLinkFlags?: () => Promise<void>;
+}
+
+export function buildFullPlan(options: NormalizedPythonOptions, layout: FullBuildLayout, jobs: number, routing: RoutingSources, tasks: FullBuildTasks = {}): BuildPlan {
+  const noop = async () => undefined;
+  const { sourceDir, objectDir, staging, destDir } = layout;
+  const version = pythonMajorMinor(options.source.version);
+  const inObj = (title: string, program: string, args: string[]): Command => ({ title, program, args, cwd: objectDir });
+  const linkFlags = moduleLinkFlags(options);
+  const stdlib = join(staging, 'lib', `python${version}`);
+  const routingFiles: FileOperation[] = [
+    { op: 'write', to: join(stdlib, '_fipskit_hashes.py'), content: routing.hashes },
+    ...ROUTED_BUILTINS.map((name): FileOperation => ({ op: 'write', to: join(stdlib, `${name}.py`), content: routedStubModule(name) })),
+  ];
+  const steps: PlanStep[] = [
+    { kind: 'task', title: `Unpack ${options.source.fileName} (CPython ${options.source.version})`, detail: `extract into ${sourceDir}`, perform: tasks.unpack ?? noop },
+    { kind: 'run', title: 'configure', command: inObj('configure', 'sh', [join(sourceDir, 'configure'), ...configureArguments(options)]) },
+    {
+      kind: 'task',
+      title: 'Link _ssl and _hashlib to the FIPS OpenSSL with a relative RPATH',
+      detail: `set in ${join(objectDir, 'Makefile')}: ${Object.entries(linkFlags).map(([k, v]) => `${k}=${v}`).join('; ')}`,
+      perform: tasks.setLinkFlags ?? noop,
+    },
+    {
+      kind: 'run',
+      title: 'Compile CPython (make)',
+      command: inObj('make', 'make', [`-j${jobs}`]),
+      progress: { unit: 'objects compiled', countWith: inObj('Count objects', 'make', ['-n']), pattern: '(^|\\s)-c(\\s|$)' },
+    },
+    { kind: 'run', title: 'Install (make altinstall)', command: inObj('make altinstall', 'make', ['altinstall', `DESTDIR=${destDir}`]) },
+    {
+      kind: 'files',
+      title: 'Move the install into place, route built-in hash names to OpenSSL, write the launcher',
+      operations: [
+        { op: 'remove', to: staging },
+        { op: 'move', from: join(destDir, options.outputDir), to: staging },
+        { op: 'remove', to: destDir },
+        ...routingFiles,
+        {
+          op: 'write',
+          to: join(staging, 'bin', 'python3'),
+          mode: 0o755,
+          content: renderPosixLauncher({
+            interpreter: `bin/python${version}`,
+            opensslConf: relative(options.outputDir, join(options.fipsConfigDir, 'openssl.cnf')),
+            opensslModules: relative(options.outputDir, join(options.opensslPrefix, options.openssl.layout.modules)),
+          }),
+        },
+        { op: 'symlink', target: 'python3', to: join(staging, 'bin', 'python') },
+      ],
+    },
+    ...closingSteps(options, staging, tasks),
+  ];
+  return { stage: 'python', platform: 'linux', steps };
+}

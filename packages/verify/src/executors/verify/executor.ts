@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExecutorContext } from '@nx/devkit';
+import { ExecaRunner, ProcessRunner, StageLog, assertOutputIsOurs, createStaging, publishOutput } from '@fipskit/core';
+import { VerifyOptions } from './schema';
+import { NormalizedVerifyOptions, normalizeOptions } from './lib/normalize-options';
+import { REPORT_FILE, SUMMARY_FILE, VerifyReport, buildReport, renderSummary } from './lib/report';
+import { RunningTlsServer, StartTlsServer, TlsMaterial, createTlsMaterial, fipsOpenSsl, startTlsServer } from './lib/tls-server';
+import { ScriptExpectations, runVerifyScript, verifyScriptCommand } from './lib/verify-script';
+
+export interface VerifyDeps {
+  runner?: ProcessRunner;
+  print?: (line: string) => void;
+  now?: () => Date;
+  hostname?: () => string;
+  /** Starts the TLS test server; replaced in unit tests. */
+  startTlsServer?: StartTlsServer;
+}
+
+export default async function verifyExecutor(
+  rawOptions: VerifyOptions,
+  context: ExecutorContext,
+  deps: VerifyDeps = {},
+): Promise<{ success: boolean }> {
+  const print = deps.print ?? ((line: string) => console.log(line));
+  try {
+    const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
+    const report = await verifyFips(options, deps.runner ?? new ExecaRunner(), print, deps);
+    if (!report.passed) {
+      print(`[verify] FIPS verification failed: ${report.failedRequired.join(', ')} (details in ${join(options.outputDir, SUMMARY_FILE)})`);
+      return { success: false };
+    }
+    return { success: true };
+  } catch (error) {
+    print(`[verify] ${error instanceof Error ? error.message : String(error)}`);
+    return { success: false };
+  }
+}
+
+/** Runs the checks inside the interpreter (against a FIPS TLS server when asked) and publishes the report. */
+export async function verifyFips(
+  options: NormalizedVerifyOptions,
+  runner: ProcessRunner,
+  print: (line: string) => void,
+  deps: Pick<VerifyDeps, 'now' | 'hostname' | 'startTlsServer'> = {},
+): Promise<VerifyReport> {
+  assertOutputIsOurs(options.outputDir, 'verify');
+  rmSync(options.logFile, { force: true });
+  const log = new StageLog('verify', options.logFile, options.tls ? 4 : 2, print);
+  const toolRunner = options.verbose ? printingRunner(runner, print) : runner;
+  const logLine = (prefix: string) => (line: string) => {
+    writeFileSync(options.logFile, `${prefix}${line}\n`, { flag: 'a' });
+    if (options.verbose) print(`${prefix}${line}`);
+  };
+  const work = mkdtempSync(join(tmpdir(), 'fipskit-verify-'));
+  let server: RunningTlsServer | undefined;
+  let report: VerifyReport;
+  try {
+    const openssl = fipsOpenSsl(options.paths, options.platform);
+    let material: TlsMaterial | undefined;
+    if (options.tls) {
+      log.step(`Create a throwaway CA and server certificate with ${options.paths.openssl} in FIPS mode`);
+      material = await createTlsMaterial(toolRunner, log, openssl, work);
+      log.step('Start openssl s_server (FIPS mode) on 127.0.0.1');
+      server = await (deps.startTlsServer ?? startTlsServer)(openssl, material, work, { onLine: logLine('[s_server] ') });
+      log.info(`s_server is listening on ${server.host}:${server.port}`);
+    }
+    const expectations: ScriptExpectations = {
+      opensslVersion: options.prefixInfo.version,
+      fipsProviderVersion: options.prefixInfo.fipsProvider.version,
+      libcryptoDir: options.libcryptoDir,
+      profile: options.profile,
+      tls: server && material ? { host: server.host, port: server.port, caFile: material.caFile } : undefined,
+    };
+    log.step(`Run the checks inside ${options.python}`);
+    const outputFile = join(work, 'checks.json');
+    const script = await runVerifyScript(toolRunner, log, verifyScriptCommand(options.python, expectations, outputFile, work), outputFile);
+    report = buildReport(script, {
+      generatedAt: (deps.now ?? (() => new Date()))(),
+      host: (deps.hostname ?? hostname)(),
+      python: options.python,
+      prefix: options.prefix,
+      opensslVersion: options.prefixInfo.version,
+      fipsProviderVersion: options.prefixInfo.fipsProvider.version,
+      profile: options.profile,
+      tlsServer: server ? `${server.host}:${server.port}` : undefined,
+    });
+  } finally {
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  log.step(`Write ${REPORT_FILE} and ${SUMMARY_FILE}`);
+  const summary = renderSummary(report);
+  const staging = createStaging(options.outputDir);
+  try {
+    writeFileSync(join(staging, REPORT_FILE), JSON.stringify(report, null, 2) + '\n');
+    writeFileSync(join(staging, SUMMARY_FILE), summary);
+    publishOutput(staging, options.outputDir, 'verify');
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  for (const line of summary.trimEnd().split('\n')) print(line);
+  log.finish();
+  return report;
+}
+
+function printingRunner(runner: ProcessRunner, print: (line: string) => void): ProcessRunner {
+  return {
+    run: (command, options = {}) =>
+      runner.run(command, {
+        ...options,
+        onLine: (line) => {
+          print(line);
+          options.onLine?.(line);
+        },
+      }),
+  };
+}

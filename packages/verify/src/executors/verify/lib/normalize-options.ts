@@ -1,0 +1,114 @@
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { TargetPlatform, hostPlatform } from '@fipskit/core';
+import { VerifyOptions } from '../schema';
+
+export type VerifyProfile = NonNullable<VerifyOptions['profile']>;
+
+/** The parts of the openssl stage's build-info.json this stage reads. */
+export interface PrefixBuildInfo {
+  version: string;
+  platform: TargetPlatform;
+  fipsProvider: { version: string; module: string };
+  layout: { bin: string; lib: string; modules: string };
+}
+
+export interface NormalizedVerifyOptions {
+  platform: TargetPlatform;
+  workspaceRoot: string;
+  projectName: string;
+  python: string;
+  prefix: string;
+  prefixInfo: PrefixBuildInfo;
+  /** Where the interpreter's libcrypto must come from. */
+  libcryptoDir: string;
+  fipsConfigDir: string;
+  outputDir: string;
+  logFile: string;
+  profile: VerifyProfile;
+  tls: boolean;
+  verbose: boolean;
+  paths: { openssl: string; opensslConf: string; libDir: string; binDir: string; modulesDir: string };
+}
+
+export function normalizeOptions(options: VerifyOptions, context: { root: string; projectName?: string }): NormalizedVerifyOptions {
+  const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
+  const platform = hostPlatform();
+  if (!options.python) {
+    throw new Error('The python option is not set: point it at the interpreter to verify, usually the python stage\'s bin/python3 launcher.');
+  }
+  const python = resolve(options.python);
+  assertRunnable(python, platform);
+
+  const prefix = resolve(options.opensslPath);
+  const prefixInfo = readPrefixInfo(prefix);
+  if (prefixInfo.platform !== platform) {
+    throw new Error(`${prefix} holds an OpenSSL built for ${prefixInfo.platform}; it cannot serve the TLS checks on this ${platform} machine.`);
+  }
+  const tls = options.tls ?? true;
+  const fipsConfigDir = resolve(options.fipsConfigPath);
+  const opensslConf = join(fipsConfigDir, 'openssl.cnf');
+  if (tls && !existsSync(opensslConf)) {
+    throw new Error(
+      `${opensslConf} does not exist: fipsConfigPath must be the output of the fips-config stage (the TLS test server runs with its openssl.cnf). ` +
+        'Run the fips-config target first, fix fipsConfigPath, or set tls: false.',
+    );
+  }
+  const binDir = join(prefix, prefixInfo.layout.bin);
+  const libDir = join(prefix, prefixInfo.layout.lib);
+  const projectName = context.projectName ?? 'fips';
+  return {
+    platform,
+    workspaceRoot: context.root,
+    projectName,
+    python,
+    prefix,
+    prefixInfo,
+    // Windows keeps the DLLs beside the programs.
+    libcryptoDir: platform === 'win32' ? binDir : libDir,
+    fipsConfigDir,
+    outputDir: resolve(options.outputPath),
+    logFile: join(context.root, 'tmp', 'fipskit', projectName, 'verify.log'),
+    profile: options.profile ?? 'strict',
+    tls,
+    verbose: options.verbose ?? false,
+    paths: {
+      openssl: join(binDir, platform === 'win32' ? 'openssl.exe' : 'openssl'),
+      opensslConf,
+      libDir,
+      binDir,
+      modulesDir: join(prefix, prefixInfo.layout.modules),
+    },
+  };
+}
+
+function assertRunnable(python: string, platform: TargetPlatform): void {
+  const fix = 'build the python stage first, or fix the python option';
+  if (!existsSync(python)) throw new Error(`The interpreter to verify, ${python}, does not exist: ${fix}.`);
+  if (!statSync(python).isFile()) throw new Error(`The interpreter to verify, ${python}, is not a file: ${fix} (it must name the program, e.g. bin/python3).`);
+  if (platform === 'win32') return;
+  try {
+    accessSync(python, constants.X_OK);
+  } catch {
+    throw new Error(`The interpreter to verify, ${python}, is not executable: chmod +x it, or ${fix}.`);
+  }
+}
+
+function readPrefixInfo(prefix: string): PrefixBuildInfo {
+  const infoFile = join(prefix, 'build-info.json');
+  if (!existsSync(infoFile)) {
+    throw new Error(
+      `${infoFile} does not exist: opensslPath must be the output of the openssl stage. Run the openssl target first or fix opensslPath.`,
+    );
+  }
+  let info: Partial<PrefixBuildInfo>;
+  try {
+    info = JSON.parse(readFileSync(infoFile, 'utf8'));
+  } catch (error) {
+    throw new Error(`${infoFile} is not valid JSON (${(error as Error).message}): rebuild the openssl stage.`, { cause: error });
+  }
+  if (typeof info.version !== 'string' || typeof info.fipsProvider?.version !== 'string' || typeof info.layout?.lib !== 'string' || typeof info.layout?.bin !== 'string' || typeof info.layout?.modules !== 'string') {
+    throw new Error(`${infoFile} lacks version, fipsProvider.version or layout: it was not written by this version of the openssl stage; rebuild it.`);
+  }
+  return info as PrefixBuildInfo;
+}

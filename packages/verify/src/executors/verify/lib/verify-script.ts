@@ -1,0 +1,151 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, ProcessRunner, RunOptions, StageLog } from '@fipskit/core';
+import { VerifyProfile } from './normalize-options';
+
+/** The stdlib-only script that runs inside the interpreter under test. */
+export const VERIFY_SCRIPT = join(__dirname, '..', 'python', 'fipskit_verify.py');
+
+/**
+ * Variables that would hand the interpreter a FIPS setup it does not have on its own (or a different
+ * one). The launcher must set what it needs itself; a bare interpreter must not be rescued by ours.
+ */
+export const ISOLATED_VARIABLES = [
+  'OPENSSL_CONF',
+  'OPENSSL_CONF_INCLUDE',
+  'OPENSSL_MODULES',
+  'LD_LIBRARY_PATH',
+  'LD_PRELOAD',
+  'DYLD_LIBRARY_PATH',
+  'DYLD_INSERT_LIBRARIES',
+  'PYTHONPATH',
+  'PYTHONHOME',
+] as const;
+
+export interface ScriptCheck {
+  id: string;
+  title: string;
+  required: boolean;
+  passed: boolean;
+  detail: string;
+}
+
+export interface ScriptProvider {
+  /** The name the provider was loaded under (`fips`, `base`, `default`…). */
+  name: string;
+  /** Its own name parameter, e.g. "OpenSSL FIPS Provider". */
+  description: string | null;
+  version: string | null;
+  buildinfo: string | null;
+  /** 1 when running (for fips: self-tests passed). */
+  status: number | null;
+}
+
+/** What fipskit_verify.py prints. */
+export interface ScriptReport {
+  reportVersion: number;
+  interpreter: { executable: string; version: string; implementation: string };
+  openssl: { version: string | null; libcrypto_path: string | null; api_version: string | null };
+  fips_provider: (ScriptProvider & { loaded: boolean }) | null;
+  providers: ScriptProvider[];
+  default_properties_fips: boolean;
+  profile: VerifyProfile;
+  startup_errors: string[];
+  checks: ScriptCheck[];
+}
+
+export interface TlsEndpoint {
+  host: string;
+  port: number;
+  caFile: string;
+}
+
+export interface ScriptExpectations {
+  opensslVersion: string;
+  fipsProviderVersion?: string;
+  libcryptoDir?: string;
+  profile: VerifyProfile;
+  tls?: TlsEndpoint;
+}
+
+/** Every check the script reports, in its order, and whether it decides the verdict. */
+export function expectedChecks(tls: boolean, profile: VerifyProfile): Array<{ id: string; required: boolean }> {
+  const required = (id: string) => ({ id, required: true });
+  return [
+    ...['openssl-version', 'libcrypto-path', 'fips-provider-active', 'sha256-from-fips', 'default-properties-fips'].map(required),
+    // recipe-compatible activates default and legacy on purpose: reported, not failed.
+    { id: 'only-fips-and-base', required: profile === 'strict' },
+    required('md5-refused'),
+    { id: 'md5-not-builtin', required: false },
+    ...['approved-digests', 'hmac-sha256', 'default-context-ciphers'].map(required),
+    ...(tls ? ['tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused'].map(required) : []),
+    { id: 'os-fips-switch', required: false },
+  ];
+}
+
+export function verifyScriptArgs(expectations: ScriptExpectations, outputFile: string, script = VERIFY_SCRIPT): string[] {
+  const args = [script, '--expected-openssl-version', expectations.opensslVersion];
+  if (expectations.fipsProviderVersion) args.push('--expected-fips-version', expectations.fipsProviderVersion);
+  if (expectations.libcryptoDir) args.push('--expected-libcrypto-dir', expectations.libcryptoDir);
+  args.push('--profile', expectations.profile);
+  if (expectations.tls) {
+    args.push('--tls-host', expectations.tls.host, '--tls-port', String(expectations.tls.port), '--tls-ca', expectations.tls.caFile);
+  }
+  args.push('--output', outputFile);
+  return args;
+}
+
+/** `Command.env` that removes the isolated variables from the child's copy of the environment. */
+export function isolatedInterpreterEnvironment(): Record<string, undefined> {
+  return Object.fromEntries(ISOLATED_VARIABLES.map((name) => [name, undefined]));
+}
+
+export function verifyScriptCommand(python: string, expectations: ScriptExpectations, outputFile: string, cwd: string): Command {
+  return {
+    title: `FIPS checks inside ${python}`,
+    program: python,
+    args: verifyScriptArgs(expectations, outputFile),
+    cwd,
+    env: isolatedInterpreterEnvironment(),
+  };
+}
+
+/**
+ * Runs the checks inside the interpreter and reads their JSON. The script exits 1 when a required
+ * check failed; only a missing or unreadable report is an error here.
+ */
+export async function runVerifyScript(
+  runner: ProcessRunner,
+  log: StageLog,
+  command: Command,
+  outputFile: string,
+  options: Pick<RunOptions, 'onLine'> = {},
+): Promise<ScriptReport> {
+  const result = await log.run(runner, command, { ...options, allowFailure: true, tailLines: 30 });
+  const problem = existsSync(outputFile) ? checkScriptReport(readFileSync(outputFile, 'utf8')) : 'it wrote no report';
+  if (typeof problem === 'string') {
+    throw new Error(
+      [
+        `${command.program} did not produce a FIPS verification report (exit code ${result.exitCode}; ${problem}): ` +
+          'the interpreter crashed or is not a working Python 3.8+. Run it by hand to see why.',
+        ...(result.tail.length ? ['Last lines of its output:', ...result.tail.map((l) => `  ${l}`)] : []),
+        `Full log: ${log.logFile}`,
+      ].join('\n'),
+    );
+  }
+  return problem;
+}
+
+/** The parsed report, or what is wrong with the text. */
+export function checkScriptReport(text: string): ScriptReport | string {
+  let report: ScriptReport;
+  try {
+    report = JSON.parse(text);
+  } catch (error) {
+    return `its report is not JSON: ${(error as Error).message}`;
+  }
+  if (typeof report !== 'object' || report === null || !Array.isArray(report.checks) || typeof report.interpreter !== 'object') {
+    return 'its report has no checks';
+  }
+  return report;
+}

@@ -1,0 +1,48 @@
+/**
+ * Proves FIPS mode from inside a Python interpreter: runs fipskit's checks in it (OpenSSL version and library,
+ * fips provider active, MD5 refused through every hashlib/hmac path, approved digests and ciphers, TLS 1.2/1.3
+ * against a FIPS `openssl s_server`) and writes `report.json` and `summary.txt`.
+ * @title FIPS verification
+ */
+export interface VerifyOptions {
+  /**
+   * The interpreter to verify, usually the python stage's `bin/python3` launcher. It runs with OPENSSL_CONF,
+   * OPENSSL_MODULES, LD_LIBRARY_PATH, PYTHONPATH and PYTHONHOME removed from its environment: it must bring its
+   * own FIPS setup.
+   * @format path
+   */
+  python: string;
+  /**
+   * The OpenSSL prefix built by the openssl stage (holds build-info.json): the expected versions, the library
+   * directory and the `openssl` program that serves TLS for the handshake checks.
+   * @format path
+   */
+  opensslPath: string;
+  /**
+   * The fips-config stage's output; its `openssl.cnf` puts the TLS test server in FIPS mode.
+   * @format path
+   */
+  fipsConfigPath: string;
+  /**
+   * Where report.json and summary.txt go.
+   * @format path
+   */
+  outputPath: string;
+  /**
+   * The FIPS configuration profile to hold the interpreter to. `strict` requires that only the fips and base
+   * providers are active; `recipe-compatible` reports active default/legacy providers without failing.
+   * @default "strict"
+   */
+  profile?: 'strict' | 'recipe-compatible';
+  /**
+   * Check TLS 1.2 and 1.3 handshakes (and the refusal of a non-approved cipher) against a FIPS-mode
+   * `openssl s_server` on 127.0.0.1.
+   * @default true
+   */
+  tls?: boolean;
+  /**
+   * Print every line of the tools' output as well as writing it to the log.
+   * @default false
+   */
+  verbose?: boolean;
+}
