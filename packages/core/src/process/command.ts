@@ -64,3 +64,17 @@ export function quoteForCmd(arg: string): string {
   }
   return out + '\\'.repeat(backslashes * 2) + '"';
 }
+
+/** Wraps a runner so every output line is also printed (the executors' `verbose` option). */
+export function echoingRunner(runner: ProcessRunner, print: (line: string) => void): ProcessRunner {
+  return {
+    run: (command, options = {}) =>
+      runner.run(command, {
+        ...options,
+        onLine: (line) => {
+          print(line);
+          options.onLine?.(line);
+        },
+      }),
+  };
+}

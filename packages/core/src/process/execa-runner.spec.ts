@@ -46,3 +46,16 @@ describe('ExecaRunner', () => {
     delete process.env.FIPSKIT_PARENT_ONLY;
   });
 });
+
+describe('echoingRunner', () => {
+  it('prints every line and still passes it to the caller', async () => {
+    const { RecordingRunner } = await import('./recording-runner');
+    const { echoingRunner } = await import('./command');
+    const printed: string[] = [];
+    const seen: string[] = [];
+    const inner = new RecordingRunner().respond(() => true, { output: ['a', 'b'] });
+    await echoingRunner(inner, (l) => printed.push(l)).run({ program: 'x', args: [], cwd: '/' }, { onLine: (l) => seen.push(l) });
+    expect(printed).toEqual(['a', 'b']);
+    expect(seen).toEqual(['a', 'b']);
+  });
+});

@@ -130,6 +130,17 @@ describe('extractArchive unpacks an honest release tarball', () => {
     expect(readFileSync(join(dest, 'include/current.h'), 'utf8')).toBe('# define X\n');
   });
 
+  it('extracts only the requested subtree, still refusing a hostile entry elsewhere in the archive', async () => {
+    const dest = join(scratch(), 'src');
+    const entries = honest.filter((e) => e.type !== 'SymbolicLink');
+    await extractArchive(writeTarGz(entries), dest, { only: ['include/'] });
+    expect(readdirSync(dest)).toEqual(['include']);
+    const hostile = [...entries, top('VERSION.evil', { type: 'SymbolicLink', linkpath: '../../etc/passwd' })];
+    const elsewhere = join(scratch(), 'src');
+    await expect(extractArchive(writeTarGz(hostile), elsewhere, { only: ['include/'] })).rejects.toThrow(/VERSION\.evil/);
+    expect(existsSync(elsewhere)).toBe(false);
+  });
+
   it('keeps the top-level directory when asked', async () => {
     const dest = join(scratch(), 'src');
     const entries = honest.filter((e) => e.type !== 'SymbolicLink');

@@ -8,6 +8,11 @@ export interface ExtractOptions {
   maxTotalBytes?: number;
   /** Drop the single top-level directory (`openssl-3.0.22/`) when every entry is under it (default true). */
   stripTopLevel?: boolean;
+  /**
+   * Extract only entries under these paths (after stripping, e.g. `Modules/`). The safety scan
+   * still covers the whole archive.
+   */
+  only?: string[];
 }
 
 export interface ExtractResult {
@@ -58,7 +63,14 @@ export async function extractArchive(archive: string, destDir: string, options: 
   const topLevel = options.stripTopLevel === false ? undefined : sharedTopLevel(entries);
   assertLinksStayInside(archive, entries, topLevel !== undefined);
   mkdirSync(destDir, { recursive: true });
-  const unpack = new Unpack({ cwd: destDir, strip: topLevel ? 1 : 0, strict: true, preserveOwner: false });
+  const only = options.only;
+  const wanted = only
+    ? (path: string) => {
+        const relative = topLevel ? path.slice(topLevel.length + 1) : path;
+        return only.some((prefix) => relative === prefix.replace(/\/$/, '') || relative.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+      }
+    : undefined;
+  const unpack = new Unpack({ cwd: destDir, strip: topLevel ? 1 : 0, strict: true, preserveOwner: false, ...(wanted ? { filter: wanted } : {}) });
   await pumpThroughTar(archive, unpack, parserSettled(unpack));
   return { entries: entries.length, strippedTopLevel: topLevel };
 }

@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, StageLog, assertOutputIsOurs, createStaging, publishOutput, sha256File } from '@fipskit/core';
+import { ExecaRunner, ProcessRunner, echoingRunner, StageLog, assertOutputIsOurs, createStaging, publishOutput, sha256File } from '@fipskit/core';
 import { FipsConfigOptions } from './schema';
 import { NormalizedFipsConfigOptions, normalizeOptions } from './lib/normalize-options';
 import { assertSafeConfigValue, renderOpenSslCnf } from './lib/openssl-cnf';
@@ -29,7 +29,8 @@ export default async function fipsConfigExecutor(
   const print = deps.print ?? ((line: string) => console.log(line));
   try {
     const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
-    await configureFips(options, deps.runner ?? new ExecaRunner(), print, deps.now ?? (() => new Date()));
+    const runner = deps.runner ?? new ExecaRunner();
+    await configureFips(options, options.verbose ? echoingRunner(runner, print) : runner, print, deps.now ?? (() => new Date()));
     return { success: true };
   } catch (error) {
     print(`[fips-config] ${error instanceof Error ? error.message : String(error)}`);

@@ -2,6 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { ExecutorContext } from '@nx/devkit';
 import {
   ExecaRunner,
+  echoingRunner,
   ProcessRunner,
   StageLog,
   assertOutputIsOurs,
@@ -83,7 +84,7 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
   const log = new StageLog('openssl', options.logFile, plan.steps.length, print);
   log.info(`OpenSSL ${options.source.version} (${options.source.origin}: ${options.source.location}) for ${options.platform}, full log: ${options.logFile}`);
   try {
-    await executePlan(plan, options.verbose ? verboseRunner(runner, print) : runner, log);
+    await executePlan(plan, options.verbose ? echoingRunner(runner, print) : runner, log);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
@@ -91,15 +92,3 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
   log.info(`done: ${options.outputDir}`);
 }
 
-function verboseRunner(runner: ProcessRunner, print: (line: string) => void): ProcessRunner {
-  return {
-    run: (command, options = {}) =>
-      runner.run(command, {
-        ...options,
-        onLine: (line) => {
-          print(line);
-          options.onLine?.(line);
-        },
-      }),
-  };
-}

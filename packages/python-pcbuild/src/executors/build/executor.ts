@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import {
   ExecaRunner,
+  echoingRunner,
   ProcessRunner,
   StageLog,
   assertOutputIsOurs,
@@ -34,7 +35,8 @@ export default async function pythonBuildExecutor(
   const print = deps.print ?? ((line: string) => console.log(line));
   try {
     const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
-    await buildPython(options, deps.runner ?? new ExecaRunner(), print);
+    const runner = deps.runner ?? new ExecaRunner();
+    await buildPython(options, options.verbose ? echoingRunner(runner, print) : runner, print);
     return { success: true };
   } catch (error) {
     print(`[python] ${error instanceof Error ? error.message : String(error)}`);
@@ -65,7 +67,8 @@ export async function buildPython(options: NormalizedPythonOptions, runner: Proc
     : { path: `bin/python${pythonMajorMinor(options.source.version)}`, version: options.source.version };
   const tasks = {
     unpack: async () => {
-      if (fetched.archive) await extractArchive(fetched.archive, layout.sourceDir, { stripTopLevel: true });
+      // The overlay compiles two files from Modules/; the full build needs the whole tree.
+      if (fetched.archive) await extractArchive(fetched.archive, layout.sourceDir, { stripTopLevel: true, ...(facts ? { only: ['Modules/'] } : {}) });
     },
     writeManifest: () => writePythonManifest(options, interpreter, staging),
     publish: async () => publishOutput(staging, options.outputDir, 'python'),

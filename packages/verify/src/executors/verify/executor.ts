@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, StageLog, assertOutputIsOurs, createStaging, publishOutput } from '@fipskit/core';
+import { ExecaRunner, ProcessRunner, StageLog, echoingRunner, assertOutputIsOurs, createStaging, publishOutput } from '@fipskit/core';
 import { VerifyOptions } from './schema';
 import { NormalizedVerifyOptions, normalizeOptions } from './lib/normalize-options';
 import { REPORT_FILE, SUMMARY_FILE, VerifyReport, buildReport, renderSummary } from './lib/report';
@@ -48,7 +48,7 @@ export async function verifyFips(
   assertOutputIsOurs(options.outputDir, 'verify');
   rmSync(options.logFile, { force: true });
   const log = new StageLog('verify', options.logFile, options.tls ? 4 : 2, print);
-  const toolRunner = options.verbose ? printingRunner(runner, print) : runner;
+  const toolRunner = options.verbose ? echoingRunner(runner, print) : runner;
   const logLine = (prefix: string) => (line: string) => {
     writeFileSync(options.logFile, `${prefix}${line}\n`, { flag: 'a' });
     if (options.verbose) print(`${prefix}${line}`);
@@ -107,15 +107,3 @@ export async function verifyFips(
   return report;
 }
 
-function printingRunner(runner: ProcessRunner, print: (line: string) => void): ProcessRunner {
-  return {
-    run: (command, options = {}) =>
-      runner.run(command, {
-        ...options,
-        onLine: (line) => {
-          print(line);
-          options.onLine?.(line);
-        },
-      }),
-  };
-}
