@@ -1,5 +1,6 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import type { ExecutorContext } from '@nx/devkit';
 import pythonBuildExecutor from '../packages/python-pcbuild/src/executors/build/executor';
 import verifyExecutor from '../packages/verify/src/executors/verify/executor';
@@ -112,6 +113,14 @@ describe('nx run fips-python:build on a fresh workspace', () => {
     expect(runNx(['run', 'fips-python:fips-config'], env).status).toBe(0);
   });
 
+  it('changing a python-stage option reruns the python stage only, not OpenSSL or fips-config', () => {
+    const changed = runNx(['run', 'fips-python:python', '--buildDir=tmp/fipskit/fips-python/python-elsewhere'], env);
+    expect(changed.status).toBe(0);
+    expect(taskOutcome(changed.output, 'fips-python:openssl')).toMatch(/cache|existing outputs/);
+    expect(taskOutcome(changed.output, 'fips-python:fips-config')).toMatch(/cache|existing outputs/);
+    expect(taskOutcome(changed.output, 'fips-python:python')).toBe('ran');
+  });
+
   it('refuses an unknown option before any work starts', () => {
     const bad = runNx(['run', 'fips-python:openssl', '--notAnOption=1', '--skip-nx-cache'], env);
     expect(bad.status).not.toBe(0);
@@ -211,5 +220,29 @@ describe('full mode: a complete CPython built against the FIPS OpenSSL', () => {
     );
     expect(verified.success).toBe(true);
     expect(readReport('verify-full').failedRequired).toEqual([]);
+  });
+
+  it('both Pythons keep working after being moved, with their OpenSSL beside them', () => {
+    const root = mkdtempSync(join(WORKSPACE, 'tmp', 'e2e-moved-'));
+    for (const stage of ['openssl', 'fips-config', 'python', 'python-full']) {
+      cpSync(join(dist, stage), join(root, stage), { recursive: true, verbatimSymlinks: true });
+    }
+    const probe = [
+      'import hashlib, ssl, sys',
+      'maps = [l.split()[-1] for l in open("/proc/self/maps") if "libcrypto" in l]',
+      'try:',
+      '    hashlib.md5(b"x"); md5 = "allowed"',
+      'except ValueError:',
+      '    md5 = "refused"',
+      'print(ssl.OPENSSL_VERSION, md5, sorted(set(maps)), sep="|")',
+    ].join('\n');
+    for (const python of ['python', 'python-full']) {
+      const result = spawnSync(join(root, python, 'bin', 'python3'), ['-c', probe], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      expect(result.stderr).toBe('');
+      const [version, md5, maps] = result.stdout.trim().split('|');
+      expect(version).toContain('3.0.22');
+      expect(md5).toBe('refused');
+      expect(maps).toBe(JSON.stringify([join(root, 'openssl', 'lib', 'libcrypto.so.3')]).replace(/"/g, "'"));
+    }
   });
 });
