@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  CHANGED_AFTER_INSTALL_DIR,
+  ChangedSinceInstallError,
+  INSTALL_MANIFEST,
+  InstallFile,
+  InstallManifest,
+  assertPythonMatchesSource,
+  installIntoPython,
+  peMachine,
+  readInstalledPython,
+  restorePython,
+} from './install-into-python';
+
+const X64 = 0x8664;
+const X86 = 0x14c;
+
+/** The first bytes of a PE file: enough for the machine check. */
+function fakePe(machine: number, marker: string): Buffer {
+  const bytes = Buffer.alloc(0x80);
+  bytes.write('MZ', 0, 'latin1');
+  bytes.writeUInt32LE(0x40, 0x3c);
+  bytes.write('PE\0\0', 0x40, 'latin1');
+  bytes.writeUInt16LE(machine, 0x44);
+  return Buffer.concat([bytes, Buffer.from(marker)]);
+}
+
+function put(path: string, content: string | Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+}
+
+interface FakePython {
+  dll?: string;
+  machine?: number;
+  /** PY_VERSION in include\patchlevel.h; null: no development headers installed. */
+  patchlevel?: string | null;
+}
+
+/** Laid out like the python.org installer's `C:\Program Files\Python311`. */
+function makePython(root: string, { dll = 'python311.dll', machine = X64, patchlevel = '3.11.2' }: FakePython = {}): string {
+  const dir = join(root, 'Program Files', dll.replace(/\.dll$/, '').replace('python', 'Python'));
+  put(join(dir, 'python.exe'), fakePe(machine, 'python.exe'));
+  put(join(dir, 'pythonw.exe'), fakePe(machine, 'pythonw.exe'));
+  put(join(dir, 'python3.dll'), fakePe(machine, 'python3.dll'));
+  put(join(dir, dll), fakePe(machine, dll));
+  put(join(dir, 'vcruntime140.dll'), fakePe(machine, 'vcruntime140'));
+  for (const name of ['_ssl.pyd', '_hashlib.pyd', '_socket.pyd', 'libcrypto-3.dll', 'libssl-3.dll']) put(join(dir, 'DLLs', name), fakePe(machine, `python.org ${name}`));
+  put(join(dir, 'DLLs', 'py.ico'), 'icon');
+  put(join(dir, 'Lib', 'ssl.py'), 'import _ssl\n');
+  put(join(dir, 'Lib', 'hashlib.py'), 'import _hashlib\n');
+  mkdirSync(join(dir, 'Lib', 'site-packages'), { recursive: true });
+  put(join(dir, 'libs', dll.replace('.dll', '.lib')), 'import library');
+  if (patchlevel) put(join(dir, 'include', 'patchlevel.h'), `#define PY_MAJOR_VERSION 3\n#define PY_VERSION "${patchlevel}"\n`);
+  return dir;
+}
+
+function makeBuild(root: string, flavour = 'fipskit'): InstallFile[] {
+  const out = join(root, 'Users', 'Zoë', 'work', 'src', 'PCbuild', 'amd64');
+  return ['_ssl.pyd', '_hashlib.pyd', 'libcrypto-3-x64.dll', 'libssl-3-x64.dll'].map((name) => {
+    put(join(out, name), fakePe(X64, `${flavour} ${name}`));
+    return { name, source: join(out, name) };
+  });
+}
+
+/** Every file's SHA-256 and every directory, by relative path. */
+function snapshot(dir: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const path = join(dir, entry);
+    result[entry] = statSync(path).isDirectory() ? 'dir' : createHash('sha256').update(readFileSync(path)).digest('hex');
+  }
+  return result;
+}
+
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('installing into an existing Windows Python, and restoring it', () => {
+  let root: string;
+  let python: string;
+  let backup: string;
+  let build: InstallFile[];
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'fipskit-winpy-'));
+    python = makePython(root);
+    build = makeBuild(root);
+    backup = join(root, 'Users', 'Zoë', 'work', 'dist', 'python backup');
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('round trip: install replaces and adds, restore leaves the tree byte for byte as it was', () => {
+    const before = snapshot(python);
+    const manifest = installIntoPython(python, build, backup, { sourceVersion: '3.11.2', now: new Date('2026-01-02T03:04:05Z') });
+
+    expect(manifest).toMatchObject({
+      schema: 1,
+      pythonDir: python,
+      python: { version: '3.11.2', series: '3.11', evidence: ['python311.dll', join('include', 'patchlevel.h')], machine: 'x64' },
+      sourceVersion: '3.11.2',
+      installedAt: '2026-01-02T03:04:05.000Z',
+    });
+    expect(manifest.files.map((f) => [f.name, f.original?.sha256, f.installed.sha256])).toEqual([
+      ['_ssl.pyd', before[join('DLLs', '_ssl.pyd')], sha(build[0].source)],
+      ['_hashlib.pyd', before[join('DLLs', '_hashlib.pyd')], sha(build[1].source)],
+      ['libcrypto-3-x64.dll', undefined, sha(build[2].source)],
+      ['libssl-3-x64.dll', undefined, sha(build[3].source)],
+    ]);
+    expect(JSON.parse(readFileSync(join(backup, INSTALL_MANIFEST), 'utf8'))).toEqual(manifest);
+    for (const file of build) expect(sha(join(python, 'DLLs', file.name))).toBe(sha(file.source));
+    expect(sha(join(backup, 'originals', '_ssl.pyd'))).toBe(before[join('DLLs', '_ssl.pyd')]);
+    // Nothing else in the Python changed: CPython's own libcrypto-3.dll stays for anything else that uses it.
+    const during = snapshot(python);
+    for (const [path, hash] of Object.entries(before)) if (!/_ssl\.pyd$|_hashlib\.pyd$/.test(path)) expect(during[path]).toBe(hash);
+
+    expect(restorePython(python, backup)).toEqual({
+      restored: ['_ssl.pyd', '_hashlib.pyd'],
+      removed: ['libcrypto-3-x64.dll', 'libssl-3-x64.dll'],
+      unchanged: [],
+      keptAside: [],
+    });
+    expect(snapshot(python)).toEqual(before);
+    expect(existsSync(backup)).toBe(false);
+  });
+
+  it('installing the same build again changes nothing; another build must wait for a restore', () => {
+    const first = installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
+    const installed = snapshot(python);
+    expect(installIntoPython(python, build, backup, { sourceVersion: '3.11.2' })).toEqual(first);
+    expect(snapshot(python)).toEqual(installed);
+    const other = makeBuild(join(root, 'other'), 'rebuilt');
+    expect(() => installIntoPython(python, other, backup, { sourceVersion: '3.11.2' })).toThrow(
+      `fipskit has already installed modules into ${python} (${join(backup, INSTALL_MANIFEST)}). Restore that Python first, then install the new build.`,
+    );
+    expect(snapshot(python)).toEqual(installed);
+  });
+
+  it('refuses to restore over a file changed after the install, changing nothing; force keeps the changed file aside', () => {
+    const before = snapshot(python);
+    installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
+    writeFileSync(join(python, 'DLLs', '_ssl.pyd'), 'patched by someone else');
+    writeFileSync(join(python, 'DLLs', 'libssl-3-x64.dll'), 'replaced by someone else');
+    const changed = snapshot(python);
+
+    let error: unknown;
+    try {
+      restorePython(python, backup);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ChangedSinceInstallError);
+    expect((error as ChangedSinceInstallError).changed.map((c) => c.name)).toEqual(['_ssl.pyd', 'libssl-3-x64.dll']);
+    expect((error as Error).message).toContain(`Not restoring: ${join(python, 'DLLs', '_ssl.pyd')}, ${join(python, 'DLLs', 'libssl-3-x64.dll')} changed after fipskit installed them`);
+    expect((error as Error).message).toContain('Nothing was changed.');
+    expect(snapshot(python)).toEqual(changed);
+
+    expect(restorePython(python, backup, { force: true })).toEqual({
+      restored: ['_ssl.pyd', '_hashlib.pyd'],
+      removed: ['libcrypto-3-x64.dll', 'libssl-3-x64.dll'],
+      unchanged: [],
+      keptAside: ['_ssl.pyd', 'libssl-3-x64.dll'],
+    });
+    expect(snapshot(python)).toEqual(before);
+    expect(readFileSync(join(backup, CHANGED_AFTER_INSTALL_DIR, '_ssl.pyd'), 'utf8')).toBe('patched by someone else');
+    expect(readFileSync(join(backup, CHANGED_AFTER_INSTALL_DIR, 'libssl-3-x64.dll'), 'utf8')).toBe('replaced by someone else');
+    expect(existsSync(join(backup, INSTALL_MANIFEST))).toBe(false);
+  });
+
+  it('restores a file the user already put back by hand without complaint', () => {
+    const before = snapshot(python);
+    installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
+    writeFileSync(join(python, 'DLLs', '_hashlib.pyd'), readFileSync(join(backup, 'originals', '_hashlib.pyd')));
+    rmSync(join(python, 'DLLs', 'libcrypto-3-x64.dll'));
+    expect(restorePython(python, backup)).toEqual({
+      restored: ['_ssl.pyd'],
+      removed: ['libssl-3-x64.dll'],
+      unchanged: ['_hashlib.pyd', 'libcrypto-3-x64.dll'],
+      keptAside: [],
+    });
+    expect(snapshot(python)).toEqual(before);
+  });
+
+  it('refuses a damaged backup before changing anything', () => {
+    installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
+    const installed = snapshot(python);
+    writeFileSync(join(backup, 'originals', '_hashlib.pyd'), 'bit rot');
+    expect(() => restorePython(python, backup)).toThrow(`The backup ${join(backup, 'originals', '_hashlib.pyd')} is missing or damaged`);
+    expect(snapshot(python)).toEqual(installed);
+  });
+
+  it('undoes a half-done install when one file cannot be written', () => {
+    const before = snapshot(python);
+    // A directory where the temporary copy of the last file would go: its copy fails after three files are in.
+    mkdirSync(join(python, 'DLLs', 'libssl-3-x64.dll.fipskit-partial'));
+    const withObstacle = snapshot(python);
+    expect(() => installIntoPython(python, build, backup, { sourceVersion: '3.11.2' })).toThrow(
+      new RegExp(`^Installing into ${join(python, 'DLLs').replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} failed: .*The Python was left as it was\\.$`),
+    );
+    expect(snapshot(python)).toEqual(withObstacle);
+    expect(existsSync(join(backup, INSTALL_MANIFEST))).toBe(false);
+    rmSync(join(python, 'DLLs', 'libssl-3-x64.dll.fipskit-partial'), { recursive: true });
+    expect(snapshot(python)).toEqual(before);
+  });
+
+  it('refuses a missing build output, a backup directory inside the Python, and names that are not plain', () => {
+    const before = snapshot(python);
+    expect(() => installIntoPython(python, [{ name: '_ssl.pyd', source: join(root, 'nope', '_ssl.pyd') }], backup, { sourceVersion: '3.11.2' })).toThrow(
+      `${join(root, 'nope', '_ssl.pyd')} is missing: the build did not produce it.`,
+    );
+    expect(() => installIntoPython(python, build, join(python, 'fipskit-backup'), { sourceVersion: '3.11.2' })).toThrow('is inside');
+    expect(() => installIntoPython(python, [{ name: '..\\_ssl.pyd', source: build[0].source }], backup, { sourceVersion: '3.11.2' })).toThrow('is not a plain file name');
+    expect(() => installIntoPython(python, [build[0], { ...build[0], name: '_SSL.pyd' }], backup, { sourceVersion: '3.11.2' })).toThrow('_SSL.pyd is listed twice');
+    expect(snapshot(python)).toEqual(before);
+    expect(existsSync(backup)).toBe(false);
+  });
+
+  it('refuses to restore without a manifest, or into another Python than the one recorded', () => {
+    expect(() => restorePython(python, backup)).toThrow(`${join(backup, INSTALL_MANIFEST)} does not exist`);
+    installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
+    const elsewhere = makePython(join(root, 'elsewhere'));
+    expect(() => restorePython(elsewhere, backup)).toThrow(`${backup} holds the originals of ${python}, not of ${elsewhere}.`);
+    const manifest = JSON.parse(readFileSync(join(backup, INSTALL_MANIFEST), 'utf8')) as InstallManifest;
+    expect(manifest.pythonDir).toBe(python);
+  });
+});
+
+describe('which Python is installed', () => {
+  let root: string;
+  beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'fipskit-winpy-ver-'))));
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('reads the exact version from include\\patchlevel.h and the CPU from pythonXY.dll', () => {
+    expect(readInstalledPython(makePython(root))).toEqual({
+      version: '3.11.2',
+      series: '3.11',
+      evidence: ['python311.dll', join('include', 'patchlevel.h')],
+      machine: 'x64',
+    });
+  });
+
+  it('falls back to major.minor from python3XY.dll when no headers are installed, and accepts it', () => {
+    const python = makePython(root, { dll: 'python313.dll', patchlevel: null });
+    expect(readInstalledPython(python)).toEqual({ version: '3.13', series: '3.13', evidence: ['python313.dll'], machine: 'x64' });
+    expect(() => assertPythonMatchesSource(python, '3.13.5')).not.toThrow();
+  });
+
+  it.each([
+    [{ patchlevel: '3.11.9' }, '3.11.2', 'is Python 3.11.9 (python311.dll, include/patchlevel.h), but the modules are built from CPython 3.11.2. Build from the CPython 3.11.9 source'],
+    [{ dll: 'python312.dll', patchlevel: null }, '3.11.2', 'is Python 3.12 (python312.dll), but the modules are built from CPython 3.11.2. Build from the CPython 3.12.x source'],
+    [{ machine: X86 }, '3.11.2', 'python311.dll is for x86, but fipskit builds x64 modules'],
+  ])('refuses a mismatch (%j, source %s) before touching anything', (fake, sourceVersion, message) => {
+    const python = makePython(root, fake);
+    const before = snapshot(python);
+    const backup = join(root, 'backup');
+    expect(() => installIntoPython(python, makeBuild(root), backup, { sourceVersion })).toThrow(message.replace('include/patchlevel.h', join('include', 'patchlevel.h')));
+    expect(snapshot(python)).toEqual(before);
+    expect(existsSync(backup)).toBe(false);
+  });
+
+  it('refuses a free-threaded Python, a directory that is not a Python, and headers that contradict the DLL', () => {
+    const threaded = makePython(root, { dll: 'python313t.dll', patchlevel: '3.13.5' });
+    expect(() => readInstalledPython(threaded)).toThrow('is a free-threaded Python (python313t.dll)');
+    const notPython = join(root, 'empty dir');
+    mkdirSync(notPython);
+    expect(() => readInstalledPython(notPython)).toThrow('has no python3XY.dll beside python.exe: it is not an installed Windows Python');
+    const mixed = makePython(join(root, 'mixed'), { patchlevel: '3.12.1' });
+    expect(() => readInstalledPython(mixed)).toThrow('holds python311.dll but include\\patchlevel.h says 3.12.1');
+  });
+
+  it('reads the COFF machine of a PE file, and unknown for anything else', () => {
+    put(join(root, 'a.dll'), fakePe(0xaa64, 'arm'));
+    put(join(root, 'b.dll'), 'not a PE file at all, just some text that is long enough to pass the size check');
+    expect(peMachine(join(root, 'a.dll'))).toBe('arm64');
+    expect(peMachine(join(root, 'b.dll'))).toBe('unknown');
+  });
+});

@@ -1,0 +1,380 @@
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+
+/** Written into the backup directory before the Python is touched; restore reads it. */
+export const INSTALL_MANIFEST = 'fipskit-python-install.json';
+/** Originals of the files fipskit replaced, by name. */
+export const ORIGINALS_DIR = 'originals';
+/** Files the user changed after the install, moved aside by a forced restore instead of being destroyed. */
+export const CHANGED_AFTER_INSTALL_DIR = 'changed-after-install';
+
+/** A file to put into `<python>\DLLs`. */
+export interface InstallFile {
+  source: string;
+  /** Plain file name inside `DLLs` (`_ssl.pyd`, `libcrypto-3-x64.dll`). */
+  name: string;
+}
+
+export interface InstalledPython {
+  /** `3.11.2` from include\patchlevel.h, or `3.11` when only pythonXY.dll tells. */
+  version: string;
+  /** `3.11`. */
+  series: string;
+  /** The file names that gave the version. */
+  evidence: string[];
+  machine: 'x64' | 'x86' | 'arm64' | 'unknown';
+}
+
+export interface FileDigest {
+  sha256: string;
+  size: number;
+}
+
+export interface InstallRecord {
+  name: string;
+  /** What was in `DLLs` before, kept as `<backupDir>\originals\<name>`; absent when fipskit added the file. */
+  original?: FileDigest;
+  installed: FileDigest & { source: string };
+}
+
+export interface InstallManifest {
+  schema: 1;
+  pythonDir: string;
+  python: InstalledPython;
+  sourceVersion: string;
+  installedAt: string;
+  files: InstallRecord[];
+}
+
+export interface RestoreResult {
+  /** Originals put back. */
+  restored: string[];
+  /** Files fipskit had added, removed. */
+  removed: string[];
+  /** Already as before the install (a partial install, or restored by hand). */
+  unchanged: string[];
+  /** Changed by the user after the install; moved to `<backupDir>\changed-after-install` by a forced restore. */
+  keptAside: string[];
+}
+
+/** A file in `DLLs` is neither what fipskit installed nor the original: someone changed it since. */
+export interface ChangedFile {
+  name: string;
+  path: string;
+  expected: string[];
+  actual: string;
+}
+
+export class ChangedSinceInstallError extends Error {
+  constructor(
+    readonly changed: ChangedFile[],
+    backupDir: string,
+  ) {
+    super(
+      `Not restoring: ${changed.map((file) => file.path).join(', ')} changed after fipskit installed ${changed.length === 1 ? 'it' : 'them'} ` +
+        `(SHA-256 now ${changed.map((file) => file.actual.slice(0, 12)).join(', ')}, not what fipskit installed). Nothing was changed. ` +
+        `Check who replaced ${changed.length === 1 ? 'it' : 'them'}; to restore anyway, run restore with force: the changed files are then moved to ${join(backupDir, CHANGED_AFTER_INSTALL_DIR)}, not deleted.`,
+    );
+    this.name = 'ChangedSinceInstallError';
+  }
+}
+
+function digest(path: string): FileDigest {
+  const bytes = readFileSync(path);
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+const MACHINES: Record<number, InstalledPython['machine']> = { 0x8664: 'x64', 0x14c: 'x86', 0xaa64: 'arm64' };
+
+/** The COFF machine of a PE file (a DLL): where `IMAGE_FILE_HEADER.Machine` says the code runs. */
+export function peMachine(path: string): InstalledPython['machine'] {
+  const bytes = readFileSync(path);
+  if (bytes.length < 0x40 || bytes.toString('latin1', 0, 2) !== 'MZ') return 'unknown';
+  const pe = bytes.readUInt32LE(0x3c);
+  if (pe + 6 > bytes.length || bytes.toString('latin1', pe, pe + 4) !== 'PE\0\0') return 'unknown';
+  return MACHINES[bytes.readUInt16LE(pe + 4)] ?? 'unknown';
+}
+
+/**
+ * Which Python an installed Windows Python is: `python3XY.dll` beside python.exe is always there (and
+ * says which CPU it is for); `include\patchlevel.h` (the installer's development headers) gives the
+ * micro version when present.
+ */
+export function readInstalledPython(pythonDir: string): InstalledPython {
+  if (!existsSync(pythonDir)) throw new Error(`${pythonDir} does not exist: point pythonDir at an installed Windows Python (e.g. C:\\Program Files\\Python311).`);
+  const names = readdirSync(pythonDir);
+  const threaded = names.filter((name) => /^python3\d+t\.dll$/i.test(name));
+  const dlls = names.filter((name) => /^python3\d+\.dll$/i.test(name));
+  if (dlls.length === 0 && threaded.length > 0) {
+    throw new Error(`${pythonDir} is a free-threaded Python (${threaded[0]}): its extension modules have another ABI and name. Install into a standard (GIL) Python.`);
+  }
+  if (dlls.length !== 1) {
+    throw new Error(
+      dlls.length === 0
+        ? `${pythonDir} has no python3XY.dll beside python.exe: it is not an installed Windows Python. Point pythonDir at one (e.g. C:\\Program Files\\Python311).`
+        : `${pythonDir} holds ${dlls.join(' and ')}: more than one Python in one directory. Point pythonDir at a single installation.`,
+    );
+  }
+  const dll = dlls[0];
+  const digits = /^python3(\d+)\.dll$/i.exec(dll)![1];
+  const series = `3.${digits}`;
+  const machine = peMachine(join(pythonDir, dll));
+  const patchlevel = join(pythonDir, 'include', 'patchlevel.h');
+  if (!isFile(patchlevel)) return { version: series, series, evidence: [dll], machine };
+  const version = /#define\s+PY_VERSION\s+"([^"]+)"/.exec(readFileSync(patchlevel, 'latin1'))?.[1];
+  if (!version) throw new Error(`${patchlevel} has no PY_VERSION: the installation is damaged; repair it with the Python installer.`);
+  if (seriesOf(version) !== series) {
+    throw new Error(`${pythonDir} holds ${dll} but include\\patchlevel.h says ${version}: the installation is mixed up; repair it with the Python installer.`);
+  }
+  return { version, series, evidence: [dll, join('include', 'patchlevel.h')], machine };
+}
+
+function seriesOf(version: string): string {
+  return /^(\d+\.\d+)/.exec(version)?.[1] ?? version;
+}
+
+/**
+ * Refuses a Python the modules were not built for. `_hashlib` uses CPython's internal API
+ * (Py_BUILD_CORE_MODULE), which may change between micro releases: the version must be the source's
+ * exactly when the installation says it, and at least its major.minor (pythonXY.dll) when not.
+ */
+export function assertPythonMatchesSource(pythonDir: string, sourceVersion: string): InstalledPython {
+  const python = readInstalledPython(pythonDir);
+  const exact = python.version !== python.series;
+  if (python.series !== seriesOf(sourceVersion) || (exact && python.version !== sourceVersion)) {
+    throw new Error(
+      `${pythonDir} is Python ${python.version} (${python.evidence.join(', ')}), but the modules are built from CPython ${sourceVersion}. ` +
+        `Build from the CPython ${exact ? python.version : `${python.series}.x`} source the installation came from, or point pythonDir at a Python ${sourceVersion}.`,
+    );
+  }
+  if (python.machine !== 'x64') {
+    throw new Error(`${pythonDir}\\${python.evidence[0]} is for ${python.machine}, but fipskit builds x64 modules: install into a 64-bit (x64) Python.`);
+  }
+  return python;
+}
+
+function assertPlainName(name: string): void {
+  if (!name || name === '.' || name === '..' || basename(name) !== name || /[\\/:]/.test(name)) {
+    throw new Error(`"${name}" is not a plain file name: install files go directly into <python>\\DLLs.`);
+  }
+}
+
+function assertOutside(pythonDir: string, backupDir: string): void {
+  const inside = relative(resolve(pythonDir), resolve(backupDir));
+  if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
+    throw new Error(`The backup directory ${backupDir} is inside ${pythonDir}: keep it outside, so restoring leaves the Python exactly as it was.`);
+  }
+}
+
+function readManifest(backupDir: string): InstallManifest | undefined {
+  const path = join(backupDir, INSTALL_MANIFEST);
+  if (!existsSync(path)) return undefined;
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as InstallManifest;
+  if (manifest.schema !== 1 || !Array.isArray(manifest.files)) throw new Error(`${path} is not a fipskit install manifest this version understands.`);
+  return manifest;
+}
+
+function samePath(a: string, b: string): boolean {
+  const norm = (p: string) => resolve(p).replace(/[\\/]+$/, '');
+  return process.platform === 'win32' ? norm(a).toLowerCase() === norm(b).toLowerCase() : norm(a) === norm(b);
+}
+
+/** Copies beside the target, checks the bytes, then renames over it: a reader never sees half a module. */
+function placeFile(from: string, to: string, expected: FileDigest): void {
+  const temporary = `${to}.fipskit-partial`;
+  try {
+    copyFileSync(from, temporary);
+    const written = digest(temporary);
+    if (written.sha256 !== expected.sha256) throw new Error(`${to}: copied bytes differ from ${from} (SHA-256 ${written.sha256}, expected ${expected.sha256}).`);
+    renameSync(temporary, to);
+  } finally {
+    if (isFile(temporary)) rmSync(temporary);
+  }
+}
+
+function explainWriteFailure(error: unknown, pythonDir: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EPERM' || code === 'EACCES') {
+    return `no permission to write in ${pythonDir}: run from an elevated (Administrator) prompt, or close every running Python that has the module loaded`;
+  }
+  if (code === 'EBUSY') return 'the file is in use: close every running Python, then try again';
+  return (error as Error).message;
+}
+
+/**
+ * Puts the files into `<pythonDir>\DLLs`. Every file it replaces is first copied to
+ * `<backupDir>\originals` and recorded with its SHA-256, together with the SHA-256 of what is
+ * installed, in `<backupDir>\fipskit-python-install.json` (written before the Python is touched, so an
+ * interrupted install can be restored). On a failure part way, what was done is undone.
+ */
+export function installIntoPython(pythonDir: string, files: InstallFile[], backupDir: string, options: { sourceVersion: string; now?: Date }): InstallManifest {
+  if (files.length === 0) throw new Error('Nothing to install: give at least one file.');
+  const seen = new Set<string>();
+  for (const file of files) {
+    assertPlainName(file.name);
+    // Windows file names are case-insensitive: _SSL.pyd and _ssl.pyd are one file.
+    if (seen.has(file.name.toLowerCase())) throw new Error(`${file.name} is listed twice.`);
+    seen.add(file.name.toLowerCase());
+    if (!isFile(file.source)) throw new Error(`${file.source} is missing: the build did not produce it. Run the build again.`);
+  }
+  const python = assertPythonMatchesSource(pythonDir, options.sourceVersion);
+  const dllsDir = join(pythonDir, 'DLLs');
+  if (!existsSync(dllsDir) || !statSync(dllsDir).isDirectory()) {
+    throw new Error(`${dllsDir} does not exist: ${pythonDir} is not a standard Windows Python layout (python.org installer).`);
+  }
+  assertOutside(pythonDir, backupDir);
+
+  const planned = files.map((file) => ({ file, installed: digest(file.source), dest: join(dllsDir, file.name) }));
+  const previous = readManifest(backupDir);
+  if (previous) {
+    const unchanged =
+      samePath(previous.pythonDir, pythonDir) &&
+      previous.files.length === planned.length &&
+      planned.every(({ file, installed, dest }) => {
+        const record = previous.files.find((r) => r.name.toLowerCase() === file.name.toLowerCase());
+        return record && record.installed.sha256 === installed.sha256 && isFile(dest) && digest(dest).sha256 === installed.sha256;
+      });
+    if (unchanged) return previous;
+    throw new Error(
+      `fipskit has already installed modules into ${previous.pythonDir} (${join(backupDir, INSTALL_MANIFEST)}). ` +
+        'Restore that Python first, then install the new build.',
+    );
+  }
+
+  const originalsDir = join(backupDir, ORIGINALS_DIR);
+  mkdirSync(originalsDir, { recursive: true });
+  const records: InstallRecord[] = planned.map(({ file, installed, dest }) => {
+    const record: InstallRecord = { name: file.name, installed: { ...installed, source: resolve(file.source) } };
+    if (existsSync(dest)) {
+      if (!isFile(dest)) throw new Error(`${dest} is not a file: fipskit will not replace it.`);
+      const original = digest(dest);
+      const kept = join(originalsDir, file.name);
+      copyFileSync(dest, kept);
+      if (digest(kept).sha256 !== original.sha256) throw new Error(`Backing up ${dest} to ${kept} did not give the same bytes: check the disk, nothing was installed.`);
+      record.original = original;
+    }
+    return record;
+  });
+  const manifest: InstallManifest = {
+    schema: 1,
+    pythonDir: resolve(pythonDir),
+    python,
+    sourceVersion: options.sourceVersion,
+    installedAt: (options.now ?? new Date()).toISOString(),
+    files: records,
+  };
+  writeFileSync(join(backupDir, INSTALL_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+
+  const done: InstallRecord[] = [];
+  try {
+    for (const record of records) {
+      placeFile(planned.find((p) => p.file.name === record.name)!.file.source, join(dllsDir, record.name), record.installed);
+      done.push(record);
+    }
+  } catch (error) {
+    const undo = undoInstall(dllsDir, backupDir, records);
+    throw new Error(
+      `Installing into ${dllsDir} failed: ${explainWriteFailure(error, pythonDir)}. ` +
+        (undo.length === 0 ? 'The Python was left as it was.' : `Could not undo ${undo.join(', ')}: restore them from ${originalsDir}.`),
+      { cause: error },
+    );
+  }
+  return manifest;
+}
+
+/** Puts back what a failed install changed; returns the names it could not put back. */
+function undoInstall(dllsDir: string, backupDir: string, records: InstallRecord[]): string[] {
+  const failed: string[] = [];
+  for (const record of records) {
+    const dest = join(dllsDir, record.name);
+    try {
+      if (record.original) {
+        if (!isFile(dest) || digest(dest).sha256 !== record.original.sha256) placeFile(join(backupDir, ORIGINALS_DIR, record.name), dest, record.original);
+      } else {
+        rmSync(dest, { force: true });
+      }
+    } catch {
+      failed.push(record.name);
+    }
+  }
+  if (failed.length === 0) {
+    rmSync(join(backupDir, INSTALL_MANIFEST), { force: true });
+    rmSync(join(backupDir, ORIGINALS_DIR), { recursive: true, force: true });
+  }
+  return failed;
+}
+
+/**
+ * Undoes `installIntoPython`: originals go back, files fipskit added are removed. A file whose bytes
+ * are neither what fipskit installed nor the original was changed by someone since: the restore then
+ * changes nothing and throws, unless `force`, which moves such files to `<backupDir>\changed-after-install`.
+ */
+export function restorePython(pythonDir: string, backupDir: string, options: { force?: boolean } = {}): RestoreResult {
+  const manifest = readManifest(backupDir);
+  if (!manifest) throw new Error(`${join(backupDir, INSTALL_MANIFEST)} does not exist: fipskit has not installed anything with this backup directory.`);
+  if (!samePath(manifest.pythonDir, pythonDir) && !options.force) {
+    throw new Error(`${backupDir} holds the originals of ${manifest.pythonDir}, not of ${pythonDir}. Point pythonDir at ${manifest.pythonDir}, or use force if that Python has moved here.`);
+  }
+  const dllsDir = join(pythonDir, 'DLLs');
+  const originalsDir = join(backupDir, ORIGINALS_DIR);
+  const result: RestoreResult = { restored: [], removed: [], unchanged: [], keptAside: [] };
+  const changed: ChangedFile[] = [];
+  const actions: Array<{ record: InstallRecord; dest: string; action: 'restore' | 'remove' | 'none'; changed: boolean }> = [];
+
+  for (const record of manifest.files) {
+    assertPlainName(record.name);
+    const dest = join(dllsDir, record.name);
+    const current = isFile(dest) ? digest(dest).sha256 : undefined;
+    if (record.original) {
+      const kept = join(originalsDir, record.name);
+      if (!isFile(kept) || digest(kept).sha256 !== record.original.sha256) {
+        throw new Error(`The backup ${kept} is missing or damaged (its SHA-256 is not the one recorded): fipskit cannot restore ${dest}. Repair the Python with its installer.`);
+      }
+    }
+    const known = [record.installed.sha256, ...(record.original ? [record.original.sha256] : [])];
+    const isChanged = current !== undefined && !known.includes(current);
+    if (isChanged) changed.push({ name: record.name, path: dest, expected: known, actual: current });
+    if (record.original) {
+      actions.push({ record, dest, action: current === record.original.sha256 ? 'none' : 'restore', changed: isChanged });
+    } else {
+      actions.push({ record, dest, action: current === undefined ? 'none' : 'remove', changed: isChanged });
+    }
+  }
+  if (changed.length > 0 && !options.force) throw new ChangedSinceInstallError(changed, backupDir);
+
+  for (const { record, dest, action, changed: isChanged } of actions) {
+    if (isChanged) {
+      const aside = join(backupDir, CHANGED_AFTER_INSTALL_DIR);
+      mkdirSync(aside, { recursive: true });
+      placeFile(dest, join(aside, record.name), digest(dest));
+      result.keptAside.push(record.name);
+    }
+    if (action === 'restore') {
+      placeFile(join(originalsDir, record.name), dest, record.original!);
+      result.restored.push(record.name);
+    } else if (action === 'remove') {
+      rmSync(dest);
+      result.removed.push(record.name);
+    } else {
+      result.unchanged.push(record.name);
+    }
+  }
+
+  rmSync(join(backupDir, INSTALL_MANIFEST));
+  rmSync(originalsDir, { recursive: true, force: true });
+  try {
+    rmdirSync(backupDir);
+  } catch {
+    // Not empty (changed files kept aside, or the user's own files): left as it is.
+  }
+  return result;
+}

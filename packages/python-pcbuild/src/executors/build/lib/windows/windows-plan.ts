@@ -1,0 +1,182 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BuildPlan, Command, PlanStep, RunStep, pathsFor } from '@fipskit/core';
+import { INSTALL_MANIFEST, InstallFile, ORIGINALS_DIR, assertPythonMatchesSource, installIntoPython } from './install-into-python';
+import { PcbuildRoute, assertOverridable, msbuildPropertySwitches, pcbuildMsbuildProperties, pythonForBuildEnv } from './msbuild-properties';
+import { PCBUILD_MODULES, PcbuildFacts } from './pcbuild-facts';
+import { WindowsOpenSsl, pcbuildOpenSslLayout, stageOpenSslForPcbuild } from './pcbuild-layout';
+
+const win = pathsFor('win32');
+
+/*
+ * Why msbuild on the module projects, and not build.bat (evidence from 3.11.2 and 3.13.5):
+ * - build.bat always builds pcbuild.proj, whose only targets are Build/Clean/CleanAll/Rebuild: every
+ *   project, pythoncore and the tests included; `/t:_ssl` would name a target pcbuild.proj lacks.
+ * - It calls get_externals.bat unless -E (downloads bzip2, sqlite, xz, zlib, libffi, Tcl/Tk and
+ *   CPython's own openssl-bin-*), and -E sets IncludeExternals=false, which drops _ssl and _hashlib
+ *   from pcbuild.proj's project list (`ExternalModules` are only built with IncludeExternals).
+ * - It passes at most nine extra arguments (%1..%9) through cmd.exe, where `=` splits arguments.
+ * So each project is given to MSBuild directly, with the properties as separate arguments.
+ */
+
+export interface WindowsPcbuildInput {
+  /** The unpacked CPython release: the directory holding PCbuild\. */
+  sourceDir: string;
+  /** CPython version of the source, e.g. `3.11.2`. */
+  sourceVersion: string;
+  /** Tarball the source is unpacked from (shown in the plan); absent for a tree already unpacked. */
+  sourceArchive?: string;
+  openssl: WindowsOpenSsl;
+  /** The installed Python the modules go into, e.g. `C:\Program Files\Python311`. */
+  pythonDir: string;
+  /** Outside pythonDir: originals of replaced files and the install manifest. */
+  backupDir: string;
+  route?: PcbuildRoute;
+}
+
+export interface WindowsPcbuildToolchain {
+  /** MSBuild.exe of a Visual Studio with the C++ workload (found with vswhere, as PCbuild's find_msbuild.bat does). */
+  msbuild: string;
+}
+
+/** In-process steps; plans made for display get no-ops. */
+export interface WindowsPcbuildTasks {
+  unpack?: () => Promise<void>;
+  checkPython?: () => Promise<void>;
+  install?: () => Promise<void>;
+}
+
+/** `PCbuild\amd64\`: python.props' BuildPath64 when Py_OutDir is not set, the modules' $(OutDir). */
+export function pcbuildOutDir(sourceDir: string): string {
+  return win.join(sourceDir, 'PCbuild', 'amd64');
+}
+
+/** pythonXY.lib: what PC\pyconfig.h's `#pragma comment(lib, ...)` and the pythoncore reference link against. */
+export function pythonImportLibrary(sourceVersion: string): string {
+  const [major, minor] = sourceVersion.split('.');
+  return `python${major}${minor}.lib`;
+}
+
+/** What goes into `<python>\DLLs`: the two modules and the OpenSSL DLLs they import. */
+function installedNames(input: WindowsPcbuildInput): string[] {
+  // The DLLs come from PCbuild\amd64 too, where _CopySSLDLL put them: the same bytes the modules were linked with.
+  return [...PCBUILD_MODULES.map((module) => `${module}.pyd`), ...pcbuildOpenSslLayout(input.sourceDir, input.openssl).dlls];
+}
+
+/** The files the install step puts into `<python>\DLLs`, from PCbuild\amd64 (Windows paths, for the plan). */
+export function pcbuildInstallFiles(input: WindowsPcbuildInput): InstallFile[] {
+  const outDir = pcbuildOutDir(input.sourceDir);
+  return installedNames(input).map((name) => ({ name, source: win.join(outDir, name) }));
+}
+
+/** The plan's check and install steps, run on the build machine (a Windows host, whose paths these are). */
+export function windowsPcbuildTasks(input: WindowsPcbuildInput): Required<Pick<WindowsPcbuildTasks, 'checkPython' | 'install'>> {
+  const route = input.route ?? 'import-library';
+  return {
+    checkPython: async () => {
+      assertPythonMatchesSource(input.pythonDir, input.sourceVersion);
+      const library = join(input.pythonDir, 'libs', pythonImportLibrary(input.sourceVersion));
+      if (route === 'import-library' && !existsSync(library)) {
+        throw new Error(
+          `${library} does not exist: this Python was installed without its headers and libraries (installer option Include_dev=0). ` +
+            'Run its installer again with Include_dev=1 (the default), or set route to "full-core" to compile pythoncore instead.',
+        );
+      }
+    },
+    install: async () => {
+      const outDir = join(input.sourceDir, 'PCbuild', 'amd64');
+      const files = installedNames(input).map((name) => ({ name, source: join(outDir, name) }));
+      installIntoPython(input.pythonDir, files, input.backupDir, { sourceVersion: input.sourceVersion });
+    },
+  };
+}
+
+export function buildWindowsPcbuildPlan(
+  input: WindowsPcbuildInput,
+  facts: PcbuildFacts,
+  toolchain: WindowsPcbuildToolchain,
+  tasks: WindowsPcbuildTasks = {},
+): BuildPlan {
+  const noop = async () => undefined;
+  const route = input.route ?? 'import-library';
+  const pcbuild = win.join(input.sourceDir, 'PCbuild');
+  const outDir = pcbuildOutDir(input.sourceDir);
+  const layout = pcbuildOpenSslLayout(input.sourceDir, input.openssl);
+  const properties = pcbuildMsbuildProperties(layout, route);
+  assertOverridable(facts, properties);
+  const pythonExe = win.join(input.pythonDir, 'python.exe');
+  const importLibrary = pythonImportLibrary(input.sourceVersion);
+
+  const msbuild = (title: string, project: string, target = 'Build'): RunStep => {
+    const command: Command = {
+      title,
+      program: toolchain.msbuild,
+      args: [win.join(pcbuild, project), `/t:${target}`, '/nologo', '/v:m', ...msbuildPropertySwitches(properties)],
+      cwd: pcbuild,
+      env: pythonForBuildEnv(pythonExe),
+    };
+    return { kind: 'run', title, command };
+  };
+
+  const steps: PlanStep[] = [];
+  if (input.sourceArchive) {
+    steps.push({ kind: 'task', title: `Unpack ${input.sourceArchive} (CPython ${input.sourceVersion})`, detail: `extract into ${input.sourceDir}`, perform: tasks.unpack ?? noop });
+  }
+  steps.push({
+    kind: 'task',
+    title: `Check ${input.pythonDir}`,
+    detail:
+      `must be an x64 Python ${input.sourceVersion} (python${input.sourceVersion.split('.').slice(0, 2).join('')}.dll, include\\patchlevel.h)` +
+      (route === 'import-library' ? ` with its import library libs\\${importLibrary}` : ''),
+    perform: tasks.checkPython ?? noop,
+  });
+  steps.push({ kind: 'files', title: `Stage OpenSSL ${input.openssl.version} where PCbuild looks for it`, operations: stageOpenSslForPcbuild(layout, input.openssl, facts) });
+
+  if (route === 'import-library') {
+    steps.push({
+      kind: 'files',
+      title: `Link against the installed Python's ${importLibrary} instead of compiling pythoncore`,
+      operations: [
+        { op: 'mkdir', to: outDir },
+        { op: 'copy', from: win.join(input.pythonDir, 'libs', importLibrary), to: win.join(outDir, importLibrary) },
+      ],
+    });
+    // 3.13 generates pyconfig.h into pythoncore's IntDir (pyproject.props GeneratedPyConfigDir), which every
+    // module compiles against; this target only writes that file.
+    if (facts.generatesPyconfig) steps.push(msbuild('Generate pyconfig.h (pythoncore target _UpdatePyconfig, no compiling)', 'pythoncore.vcxproj', '_UpdatePyconfig'));
+    // A referenced project's import library is a link input even when it is not rebuilt (_ssl -> _socket.lib).
+    const linked = [...new Set(PCBUILD_MODULES.flatMap((module) => facts.modules[module].references))].filter((project) => project !== 'pythoncore');
+    for (const project of linked) steps.push(msbuild(`Build ${project} (its import library is an input of the modules' link)`, `${project}.vcxproj`));
+  } else {
+    // pcbuild.proj builds _freeze_module first: pythoncore compiles the frozen modules it generates
+    // (3.11: Python\frozen_modules\*.h and, through PythonForBuild, Python\deepfreeze\deepfreeze.c).
+    steps.push(msbuild('Build _freeze_module and generate the frozen modules pythoncore compiles', '_freeze_module.vcxproj'));
+  }
+  for (const module of PCBUILD_MODULES) {
+    const references = facts.modules[module].references.join(', ');
+    const title = route === 'import-library' ? `Build ${module}.pyd` : `Build ${module}.pyd (and ${references} through its project references)`;
+    steps.push(msbuild(title, `${module}.vcxproj`));
+  }
+
+  const files = pcbuildInstallFiles(input);
+  steps.push({
+    kind: 'task',
+    title: `Install into ${win.join(input.pythonDir, 'DLLs')}`,
+    detail:
+      `copy ${files.map((file) => file.name).join(', ')} from ${outDir}; each file replaced is first kept in ${win.join(input.backupDir, ORIGINALS_DIR)} ` +
+      `and recorded with its SHA-256 (and that of what replaces it) in ${win.join(input.backupDir, INSTALL_MANIFEST)}, which restore uses`,
+    perform: tasks.install ?? noop,
+  });
+  // -I: nothing from the environment or the current directory decides which modules are imported.
+  steps.push({
+    kind: 'run',
+    title: 'Import the installed modules',
+    command: {
+      title: 'Import the installed modules',
+      program: pythonExe,
+      args: ['-I', '-c', 'import _ssl, _hashlib; print(_ssl.OPENSSL_VERSION)'],
+      cwd: input.pythonDir,
+    },
+  });
+  return { stage: 'python-pcbuild', platform: 'win32', steps };
+}
