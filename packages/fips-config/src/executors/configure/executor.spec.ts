@@ -31,7 +31,7 @@ function fakePrefix(root: string, artifacts: Record<string, string> = { 'lib/oss
       version: '3.0.22',
       platform: 'linux',
       fipsProvider: { version: '3.0.22', validated: false, status: 'FIPS-capable, not validated', module: 'lib/ossl-modules/fips.so' },
-      layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules' },
+      layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
       artifacts,
     }),
   );

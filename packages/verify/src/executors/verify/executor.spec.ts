@@ -24,7 +24,8 @@ function setup() {
       version: '3.0.22',
       platform: hostPlatform(),
       fipsProvider: { version: '3.0.22', module: 'lib/ossl-modules/fips.so' },
-      layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules' },
+      layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
+      artifacts: {},
     }),
   );
   mkdirSync(join(root, 'dist', 'p', 'fips-config'), { recursive: true });

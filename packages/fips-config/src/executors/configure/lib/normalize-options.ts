@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { TargetPlatform, hostPlatform } from '@fipskit/core';
-import { BUILD_INFO_FILE, OpenSslBuildInfo } from '@fipskit/openssl-fips';
+import { OpenSslBuildInfo, readBuildInfo } from '@fipskit/openssl-fips';
 import { FipsConfigOptions } from '../schema';
 import { FipsProfile } from './openssl-cnf';
 
@@ -22,14 +22,7 @@ export interface NormalizedFipsConfigOptions {
 export function normalizeOptions(options: FipsConfigOptions, context: { root: string; projectName?: string }): NormalizedFipsConfigOptions {
   const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
   const prefix = resolve(options.opensslPath);
-  const infoFile = join(prefix, BUILD_INFO_FILE);
-  if (!existsSync(infoFile)) {
-    throw new Error(
-      `${infoFile} does not exist: opensslPath must be the output of the openssl stage. Run the openssl target first ` +
-        `(nx run <project>:fips-config does it through dependsOn) or fix opensslPath.`,
-    );
-  }
-  const prefixInfo = JSON.parse(readFileSync(infoFile, 'utf8')) as OpenSslBuildInfo;
+  const prefixInfo = readBuildInfo(prefix);
   const platform = hostPlatform();
   if (prefixInfo.platform !== platform) {
     throw new Error(`${prefix} holds an OpenSSL built for ${prefixInfo.platform}; fipsinstall must run on the machine that uses it (this one is ${platform}).`);

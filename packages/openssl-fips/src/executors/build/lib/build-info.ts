@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ProviderStatus, SourceLock, TargetPlatform, providerStatus, sha256File } from '@fipskit/core';
 import { NormalizedOpenSslOptions } from './normalize-options';
@@ -70,4 +70,26 @@ function listFiles(dir: string): string[] {
       if (entry.isDirectory()) return listFiles(path);
       return statSync(path).isFile() ? [path] : [];
     });
+}
+
+/**
+ * Reads the build-info.json of an openssl stage output: the one reader every later stage uses.
+ * A missing, unreadable or foreign file is an error that says to (re)build the openssl stage.
+ */
+export function readBuildInfo(prefix: string): OpenSslBuildInfo {
+  const infoFile = join(prefix, BUILD_INFO_FILE);
+  if (!existsSync(infoFile)) {
+    throw new Error(`${infoFile} does not exist: opensslPath must be the output of the openssl stage. Run the openssl target first, or fix opensslPath.`);
+  }
+  let info: Partial<OpenSslBuildInfo>;
+  try {
+    info = JSON.parse(readFileSync(infoFile, 'utf8'));
+  } catch (error) {
+    throw new Error(`${infoFile} is not valid JSON (${(error as Error).message}): rebuild the openssl stage.`, { cause: error });
+  }
+  const layout = info.layout;
+  if (typeof info.version !== 'string' || typeof info.fipsProvider?.version !== 'string' || typeof info.fipsProvider?.module !== 'string' || !layout || ![layout.bin, layout.lib, layout.modules, layout.include].every((p) => typeof p === 'string') || typeof info.artifacts !== 'object') {
+    throw new Error(`${infoFile} lacks version, fipsProvider or layout: it was not written by this version of the openssl stage; rebuild it.`);
+  }
+  return info as OpenSslBuildInfo;
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { SourceLock, defaultSourceCacheDir, hostPlatform } from '@fipskit/core';
-import { BUILD_INFO_FILE, OpenSslBuildInfo } from '@fipskit/openssl-fips';
+import { OpenSslBuildInfo, readBuildInfo } from '@fipskit/openssl-fips';
 import { PythonBuildOptions } from '../schema';
 
 export interface NormalizedPythonOptions {
@@ -46,7 +46,7 @@ export function normalizeOptions(options: PythonBuildOptions, context: { root: s
   const source = readJson<SourceLock>(resolve(options.sourceLock), 'run the "sources" target first (nx runs it through dependsOn), with a python source configured.');
   if (source.product !== 'cpython') throw new Error(`${options.sourceLock} locks a ${source.product} source: point sourceLock at cpython.source.json.`);
   const opensslPrefix = resolve(options.opensslPath);
-  const openssl = readJson<OpenSslBuildInfo>(join(opensslPrefix, BUILD_INFO_FILE), 'opensslPath must be the output of the openssl stage; run it first.');
+  const openssl = readBuildInfo(opensslPrefix);
   const fipsConfigDir = resolve(options.fipsConfigPath);
   readJson(join(fipsConfigDir, 'fips-config.json'), 'fipsConfigPath must be the output of the fips-config stage; run it first.');
   const projectName = context.projectName ?? 'python';

@@ -9,7 +9,8 @@ const BUILD_INFO = {
   version: '3.0.22',
   platform: hostPlatform(),
   fipsProvider: { version: '3.0.9', module: 'lib/ossl-modules/fips.so' },
-  layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules' },
+  layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
+  artifacts: {},
 };
 
 function workspace(buildInfo: unknown = BUILD_INFO) {
@@ -72,7 +73,7 @@ describe('verify normalizeOptions', () => {
     ['an unset python', () => ({ python: '' }), /The python option is not set: point it at the interpreter to verify/],
     ['a python that does not exist', () => ({ python: 'dist/p/python/bin/python9' }), /python9, does not exist: build the python stage first, or fix the python option/],
     ['a python that is a directory', () => ({ python: 'dist/p/python/bin' }), /bin, is not a file: .*it must name the program/],
-    ['a missing openssl stage', () => ({ opensslPath: 'dist/nowhere' }), /build-info\.json does not exist: .*Run the openssl target first or fix opensslPath/],
+    ['a missing openssl stage', () => ({ opensslPath: 'dist/nowhere' }), /build-info\.json does not exist: .*Run the openssl target first, or fix opensslPath/],
   ])('refuses %s with what to do', (_, change, message) => {
     expect(() => normalizeOptions({ ...OPTIONS, ...change(root) }, { root })).toThrow(message);
   });
@@ -92,7 +93,7 @@ describe('verify normalizeOptions', () => {
     const broken = workspace('{not json');
     expect(() => normalizeOptions(OPTIONS, { root: broken })).toThrow(/is not valid JSON .*rebuild the openssl stage/);
     const old = workspace({ version: '3.0.22', platform: 'linux' });
-    expect(() => normalizeOptions(OPTIONS, { root: old })).toThrow(/lacks version, fipsProvider\.version or layout/);
+    expect(() => normalizeOptions(OPTIONS, { root: old })).toThrow(/lacks version, fipsProvider or layout.*rebuild it/);
     const foreign = workspace({ ...BUILD_INFO, platform: 'win32' });
     if (process.platform !== 'win32') expect(() => normalizeOptions(OPTIONS, { root: foreign })).toThrow(/built for win32; it cannot serve the TLS checks on this/);
     for (const dir of [broken, old, foreign]) rmSync(dir, { recursive: true, force: true });

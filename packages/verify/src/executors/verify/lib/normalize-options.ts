@@ -1,17 +1,13 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { TargetPlatform, hostPlatform } from '@fipskit/core';
+import { OpenSslBuildInfo, readBuildInfo } from '@fipskit/openssl-fips';
 import { VerifyOptions } from '../schema';
 
 export type VerifyProfile = NonNullable<VerifyOptions['profile']>;
 
-/** The parts of the openssl stage's build-info.json this stage reads. */
-export interface PrefixBuildInfo {
-  version: string;
-  platform: TargetPlatform;
-  fipsProvider: { version: string; module: string };
-  layout: { bin: string; lib: string; modules: string };
-}
+/** The openssl stage's build-info.json, as this stage reads it. */
+export type PrefixBuildInfo = OpenSslBuildInfo;
 
 export interface NormalizedVerifyOptions {
   platform: TargetPlatform;
@@ -41,7 +37,7 @@ export function normalizeOptions(options: VerifyOptions, context: { root: string
   assertRunnable(python, platform);
 
   const prefix = resolve(options.opensslPath);
-  const prefixInfo = readPrefixInfo(prefix);
+  const prefixInfo = readBuildInfo(prefix);
   if (prefixInfo.platform !== platform) {
     throw new Error(`${prefix} holds an OpenSSL built for ${prefixInfo.platform}; it cannot serve the TLS checks on this ${platform} machine.`);
   }
@@ -94,21 +90,3 @@ function assertRunnable(python: string, platform: TargetPlatform): void {
   }
 }
 
-function readPrefixInfo(prefix: string): PrefixBuildInfo {
-  const infoFile = join(prefix, 'build-info.json');
-  if (!existsSync(infoFile)) {
-    throw new Error(
-      `${infoFile} does not exist: opensslPath must be the output of the openssl stage. Run the openssl target first or fix opensslPath.`,
-    );
-  }
-  let info: Partial<PrefixBuildInfo>;
-  try {
-    info = JSON.parse(readFileSync(infoFile, 'utf8'));
-  } catch (error) {
-    throw new Error(`${infoFile} is not valid JSON (${(error as Error).message}): rebuild the openssl stage.`, { cause: error });
-  }
-  if (typeof info.version !== 'string' || typeof info.fipsProvider?.version !== 'string' || typeof info.layout?.lib !== 'string' || typeof info.layout?.bin !== 'string' || typeof info.layout?.modules !== 'string') {
-    throw new Error(`${infoFile} lacks version, fipsProvider.version or layout: it was not written by this version of the openssl stage; rebuild it.`);
-  }
-  return info as PrefixBuildInfo;
-}
