@@ -23,3 +23,4 @@ export * from './sources/debian-version';
 export * from './sources/debian-showsrc';
 export * from './sources/debian-archive';
 export * from './sources/resolve-source';
+export * from './log/executor-result';

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import { ExecaRunner } from '../../process/execa-runner';
+import { executorResult } from '../../log/executor-result';
 import { ProcessRunner } from '../../process/command';
 import { defaultSourceCacheDir } from '../../sources/cache-dir';
 import { resolveSource } from '../../sources/resolve-source';
@@ -26,7 +27,7 @@ export default async function sourcesExecutor(
   };
   const wanted: Array<[SourceProduct, SourceSpec]> = [['openssl', options.openssl]];
   if (options.python) wanted.push(['cpython', options.python]);
-  try {
+  return executorResult('sources', print, async () => {
     const locks: SourceLock[] = [];
     for (const [product, spec] of wanted) {
       const lock = await resolveSource(product, spec, ctx);
@@ -36,9 +37,5 @@ export default async function sourcesExecutor(
     const outputDir = resolvePath(options.outputPath);
     mkdirSync(outputDir, { recursive: true });
     for (const lock of locks) writeFileSync(join(outputDir, lockFileName(lock.product)), JSON.stringify(lock, null, 2) + '\n');
-    return { success: true };
-  } catch (error) {
-    print(`[sources] ${error instanceof Error ? error.message : String(error)}`);
-    return { success: false };
-  }
+  });
 }

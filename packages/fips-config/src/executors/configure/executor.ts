@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, echoingRunner, StageLog, assertOutputIsOurs, createStaging, publishOutput, sha256File } from '@fipskit/core';
+import { ExecaRunner, ProcessRunner, echoingRunner, executorResult, StageLog, assertOutputIsOurs, createStaging, publishOutput, sha256File } from '@fipskit/core';
 import { FipsConfigOptions } from './schema';
 import { NormalizedFipsConfigOptions, normalizeOptions } from './lib/normalize-options';
 import { assertSafeConfigValue, renderOpenSslCnf } from './lib/openssl-cnf';
@@ -27,15 +27,11 @@ export default async function fipsConfigExecutor(
   deps: FipsConfigDeps = {},
 ): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
-  try {
+  return executorResult('fips-config', print, async () => {
     const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
     const runner = deps.runner ?? new ExecaRunner();
     await configureFips(options, options.verbose ? echoingRunner(runner, print) : runner, print, deps.now ?? (() => new Date()));
-    return { success: true };
-  } catch (error) {
-    print(`[fips-config] ${error instanceof Error ? error.message : String(error)}`);
-    return { success: false };
-  }
+  });
 }
 
 export async function configureFips(

@@ -3,6 +3,7 @@ import { ExecutorContext } from '@nx/devkit';
 import {
   ExecaRunner,
   echoingRunner,
+  executorResult,
   ProcessRunner,
   StageLog,
   assertOutputIsOurs,
@@ -38,20 +39,16 @@ export default async function openSslBuildExecutor(
 ): Promise<{ success: boolean }> {
   const runner = deps.runner ?? new ExecaRunner();
   const print = deps.print ?? ((line: string) => console.log(line));
-  try {
+  return executorResult('openssl', print, async () => {
     const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
     if (options.dryRun) {
       const plan = buildOpenSslPlan(options, ASSUMED_TOOLCHAIN[options.platform], openSslLayout(options, `${options.outputDir}.staging`));
       if (options.workspaceRoot !== context.root) print(`(workspace root shown as ${options.workspaceRoot})`);
       print(renderPlan(plan));
-      return { success: true };
+      return;
     }
     await buildOpenSsl(options, runner, print);
-    return { success: true };
-  } catch (error) {
-    print(`[openssl] ${error instanceof Error ? error.message : String(error)}`);
-    return { success: false };
-  }
+  });
 }
 
 export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {

@@ -4,6 +4,7 @@ import { ExecutorContext } from '@nx/devkit';
 import {
   ExecaRunner,
   echoingRunner,
+  executorResult,
   ProcessRunner,
   StageLog,
   assertOutputIsOurs,
@@ -33,15 +34,11 @@ export default async function pythonBuildExecutor(
   deps: PythonExecutorDeps = {},
 ): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
-  try {
+  return executorResult('python', print, async () => {
     const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
     const runner = deps.runner ?? new ExecaRunner();
     await buildPython(options, options.verbose ? echoingRunner(runner, print) : runner, print);
-    return { success: true };
-  } catch (error) {
-    print(`[python] ${error instanceof Error ? error.message : String(error)}`);
-    return { success: false };
-  }
+  });
 }
 
 export async function buildPython(options: NormalizedPythonOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, StageLog, echoingRunner, assertOutputIsOurs, createStaging, publishOutput } from '@fipskit/core';
+import { ExecaRunner, ProcessRunner, StageLog, echoingRunner, executorResult, assertOutputIsOurs, createStaging, publishOutput } from '@fipskit/core';
 import { VerifyOptions } from './schema';
 import { NormalizedVerifyOptions, normalizeOptions } from './lib/normalize-options';
 import { REPORT_FILE, SUMMARY_FILE, VerifyReport, buildReport, renderSummary } from './lib/report';
@@ -24,18 +24,12 @@ export default async function verifyExecutor(
   deps: VerifyDeps = {},
 ): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
-  try {
+  return executorResult('verify', print, async () => {
     const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
     const report = await verifyFips(options, deps.runner ?? new ExecaRunner(), print, deps);
-    if (!report.passed) {
-      print(`[verify] FIPS verification failed: ${report.failedRequired.join(', ')} (details in ${join(options.outputDir, SUMMARY_FILE)})`);
-      return { success: false };
-    }
-    return { success: true };
-  } catch (error) {
-    print(`[verify] ${error instanceof Error ? error.message : String(error)}`);
-    return { success: false };
-  }
+    if (!report.passed) print(`[verify] FIPS verification failed: ${report.failedRequired.join(', ')} (details in ${join(options.outputDir, SUMMARY_FILE)})`);
+    return report.passed;
+  });
 }
 
 /** Runs the checks inside the interpreter (against a FIPS TLS server when asked) and publishes the report. */
