@@ -1,5 +1,5 @@
 /** The npm scope and packages the generated targets use. */
-export const PLUGIN_PACKAGES = ['@fipskit/core', '@fipskit/openssl-fips', '@fipskit/fips-config', '@fipskit/python-pcbuild', '@fipskit/verify'] as const;
+export const PLUGIN_PACKAGES = ['fipskit', '@fipskit/core', '@fipskit/openssl-fips', '@fipskit/fips-config', '@fipskit/python-pcbuild', '@fipskit/verify'] as const;
 export const PLUGIN_VERSION = '0.1.0';
 
 export const EXECUTORS = {
@@ -7,7 +7,10 @@ export const EXECUTORS = {
   openssl: '@fipskit/openssl-fips:build',
   fipsConfig: '@fipskit/fips-config:configure',
   python: '@fipskit/python-pcbuild:build',
+  install: '@fipskit/python-pcbuild:install',
+  restore: '@fipskit/python-pcbuild:restore',
   verify: '@fipskit/verify:verify',
+  plan: 'fipskit:plan',
 } as const;
 
 /** Runtime input that makes the fips-config cache entry belong to one machine and one checkout path. */
@@ -48,3 +51,4 @@ export const OFFICIAL_CPYTHON_RELEASES: Record<string, { url: string; sha256: st
 };
 
 export const DEFAULT_INTERPRETER = '/usr/bin/python3';
+export const DEFAULT_WINDOWS_INTERPRETER = 'C:\\Program Files\\Python311\\python.exe';

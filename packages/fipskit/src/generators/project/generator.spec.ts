@@ -23,7 +23,7 @@ describe('project generator', () => {
   it('wires sources → openssl → fips-config → build with inputs, outputs and descriptions', async () => {
     await projectGenerator(tree, { name: 'fp', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', outputDir: 'out/fp', ...py });
     const { targets = {} } = readProjectConfiguration(tree, 'fp');
-    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build']);
+    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'plan']);
     expect(targets.sources).toMatchObject({
       cache: false,
       options: { openssl: { kind: 'debian', package: 'openssl', version: '3.0' }, python: { kind: 'debian', package: 'python3.11', version: '3.11.2' }, outputPath: 'out/fp/sources' },

@@ -37,13 +37,21 @@ export interface ProjectGeneratorOptions {
    */
   profile?: 'strict' | 'recipe-compatible';
   /**
-   * How the FIPS Python is made: `overlay` rebuilds `_ssl`/`_hashlib` for an existing interpreter and writes a launcher.
-   * @default "overlay"
+   * The platform the project builds on: `auto` is the machine running the generator. `win32` builds the modules
+   * with PCbuild and installs them into the interpreter (with backup, `restore` target); Linux and macOS use the
+   * overlay launcher.
+   * @default "auto"
    */
-  mode?: 'overlay';
+  platform?: 'auto' | 'linux' | 'darwin' | 'win32';
   /**
-   * The existing interpreter to put in FIPS mode (absolute path).
-   * @default "/usr/bin/python3"
+   * How the FIPS Python is made: `overlay` (Linux, macOS) rebuilds `_ssl`/`_hashlib` for an existing interpreter and
+   * writes a launcher; `pcbuild` (Windows) builds them with PCbuild and installs them into the interpreter.
+   * Default: the platform's.
+   */
+  mode?: 'overlay' | 'pcbuild';
+  /**
+   * The existing interpreter to put in FIPS mode (absolute path). Default: `/usr/bin/python3` on Linux and macOS,
+   * `C:\\Program Files\\Python311\\python.exe` on Windows.
    * @prompt Which Python interpreter should run in FIPS mode?
    */
   interpreter?: string;

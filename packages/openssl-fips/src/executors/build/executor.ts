@@ -1,7 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { ExecutorContext } from '@nx/devkit';
 import {
+  BuildPlan,
   ExecaRunner,
+  TargetPlatform,
   echoingRunner,
   executorResult,
   ProcessRunner,
@@ -42,13 +44,22 @@ export default async function openSslBuildExecutor(
   return executorResult('openssl', print, async () => {
     const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
     if (options.dryRun) {
-      const plan = buildOpenSslPlan(options, ASSUMED_TOOLCHAIN[options.platform], openSslLayout(options, `${options.outputDir}.staging`));
       if (options.workspaceRoot !== context.root) print(`(workspace root shown as ${options.workspaceRoot})`);
-      print(renderPlan(plan));
+      print(renderPlan(openSslDisplayPlan(options)));
       return;
     }
     await buildOpenSsl(options, runner, print);
   });
+}
+
+/** The plan as it would run on a machine of the options' platform, with nothing probed or run. */
+export function openSslDisplayPlan(options: NormalizedOpenSslOptions): BuildPlan {
+  return buildOpenSslPlan(options, ASSUMED_TOOLCHAIN[options.platform], openSslLayout(options, `${options.outputDir}.staging`));
+}
+
+/** Plans the build for `platform` from the target's options (its source lock must exist), for display. */
+export function planOpenSslBuild(rawOptions: OpenSslBuildOptions, context: { root: string; projectName?: string }, platform: TargetPlatform): BuildPlan {
+  return openSslDisplayPlan(normalizeOptions({ ...rawOptions, platform, dryRun: true }, context));
 }
 
 export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {

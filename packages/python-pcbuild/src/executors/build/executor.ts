@@ -13,10 +13,13 @@ import {
   extractArchive,
   fetchSource,
   publishOutput,
+  renderPlan,
+  BuildPlan,
 } from '@fipskit/core';
 import { PythonBuildOptions } from './schema';
 import { NormalizedPythonOptions, normalizeOptions } from './lib/normalize-options';
-import { assertOverlayFits, probeInterpreter } from './lib/interpreter';
+import { assertOverlayFits, assumedDarwinInterpreter, probeInterpreter } from './lib/interpreter';
+import { buildWithPcbuild, planPcbuildForDisplay } from './lib/windows/pcbuild-build';
 import { buildOverlayPlan } from './lib/overlay-plan';
 import { buildFullPlan, moduleLinkFlags, pythonMajorMinor, setMakefileVariables } from './lib/full-plan';
 import { writePythonManifest } from './lib/manifest';
@@ -37,8 +40,28 @@ export default async function pythonBuildExecutor(
   return executorResult('python', print, async () => {
     const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
     const runner = deps.runner ?? new ExecaRunner();
-    await buildPython(options, options.verbose ? echoingRunner(runner, print) : runner, print);
+    if (options.dryRun) {
+      if (options.workspaceRoot !== context.root) print(`(workspace root shown as ${options.workspaceRoot})`);
+      print(renderPlan(await planPythonForDisplay(options, runner)));
+      return;
+    }
+    const chosen = options.verbose ? echoingRunner(runner, print) : runner;
+    if (options.mode === 'pcbuild') await buildWithPcbuild(options, chosen, print);
+    else await buildPython(options, chosen, print);
   });
+}
+
+/** The stage's plan for the options' platform, with nothing built: the interpreter is asked when it is on this machine. */
+export async function planPythonForDisplay(options: NormalizedPythonOptions, runner: ProcessRunner): Promise<BuildPlan> {
+  if (options.mode === 'pcbuild') return planPcbuildForDisplay(options, runner);
+  const staging = `${options.outputDir}.staging`;
+  const layout = { sourceDir: join(options.buildDir, 'src'), objectDir: join(options.buildDir, 'obj'), destDir: join(options.buildDir, 'destdir'), staging };
+  const routing = readRoutingSources();
+  if (options.mode === 'full') return buildFullPlan(options, layout, options.jobs, routing);
+  const onTarget = options.workspaceRoot === options.hostRoot;
+  const facts = onTarget ? await probeInterpreter(runner, options.interpreter!, options.hostRoot) : assumedDarwinInterpreter(options.interpreter!, options.source.version);
+  if (onTarget) assertOverlayFits(facts, options.source.version, options.interpreter!);
+  return buildOverlayPlan(options, facts, layout, process.env.CC?.trim() || 'cc', routing);
 }
 
 export async function buildPython(options: NormalizedPythonOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {

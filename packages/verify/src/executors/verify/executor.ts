@@ -7,7 +7,7 @@ import { VerifyOptions } from './schema';
 import { NormalizedVerifyOptions, normalizeOptions } from './lib/normalize-options';
 import { REPORT_FILE, SUMMARY_FILE, VerifyReport, buildReport, renderSummary } from './lib/report';
 import { RunningTlsServer, StartTlsServer, TlsMaterial, createTlsMaterial, fipsOpenSsl, startTlsServer } from './lib/tls-server';
-import { ScriptExpectations, runVerifyScript, verifyScriptCommand } from './lib/verify-script';
+import { ScriptExpectations, activationEnvironment, runVerifyScript, verifyScriptCommand } from './lib/verify-script';
 
 export interface VerifyDeps {
   runner?: ProcessRunner;
@@ -69,7 +69,7 @@ export async function verifyFips(
     };
     log.step(`Run the checks inside ${options.python}`);
     const outputFile = join(work, 'checks.json');
-    const script = await runVerifyScript(toolRunner, log, verifyScriptCommand(options.python, expectations, outputFile, work), outputFile);
+    const script = await runVerifyScript(toolRunner, log, verifyScriptCommand(options.python, expectations, outputFile, work, activationEnvironment(options)), outputFile);
     report = buildReport(script, {
       generatedAt: (deps.now ?? (() => new Date()))(),
       host: (deps.hostname ?? hostname)(),

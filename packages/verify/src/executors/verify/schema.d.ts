@@ -13,6 +13,14 @@ export interface VerifyOptions {
    */
   python: string;
   /**
+   * How the interpreter gets its FIPS setup. `self`: it brings its own (the overlay's or full build's launcher).
+   * `fips-env`: an installed Python the install target put the modules into (Windows); the checks run with
+   * OPENSSL_CONF and OPENSSL_MODULES set exactly as `fips-env.cmd`/`fips-env.ps1` set them, and libcrypto must be
+   * loaded from that Python's `DLLs` directory.
+   * @default "self"
+   */
+  activation?: 'self' | 'fips-env';
+  /**
    * The OpenSSL prefix built by the openssl stage (holds build-info.json): the expected versions, the library
    * directory and the `openssl` program that serves TLS for the handshake checks.
    * @format path

@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import type { SourceSpec } from '@fipskit/core';
+import type { SourceSpec, TargetPlatform } from '@fipskit/core';
 import { EXECUTORS, MACHINE_IDENTITY_INPUT } from '../../../constants';
 
 export interface StageTargetsInput {
@@ -7,7 +7,7 @@ export interface StageTargetsInput {
   openssl: SourceSpec;
   python: SourceSpec;
   interpreter: string;
-  mode: 'overlay';
+  platform: TargetPlatform;
   profile: 'strict' | 'recipe-compatible';
 }
 
@@ -17,7 +17,10 @@ export interface StageTargetsInput {
  */
 export function stageTargets(input: StageTargetsInput): Record<string, TargetConfiguration> {
   const out = (stage: string) => `${input.outputDir}/${stage}`;
-  return {
+  const windows = input.platform === 'win32';
+  // MSVC reads extra compiler switches from CL and _CL_; vcvars names the toolset it put on PATH.
+  const compilerEnv = windows ? ['CL', '_CL_', 'VCToolsVersion'] : ['CC', 'CFLAGS', 'LDFLAGS'];
+  const targets: Record<string, TargetConfiguration> = {
     sources: {
       executor: EXECUTORS.sources,
       // Resolution asks the archive what it offers now, so it must run every time; it is cheap.
@@ -36,9 +39,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         // The locked version and SHA-256 of the source: a new upstream release is a miss.
         { dependentTasksOutputFiles: '**/openssl.source.json' },
         // The compiler and its flags shape the binaries.
-        { env: 'CC' },
-        { env: 'CFLAGS' },
-        { env: 'LDFLAGS' },
+        ...compilerEnv.map((env) => ({ env })),
       ],
       options: { sourceLock: `${out('sources')}/openssl.source.json`, outputPath: out('openssl') },
       outputs: ['{options.outputPath}'],
@@ -71,10 +72,10 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         // The CPython source, the exact OpenSSL prefix (headers and libraries it links), the compiler.
         { dependentTasksOutputFiles: '**/cpython.source.json' },
         { dependentTasksOutputFiles: '**/build-info.json' },
-        { env: 'CC' },
+        ...(windows ? ['VCToolsVersion'] : ['CC']).map((env) => ({ env })),
       ],
       options: {
-        mode: input.mode,
+        mode: windows ? 'pcbuild' : 'overlay',
         interpreter: input.interpreter,
         sourceLock: `${out('sources')}/cpython.source.json`,
         opensslPath: out('openssl'),
@@ -83,16 +84,19 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       },
       outputs: ['{options.outputPath}'],
       metadata: {
-        description: 'Build _ssl and _hashlib against the FIPS OpenSSL and write the FIPS launcher bin/python3 for the interpreter.',
+        description: windows
+          ? 'Build _ssl.pyd and _hashlib.pyd with PCbuild against the FIPS OpenSSL, for the installed interpreter.'
+          : 'Build _ssl and _hashlib against the FIPS OpenSSL and write the FIPS launcher bin/python3 for the interpreter.',
       },
     },
     verify: {
       executor: EXECUTORS.verify,
-      dependsOn: ['python'],
+      dependsOn: [windows ? 'install' : 'python'],
       // A proof about this machine, now: never replayed from a cache.
       cache: false,
       options: {
-        python: `${out('python')}/bin/python3`,
+        python: windows ? input.interpreter : `${out('python')}/bin/python3`,
+        ...(windows ? { activation: 'fips-env' } : {}),
         opensslPath: out('openssl'),
         fipsConfigPath: out('fips-config'),
         outputPath: out('verify'),
@@ -106,7 +110,32 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
     build: {
       executor: 'nx:noop',
       dependsOn: ['verify'],
-      metadata: { description: 'Everything: sources → openssl → fips-config → python → verify.' },
+      metadata: { description: `Everything: sources → openssl → fips-config → python → ${windows ? 'install → ' : ''}verify.` },
+    },
+    plan: {
+      executor: EXECUTORS.plan,
+      dependsOn: ['sources'],
+      // Prints and writes the commands; builds nothing, so there is nothing to cache.
+      cache: false,
+      options: {},
+      metadata: { description: 'The exact commands and file operations of the whole pipeline for a platform (--platform=win32|linux|darwin), building nothing.' },
     },
   };
+  if (windows) {
+    targets.install = {
+      executor: EXECUTORS.install,
+      dependsOn: ['python'],
+      // It changes the installed Python: never skipped because of a cache entry.
+      cache: false,
+      options: { pythonPath: out('python'), interpreter: input.interpreter },
+      metadata: { description: "Put _ssl.pyd, _hashlib.pyd and the OpenSSL DLLs into the interpreter's DLLs, keeping every replaced file (restore puts them back)." },
+    };
+    targets.restore = {
+      executor: EXECUTORS.restore,
+      cache: false,
+      options: { interpreter: input.interpreter },
+      metadata: { description: 'Put back the files install replaced in the interpreter; refuses files changed since the install unless --force.' },
+    };
+  }
+  return targets;
 }

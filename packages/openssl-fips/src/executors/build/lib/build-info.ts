@@ -56,6 +56,25 @@ export async function collectBuildInfo(
   };
 }
 
+/**
+ * What build-info.json will say about a build not made yet, for plans: versions and layout from the source
+ * lock, no artifacts and no toolchain.
+ */
+export function plannedBuildInfo(source: SourceLock, platform: TargetPlatform, configureTarget = ''): OpenSslBuildInfo {
+  return {
+    product: 'openssl',
+    version: source.version,
+    platform,
+    arch: 'x64',
+    fipsProvider: { ...providerStatus(source.version), module: `lib/ossl-modules/${fipsModuleFileName(platform)}` },
+    source,
+    configure: { target: configureTarget, arguments: [], scope: platform === 'win32' ? 'full' : 'targeted' },
+    toolchain: {} as ToolchainIdentity,
+    layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
+    artifacts: {},
+  };
+}
+
 export function writeBuildInfo(prefix: string, info: OpenSslBuildInfo): void {
   writeFileSync(join(prefix, BUILD_INFO_FILE), JSON.stringify(info, null, 2) + '\n');
 }

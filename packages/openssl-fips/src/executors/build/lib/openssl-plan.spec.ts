@@ -95,7 +95,7 @@ describe('OpenSSL build plan', () => {
     const { plan } = planFor('win32');
     const root = 'C:\\Users\\Zoë\\my work';
     expect(runs(plan)).toEqual([
-      ['perl', `${root}\\tmp\\fipskit\\p\\openssl\\src\\Configure`, 'VC-WIN64A', 'enable-fips', 'no-tests', 'no-legacy',
+      ['perl', `${root}\\tmp\\fipskit\\p\\openssl\\src\\Configure`, 'VC-WIN64A', 'enable-fips', 'no-tests', 'no-legacy', 'no-uplink',
         `--prefix=${root}\\dist\\p\\openssl`, `--openssldir=${root}\\dist\\p\\openssl\\ssl`],
       ['nmake', 'build_sw'],
       ['nmake', `DESTDIR=${root}\\tmp\\fipskit\\p\\openssl\\destdir`, 'install_sw', 'install_ssldirs', 'install_fips'],

@@ -44,7 +44,12 @@ export function configureArguments(options: NormalizedOpenSslOptions, toolchain:
   const args = [options.configureTarget, 'enable-fips'];
   if (!options.tests) args.push('no-tests');
   if (!options.legacyProvider) args.push('no-legacy');
-  if (options.platform === 'win32' && !toolchain.nasm) args.push('no-asm');
+  if (options.platform === 'win32') {
+    // An uplink libcrypto looks for OPENSSL_Applink in the .exe (ms/uplink.c); python.exe has none, so
+    // any FILE* handed to OpenSSL (SSLKEYLOGFILE, load_dh_params) would end the process.
+    args.push('no-uplink');
+    if (!toolchain.nasm) args.push('no-asm');
+  }
   args.push(`--prefix=${options.outputDir}`, `--openssldir=${paths.join(options.outputDir, 'ssl')}`);
   if (options.platform !== 'win32') args.push('--libdir=lib');
   return [...args, ...options.configureArgs];
@@ -115,6 +120,7 @@ function posixBuildSteps(options: NormalizedOpenSslOptions, toolchain: BuildTool
         pattern: POSIX_COMPILE,
       }),
       { kind: 'files', title: 'Install into staging directory', operations: targetedInstall(options, layout) },
+      ...(options.platform === 'darwin' ? darwinInstallNameSteps(options, layout, cmd) : []),
     ];
   }
   const buildTarget = options.installDocs ? [] : ['build_sw'];
@@ -143,8 +149,44 @@ function windowsBuildSteps(options: NormalizedOpenSslOptions, toolchain: BuildTo
       pattern: MSVC_COMPILE,
     }),
     run(cmd('Install (nmake install)', toolchain.make, [`DESTDIR=${layout.destDir}`, ...installTargets])),
-    { kind: 'files', title: 'Move installed tree into staging directory', operations: movedInstall(options, layout) },
+    {
+      kind: 'files',
+      title: 'Move installed tree into staging directory',
+      operations: [
+        ...movedInstall(options, layout),
+        // A no-uplink install leaves applink.c out; CPython 3.11's _ssl.vcxproj still compiles it.
+        { op: 'copy', from: pathsFor('win32').join(layout.sourceDir, 'ms', 'applink.c'), to: pathsFor('win32').join(layout.staging, 'include', 'openssl', 'applink.c') },
+      ],
+    },
   ];
+}
+
+/**
+ * macOS records a dylib's install name (OpenSSL sets `<prefix>/lib/libcrypto.3.dylib`) in everything
+ * linked against it, which ties the prefix to one path. The staged libraries and program are renamed to
+ * `@rpath/…` and the program finds them through `@executable_path/../lib`, so the prefix can move
+ * (a remote-cache restore into another checkout). install_name_tool invalidates the code signature, so
+ * each changed file is signed again ad hoc, as the linker had signed it. The FIPS module is not touched.
+ */
+function darwinInstallNameSteps(options: NormalizedOpenSslOptions, layout: OpenSslLayout, cmd: CommandFactory): PlanStep[] {
+  const paths = pathsFor('darwin');
+  const lib = (name: string) => `lib${name}.3.dylib`;
+  const staged = (...parts: string[]) => paths.join(layout.staging, ...parts);
+  const linkedAs = (name: string) => paths.join(options.outputDir, 'lib', lib(name));
+  const atRpath = (name: string) => `@rpath/${lib(name)}`;
+  const steps: PlanStep[] = [
+    run(cmd('Set install name of libcrypto', 'install_name_tool', ['-id', atRpath('crypto'), staged('lib', lib('crypto'))])),
+    run(cmd('Set install name of libssl', 'install_name_tool', ['-id', atRpath('ssl'), '-change', linkedAs('crypto'), atRpath('crypto'), staged('lib', lib('ssl'))])),
+    run(cmd('Point openssl at the prefix relative to itself', 'install_name_tool', [
+      '-change', linkedAs('crypto'), atRpath('crypto'),
+      '-change', linkedAs('ssl'), atRpath('ssl'),
+      '-add_rpath', '@executable_path/../lib',
+      staged('bin', 'openssl'),
+    ])),
+  ];
+  const signed = [staged('lib', lib('crypto')), staged('lib', lib('ssl')), staged('bin', 'openssl')];
+  steps.push(run(cmd('Sign the changed files again (ad hoc)', 'codesign', ['--force', '--sign', '-', ...signed])));
+  return steps;
 }
 
 /** `make DESTDIR=D install` writes to D + prefix (on Windows, the prefix without its drive letter). */

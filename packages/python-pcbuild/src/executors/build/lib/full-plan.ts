@@ -43,7 +43,10 @@ export function moduleLinkFlags(options: NormalizedPythonOptions): Record<string
   const dynload = join(options.outputDir, 'lib', `python${pythonMajorMinor(options.source.version)}`, 'lib-dynload');
   const [major, minor] = options.source.version.split('.').map(Number);
   const origin = major === 3 && minor < 12 ? '$$ORIGIN' : '\\$$ORIGIN';
-  const rpath = `-Wl,--disable-new-dtags,-rpath,${origin}/${relative(dynload, opensslLib)}`;
+  const rpath =
+    options.platform === 'darwin'
+      ? `-Wl,-rpath,@loader_path/${relative(dynload, opensslLib)}`
+      : `-Wl,--disable-new-dtags,-rpath,${origin}/${relative(dynload, opensslLib)}`;
   return {
     MODULE__SSL_LDFLAGS: `-L${opensslLib} ${rpath} -lssl -lcrypto`,
     MODULE__HASHLIB_LDFLAGS: `-L${opensslLib} ${rpath} -lcrypto`,
@@ -115,5 +118,5 @@ export function buildFullPlan(options: NormalizedPythonOptions, layout: FullBuil
     },
     ...closingSteps(options, staging, tasks),
   ];
-  return { stage: 'python', platform: 'linux', steps };
+  return { stage: 'python', platform: options.platform, steps };
 }

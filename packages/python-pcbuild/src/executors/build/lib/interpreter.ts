@@ -48,3 +48,23 @@ export function assertOverlayFits(facts: InterpreterFacts, sourceVersion: string
     );
   }
 }
+
+/**
+ * For a plan made for macOS on another machine, where the interpreter cannot be asked: the layout of a
+ * python.org framework build (`<prefix>/bin/python3.X`, headers in `<prefix>/include/python3.X`).
+ */
+export function assumedDarwinInterpreter(interpreter: string, version: string): InterpreterFacts {
+  const [major, minor] = version.split('.');
+  const prefix = interpreter.replace(/\/bin\/[^/]+$/, '');
+  const include = `${prefix}/include/python${major}.${minor}`;
+  return {
+    executable: interpreter,
+    version,
+    implementation: 'cpython',
+    include,
+    platinclude: include,
+    extSuffix: `.cpython-${major}${minor}-darwin.so`,
+    builtinModules: [],
+    hasPythonH: true,
+  };
+}

@@ -25,13 +25,21 @@ function findFipsModules(dir: string): string[] {
 /** Describes the FIPS Python for the verify stage and for auditors; holds no path of this checkout. */
 export async function writePythonManifest(options: NormalizedPythonOptions, interpreter: { path: string; version: string }, staging: string): Promise<void> {
   const modules: Record<string, string> = {};
-  for (const file of findFipsModules(join(staging, 'lib'))) modules[relative(staging, file).split(sep).join('/')] = await sha256File(file);
+  const dirs = options.mode === 'pcbuild' ? [join(staging, 'DLLs')] : [join(staging, 'lib')];
+  for (const file of dirs.flatMap(findFipsModules)) modules[relative(staging, file).split(sep).join('/')] = await sha256File(file);
+  const files: Record<string, string> = {};
+  if (options.mode === 'pcbuild') {
+    // Every file the install step copies into the Python, with the SHA-256 it must have there.
+    for (const name of readdirSync(join(staging, 'DLLs')).sort()) files[`DLLs/${name}`] = await sha256File(join(staging, 'DLLs', name));
+  }
   const manifest = {
     mode: options.mode,
     interpreter,
     source: options.source,
     openssl: { version: options.openssl.version, fipsProvider: options.openssl.fipsProvider },
-    launcher: 'bin/python3',
+    platform: options.platform,
+    launcher: options.mode === 'pcbuild' ? null : 'bin/python3',
+    ...(options.mode === 'pcbuild' ? { install: files } : {}),
     routedBuiltinHashModules: ROUTED_BUILTINS,
     modules,
   };

@@ -1,24 +1,36 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { SourceLock, defaultSourceCacheDir, hostPlatform } from '@fipskit/core';
-import { OpenSslBuildInfo, readBuildInfo } from '@fipskit/openssl-fips';
+import { SourceLock, TargetPlatform, defaultSourceCacheDir, hostPlatform, pathsFor } from '@fipskit/core';
+import { OpenSslBuildInfo, PLAN_ROOTS, readBuildInfo } from '@fipskit/openssl-fips';
 import { PythonBuildOptions } from '../schema';
+import { PcbuildRoute } from './windows/msbuild-properties';
+
+export type PythonMode = 'overlay' | 'full' | 'pcbuild';
 
 export interface NormalizedPythonOptions {
-  mode: 'overlay' | 'full';
+  mode: PythonMode;
+  platform: TargetPlatform;
+  dryRun: boolean;
+  /** The workspace root in the target's notation (a stand-in root for a plan made for another platform). */
   workspaceRoot: string;
+  /** This machine's workspace root, where the locks and the built OpenSSL are read. */
+  hostRoot: string;
   projectName: string;
-  /** The existing interpreter (overlay mode). */
+  /** The existing interpreter (overlay, pcbuild). */
   interpreter?: string;
+  route: PcbuildRoute;
   jobs: number;
   source: SourceLock;
+  /** The target's paths (in its notation). */
   opensslPrefix: string;
   openssl: OpenSslBuildInfo;
   fipsConfigDir: string;
   outputDir: string;
   buildDir: string;
   logFile: string;
+  /** This machine's build directory (where a plan for another platform reads the PCbuild files). */
+  hostBuildDir: string;
   cacheDir: string;
   verbose: boolean;
 }
@@ -28,43 +40,81 @@ function readJson<T>(file: string, whatToDo: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
-export function normalizeOptions(options: PythonBuildOptions, context: { root: string; projectName?: string }): NormalizedPythonOptions {
-  if (hostPlatform() === 'win32') {
-    throw new Error('The POSIX overlay cannot run on Windows: Windows builds _ssl.pyd and _hashlib.pyd with PCbuild (not available in this version).');
+const EXAMPLE_INTERPRETER: Record<TargetPlatform, string> = {
+  linux: '/usr/bin/python3.11',
+  darwin: '/Library/Frameworks/Python.framework/Versions/3.11/bin/python3.11',
+  win32: 'C:\\Program Files\\Python311\\python.exe',
+};
+
+function defaultMode(platform: TargetPlatform): PythonMode {
+  return platform === 'win32' ? 'pcbuild' : 'overlay';
+}
+
+export function normalizeOptions(
+  options: PythonBuildOptions,
+  context: { root: string; projectName?: string },
+  host: TargetPlatform = hostPlatform(),
+  planned: { openssl?: OpenSslBuildInfo } = {},
+): NormalizedPythonOptions {
+  const platform = !options.platform || options.platform === 'auto' ? host : options.platform;
+  const dryRun = options.dryRun ?? false;
+  if (platform !== host && !dryRun) {
+    throw new Error(`platform is "${platform}" but this machine is ${host}: Python modules cannot be cross-built here. Use --dryRun to see the ${platform} plan, or run on a ${platform} machine.`);
   }
-  const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
-  const mode = options.mode ?? 'overlay';
-  if (mode === 'overlay') {
-    if (!options.interpreter) throw new Error('mode "overlay" needs interpreter: the absolute path of the Python to put in FIPS mode (e.g. /usr/bin/python3.11).');
-    if (!isAbsolute(options.interpreter)) {
-      throw new Error(`interpreter "${options.interpreter}" must be an absolute path (e.g. /usr/bin/python3.11), so the launcher runs exactly that interpreter.`);
+  const mode = options.mode ?? defaultMode(platform);
+  if (platform === 'win32' && mode !== 'pcbuild') {
+    throw new Error(`mode "${mode}" is for Linux and macOS: on Windows the modules are built with PCbuild. Set mode to "pcbuild" (the Windows default).`);
+  }
+  if (platform !== 'win32' && mode === 'pcbuild') {
+    throw new Error(`mode "pcbuild" builds Windows .pyd files with MSBuild: on ${platform} use "overlay" (an existing interpreter) or "full".`);
+  }
+  const paths = pathsFor(platform);
+  const onTarget = platform === host;
+  const example = EXAMPLE_INTERPRETER[platform];
+  if (mode === 'overlay' || mode === 'pcbuild') {
+    if (!options.interpreter) throw new Error(`mode "${mode}" needs interpreter: the absolute path of the Python to put in FIPS mode (e.g. ${example}).`);
+    if (!paths.isAbsolute(options.interpreter)) {
+      throw new Error(`interpreter "${options.interpreter}" must be an absolute path (e.g. ${example}), so exactly that interpreter is used.`);
     }
-    if (!existsSync(options.interpreter)) throw new Error(`The interpreter ${options.interpreter} does not exist: set interpreter to an installed Python.`);
+    if (onTarget && !existsSync(options.interpreter)) throw new Error(`The interpreter ${options.interpreter} does not exist: set interpreter to an installed Python.`);
   } else if (options.interpreter) {
-    throw new Error('interpreter is only for mode "overlay": a full build makes its own interpreter. Remove it, or set mode to "overlay".');
+    throw new Error('interpreter is only for modes "overlay" and "pcbuild": a full build makes its own interpreter. Remove it, or change mode.');
   }
-  const source = readJson<SourceLock>(resolve(options.sourceLock), 'run the "sources" target first (nx runs it through dependsOn), with a python source configured.');
+  if (options.route && mode !== 'pcbuild') throw new Error('route is only for mode "pcbuild" (Windows): remove it.');
+
+  // Locks and the built OpenSSL are read on this machine; the plan's paths are the target's.
+  const hostResolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
+  const root = onTarget ? context.root : PLAN_ROOTS[platform];
+  const resolve = (p: string) => (paths.isAbsolute(p) ? p : paths.join(root, p));
+  const source = readJson<SourceLock>(hostResolve(options.sourceLock), 'run the "sources" target first (nx runs it through dependsOn), with a python source configured.');
   if (source.product !== 'cpython') throw new Error(`${options.sourceLock} locks a ${source.product} source: point sourceLock at cpython.source.json.`);
-  const opensslPrefix = resolve(options.opensslPath);
-  const openssl = readBuildInfo(opensslPrefix);
-  const fipsConfigDir = resolve(options.fipsConfigPath);
-  readJson(join(fipsConfigDir, 'fips-config.json'), 'fipsConfigPath must be the output of the fips-config stage; run it first.');
+  // A plan made before the openssl stage ran is given what build-info.json will say.
+  const openssl = planned.openssl && dryRun ? planned.openssl : readBuildInfo(hostResolve(options.opensslPath));
+  if (onTarget) {
+    readJson(join(hostResolve(options.fipsConfigPath), 'fips-config.json'), 'fipsConfigPath must be the output of the fips-config stage; run it first.');
+  }
   const projectName = context.projectName ?? 'python';
-  const buildDir = resolve(options.buildDir ?? join('tmp', 'fipskit', projectName, 'python'));
+  const relativeBuildDir = options.buildDir ?? paths.join('tmp', 'fipskit', projectName, 'python');
+  const buildDir = resolve(relativeBuildDir);
   return {
     mode,
-    workspaceRoot: context.root,
+    platform,
+    dryRun,
+    workspaceRoot: root,
+    hostRoot: context.root,
     projectName,
     interpreter: options.interpreter,
+    route: options.route ?? 'import-library',
     jobs: options.jobs && options.jobs > 0 ? options.jobs : availableParallelism(),
     source,
-    opensslPrefix,
+    opensslPrefix: resolve(options.opensslPath),
     openssl,
-    fipsConfigDir,
+    fipsConfigDir: resolve(options.fipsConfigPath),
     outputDir: resolve(options.outputPath),
     buildDir,
-    logFile: join(buildDir, 'python-build.log'),
-    cacheDir: options.cacheDir ? resolve(options.cacheDir) : defaultSourceCacheDir(),
+    logFile: paths.join(buildDir, 'python-build.log'),
+    hostBuildDir: onTarget ? buildDir : join(context.root, 'tmp', 'fipskit', projectName, `python-plan-${platform}`),
+    cacheDir: options.cacheDir ? hostResolve(options.cacheDir) : defaultSourceCacheDir(),
     verbose: options.verbose ?? false,
   };
 }

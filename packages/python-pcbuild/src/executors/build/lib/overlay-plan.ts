@@ -30,6 +30,15 @@ export const PYCONFIG_FIX = '#include <pyconfig.h>\n#undef HAVE_BLUETOOTH_BLUETO
 
 const CFLAGS = ['-std=c11', '-O2', '-g', '-fwrapv', '-DNDEBUG', '-Wall', '-fvisibility=hidden', '-fPIC'];
 
+/**
+ * The linker flag that makes a module find the OpenSSL libraries relative to itself. Linux: DT_RPATH (not
+ * RUNPATH), searched before LD_LIBRARY_PATH, so an outside setting cannot swap the library. macOS:
+ * `@loader_path`, which the `@rpath/` install names of the openssl stage's libraries resolve against.
+ */
+export function moduleRpath(platform: string, relativeLibDir: string): string {
+  return platform === 'darwin' ? `-Wl,-rpath,@loader_path/${relativeLibDir}` : `-Wl,--disable-new-dtags,-rpath,$ORIGIN/${relativeLibDir}`;
+}
+
 export function buildOverlayPlan(
   options: NormalizedPythonOptions,
   facts: InterpreterFacts,
@@ -43,9 +52,9 @@ export function buildOverlayPlan(
   const opensslInclude = join(options.opensslPrefix, options.openssl.layout.include);
   const opensslLib = join(options.opensslPrefix, options.openssl.layout.lib);
   const extDir = join(staging, EXTENSION_DIR);
-  // DT_RPATH (not RUNPATH): searched before LD_LIBRARY_PATH, so an outside setting cannot swap the library.
   // Relative to the module, so the overlay keeps working where Nx restores it beside the OpenSSL prefix.
-  const rpath = (moduleDir: string) => `-Wl,--disable-new-dtags,-rpath,$ORIGIN/${relative(join(options.outputDir, moduleDir), opensslLib)}`;
+  const rpath = (moduleDir: string) => moduleRpath(options.platform, relative(join(options.outputDir, moduleDir), opensslLib));
+  const linkShared = options.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
   const includes = [...new Set([facts.include, facts.platinclude])].flatMap((dir) => ['-I', dir]);
   const fix = join(objectDir, 'fipskit_pyconfig_fix.h');
   const cc = (title: string, args: string[]): PlanStep => ({ kind: 'run', title, command: { title, program: compiler, args, cwd: objectDir } as Command });
@@ -54,7 +63,7 @@ export function buildOverlayPlan(
     { kind: 'files', title: 'Prepare build directory', operations: [{ op: 'write', to: fix, content: PYCONFIG_FIX }, { op: 'mkdir', to: extDir }] },
     cc('Compile _ssl', [...CFLAGS, '-include', fix, '-I', opensslInclude, ...includes, '-c', join(sourceDir, 'Modules', '_ssl.c'), '-o', join(objectDir, '_ssl.o')]),
     // _ssl is found first on PYTHONPATH as it is; _hashlib is loaded by the routing wrapper from its own directory.
-    cc('Link _ssl', ['-shared', '-o', join(staging, OVERLAY_LIB, `_ssl${facts.extSuffix}`), join(objectDir, '_ssl.o'), '-L', opensslLib, rpath(OVERLAY_LIB), '-lssl', '-lcrypto']),
+    cc('Link _ssl', [...linkShared, '-o', join(staging, OVERLAY_LIB, `_ssl${facts.extSuffix}`), join(objectDir, '_ssl.o'), '-L', opensslLib, rpath(OVERLAY_LIB), '-lssl', '-lcrypto']),
     cc('Compile _hashlib', [
       ...CFLAGS,
       '-DPy_BUILD_CORE_MODULE',
@@ -64,7 +73,7 @@ export function buildOverlayPlan(
       '-c', join(sourceDir, 'Modules', '_hashopenssl.c'),
       '-o', join(objectDir, '_hashopenssl.o'),
     ]),
-    cc('Link _hashlib', ['-shared', '-o', join(extDir, `_hashlib${facts.extSuffix}`), join(objectDir, '_hashopenssl.o'), '-L', opensslLib, rpath(EXTENSION_DIR), '-lcrypto']),
+    cc('Link _hashlib', [...linkShared, '-o', join(extDir, `_hashlib${facts.extSuffix}`), join(objectDir, '_hashopenssl.o'), '-L', opensslLib, rpath(EXTENSION_DIR), '-lcrypto']),
     {
       kind: 'files',
       title: 'Write the launcher and the built-in hash routing',
@@ -87,7 +96,7 @@ export function buildOverlayPlan(
     },
     ...closingSteps(options, staging, tasks),
   ];
-  return { stage: 'python', platform: 'linux', steps };
+  return { stage: 'python', platform: options.platform, steps };
 }
 
 export function closingSteps(options: NormalizedPythonOptions, staging: string, tasks: PythonTasks): PlanStep[] {

@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { TargetPlatform, hostPlatform } from '@fipskit/core';
 import { OpenSslBuildInfo, readBuildInfo } from '@fipskit/openssl-fips';
 import { VerifyOptions } from '../schema';
@@ -14,6 +14,7 @@ export interface NormalizedVerifyOptions {
   workspaceRoot: string;
   projectName: string;
   python: string;
+  activation: 'self' | 'fips-env';
   prefix: string;
   prefixInfo: PrefixBuildInfo;
   /** Where the interpreter's libcrypto must come from. */
@@ -42,6 +43,7 @@ export function normalizeOptions(options: VerifyOptions, context: { root: string
     throw new Error(`${prefix} holds an OpenSSL built for ${prefixInfo.platform}; it cannot serve the TLS checks on this ${platform} machine.`);
   }
   const tls = options.tls ?? true;
+  const activation = options.activation ?? 'self';
   const fipsConfigDir = resolve(options.fipsConfigPath);
   const opensslConf = join(fipsConfigDir, 'openssl.cnf');
   if (tls && !existsSync(opensslConf)) {
@@ -58,10 +60,11 @@ export function normalizeOptions(options: VerifyOptions, context: { root: string
     workspaceRoot: context.root,
     projectName,
     python,
+    activation,
     prefix,
     prefixInfo,
-    // Windows keeps the DLLs beside the programs.
-    libcryptoDir: platform === 'win32' ? binDir : libDir,
+    // An installed Windows Python loads the DLLs the install put beside _ssl.pyd; Windows keeps them beside the programs.
+    libcryptoDir: activation === 'fips-env' && platform === 'win32' ? join(dirname(python), 'DLLs') : platform === 'win32' ? binDir : libDir,
     fipsConfigDir,
     outputDir: resolve(options.outputPath),
     logFile: join(context.root, 'tmp', 'fipskit', projectName, 'verify.log'),

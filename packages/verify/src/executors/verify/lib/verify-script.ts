@@ -100,13 +100,18 @@ export function isolatedInterpreterEnvironment(): Record<string, undefined> {
   return Object.fromEntries(ISOLATED_VARIABLES.map((name) => [name, undefined]));
 }
 
-export function verifyScriptCommand(python: string, expectations: ScriptExpectations, outputFile: string, cwd: string): Command {
+/** What `fips-env` sets for an installed Python (activation "fips-env"); nothing for one that brings its own setup. */
+export function activationEnvironment(options: { activation: 'self' | 'fips-env'; paths: { opensslConf: string; modulesDir: string } }): Record<string, string> {
+  return options.activation === 'fips-env' ? { OPENSSL_CONF: options.paths.opensslConf, OPENSSL_MODULES: options.paths.modulesDir } : {};
+}
+
+export function verifyScriptCommand(python: string, expectations: ScriptExpectations, outputFile: string, cwd: string, activation: Record<string, string> = {}): Command {
   return {
     title: `FIPS checks inside ${python}`,
     program: python,
     args: verifyScriptArgs(expectations, outputFile),
     cwd,
-    env: isolatedInterpreterEnvironment(),
+    env: { ...isolatedInterpreterEnvironment(), ...activation },
   };
 }
 

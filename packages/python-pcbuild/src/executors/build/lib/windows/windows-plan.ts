@@ -27,11 +27,25 @@ export interface WindowsPcbuildInput {
   /** Tarball the source is unpacked from (shown in the plan); absent for a tree already unpacked. */
   sourceArchive?: string;
   openssl: WindowsOpenSsl;
-  /** The installed Python the modules go into, e.g. `C:\Program Files\Python311`. */
+  /** The installed Python the modules are built for, e.g. `C:\Program Files\Python311`. */
+  pythonDir: string;
+  /** The stage's staging directory: the built files are collected into its `DLLs\`. */
+  staging: string;
+  /** Where the staging directory is published (the stage's output). */
+  outputDir: string;
+  route?: PcbuildRoute;
+}
+
+/** Putting a python stage's output into an installed Python (the recipe's step 13), and taking it out again. */
+export interface WindowsInstallInput {
+  /** The python stage's output: the files to install are in its `DLLs\`. */
+  builtDir: string;
+  /** Names of the files in `<builtDir>\DLLs` to install. */
+  files: string[];
+  sourceVersion: string;
   pythonDir: string;
   /** Outside pythonDir: originals of replaced files and the install manifest. */
   backupDir: string;
-  route?: PcbuildRoute;
 }
 
 export interface WindowsPcbuildToolchain {
@@ -42,6 +56,12 @@ export interface WindowsPcbuildToolchain {
 /** In-process steps; plans made for display get no-ops. */
 export interface WindowsPcbuildTasks {
   unpack?: () => Promise<void>;
+  checkPython?: () => Promise<void>;
+  writeManifest?: () => Promise<void>;
+  publish?: () => Promise<void>;
+}
+
+export interface WindowsInstallTasks {
   checkPython?: () => Promise<void>;
   install?: () => Promise<void>;
 }
@@ -58,34 +78,36 @@ export function pythonImportLibrary(sourceVersion: string): string {
 }
 
 /** What goes into `<python>\DLLs`: the two modules and the OpenSSL DLLs they import. */
-function installedNames(input: WindowsPcbuildInput): string[] {
+export function builtFileNames(openssl: WindowsOpenSsl): string[] {
   // The DLLs come from PCbuild\amd64 too, where _CopySSLDLL put them: the same bytes the modules were linked with.
-  return [...PCBUILD_MODULES.map((module) => `${module}.pyd`), ...pcbuildOpenSslLayout(input.sourceDir, input.openssl).dlls];
+  return [...PCBUILD_MODULES.map((module) => `${module}.pyd`), ...pcbuildOpenSslLayout('', openssl).dlls];
 }
 
-/** The files the install step puts into `<python>\DLLs`, from PCbuild\amd64 (Windows paths, for the plan). */
-export function pcbuildInstallFiles(input: WindowsPcbuildInput): InstallFile[] {
-  const outDir = pcbuildOutDir(input.sourceDir);
-  return installedNames(input).map((name) => ({ name, source: win.join(outDir, name) }));
+/** The files the install step puts into `<python>\DLLs`, from the python stage's output (Windows paths). */
+export function pcbuildInstallFiles(input: WindowsInstallInput): InstallFile[] {
+  return input.files.map((name) => ({ name, source: win.join(input.builtDir, 'DLLs', name) }));
 }
 
-/** The plan's check and install steps, run on the build machine (a Windows host, whose paths these are). */
-export function windowsPcbuildTasks(input: WindowsPcbuildInput): Required<Pick<WindowsPcbuildTasks, 'checkPython' | 'install'>> {
-  const route = input.route ?? 'import-library';
+/** The build plan's check of the Python the modules are built for, run on the build machine. */
+export function checkPythonTask(pythonDir: string, sourceVersion: string, route: PcbuildRoute = 'import-library'): () => Promise<void> {
+  return async () => {
+    assertPythonMatchesSource(pythonDir, sourceVersion);
+    const library = join(pythonDir, 'libs', pythonImportLibrary(sourceVersion));
+    if (route === 'import-library' && !existsSync(library)) {
+      throw new Error(
+        `${library} does not exist: this Python was installed without its headers and libraries (installer option Include_dev=0). ` +
+          'Run its installer again with Include_dev=1 (the default), or set route to "full-core" to compile pythoncore instead.',
+      );
+    }
+  };
+}
+
+/** The install plan's tasks, run on the machine of the installed Python (host paths). */
+export function windowsInstallTasks(input: WindowsInstallInput): Required<WindowsInstallTasks> {
   return {
-    checkPython: async () => {
-      assertPythonMatchesSource(input.pythonDir, input.sourceVersion);
-      const library = join(input.pythonDir, 'libs', pythonImportLibrary(input.sourceVersion));
-      if (route === 'import-library' && !existsSync(library)) {
-        throw new Error(
-          `${library} does not exist: this Python was installed without its headers and libraries (installer option Include_dev=0). ` +
-            'Run its installer again with Include_dev=1 (the default), or set route to "full-core" to compile pythoncore instead.',
-        );
-      }
-    },
+    checkPython: async () => void assertPythonMatchesSource(input.pythonDir, input.sourceVersion),
     install: async () => {
-      const outDir = join(input.sourceDir, 'PCbuild', 'amd64');
-      const files = installedNames(input).map((name) => ({ name, source: join(outDir, name) }));
+      const files = input.files.map((name) => ({ name, source: join(input.builtDir, 'DLLs', name) }));
       installIntoPython(input.pythonDir, files, input.backupDir, { sourceVersion: input.sourceVersion });
     },
   };
@@ -158,25 +180,40 @@ export function buildWindowsPcbuildPlan(
     steps.push(msbuild(title, `${module}.vcxproj`));
   }
 
-  const files = pcbuildInstallFiles(input);
+  const collected = win.join(input.staging, 'DLLs');
   steps.push({
-    kind: 'task',
-    title: `Install into ${win.join(input.pythonDir, 'DLLs')}`,
-    detail:
-      `copy ${files.map((file) => file.name).join(', ')} from ${outDir}; each file replaced is first kept in ${win.join(input.backupDir, ORIGINALS_DIR)} ` +
-      `and recorded with its SHA-256 (and that of what replaces it) in ${win.join(input.backupDir, INSTALL_MANIFEST)}, which restore uses`,
-    perform: tasks.install ?? noop,
+    kind: 'files',
+    title: 'Collect the modules and the OpenSSL DLLs they import',
+    operations: [{ op: 'mkdir', to: collected }, ...builtFileNames(input.openssl).map((name) => ({ op: 'copy' as const, from: win.join(outDir, name), to: win.join(collected, name) }))],
   });
-  // -I: nothing from the environment or the current directory decides which modules are imported.
-  steps.push({
-    kind: 'run',
-    title: 'Import the installed modules',
-    command: {
-      title: 'Import the installed modules',
-      program: pythonExe,
-      args: ['-I', '-c', 'import _ssl, _hashlib; print(_ssl.OPENSSL_VERSION)'],
-      cwd: input.pythonDir,
-    },
-  });
-  return { stage: 'python-pcbuild', platform: 'win32', steps };
+  steps.push({ kind: 'task', title: 'Record build information', detail: 'write fipskit-python.json with versions and SHA-256 of each file', perform: tasks.writeManifest ?? noop });
+  steps.push({ kind: 'task', title: 'Publish output', detail: `move ${input.staging} to ${input.outputDir}`, perform: tasks.publish ?? noop });
+  return { stage: 'python', platform: 'win32', steps };
+}
+
+/**
+ * The recipe's step 13 with a way back: each file replaced in `<python>\DLLs` is kept first, then the
+ * built files are copied in, then the Python imports them with nothing from the environment.
+ */
+export function buildWindowsInstallPlan(input: WindowsInstallInput, tasks: WindowsInstallTasks = {}): BuildPlan {
+  const noop = async () => undefined;
+  const pythonExe = win.join(input.pythonDir, 'python.exe');
+  const title = 'Import the installed modules';
+  return {
+    stage: 'install',
+    platform: 'win32',
+    steps: [
+      { kind: 'task', title: `Check ${input.pythonDir}`, detail: `must be an x64 Python ${input.sourceVersion}, the version the modules were built from`, perform: tasks.checkPython ?? noop },
+      {
+        kind: 'task',
+        title: `Install into ${win.join(input.pythonDir, 'DLLs')}`,
+        detail:
+          `copy ${input.files.join(', ')} from ${win.join(input.builtDir, 'DLLs')}; each file replaced is first kept in ${win.join(input.backupDir, ORIGINALS_DIR)} ` +
+          `and recorded with its SHA-256 (and that of what replaces it) in ${win.join(input.backupDir, INSTALL_MANIFEST)}, which restore uses`,
+        perform: tasks.install ?? noop,
+      },
+      // -I: nothing from the environment or the current directory decides which modules are imported.
+      { kind: 'run', title, command: { title, program: pythonExe, args: ['-I', '-c', 'import _ssl, _hashlib; print(_ssl.OPENSSL_VERSION)'], cwd: input.pythonDir } },
+    ],
+  };
 }

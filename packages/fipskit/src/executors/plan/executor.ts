@@ -1,0 +1,101 @@
+import { isAbsolute, join, relative } from 'node:path';
+import { ExecutorContext } from '@nx/devkit';
+import {
+  BuildPlan,
+  ExecaRunner,
+  ProcessRunner,
+  SourceLock,
+  TargetPlatform,
+  assertOutputIsOurs,
+  createStaging,
+  executorResult,
+  hostPlatform,
+  pathsFor,
+  publishOutput,
+  renderPlan,
+} from '@fipskit/core';
+import { OpenSslBuildOptions, PLAN_ROOTS, planOpenSslBuild, plannedBuildInfo, readSourceLock } from '@fipskit/openssl-fips';
+import { FipsConfigOptions, planFipsConfig } from '@fipskit/fips-config';
+import { PythonBuildOptions, buildWindowsInstallPlan, builtFileNames, defaultBackupDir, normalizePythonOptions, planPythonForDisplay } from '@fipskit/python-pcbuild';
+import { PlanOptions } from './schema';
+import { STAGE_EXECUTORS, StageTarget, findStageTarget } from './lib/pipeline-targets';
+import { writePlanFiles } from './lib/plan-files';
+
+export interface PlanDeps {
+  runner?: ProcessRunner;
+  print?: (line: string) => void;
+  host?: TargetPlatform;
+}
+
+/** A python.org install of that CPython version: where a plan for another platform assumes the interpreter is. */
+export function defaultInterpreter(platform: TargetPlatform, version: string): string {
+  const [major, minor] = version.split('.');
+  if (platform === 'win32') return `C:\\Program Files\\Python${major}${minor}\\python.exe`;
+  if (platform === 'darwin') return `/Library/Frameworks/Python.framework/Versions/${major}.${minor}/bin/python${major}.${minor}`;
+  return `/usr/bin/python${major}.${minor}`;
+}
+
+function required(context: ExecutorContext, executor: string, what: string): StageTarget {
+  const found = findStageTarget(context, executor);
+  if (!found) {
+    throw new Error(`${context.projectName} has no ${what} target (executor ${executor}), nor does any project it depends on: generate the project with nx g fipskit:project.`);
+  }
+  return found;
+}
+
+export default async function planExecutor(options: PlanOptions, context: ExecutorContext, deps: PlanDeps = {}): Promise<{ success: boolean }> {
+  const print = deps.print ?? ((line: string) => console.log(line));
+  return executorResult('plan', print, async () => {
+    const host = deps.host ?? hostPlatform();
+    const platform = options.platform ?? host;
+    const runner = deps.runner ?? new ExecaRunner();
+    const root = context.root;
+    const planRoot = platform === host ? root : PLAN_ROOTS[platform];
+    const outputDir = isAbsolute(options.outputPath ?? '') ? options.outputPath! : join(root, options.outputPath ?? join('dist', context.projectName ?? 'fipskit', 'plan', platform));
+    assertOutputIsOurs(outputDir, 'plan');
+
+    const openssl = required(context, STAGE_EXECUTORS.openssl, 'OpenSSL');
+    const fipsConfig = required(context, STAGE_EXECUTORS.fipsConfig, 'fips-config');
+    const python = required(context, STAGE_EXECUTORS.python, 'Python');
+    const opensslOptions = openssl.options as unknown as OpenSslBuildOptions;
+    const lockPath = isAbsolute(opensslOptions.sourceLock) ? opensslOptions.sourceLock : join(root, opensslOptions.sourceLock);
+    const opensslLock: SourceLock = readSourceLock(lockPath, 'openssl');
+
+    const plans: BuildPlan[] = [];
+    plans.push(planOpenSslBuild(opensslOptions, { root, projectName: openssl.project }, platform));
+    plans.push(planFipsConfig(fipsConfig.options as unknown as FipsConfigOptions, platform, planRoot));
+
+    const pythonOptions = python.options as unknown as PythonBuildOptions;
+    const pythonLock = readSourceLock(isAbsolute(pythonOptions.sourceLock) ? pythonOptions.sourceLock : join(root, pythonOptions.sourceLock), 'cpython');
+    const fits = (mode: string | undefined) => (platform === 'win32' ? mode === 'pcbuild' : mode !== 'pcbuild');
+    const mode = fits(pythonOptions.mode) ? pythonOptions.mode : platform === 'win32' ? 'pcbuild' : 'overlay';
+    const keepInterpreter = pythonOptions.interpreter && platform === host && fits(pythonOptions.mode);
+    const interpreter =
+      mode === 'full' ? undefined : options.interpreter ?? (keepInterpreter ? pythonOptions.interpreter : defaultInterpreter(platform, pythonLock.version));
+    const normalized = normalizePythonOptions(
+      { ...pythonOptions, mode, interpreter, platform, dryRun: true, ...(mode === 'pcbuild' ? {} : { route: undefined }) },
+      { root, projectName: python.project },
+      host,
+      { openssl: plannedBuildInfo(opensslLock, platform) },
+    );
+    plans.push(await planPythonForDisplay(normalized, runner));
+    if (platform === 'win32') {
+      plans.push(
+        buildWindowsInstallPlan({
+          builtDir: normalized.outputDir,
+          files: builtFileNames({ prefix: normalized.opensslPrefix, version: opensslLock.version }),
+          sourceVersion: pythonLock.version,
+          pythonDir: pathsFor('win32').dirname(interpreter!),
+          backupDir: defaultBackupDir(planRoot, python.project).split('/').join('\\'),
+        }),
+      );
+    }
+
+    const staging = createStaging(outputDir);
+    const files = writePlanFiles(staging, plans);
+    publishOutput(staging, outputDir, 'plan');
+    if (planRoot !== root) print(`(workspace root shown as ${planRoot}; sources: OpenSSL ${opensslLock.version}, CPython ${pythonLock.version})`);
+    print(plans.map(renderPlan).join('\n\n'));
+    print(`\n[plan] ${plans.reduce((n, p) => n + p.steps.length, 0)} steps for ${platform}; plan.txt, plan.json and ${files.length} written files are in ${relative(root, outputDir) || outputDir}`);
+  });
+}

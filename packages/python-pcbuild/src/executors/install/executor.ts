@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { ExecutorContext } from '@nx/devkit';
+import { ExecaRunner, ProcessRunner, StageLog, TargetPlatform, executePlan, executorResult, hostPlatform, pathsFor, renderPlan, sha256File } from '@fipskit/core';
+import { PYTHON_MANIFEST } from '../build/lib/manifest';
+import { WindowsInstallInput, buildWindowsInstallPlan, windowsInstallTasks } from '../build/lib/windows/windows-plan';
+import { PythonInstallOptions } from './schema';
+
+export interface InstallDeps {
+  runner?: ProcessRunner;
+  print?: (line: string) => void;
+  host?: TargetPlatform;
+}
+
+interface PcbuildManifest {
+  mode: string;
+  source: { version: string };
+  install?: Record<string, string>;
+}
+
+/** The backup directory: outside Nx outputs, which a cache restore replaces, and outside the Python. */
+export function defaultBackupDir(root: string, projectName: string | undefined): string {
+  return join(root, '.fipskit', 'backup', projectName ?? 'python');
+}
+
+function readPcbuildOutput(pythonPath: string): PcbuildManifest & { install: Record<string, string> } {
+  const file = join(pythonPath, PYTHON_MANIFEST);
+  if (!existsSync(file)) throw new Error(`${file} does not exist: pythonPath must be the output of the python stage (mode "pcbuild"); run it first.`);
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as PcbuildManifest;
+  if (manifest.mode !== 'pcbuild' || !manifest.install) {
+    throw new Error(`${pythonPath} was built in mode "${manifest.mode}": only a "pcbuild" (Windows) build is installed into a Python. An overlay is used through its launcher.`);
+  }
+  return manifest as PcbuildManifest & { install: Record<string, string> };
+}
+
+/** The built files must be the bytes the python stage recorded (a damaged cache entry is never installed). */
+async function assertBuiltFilesIntact(pythonPath: string, install: Record<string, string>): Promise<void> {
+  for (const [path, expected] of Object.entries(install)) {
+    const file = join(pythonPath, ...path.split('/'));
+    const actual = existsSync(file) ? await sha256File(file) : 'missing';
+    if (actual !== expected) {
+      throw new Error(`${file} is not the file the python stage built (SHA-256 ${actual}, recorded ${expected}): rebuild it with nx run <project>:python --skip-nx-cache. Nothing was installed.`);
+    }
+  }
+}
+
+export default async function pythonInstallExecutor(options: PythonInstallOptions, context: ExecutorContext, deps: InstallDeps = {}): Promise<{ success: boolean }> {
+  const print = deps.print ?? ((line: string) => console.log(line));
+  return executorResult('install', print, async () => {
+    const host = deps.host ?? hostPlatform();
+    const platform = !options.platform || options.platform === 'auto' ? host : options.platform;
+    const dryRun = options.dryRun ?? false;
+    if (platform !== 'win32') {
+      throw new Error('install puts .pyd files into an installed Windows Python. On Linux and macOS the overlay is used through its launcher (bin/python3) and no Python is changed.');
+    }
+    if (host !== 'win32' && !dryRun) throw new Error('This machine is not Windows: use --dryRun to see the install steps, or run on the Windows machine of that Python.');
+    if (!pathsFor('win32').isAbsolute(options.interpreter)) {
+      throw new Error(`interpreter "${options.interpreter}" must be the absolute path of python.exe (e.g. C:\\Program Files\\Python311\\python.exe).`);
+    }
+    const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
+    const builtDir = resolve(options.pythonPath);
+    const manifest = readPcbuildOutput(builtDir);
+    const input: WindowsInstallInput = {
+      builtDir,
+      files: Object.keys(manifest.install).map((path) => path.replace(/^DLLs\//, '')),
+      sourceVersion: manifest.source.version,
+      pythonDir: pathsFor('win32').dirname(options.interpreter),
+      backupDir: options.backupDir ? resolve(options.backupDir) : defaultBackupDir(context.root, context.projectName),
+    };
+    if (dryRun) {
+      print(renderPlan(buildWindowsInstallPlan(input)));
+      return;
+    }
+    await assertBuiltFilesIntact(builtDir, manifest.install);
+    const runner = deps.runner ?? new ExecaRunner();
+    const plan = buildWindowsInstallPlan(input, windowsInstallTasks(input));
+    const log = new StageLog('install', join(context.root, 'tmp', 'fipskit', context.projectName ?? 'python', 'install.log'), plan.steps.length, print);
+    await executePlan(plan, runner, log);
+    log.info(`installed; the originals are in ${input.backupDir} (nx run ${context.projectName}:restore puts them back)`);
+  });
+}

@@ -1,0 +1,29 @@
+import { isAbsolute, join } from 'node:path';
+import { ExecutorContext } from '@nx/devkit';
+import { executorResult, pathsFor } from '@fipskit/core';
+import { restorePython } from '../build/lib/windows/install-into-python';
+import { defaultBackupDir } from '../install/executor';
+import { PythonRestoreOptions } from './schema';
+
+export default async function pythonRestoreExecutor(
+  options: PythonRestoreOptions,
+  context: ExecutorContext,
+  deps: { print?: (line: string) => void } = {},
+): Promise<{ success: boolean }> {
+  const print = deps.print ?? ((line: string) => console.log(line));
+  return executorResult('restore', print, async () => {
+    if (!pathsFor('win32').isAbsolute(options.interpreter) && !isAbsolute(options.interpreter)) {
+      throw new Error(`interpreter "${options.interpreter}" must be the absolute path of the python.exe the install changed.`);
+    }
+    const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
+    const backupDir = options.backupDir ? resolve(options.backupDir) : defaultBackupDir(context.root, context.projectName);
+    const pythonDir = pathsFor('win32').dirname(options.interpreter);
+    const result = restorePython(pythonDir, backupDir, { force: options.force ?? false });
+    const say = (what: string, names: string[]) => names.length && print(`[restore] ${what}: ${names.join(', ')}`);
+    say('original put back', result.restored);
+    say('removed (fipskit had added it)', result.removed);
+    say('already as before the install', result.unchanged);
+    say(`changed after the install, moved to ${join(backupDir, 'changed-after-install')}`, result.keptAside);
+    print(`[restore] ${pythonDir} is as it was before the install`);
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * Undoes the `install` executor: puts back every file it replaced in the Python's `DLLs\` and removes the files it
+ * added, checking each against the SHA-256 recorded at install time. A file changed since the install (by the user or
+ * another installer) stops the restore with nothing changed, unless `force`, which moves such files aside.
+ * @title Restore a Windows Python
+ */
+export interface PythonRestoreOptions {
+  /**
+   * The installed Python's `python.exe` that the install changed.
+   * @format path
+   */
+  interpreter: string;
+  /**
+   * The install's backup directory. Default: `.fipskit/backup/<project>` in the workspace.
+   * @format path
+   */
+  backupDir?: string;
+  /**
+   * Restore even over files changed since the install; they are moved to `<backupDir>\\\\changed-after-install`, never deleted.
+   * @default false
+   */
+  force?: boolean;
+}
