@@ -13,6 +13,14 @@ export const EXECUTORS = {
   plan: 'fipskit:plan',
 } as const;
 
+/** Runtime input naming the build tools (compiler, perl, make; MSVC and NASM on Windows) by their versions. */
+export function toolchainInput(stage: 'openssl' | 'python', interpreter?: string): string {
+  // Nx runs it through the platform's shell (sh or cmd.exe): a double-quoted path holds spaces in both.
+  if (interpreter && /["$`%\n]/.test(interpreter)) throw new Error(`The interpreter path ${interpreter} contains a quote, $, \`, % or a line break: install Python in a plain path.`);
+  const quoted = interpreter ? ` "${interpreter}"` : '';
+  return `node node_modules/@fipskit/core/bin/toolchain-identity.js ${stage}${quoted}`;
+}
+
 /** Runtime input that makes the fips-config cache entry belong to one machine and one checkout path. */
 export const MACHINE_IDENTITY_INPUT = 'node node_modules/@fipskit/fips-config/bin/machine-identity.js';
 

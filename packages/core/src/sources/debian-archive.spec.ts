@@ -93,8 +93,8 @@ describe('debian archive through a private apt configuration', () => {
 
   it('writes a lock that says where the hash came from', async () => {
     const runner = aptRunner({ exitCode: 0, files: {} });
-    const { release, aptSources } = await findDebianRelease('openssl', { kind: 'debian' }, { cacheDir, runner, systemRoot });
-    const lock = debianLock('openssl', release, aptSources);
+    const { release, debian } = await findDebianRelease('openssl', { kind: 'debian', suites: ['bookworm'] }, { cacheDir, runner, systemRoot });
+    const lock = debianLock('openssl', release, debian);
     expect(lock).toMatchObject({
       product: 'openssl',
       version: '3.0.22',
@@ -103,6 +103,7 @@ describe('debian archive through a private apt configuration', () => {
       fileName: 'openssl_3.0.22.orig.tar.gz',
       location: 'openssl=3.0.22-1~deb12u2',
       debianVersion: '3.0.22-1~deb12u2',
+      debian: { suites: ['bookworm'] },
     });
     expect(lock.verification).toMatch(/^SHA-256 from Debian's signed Sources index, obtained by apt.*upstream OpenSSL release tarball carried unchanged.*openssl_3\.0\.22\.orig\.tar\.gz\.asc is kept beside it/);
   });
@@ -114,7 +115,7 @@ describe('debian archive through a private apt configuration', () => {
       files: { 'openssl_3.0.22.orig.tar.gz': TARBALL, 'openssl_3.0.22.orig.tar.gz.asc': SIGNATURE },
     });
     const ctx = { cacheDir, runner, systemRoot };
-    const lock = debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, planDebianSources({ kind: 'debian' }, systemRoot));
+    const lock = debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {});
     runner.commands.length = 0;
     const fetched = await fetchDebianTarball(lock, ctx);
     expect(fetched.archive).toBe(join(cacheDir, 'sha256', sha(TARBALL), 'openssl_3.0.22.orig.tar.gz'));
@@ -131,7 +132,7 @@ describe('debian archive through a private apt configuration', () => {
 
   it("refuses a tarball whose hash is not the index's, and reports apt's output when none arrived", async () => {
     const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }) };
-    const lock = debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, planDebianSources({ kind: 'debian' }, systemRoot));
+    const lock = debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {});
     const corrupt = { ...ctx, runner: aptRunner({ exitCode: 0, files: { 'openssl_3.0.22.orig.tar.gz': 'tampered' } }) };
     await expect(fetchDebianTarball(lock, corrupt)).rejects.toThrow(/^Checksum mismatch for openssl_3\.0\.22\.orig\.tar\.gz/);
     const nothing = { ...ctx, runner: aptRunner({ exitCode: 100, files: {}, output: ['E: Unable to find a source package'] }) };
@@ -141,7 +142,7 @@ describe('debian archive through a private apt configuration', () => {
 
   it('tells to resolve again when Debian has dropped the locked version', async () => {
     const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }) };
-    const lock = { ...debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, []), debianVersion: '3.0.21-1', location: 'openssl=3.0.21-1' };
+    const lock = { ...debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {}), debianVersion: '3.0.21-1', location: 'openssl=3.0.21-1' };
     await expect(fetchDebianTarball(lock, ctx)).rejects.toThrow(/no longer lists openssl=3\.0\.21-1.*Run the sources stage again/);
   });
 

@@ -81,11 +81,12 @@ export async function findDebianRelease(
   product: SourceProduct,
   spec: DebianSource,
   ctx: DebianArchiveContext,
-): Promise<{ release: DebianRelease; aptSources: string[] }> {
+): Promise<{ release: DebianRelease; aptSources: string[]; debian: { suites?: string[]; mirror?: string } }> {
   const pkg = debianPackageFor(product, spec);
   const aptSources = planDebianSources(spec, ctx.systemRoot);
   const stanzas = await withCacheLock(privateApt(ctx.cacheDir).lock, () => readSourceIndex(pkg, aptSources, ctx));
-  return { release: chooseDebianRelease(stanzas, pkg, spec.version), aptSources };
+  const debian = { ...(spec.suites ? { suites: spec.suites } : {}), ...(spec.mirror ? { mirror: spec.mirror } : {}) };
+  return { release: chooseDebianRelease(stanzas, pkg, spec.version), aptSources, debian };
 }
 
 async function readSourceIndex(pkg: string, aptSources: string[], ctx: DebianArchiveContext): Promise<SourcePackageStanza[]> {
@@ -125,7 +126,7 @@ async function runApt(runner: ProcessRunner, command: Command, options: RunOptio
   }
 }
 
-export function debianLock(product: SourceProduct, release: DebianRelease, aptSources: string[]): SourceLock {
+export function debianLock(product: SourceProduct, release: DebianRelease, debian: { suites?: string[]; mirror?: string } = {}): SourceLock {
   const signature = release.signature ? ` The upstream signature ${release.signature.name} is kept beside it.` : '';
   return {
     product,
@@ -135,7 +136,7 @@ export function debianLock(product: SourceProduct, release: DebianRelease, aptSo
     fileName: release.orig.name,
     location: `${release.package}=${release.debianVersion}`,
     debianVersion: release.debianVersion,
-    aptSources,
+    debian,
     verification:
       `SHA-256 from Debian's signed Sources index, obtained by apt (which checked the archive's signature): ` +
       `${release.orig.name} is the upstream ${productName(product)} release tarball carried unchanged in Debian source package ${release.package} ${release.debianVersion}.${signature}`,
@@ -149,7 +150,8 @@ export async function fetchDebianTarball(lock: SourceLock, ctx: DebianArchiveCon
   const cached = await cache.lookup(lock.sha256, fileName);
   if (cached) return withSignature(cached, cache, lock.sha256, fileName);
   const pkg = fileName.slice(0, fileName.indexOf('_'));
-  const aptSources = requireField(lock.aptSources, 'aptSources');
+  const spec = requireField(lock.debian, 'debian');
+  const aptSources = planDebianSources({ kind: 'debian', package: pkg, ...spec }, ctx.systemRoot);
   return withCacheLock(privateApt(ctx.cacheDir).lock, async () => {
     const release = lockedRelease(await readSourceIndex(pkg, aptSources, ctx), pkg, lock);
     return downloadRelease(release, lock.sha256, cache, ctx);

@@ -113,8 +113,8 @@ function resolveUrl(product: SourceProduct, spec: UrlSource): SourceLock {
 }
 
 async function resolveDebian(product: SourceProduct, spec: DebianSource, ctx: ResolveContext): Promise<SourceLock> {
-  const { release, aptSources } = await findDebianRelease(product, spec, ctx);
-  return debianLock(product, release, aptSources);
+  const { release, debian } = await findDebianRelease(product, spec, ctx);
+  return debianLock(product, release, debian);
 }
 
 function versionFromTarballName(product: SourceProduct, fileName: string, shown: string): string {

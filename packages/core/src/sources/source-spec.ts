@@ -52,10 +52,11 @@ export interface SourceLock {
   /** Debian package version (`3.0.22-1~deb12u2`) for Debian sources. */
   debianVersion?: string;
   /**
-   * Debian sources: the `deb-src` lines whose signed Sources index gave the SHA-256, so
-   * `fetchSource` asks apt the same archive the lock was resolved from.
+   * Debian sources: the suites and mirror the project asked for (not the machine's mirror URLs), so
+   * the lock — a cache input — is the same on every machine, and `fetchSource` asks this machine's
+   * archive for the same package version.
    */
-  aptSources?: string[];
+  debian?: { suites?: string[]; mirror?: string };
   /** How the bytes were checked, in words an auditor understands. */
   verification: string;
 }

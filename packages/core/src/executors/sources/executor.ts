@@ -13,6 +13,9 @@ export function lockFileName(product: SourceProduct): string {
   return `${product}.source.json`;
 }
 
+/** The lock of the second OpenSSL source, from which only the FIPS provider is built. */
+export const FIPS_PROVIDER_LOCK = 'openssl-fips-provider.source.json';
+
 export default async function sourcesExecutor(
   options: SourcesOptions,
   context: ExecutorContext,
@@ -25,17 +28,22 @@ export default async function sourcesExecutor(
     cacheDir: options.cacheDir ? resolvePath(options.cacheDir) : defaultSourceCacheDir(),
     runner: deps.runner ?? new ExecaRunner(),
   };
-  const wanted: Array<[SourceProduct, SourceSpec]> = [['openssl', options.openssl]];
-  if (options.python) wanted.push(['cpython', options.python]);
+  const wanted: Array<[SourceProduct, SourceSpec, string]> = [];
+  if (options.openssl) wanted.push(['openssl', options.openssl, lockFileName('openssl')]);
+  if (options.fipsProvider) wanted.push(['openssl', options.fipsProvider, FIPS_PROVIDER_LOCK]);
+  if (options.python) wanted.push(['cpython', options.python, lockFileName('cpython')]);
   return executorResult('sources', print, async () => {
-    const locks: SourceLock[] = [];
-    for (const [product, spec] of wanted) {
+    if (wanted.length === 0) throw new Error('No source is configured: set openssl and/or python (and optionally fipsProvider).');
+    if (options.fipsProvider && !options.openssl) throw new Error('fipsProvider is the FIPS provider built beside the openssl source\'s libraries: set openssl too.');
+    const locks: Array<[SourceLock, string]> = [];
+    for (const [product, spec, file] of wanted) {
       const lock = await resolveSource(product, spec, ctx);
-      print(`[sources] ${product} ${lock.version} from ${lock.origin}: ${lock.location} (sha256 ${lock.sha256})`);
-      locks.push(lock);
+      const what = file === FIPS_PROVIDER_LOCK ? 'openssl (FIPS provider only)' : product;
+      print(`[sources] ${what} ${lock.version} from ${lock.origin}: ${lock.location} (sha256 ${lock.sha256})`);
+      locks.push([lock, file]);
     }
     const outputDir = resolvePath(options.outputPath);
     mkdirSync(outputDir, { recursive: true });
-    for (const lock of locks) writeFileSync(join(outputDir, lockFileName(lock.product)), JSON.stringify(lock, null, 2) + '\n');
+    for (const [lock, file] of locks) writeFileSync(join(outputDir, file), JSON.stringify(lock, null, 2) + '\n');
   });
 }

@@ -7,8 +7,16 @@ import type { SourceSpec } from '../../sources/source-spec';
  * @title Source resolution
  */
 export interface SourcesOptions {
-  /** Where the OpenSSL source comes from: a local tarball or directory, an official URL with its SHA-256, or a Debian source package. */
-  openssl: SourceSpec;
+  /**
+   * Where the OpenSSL source comes from: a local tarball or directory, an official URL with its SHA-256, or a Debian
+   * source package. Absent in a Python project that uses another project's OpenSSL.
+   */
+  openssl?: SourceSpec;
+  /**
+   * A second OpenSSL source from which only the FIPS provider is built (`openssl-fips-provider.source.json`), e.g. a
+   * validated 3.0.9 provider beside libraries from a newer 3.x release, as OpenSSL's FIPS guidance allows.
+   */
+  fipsProvider?: SourceSpec;
   /** Where the CPython source comes from (same forms as openssl). */
   python?: SourceSpec;
   /**

@@ -45,7 +45,13 @@ describe('project generator', () => {
       cache: true,
       options: { mode: 'overlay', interpreter: '/usr/bin/python3.11', sourceLock: 'out/fp/sources/cpython.source.json', opensslPath: 'out/fp/openssl', fipsConfigPath: 'out/fp/fips-config', outputPath: 'out/fp/python' },
     });
-    expect(targets.python.inputs).toEqual([{ dependentTasksOutputFiles: '**/cpython.source.json' }, { dependentTasksOutputFiles: '**/build-info.json' }, { env: 'CC' }]);
+    expect(targets.python.inputs).toEqual([
+      { dependentTasksOutputFiles: '**/cpython.source.json' },
+      { dependentTasksOutputFiles: '**/build-info.json' },
+      { env: 'CC' },
+      { runtime: 'node node_modules/@fipskit/core/bin/toolchain-identity.js python "/usr/bin/python3.11"' },
+    ]);
+    expect(targets.openssl.inputs).toContainEqual({ runtime: 'node node_modules/@fipskit/core/bin/toolchain-identity.js openssl' });
     // verify is a statement about this machine now: never from a cache.
     expect(targets.verify).toMatchObject({ dependsOn: ['python'], cache: false, options: { python: 'out/fp/python/bin/python3', profile: 'strict' } });
     expect(targets.build.dependsOn).toEqual(['verify']);
@@ -75,6 +81,52 @@ describe('project generator', () => {
   ])('refuses %j', async (options, message) => {
     await expect(projectGenerator(tree, { name: 'x', pythonVersion: '3.11.2', ...options })).rejects.toThrow(message);
     expect(tree.exists('x/project.json')).toBe(false);
+  });
+
+  it('one OpenSSL project feeding a second Python project (a full 3.13 build): no OpenSSL of its own, cross-project dependsOn', async () => {
+    await projectGenerator(tree, { name: 'fips-openssl', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', profile: 'recipe-compatible', ...py });
+    await projectGenerator(tree, { name: 'py313', opensslProject: 'fips-openssl', mode: 'full', pythonSource: 'debian', pythonVersion: '3.13.5' });
+    const project = readProjectConfiguration(tree, 'py313');
+    expect(project.implicitDependencies).toEqual(['fips-openssl']);
+    expect(project.tags).toEqual(['fipskit', 'platform:linux']);
+    const { targets = {} } = project;
+    expect(Object.keys(targets)).toEqual(['sources', 'python', 'verify', 'build', 'plan']);
+    expect(targets.sources.options).toEqual({ python: { kind: 'debian', package: 'python3.13', version: '3.13.5' }, outputPath: 'dist/py313/sources' });
+    expect(targets.python.dependsOn).toEqual(['sources', { projects: ['fips-openssl'], target: 'openssl' }, { projects: ['fips-openssl'], target: 'fips-config' }]);
+    expect(targets.python.options).toEqual({
+      mode: 'full',
+      sourceLock: 'dist/py313/sources/cpython.source.json',
+      opensslPath: 'dist/fips-openssl/openssl',
+      fipsConfigPath: 'dist/fips-openssl/fips-config',
+      outputPath: 'dist/py313/python',
+    });
+    expect(targets.python.inputs).toContainEqual({ runtime: 'node node_modules/@fipskit/core/bin/toolchain-identity.js python' });
+    expect(targets.verify.options).toMatchObject({ python: 'dist/py313/python/bin/python3', opensslPath: 'dist/fips-openssl/openssl', profile: 'recipe-compatible' });
+  });
+
+  it.each([
+    [{ opensslProject: 'nope' }, /opensslProject "nope" is not a fipskit project/],
+    [{ opensslProject: 'base', opensslVersion: '3.1.2' }, /come from base: leave out opensslSource, opensslVersion/],
+    [{ mode: 'full' as const, pythonVersion: undefined }, /mode "full" needs --pythonVersion/],
+    [{ mode: 'full' as const, interpreter: '/usr/bin/python3' }, /mode "full" builds its own interpreter/],
+    [{ mode: 'pcbuild' as const, platform: 'linux' as const }, /mode "pcbuild" does not fit platform linux/],
+  ])('refuses the fan-out/mode combination %j', async (options, message) => {
+    await projectGenerator(tree, { name: 'base', ...py });
+    await expect(projectGenerator(tree, { name: 'x', ...py, ...options })).rejects.toThrow(message);
+  });
+
+  it('a Windows project: PCbuild, install with backup before verify, restore, MSVC identity inputs', async () => {
+    await projectGenerator(tree, { name: 'win', platform: 'win32', ...py });
+    const { targets = {}, tags } = readProjectConfiguration(tree, 'win');
+    expect(tags).toContain('platform:win32');
+    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'plan', 'install', 'restore']);
+    const python = 'C:\\Program Files\\Python311\\python.exe';
+    expect(targets.python.options).toMatchObject({ mode: 'pcbuild', interpreter: python });
+    expect(targets.install).toMatchObject({ dependsOn: ['python'], cache: false, options: { pythonPath: 'dist/win/python', interpreter: python } });
+    expect(targets.verify).toMatchObject({ dependsOn: ['install'], options: { python, activation: 'fips-env' } });
+    expect(targets.restore).toMatchObject({ cache: false, options: { interpreter: python } });
+    expect(targets.openssl.inputs).toEqual(expect.arrayContaining([{ env: 'CL' }, { env: '_CL_' }, { env: 'VCToolsVersion' }]));
+    expect(targets.python.inputs).toContainEqual({ runtime: `node node_modules/@fipskit/core/bin/toolchain-identity.js python "${python}"` });
   });
 
   it('refuses to overwrite an existing project', async () => {

@@ -3,7 +3,7 @@ import { ProjectGeneratorOptions } from './schema';
 import { opensslSourceSpec } from './lib/source-spec-for';
 import { interpreterVersion, pythonSourceSpec } from './lib/python-source-spec';
 import { hostPlatform } from '@fipskit/core';
-import { DEFAULT_INTERPRETER, DEFAULT_WINDOWS_INTERPRETER } from '../../constants';
+import { DEFAULT_INTERPRETER, DEFAULT_WINDOWS_INTERPRETER, EXECUTORS } from '../../constants';
 import { stageTargets } from './lib/targets';
 
 export interface NormalizedProjectOptions {
@@ -23,25 +23,48 @@ export function normalizeProjectOptions(tree: Tree, options: ProjectGeneratorOpt
   return { name, directory, outputDir: options.outputDir ?? `dist/${name}`, profile: options.profile ?? 'strict' };
 }
 
+/** The project whose OpenSSL a new Python project shares: it must exist and build OpenSSL itself. */
+function sharedOpenSsl(tree: Tree, name: string): { project: string; outputDir: string; profile: 'strict' | 'recipe-compatible' } {
+  const project = getProjects(tree).get(name);
+  const openssl = project?.targets?.openssl;
+  if (!project || openssl?.executor !== EXECUTORS.openssl || !project.targets?.['fips-config']) {
+    throw new Error(`opensslProject "${name}" is not a fipskit project with its own openssl and fips-config targets: name one generated without --opensslProject.`);
+  }
+  const outputPath = String(openssl.options?.outputPath ?? '');
+  const profile = project.targets['fips-config'].options?.profile === 'recipe-compatible' ? 'recipe-compatible' : 'strict';
+  return { project: name, outputDir: outputPath.replace(/\/openssl$/, ''), profile };
+}
+
 export async function projectGenerator(tree: Tree, options: ProjectGeneratorOptions): Promise<void> {
   const normalized = normalizeProjectOptions(tree, options);
-  const openssl = opensslSourceSpec(options);
+  const shared = options.opensslProject ? sharedOpenSsl(tree, options.opensslProject) : undefined;
+  if (shared && (options.opensslSource || options.opensslVersion || options.opensslPath || options.profile)) {
+    throw new Error(`The OpenSSL, its version and the FIPS profile come from ${shared.project}: leave out opensslSource, opensslVersion, opensslPath and profile, or leave out opensslProject.`);
+  }
+  const openssl = shared ? undefined : opensslSourceSpec(options);
   const host = hostPlatform();
   const platform = !options.platform || options.platform === 'auto' ? host : options.platform;
   const mode = options.mode ?? (platform === 'win32' ? 'pcbuild' : 'overlay');
   if ((platform === 'win32') !== (mode === 'pcbuild')) {
-    throw new Error(`mode "${mode}" does not fit platform ${platform}: Windows uses "pcbuild", Linux and macOS use "overlay".`);
+    throw new Error(`mode "${mode}" does not fit platform ${platform}: Windows uses "pcbuild", Linux and macOS use "overlay" or "full".`);
   }
-  const interpreter = options.interpreter ?? (platform === 'win32' ? DEFAULT_WINDOWS_INTERPRETER : DEFAULT_INTERPRETER);
-  if (platform !== host && !options.pythonVersion) {
-    throw new Error(`The interpreter ${interpreter} is on a ${platform} machine and cannot be asked for its version here: pass --pythonVersion (e.g. 3.11.2).`);
+  if (mode === 'full' && options.interpreter) throw new Error('mode "full" builds its own interpreter: leave out --interpreter, and give --pythonVersion.');
+  const interpreter = mode === 'full' ? undefined : options.interpreter ?? (platform === 'win32' ? DEFAULT_WINDOWS_INTERPRETER : DEFAULT_INTERPRETER);
+  if (!options.pythonVersion && (mode === 'full' || platform !== host)) {
+    throw new Error(
+      mode === 'full'
+        ? 'mode "full" needs --pythonVersion: the CPython release to build (e.g. 3.13.5).'
+        : `The interpreter ${interpreter} is on a ${platform} machine and cannot be asked for its version here: pass --pythonVersion (e.g. 3.11.2).`,
+    );
   }
-  const python = pythonSourceSpec(options, options.pythonVersion ?? interpreterVersion(interpreter));
+  const python = pythonSourceSpec(options, options.pythonVersion ?? interpreterVersion(interpreter!));
   addProjectConfiguration(tree, normalized.name, {
     root: normalized.directory,
     projectType: 'application',
-    tags: ['fipskit'],
-    targets: stageTargets({ outputDir: normalized.outputDir, openssl, python, interpreter, platform, profile: normalized.profile }),
+    tags: ['fipskit', `platform:${platform}`],
+    // nx affected: a change to the shared OpenSSL project affects this one.
+    ...(shared ? { implicitDependencies: [shared.project] } : {}),
+    targets: stageTargets({ outputDir: normalized.outputDir, openssl, python, interpreter, mode, platform, profile: shared?.profile ?? normalized.profile, shared }),
   });
 }
 

@@ -45,10 +45,10 @@ export interface ProjectGeneratorOptions {
   platform?: 'auto' | 'linux' | 'darwin' | 'win32';
   /**
    * How the FIPS Python is made: `overlay` (Linux, macOS) rebuilds `_ssl`/`_hashlib` for an existing interpreter and
-   * writes a launcher; `pcbuild` (Windows) builds them with PCbuild and installs them into the interpreter.
-   * Default: the platform's.
+   * writes a launcher; `full` (Linux, macOS) builds a complete CPython of `pythonVersion`; `pcbuild` (Windows) builds
+   * them with PCbuild and installs them into the interpreter. Default: the platform's (`overlay`, `pcbuild`).
    */
-  mode?: 'overlay' | 'pcbuild';
+  mode?: 'overlay' | 'pcbuild' | 'full';
   /**
    * The existing interpreter to put in FIPS mode (absolute path). Default: `/usr/bin/python3` on Linux and macOS,
    * `C:\\Program Files\\Python311\\python.exe` on Windows.
@@ -71,4 +71,9 @@ export interface ProjectGeneratorOptions {
   pythonPath?: string;
   /** Where the stages write their outputs. Default: `dist/<name>`. */
   outputDir?: string;
+  /**
+   * An existing fipskit project whose OpenSSL and FIPS configuration this project's Python uses, instead of building
+   * its own: one OpenSSL build feeding several Pythons, each its own Nx project (cache and `nx affected` per project).
+   */
+  opensslProject?: string;
 }

@@ -25,8 +25,7 @@ export interface PythonBuildOptions {
   /**
    * `pcbuild` only: `import-library` links the modules against the installed Python's `libs\\python3XY.lib`
    * (nothing of pythoncore is compiled); `full-core` builds pythoncore too, for a Python installed without its
-   * development files.
-   * @default "import-library"
+   * development files. Default: `import-library`.
    */
   route?: 'import-library' | 'full-core';
   /**

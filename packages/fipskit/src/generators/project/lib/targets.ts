@@ -1,14 +1,19 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import type { SourceSpec, TargetPlatform } from '@fipskit/core';
-import { EXECUTORS, MACHINE_IDENTITY_INPUT } from '../../../constants';
+import { EXECUTORS, MACHINE_IDENTITY_INPUT, toolchainInput } from '../../../constants';
 
 export interface StageTargetsInput {
   outputDir: string;
-  openssl: SourceSpec;
+  /** Absent when the OpenSSL comes from another project (`shared`). */
+  openssl?: SourceSpec;
   python: SourceSpec;
-  interpreter: string;
+  /** overlay/pcbuild: the existing interpreter; full: none. */
+  interpreter?: string;
+  mode: 'overlay' | 'pcbuild' | 'full';
   platform: TargetPlatform;
   profile: 'strict' | 'recipe-compatible';
+  /** The project whose openssl and fips-config stages this one uses (one OpenSSL, several Pythons). */
+  shared?: { project: string; outputDir: string };
 }
 
 /**
@@ -17,6 +22,9 @@ export interface StageTargetsInput {
  */
 export function stageTargets(input: StageTargetsInput): Record<string, TargetConfiguration> {
   const out = (stage: string) => `${input.outputDir}/${stage}`;
+  // The OpenSSL prefix and FIPS configuration: this project's, or the shared OpenSSL project's.
+  const opensslOut = (stage: 'openssl' | 'fips-config') => (input.shared ? `${input.shared.outputDir}/${stage}` : out(stage));
+  const upstream = (target: 'openssl' | 'fips-config') => (input.shared ? { projects: [input.shared.project], target } : target);
   const windows = input.platform === 'win32';
   // MSVC reads extra compiler switches from CL and _CL_; vcvars names the toolset it put on PATH.
   const compilerEnv = windows ? ['CL', '_CL_', 'VCToolsVersion'] : ['CC', 'CFLAGS', 'LDFLAGS'];
@@ -25,7 +33,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       executor: EXECUTORS.sources,
       // Resolution asks the archive what it offers now, so it must run every time; it is cheap.
       cache: false,
-      options: { openssl: input.openssl, python: input.python, outputPath: out('sources') },
+      options: { ...(input.openssl ? { openssl: input.openssl } : {}), python: input.python, outputPath: out('sources') },
       outputs: ['{options.outputPath}'],
       metadata: {
         description: 'Resolve the OpenSSL and CPython sources to exact versions and SHA-256 (openssl.source.json, cpython.source.json).',
@@ -38,8 +46,11 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       inputs: [
         // The locked version and SHA-256 of the source: a new upstream release is a miss.
         { dependentTasksOutputFiles: '**/openssl.source.json' },
-        // The compiler and its flags shape the binaries.
+        // The compiler and its flags shape the binaries; the versions of compiler, perl and make (MSVC, nmake
+        // and NASM on Windows) too, so an upgraded toolchain is a miss. Not PATH or paths: another
+        // checkout or machine with the same tools shares the entry.
         ...compilerEnv.map((env) => ({ env })),
+        { runtime: toolchainInput('openssl') },
       ],
       options: { sourceLock: `${out('sources')}/openssl.source.json`, outputPath: out('openssl') },
       outputs: ['{options.outputPath}'],
@@ -66,20 +77,23 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
     },
     python: {
       executor: EXECUTORS.python,
-      dependsOn: ['sources', 'openssl', 'fips-config'],
+      dependsOn: ['sources', upstream('openssl'), upstream('fips-config')],
       cache: true,
       inputs: [
         // The CPython source, the exact OpenSSL prefix (headers and libraries it links), the compiler.
         { dependentTasksOutputFiles: '**/cpython.source.json' },
         { dependentTasksOutputFiles: '**/build-info.json' },
         ...(windows ? ['VCToolsVersion'] : ['CC']).map((env) => ({ env })),
+        // The compiler's version, and the interpreter the modules are built for: its version and the SHA-256 of
+        // its Python.h and pyconfig.h, so a patched interpreter package is a miss.
+        { runtime: toolchainInput('python', input.mode === 'full' ? undefined : input.interpreter) },
       ],
       options: {
-        mode: windows ? 'pcbuild' : 'overlay',
-        interpreter: input.interpreter,
+        mode: input.mode,
+        ...(input.mode === 'full' ? {} : { interpreter: input.interpreter }),
         sourceLock: `${out('sources')}/cpython.source.json`,
-        opensslPath: out('openssl'),
-        fipsConfigPath: out('fips-config'),
+        opensslPath: opensslOut('openssl'),
+        fipsConfigPath: opensslOut('fips-config'),
         outputPath: out('python'),
       },
       outputs: ['{options.outputPath}'],
@@ -95,10 +109,10 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       // A proof about this machine, now: never replayed from a cache.
       cache: false,
       options: {
-        python: windows ? input.interpreter : `${out('python')}/bin/python3`,
+        python: windows ? input.interpreter! : `${out('python')}/bin/python3`,
         ...(windows ? { activation: 'fips-env' } : {}),
-        opensslPath: out('openssl'),
-        fipsConfigPath: out('fips-config'),
+        opensslPath: opensslOut('openssl'),
+        fipsConfigPath: opensslOut('fips-config'),
         outputPath: out('verify'),
         profile: input.profile,
       },
@@ -110,7 +124,9 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
     build: {
       executor: 'nx:noop',
       dependsOn: ['verify'],
-      metadata: { description: `Everything: sources → openssl → fips-config → python → ${windows ? 'install → ' : ''}verify.` },
+      metadata: {
+        description: `Everything: ${input.shared ? `sources → (${input.shared.project}: openssl → fips-config) →` : 'sources → openssl → fips-config →'} python → ${windows ? 'install → ' : ''}verify.`,
+      },
     },
     plan: {
       executor: EXECUTORS.plan,
@@ -121,6 +137,10 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       metadata: { description: 'The exact commands and file operations of the whole pipeline for a platform (--platform=win32|linux|darwin), building nothing.' },
     },
   };
+  if (input.shared) {
+    delete targets.openssl;
+    delete targets['fips-config'];
+  }
   if (windows) {
     targets.install = {
       executor: EXECUTORS.install,
