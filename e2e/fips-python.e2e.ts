@@ -1,10 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { ExecutorContext } from '@nx/devkit';
 import pythonBuildExecutor from '../packages/python-pcbuild/src/executors/build/executor';
 import verifyExecutor from '../packages/verify/src/executors/verify/executor';
-import { WORKSPACE, isolatedNxEnvironment, runActivated, runNx, taskOutcome } from './support/workspace';
+import { WORKSPACE, isolatedNxEnvironment, runActivated, runNx, runNxAsync, secondCheckout, taskOutcome } from './support/workspace';
+import { RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
 
 /**
  * The committed fips-python project, built for real: Debian's OpenSSL and CPython source tarballs,
@@ -17,11 +18,23 @@ jest.setTimeout(60 * 60 * 1000);
 const dist = join(WORKSPACE, 'dist', 'fips-python');
 const env = isolatedNxEnvironment();
 let cold: { status: number; output: string };
+let remote: RemoteCacheServer;
+const REMOTE_TOKEN = 'fipskit-e2e-write-token';
 
-beforeAll(() => {
+beforeAll(async () => {
   rmSync(dist, { recursive: true, force: true });
-  cold = runNx(['run', 'fips-python:build'], env);
+  // The cold build also fills a self-hosted remote cache on loopback, as a team's CI would.
+  remote = await startRemoteCacheServer({ token: REMOTE_TOKEN });
+  cold = await runNxAsync(['run', 'fips-python:build'], {
+    ...env,
+    NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url,
+    NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: REMOTE_TOKEN,
+  });
   if (cold.status !== 0) console.log(cold.output);
+});
+
+afterAll(async () => {
+  await remote?.close();
 });
 
 interface Report {
@@ -244,5 +257,56 @@ describe('full mode: a complete CPython built against the FIPS OpenSSL', () => {
       expect(md5).toBe('refused');
       expect(maps).toBe(JSON.stringify([join(root, 'openssl', 'lib', 'libcrypto.so.3')]).replace(/"/g, "'"));
     }
+  });
+});
+
+describe('remote cache: a second checkout at another path, with its own empty local cache', () => {
+  let checkout: string;
+  let second: { status: number; output: string };
+  beforeAll(async () => {
+    checkout = secondCheckout();
+    remote.requests.length = 0;
+    second = await runNxAsync(
+      ['run', 'fips-python:build'],
+      { ...isolatedNxEnvironment(), NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: REMOTE_TOKEN },
+      checkout,
+    );
+    if (second.status !== 0) console.log(second.output);
+  });
+  afterAll(() => rmSync(checkout, { recursive: true, force: true }));
+
+  it('restores OpenSSL and the Python stage from the remote cache with no compiler run, and verify passes there', () => {
+    expect(second.status).toBe(0);
+    expect(taskOutcome(second.output, 'fips-python:openssl')).toBe('remote cache');
+    expect(taskOutcome(second.output, 'fips-python:python')).toBe('remote cache');
+    // The stages' executors never ran: no build logs, no build directories.
+    for (const stage of ['openssl', 'python']) expect(existsSync(join(checkout, 'tmp', 'fipskit', 'fips-python', stage))).toBe(false);
+    const report = JSON.parse(readFileSync(join(checkout, 'dist', 'fips-python', 'verify', 'report.json'), 'utf8'));
+    expect(report.failedRequired).toEqual([]);
+    expect(report.passed).toBe(true);
+    // The interpreter really loaded the restored libcrypto, from the second checkout.
+    expect(report.checks.find((c: { id: string }) => c.id === 'libcrypto-path').detail).toContain(join(checkout, 'dist', 'fips-python', 'openssl', 'lib'));
+    expect(remote.requests.filter((r) => r.method === 'GET' && r.status === 200).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('never takes fipsinstall output from another checkout or machine: fips-config and verify run here', () => {
+    expect(taskOutcome(second.output, 'fips-python:fips-config')).toBe('ran');
+    expect(taskOutcome(second.output, 'fips-python:verify')).toBe('ran');
+    const manifest = JSON.parse(readFileSync(join(checkout, 'dist', 'fips-python', 'fips-config', 'fips-config.json'), 'utf8'));
+    expect(manifest.fipsinstall.verify.join('\n')).toMatch(/VERIFY PASSED/);
+    expect(readFileSync(join(checkout, 'dist', 'fips-python', 'fips-config', 'openssl.cnf'), 'utf8')).toContain(join(checkout, 'dist'));
+  });
+
+  it('nothing the restored stages use points into the first checkout', () => {
+    const restored = join(checkout, 'dist', 'fips-python');
+    for (const file of ['openssl/build-info.json', 'python/fipskit-python.json', 'python/bin/python3']) {
+      expect(readFileSync(join(restored, file), 'utf8')).not.toContain(WORKSPACE);
+    }
+    const ssl = spawnSync('sh', ['-c', 'readelf -d "$1"/lib/fipskit/_ssl*.so', 'sh', join(restored, 'python')], { encoding: 'utf8' });
+    expect(ssl.stdout).toMatch(/\(RPATH\)\s+Library rpath: \[\$ORIGIN\/[.\/]*openssl\/lib\]/);
+    // OpenSSL's compiled-in directories are a fixed prefix, not a checkout path.
+    const dirs = spawnSync(join(restored, 'openssl', 'bin', 'openssl'), ['version', '-d', '-m'], { encoding: 'utf8', env: { LD_LIBRARY_PATH: join(restored, 'openssl', 'lib') } });
+    expect(dirs.stdout).not.toContain(WORKSPACE);
+    expect(dirs.stdout).not.toContain(checkout);
   });
 });

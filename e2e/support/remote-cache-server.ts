@@ -72,3 +72,8 @@ export async function startRemoteCacheServer(options: { token?: string; readOnly
   };
   return handle;
 }
+
+/** `node tools/run-ts.js e2e/support/remote-cache-server.ts`: serves until killed, printing its URL (benchmarks). */
+if (require.main === module) {
+  void startRemoteCacheServer().then((server) => console.log(server.url));
+}

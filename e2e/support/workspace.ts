@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const WORKSPACE = resolve(__dirname, '..', '..');
 
@@ -55,4 +55,39 @@ export function taskOutcome(output: string, task: string): 'local cache' | 'exis
   if (line.includes('[local cache]')) return 'local cache';
   if (line.includes('[remote cache]')) return 'remote cache';
   return 'ran';
+}
+
+/**
+ * Like runNx, without blocking this process: needed when this process also serves the run (the
+ * loopback remote cache).
+ */
+export function runNxAsync(args: string[], env: Record<string, string>, cwd = WORKSPACE): Promise<RunResult> {
+  return new Promise((done) => {
+    const child = spawn(join(cwd, 'node_modules', '.bin', 'nx'), args, { cwd, env: { ...process.env, ...env } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => done({ status: code ?? 1, output }));
+  });
+}
+
+/**
+ * A second checkout of this workspace at another path, as a clone would be: the files git tracks (and
+ * new ones it would track), and a copy of node_modules — no dist/, tmp/ or Nx state.
+ */
+export function secondCheckout(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fipskit-e2e-checkout-'));
+  const files = execFileSync('git', ['-C', WORKSPACE, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
+  for (const file of files) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    try {
+      cpSync(join(WORKSPACE, file), join(dir, file));
+    } catch {
+      // a tracked file deleted in the working tree
+    }
+  }
+  cpSync(join(WORKSPACE, 'node_modules'), join(dir, 'node_modules'), { recursive: true, verbatimSymlinks: true });
+  return dir;
 }

@@ -87,7 +87,7 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
       expect(plans.map((p) => `${p.stage}/${p.platform}`)).toEqual(['openssl/win32', 'fips-config/win32', 'python/win32', 'install/win32']);
       expect(runs(plans[0])).toEqual([
         ['perl', `${W}\\tmp\\fipskit\\fp\\openssl\\src\\Configure`, 'VC-WIN64A', 'enable-fips', 'no-tests', 'no-legacy', 'no-uplink',
-          `--prefix=${W}\\dist\\fp\\openssl`, `--openssldir=${W}\\dist\\fp\\openssl\\ssl`],
+          '--prefix=C:\\Program Files\\fipskit\\openssl-3.0.9', '--openssldir=C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl'],
         ['nmake', 'build_sw'],
         ['nmake', `DESTDIR=${W}\\tmp\\fipskit\\fp\\openssl\\destdir`, 'install_sw', 'install_ssldirs', 'install_fips'],
       ]);
@@ -136,12 +136,12 @@ describe('plans for other platforms and refusals', () => {
     expect(plans.map((p) => p.stage)).toEqual(['openssl', 'fips-config', 'python']);
     const R = '/Users/me/workspace';
     const openssl = runs(plans[0]);
-    expect(openssl[0]).toEqual(expect.arrayContaining(['darwin64-x86_64', 'enable-fips', `--prefix=${R}/dist/fp/openssl`]));
+    expect(openssl[0]).toEqual(expect.arrayContaining(['darwin64-x86_64', 'enable-fips', '--prefix=/opt/fipskit/openssl-3.0.9']));
     expect(openssl[2]).toEqual(['make', expect.stringMatching(/^-j\d+$/), 'libcrypto.3.dylib', 'libssl.3.dylib', 'providers/fips.dylib', 'apps/openssl']);
     expect(openssl.slice(3)).toEqual([
       ['install_name_tool', '-id', '@rpath/libcrypto.3.dylib', `${R}/dist/fp/openssl.staging/lib/libcrypto.3.dylib`],
-      ['install_name_tool', '-id', '@rpath/libssl.3.dylib', '-change', `${R}/dist/fp/openssl/lib/libcrypto.3.dylib`, '@rpath/libcrypto.3.dylib', `${R}/dist/fp/openssl.staging/lib/libssl.3.dylib`],
-      ['install_name_tool', '-change', `${R}/dist/fp/openssl/lib/libcrypto.3.dylib`, '@rpath/libcrypto.3.dylib', '-change', `${R}/dist/fp/openssl/lib/libssl.3.dylib`, '@rpath/libssl.3.dylib',
+      ['install_name_tool', '-id', '@rpath/libssl.3.dylib', '-change', '/opt/fipskit/openssl-3.0.9/lib/libcrypto.3.dylib', '@rpath/libcrypto.3.dylib', `${R}/dist/fp/openssl.staging/lib/libssl.3.dylib`],
+      ['install_name_tool', '-change', '/opt/fipskit/openssl-3.0.9/lib/libcrypto.3.dylib', '@rpath/libcrypto.3.dylib', '-change', '/opt/fipskit/openssl-3.0.9/lib/libssl.3.dylib', '@rpath/libssl.3.dylib',
         '-add_rpath', '@executable_path/../lib', `${R}/dist/fp/openssl.staging/bin/openssl`],
       ['codesign', '--force', '--sign', '-', `${R}/dist/fp/openssl.staging/lib/libcrypto.3.dylib`, `${R}/dist/fp/openssl.staging/lib/libssl.3.dylib`, `${R}/dist/fp/openssl.staging/bin/openssl`],
     ]);

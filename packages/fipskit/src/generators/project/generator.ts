@@ -1,6 +1,6 @@
 import { Tree, addProjectConfiguration, getProjects, joinPathFragments, names } from '@nx/devkit';
 import { ProjectGeneratorOptions } from './schema';
-import { opensslSourceSpec } from './lib/source-spec-for';
+import { fipsProviderSourceSpec, opensslSourceSpec } from './lib/source-spec-for';
 import { interpreterVersion, pythonSourceSpec } from './lib/python-source-spec';
 import { hostPlatform } from '@fipskit/core';
 import { DEFAULT_INTERPRETER, DEFAULT_WINDOWS_INTERPRETER, EXECUTORS } from '../../constants';
@@ -38,10 +38,11 @@ function sharedOpenSsl(tree: Tree, name: string): { project: string; outputDir: 
 export async function projectGenerator(tree: Tree, options: ProjectGeneratorOptions): Promise<void> {
   const normalized = normalizeProjectOptions(tree, options);
   const shared = options.opensslProject ? sharedOpenSsl(tree, options.opensslProject) : undefined;
-  if (shared && (options.opensslSource || options.opensslVersion || options.opensslPath || options.profile)) {
+  if (shared && (options.opensslSource || options.opensslVersion || options.opensslPath || options.profile || options.fipsProviderVersion)) {
     throw new Error(`The OpenSSL, its version and the FIPS profile come from ${shared.project}: leave out opensslSource, opensslVersion, opensslPath and profile, or leave out opensslProject.`);
   }
   const openssl = shared ? undefined : opensslSourceSpec(options);
+  const fipsProvider = shared ? undefined : fipsProviderSourceSpec(options);
   const host = hostPlatform();
   const platform = !options.platform || options.platform === 'auto' ? host : options.platform;
   const mode = options.mode ?? (platform === 'win32' ? 'pcbuild' : 'overlay');
@@ -64,7 +65,7 @@ export async function projectGenerator(tree: Tree, options: ProjectGeneratorOpti
     tags: ['fipskit', `platform:${platform}`],
     // nx affected: a change to the shared OpenSSL project affects this one.
     ...(shared ? { implicitDependencies: [shared.project] } : {}),
-    targets: stageTargets({ outputDir: normalized.outputDir, openssl, python, interpreter, mode, platform, profile: shared?.profile ?? normalized.profile, shared }),
+    targets: stageTargets({ outputDir: normalized.outputDir, openssl, fipsProvider, python, interpreter, mode, platform, profile: shared?.profile ?? normalized.profile, shared }),
   });
 }
 

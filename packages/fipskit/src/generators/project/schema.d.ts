@@ -71,6 +71,16 @@ export interface ProjectGeneratorOptions {
   pythonPath?: string;
   /** Where the stages write their outputs. Default: `dist/<name>`. */
   outputDir?: string;
+  /** Debian suites to take the OpenSSL source from (e.g. `["trixie"]` for 3.5), for `opensslSource: debian`. */
+  opensslSuites?: string[];
+  /**
+   * Build the FIPS provider alone from this OpenSSL release and install it beside the libraries of
+   * `opensslVersion` (OpenSSL allows a validated provider with libraries of a later 3.x release). Official: 3.0.8,
+   * 3.0.9 or 3.1.2; debian: a version or prefix.
+   */
+  fipsProviderVersion?: string;
+  /** Debian suites for the FIPS provider's source, for `opensslSource: debian`. */
+  fipsProviderSuites?: string[];
   /**
    * An existing fipskit project whose OpenSSL and FIPS configuration this project's Python uses, instead of building
    * its own: one OpenSSL build feeding several Pythons, each its own Nx project (cache and `nx affected` per project).

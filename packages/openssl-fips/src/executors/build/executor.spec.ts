@@ -59,7 +59,7 @@ describe('openssl build executor', () => {
     const printed: string[] = [];
     expect(await openSslBuildExecutor({ ...options, platform: 'win32', dryRun: true }, context, { runner, print: (l) => printed.push(l) })).toEqual({ success: true });
     const text = printed.join('\n');
-    expect(text).toContain('$ perl C:\\workspace\\tmp\\fipskit\\p\\openssl\\src\\Configure VC-WIN64A enable-fips no-tests no-legacy no-uplink --prefix=C:\\workspace\\dist\\p\\openssl');
+    expect(text).toContain('$ perl C:\\workspace\\tmp\\fipskit\\p\\openssl\\src\\Configure VC-WIN64A enable-fips no-tests no-legacy no-uplink "--prefix=C:\\Program Files\\fipskit\\openssl-3.0.22"');
     expect(text).toContain('$ nmake DESTDIR=C:\\workspace\\tmp\\fipskit\\p\\openssl\\destdir install_sw install_ssldirs install_fips');
     expect(runner.commands).toHaveLength(0);
   });

@@ -70,27 +70,34 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
   preflight.warnings.forEach((w) => print(`[openssl] warning: ${w}`));
   const ctx = { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner };
   const fetched = await fetchSource(options.source, ctx);
+  const fetchedProvider = options.fipsProviderSource ? await fetchSource(options.fipsProviderSource, ctx) : undefined;
 
   rmSync(options.logFile, { force: true });
   const staging = createStaging(options.outputDir);
   const layout = openSslLayout(options, staging);
-  for (const dir of [layout.objectDir, layout.destDir, ...(fetched.archive ? [layout.sourceDir] : [])]) {
+  for (const dir of [layout.objectDir, layout.destDir, layout.providerObjectDir, layout.providerSourceDir, ...(fetched.archive ? [layout.sourceDir] : [])]) {
     rmSync(dir, { recursive: true, force: true });
   }
   mkdirSync(layout.objectDir, { recursive: true });
+  if (fetchedProvider) mkdirSync(layout.providerObjectDir, { recursive: true });
   const configureArgs = configureArguments(options, preflight.toolchain);
   const plan = buildOpenSslPlan(options, preflight.toolchain, layout, {
     unpack: async () => {
       if (fetched.archive) await extractArchive(fetched.archive, layout.sourceDir, { stripTopLevel: true });
     },
+    unpackProvider: async () => {
+      if (fetchedProvider?.archive) await extractArchive(fetchedProvider.archive, layout.providerSourceDir, { stripTopLevel: true });
+      else if (fetchedProvider?.directory) throw new Error('The FIPS provider source must be a release tarball: point fipsProvider at one.');
+    },
     writeBuildInfo: async () => {
-      const recorded = configureArgs.map((a) => a.split(options.outputDir).join('<prefix>'));
+      const recorded = configureArgs;
       writeBuildInfo(staging, await collectBuildInfo(options, staging, recorded, preflight.identity));
     },
     publish: async () => publishOutput(staging, options.outputDir, 'openssl'),
   });
   const log = new StageLog('openssl', options.logFile, plan.steps.length, print);
-  log.info(`OpenSSL ${options.source.version} (${options.source.origin}: ${options.source.location}) for ${options.platform}, full log: ${options.logFile}`);
+  const provider = options.fipsProviderSource ? `, FIPS provider from OpenSSL ${options.fipsProviderSource.version} (${options.fipsProviderSource.location})` : '';
+  log.info(`OpenSSL ${options.source.version} (${options.source.origin}: ${options.source.location})${provider} for ${options.platform}, full log: ${options.logFile}`);
   try {
     await executePlan(plan, options.verbose ? echoingRunner(runner, print) : runner, log);
   } catch (error) {

@@ -10,6 +10,13 @@ export interface OpenSslBuildOptions {
    */
   sourceLock: string;
   /**
+   * A second source lock (`openssl-fips-provider.source.json`) from which only the FIPS provider is built, installed
+   * beside the libraries built from `sourceLock`: a validated provider (3.0.8, 3.0.9, 3.1.2) with libraries from a
+   * newer, supported 3.x release, as OpenSSL's FIPS guidance allows. The provider may not be newer than the libraries.
+   * @format path
+   */
+  fipsProviderSourceLock?: string;
+  /**
    * Where the installed prefix goes (`bin/`, `lib/`, `lib/ossl-modules/`, `include/`, `ssl/`).
    * @format path
    */

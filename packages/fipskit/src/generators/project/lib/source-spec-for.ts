@@ -5,7 +5,9 @@ import { ProjectGeneratorOptions } from '../schema';
 /** Turns the generator's source choice into the sources stage's `openssl` option, refusing what cannot work. */
 export function opensslSourceSpec(options: ProjectGeneratorOptions): SourceSpec {
   const kind = options.opensslSource ?? 'official';
-  if (kind === 'debian') return { kind: 'debian', package: 'openssl', version: options.opensslVersion ?? DEFAULT_DEBIAN_OPENSSL };
+  if (kind === 'debian') {
+    return { kind: 'debian', package: 'openssl', version: options.opensslVersion ?? DEFAULT_DEBIAN_OPENSSL, ...(options.opensslSuites ? { suites: options.opensslSuites } : {}) };
+  }
   if (kind === 'local') {
     if (!options.opensslPath) throw new Error('opensslSource "local" needs opensslPath: the path of an OpenSSL tarball or source directory.');
     return { kind: 'local', path: options.opensslPath };
@@ -28,4 +30,21 @@ export function opensslSourceSpec(options: ProjectGeneratorOptions): SourceSpec 
     url: `https://github.com/openssl/openssl/releases/download/openssl-${version}/openssl-${version}.tar.gz`,
     sha256: options.opensslSha256,
   };
+}
+
+/**
+ * The second OpenSSL source the FIPS provider alone is built from: the same kind as the libraries' source.
+ * Official releases must be pinned validated ones (3.0.8, 3.0.9, 3.1.2), so their SHA-256 is known.
+ */
+export function fipsProviderSourceSpec(options: ProjectGeneratorOptions): SourceSpec | undefined {
+  const version = options.fipsProviderVersion;
+  if (!version) return undefined;
+  const kind = options.opensslSource ?? 'official';
+  if (kind === 'debian') return { kind: 'debian', package: 'openssl', version, ...(options.fipsProviderSuites ? { suites: options.fipsProviderSuites } : {}) };
+  if (kind === 'local') throw new Error('fipsProviderVersion needs opensslSource "official" or "debian": a local OpenSSL has no second source to take the provider from.');
+  const pinned = OFFICIAL_OPENSSL_RELEASES[version];
+  if (!pinned) {
+    throw new Error(`fipsProviderVersion ${version} is not a release fipskit pins (${Object.keys(OFFICIAL_OPENSSL_RELEASES).join(', ')}, the validated providers). Choose one of them.`);
+  }
+  return { kind: 'url', ...pinned };
 }

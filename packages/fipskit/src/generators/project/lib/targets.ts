@@ -6,6 +6,8 @@ export interface StageTargetsInput {
   outputDir: string;
   /** Absent when the OpenSSL comes from another project (`shared`). */
   openssl?: SourceSpec;
+  /** A second OpenSSL source for the FIPS provider alone. */
+  fipsProvider?: SourceSpec;
   python: SourceSpec;
   /** overlay/pcbuild: the existing interpreter; full: none. */
   interpreter?: string;
@@ -33,7 +35,12 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       executor: EXECUTORS.sources,
       // Resolution asks the archive what it offers now, so it must run every time; it is cheap.
       cache: false,
-      options: { ...(input.openssl ? { openssl: input.openssl } : {}), python: input.python, outputPath: out('sources') },
+      options: {
+        ...(input.openssl ? { openssl: input.openssl } : {}),
+        ...(input.fipsProvider ? { fipsProvider: input.fipsProvider } : {}),
+        python: input.python,
+        outputPath: out('sources'),
+      },
       outputs: ['{options.outputPath}'],
       metadata: {
         description: 'Resolve the OpenSSL and CPython sources to exact versions and SHA-256 (openssl.source.json, cpython.source.json).',
@@ -44,15 +51,20 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       dependsOn: ['sources'],
       cache: true,
       inputs: [
-        // The locked version and SHA-256 of the source: a new upstream release is a miss.
+        // The locked version and SHA-256 of the source (and of the provider's source): a new upstream release is a miss.
         { dependentTasksOutputFiles: '**/openssl.source.json' },
+        ...(input.fipsProvider ? [{ dependentTasksOutputFiles: '**/openssl-fips-provider.source.json' }] : []),
         // The compiler and its flags shape the binaries; the versions of compiler, perl and make (MSVC, nmake
         // and NASM on Windows) too, so an upgraded toolchain is a miss. Not PATH or paths: another
         // checkout or machine with the same tools shares the entry.
         ...compilerEnv.map((env) => ({ env })),
         { runtime: toolchainInput('openssl') },
       ],
-      options: { sourceLock: `${out('sources')}/openssl.source.json`, outputPath: out('openssl') },
+      options: {
+        sourceLock: `${out('sources')}/openssl.source.json`,
+        ...(input.fipsProvider ? { fipsProviderSourceLock: `${out('sources')}/openssl-fips-provider.source.json` } : {}),
+        outputPath: out('openssl'),
+      },
       outputs: ['{options.outputPath}'],
       metadata: {
         description: 'Build OpenSSL with enable-fips: shared libraries, the FIPS provider and the openssl program, into a relocatable prefix.',

@@ -12,7 +12,8 @@ export interface OpenSslBuildInfo {
   version: string;
   platform: TargetPlatform;
   arch: string;
-  fipsProvider: ProviderStatus & { module: string };
+  /** The provider's own version: the libraries' unless it was built from a second source (`source` below). */
+  fipsProvider: ProviderStatus & { module: string; source?: SourceLock };
   source: SourceLock;
   configure: { target: string; arguments: string[]; scope: 'targeted' | 'full' };
   toolchain: ToolchainIdentity;
@@ -47,7 +48,9 @@ export async function collectBuildInfo(
     version: options.source.version,
     platform: options.platform,
     arch: options.arch,
-    fipsProvider: { ...providerStatus(options.source.version), module },
+    fipsProvider: options.fipsProviderSource
+      ? { ...providerStatus(options.fipsProviderSource.version), module, source: options.fipsProviderSource }
+      : { ...providerStatus(options.source.version), module },
     source: options.source,
     configure: { target: options.configureTarget, arguments: configureArgs, scope: options.scope },
     toolchain,

@@ -20,6 +20,8 @@ export interface NormalizedOpenSslOptions {
   workspaceRoot: string;
   source: SourceLock;
   sourceLockPath: string;
+  /** The second source the FIPS provider alone is built from, when it differs from `source`. */
+  fipsProviderSource?: SourceLock;
   /** Absolute paths, in the target platform's notation. */
   outputDir: string;
   buildDir: string;
@@ -51,6 +53,14 @@ export interface HostFacts {
 
 export function currentHost(): HostFacts {
   return { platform: hostPlatform(), arch: hostArch(), cores: availableParallelism() };
+}
+
+/** Orders OpenSSL release numbers (`3.0.9` < `3.0.22` < `3.5.1`). */
+export function compareReleases(a: string, b: string): number {
+  const parts = (v: string) => v.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  return 0;
 }
 
 export function defaultConfigureTarget(platform: TargetPlatform, arch: TargetArch): string {
@@ -106,6 +116,17 @@ export function normalizeOptions(
   const sourceLockPath = isAbsolute(options.sourceLock) ? options.sourceLock : join(context.root, options.sourceLock);
   const source = readLock(sourceLockPath);
   assertSupportedVersion('openssl', source.version);
+  let fipsProviderSource: SourceLock | undefined;
+  if (options.fipsProviderSourceLock) {
+    fipsProviderSource = readLock(isAbsolute(options.fipsProviderSourceLock) ? options.fipsProviderSourceLock : join(context.root, options.fipsProviderSourceLock));
+    assertSupportedVersion('openssl', fipsProviderSource.version);
+    if (compareReleases(fipsProviderSource.version, source.version) > 0) {
+      throw new Error(
+        `The FIPS provider source is OpenSSL ${fipsProviderSource.version}, newer than the libraries' ${source.version}: OpenSSL supports a provider ` +
+          'with libraries of its own or a later 3.x release only. Use libraries at least as new as the provider, or drop fipsProviderSourceLock.',
+      );
+    }
+  }
   return {
     platform,
     arch: host.arch,
@@ -113,6 +134,7 @@ export function normalizeOptions(
     workspaceRoot: root,
     source,
     sourceLockPath,
+    ...(fipsProviderSource ? { fipsProviderSource } : {}),
     outputDir: resolve(options.outputPath),
     buildDir,
     logFile: paths.join(buildDir, 'openssl-build.log'),

@@ -1,5 +1,5 @@
 import { RunStep, SourceLock, renderPlan } from '@fipskit/core';
-import { HostFacts, normalizeOptions } from './normalize-options';
+import { HostFacts, compareReleases, normalizeOptions } from './normalize-options';
 import { BuildToolchain, buildOpenSslPlan, openSslLayout } from './openssl-plan';
 import { OpenSslBuildOptions } from '../schema';
 
@@ -45,7 +45,7 @@ describe('OpenSSL build plan', () => {
     const obj = '/home/zoë/my work/tmp/fipskit/p/openssl/obj';
     expect(runs(plan)).toEqual([
       ['perl', '/home/zoë/my work/tmp/fipskit/p/openssl/src/Configure', 'linux-x86_64', 'enable-fips', 'no-tests', 'no-legacy',
-        '--prefix=/home/zoë/my work/dist/p/openssl', '--openssldir=/home/zoë/my work/dist/p/openssl/ssl', '--libdir=lib'],
+        '--prefix=/opt/fipskit/openssl-3.0.9', '--openssldir=/opt/fipskit/openssl-3.0.9/ssl', '--libdir=lib'],
       ['make', '-j2', 'build_generated'],
       ['make', '-j2', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'apps/openssl'],
     ]);
@@ -73,7 +73,7 @@ describe('OpenSSL build plan', () => {
       ['make', 'DESTDIR=/home/zoë/my work/tmp/fipskit/p/openssl/destdir', 'install_sw', 'install_ssldirs', 'install_fips'],
     ]);
     const text = renderPlan(plan);
-    expect(text).toContain('move /home/zoë/my work/tmp/fipskit/p/openssl/destdir/home/zoë/my work/dist/p/openssl -> /home/zoë/my work/dist/p/openssl.staging');
+    expect(text).toContain('move /home/zoë/my work/tmp/fipskit/p/openssl/destdir/opt/fipskit/openssl-3.0.9 -> /home/zoë/my work/dist/p/openssl.staging');
     expect(text).toContain('remove /home/zoë/my work/dist/p/openssl.staging/ssl/fipsmodule.cnf');
   });
 
@@ -96,12 +96,14 @@ describe('OpenSSL build plan', () => {
     const root = 'C:\\Users\\Zoë\\my work';
     expect(runs(plan)).toEqual([
       ['perl', `${root}\\tmp\\fipskit\\p\\openssl\\src\\Configure`, 'VC-WIN64A', 'enable-fips', 'no-tests', 'no-legacy', 'no-uplink',
-        `--prefix=${root}\\dist\\p\\openssl`, `--openssldir=${root}\\dist\\p\\openssl\\ssl`],
+        '--prefix=C:\\Program Files\\fipskit\\openssl-3.0.9', '--openssldir=C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl'],
       ['nmake', 'build_sw'],
       ['nmake', `DESTDIR=${root}\\tmp\\fipskit\\p\\openssl\\destdir`, 'install_sw', 'install_ssldirs', 'install_fips'],
     ]);
     const text = renderPlan(plan);
-    expect(text).toContain(`move ${root}\\tmp\\fipskit\\p\\openssl\\destdir\\Users\\Zoë\\my work\\dist\\p\\openssl -> ${root}\\dist\\p\\openssl.staging`);
+    expect(text).toContain(`move ${root}\\tmp\\fipskit\\p\\openssl\\destdir\\Program Files\\fipskit\\openssl-3.0.9 -> ${root}\\dist\\p\\openssl.staging`);
+    // The compiled-in prefix names no checkout, and is quoted where it has a space.
+    expect(text).toContain('"--prefix=C:\\Program Files\\fipskit\\openssl-3.0.9"');
     // Paths with spaces are quoted for cmd.exe in the printed plan.
     expect(text).toContain(`$ perl "${root}\\tmp\\fipskit\\p\\openssl\\src\\Configure" VC-WIN64A enable-fips`);
   });
@@ -130,6 +132,56 @@ describe('OpenSSL build plan', () => {
     expect(() =>
       normalizeOptions({ sourceLock: 'l', outputPath: 'o', platform: 'win32' }, { root: '/w' }, hosts.linux, () => lock),
     ).toThrow(/cannot be cross-built here. Use --dryRun/);
+  });
+
+  it('provider split: libraries from one source, only the FIPS provider from the other, installed in its place', () => {
+    const provider: SourceLock = { ...lock, version: '3.0.9', fileName: 'openssl-3.0.9.tar.gz' };
+    const library: SourceLock = { ...lock, version: '3.5.1', fileName: 'openssl-3.5.1.tar.gz', sha256: 'b'.repeat(64) };
+    const options = normalizeOptions(
+      { sourceLock: 'l', fipsProviderSourceLock: 'p', outputPath: 'dist/p/openssl' },
+      { root: '/w', projectName: 'p' },
+      hosts.linux,
+      (file) => (file.endsWith('/p') ? provider : library),
+    );
+    const plan = buildOpenSslPlan(options, toolchains.linux, openSslLayout(options, '/w/dist/p/openssl.staging'));
+    const commands = plan.steps.filter((s): s is RunStep => s.kind === 'run').map((s) => [s.command.cwd, s.command.program, ...s.command.args]);
+    expect(commands.map((c) => c.slice(1, 4))).toEqual([
+      ['perl', '/w/tmp/fipskit/p/openssl/src/Configure', 'linux-x86_64'],
+      ['make', '-j2', 'build_generated'],
+      ['make', '-j2', 'libcrypto.so.3'],
+      ['perl', '/w/tmp/fipskit/p/openssl/src-fips-provider/Configure', 'linux-x86_64'],
+      ['make', '-j2', 'build_generated'],
+      ['make', '-j2', 'providers/fips.so'],
+    ]);
+    // The libraries' build does not make a provider of its own; the provider build runs in its own tree.
+    expect(commands[2]).toEqual(['/w/tmp/fipskit/p/openssl/obj', 'make', '-j2', 'libcrypto.so.3', 'libssl.so.3', 'apps/openssl']);
+    expect(commands[5][0]).toBe('/w/tmp/fipskit/p/openssl/obj-fips-provider');
+    const text = renderPlan(plan);
+    expect(text).toContain('Unpack openssl-3.0.9.tar.gz (OpenSSL 3.0.9, FIPS provider only)');
+    expect(text).toContain('copy /w/tmp/fipskit/p/openssl/obj-fips-provider/providers/fips.so -> /w/dist/p/openssl.staging/lib/ossl-modules/fips.so');
+    expect(text).not.toContain('/obj/providers/fips.so');
+  });
+
+  it('provider split on Windows: nmake builds providers\\fips.dll in the provider tree', () => {
+    const options = normalizeOptions(
+      { sourceLock: 'l', fipsProviderSourceLock: 'p', outputPath: 'dist/p/openssl', platform: 'win32', dryRun: true },
+      { root: 'C:\\w', projectName: 'p' },
+      hosts.win32,
+      (file) => (file.endsWith('p') && !file.endsWith('l') ? { ...lock, version: '3.0.9' } : { ...lock, version: '3.5.1' }),
+    );
+    const plan = buildOpenSslPlan(options, toolchains.win32, openSslLayout(options, 'C:\\w\\dist\\p\\openssl.staging'));
+    expect(renderPlan(plan)).toContain('$ nmake providers\\fips.dll');
+    expect(renderPlan(plan)).toContain('copy C:\\w\\tmp\\fipskit\\p\\openssl\\obj-fips-provider\\providers\\fips.dll -> C:\\w\\dist\\p\\openssl.staging\\lib\\ossl-modules\\fips.dll');
+  });
+
+  it('refuses a FIPS provider newer than the libraries', () => {
+    expect(() =>
+      normalizeOptions({ sourceLock: 'l', fipsProviderSourceLock: 'p', outputPath: 'o' }, { root: '/w' }, hosts.linux, (file) =>
+        file.endsWith('/p') ? { ...lock, version: '3.1.2' } : { ...lock, version: '3.0.22' },
+      ),
+    ).toThrow(/provider source is OpenSSL 3\.1\.2, newer than the libraries' 3\.0\.22/);
+    expect(compareReleases('3.0.9', '3.0.22')).toBeLessThan(0);
+    expect(compareReleases('3.5.1', '3.0.22')).toBeGreaterThan(0);
   });
 
   it('refuses OpenSSL older than 3.0 before any work', () => {

@@ -13,6 +13,7 @@ export interface BuildToolchain {
 /** In-process steps the plan calls back into; plans made for display get no-ops. */
 export interface PlanTasks {
   unpack?: () => Promise<void>;
+  unpackProvider?: () => Promise<void>;
   writeBuildInfo?: () => Promise<void>;
   publish?: () => Promise<void>;
 }
@@ -23,6 +24,9 @@ export interface OpenSslLayout {
   staging: string;
   /** Where `make DESTDIR=...` installs (full scope). */
   destDir: string;
+  /** The FIPS provider's own source and objects, when it comes from a second source. */
+  providerSourceDir: string;
+  providerObjectDir: string;
 }
 
 /** An unpacked local source tree is built out of tree where it is; tarballs are unpacked into the build directory. */
@@ -35,7 +39,25 @@ export function openSslLayout(options: NormalizedOpenSslOptions, staging: string
   const location = options.source.location;
   const tree = paths.isAbsolute(location) ? location : paths.join(options.workspaceRoot, location);
   const sourceDir = isLocalTree(options) ? tree : paths.join(options.buildDir, 'src');
-  return { sourceDir, objectDir: paths.join(options.buildDir, 'obj'), staging, destDir: paths.join(options.buildDir, 'destdir') };
+  return {
+    sourceDir,
+    objectDir: paths.join(options.buildDir, 'obj'),
+    staging,
+    destDir: paths.join(options.buildDir, 'destdir'),
+    providerSourceDir: paths.join(options.buildDir, 'src-fips-provider'),
+    providerObjectDir: paths.join(options.buildDir, 'obj-fips-provider'),
+  };
+}
+
+/**
+ * The `--prefix` compiled into the libraries (OPENSSLDIR, MODULESDIR, ENGINESDIR defaults): a fixed path that
+ * names no checkout, so the same build restored from a shared cache into any checkout or machine is the same
+ * bytes and points nowhere outside it. It is only a default: the activation scripts and launchers set
+ * OPENSSL_CONF and OPENSSL_MODULES. Writable only by an administrator, so nobody can plant a configuration there
+ * (the Windows default of OpenSSL's own builds is under Program Files for the same reason).
+ */
+export function compiledInPrefix(options: Pick<NormalizedOpenSslOptions, 'platform' | 'source'>): string {
+  return options.platform === 'win32' ? `C:\\Program Files\\fipskit\\openssl-${options.source.version}` : `/opt/fipskit/openssl-${options.source.version}`;
 }
 
 /** `Configure` arguments: fipskit adds no compiler or linker flags, so the FIPS module is built as its security policy says. */
@@ -50,7 +72,8 @@ export function configureArguments(options: NormalizedOpenSslOptions, toolchain:
     args.push('no-uplink');
     if (!toolchain.nasm) args.push('no-asm');
   }
-  args.push(`--prefix=${options.outputDir}`, `--openssldir=${paths.join(options.outputDir, 'ssl')}`);
+  const prefix = compiledInPrefix(options);
+  args.push(`--prefix=${prefix}`, `--openssldir=${paths.join(prefix, 'ssl')}`);
   if (options.platform !== 'win32') args.push('--libdir=lib');
   return [...args, ...options.configureArgs];
 }
@@ -60,7 +83,8 @@ export function targetedMakeTargets(options: NormalizedOpenSslOptions): string[]
   const darwin = options.platform === 'darwin';
   const lib = (name: string) => (darwin ? `lib${name}.3.dylib` : `lib${name}.so.3`);
   const module = (name: string) => `providers/${name}${darwin ? '.dylib' : '.so'}`;
-  const targets = [lib('crypto'), lib('ssl'), module('fips')];
+  // With a provider source, this source's own provider is not built at all.
+  const targets = [lib('crypto'), lib('ssl'), ...(options.fipsProviderSource ? [] : [module('fips')])];
   if (options.legacyProvider) targets.push(module('legacy'));
   // Not the pkg-config files: their make rule depends on the static libraries, which would compile
   // every libcrypto object a second time.
@@ -94,6 +118,7 @@ export function buildOpenSslPlan(
   });
   steps.push(run(inObj('Configure', toolchain.perl, [paths.join(layout.sourceDir, 'Configure'), ...configureArguments(options, toolchain)])));
   steps.push(...(options.platform === 'win32' ? windowsBuildSteps(options, toolchain, layout, inObj) : posixBuildSteps(options, toolchain, layout, inObj)));
+  if (options.fipsProviderSource) steps.push(...providerSteps(options, toolchain, layout, tasks.unpackProvider ?? noop));
   steps.push({ kind: 'task', title: 'Record build information', detail: `write build-info.json with versions, toolchain and SHA-256 of each artifact into ${layout.staging}`, perform: tasks.writeBuildInfo ?? noop });
   steps.push({ kind: 'task', title: 'Publish output', detail: `move ${layout.staging} to ${options.outputDir} (only if it is fipskit's own or empty)`, perform: tasks.publish ?? noop });
   return { stage: 'openssl', platform: options.platform, steps };
@@ -114,7 +139,7 @@ function posixBuildSteps(options: NormalizedOpenSslOptions, toolchain: BuildTool
     const targets = targetedMakeTargets(options);
     return [
       run(cmd('Generate headers (make build_generated)', toolchain.make, [...jobs, 'build_generated'])),
-      run(cmd('Compile libraries, FIPS provider and openssl', toolchain.make, [...jobs, ...targets]), {
+      run(cmd(options.fipsProviderSource ? 'Compile libraries and openssl' : 'Compile libraries, FIPS provider and openssl', toolchain.make, [...jobs, ...targets]), {
         unit: 'objects compiled',
         countWith: cmd('Count objects', toolchain.make, ['-n', ...targets]),
         pattern: POSIX_COMPILE,
@@ -172,7 +197,7 @@ function darwinInstallNameSteps(options: NormalizedOpenSslOptions, layout: OpenS
   const paths = pathsFor('darwin');
   const lib = (name: string) => `lib${name}.3.dylib`;
   const staged = (...parts: string[]) => paths.join(layout.staging, ...parts);
-  const linkedAs = (name: string) => paths.join(options.outputDir, 'lib', lib(name));
+  const linkedAs = (name: string) => paths.join(compiledInPrefix(options), 'lib', lib(name));
   const atRpath = (name: string) => `@rpath/${lib(name)}`;
   const steps: PlanStep[] = [
     run(cmd('Set install name of libcrypto', 'install_name_tool', ['-id', atRpath('crypto'), staged('lib', lib('crypto'))])),
@@ -189,10 +214,49 @@ function darwinInstallNameSteps(options: NormalizedOpenSslOptions, layout: OpenS
   return steps;
 }
 
+/**
+ * The FIPS provider from the second source: configured like the libraries, only the provider module built, and
+ * put into the prefix in place of any provider the main source made.
+ */
+function providerSteps(options: NormalizedOpenSslOptions, toolchain: BuildToolchain, layout: OpenSslLayout, unpack: () => Promise<void>): PlanStep[] {
+  const paths = pathsFor(options.platform);
+  const provider = options.fipsProviderSource!;
+  const windows = options.platform === 'win32';
+  const moduleFile = windows ? 'fips.dll' : options.platform === 'darwin' ? 'fips.dylib' : 'fips.so';
+  const target = windows ? `providers\\${moduleFile}` : `providers/${moduleFile}`;
+  const jobs = windows ? (/(^|[\\/])jom(\.exe)?$/i.test(toolchain.make) ? ['/J', String(options.jobs)] : []) : [`-j${options.jobs}`];
+  const inProviderObj = (title: string, program: string, args: string[]): Command => ({ title, program, args, cwd: layout.providerObjectDir });
+  const args = configureArguments(options, toolchain);
+  return [
+    {
+      kind: 'task',
+      title: `Unpack ${provider.fileName ?? provider.location} (OpenSSL ${provider.version}, FIPS provider only)`,
+      detail: `extract ${provider.fileName ?? provider.location} (sha256 ${provider.sha256}) into ${layout.providerSourceDir}, refusing entries that escape it`,
+      perform: unpack,
+    },
+    run(inProviderObj(`Configure the FIPS provider source (OpenSSL ${provider.version})`, toolchain.perl, [paths.join(layout.providerSourceDir, 'Configure'), ...args])),
+    run(inProviderObj('Generate its headers (make build_generated)', toolchain.make, [...jobs, 'build_generated'])),
+    run(inProviderObj(`Compile the FIPS provider ${provider.version}`, toolchain.make, [...jobs, target]), {
+      unit: 'objects compiled',
+      countWith: inProviderObj('Count objects', toolchain.make, [windows ? '/N' : '-n', target]),
+      pattern: windows ? MSVC_COMPILE : POSIX_COMPILE,
+    }),
+    {
+      kind: 'files',
+      title: `Install the FIPS provider ${provider.version} beside the ${options.source.version} libraries`,
+      operations: [
+        { op: 'mkdir', to: paths.join(layout.staging, 'lib', 'ossl-modules') },
+        { op: 'copy', from: paths.join(layout.providerObjectDir, 'providers', moduleFile), to: paths.join(layout.staging, 'lib', 'ossl-modules', moduleFile) },
+      ],
+    },
+  ];
+}
+
 /** `make DESTDIR=D install` writes to D + prefix (on Windows, the prefix without its drive letter). */
 export function destDirPrefix(options: NormalizedOpenSslOptions, layout: OpenSslLayout): string {
   const paths = pathsFor(options.platform);
-  const withoutDrive = options.platform === 'win32' ? options.outputDir.replace(/^[A-Za-z]:/, '') : options.outputDir;
+  const prefix = compiledInPrefix(options);
+  const withoutDrive = options.platform === 'win32' ? prefix.replace(/^[A-Za-z]:/, '') : prefix;
   return paths.join(layout.destDir, withoutDrive);
 }
 
@@ -221,6 +285,8 @@ function targetedInstall(options: NormalizedOpenSslOptions, layout: OpenSslLayou
   }
   const modules = ['fips', ...(options.legacyProvider ? ['legacy'] : [])];
   for (const module of modules) {
+    // A provider from a second source is installed by its own steps.
+    if (module === 'fips' && options.fipsProviderSource) continue;
     ops.push({ op: 'copy', from: paths.join(obj, 'providers', `${module}${ext}`), to: paths.join(staging, 'lib', 'ossl-modules', `${module}${ext}`) });
   }
   ops.push(

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Benchmark of the whole pipeline, every figure measured in this one run on this machine:
+#   nx cold        `nx run fips-python:build` with an empty private Nx cache (it also fills a loopback remote cache)
+#   nx warm        the same again, nothing changed (cache hits; verify runs again)
+#   config change  `nx run fips-python:fips-config --securityChecks=false`: fipsinstall again, OpenSSL from cache
+#   remote restore `nx run fips-python:build` in a fresh checkout at another path with its own empty local cache,
+#                  restoring OpenSSL and the Python stage from the remote cache
+#   recipe         the recipe's steps with the bare tools: Configure enable-fips, make, make install_sw
+#                  install_ssldirs install_docs install_fips, fipsinstall, and a full CPython build against it
+#   necessary      only the commands the product needs, by hand: Configure enable-fips no-tests no-legacy,
+#                  make build_generated, make <libcrypto, libssl, fips provider, openssl>, fipsinstall, and the
+#                  four compiler runs of the overlay (_ssl, _hashlib)
+# Prints seconds and ratios. Never run it beside another build: it measures elapsed time on shared cores.
+# FIPSKIT_BENCH_SKIP_RECIPE=1 leaves out the slow recipe run (about 10 minutes on 2 cores).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+work=$(mktemp -d "${TMPDIR:-/tmp}/fipskit-bench.XXXXXX")
+jobs=$(nproc)
+export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true
+private_nx() { echo "NX_CACHE_DIRECTORY=$work/$1/cache NX_WORKSPACE_DATA_DIRECTORY=$work/$1/data"; }
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+step() { echo "[bench] $*" >&2; }
+outcome() { grep -E "nx run fips-python:$2( |$)" "$1" | head -1; }
+
+# A self-hosted Nx remote cache (GET/PUT /v1/cache/{hash}) on loopback, for the cold run to fill.
+node tools/run-ts.js e2e/support/remote-cache-server.ts >"$work/remote.url" 2>"$work/remote.log" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do [ -s "$work/remote.url" ] && break; sleep 0.2; done
+export NX_SELF_HOSTED_REMOTE_CACHE_SERVER=$(cat "$work/remote.url")
+
+step "nx cold (log: $work/nx-cold.log)"
+rm -rf dist/fips-python tmp/fipskit/fips-python
+t=$(now); env $(private_nx a) npx nx run fips-python:build >"$work/nx-cold.log" 2>&1; nx_cold=$(since "$t")
+step "nx warm"
+t=$(now); env $(private_nx a) npx nx run fips-python:build >"$work/nx-warm.log" 2>&1; nx_warm=$(since "$t")
+outcome "$work/nx-warm.log" openssl | grep -q 'cache' || { echo "warm run did not hit the cache" >&2; exit 1; }
+step "config-only change"
+t=$(now); env $(private_nx a) npx nx run fips-python:fips-config --securityChecks=false >"$work/nx-config.log" 2>&1; nx_config=$(since "$t")
+env $(private_nx a) npx nx run fips-python:fips-config >/dev/null 2>&1
+
+step "remote restore in a fresh checkout"
+checkout=$work/checkout
+mkdir -p "$checkout"
+git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents {} "$checkout" 2>/dev/null || true
+cp -a node_modules "$checkout/"
+t=$(now); (cd "$checkout" && env $(private_nx b) npx nx run fips-python:build >"$work/nx-remote.log" 2>&1); nx_remote=$(since "$t")
+outcome "$work/nx-remote.log" openssl | grep -q 'remote cache' || { echo "the fresh checkout did not restore OpenSSL from the remote cache" >&2; exit 1; }
+unset NX_SELF_HOSTED_REMOTE_CACHE_SERVER
+
+tarball_of() {
+  local lock=dist/fips-python/sources/$1.source.json
+  ls "${FIPSKIT_CACHE_DIR:-$HOME/.cache/fipskit}/sha256/$(node -p "require('./$lock').sha256")/$(node -p "require('./$lock').fileName")"
+}
+openssl_tgz=$(tarball_of openssl)
+cpython_tgz=$(tarball_of cpython)
+
+# openssl_by_hand NAME CONFIGURE_ARGS... -- MAKE_TARGETS... -- INSTALL_TARGETS...   (prints seconds; prefix in $work/NAME-prefix)
+openssl_by_hand() {
+  local name=$1; shift
+  local dir=$work/$name prefix=$work/$name-prefix
+  local configure=() make_targets=() install_targets=()
+  while [ "$1" != -- ]; do configure+=("$1"); shift; done; shift
+  while [ "$1" != -- ]; do make_targets+=("$1"); shift; done; shift
+  install_targets=("$@")
+  local t; t=$(now)
+  mkdir -p "$dir"; tar xzf "$openssl_tgz" -C "$dir" --strip-components=1; cd "$dir"
+  ./Configure enable-fips "${configure[@]}" --prefix="$prefix" --openssldir="$prefix/ssl" --libdir=lib >"$work/$name.log" 2>&1
+  if [ "$name" = necessary ]; then make -j"$jobs" build_generated >>"$work/$name.log" 2>&1; fi
+  make -j"$jobs" "${make_targets[@]}" >>"$work/$name.log" 2>&1
+  if [ ${#install_targets[@]} -gt 0 ]; then make "${install_targets[@]}" >>"$work/$name.log" 2>&1; fi
+  LD_LIBRARY_PATH=$dir ./apps/openssl fipsinstall -module providers/fips.so -out "$work/$name-fipsmodule.cnf" >>"$work/$name.log" 2>&1
+  since "$t"
+  cd "$root"
+}
+
+recipe=skipped
+if [ -z "${FIPSKIT_BENCH_SKIP_RECIPE:-}" ]; then
+  step "recipe by hand: OpenSSL (log: $work/recipe.log)"
+  recipe_openssl=$(openssl_by_hand recipe -- -- install_sw install_ssldirs install_docs install_fips)
+  step "recipe by hand: CPython against it (log: $work/recipe-python.log)"
+  t=$(now)
+  mkdir -p "$work/cpython"; tar xzf "$cpython_tgz" -C "$work/cpython" --strip-components=1
+  (cd "$work/cpython" && ./configure --with-openssl="$work/recipe-prefix" --prefix="$work/cpython-prefix" >"$work/recipe-python.log" 2>&1 &&
+    make -j"$jobs" >>"$work/recipe-python.log" 2>&1 && make altinstall >>"$work/recipe-python.log" 2>&1)
+  recipe_python=$(since "$t")
+  recipe=$(awk -v a="$recipe_openssl" -v b="$recipe_python" 'BEGIN { printf "%.1f", a + b }')
+fi
+
+step "necessary commands by hand (log: $work/necessary.log)"
+necessary_openssl=$(openssl_by_hand necessary no-tests no-legacy -- libcrypto.so.3 libssl.so.3 providers/fips.so apps/openssl --)
+t=$(now)
+py=$work/overlay; prefix=$work/necessary
+mkdir -p "$py/src" "$py/out/ext"
+tar xzf "$cpython_tgz" -C "$py/src" --strip-components=1 --wildcards '*/Modules/*'
+printf '#include <pyconfig.h>\n#undef HAVE_BLUETOOTH_BLUETOOTH_H\n#undef HAVE_BLUETOOTH_H\n' >"$py/fix.h"
+cflags=(-std=c11 -O2 -g -fwrapv -DNDEBUG -Wall -fvisibility=hidden -fPIC -I "$prefix/include" -I /usr/include/python3.11)
+{
+  cc "${cflags[@]}" -include "$py/fix.h" -c "$py/src/Modules/_ssl.c" -o "$py/_ssl.o"
+  cc -shared -o "$py/out/_ssl.so" "$py/_ssl.o" -L "$prefix" '-Wl,--disable-new-dtags,-rpath,$ORIGIN/x' -l:libssl.so.3 -l:libcrypto.so.3
+  cc "${cflags[@]}" -DPy_BUILD_CORE_MODULE -I /usr/include/python3.11/internal -c "$py/src/Modules/_hashopenssl.c" -o "$py/_hashopenssl.o"
+  cc -shared -o "$py/out/ext/_hashlib.so" "$py/_hashopenssl.o" -L "$prefix" '-Wl,--disable-new-dtags,-rpath,$ORIGIN/x' -l:libcrypto.so.3
+} >>"$work/necessary.log" 2>&1
+necessary_python=$(since "$t")
+necessary=$(awk -v a="$necessary_openssl" -v b="$necessary_python" 'BEGIN { printf "%.1f", a + b }')
+
+ratio() { case "$1$2" in *skipped*) echo -;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }';; esac; }
+cat <<TABLE
+machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"); OpenSSL $(node -p "require('./dist/fips-python/sources/openssl.source.json').version"), CPython $(node -p "require('./dist/fips-python/sources/cpython.source.json').version")
+| run | seconds | ratio to nx cold |
+|---|---|---|
+| nx cold \`nx run fips-python:build\` | $nx_cold | 1.00 |
+| nx warm, nothing changed | $nx_warm | $(ratio "$nx_warm" "$nx_cold") |
+| config-only change (fips-config reruns) | $nx_config | $(ratio "$nx_config" "$nx_cold") |
+| remote-cache restore in a fresh checkout | $nx_remote | $(ratio "$nx_remote" "$nx_cold") |
+| recipe by hand (OpenSSL make + install_docs, full CPython build) | $recipe | $(ratio "$recipe" "$nx_cold") |
+| necessary commands by hand (targeted OpenSSL, overlay compiles) | $necessary | $(ratio "$necessary" "$nx_cold") |
+nx cold / recipe: $(ratio "$nx_cold" "$recipe")   nx cold / necessary commands: $(ratio "$nx_cold" "$necessary")
+TABLE
