@@ -6,6 +6,8 @@ import pythonBuildExecutor from '../packages/python-pcbuild/src/executors/build/
 import verifyExecutor from '../packages/verify/src/executors/verify/executor';
 import { WORKSPACE, isolatedNxEnvironment, runActivated, runNx, runNxAsync, secondCheckout, taskOutcome } from './support/workspace';
 import { RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
+import { validateSbom } from '../packages/verify/src/executors/verify/lib/evidence/sbom';
+import { createHash } from 'node:crypto';
 
 /**
  * The committed fips-python project, built for real: Debian's OpenSSL and CPython source tarballs,
@@ -56,6 +58,27 @@ describe('nx run fips-python:build on a fresh workspace', () => {
       expect(check(report, id)).toMatchObject({ required: true, passed: true });
     }
     expect(cold.output).toMatch(/\[python\] \(\d+\/\d+\) Compile _hashlib/);
+  });
+
+  it('writes the auditor report (Markdown, HTML) and a schema-valid CycloneDX SBOM whose hashes are the files on disk', async () => {
+    expect(cold.status).toBe(0);
+    const verify = join(dist, 'verify');
+    const markdown = readFileSync(join(verify, 'evidence.md'), 'utf8');
+    expect(markdown).toContain('PASSED: all 13 required checks passed');
+    expect(markdown).toContain('openssl fipsinstall ran on host');
+    expect(readFileSync(join(verify, 'evidence.html'), 'utf8')).toContain('<h2>Files and their SHA-256</h2>');
+    const json = readFileSync(join(verify, 'sbom.cdx.json'), 'utf8');
+    expect(await validateSbom(json)).toBeUndefined();
+    const files = JSON.parse(json).components.filter((c: { type: string }) => c.type === 'file');
+    const names = files.map((f: { name: string }) => f.name);
+    for (const expected of ['openssl/lib/ossl-modules/fips.so', 'openssl/lib/libcrypto.so.3', 'openssl/lib/libssl.so.3', 'fips-config/openssl.cnf', 'fips-config/fipsmodule.cnf']) {
+      expect(names).toContain(expected);
+    }
+    expect(names.some((n: string) => /^python\/lib\/fipskit\/_ssl\..*\.so$/.test(n))).toBe(true);
+    expect(names.some((n: string) => /_hashlib\..*\.so$/.test(n))).toBe(true);
+    for (const file of files) {
+      expect(file.hashes[0].content).toBe(createHash('sha256').update(readFileSync(join(dist, file.name))).digest('hex'));
+    }
   });
 
   it('builds OpenSSL from a verified source and configures FIPS, showing each stage', () => {

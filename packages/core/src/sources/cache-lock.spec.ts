@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { withCacheLock } from './cache-lock';
+import { withCacheLock, withStageLock } from './cache-lock';
 
 describe('withCacheLock', () => {
   const lockDir = () => join(mkdtempSync(join(tmpdir(), 'fipskit-lock-')), 'apt', 'lock');
@@ -42,4 +43,60 @@ describe('withCacheLock', () => {
       new RegExp(`held .*lock .*process ${process.pid}.*delete that directory`),
     );
   });
+});
+
+describe('withStageLock: two runs of one stage at once, and a killed run', () => {
+  const REPO = join(__dirname, '..', '..', '..', '..');
+  /** A separate process that holds the stage lock for `ms`, recording when it held it. */
+  function holder(buildDir: string, events: string, ms: number) {
+    const script = join(mkdtempSync(join(tmpdir(), 'fipskit-holder-')), 'holder.ts');
+    writeFileSync(
+      script,
+      [
+        `import { appendFileSync } from 'node:fs';`,
+        `import { withStageLock } from ${JSON.stringify(join(REPO, 'packages', 'core', 'src', 'sources', 'cache-lock'))};`,
+        `void withStageLock(${JSON.stringify(buildDir)}, 'openssl', (l) => console.log(l), async () => {`,
+        `  appendFileSync(${JSON.stringify(events)}, 'in ' + process.pid + '\\n');`,
+        `  await new Promise((r) => setTimeout(r, ${ms}));`,
+        `  appendFileSync(${JSON.stringify(events)}, 'out ' + process.pid + '\\n');`,
+        `});`,
+      ].join('\n'),
+    );
+    return spawn(process.execPath, [join(REPO, 'tools', 'run-ts.js'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  }
+  const output = (child: ReturnType<typeof spawn>) =>
+    new Promise<string>((done) => {
+      let text = '';
+      child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('close', () => done(text));
+    });
+
+  it('the second process waits, saying for whom, and never runs inside the first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-stage-'));
+    const events = join(dir, 'events');
+    writeFileSync(events, '');
+    const first = holder(join(dir, 'build'), events, 2500);
+    const firstDone = output(first);
+    while (!readFileSync(events, 'utf8').includes('in ')) await sleep(50);
+    const second = holder(join(dir, 'build'), events, 10);
+    const [, secondOut] = await Promise.all([firstDone, output(second)]);
+    expect(readFileSync(events, 'utf8').split('\n').filter(Boolean)).toEqual([`in ${first.pid}`, `out ${first.pid}`, `in ${second.pid}`, `out ${second.pid}`]);
+    expect(secondOut).toContain(`[openssl] waiting for process ${first.pid} on ${hostname()}, which is running this stage in ${join(dir, 'build')}`);
+  }, 30_000);
+
+  it('a killed run leaves its lock behind; the next run takes it over and says it starts over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-stage-'));
+    const events = join(dir, 'events');
+    writeFileSync(events, '');
+    const killed = holder(join(dir, 'build'), events, 60_000);
+    const killedDone = output(killed);
+    while (!readFileSync(events, 'utf8').includes('in ')) await sleep(50);
+    killed.kill('SIGKILL');
+    await killedDone;
+    expect(existsSync(join(dir, 'build', '.fipskit-lock'))).toBe(true);
+    const printed: string[] = [];
+    await expect(withStageLock(join(dir, 'build'), 'openssl', (l) => printed.push(l), async () => 'ran')).resolves.toBe('ran');
+    expect(printed).toEqual([`[openssl] a previous run (process ${killed.pid} on ${hostname()}) was interrupted; starting over from a clean build directory`]);
+    expect(existsSync(join(dir, 'build', '.fipskit-lock'))).toBe(false);
+  }, 30_000);
 });

@@ -9,6 +9,10 @@ export interface CacheLockOptions {
   pollMs?: number;
   /** A lock older than this is taken over even if its owner cannot be checked (default 30 minutes). */
   staleMs?: number;
+  /** Told once when the lock is held by another running process, with who holds it. */
+  onWait?: (owner: string) => void;
+  /** Told when the lock of a process that no longer runs (killed, interrupted) is taken over. */
+  onAbandoned?: (owner: string) => void;
 }
 
 interface LockOwner {
@@ -25,10 +29,16 @@ export async function withCacheLock<T>(lockDir: string, work: () => Promise<T>, 
   const { timeoutMs = 10 * 60_000, pollMs = 200, staleMs = 30 * 60_000 } = options;
   mkdirSync(dirname(lockDir), { recursive: true });
   const deadline = Date.now() + timeoutMs;
+  let told = false;
   while (!tryAcquire(lockDir)) {
     if (isAbandoned(lockDir, staleMs)) {
+      options.onAbandoned?.(describeOwner(lockDir));
       rmSync(lockDir, { recursive: true, force: true });
       continue;
+    }
+    if (!told) {
+      options.onWait?.(describeOwner(lockDir));
+      told = true;
     }
     if (Date.now() > deadline) {
       throw new Error(`Another fipskit process has held ${lockDir} for more than ${Math.round(timeoutMs / 1000)} s (${describeOwner(lockDir)}). If no fipskit process runs any more, delete that directory.`);
@@ -84,4 +94,19 @@ function isRunning(pid: number): boolean {
 function describeOwner(lockDir: string): string {
   const owner = readOwner(lockDir);
   return owner ? `process ${owner.pid} on ${owner.host}` : 'owner unknown';
+}
+
+/**
+ * One run of a stage at a time in a build directory: a second `nx run` of the same project waits
+ * (saying for whom) instead of compiling into the same objects; the lock of a run that was killed is
+ * taken over, and the stage then starts over from a clean build directory.
+ */
+export async function withStageLock<T>(buildDir: string, stage: string, print: (line: string) => void, work: () => Promise<T>): Promise<T> {
+  return withCacheLock(join(buildDir, '.fipskit-lock'), work, {
+    timeoutMs: 6 * 60 * 60_000,
+    pollMs: 500,
+    staleMs: 6 * 60 * 60_000,
+    onWait: (owner) => print(`[${stage}] waiting for ${owner}, which is running this stage in ${buildDir}`),
+    onAbandoned: (owner) => print(`[${stage}] a previous run (${owner}) was interrupted; starting over from a clean build directory`),
+  });
 }

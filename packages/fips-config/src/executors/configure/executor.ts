@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, echoingRunner, executorResult, StageLog, assertOutputIsOurs, createStaging, publishOutput, sha256File } from '@fipskit/core';
+import { ExecaRunner, ProcessRunner, echoingRunner, executorResult, StageLog, assertOutputIsOurs, createStaging, publishOutput, sha256File, withStageLock } from '@fipskit/core';
 import { FipsConfigOptions } from './schema';
 import { NormalizedFipsConfigOptions, normalizeOptions } from './lib/normalize-options';
 import { assertSafeConfigValue, renderOpenSslCnf } from './lib/openssl-cnf';
@@ -30,7 +30,9 @@ export default async function fipsConfigExecutor(
   return executorResult('fips-config', print, async () => {
     const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
     const runner = deps.runner ?? new ExecaRunner();
-    await configureFips(options, options.verbose ? echoingRunner(runner, print) : runner, print, deps.now ?? (() => new Date()));
+    await withStageLock(dirname(options.logFile), 'fips-config', print, () =>
+      configureFips(options, options.verbose ? echoingRunner(runner, print) : runner, print, deps.now ?? (() => new Date())),
+    );
   });
 }
 

@@ -4,6 +4,7 @@ import {
   BuildPlan,
   ExecaRunner,
   TargetPlatform,
+  withStageLock,
   echoingRunner,
   executorResult,
   ProcessRunner,
@@ -48,7 +49,7 @@ export default async function openSslBuildExecutor(
       print(renderPlan(openSslDisplayPlan(options)));
       return;
     }
-    await buildOpenSsl(options, runner, print);
+    await withStageLock(options.buildDir, 'openssl', print, () => buildOpenSsl(options, runner, print));
   });
 }
 

@@ -15,6 +15,7 @@ import {
   publishOutput,
   renderPlan,
   BuildPlan,
+  withStageLock,
 } from '@fipskit/core';
 import { PythonBuildOptions } from './schema';
 import { NormalizedPythonOptions, normalizeOptions } from './lib/normalize-options';
@@ -46,8 +47,9 @@ export default async function pythonBuildExecutor(
       return;
     }
     const chosen = options.verbose ? echoingRunner(runner, print) : runner;
-    if (options.mode === 'pcbuild') await buildWithPcbuild(options, chosen, print);
-    else await buildPython(options, chosen, print);
+    await withStageLock(options.buildDir, 'python', print, () =>
+      options.mode === 'pcbuild' ? buildWithPcbuild(options, chosen, print) : buildPython(options, chosen, print),
+    );
   });
 }
 

@@ -18,14 +18,25 @@ function setup() {
   const root = mkdtempSync(join(tmpdir(), 'fipskit-verify-exec-'));
   const prefix = join(root, 'dist', 'p', 'openssl');
   mkdirSync(join(prefix, 'bin'), { recursive: true });
+  mkdirSync(join(prefix, 'lib', 'ossl-modules'), { recursive: true });
+  writeFileSync(join(prefix, 'lib', 'ossl-modules', 'fips.so'), 'the provider');
+  writeFileSync(join(prefix, 'lib', 'libcrypto.so.3'), 'libcrypto');
+  const source = {
+    product: 'openssl', version: '3.0.22', origin: 'debian', sha256: '6'.repeat(64), fileName: 'openssl_3.0.22.orig.tar.gz',
+    location: 'openssl=3.0.22-1~deb12u2', verification: "SHA-256 from Debian's signed Sources index",
+  };
   writeFileSync(
     join(prefix, 'build-info.json'),
     JSON.stringify({
       version: '3.0.22',
       platform: hostPlatform(),
-      fipsProvider: { version: '3.0.22', module: 'lib/ossl-modules/fips.so' },
+      arch: 'x64',
+      source,
+      configure: { target: 'linux-x86_64', arguments: ['linux-x86_64', 'enable-fips'], scope: 'targeted' },
+      toolchain: { compiler: 'cc 12.2.0', perl: 'perl v5.36.0', make: 'GNU Make 4.3' },
+      fipsProvider: { version: '3.0.22', validated: false, status: 'FIPS-capable, not validated', module: 'lib/ossl-modules/fips.so' },
       layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
-      artifacts: {},
+      artifacts: { 'lib/libcrypto.so.3': 'x', 'lib/ossl-modules/fips.so': 'y' },
     }),
   );
   mkdirSync(join(root, 'dist', 'p', 'fips-config'), { recursive: true });

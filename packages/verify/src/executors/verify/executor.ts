@@ -7,6 +7,9 @@ import { VerifyOptions } from './schema';
 import { NormalizedVerifyOptions, normalizeOptions } from './lib/normalize-options';
 import { REPORT_FILE, SUMMARY_FILE, VerifyReport, buildReport, renderSummary } from './lib/report';
 import { RunningTlsServer, StartTlsServer, TlsMaterial, createTlsMaterial, fipsOpenSsl, startTlsServer } from './lib/tls-server';
+import { collectEvidence } from './lib/evidence/collect-evidence';
+import { auditorSections, renderAuditorHtml, renderAuditorMarkdown } from './lib/evidence/auditor-report';
+import { SBOM_SPEC, buildSbom, serializeSbom, validateSbom } from './lib/evidence/sbom';
 import { ScriptExpectations, activationEnvironment, runVerifyScript, verifyScriptCommand } from './lib/verify-script';
 
 export interface VerifyDeps {
@@ -17,6 +20,10 @@ export interface VerifyDeps {
   /** Starts the TLS test server; replaced in unit tests. */
   startTlsServer?: StartTlsServer;
 }
+
+export const EVIDENCE_MARKDOWN = 'evidence.md';
+export const EVIDENCE_HTML = 'evidence.html';
+export const SBOM_FILE = 'sbom.cdx.json';
 
 export default async function verifyExecutor(
   rawOptions: VerifyOptions,
@@ -85,12 +92,20 @@ export async function verifyFips(
     rmSync(work, { recursive: true, force: true });
   }
 
-  log.step(`Write ${REPORT_FILE} and ${SUMMARY_FILE}`);
+  log.step(`Write ${REPORT_FILE}, ${SUMMARY_FILE}, the auditor report (${EVIDENCE_MARKDOWN}, ${EVIDENCE_HTML}) and the SBOM (${SBOM_FILE})`);
   const summary = renderSummary(report);
+  const evidence = await collectEvidence({ report, prefix: options.prefix, openssl: options.prefixInfo, fipsConfigDir: options.fipsConfigDir, python: options.python });
+  const sections = auditorSections(evidence);
+  const sbom = serializeSbom(buildSbom(evidence, new Date(report.generatedAt)));
+  const invalid = await validateSbom(sbom);
+  if (invalid) throw new Error(`The SBOM does not validate against the CycloneDX ${SBOM_SPEC.version} schema: ${invalid}`);
   const staging = createStaging(options.outputDir);
   try {
     writeFileSync(join(staging, REPORT_FILE), JSON.stringify(report, null, 2) + '\n');
     writeFileSync(join(staging, SUMMARY_FILE), summary);
+    writeFileSync(join(staging, EVIDENCE_MARKDOWN), renderAuditorMarkdown(sections));
+    writeFileSync(join(staging, EVIDENCE_HTML), renderAuditorHtml(sections));
+    writeFileSync(join(staging, SBOM_FILE), sbom);
     publishOutput(staging, options.outputDir, 'verify');
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });

@@ -1,0 +1,77 @@
+import * as CDX from '@cyclonedx/cyclonedx-library';
+import { SourceLock } from '@fipskit/core';
+import { Evidence } from './collect-evidence';
+
+const { Models, Enums, Spec, Serialize, Validation } = CDX;
+export const SBOM_SPEC = Spec.Spec1dot6;
+
+function sourceReference(lock: SourceLock): CDX.Models.ExternalReference {
+  const url = /^https?:\/\//.test(lock.location) ? lock.location : `urn:fipskit:source:${encodeURIComponent(lock.location)}`;
+  return new Models.ExternalReference(url, Enums.ExternalReferenceType.SourceDistribution, {
+    comment: `${lock.fileName ?? 'source tree'} sha256:${lock.sha256}; ${lock.verification}`,
+  });
+}
+
+function library(name: string, lock: SourceLock, bomRef: string, description: string): CDX.Models.Component {
+  const component = new Models.Component(Enums.ComponentType.Library, name, {
+    bomRef,
+    version: lock.version,
+    purl: `pkg:generic/${name}@${lock.version}`,
+    description,
+  });
+  component.externalReferences.add(sourceReference(lock));
+  component.properties.add(new Models.Property('fipskit:source:sha256', lock.sha256));
+  return component;
+}
+
+/**
+ * A CycloneDX 1.6 SBOM of the FIPS Python: OpenSSL, the FIPS provider (with its CMVP status), CPython, and every
+ * produced file with its SHA-256, each file linked to the component it belongs to.
+ */
+export function buildSbom(evidence: Evidence, now: Date): CDX.Models.Bom {
+  const { openssl, report, python } = evidence;
+  const bom = new Models.Bom();
+  bom.metadata.timestamp = now;
+  bom.metadata.tools.components.add(new Models.Component(Enums.ComponentType.Application, 'fipskit', { version: '0.1.0' }));
+  const product = new Models.Component(Enums.ComponentType.Application, 'fips-python', {
+    bomRef: 'fips-python',
+    version: report.interpreter.version,
+    description: `FIPS-mode Python: ${report.python}`,
+  });
+  bom.metadata.component = product;
+
+  const opensslComponent = library('openssl', openssl.source, 'openssl', `OpenSSL ${openssl.version}: libcrypto, libssl and the openssl program`);
+  const providerLock = openssl.fipsProvider.source ?? openssl.source;
+  const provider = library('openssl-fips-provider', providerLock, 'openssl-fips-provider', `OpenSSL FIPS Provider ${openssl.fipsProvider.version}: ${openssl.fipsProvider.status}`);
+  provider.properties.add(new Models.Property('fipskit:fips:validated', String(openssl.fipsProvider.validated)));
+  if (openssl.fipsProvider.certificate) {
+    provider.properties.add(new Models.Property('fipskit:fips:cmvp-certificate', openssl.fipsProvider.certificate));
+    provider.properties.add(new Models.Property('fipskit:fips:standard', openssl.fipsProvider.standard ?? ''));
+  }
+  const components = [opensslComponent, provider];
+  if (python) components.push(library('cpython', python.source, 'cpython', `CPython ${python.source.version} (${python.mode} for ${python.interpreter.path})`));
+  for (const component of components) {
+    bom.components.add(component);
+    product.dependencies.add(component.bomRef);
+  }
+
+  const owner = (path: string) => (path.includes('ossl-modules/fips.') ? provider : path.startsWith('python/') ? components[2] ?? product : path.startsWith('openssl/') ? opensslComponent : product);
+  for (const file of evidence.files) {
+    const component = new Models.Component(Enums.ComponentType.File, file.path, { bomRef: `file:${file.path}`, description: file.role });
+    component.hashes.set(Enums.HashAlgorithm['SHA-256'], file.sha256);
+    bom.components.add(component);
+    owner(file.path).dependencies.add(component.bomRef);
+  }
+  return bom;
+}
+
+export function serializeSbom(bom: CDX.Models.Bom): string {
+  const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(SBOM_SPEC));
+  return serializer.serialize(bom, { sortLists: true, space: 2 }) + '\n';
+}
+
+/** Validates against the CycloneDX JSON schema; returns the first problem, or undefined when valid. */
+export async function validateSbom(json: string): Promise<string | undefined> {
+  const errors = await new Validation.JsonStrictValidator(SBOM_SPEC.version).validate(json);
+  return errors ? JSON.stringify(errors) : undefined;
+}
