@@ -34,36 +34,22 @@ function scratchWorkspace(): string {
   write(root, 'README.md', '# scratch\n');
   write(root, 'other/project.json', JSON.stringify({ name: 'other', root: 'other', targets: { x: { command: 'true' } } }));
   write(root, 'other/src/a.ts', 'export const a = 1;\n');
-  const targets = stageTargets({
-    outputDir: 'dist/fp',
-    openssl: { kind: 'debian', package: 'openssl', version: '3.0' },
-    python: { kind: 'debian', package: 'python3.11', version: '3.11.2' },
-    interpreter: '/usr/bin/python3.11',
-    mode: 'overlay',
-    platform: 'linux',
-    profile: 'strict',
-  });
-  write(root, 'fp/project.json', JSON.stringify({ name: 'fp', root: 'fp', targets }, null, 2));
+  const linux = (outputDir: string, extra: Partial<Parameters<typeof stageTargets>[0]> = {}) =>
+    stageTargets({
+      outputDir,
+      openssl: { kind: 'debian', package: 'openssl', version: '3.0' },
+      python: { kind: 'debian', package: 'python3.11', version: '3.11.2' },
+      interpreter: '/usr/bin/python3.11',
+      mode: 'overlay',
+      platform: 'linux',
+      profile: 'strict',
+      ...extra,
+    });
+  write(root, 'fp/project.json', JSON.stringify({ name: 'fp', root: 'fp', targets: linux('dist/fp') }, null, 2));
   // One OpenSSL project feeding a Python project of its own (the fan-out layout).
-  const shared = stageTargets({
-    outputDir: 'dist/fp',
-    openssl: { kind: 'debian', package: 'openssl', version: '3.0' },
-    python: { kind: 'debian', package: 'python3.11', version: '3.11.2' },
-    interpreter: '/usr/bin/python3.11',
-    mode: 'overlay',
-    platform: 'linux',
-    profile: 'strict',
-  });
+  const shared = linux('dist/fp');
   write(root, 'so/project.json', JSON.stringify({ name: 'so', root: 'so', targets: { sources: shared.sources, openssl: shared.openssl, 'fips-config': shared['fips-config'] } }, null, 2));
-  const py = stageTargets({
-    outputDir: 'dist/py',
-    python: { kind: 'debian', package: 'python3.11', version: '3.11.2' },
-    interpreter: '/usr/bin/python3.11',
-    mode: 'overlay',
-    platform: 'linux',
-    profile: 'strict',
-    shared: { project: 'so', outputDir: 'dist/fp' },
-  });
+  const py = linux('dist/py', { openssl: undefined, shared: { project: 'so', outputDir: 'dist/fp' } });
   write(root, 'py/project.json', JSON.stringify({ name: 'py', root: 'py', implicitDependencies: ['so'], targets: py }, null, 2));
   write(root, 'dist/fp/sources/openssl.source.json', JSON.stringify(opensslLock));
   write(root, 'dist/fp/sources/cpython.source.json', JSON.stringify(cpythonLock));
