@@ -11,6 +11,7 @@ export const EXECUTORS = {
   restore: '@fipskit/python-pcbuild:restore',
   verify: '@fipskit/verify:verify',
   plan: 'fipskit:plan',
+  doctor: 'fipskit:doctor',
 } as const;
 
 /** Runtime input naming the build tools (compiler, perl, make; MSVC and NASM on Windows) by their versions. */

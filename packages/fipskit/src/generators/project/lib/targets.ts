@@ -140,6 +140,13 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         description: `Everything: ${input.shared ? `sources → (${input.shared.project}: openssl → fips-config) →` : 'sources → openssl → fips-config →'} python → ${windows ? 'install → ' : ''}verify.`,
       },
     },
+    doctor: {
+      executor: EXECUTORS.doctor,
+      // A check of this machine, now: never cached.
+      cache: false,
+      options: {},
+      metadata: { description: 'Check that this machine has every tool the stages need (build tools, apt, the interpreter and its headers), building nothing.' },
+    },
     plan: {
       executor: EXECUTORS.plan,
       dependsOn: ['sources'],

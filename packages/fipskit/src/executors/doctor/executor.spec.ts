@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExecutorContext, readProjectConfiguration } from '@nx/devkit';
+import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { RecordingRunner } from '@fipskit/core';
+import { projectGenerator } from '../../generators/project/generator';
+import doctorExecutor from './executor';
+
+async function contextFor(options: Parameters<typeof projectGenerator>[1]): Promise<ExecutorContext> {
+  const tree = createTreeWithEmptyWorkspace();
+  await projectGenerator(tree, options);
+  const project = readProjectConfiguration(tree, options.name);
+  const root = mkdtempSync(join(tmpdir(), 'fipskit-doctor-'));
+  return {
+    root,
+    cwd: root,
+    isVerbose: false,
+    projectName: options.name,
+    projectsConfigurations: { version: 2, projects: { [options.name]: project } },
+    projectGraph: { nodes: {}, dependencies: { [options.name]: [] } },
+    nxJsonConfiguration: {},
+  } as unknown as ExecutorContext;
+}
+
+describe('doctor', () => {
+  const roots: string[] = [];
+  afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+  it('finds everything the committed kind of project needs on this machine (real tools, nothing built)', async () => {
+    const context = await contextFor({ name: 'fp', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+    roots.push(context.root);
+    const printed: string[] = [];
+    expect(await doctorExecutor({}, context, { print: (l) => printed.push(l) })).toEqual({ success: true });
+    expect(printed.filter((l) => l.startsWith('[doctor] ok')).map((l) => l.split(/\s{2,}/)[1])).toEqual([
+      'Node.js',
+      'apt (Debian sources)',
+      'OpenSSL build tools',
+      'interpreter /usr/bin/python3.11',
+    ]);
+    expect(printed.at(-1)).toBe('[doctor] everything fp needs is here');
+  }, 30_000);
+
+  it('names each missing tool with how to get it, and fails', async () => {
+    const context = await contextFor({ name: 'fp', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/nonexistent/python3.11', pythonVersion: '3.11.2' });
+    roots.push(context.root);
+    const runner = new RecordingRunner().respond(() => true, { exitCode: 127 });
+    const printed: string[] = [];
+    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', nodeVersion: '18.19.0' })).toEqual({ success: false });
+    const text = printed.join('\n');
+    expect(text).toContain('MISSING  Node.js');
+    expect(text).toMatch(/v18\.19\.0 is too old: install Node\.js 20\.19 or later/);
+    expect(text).toMatch(/MISSING  apt \(Debian sources\).*apt-get not found/);
+    expect(text).toMatch(/MISSING  OpenSSL build tools\s+The OpenSSL build cannot start; missing tools:/);
+    expect(text).toContain('perl not found on PATH: install perl (Debian/Ubuntu: apt-get install perl');
+    expect(text).toContain('install GNU make');
+    expect(text).toMatch(/MISSING  interpreter \/nonexistent\/python3\.11\s+\/nonexistent\/python3\.11 does not exist/);
+    expect(printed.at(-1)).toBe('[doctor] 4 of 4 checks failed: install what is named above, then run the build.');
+    // Nothing was built: only version probes ran.
+    expect(runner.commands.every((c) => c.args.some((a) => /--version|^-e$|-MIPC::Cmd/.test(a)))).toBe(true);
+  });
+
+  it('on Windows checks MSVC, MSBuild and the installed Python', async () => {
+    const context = await contextFor({ name: 'win', platform: 'win32', pythonVersion: '3.11.2' });
+    roots.push(context.root);
+    const runner = new RecordingRunner().respond(() => true, { exitCode: 1 });
+    const printed: string[] = [];
+    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'win32', nodeVersion: '20.19.0' })).toEqual({ success: false });
+    const text = printed.join('\n');
+    expect(text).toMatch(/MISSING  OpenSSL build tools/);
+    expect(text).toMatch(/MISSING  MSBuild \(PCbuild\)\s+MSBuild with the C\+\+ x64 build tools was not found/);
+    expect(text).toMatch(/MISSING  interpreter C:\\Program Files\\Python311\\python\.exe/);
+  });
+});

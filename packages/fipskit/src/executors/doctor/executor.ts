@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { ExecutorContext } from '@nx/devkit';
+import { ExecaRunner, ProcessError, ProcessRunner, SourceSpec, TargetPlatform, executorResult, hostPlatform, pathsFor } from '@fipskit/core';
+import { preflightOpenSslBuild } from '@fipskit/openssl-fips';
+import { PythonBuildOptions, assertOverlayFits, checkPythonTask, findMsbuild, probeInterpreter } from '@fipskit/python-pcbuild';
+import { STAGE_EXECUTORS, findStageTarget } from '../plan/lib/pipeline-targets';
+import { DoctorOptions } from './schema';
+
+export interface DoctorDeps {
+  runner?: ProcessRunner;
+  print?: (line: string) => void;
+  host?: TargetPlatform;
+  nodeVersion?: string;
+}
+
+interface Finding {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+const MINIMUM_NODE = [20, 19];
+
+async function check(what: string, probe: () => Promise<string>): Promise<Finding> {
+  try {
+    return { what, ok: true, detail: await probe() };
+  } catch (error) {
+    return { what, ok: false, detail: (error as Error).message };
+  }
+}
+
+async function hasProgram(runner: ProcessRunner, program: string, args: string[], cwd: string): Promise<string | undefined> {
+  const lines: string[] = [];
+  try {
+    const result = await runner.run({ program, args, cwd }, { allowFailure: true, onLine: (l) => lines.push(l) });
+    return result.exitCode === 0 ? (lines.find((l) => l.trim()) ?? '').trim() : undefined;
+  } catch (error) {
+    if (error instanceof ProcessError && error.exitCode === null) return undefined;
+    throw error;
+  }
+}
+
+export default async function doctorExecutor(_options: DoctorOptions, context: ExecutorContext, deps: DoctorDeps = {}): Promise<{ success: boolean }> {
+  const print = deps.print ?? ((line: string) => console.log(line));
+  return executorResult('doctor', print, async () => {
+    const runner = deps.runner ?? new ExecaRunner();
+    const host = deps.host ?? hostPlatform();
+    const cwd = context.root;
+    const findings: Finding[] = [];
+
+    const node = deps.nodeVersion ?? process.versions.node;
+    const [major, minor] = node.split('.').map(Number);
+    const nodeOk = major > MINIMUM_NODE[0] || (major === MINIMUM_NODE[0] && minor >= MINIMUM_NODE[1]);
+    findings.push({ what: 'Node.js', ok: nodeOk, detail: nodeOk ? `v${node}` : `v${node} is too old: install Node.js 20.19 or later (https://nodejs.org).` });
+
+    const sources = findStageTarget(context, '@fipskit/core:sources');
+    const specs = Object.values(sources?.options ?? {}).filter((v): v is SourceSpec => typeof v === 'object' && v !== null && 'kind' in v);
+    if (specs.some((spec) => spec.kind === 'debian')) {
+      findings.push(
+        await check('apt (Debian sources)', async () => {
+          const version = await hasProgram(runner, 'apt-get', ['--version'], cwd);
+          if (!version) throw new Error('apt-get not found: the "debian" source kind needs a Debian or Ubuntu machine. Elsewhere use kind "url" with the release URL and SHA-256.');
+          return version;
+        }),
+      );
+    }
+    for (const spec of specs) {
+      if (spec.kind === 'local') {
+        const path = isAbsolute(spec.path) ? spec.path : join(cwd, spec.path);
+        findings.push({ what: `local source ${spec.path}`, ok: existsSync(path), detail: existsSync(path) ? path : `${path} does not exist: put the tarball or tree there, or change the source.` });
+      }
+    }
+
+    if (findStageTarget(context, STAGE_EXECUTORS.openssl)) {
+      findings.push(
+        await check('OpenSSL build tools', async () => {
+          const result = await preflightOpenSslBuild(runner, host, cwd);
+          return [...Object.values(result.identity).filter(Boolean), ...result.warnings.map((w) => `warning: ${w}`)].join('; ');
+        }),
+      );
+    }
+
+    const python = findStageTarget(context, STAGE_EXECUTORS.python);
+    const pythonOptions = python?.options as PythonBuildOptions | undefined;
+    const wanted = (sources?.options?.python as { version?: string } | undefined)?.version;
+    if (pythonOptions?.interpreter && host !== 'win32' && pythonOptions.mode !== 'full') {
+      const interpreter = pythonOptions.interpreter;
+      findings.push(
+        await check(`interpreter ${interpreter}`, async () => {
+          if (!existsSync(interpreter)) throw new Error(`${interpreter} does not exist: install that Python, or set the python target's interpreter.`);
+          const facts = await probeInterpreter(runner, interpreter, cwd);
+          assertOverlayFits(facts, wanted && /^\d+\.\d+\.\d+$/.test(wanted) ? wanted : facts.version, interpreter);
+          return `CPython ${facts.version}, headers in ${facts.include}`;
+        }),
+      );
+    }
+    if (pythonOptions?.interpreter && host === 'win32') {
+      const interpreter = pythonOptions.interpreter;
+      findings.push(await check('MSBuild (PCbuild)', async () => (await findMsbuild(runner, cwd)).msbuild));
+      findings.push(
+        await check(`interpreter ${interpreter}`, async () => {
+          await checkPythonTask(pathsFor('win32').dirname(interpreter), wanted ?? '', pythonOptions.route ?? 'import-library')();
+          return 'x64, matching version, import library present';
+        }),
+      );
+    }
+
+    const width = Math.max(...findings.map((f) => f.what.length));
+    for (const finding of findings) {
+      const [first, ...rest] = finding.detail.split('\n');
+      print(`[doctor] ${finding.ok ? 'ok     ' : 'MISSING'}  ${finding.what.padEnd(width)}  ${first}`);
+      for (const line of rest) print(`[doctor]           ${' '.repeat(width)}  ${line}`);
+    }
+    const missing = findings.filter((f) => !f.ok).length;
+    print(missing === 0 ? `[doctor] everything ${context.projectName} needs is here` : `[doctor] ${missing} of ${findings.length} checks failed: install what is named above, then run the build.`);
+    return missing === 0;
+  });
+}
