@@ -332,4 +332,25 @@ describe('remote cache: a second checkout at another path, with its own empty lo
     expect(dirs.stdout).not.toContain(WORKSPACE);
     expect(dirs.stdout).not.toContain(checkout);
   });
+
+  it('a remote cache that fails or refuses the token: a clear message, nothing restored, the outputs intact; --skip-remote-cache builds from the local cache', async () => {
+    const before = readFileSync(join(dist, 'openssl', 'build-info.json'), 'utf8');
+    const fresh = isolatedNxEnvironment();
+    remote.failWith = 500;
+    try {
+      const failing = await runNxAsync(['run', 'fips-python:openssl'], { ...fresh, NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: REMOTE_TOKEN });
+      expect(failing.status).not.toBe(0);
+      expect(failing.output).toMatch(/500/);
+    } finally {
+      remote.failWith = undefined;
+    }
+    const refused = await runNxAsync(['run', 'fips-python:openssl'], { ...fresh, NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'wrong-token' });
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toMatch(/Unauthorized: invalid token/);
+    // Nothing half-restored: the OpenSSL output is as it was, and no build ran into it.
+    expect(readFileSync(join(dist, 'openssl', 'build-info.json'), 'utf8')).toBe(before);
+    const local = await runNxAsync(['run', 'fips-python:build', '--skip-remote-cache'], { ...env, NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'wrong-token' });
+    expect(local.status).toBe(0);
+    expect(taskOutcome(local.output, 'fips-python:openssl')).toMatch(/local cache|existing outputs/);
+  });
 });
