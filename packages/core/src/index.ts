@@ -2,6 +2,7 @@ export * from './process/command';
 export * from './process/process-error';
 export * from './process/execa-runner';
 export * from './process/recording-runner';
+export * from './process/probe-tool';
 export * from './log/stage-log';
 export * from './output/owned-output';
 export * from './platform/target-platform';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessError, ProcessRunner, SourceSpec, TargetPlatform, executorResult, hostPlatform, pathsFor } from '@fipskit/core';
+import { ExecaRunner, ProcessRunner, SourceSpec, probeTool, TargetPlatform, executorResult, hostPlatform, pathsFor } from '@fipskit/core';
 import { preflightOpenSslBuild } from '@fipskit/openssl-fips';
 import { PythonBuildOptions, assertOverlayFits, checkPythonTask, findMsbuild, probeInterpreter } from '@fipskit/python-pcbuild';
 import { STAGE_EXECUTORS, findStageTarget } from '../plan/lib/pipeline-targets';
@@ -30,17 +30,6 @@ async function check(what: string, probe: () => Promise<string>): Promise<Findin
   }
 }
 
-async function hasProgram(runner: ProcessRunner, program: string, args: string[], cwd: string): Promise<string | undefined> {
-  const lines: string[] = [];
-  try {
-    const result = await runner.run({ program, args, cwd }, { allowFailure: true, onLine: (l) => lines.push(l) });
-    return result.exitCode === 0 ? (lines.find((l) => l.trim()) ?? '').trim() : undefined;
-  } catch (error) {
-    if (error instanceof ProcessError && error.exitCode === null) return undefined;
-    throw error;
-  }
-}
-
 export default async function doctorExecutor(_options: DoctorOptions, context: ExecutorContext, deps: DoctorDeps = {}): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
   return executorResult('doctor', print, async () => {
@@ -59,9 +48,9 @@ export default async function doctorExecutor(_options: DoctorOptions, context: E
     if (specs.some((spec) => spec.kind === 'debian')) {
       findings.push(
         await check('apt (Debian sources)', async () => {
-          const version = await hasProgram(runner, 'apt-get', ['--version'], cwd);
-          if (!version) throw new Error('apt-get not found: the "debian" source kind needs a Debian or Ubuntu machine. Elsewhere use kind "url" with the release URL and SHA-256.');
-          return version;
+          const apt = await probeTool(runner, 'apt-get', ['--version'], cwd);
+          if (!apt.ok) throw new Error('apt-get not found: the "debian" source kind needs a Debian or Ubuntu machine. Elsewhere use kind "url" with the release URL and SHA-256.');
+          return apt.output.split('\n')[0];
         }),
       );
     }

@@ -1,4 +1,4 @@
-import { ProcessError, ProcessRunner, TargetPlatform } from '@fipskit/core';
+import { ProcessRunner, TargetPlatform, probeTool as probe } from '@fipskit/core';
 import { BuildToolchain } from './openssl-plan';
 
 /** Versions of the tools that shape the binaries; recorded in build-info.json. */
@@ -13,22 +13,6 @@ export interface PreflightResult {
   toolchain: BuildToolchain;
   identity: ToolchainIdentity;
   warnings: string[];
-}
-
-interface Probe {
-  ok: boolean;
-  output: string;
-}
-
-async function probe(runner: ProcessRunner, program: string, args: string[], cwd: string): Promise<Probe> {
-  const lines: string[] = [];
-  try {
-    const result = await runner.run({ program, args, cwd }, { allowFailure: true, onLine: (l) => lines.push(l), tailLines: 5 });
-    return { ok: result.exitCode === 0, output: lines.join('\n').trim() };
-  } catch (error) {
-    if (error instanceof ProcessError && error.exitCode === null) return { ok: false, output: '' };
-    throw error;
-  }
 }
 
 const firstLine = (text: string) => text.split('\n').find((l) => l.trim())?.trim() ?? '';
