@@ -24,4 +24,7 @@ export * from './sources/debian-version';
 export * from './sources/debian-showsrc';
 export * from './sources/debian-archive';
 export * from './sources/resolve-source';
+export * from './sources/release-keys';
+export * from './sources/release-signature';
+export * from './sources/source-authenticity';
 export * from './log/executor-result';

@@ -40,6 +40,14 @@ export class ContentCache {
     return this.storeAt(tempFile, expectedSha256, this.pathFor(tarballSha256, fileName), fileName);
   }
 
+  /** Keeps a companion file whose content was checked another way (a signature that verified) beside a cached tarball. */
+  keepBeside(tempFile: string, tarballSha256: string, fileName: string): string {
+    const target = this.pathFor(tarballSha256, fileName);
+    mkdirSync(join(target, '..'), { recursive: true });
+    moveAtomically(tempFile, target);
+    return target;
+  }
+
   private async storeAt(tempFile: string, expectedSha256: string, target: string, fileName: string): Promise<string> {
     const actual = await sha256File(tempFile);
     if (actual !== expectedSha256) {

@@ -3,6 +3,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
+/** The server answered with an error status (a 404 tells "not published" apart from a broken connection). */
+export class HttpStatusError extends Error {
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const MAX_REDIRECTS = 10;
 
@@ -45,7 +52,7 @@ async function fetchFollowingRedirects(url: string): Promise<Response> {
     if (!response.ok) {
       await response.body?.cancel();
       const via = current === url ? '' : ` (redirected to ${current})`;
-      throw new Error(`Download of ${url}${via} failed: HTTP ${response.status} ${response.statusText}. Check that the URL names an existing release tarball.`);
+      throw new HttpStatusError(`Download of ${url}${via} failed: HTTP ${response.status} ${response.statusText}. Check that the URL names an existing release tarball.`, response.status);
     }
     return response;
   }

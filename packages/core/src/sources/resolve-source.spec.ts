@@ -26,7 +26,8 @@ function context(workspaceRoot: string, runner = new RecordingRunner()): Resolve
 describe('resolveSource: local', () => {
   it('locks a tarball by its file name version and hash, with a path relative to the workspace', async () => {
     const ctx = context(workspace({ 'vendor/openssl-3.0.9.tar.gz': 'tarball' }));
-    const lock = await resolveSource('openssl', { kind: 'local', path: 'vendor/openssl-3.0.9.tar.gz', sha256: sha('tarball').toUpperCase() }, ctx);
+    const spec: SourceSpec = { kind: 'local', path: 'vendor/openssl-3.0.9.tar.gz', sha256: sha('tarball').toUpperCase(), signature: { check: 'if-present' } };
+    const lock = await resolveSource('openssl', spec, ctx);
     expect(lock).toEqual({
       product: 'openssl',
       version: '3.0.9',
@@ -35,9 +36,20 @@ describe('resolveSource: local', () => {
       fileName: 'openssl-3.0.9.tar.gz',
       location: 'vendor/openssl-3.0.9.tar.gz',
       verification: 'SHA-256 pinned in the project matched.',
+      signature: { check: 'if-present' },
     });
-    expect(await fetchSource(lock, ctx)).toEqual({ archive: join(ctx.workspaceRoot, 'vendor/openssl-3.0.9.tar.gz') });
+    expect(await fetchSource(lock, ctx)).toEqual({
+      archive: join(ctx.workspaceRoot, 'vendor/openssl-3.0.9.tar.gz'),
+      authenticity: { status: 'unsigned', statement: expect.stringMatching(/^No upstream release signature was available \(none is published with this source\)/) },
+    });
     expect(ctx.runner.commands).toEqual([]);
+  });
+
+  it("an OpenSSL tarball without its .asc is refused by default: OpenSSL signs every release", async () => {
+    const ctx = context(workspace({ 'vendor/openssl-3.0.9.tar.gz': 'tarball' }));
+    const lock = await resolveSource('openssl', { kind: 'local', path: 'vendor/openssl-3.0.9.tar.gz' }, ctx);
+    expect(lock.signature).toEqual({ check: 'required' });
+    await expect(fetchSource(lock, ctx)).rejects.toThrow(/OpenSSL 3\.0\.9 source has no upstream signature to check .*Put the release's \.asc beside the tarball or set signature\.location/);
   });
 
   it('names a missing path relative to the workspace and says what to set', async () => {
@@ -62,11 +74,14 @@ describe('resolveSource: local', () => {
 
   it('locks an unpacked tree by its content and refuses to build it after it changed', async () => {
     const ctx = context(workspace({ 'src/openssl/VERSION.dat': 'MAJOR=3\nMINOR=1\nPATCH=2\n', 'src/openssl/crypto/x.c': 'int x;' }));
-    const lock = await resolveSource('openssl', { kind: 'local', path: 'src/openssl' }, ctx);
+    const lock = await resolveSource('openssl', { kind: 'local', path: 'src/openssl', signature: { check: 'skip', reason: 'a patched tree' } }, ctx);
     expect(lock).toMatchObject({ version: '3.1.2', origin: 'local', location: 'src/openssl' });
     expect(lock.fileName).toBeUndefined();
     expect(lock.sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(await fetchSource(lock, ctx)).toEqual({ directory: join(ctx.workspaceRoot, 'src/openssl') });
+    expect(await fetchSource(lock, ctx)).toEqual({
+      directory: join(ctx.workspaceRoot, 'src/openssl'),
+      authenticity: { status: 'skipped', statement: 'The upstream release signature was not checked: the project skips it (a patched tree).' },
+    });
     writeFileSync(join(ctx.workspaceRoot, 'src/openssl/crypto/x.o'), '');
     await expect(fetchSource(lock, ctx)).rejects.toThrow(/src\/openssl changed since the sources stage resolved it .*Run the sources stage again/);
   });
@@ -84,7 +99,8 @@ describe('resolveSource: url', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       requests++;
-      res.end(`bytes of ${req.url}`);
+      if (req.url?.endsWith('.asc')) res.writeHead(404).end();
+      else res.end(`bytes of ${req.url}`);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -95,14 +111,16 @@ describe('resolveSource: url', () => {
     const ctx = context(workspace());
     const url = `${base}/source/openssl-3.0.9.tar.gz`;
     const before = requests;
-    const lock = await resolveSource('openssl', { kind: 'url', url, sha256: sha('bytes of /source/openssl-3.0.9.tar.gz') }, ctx);
+    const lock = await resolveSource('openssl', { kind: 'url', url, sha256: sha('bytes of /source/openssl-3.0.9.tar.gz'), signature: { check: 'if-present' } }, ctx);
     expect(lock).toMatchObject({ version: '3.0.9', origin: 'url', fileName: 'openssl-3.0.9.tar.gz', location: url });
     expect(lock.verification).toMatch(/^SHA-256 pinned in the project matched/);
     expect(requests).toBe(before);
     const fetched = await fetchSource(lock, ctx);
     expect(fetched.archive).toBe(join(ctx.cacheDir, 'sha256', lock.sha256, 'openssl-3.0.9.tar.gz'));
+    expect(fetched.authenticity.status).toBe('unsigned');
     expect(await fetchSource(lock, ctx)).toEqual(fetched);
-    expect(requests).toBe(before + 1);
+    // The tarball once; the .asc asked for (and not found) each time.
+    expect(requests).toBe(before + 3);
   });
 
   it('refuses a download whose hash is not the pinned one', async () => {

@@ -4,6 +4,7 @@ import { ProcessRunner } from '../process/command';
 import { archiveCompression } from './archive-stream';
 import { ContentCache } from './content-cache';
 import { debianLock, fetchDebianTarball, findDebianRelease } from './debian-archive';
+import { SourceAuthenticity, checkAuthenticity, lockSignaturePolicy } from './source-authenticity';
 import { assertDownloadUrl, downloadToFile } from './download';
 import { isSha256, sha256File, sha256Tree } from './sha256';
 import { DebianSource, LocalSource, SourceLock, SourceProduct, SourceSpec, UrlSource } from './source-spec';
@@ -25,6 +26,8 @@ export interface FetchedSource {
   directory?: string;
   /** Upstream `.asc` signature kept beside a Debian-carried tarball. */
   signature?: string;
+  /** The upstream signature check, done before anything is unpacked. */
+  authenticity: SourceAuthenticity;
 }
 
 const EXAMPLE_TARBALL: Record<SourceProduct, string> = { openssl: 'openssl-3.0.9.tar.gz', cpython: 'Python-3.11.2.tgz' };
@@ -35,9 +38,11 @@ const EXAMPLE_TARBALL: Record<SourceProduct, string> = { openssl: 'openssl-3.0.9
  * network (apt reads Debian's signed index); url sources are fetched by `fetchSource`.
  */
 export async function resolveSource(product: SourceProduct, spec: SourceSpec, ctx: ResolveContext): Promise<SourceLock> {
+  // The signature policy is checked first: it needs no network, and a typo in it should not wait for apt.
+  const signature = spec && typeof spec === 'object' ? await lockSignaturePolicy(product, spec, ctx.workspaceRoot) : undefined;
   const lock = await resolveByKind(product, spec, ctx);
   assertSupportedVersion(product, lock.version);
-  return lock;
+  return signature ? { ...lock, signature } : lock;
 }
 
 function resolveByKind(product: SourceProduct, spec: SourceSpec, ctx: ResolveContext): Promise<SourceLock> {
@@ -140,9 +145,15 @@ function workspacePath(workspaceRoot: string, path: string): string {
 
 /**
  * Makes a lock's bytes available: the cached verified tarball (downloaded or fetched with apt
- * on a miss), the workspace tarball, or the local tree after proving it has not changed.
+ * on a miss), the workspace tarball, or the local tree after proving it has not changed; then
+ * checks the upstream signature, so a tarball that fails it is never unpacked.
  */
 export async function fetchSource(lock: SourceLock, ctx: ResolveContext): Promise<FetchedSource> {
+  const fetched = await fetchBytes(lock, ctx);
+  return { ...fetched, authenticity: await checkAuthenticity(lock, fetched.archive, fetched.signature, ctx) };
+}
+
+function fetchBytes(lock: SourceLock, ctx: ResolveContext): Promise<Omit<FetchedSource, 'authenticity'>> {
   switch (lock.origin) {
     case 'local':
       return fetchLocal(lock, ctx);
@@ -153,7 +164,7 @@ export async function fetchSource(lock: SourceLock, ctx: ResolveContext): Promis
   }
 }
 
-async function fetchLocal(lock: SourceLock, ctx: ResolveContext): Promise<FetchedSource> {
+async function fetchLocal(lock: SourceLock, ctx: ResolveContext): Promise<Omit<FetchedSource, 'authenticity'>> {
   const path = resolve(ctx.workspaceRoot, lock.location);
   if (!existsSync(path)) throw new Error(`The ${productName(lock.product)} source ${lock.location} no longer exists. Restore it, or change the source and run the sources stage again.`);
   const isTree = lock.fileName === undefined;
@@ -167,7 +178,7 @@ async function fetchLocal(lock: SourceLock, ctx: ResolveContext): Promise<Fetche
   return isTree ? { directory: path } : { archive: path };
 }
 
-async function fetchUrl(lock: SourceLock, ctx: ResolveContext): Promise<FetchedSource> {
+async function fetchUrl(lock: SourceLock, ctx: ResolveContext): Promise<Omit<FetchedSource, 'authenticity'>> {
   const cache = new ContentCache(ctx.cacheDir);
   const fileName = lock.fileName ?? basename(new URL(lock.location).pathname);
   const cached = await cache.lookup(lock.sha256, fileName);

@@ -1,8 +1,34 @@
 /** Which upstream project a source tree is. Decides the Debian package name and how the version is read. */
 export type SourceProduct = 'openssl' | 'cpython';
 
+/**
+ * How the upstream release signature (the detached `.asc` beside the tarball) is checked against the
+ * release keys fipskit pins. A signature that does not match, or that no trusted key made, always stops the build.
+ */
+export interface SignaturePolicy {
+  /**
+   * `required` (OpenSSL's default): the build stops when there is no signature to check.
+   * `if-present` (CPython's default): checked when the release has one; its absence is recorded.
+   * `skip`: not checked; `reason` is required and goes into the evidence.
+   */
+  check?: 'required' | 'if-present' | 'skip';
+  /** Why the check is skipped (with check "skip"); printed in the auditor report. */
+  reason?: string;
+  /** The `.asc` file: a URL for the url kind (default `<url>.asc`), a workspace path for a local tarball (default `<path>.asc`). */
+  location?: string;
+  /**
+   * Workspace path of an armored file with more public keys, e.g. OpenSSL's pubkeys.asc. A key in it is used
+   * only when its primary fingerprint is one fipskit pins for the product or one listed in `trust`.
+   */
+  keys?: string;
+  /** Primary key fingerprints (40 hex digits) trusted in addition to the release keys fipskit pins. */
+  trust?: string[];
+}
+
 /** A release tarball or an unpacked source tree on this machine. */
 export interface LocalSource {
+  /** How the upstream release signature is checked. */
+  signature?: SignaturePolicy;
   kind: 'local';
   /** Path to a `.tar.gz`/`.tgz`/`.tar.xz` tarball or an unpacked source directory (relative to the workspace root). */
   path: string;
@@ -12,6 +38,8 @@ export interface LocalSource {
 
 /** An official release download, pinned by hash (the default real users get). */
 export interface UrlSource {
+  /** How the upstream release signature is checked. */
+  signature?: SignaturePolicy;
   kind: 'url';
   /** https URL of the release tarball, e.g. https://www.openssl.org/source/openssl-3.0.9.tar.gz */
   url: string;
@@ -21,6 +49,8 @@ export interface UrlSource {
 
 /** The upstream tarball carried unchanged in a Debian source package, fetched with apt-get. */
 export interface DebianSource {
+  /** How the upstream release signature is checked. */
+  signature?: SignaturePolicy;
   kind: 'debian';
   /** Source package; default `openssl`, or `python3.X` for CPython. */
   package?: string;
@@ -59,4 +89,17 @@ export interface SourceLock {
   debian?: { suites?: string[]; mirror?: string };
   /** How the bytes were checked, in words an auditor understands. */
   verification: string;
+  /** The signature policy, normalised: absent in locks written before signatures were checked (the product's default applies). */
+  signature?: LockedSignaturePolicy;
+}
+
+export interface LockedSignaturePolicy {
+  check: 'required' | 'if-present' | 'skip';
+  reason?: string;
+  /** A URL, or a workspace-relative path with `/`. */
+  location?: string;
+  /** The extra key file and its SHA-256, so changing it is a new lock (and a cache miss). */
+  keys?: { path: string; sha256: string };
+  /** Upper-case fingerprints. */
+  trust?: string[];
 }

@@ -10,6 +10,7 @@ import {
   ProcessRunner,
   StageLog,
   assertOutputIsOurs,
+  authenticitySummary,
   createStaging,
   executePlan,
   extractArchive,
@@ -72,6 +73,8 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
   const ctx = { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner };
   const fetched = await fetchSource(options.source, ctx);
   const fetchedProvider = options.fipsProviderSource ? await fetchSource(options.fipsProviderSource, ctx) : undefined;
+  print(`[openssl] ${authenticitySummary(options.source, fetched.authenticity)}`);
+  if (fetchedProvider) print(`[openssl] ${authenticitySummary(options.fipsProviderSource!, fetchedProvider.authenticity)}`);
 
   rmSync(options.logFile, { force: true });
   const staging = createStaging(options.outputDir);
@@ -92,7 +95,8 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
     },
     writeBuildInfo: async () => {
       const recorded = configureArgs;
-      writeBuildInfo(staging, await collectBuildInfo(options, staging, recorded, preflight.identity));
+      const authenticity = { source: fetched.authenticity, ...(fetchedProvider ? { fipsProvider: fetchedProvider.authenticity } : {}) };
+      writeBuildInfo(staging, await collectBuildInfo(options, staging, recorded, preflight.identity, authenticity));
     },
     publish: async () => publishOutput(staging, options.outputDir, 'openssl'),
   });

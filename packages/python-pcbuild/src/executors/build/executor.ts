@@ -92,7 +92,7 @@ export async function buildPython(options: NormalizedPythonOptions, runner: Proc
       // The overlay compiles two files from Modules/; the full build needs the whole tree.
       if (fetched.archive) await extractArchive(fetched.archive, layout.sourceDir, { stripTopLevel: true, ...(facts ? { only: ['Modules/'] } : {}) });
     },
-    writeManifest: () => writePythonManifest(options, interpreter, staging),
+    writeManifest: () => writePythonManifest(options, interpreter, staging, fetched.authenticity),
     publish: async () => publishOutput(staging, options.outputDir, 'python'),
     setLinkFlags: async () => {
       const makefile = join(layout.objectDir, 'Makefile');

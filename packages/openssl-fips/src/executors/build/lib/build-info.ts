@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { ProviderStatus, SourceLock, TargetPlatform, providerStatus, sha256File } from '@fipskit/core';
+import { ProviderStatus, SourceAuthenticity, SourceLock, TargetPlatform, providerStatus, sha256File } from '@fipskit/core';
 import { NormalizedOpenSslOptions } from './normalize-options';
 import { ToolchainIdentity } from './preflight';
 
@@ -15,6 +15,8 @@ export interface OpenSslBuildInfo {
   /** The provider's own version: the libraries' unless it was built from a second source (`source` below). */
   fipsProvider: ProviderStatus & { module: string; source?: SourceLock };
   source: SourceLock;
+  /** The upstream signature checks of the source (and of the provider's source), made before unpacking. */
+  authenticity?: { source: SourceAuthenticity; fipsProvider?: SourceAuthenticity };
   configure: { target: string; arguments: string[]; scope: 'targeted' | 'full' };
   toolchain: ToolchainIdentity;
   /** Paths relative to the prefix. */
@@ -32,6 +34,7 @@ export async function collectBuildInfo(
   prefix: string,
   configureArgs: string[],
   toolchain: ToolchainIdentity,
+  authenticity?: OpenSslBuildInfo['authenticity'],
 ): Promise<OpenSslBuildInfo> {
   const module = `lib/ossl-modules/${fipsModuleFileName(options.platform)}`;
   if (!existsSync(join(prefix, module))) {
@@ -52,6 +55,7 @@ export async function collectBuildInfo(
       ? { ...providerStatus(options.fipsProviderSource.version), module, source: options.fipsProviderSource }
       : { ...providerStatus(options.source.version), module },
     source: options.source,
+    ...(authenticity ? { authenticity } : {}),
     configure: { target: options.configureTarget, arguments: configureArgs, scope: options.scope },
     toolchain,
     layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { sha256File } from '@fipskit/core';
+import { SourceAuthenticity, sha256File } from '@fipskit/core';
 import { NormalizedPythonOptions } from './normalize-options';
 import { ROUTED_BUILTINS } from './routing-modules';
 
@@ -23,7 +23,12 @@ function findFipsModules(dir: string): string[] {
 }
 
 /** Describes the FIPS Python for the verify stage and for auditors; holds no path of this checkout. */
-export async function writePythonManifest(options: NormalizedPythonOptions, interpreter: { path: string; version: string }, staging: string): Promise<void> {
+export async function writePythonManifest(
+  options: NormalizedPythonOptions,
+  interpreter: { path: string; version: string },
+  staging: string,
+  sourceAuthenticity?: SourceAuthenticity,
+): Promise<void> {
   const modules: Record<string, string> = {};
   const dirs = options.mode === 'pcbuild' ? [join(staging, 'DLLs')] : [join(staging, 'lib')];
   for (const file of dirs.flatMap(findFipsModules)) modules[relative(staging, file).split(sep).join('/')] = await sha256File(file);
@@ -36,6 +41,7 @@ export async function writePythonManifest(options: NormalizedPythonOptions, inte
     mode: options.mode,
     interpreter,
     source: options.source,
+    ...(sourceAuthenticity ? { sourceAuthenticity } : {}),
     openssl: { version: options.openssl.version, fipsProvider: options.openssl.fipsProvider },
     platform: options.platform,
     launcher: options.mode === 'pcbuild' ? null : 'bin/python3',

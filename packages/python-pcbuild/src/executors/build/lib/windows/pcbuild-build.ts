@@ -101,7 +101,7 @@ export async function buildWithPcbuild(options: NormalizedPythonOptions, runner:
   const facts = readPcbuildFacts(join(sourceDir, 'PCbuild'));
   const plan = buildWindowsPcbuildPlan({ ...input, sourceArchive: undefined }, facts, toolchain, {
     checkPython: checkPythonTask(pythonDir, options.source.version, options.route),
-    writeManifest: () => writePythonManifest(options, { path: options.interpreter!, version: options.source.version }, staging),
+    writeManifest: () => writePythonManifest(options, { path: options.interpreter!, version: options.source.version }, staging, fetched.authenticity),
     publish: async () => publishOutput(staging, options.outputDir, 'python'),
   });
   const log = new StageLog('python', options.logFile, plan.steps.length, print);

@@ -1,3 +1,4 @@
+import { SourceAuthenticity } from '@fipskit/core';
 import { Evidence } from './collect-evidence';
 
 /** One section of the auditor report: the Markdown and the HTML page are both rendered from these. */
@@ -7,13 +8,18 @@ export interface ReportSection {
   table?: { head: string[]; rows: string[][] };
 }
 
-function sourceRows(label: string, lock: { version: string; fileName?: string; location: string; sha256: string; verification: string }): string[][] {
+function sourceRows(
+  label: string,
+  lock: { version: string; fileName?: string; location: string; sha256: string; verification: string },
+  authenticity: SourceAuthenticity | undefined,
+): string[][] {
   return [
     [`${label} version`, lock.version],
     [`${label} tarball`, lock.fileName ?? '(unpacked tree)'],
     [`${label} from`, lock.location],
     [`${label} SHA-256`, lock.sha256],
     [`${label}: how the bytes were checked`, lock.verification],
+    [`${label}: upstream release signature`, authenticity?.statement ?? 'Not recorded: this build predates signature checking; rebuild to check it.'],
   ];
 }
 
@@ -49,13 +55,16 @@ export function auditorSections(evidence: Evidence): ReportSection[] {
     },
     {
       title: 'What was built, from which sources',
-      paragraphs: ['Every source tarball is identified by SHA-256 and was checked as stated before it was unpacked.'],
+      paragraphs: [
+        'Every source tarball is identified by SHA-256 and was checked as stated before it was unpacked. ' +
+          "Where the release is signed, its detached OpenPGP signature was verified against the release keys fipskit pins by fingerprint; a signature that did not match or that no trusted key made would have stopped the build.",
+      ],
       table: {
         head: ['item', 'value'],
         rows: [
-          ...sourceRows('OpenSSL', openssl.source),
-          ...(openssl.fipsProvider.source ? sourceRows('FIPS provider source', openssl.fipsProvider.source) : []),
-          ...(python ? sourceRows('CPython', python.source) : []),
+          ...sourceRows('OpenSSL', openssl.source, openssl.authenticity?.source),
+          ...(openssl.fipsProvider.source ? sourceRows('FIPS provider source', openssl.fipsProvider.source, openssl.authenticity?.fipsProvider) : []),
+          ...(python ? sourceRows('CPython', python.source, python.sourceAuthenticity) : []),
           ['OpenSSL Configure', openssl.configure.arguments.join(' ')],
           ...(python ? [['Python stage', `${python.mode} for ${python.interpreter.path} (Python ${python.interpreter.version})`]] : []),
         ],

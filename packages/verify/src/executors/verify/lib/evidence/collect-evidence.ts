@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SourceLock, sha256File } from '@fipskit/core';
+import { SourceAuthenticity, SourceLock, sha256File } from '@fipskit/core';
 import { OpenSslBuildInfo } from '@fipskit/openssl-fips';
 import { VerifyReport } from '../report';
 
@@ -29,7 +29,7 @@ export interface Evidence {
   report: VerifyReport;
   openssl: OpenSslBuildInfo;
   fipsinstall?: FipsInstallEvidence;
-  python?: { mode: string; interpreter: { path: string; version: string }; source: SourceLock };
+  python?: { mode: string; interpreter: { path: string; version: string }; source: SourceLock; sourceAuthenticity?: SourceAuthenticity };
   files: EvidenceFile[];
 }
 
@@ -37,6 +37,7 @@ interface PythonManifest {
   mode: string;
   interpreter: { path: string; version: string };
   source: SourceLock;
+  sourceAuthenticity?: SourceAuthenticity;
   modules: Record<string, string>;
 }
 
@@ -91,7 +92,16 @@ export async function collectEvidence(input: { report: VerifyReport; prefix: str
           },
         }
       : {}),
-    ...(manifest ? { python: { mode: manifest.mode, interpreter: manifest.interpreter, source: manifest.source } } : {}),
+    ...(manifest
+      ? {
+          python: {
+            mode: manifest.mode,
+            interpreter: manifest.interpreter,
+            source: manifest.source,
+            ...(manifest.sourceAuthenticity ? { sourceAuthenticity: manifest.sourceAuthenticity } : {}),
+          },
+        }
+      : {}),
     files,
   };
 }

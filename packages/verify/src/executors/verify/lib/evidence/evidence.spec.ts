@@ -34,6 +34,17 @@ describe('auditor report and CycloneDX SBOM', () => {
     const openssl = {
       product: 'openssl', version: libraryVersion, platform: 'linux', arch: 'x64', source: lock(libraryVersion),
       fipsProvider: { ...providerStatus(providerVersion), module: 'lib/ossl-modules/fips.so', ...(providerVersion !== libraryVersion ? { source: lock(providerVersion) } : {}) },
+      authenticity: {
+        source: {
+          status: 'verified',
+          signature: { fileName: `openssl-${libraryVersion}.tar.gz.asc`, sha256: 'c'.repeat(64) },
+          signer: { fingerprint: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF', owner: 'OpenSSL', userIds: ['OpenSSL <openssl@openssl.org>'], trustedBecause: 'pinned', keyOrigin: 'bundled', signedAt: '2026-06-09T11:57:19.000Z' },
+          statement: `Upstream signature openssl-${libraryVersion}.tar.gz.asc verified: made 2026-06-09T11:57:19.000Z by key BA54 73A2 B058 7B07 FB27 CF2D 2160 94DF D0CB 81EF (OpenSSL <openssl@openssl.org>).`,
+        },
+        ...(providerVersion !== libraryVersion
+          ? { fipsProvider: { status: 'skipped', statement: 'The upstream release signature was not checked: the project skips it (key not held).' } }
+          : {}),
+      },
       configure: { target: 'linux-x86_64', arguments: ['linux-x86_64', 'enable-fips', 'no-tests'], scope: 'targeted' },
       toolchain: { compiler: 'cc (Debian 12.2.0-14) 12.2.0', perl: 'perl v5.36.0', make: 'GNU Make 4.3' },
       layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
@@ -52,6 +63,7 @@ describe('auditor report and CycloneDX SBOM', () => {
     write(join(pythonRoot, 'fipskit-python.json'), JSON.stringify({
       mode: 'overlay', interpreter: { path: '/usr/bin/python3.11', version: '3.11.2' },
       source: { product: 'cpython', version: '3.11.2', origin: 'debian', sha256: 'b'.repeat(64), fileName: 'python3.11_3.11.2.orig.tar.gz', location: 'python3.11=3.11.2-6', verification: "Debian's signed index" },
+      sourceAuthenticity: { status: 'unsigned', statement: 'No upstream release signature was available (none is published with this source); authenticity rests on the SHA-256 check above.' },
       modules: { 'lib/fipskit/_ssl.cpython-311-x86_64-linux-gnu.so': 'x', 'lib/fipskit/_fipskit_ext/_hashlib.cpython-311-x86_64-linux-gnu.so': 'y' },
     }));
     const script = fixture('checks-fips-by-environment.json');
@@ -124,5 +136,18 @@ describe('auditor report and CycloneDX SBOM', () => {
     expect(markdown).toContain('OpenSSL 3.0.9 is a CMVP-validated FIPS provider version (FIPS 140-2, certificate #4282)');
     expect(markdown).toContain('built from its own source (OpenSSL 3.0.9) and installed beside libraries from OpenSSL 3.5.7');
     expect(markdown).toContain('| FIPS provider source SHA-256 |');
+  });
+
+  it('says which key signed each source, why a check was skipped, and where no signature exists', async () => {
+    const evidence = await evidenceFor('3.0.22', '3.5.7');
+    const markdown = renderAuditorMarkdown(auditorSections(evidence));
+    expect(markdown).toContain('| OpenSSL: upstream release signature | Upstream signature openssl-3.5.7.tar.gz.asc verified: made 2026-06-09T11:57:19.000Z by key BA54 73A2 B058 7B07 FB27 CF2D 2160 94DF D0CB 81EF (OpenSSL <openssl@openssl.org>). |');
+    expect(markdown).toContain('| FIPS provider source: upstream release signature | The upstream release signature was not checked: the project skips it (key not held). |');
+    expect(markdown).toContain('| CPython: upstream release signature | No upstream release signature was available');
+    const sbom = JSON.parse(serializeSbom(buildSbom(evidence, new Date('2026-11-27T19:00:00Z'))));
+    const props = (ref: string) => Object.fromEntries(sbom.components.find((c: { 'bom-ref': string }) => c['bom-ref'] === ref).properties.map((p: { name: string; value: string }) => [p.name, p.value]));
+    expect(props('openssl')).toMatchObject({ 'fipskit:source:signature': 'verified', 'fipskit:source:signed-by': 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF' });
+    expect(props('openssl-fips-provider')['fipskit:source:signature']).toBe('skipped');
+    expect(props('cpython')['fipskit:source:signature']).toBe('unsigned');
   });
 });

@@ -1,5 +1,5 @@
 import * as CDX from '@cyclonedx/cyclonedx-library';
-import { SourceLock } from '@fipskit/core';
+import { SourceAuthenticity, SourceLock } from '@fipskit/core';
 import { Evidence } from './collect-evidence';
 
 const { Models, Enums, Spec, Serialize, Validation } = CDX;
@@ -12,7 +12,7 @@ function sourceReference(lock: SourceLock): CDX.Models.ExternalReference {
   });
 }
 
-function library(name: string, lock: SourceLock, bomRef: string, description: string): CDX.Models.Component {
+function library(name: string, lock: SourceLock, bomRef: string, description: string, authenticity?: SourceAuthenticity): CDX.Models.Component {
   const component = new Models.Component(Enums.ComponentType.Library, name, {
     bomRef,
     version: lock.version,
@@ -21,6 +21,10 @@ function library(name: string, lock: SourceLock, bomRef: string, description: st
   });
   component.externalReferences.add(sourceReference(lock));
   component.properties.add(new Models.Property('fipskit:source:sha256', lock.sha256));
+  if (authenticity) {
+    component.properties.add(new Models.Property('fipskit:source:signature', authenticity.status));
+    if (authenticity.signer) component.properties.add(new Models.Property('fipskit:source:signed-by', authenticity.signer.fingerprint));
+  }
   return component;
 }
 
@@ -40,16 +44,18 @@ export function buildSbom(evidence: Evidence, now: Date): CDX.Models.Bom {
   });
   bom.metadata.component = product;
 
-  const opensslComponent = library('openssl', openssl.source, 'openssl', `OpenSSL ${openssl.version}: libcrypto, libssl and the openssl program`);
+  const opensslComponent = library('openssl', openssl.source, 'openssl', `OpenSSL ${openssl.version}: libcrypto, libssl and the openssl program`, openssl.authenticity?.source);
   const providerLock = openssl.fipsProvider.source ?? openssl.source;
-  const provider = library('openssl-fips-provider', providerLock, 'openssl-fips-provider', `OpenSSL FIPS Provider ${openssl.fipsProvider.version}: ${openssl.fipsProvider.status}`);
+  const provider = library('openssl-fips-provider', providerLock, 'openssl-fips-provider', `OpenSSL FIPS Provider ${openssl.fipsProvider.version}: ${openssl.fipsProvider.status}`,
+    openssl.fipsProvider.source ? openssl.authenticity?.fipsProvider : openssl.authenticity?.source,
+  );
   provider.properties.add(new Models.Property('fipskit:fips:validated', String(openssl.fipsProvider.validated)));
   if (openssl.fipsProvider.certificate) {
     provider.properties.add(new Models.Property('fipskit:fips:cmvp-certificate', openssl.fipsProvider.certificate));
     provider.properties.add(new Models.Property('fipskit:fips:standard', openssl.fipsProvider.standard ?? ''));
   }
   const components = [opensslComponent, provider];
-  if (python) components.push(library('cpython', python.source, 'cpython', `CPython ${python.source.version} (${python.mode} for ${python.interpreter.path})`));
+  if (python) components.push(library('cpython', python.source, 'cpython', `CPython ${python.source.version} (${python.mode} for ${python.interpreter.path})`, python.sourceAuthenticity));
   for (const component of components) {
     bom.components.add(component);
     product.dependencies.add(component.bomRef);
