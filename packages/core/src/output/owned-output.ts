@@ -41,6 +41,16 @@ export function readMarker(dir: string): OutputMarker | undefined {
  * into place only when the stage succeeded, so an interrupted run never leaves a half-written
  * output for Nx to cache or for the next stage to use.
  */
+const unpublished = new Set<string>();
+
+/** Removes the staging directories of this process that were never published (an interrupted stage). */
+export function removeUnpublishedStaging(): string[] {
+  const removed = [...unpublished];
+  for (const dir of removed) rmSync(dir, { recursive: true, force: true });
+  unpublished.clear();
+  return removed;
+}
+
 export function createStaging(finalDir: string): string {
   const parent = dirname(finalDir);
   mkdirSync(parent, { recursive: true });
@@ -48,6 +58,7 @@ export function createStaging(finalDir: string): string {
   const staging = join(parent, `${basename(finalDir)}.${process.pid}${PARTIAL_SUFFIX}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
+  unpublished.add(staging);
   return staging;
 }
 
@@ -74,4 +85,5 @@ export function publishOutput(staging: string, finalDir: string, stage: string):
   } else {
     renameSync(staging, finalDir);
   }
+  unpublished.delete(staging);
 }

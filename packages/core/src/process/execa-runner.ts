@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { Command, ProcessResult, ProcessRunner, RunOptions, describeCommand } from './command';
 import { ProcessError } from './process-error';
+import { trackChild, untrackChild } from './child-registry';
 
 /** Builds a child environment from a copy of the parent's: the parent's own is never mutated. */
 export function childEnvironment(
@@ -55,7 +56,8 @@ export class ExecaRunner implements ProcessRunner {
         onLine?.(line);
       });
     }
-    const result = await child;
+    trackChild(child.pid);
+    const result = await child.finally(() => untrackChild(child.pid));
     flush();
     if (result.failed && result.exitCode === undefined) {
       throw new ProcessError(command, null, [String(result.originalMessage ?? result.message)], logFile, {

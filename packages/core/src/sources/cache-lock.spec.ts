@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -100,3 +100,94 @@ describe('withStageLock: two runs of one stage at once, and a killed run', () =>
     expect(existsSync(join(dir, 'build', '.fipskit-lock'))).toBe(false);
   }, 30_000);
 });
+
+/** Processes whose working directory is inside dir, from /proc. */
+function processesInside(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const cwd = readlinkSync(`/proc/${pid}/cwd`);
+        return cwd === dir || cwd.startsWith(`${dir}/`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+(process.platform === 'linux' ? describe : describe.skip)('withStageLock: a stage interrupted while its tools compile', () => {
+  const REPO = join(__dirname, '..', '..', '..', '..');
+  /**
+   * A stage in its own process, as Nx runs it: unpublished output in staging, and a real tool (a shell
+   * with two children, like make with compilers) running in the build directory.
+   */
+  function stage(dir: string) {
+    const script = join(dir, 'stage.ts');
+    const core = (path: string) => JSON.stringify(join(REPO, 'packages', 'core', 'src', ...path.split('/')));
+    writeFileSync(
+      script,
+      [
+        `import { mkdirSync, writeFileSync } from 'node:fs';`,
+        `import { withStageLock } from ${core('sources/cache-lock')};`,
+        `import { createStaging, publishOutput } from ${core('output/owned-output')};`,
+        `import { ExecaRunner } from ${core('process/execa-runner')};`,
+        `const build = ${JSON.stringify(join(dir, 'build'))};`,
+        `void withStageLock(build, 'openssl', (l) => console.log(l), async () => {`,
+        `  const staging = createStaging(${JSON.stringify(join(dir, 'out'))});`,
+        `  writeFileSync(staging + '/libcrypto.so.3', 'half written');`,
+        `  mkdirSync(build + '/obj', { recursive: true });`,
+        `  await new ExecaRunner().run({ program: 'sh', args: ['-c', 'sleep 300 & sleep 300 & wait'], cwd: build + '/obj', title: 'make' });`,
+        `  publishOutput(staging, ${JSON.stringify(join(dir, 'out'))}, 'openssl');`,
+        `});`,
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, [join(REPO, 'tools', 'run-ts.js'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let printed = '';
+    child.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; printed: string }>((done) =>
+      child.on('close', (code, signal) => done({ code, signal, printed })),
+    );
+    return { child, exited };
+  }
+
+  async function compiling(dir: string): Promise<void> {
+    while (processesInside(join(dir, 'build')).length < 3) await sleep(50);
+  }
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s: the tools stop, the unfinished output and the lock are removed, and the next run says it starts over', async (signal, status) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-interrupt-'));
+    const { child, exited } = stage(dir);
+    await compiling(dir);
+    child.kill(signal);
+    const result = await exited;
+    expect(result.code).toBe(status);
+    expect(result.printed).toMatch(new RegExp(`\\[openssl\\] interrupted by ${signal}: stopped the running tools \\(processes \\d+\\) and removed the unfinished output \\(.*out\\.${child.pid}\\.fipskit-partial\\)\\. Nothing was published`));
+    expect(readdirSync(dir).sort()).toEqual(['build', 'stage.ts']);
+    expect(existsSync(join(dir, 'build', '.fipskit-lock'))).toBe(false);
+    expect(processesInside(join(dir, 'build'))).toEqual([]);
+    const printed: string[] = [];
+    await withStageLock(join(dir, 'build'), 'openssl', (l) => printed.push(l), async () => 'ran');
+    expect(printed).toEqual([expect.stringMatching(new RegExp(`^\\[openssl\\] The previous run was interrupted by ${signal} at .*: it stopped the running tools .* Starting openssl over\\.$`))]);
+  }, 60_000);
+
+  it('SIGKILL: nothing can run in the killed process, so the next run stops the tools it left compiling before starting over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-interrupt-'));
+    const { child, exited } = stage(dir);
+    await compiling(dir);
+    const tools = processesInside(join(dir, 'build'));
+    child.kill('SIGKILL');
+    await exited;
+    // The orphaned tools still compile in the build directory.
+    expect(processesInside(join(dir, 'build')).sort()).toEqual(tools.sort());
+    const printed: string[] = [];
+    await withStageLock(join(dir, 'build'), 'openssl', (l) => printed.push(l), async () => 'ran');
+    expect(printed).toEqual([expect.stringMatching(new RegExp(`^\\[openssl\\] a previous run \\(process ${child.pid} on .*\\) was interrupted \\(stopped processes \\d+ it left running in the build directory\\); starting over`))]);
+    for (let i = 0; i < 40 && processesInside(join(dir, 'build')).length; i++) await sleep(50);
+    expect(processesInside(join(dir, 'build'))).toEqual([]);
+  }, 60_000);
+});
+

@@ -1,5 +1,7 @@
-import { hostname } from 'node:os';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { constants, hostname } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { killProcessTree, leftoverInside, onChildrenChanged, stopRunningChildren } from '../process/child-registry';
+import { removeUnpublishedStaging } from '../output/owned-output';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -98,15 +100,89 @@ function describeOwner(lockDir: string): string {
 
 /**
  * One run of a stage at a time in a build directory: a second `nx run` of the same project waits
- * (saying for whom) instead of compiling into the same objects; the lock of a run that was killed is
- * taken over, and the stage then starts over from a clean build directory.
+ * (saying for whom) instead of compiling into the same objects. While the stage runs:
+ * - SIGINT, SIGTERM or SIGHUP stop the tools it runs (with their children), remove its unpublished
+ *   output and its lock, say so, and end the process with that signal: nothing half-written is
+ *   published, so Nx caches nothing and the next run starts the stage over;
+ * - the tools' process ids are kept in the lock, so when a run was killed outright (SIGKILL, a crash)
+ *   the next run stops what it left compiling in the build directory before starting over.
  */
 export async function withStageLock<T>(buildDir: string, stage: string, print: (line: string) => void, work: () => Promise<T>): Promise<T> {
-  return withCacheLock(join(buildDir, '.fipskit-lock'), work, {
-    timeoutMs: 6 * 60 * 60_000,
-    pollMs: 500,
-    staleMs: 6 * 60 * 60_000,
-    onWait: (owner) => print(`[${stage}] waiting for ${owner}, which is running this stage in ${buildDir}`),
-    onAbandoned: (owner) => print(`[${stage}] a previous run (${owner}) was interrupted; starting over from a clean build directory`),
-  });
+  const lockDir = join(buildDir, '.fipskit-lock');
+  return withCacheLock(
+    lockDir,
+    async () => {
+      const note = join(buildDir, INTERRUPTION_NOTE);
+      if (existsSync(note)) {
+        print(`[${stage}] ${readFileSync(note, 'utf8').trim()} Starting ${stage} over.`);
+        rmSync(note, { force: true });
+      }
+      const stopRecording = onChildrenChanged((pids) => recordChildren(lockDir, pids));
+      const stopGuarding = guardAgainstSignals(stage, buildDir, lockDir, print);
+      try {
+        return await work();
+      } finally {
+        stopGuarding();
+        stopRecording();
+      }
+    },
+    {
+      timeoutMs: 6 * 60 * 60_000,
+      pollMs: 500,
+      staleMs: 6 * 60 * 60_000,
+      onWait: (owner) => print(`[${stage}] waiting for ${owner}, which is running this stage in ${buildDir}`),
+      onAbandoned: (owner) => {
+        const leftovers = readChildren(lockDir).filter((pid) => leftoverInside(pid, buildDir));
+        leftovers.forEach(killProcessTree);
+        const stopped = leftovers.length ? ` (stopped processes ${leftovers.join(', ')} it left running in the build directory)` : '';
+        print(`[${stage}] a previous run (${owner}) was interrupted${stopped}; starting over from a clean build directory`);
+      },
+    },
+  );
+}
+
+const CHILDREN_FILE = 'children.json';
+
+function recordChildren(lockDir: string, pids: number[]): void {
+  try {
+    if (existsSync(lockDir)) writeFileSync(join(lockDir, CHILDREN_FILE), JSON.stringify(pids));
+  } catch {
+    // The record only helps a later run clean up after a crash; the build does not depend on it.
+  }
+}
+
+function readChildren(lockDir: string): number[] {
+  try {
+    const pids = JSON.parse(readFileSync(join(lockDir, CHILDREN_FILE), 'utf8'));
+    return Array.isArray(pids) ? pids.filter((p): p is number => Number.isInteger(p) && p > 1) : [];
+  } catch {
+    return [];
+  }
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** What an interrupted run did, for the next run to say (Nx may be gone before the interrupted run's own message shows). */
+const INTERRUPTION_NOTE = '.fipskit-interrupted';
+
+function guardAgainstSignals(stage: string, buildDir: string, lockDir: string, print: (line: string) => void): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    stopGuarding();
+    const stopped = stopRunningChildren();
+    const removed = removeUnpublishedStaging();
+    rmSync(lockDir, { recursive: true, force: true });
+    const tools = stopped.length ? `stopped the running tools (processes ${stopped.join(', ')}) and ` : '';
+    const output = removed.length ? `removed the unfinished output (${removed.join(', ')})` : 'nothing had been written to the output yet';
+    const what = `${tools}${output}. Nothing was published, so nothing was cached.`;
+    print(`[${stage}] interrupted by ${signal}: ${what} The next run starts ${stage} over.`);
+    try {
+      writeFileSync(join(buildDir, INTERRUPTION_NOTE), `The previous run was interrupted by ${signal} at ${new Date().toISOString()}: it ${what}\n`);
+    } catch {
+      // Only a message for the next run.
+    }
+    // End now, with the status a shell gives a process the signal ended (130 for SIGINT, 143 for SIGTERM).
+    process.exit(128 + (constants.signals[signal] ?? 1));
+  };
+  const stopGuarding = () => SIGNALS.forEach((signal) => process.removeListener(signal, handler));
+  SIGNALS.forEach((signal) => process.on(signal, handler));
+  return stopGuarding;
 }
