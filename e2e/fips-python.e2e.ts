@@ -1,10 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { ExecutorContext } from '@nx/devkit';
 import pythonBuildExecutor from '../packages/python-pcbuild/src/executors/build/executor';
 import verifyExecutor from '../packages/verify/src/executors/verify/executor';
-import { WORKSPACE, isolatedNxEnvironment, runActivated, runNx, runNxAsync, secondCheckout, taskOutcome } from './support/workspace';
+import { WORKSPACE, interruptNx, isolatedNxEnvironment, processesInside, runActivated, runNx, runNxAsync, secondCheckout, taskOutcome } from './support/workspace';
 import { RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
 import { validateSbom } from '../packages/verify/src/executors/verify/lib/evidence/sbom';
 import { createHash } from 'node:crypto';
@@ -19,12 +19,22 @@ jest.setTimeout(60 * 60 * 1000);
 
 const dist = join(WORKSPACE, 'dist', 'fips-python');
 const env = isolatedNxEnvironment();
+const opensslBuildDir = join(WORKSPACE, 'tmp', 'fipskit', 'fips-python', 'openssl');
 let cold: { status: number; output: string };
+let interrupted: { status: number; output: string; distEntries: string[]; lockLeft: boolean; toolsLeft: number[] };
 let remote: RemoteCacheServer;
 const REMOTE_TOKEN = 'fipskit-e2e-write-token';
 
 beforeAll(async () => {
   rmSync(dist, { recursive: true, force: true });
+  // Ctrl-C while OpenSSL compiles; the cold build below is then the run after an interruption.
+  const run = await interruptNx(['run', 'fips-python:build'], env, /objects compiled/, 'SIGINT');
+  interrupted = {
+    ...run,
+    distEntries: existsSync(dist) ? readdirSync(dist) : [],
+    lockLeft: existsSync(join(opensslBuildDir, '.fipskit-lock')),
+    toolsLeft: processesInside(opensslBuildDir),
+  };
   // The cold build also fills a self-hosted remote cache on loopback, as a team's CI would.
   remote = await startRemoteCacheServer({ token: REMOTE_TOKEN });
   cold = await runNxAsync(['run', 'fips-python:build'], {
@@ -94,6 +104,18 @@ describe('nx run fips-python:build on a fresh workspace', () => {
     expect(info.source.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(info.fipsProvider.module).toBe('lib/ossl-modules/fips.so');
     expect(JSON.stringify(info)).not.toContain(WORKSPACE);
+  });
+
+  it('Ctrl-C while OpenSSL compiles: the compilers stop, nothing is published or cached, and the next run says it starts over', () => {
+    expect(interrupted.output).toMatch(/\[openssl\]\s+\d+\/\d+ objects compiled/);
+    expect(interrupted.status).not.toBe(0);
+    // No openssl output and no half-written staging directory beside it.
+    expect(interrupted.distEntries.filter((name) => name.startsWith('openssl'))).toEqual([]);
+    expect(interrupted.lockLeft).toBe(false);
+    expect(interrupted.toolsLeft).toEqual([]);
+    expect(cold.output).toMatch(/\[openssl\] The previous run was interrupted by SIGINT at .*: it stopped the running tools .*removed the unfinished output .* Starting openssl over\./);
+    // Nx cached nothing from the interrupted run: the next run compiled.
+    expect(taskOutcome(cold.output, 'fips-python:openssl')).toBe('ran');
   });
 
   it('with fips-env.sh sourced, openssl shows the fips provider active, refuses MD5 and computes SHA-256', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { defaultSourceCacheDir } from '../packages/core/src/sources/cache-dir';
 import { WORKSPACE, isolatedNxEnvironment, runNx } from './support/workspace';
 
 /**
@@ -50,3 +51,60 @@ it('records both sources, and installs the provider built from the second one', 
   // The 3.5 tree never built a provider of its own.
   expect(existsSync(join(build, 'obj', 'providers', 'fips.so'))).toBe(false);
 });
+
+it("the 3.5 libraries' tarball carried OpenSSL's release signature, verified with a pinned key; the evidence says which", () => {
+  const info = JSON.parse(readFileSync(join(dist, 'openssl', 'build-info.json'), 'utf8'));
+  expect(info.authenticity.source).toMatchObject({
+    status: 'verified',
+    signature: { fileName: `${info.source.fileName}.asc` },
+    signer: { fingerprint: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF', userIds: ['OpenSSL <openssl@openssl.org>'] },
+  });
+  // The committed project skips the 3.0 provider's signature, and says why.
+  expect(info.authenticity.fipsProvider).toMatchObject({ status: 'skipped', statement: expect.stringContaining('B146 647E 45A7 B339 47AB 226B 2A2C 87D1 6169 2D40') });
+  const evidence = readFileSync(join(dist, 'verify', 'evidence.md'), 'utf8');
+  expect(evidence).toMatch(/\| OpenSSL: upstream release signature \| Upstream signature openssl_3\.5\.\d+\.orig\.tar\.gz\.asc verified: made \S+ by key BA54 73A2 B058 7B07 FB27 CF2D 2160 94DF D0CB 81EF \(OpenSSL <openssl@openssl\.org>\)/);
+  const sbom = JSON.parse(readFileSync(join(dist, 'verify', 'sbom.cdx.json'), 'utf8'));
+  const openssl = sbom.components.find((c: { 'bom-ref': string }) => c['bom-ref'] === 'openssl');
+  expect(openssl.properties).toContainEqual({ name: 'fipskit:source:signed-by', value: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF' });
+});
+
+describe('a tarball its signature does not vouch for is refused before anything is unpacked', () => {
+  const cached = (lock: { sha256: string; fileName: string }) => join(defaultSourceCacheDir(), 'sha256', lock.sha256, lock.fileName);
+
+  it.each([
+    ['one byte changed after OpenSSL signed it', 'tampered', /openssl_3\.5\.\d+\.orig\.tar\.gz\.asc \(the upstream signature of openssl_3\.5\.\d+\.orig\.tar\.gz\) does not verify: .*Signed digest did not match.* nothing was unpacked/],
+    ['a genuine release, but the signature of another release made by a key fipskit does not hold', 'foreign', /\.asc \(the upstream signature of openssl_3\.5\.\d+\.orig\.tar\.gz\) was made by key 64ED7B1DCCE71CB2 .*is not a key fipskit holds and trusts for OpenSSL/],
+  ])('%s', (_name, kind, message) => {
+    const info = JSON.parse(readFileSync(join(dist, 'openssl', 'build-info.json'), 'utf8'));
+    const work = mkdtempSync(join(WORKSPACE, 'tmp', 'e2e-signature-'));
+    const tarball = join(work, info.source.fileName);
+    copyFileSync(cached(info.source), tarball);
+    if (kind === 'tampered') {
+      const bytes = readFileSync(tarball);
+      bytes[Math.floor(bytes.length / 2)] ^= 0x01;
+      writeFileSync(tarball, bytes);
+      copyFileSync(`${cached(info.source)}.asc`, `${tarball}.asc`);
+    } else {
+      copyFileSync(`${cached(info.fipsProvider.source)}.asc`, `${tarball}.asc`);
+    }
+    const lock = {
+      product: 'openssl', version: info.source.version, origin: 'local', fileName: info.source.fileName,
+      sha256: createHash('sha256').update(readFileSync(tarball)).digest('hex'), location: relative(WORKSPACE, tarball),
+      verification: 'local copy', signature: { check: 'required' },
+    };
+    writeFileSync(join(work, 'openssl.source.json'), JSON.stringify(lock));
+    const build = join(work, 'build');
+    const run = runNx(
+      ['run', 'fips-python-split:openssl', '--skip-nx-cache', `--sourceLock=${join(work, 'openssl.source.json')}`, `--buildDir=${build}`, `--outputPath=${relative(WORKSPACE, join(work, 'out'))}`],
+      isolatedNxEnvironment(),
+    );
+    expect(run.status).not.toBe(0);
+    expect(run.output).toMatch(message);
+    // Refused before extraction: no source tree, no objects, no output.
+    expect(existsSync(join(build, 'src'))).toBe(false);
+    expect(existsSync(join(build, 'obj'))).toBe(false);
+    expect(readdirSync(work).sort()).toEqual(['build', 'openssl.source.json', info.source.fileName, `${info.source.fileName}.asc`].sort());
+    rmSync(work, { recursive: true, force: true });
+  });
+});
+

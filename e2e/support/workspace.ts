@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -91,3 +91,42 @@ export function secondCheckout(): string {
   cpSync(join(WORKSPACE, 'node_modules'), join(dir, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   return dir;
 }
+
+/** Processes whose working directory is inside dir (Linux /proc): tools still running there. */
+export function processesInside(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const cwd = readlinkSync(`/proc/${pid}/cwd`);
+        return cwd === dir || cwd.startsWith(`${dir}/`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * Runs nx as a terminal runs a foreground job (its own process group) and, once `when` shows in its
+ * output, sends `signal` to the whole group, as Ctrl-C does.
+ */
+export function interruptNx(args: string[], env: Record<string, string>, when: RegExp, signal: NodeJS.Signals): Promise<RunResult> {
+  return new Promise((done) => {
+    const child = spawn(join(WORKSPACE, 'node_modules', '.bin', 'nx'), args, { cwd: WORKSPACE, env: { ...process.env, ...env }, detached: true });
+    let output = '';
+    let sent = false;
+    const watch = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!sent && when.test(output)) {
+        sent = true;
+        // A moment later, so the compilers are busy, not just starting.
+        setTimeout(() => process.kill(-child.pid!, signal), 3000);
+      }
+    };
+    child.stdout.on('data', watch);
+    child.stderr.on('data', watch);
+    child.on('close', (code, killedBy) => done({ status: code ?? (killedBy ? 128 : 1), output }));
+  });
+}
+
