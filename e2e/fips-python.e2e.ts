@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { ExecutorContext } from '@nx/devkit';
 import pythonBuildExecutor from '../packages/python-pcbuild/src/executors/build/executor';
+import openSslBuildExecutor from '../packages/openssl-fips/src/executors/build/executor';
+import { SmallDisk, mountSmallDisk } from '../packages/core/src/testing/small-disk';
 import verifyExecutor from '../packages/verify/src/executors/verify/executor';
 import { WORKSPACE, interruptNx, isolatedNxEnvironment, processesInside, runActivated, runNx, runNxAsync, secondCheckout, taskOutcome } from './support/workspace';
 import { RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
@@ -240,6 +242,38 @@ describe('verify catches every false green we know of', () => {
     // Everything else is FIPS: only the MD5 fallback betrays it.
     expect(report.failedRequired).toEqual(['md5-refused']);
     expect(check(report, 'md5-refused')?.detail).toMatch(/hashlib\.md5/);
+  });
+});
+
+describe('disk full while OpenSSL compiles (a real 400 MB tmpfs, filled by another writer mid-compile)', () => {
+  const disk = mountSmallDisk(400);
+  const onSmallDisk = typeof disk === 'string' ? it.skip : it;
+  if (typeof disk === 'string') it.todo(`disk-full build test: ${disk}`);
+  afterAll(() => typeof disk !== 'string' && disk.unmount());
+
+  onSmallDisk('a clear message naming the full directory, and nothing published', async () => {
+    const { dir, fill } = disk as SmallDisk;
+    const printed: string[] = [];
+    let filled = false;
+    const result = await openSslBuildExecutor(
+      { sourceLock: 'dist/fips-python/sources/openssl.source.json', outputPath: join(dir, 'openssl'), buildDir: join(dir, 'build') },
+      { root: WORKSPACE, projectName: 'fips-python' } as ExecutorContext,
+      {
+        print: (line) => {
+          printed.push(line);
+          if (!filled && /objects compiled/.test(line)) {
+            filled = true;
+            fill(0);
+          }
+        },
+      },
+    );
+    const output = printed.join('\n');
+    expect(filled).toBe(true);
+    expect(result.success).toBe(false);
+    expect(output).toMatch(/The openssl stage ran out of disk space \(No space left on device\) while writing to .*\/build \(0 MB free now; buildDir moves the build\)/);
+    expect(output).toMatch(/Nothing was published: the unfinished output was removed/);
+    expect(readdirSync(dir).filter((name) => name.startsWith('openssl'))).toEqual([]);
   });
 });
 

@@ -32,6 +32,16 @@ describe('ExecaRunner', () => {
     expect(readFileSync(logFile, 'utf8')).toContain('line 0\n');
   });
 
+  it('a progress line that cannot be written (a full disk) stops the tool instead of hanging on its output, and reports that error', async () => {
+    const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    // Writes far more than a pipe holds, forever: only being stopped ends it.
+    const script = 'const s = "x".repeat(1000); setInterval(() => { for (let i = 0; i < 1000; i++) console.log(s); }, 1)';
+    const error = await runner
+      .run({ program: process.execPath, args: ['-e', script], cwd: dir, title: 'compile' }, { onLine: () => { throw full; } })
+      .catch((e) => e);
+    expect(error).toBe(full);
+  }, 20_000);
+
   it('names a program that cannot be started', async () => {
     await expect(runner.run({ program: 'no-such-program-fipskit', args: [], cwd: dir })).rejects.toThrow(/could not be started/);
   });

@@ -42,8 +42,22 @@ export class ExecaRunner implements ProcessRunner {
       stdin: options.input === undefined ? 'ignore' : undefined,
     });
     const pending: string[] = [];
+    // A log or progress line that cannot be written (a full disk) stops the tool, and its error is
+    // reported once the tool has ended; the tool's output keeps being read so it never blocks on a full pipe.
+    let lineError: Error | undefined;
+    const guarded = (work: () => void) => {
+      if (lineError) return;
+      try {
+        work();
+      } catch (error) {
+        lineError = error as Error;
+        child.kill();
+      }
+    };
     const flush = () => {
-      if (logFile && pending.length) appendFileSync(logFile, pending.join('\n') + '\n');
+      guarded(() => {
+        if (logFile && pending.length) appendFileSync(logFile, pending.join('\n') + '\n');
+      });
       pending.length = 0;
     };
     if (child.all) {
@@ -53,12 +67,13 @@ export class ExecaRunner implements ProcessRunner {
         if (tail.length > tailLines) tail.shift();
         pending.push(line);
         if (pending.length >= 200) flush();
-        onLine?.(line);
+        guarded(() => onLine?.(line));
       });
     }
     trackChild(child.pid);
     const result = await child.finally(() => untrackChild(child.pid));
     flush();
+    if (lineError) throw lineError;
     if (result.failed && result.exitCode === undefined) {
       throw new ProcessError(command, null, [String(result.originalMessage ?? result.message)], logFile, {
         cause: result,

@@ -14,6 +14,7 @@ import {
   readInstalledPython,
   restorePython,
 } from './install-into-python';
+import { SmallDisk, mountSmallDisk } from '../../../../../../core/src/testing/small-disk';
 
 const X64 = 0x8664;
 const X86 = 0x14c;
@@ -274,5 +275,49 @@ describe('which Python is installed', () => {
     put(join(root, 'b.dll'), 'not a PE file at all, just some text that is long enough to pass the size check');
     expect(peMachine(join(root, 'a.dll'))).toBe('arm64');
     expect(peMachine(join(root, 'b.dll'))).toBe('unknown');
+  });
+});
+
+describe('disk full during the install (a real small tmpfs)', () => {
+  const disk = mountSmallDisk(2);
+  const maybe = typeof disk === 'string' ? it.skip : it;
+  if (typeof disk === 'string') it.todo(`disk-full install tests: ${disk}`);
+  afterAll(() => typeof disk !== 'string' && disk.unmount());
+
+  maybe('the Python runs out of space part way: what was placed is undone and the Python is byte for byte as it was', () => {
+    const { dir } = disk as SmallDisk;
+    const root = mkdtempSync(join(tmpdir(), 'fipskit-winpy-'));
+    const python = makePython(join(dir, 'python-full-disk'));
+    // libcrypto bigger than the room left: _ssl and _hashlib fit, libcrypto does not.
+    const build = makeBuild(root).map((file) =>
+      file.name.startsWith('libcrypto') ? (writeFileSync(file.source, Buffer.concat([fakePe(X64, 'libcrypto'), Buffer.alloc(3 * 1024 * 1024, 1)])), file) : file,
+    );
+    const backup = join(root, 'backup');
+    const before = snapshot(python);
+    expect(() => installIntoPython(python, build, backup, { sourceVersion: '3.11.2' })).toThrow(
+      /^Installing into .*DLLs failed: the disk holding .* is full \(\d+ MB free\): free space there, then install again\. The Python was left as it was\.$/,
+    );
+    expect(snapshot(python)).toEqual(before);
+    expect(readdirSync(join(python, 'DLLs')).filter((n) => n.endsWith('.fipskit-partial'))).toEqual([]);
+    // Nothing to restore: the backup of this failed install is gone with it.
+    expect(existsSync(join(backup, INSTALL_MANIFEST))).toBe(false);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  maybe('the backup disk is full: refused before the Python is touched, and no half backup is left', () => {
+    const { dir } = disk as SmallDisk;
+    const root = mkdtempSync(join(tmpdir(), 'fipskit-winpy-'));
+    const python = makePython(root);
+    const build = makeBuild(root);
+    const backup = join(dir, 'backup-full-disk');
+    (disk as SmallDisk).fill(0);
+    const before = snapshot(python);
+    expect(() => installIntoPython(python, build, backup, { sourceVersion: '3.11.2' })).toThrow(
+      /^Backing up the files the install replaces into .*backup-full-disk failed: that disk is full \(0 MB free\)\. Nothing was installed and .* was not touched\. Free space there, or set backupDir to a disk with room\.$/,
+    );
+    expect(snapshot(python)).toEqual(before);
+    expect(existsSync(join(backup, INSTALL_MANIFEST))).toBe(false);
+    expect(existsSync(join(backup, 'originals'))).toBe(false);
+    rmSync(root, { recursive: true, force: true });
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { describeBytes, freeBytes } from '@fipskit/core';
 
 /** Written into the backup directory before the Python is touched; restore reads it. */
 export const INSTALL_MANIFEST = 'fipskit-python-install.json';
@@ -207,6 +208,7 @@ function explainWriteFailure(error: unknown, pythonDir: string): string {
     return `no permission to write in ${pythonDir}: run from an elevated (Administrator) prompt, or close every running Python that has the module loaded`;
   }
   if (code === 'EBUSY') return 'the file is in use: close every running Python, then try again';
+  if (code === 'ENOSPC') return `the disk holding ${pythonDir} is full (${describeBytes(freeBytes(pythonDir) ?? 0)} free): free space there, then install again`;
   return (error as Error).message;
 }
 
@@ -251,28 +253,8 @@ export function installIntoPython(pythonDir: string, files: InstallFile[], backu
   }
 
   const originalsDir = join(backupDir, ORIGINALS_DIR);
-  mkdirSync(originalsDir, { recursive: true });
-  const records: InstallRecord[] = planned.map(({ file, installed, dest }) => {
-    const record: InstallRecord = { name: file.name, installed: { ...installed, source: resolve(file.source) } };
-    if (existsSync(dest)) {
-      if (!isFile(dest)) throw new Error(`${dest} is not a file: fipskit will not replace it.`);
-      const original = digest(dest);
-      const kept = join(originalsDir, file.name);
-      copyFileSync(dest, kept);
-      if (digest(kept).sha256 !== original.sha256) throw new Error(`Backing up ${dest} to ${kept} did not give the same bytes: check the disk, nothing was installed.`);
-      record.original = original;
-    }
-    return record;
-  });
-  const manifest: InstallManifest = {
-    schema: 1,
-    pythonDir: resolve(pythonDir),
-    python,
-    sourceVersion: options.sourceVersion,
-    installedAt: (options.now ?? new Date()).toISOString(),
-    files: records,
-  };
-  writeFileSync(join(backupDir, INSTALL_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+  const manifest = backUpOriginals(pythonDir, backupDir, planned, options, python);
+  const records = manifest.files;
 
   const done: InstallRecord[] = [];
   try {
@@ -289,6 +271,55 @@ export function installIntoPython(pythonDir: string, files: InstallFile[], backu
     );
   }
   return manifest;
+}
+
+/**
+ * Copies every file the install replaces into `<backupDir>\originals` and writes the install manifest,
+ * before the Python is touched. When that fails (a full disk, no permission), what it wrote is removed
+ * and the Python was never changed.
+ */
+function backUpOriginals(
+  pythonDir: string,
+  backupDir: string,
+  planned: Array<{ file: InstallFile; installed: FileDigest; dest: string }>,
+  options: { sourceVersion: string; now?: Date },
+  python: InstalledPython,
+): InstallManifest {
+  const originalsDir = join(backupDir, ORIGINALS_DIR);
+  try {
+    mkdirSync(originalsDir, { recursive: true });
+    const records: InstallRecord[] = planned.map(({ file, installed, dest }) => {
+      const record: InstallRecord = { name: file.name, installed: { ...installed, source: resolve(file.source) } };
+      if (existsSync(dest)) {
+        if (!isFile(dest)) throw new Error(`${dest} is not a file: fipskit will not replace it.`);
+        const original = digest(dest);
+        const kept = join(originalsDir, file.name);
+        copyFileSync(dest, kept);
+        if (digest(kept).sha256 !== original.sha256) throw new Error(`Backing up ${dest} to ${kept} did not give the same bytes: check the disk, nothing was installed.`);
+        record.original = original;
+      }
+      return record;
+    });
+    const manifest: InstallManifest = {
+      schema: 1,
+      pythonDir: resolve(pythonDir),
+      python,
+      sourceVersion: options.sourceVersion,
+      installedAt: (options.now ?? new Date()).toISOString(),
+      files: records,
+    };
+    writeFileSync(join(backupDir, INSTALL_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
+    return manifest;
+  } catch (error) {
+    rmSync(join(backupDir, INSTALL_MANIFEST), { force: true });
+    rmSync(originalsDir, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+    throw new Error(
+      `Backing up the files the install replaces into ${backupDir} failed: that disk is full (${describeBytes(freeBytes(backupDir) ?? 0)} free). ` +
+        `Nothing was installed and ${pythonDir} was not touched. Free space there, or set backupDir to a disk with room.`,
+      { cause: error },
+    );
+  }
 }
 
 /** Puts back what a failed install changed; returns the names it could not put back. */
