@@ -409,4 +409,37 @@ describe('remote cache: a second checkout at another path, with its own empty lo
     expect(local.status).toBe(0);
     expect(taskOutcome(local.output, 'fips-python:openssl')).toMatch(/local cache|existing outputs/);
   });
+
+  it('a slow remote cache only makes the build slower: the stages come from it intact and verify passes', async () => {
+    remote.delayMs = 3000;
+    try {
+      const slow = await runNxAsync(['run', 'fips-python:build'], { ...isolatedNxEnvironment(), NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: REMOTE_TOKEN });
+      expect(slow.status).toBe(0);
+      expect(taskOutcome(slow.output, 'fips-python:openssl')).toBe('remote cache');
+      expect(slow.output).not.toMatch(/\[sources\] warning/);
+      expect(readReport('verify').failedRequired).toEqual([]);
+    } finally {
+      remote.delayMs = 0;
+    }
+  });
+
+  it('a remote cache that never answers: a warning saying so before Nx waits on it, and nothing restored or changed', async () => {
+    const before = readFileSync(join(dist, 'openssl', 'build-info.json'), 'utf8');
+    remote.silent = true;
+    try {
+      const hung = await interruptNx(
+        ['run', 'fips-python:build'],
+        { ...isolatedNxEnvironment(), NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: REMOTE_TOKEN },
+        /did not answer within/,
+        'SIGINT',
+      );
+      expect(hung.output).toContain(
+        `[sources] warning: the remote cache ${remote.url} did not answer within 10 s. Nx waits for its remote cache without a time limit, so this build may stop without a word at the first cached stage: fix the server, or build locally with --skip-remote-cache`,
+      );
+      expect(hung.status).not.toBe(0);
+    } finally {
+      remote.silent = false;
+    }
+    expect(readFileSync(join(dist, 'openssl', 'build-info.json'), 'utf8')).toBe(before);
+  });
 });

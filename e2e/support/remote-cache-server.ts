@@ -18,13 +18,17 @@ export interface RemoteCacheServer {
   entries: Map<string, Buffer>;
   /** Answer every request with this status (e.g. 500), or undefined for normal service. */
   failWith?: number;
+  /** Answer each request this much later (a slow server). */
+  delayMs: number;
+  /** Accept connections and never answer (a hung server). */
+  silent: boolean;
   close(): Promise<void>;
 }
 
 export async function startRemoteCacheServer(options: { token?: string; readOnlyToken?: string } = {}): Promise<RemoteCacheServer> {
   const entries = new Map<string, Buffer>();
   const requests: CacheRequest[] = [];
-  const state: { failWith?: number } = {};
+  const state: { failWith?: number; delayMs: number; silent: boolean } = { delayMs: 0, silent: false };
 
   const answer = (req: IncomingMessage, res: ServerResponse, hash: string, status: number, body?: Buffer | string, type = 'text/plain') => {
     requests.push({ method: req.method ?? '?', hash, status });
@@ -37,7 +41,8 @@ export async function startRemoteCacheServer(options: { token?: string; readOnly
     const hash = match?.[1] ?? '';
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', () => (state.silent ? undefined : setTimeout(respond, state.delayMs)));
+    const respond = () => {
       if (!match) return answer(req, res, hash, 404, 'not found');
       if (state.failWith) return answer(req, res, hash, state.failWith, 'remote cache failure');
       const auth = req.headers.authorization ?? '';
@@ -54,7 +59,7 @@ export async function startRemoteCacheServer(options: { token?: string; readOnly
         return answer(req, res, hash, 200, '');
       }
       return answer(req, res, hash, 405, 'method not allowed');
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -68,7 +73,23 @@ export async function startRemoteCacheServer(options: { token?: string; readOnly
     set failWith(value: number | undefined) {
       state.failWith = value;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(value: number) {
+      state.delayMs = value;
+    },
+    get silent() {
+      return state.silent;
+    },
+    set silent(value: boolean) {
+      state.silent = value;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   return handle;
 }

@@ -29,3 +29,4 @@ export * from './sources/release-keys';
 export * from './sources/release-signature';
 export * from './sources/source-authenticity';
 export * from './log/executor-result';
+export * from './cache/remote-cache-probe';

@@ -6,6 +6,7 @@ import { executorResult } from '../../log/executor-result';
 import { ProcessRunner } from '../../process/command';
 import { defaultSourceCacheDir } from '../../sources/cache-dir';
 import { resolveSource } from '../../sources/resolve-source';
+import { probeRemoteCache } from '../../cache/remote-cache-probe';
 import { SourceLock, SourceProduct, SourceSpec } from '../../sources/source-spec';
 import { SourcesOptions } from './schema';
 
@@ -42,6 +43,9 @@ export default async function sourcesExecutor(
       print(`[sources] ${what} ${lock.version} from ${lock.origin}: ${lock.location} (sha256 ${lock.sha256})`);
       locks.push([lock, file]);
     }
+    // The first stage of every build: the one place to say that the remote cache Nx is about to use is unwell.
+    const remote = await probeRemoteCache();
+    if (remote && !remote.ok) print(`[sources] warning: ${remote.message}`);
     const outputDir = resolvePath(options.outputPath);
     mkdirSync(outputDir, { recursive: true });
     for (const [lock, file] of locks) writeFileSync(join(outputDir, file), JSON.stringify(lock, null, 2) + '\n');

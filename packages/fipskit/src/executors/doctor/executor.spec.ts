@@ -31,7 +31,7 @@ describe('doctor', () => {
     const context = await contextFor({ name: 'fp', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
     roots.push(context.root);
     const printed: string[] = [];
-    expect(await doctorExecutor({}, context, { print: (l) => printed.push(l) })).toEqual({ success: true });
+    expect(await doctorExecutor({}, context, { print: (l) => printed.push(l), env: {} })).toEqual({ success: true });
     expect(printed.filter((l) => l.startsWith('[doctor] ok')).map((l) => l.split(/\s{2,}/)[1])).toEqual([
       'Node.js',
       'apt (Debian sources)',
@@ -46,7 +46,9 @@ describe('doctor', () => {
     roots.push(context.root);
     const runner = new RecordingRunner().respond(() => true, { exitCode: 127 });
     const printed: string[] = [];
-    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', nodeVersion: '18.19.0' })).toEqual({ success: false });
+    // A remote cache configured on a port where nothing listens.
+    const env = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: 'http://127.0.0.1:9' };
+    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', nodeVersion: '18.19.0', env })).toEqual({ success: false });
     const text = printed.join('\n');
     expect(text).toContain('MISSING  Node.js');
     expect(text).toMatch(/v18\.19\.0 is too old: install Node\.js 20\.19 or later/);
@@ -55,7 +57,8 @@ describe('doctor', () => {
     expect(text).toContain('perl not found on PATH: install perl (Debian/Ubuntu: apt-get install perl');
     expect(text).toContain('install GNU make');
     expect(text).toMatch(/MISSING  interpreter \/nonexistent\/python3\.11\s+\/nonexistent\/python3\.11 does not exist/);
-    expect(printed.at(-1)).toBe('[doctor] 4 of 4 checks failed: install what is named above, then run the build.');
+    expect(text).toMatch(/MISSING  Nx remote cache\s+the remote cache http:\/\/127\.0\.0\.1:9 cannot be reached \(.*\): Nx stops with "Failed to send request"\. Start the server, or build locally with --skip-remote-cache/);
+    expect(printed.at(-1)).toBe('[doctor] 5 of 5 checks failed: install what is named above, then run the build.');
     // Nothing was built: only version probes ran.
     expect(runner.commands.every((c) => c.args.some((a) => /--version|^-e$|-MIPC::Cmd/.test(a)))).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, SourceSpec, probeTool, TargetPlatform, executorResult, hostPlatform, pathsFor } from '@fipskit/core';
+import { ExecaRunner, ProcessRunner, SourceSpec, probeRemoteCache, probeTool, TargetPlatform, executorResult, hostPlatform, pathsFor } from '@fipskit/core';
 import { preflightOpenSslBuild } from '@fipskit/openssl-fips';
 import { PythonBuildOptions, assertOverlayFits, checkPythonTask, findMsbuild, probeInterpreter } from '@fipskit/python-pcbuild';
 import { STAGE_EXECUTORS, findStageTarget } from '../plan/lib/pipeline-targets';
@@ -12,6 +12,8 @@ export interface DoctorDeps {
   print?: (line: string) => void;
   host?: TargetPlatform;
   nodeVersion?: string;
+  /** Where the remote cache settings are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 interface Finding {
@@ -94,6 +96,9 @@ export default async function doctorExecutor(_options: DoctorOptions, context: E
         }),
       );
     }
+
+    const remote = await probeRemoteCache(deps.env ?? process.env);
+    if (remote) findings.push({ what: 'Nx remote cache', ok: remote.ok, detail: remote.message });
 
     const width = Math.max(...findings.map((f) => f.what.length));
     for (const finding of findings) {
