@@ -61,3 +61,13 @@ export const OFFICIAL_CPYTHON_RELEASES: Record<string, { url: string; sha256: st
 
 export const DEFAULT_INTERPRETER = '/usr/bin/python3';
 export const DEFAULT_WINDOWS_INTERPRETER = 'C:\\Program Files\\Python311\\python.exe';
+
+/**
+ * Where a generated project expects the release keys fipskit does not carry, and where the projects
+ * publish them. Keys in these files are used only when their fingerprint is one fipskit pins.
+ */
+export const RELEASE_KEY_FILES = {
+  openssl: { path: 'keys/openssl-release-keys.asc', what: "OpenSSL's release keys", publishedAt: 'https://openssl-library.org/source/pubkeys.asc' },
+  cpython: { path: 'keys/cpython-release-keys.asc', what: "the CPython release managers' keys", publishedAt: 'https://www.python.org/downloads/metadata/pgp/' },
+} as const;
+

@@ -1,10 +1,29 @@
-import { Tree, readProjectConfiguration } from '@nx/devkit';
+import { Tree, logger, readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { projectGenerator } from './generator';
 
 describe('project generator', () => {
   let tree: Tree;
   beforeEach(() => (tree = createTreeWithEmptyWorkspace()));
+
+  it("points downloaded sources at the workspace's release-key files, and says where to get them while they are missing", async () => {
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    try {
+      await projectGenerator(tree, { name: 'a', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+      expect(readProjectConfiguration(tree, 'a').targets?.sources.options.openssl.signature).toEqual({ keys: 'keys/openssl-release-keys.asc' });
+      // Debian's python3.11 carries no signature, and its python3.13 one is made by a key fipskit carries.
+      expect(readProjectConfiguration(tree, 'a').targets?.sources.options.python.signature).toBeUndefined();
+      expect(warn.mock.calls.map(([m]) => m)).toEqual([expect.stringContaining("Save OpenSSL's release keys (https://openssl-library.org/source/pubkeys.asc) as keys/openssl-release-keys.asc")]);
+      warn.mockClear();
+      tree.write('keys/openssl-release-keys.asc', '-----BEGIN PGP PUBLIC KEY BLOCK-----\n');
+      await projectGenerator(tree, { name: 'b', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+      expect(warn).not.toHaveBeenCalled();
+      await projectGenerator(tree, { name: 'c', opensslSource: 'local', opensslPath: 'vendor/openssl-3.0.9.tar.gz', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+      expect(readProjectConfiguration(tree, 'c').targets?.sources.options.openssl.signature).toBeUndefined();
+    } finally {
+      warn.mockRestore();
+    }
+  });
   const py = { pythonVersion: '3.11.2' };
 
   it('defaults to the official OpenSSL 3.0.9 tarball pinned by SHA-256 and the strict profile', async () => {
@@ -15,6 +34,7 @@ describe('project generator', () => {
       kind: 'url',
       url: 'https://github.com/openssl/openssl/releases/download/openssl-3.0.9/openssl-3.0.9.tar.gz',
       sha256: 'eb1ab04781474360f77c318ab89d8c5a03abc38e63d65a603cabbf1b00a1dc90',
+      signature: { keys: 'keys/openssl-release-keys.asc' },
     });
     expect(project.targets?.['fips-config'].options.profile).toBe('strict');
     expect(tree.exists('fips-python/project.json')).toBe(true);
@@ -140,6 +160,7 @@ describe('project generator', () => {
       kind: 'url',
       url: 'https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz',
       sha256: '2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849',
+      signature: { keys: 'keys/cpython-release-keys.asc' },
     });
   });
 });

@@ -1,9 +1,9 @@
-import { Tree, addProjectConfiguration, getProjects, joinPathFragments, names } from '@nx/devkit';
+import { Tree, addProjectConfiguration, getProjects, joinPathFragments, logger, names } from '@nx/devkit';
 import { ProjectGeneratorOptions } from './schema';
 import { fipsProviderSourceSpec, opensslSourceSpec } from './lib/source-spec-for';
 import { interpreterVersion, pythonSourceSpec } from './lib/python-source-spec';
-import { hostPlatform } from '@fipskit/core';
-import { DEFAULT_INTERPRETER, DEFAULT_WINDOWS_INTERPRETER, EXECUTORS } from '../../constants';
+import { SourceSpec, hostPlatform } from '@fipskit/core';
+import { DEFAULT_INTERPRETER, DEFAULT_WINDOWS_INTERPRETER, EXECUTORS, RELEASE_KEY_FILES } from '../../constants';
 import { stageTargets } from './lib/targets';
 
 export interface NormalizedProjectOptions {
@@ -35,14 +35,31 @@ function sharedOpenSsl(tree: Tree, name: string): { project: string; outputDir: 
   return { project: name, outputDir: outputPath.replace(/\/openssl$/, ''), profile };
 }
 
+/**
+ * Points a downloaded source at the workspace's file of the project's published release keys: fipskit pins
+ * the keys' fingerprints but carries only the keys it has from a trusted copy, and releases signed by others
+ * (OpenSSL's 2026 key, the team keys of 3.0.8/3.0.9/3.1.2, python.org's release managers) need the rest.
+ */
+function withReleaseKeys(tree: Tree, product: 'openssl' | 'cpython', spec: SourceSpec | undefined): SourceSpec | undefined {
+  if (!spec || spec.kind === 'local' || (product === 'cpython' && spec.kind === 'debian')) return spec;
+  const keys = RELEASE_KEY_FILES[product];
+  if (!tree.exists(keys.path)) {
+    logger.warn(
+      `fipskit checks the ${product === 'openssl' ? 'OpenSSL' : 'CPython'} release signature before building. Save ${keys.what} (${keys.publishedAt}) as ${keys.path} ` +
+        '(only keys with a fingerprint fipskit pins are used from it); the sources stage stops, saying so, until it is there.',
+    );
+  }
+  return { ...spec, signature: { keys: keys.path } };
+}
+
 export async function projectGenerator(tree: Tree, options: ProjectGeneratorOptions): Promise<void> {
   const normalized = normalizeProjectOptions(tree, options);
   const shared = options.opensslProject ? sharedOpenSsl(tree, options.opensslProject) : undefined;
   if (shared && (options.opensslSource || options.opensslVersion || options.opensslPath || options.profile || options.fipsProviderVersion)) {
     throw new Error(`The OpenSSL, its version and the FIPS profile come from ${shared.project}: leave out opensslSource, opensslVersion, opensslPath and profile, or leave out opensslProject.`);
   }
-  const openssl = shared ? undefined : opensslSourceSpec(options);
-  const fipsProvider = shared ? undefined : fipsProviderSourceSpec(options);
+  const openssl = shared ? undefined : withReleaseKeys(tree, 'openssl', opensslSourceSpec(options));
+  const fipsProvider = shared ? undefined : withReleaseKeys(tree, 'openssl', fipsProviderSourceSpec(options));
   const host = hostPlatform();
   const platform = !options.platform || options.platform === 'auto' ? host : options.platform;
   const mode = options.mode ?? (platform === 'win32' ? 'pcbuild' : 'overlay');
@@ -58,7 +75,7 @@ export async function projectGenerator(tree: Tree, options: ProjectGeneratorOpti
         : `The interpreter ${interpreter} is on a ${platform} machine and cannot be asked for its version here: pass --pythonVersion (e.g. 3.11.2).`,
     );
   }
-  const python = pythonSourceSpec(options, options.pythonVersion ?? interpreterVersion(interpreter!));
+  const python = withReleaseKeys(tree, 'cpython', pythonSourceSpec(options, options.pythonVersion ?? interpreterVersion(interpreter!)))!;
   addProjectConfiguration(tree, normalized.name, {
     root: normalized.directory,
     projectType: 'application',
