@@ -82,6 +82,14 @@ describe('checkAuthenticity: a Debian source with the .asc its package carries',
     expect(result.statement).toMatch(/^Upstream signature t\.tar\.gz\.asc verified: made .* by key .* \(Vendor Release <release@vendor\.example>\)\. The key is trusted because the project lists its fingerprint in signature\.trust; its public key is the project's key file keys\/vendor\.asc\.$/);
   });
 
+  it('refuses a key file that changed after the sources stage locked it', async () => {
+    const ws = workspace({ 'keys/vendor.asc': key.armored, 'cache/t.tar.gz': TARBALL, 'cache/t.tar.gz.asc': goodSignature });
+    const signature = await lockSignaturePolicy('openssl', { kind: 'debian', signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint] } }, ws);
+    writeFileSync(join(ws, 'keys/vendor.asc'), `${key.armored}\n`);
+    const attempt = checkAuthenticity(lockFor(ws, signature), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), { workspaceRoot: ws, cacheDir: join(ws, 'c') });
+    await expect(attempt).rejects.toThrow(/The key file keys\/vendor\.asc changed since the sources stage locked it .*Run the sources stage again/);
+  });
+
   it("refuses a signature made by a key fipskit does not trust, by default", async () => {
     const ws = workspace({ 'cache/t.tar.gz': TARBALL, 'cache/t.tar.gz.asc': goodSignature });
     const attempt = checkAuthenticity(lockFor(ws, undefined), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), { workspaceRoot: ws, cacheDir: join(ws, 'c') });

@@ -98,6 +98,13 @@ export async function checkAuthenticity(lock: SourceLock, archive: string | unde
     }
     return { status: 'unsigned', statement: `No upstream release signature was available (${where}); authenticity rests on the SHA-256 check above.` };
   }
+  if (policy.keys) {
+    const now = existsSync(resolve(ctx.workspaceRoot, policy.keys.path)) ? await sha256File(resolve(ctx.workspaceRoot, policy.keys.path)) : 'missing';
+    if (now !== policy.keys.sha256) {
+      found.discard?.();
+      throw new Error(`The key file ${policy.keys.path} changed since the sources stage locked it (SHA-256 ${policy.keys.sha256} then, ${now} now). Run the sources stage again to accept the change, or restore the file.`);
+    }
+  }
   try {
     const keyring = await loadReleaseKeyring(lock.product, {
       ...(policy.keys ? { extraKeys: { path: resolve(ctx.workspaceRoot, policy.keys.path), shown: policy.keys.path } } : {}),
