@@ -102,8 +102,8 @@ function describeOwner(lockDir: string): string {
  * One run of a stage at a time in a build directory: a second `nx run` of the same project waits
  * (saying for whom) instead of compiling into the same objects. While the stage runs:
  * - SIGINT, SIGTERM or SIGHUP stop the tools it runs (with their children), remove its unpublished
- *   output and its lock, say so, and end the process with that signal: nothing half-written is
- *   published, so Nx caches nothing and the next run starts the stage over;
+ *   output and its lock, say so, and end the process with the status that signal gives (130, 143,
+ *   129): nothing half-written is published, so Nx caches nothing and the next run starts the stage over;
  * - the tools' process ids are kept in the lock, so when a run was killed outright (SIGKILL, a crash)
  *   the next run stops what it left compiling in the build directory before starting over.
  */
