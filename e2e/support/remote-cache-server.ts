@@ -28,7 +28,8 @@ export interface RemoteCacheServer {
 export async function startRemoteCacheServer(options: { token?: string; readOnlyToken?: string } = {}): Promise<RemoteCacheServer> {
   const entries = new Map<string, Buffer>();
   const requests: CacheRequest[] = [];
-  const state: { failWith?: number; delayMs: number; silent: boolean } = { delayMs: 0, silent: false };
+  // The handle is the server's state: tests switch its behaviour by setting failWith, delayMs, silent.
+  const state: RemoteCacheServer = { url: '', requests, entries, delayMs: 0, silent: false, close: async () => undefined };
 
   const answer = (req: IncomingMessage, res: ServerResponse, hash: string, status: number, body?: Buffer | string, type = 'text/plain') => {
     requests.push({ method: req.method ?? '?', hash, status });
@@ -63,35 +64,13 @@ export async function startRemoteCacheServer(options: { token?: string; readOnly
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const handle: RemoteCacheServer = {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    entries,
-    get failWith() {
-      return state.failWith;
-    },
-    set failWith(value: number | undefined) {
-      state.failWith = value;
-    },
-    get delayMs() {
-      return state.delayMs;
-    },
-    set delayMs(value: number) {
-      state.delayMs = value;
-    },
-    get silent() {
-      return state.silent;
-    },
-    set silent(value: boolean) {
-      state.silent = value;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  return handle;
+  state.url = `http://127.0.0.1:${port}`;
+  state.close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return state;
 }
 
 /** `node tools/run-ts.js e2e/support/remote-cache-server.ts`: serves until killed, printing its URL (benchmarks). */

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -90,21 +90,6 @@ export function secondCheckout(): string {
   }
   cpSync(join(WORKSPACE, 'node_modules'), join(dir, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   return dir;
-}
-
-/** Processes whose working directory is inside dir (Linux /proc): tools still running there. */
-export function processesInside(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const cwd = readlinkSync(`/proc/${pid}/cwd`);
-        return cwd === dir || cwd.startsWith(`${dir}/`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /**

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processesInside } from '../testing/processes';
 import { withCacheLock, withStageLock } from './cache-lock';
 
 describe('withCacheLock', () => {
@@ -71,13 +72,19 @@ describe('withStageLock: two runs of one stage at once, and a killed run', () =>
       child.on('close', () => done(text));
     });
 
-  it('the second process waits, saying for whom, and never runs inside the first', async () => {
+  /** A holder of the stage lock in a fresh directory, once it holds the lock. */
+  async function holding(ms: number) {
     const dir = mkdtempSync(join(tmpdir(), 'fipskit-stage-'));
     const events = join(dir, 'events');
     writeFileSync(events, '');
-    const first = holder(join(dir, 'build'), events, 2500);
-    const firstDone = output(first);
+    const child = holder(join(dir, 'build'), events, ms);
+    const done = output(child);
     while (!readFileSync(events, 'utf8').includes('in ')) await sleep(50);
+    return { dir, events, child, done };
+  }
+
+  it('the second process waits, saying for whom, and never runs inside the first', async () => {
+    const { dir, events, child: first, done: firstDone } = await holding(2500);
     const second = holder(join(dir, 'build'), events, 10);
     const [, secondOut] = await Promise.all([firstDone, output(second)]);
     expect(readFileSync(events, 'utf8').split('\n').filter(Boolean)).toEqual([`in ${first.pid}`, `out ${first.pid}`, `in ${second.pid}`, `out ${second.pid}`]);
@@ -85,12 +92,7 @@ describe('withStageLock: two runs of one stage at once, and a killed run', () =>
   }, 30_000);
 
   it('a killed run leaves its lock behind; the next run takes it over and says it starts over', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fipskit-stage-'));
-    const events = join(dir, 'events');
-    writeFileSync(events, '');
-    const killed = holder(join(dir, 'build'), events, 60_000);
-    const killedDone = output(killed);
-    while (!readFileSync(events, 'utf8').includes('in ')) await sleep(50);
+    const { dir, child: killed, done: killedDone } = await holding(60_000);
     killed.kill('SIGKILL');
     await killedDone;
     expect(existsSync(join(dir, 'build', '.fipskit-lock'))).toBe(true);
@@ -100,21 +102,6 @@ describe('withStageLock: two runs of one stage at once, and a killed run', () =>
     expect(existsSync(join(dir, 'build', '.fipskit-lock'))).toBe(false);
   }, 30_000);
 });
-
-/** Processes whose working directory is inside dir, from /proc. */
-function processesInside(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const cwd = readlinkSync(`/proc/${pid}/cwd`);
-        return cwd === dir || cwd.startsWith(`${dir}/`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 (process.platform === 'linux' ? describe : describe.skip)('withStageLock: a stage interrupted while its tools compile', () => {
   const REPO = join(__dirname, '..', '..', '..', '..');

@@ -61,7 +61,7 @@ describe('lockSignaturePolicy', () => {
 });
 
 describe('checkAuthenticity: a Debian source with the .asc its package carries', () => {
-  const lockFor = (ws: string, signature: SourceLock['signature']): SourceLock => ({
+  const lockFor = (signature: SourceLock['signature']): SourceLock => ({
     product: 'openssl',
     version: '3.0.99',
     origin: 'debian',
@@ -75,7 +75,7 @@ describe('checkAuthenticity: a Debian source with the .asc its package carries',
   it("verifies with a key the project supplies and trusts, and names it", async () => {
     const ws = workspace({ 'keys/vendor.asc': key.armored, 'cache/t.tar.gz': TARBALL, 'cache/t.tar.gz.asc': goodSignature });
     const signature = await lockSignaturePolicy('openssl', { kind: 'debian', signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint] } }, ws);
-    const result = await checkAuthenticity(lockFor(ws, signature), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), { workspaceRoot: ws, cacheDir: join(ws, 'c') });
+    const result = await checkAuthenticity(lockFor(signature), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), { workspaceRoot: ws, cacheDir: join(ws, 'c') });
     expect(result.status).toBe('verified');
     expect(result.signer?.fingerprint).toBe(key.fingerprint);
     expect(result.signature).toEqual({ fileName: 't.tar.gz.asc', sha256: sha(goodSignature) });
@@ -86,13 +86,13 @@ describe('checkAuthenticity: a Debian source with the .asc its package carries',
     const ws = workspace({ 'keys/vendor.asc': key.armored, 'cache/t.tar.gz': TARBALL, 'cache/t.tar.gz.asc': goodSignature });
     const signature = await lockSignaturePolicy('openssl', { kind: 'debian', signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint] } }, ws);
     writeFileSync(join(ws, 'keys/vendor.asc'), `${key.armored}\n`);
-    const attempt = checkAuthenticity(lockFor(ws, signature), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), { workspaceRoot: ws, cacheDir: join(ws, 'c') });
+    const attempt = checkAuthenticity(lockFor(signature), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), { workspaceRoot: ws, cacheDir: join(ws, 'c') });
     await expect(attempt).rejects.toThrow(/The key file keys\/vendor\.asc changed since the sources stage locked it .*Run the sources stage again/);
   });
 
   it("refuses a signature made by a key fipskit does not trust, by default", async () => {
     const ws = workspace({ 'cache/t.tar.gz': TARBALL, 'cache/t.tar.gz.asc': goodSignature });
-    const attempt = checkAuthenticity(lockFor(ws, undefined), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), { workspaceRoot: ws, cacheDir: join(ws, 'c') });
+    const attempt = checkAuthenticity(lockFor(undefined), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), { workspaceRoot: ws, cacheDir: join(ws, 'c') });
     await expect(attempt).rejects.toThrow(/is not a key fipskit holds and trusts for OpenSSL/);
   });
 
@@ -100,9 +100,9 @@ describe('checkAuthenticity: a Debian source with the .asc its package carries',
     const ws = workspace({ 'cache/t.tar.gz': TARBALL });
     const ctx = { workspaceRoot: ws, cacheDir: join(ws, 'c') };
     const archive = join(ws, 'cache/t.tar.gz');
-    await expect(checkAuthenticity(lockFor(ws, { check: 'required' }), archive, undefined, ctx)).rejects.toThrow(/has no upstream signature to check \(none is published with this source\), and the project requires one/);
-    expect((await checkAuthenticity(lockFor(ws, { check: 'if-present' }), archive, undefined, ctx)).status).toBe('unsigned');
-    expect(await checkAuthenticity(lockFor(ws, { check: 'skip', reason: 'vendor mirror' }), archive, undefined, ctx)).toEqual({
+    await expect(checkAuthenticity(lockFor({ check: 'required' }), archive, undefined, ctx)).rejects.toThrow(/has no upstream signature to check \(none is published with this source\), and the project requires one/);
+    expect((await checkAuthenticity(lockFor({ check: 'if-present' }), archive, undefined, ctx)).status).toBe('unsigned');
+    expect(await checkAuthenticity(lockFor({ check: 'skip', reason: 'vendor mirror' }), archive, undefined, ctx)).toEqual({
       status: 'skipped',
       statement: 'The upstream release signature was not checked: the project skips it (vendor mirror).',
     });
