@@ -138,8 +138,11 @@ describe('withStageLock: two runs of one stage at once, and a killed run', () =>
     return { child, exited };
   }
 
+  /** The shell and its two children run in the build directory, and the lock has recorded the shell. */
   async function compiling(dir: string): Promise<void> {
-    while (processesInside(join(dir, 'build')).length < 3) await sleep(50);
+    const record = join(dir, 'build', '.fipskit-lock', 'children.json');
+    const recorded = () => existsSync(record) && JSON.parse(readFileSync(record, 'utf8')).length === 1;
+    while (processesInside(join(dir, 'build')).length < 3 || !recorded()) await sleep(50);
   }
 
   it.each([

@@ -1,5 +1,5 @@
 import { constants, hostname } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { killProcessTree, leftoverInside, onChildrenChanged, stopRunningChildren } from '../process/child-registry';
 import { removeUnpublishedStaging } from '../output/owned-output';
 import { dirname, join } from 'node:path';
@@ -145,7 +145,11 @@ const CHILDREN_FILE = 'children.json';
 
 function recordChildren(lockDir: string, pids: number[]): void {
   try {
-    if (existsSync(lockDir)) writeFileSync(join(lockDir, CHILDREN_FILE), JSON.stringify(pids));
+    if (!existsSync(lockDir)) return;
+    // Written whole and then renamed, so a run killed mid-write leaves the previous record, never half of one.
+    const record = join(lockDir, CHILDREN_FILE);
+    writeFileSync(`${record}.${process.pid}`, JSON.stringify(pids));
+    renameSync(`${record}.${process.pid}`, record);
   } catch {
     // The record only helps a later run clean up after a crash; the build does not depend on it.
   }
