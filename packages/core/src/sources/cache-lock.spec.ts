@@ -48,51 +48,52 @@ describe('withCacheLock', () => {
 
 describe('withStageLock: two runs of one stage at once, and a killed run', () => {
   const REPO = join(__dirname, '..', '..', '..', '..');
-  /** A separate process that holds the stage lock for `ms`, recording when it held it. */
-  function holder(buildDir: string, events: string, ms: number) {
+  /** A separate process that holds the stage lock until the file `release` exists, recording when it held it. */
+  function holder(buildDir: string, events: string, release: string) {
     const script = join(mkdtempSync(join(tmpdir(), 'fipskit-holder-')), 'holder.ts');
     writeFileSync(
       script,
       [
-        `import { appendFileSync } from 'node:fs';`,
+        `import { appendFileSync, existsSync } from 'node:fs';`,
         `import { withStageLock } from ${JSON.stringify(join(REPO, 'packages', 'core', 'src', 'sources', 'cache-lock'))};`,
         `void withStageLock(${JSON.stringify(buildDir)}, 'openssl', (l) => console.log(l), async () => {`,
         `  appendFileSync(${JSON.stringify(events)}, 'in ' + process.pid + '\\n');`,
-        `  await new Promise((r) => setTimeout(r, ${ms}));`,
+        `  while (!existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 20));`,
         `  appendFileSync(${JSON.stringify(events)}, 'out ' + process.pid + '\\n');`,
         `});`,
       ].join('\n'),
     );
-    return spawn(process.execPath, [join(REPO, 'tools', 'run-ts.js'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(REPO, 'tools', 'run-ts.js'), script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let printed = '';
+    child.stdout!.on('data', (d: Buffer) => (printed += d.toString()));
+    const done = new Promise<string>((resolve) => child.on('close', () => resolve(printed)));
+    return { child, printed: () => printed, done };
   }
-  const output = (child: ReturnType<typeof spawn>) =>
-    new Promise<string>((done) => {
-      let text = '';
-      child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
-      child.on('close', () => done(text));
-    });
 
-  /** A holder of the stage lock in a fresh directory, once it holds the lock. */
-  async function holding(ms: number) {
+  /** A holder of the stage lock in a fresh directory, once it holds the lock; it lets go when `release` exists. */
+  async function holding() {
     const dir = mkdtempSync(join(tmpdir(), 'fipskit-stage-'));
     const events = join(dir, 'events');
+    const release = join(dir, 'release-first');
     writeFileSync(events, '');
-    const child = holder(join(dir, 'build'), events, ms);
-    const done = output(child);
+    const first = holder(join(dir, 'build'), events, release);
     while (!readFileSync(events, 'utf8').includes('in ')) await sleep(50);
-    return { dir, events, child, done };
+    return { dir, events, release, ...first };
   }
 
   it('the second process waits, saying for whom, and never runs inside the first', async () => {
-    const { dir, events, child: first, done: firstDone } = await holding(2500);
-    const second = holder(join(dir, 'build'), events, 10);
-    const [, secondOut] = await Promise.all([firstDone, output(second)]);
-    expect(readFileSync(events, 'utf8').split('\n').filter(Boolean)).toEqual([`in ${first.pid}`, `out ${first.pid}`, `in ${second.pid}`, `out ${second.pid}`]);
+    const { dir, events, release, child: first, done: firstDone } = await holding();
+    writeFileSync(join(dir, 'release-second'), '');
+    const second = holder(join(dir, 'build'), events, join(dir, 'release-second'));
+    while (!second.printed().includes('waiting for')) await sleep(50);
+    writeFileSync(release, '');
+    const [, secondOut] = await Promise.all([firstDone, second.done]);
+    expect(readFileSync(events, 'utf8').split('\n').filter(Boolean)).toEqual([`in ${first.pid}`, `out ${first.pid}`, `in ${second.child.pid}`, `out ${second.child.pid}`]);
     expect(secondOut).toContain(`[openssl] waiting for process ${first.pid} on ${hostname()}, which is running this stage in ${join(dir, 'build')}`);
   }, 30_000);
 
   it('a killed run leaves its lock behind; the next run takes it over and says it starts over', async () => {
-    const { dir, child: killed, done: killedDone } = await holding(60_000);
+    const { dir, child: killed, done: killedDone } = await holding();
     killed.kill('SIGKILL');
     await killedDone;
     expect(existsSync(join(dir, 'build', '.fipskit-lock'))).toBe(true);
