@@ -42,7 +42,8 @@ describe('probeRemoteCache', () => {
     ['silent', /did not answer within 0\.3 s\. Nx waits for its remote cache without a time limit, so this build may stop without a word .*--skip-remote-cache/],
   ] as const)('%s server: not ok, with what Nx will do and how to build anyway', async (kind, message) => {
     behaviour = kind;
-    const probe = await probeRemoteCache(env(), 300);
+    // Only the silent server needs the short limit; the others answer, however loaded the machine.
+    const probe = await probeRemoteCache(env(), kind === 'silent' ? 300 : undefined);
     expect(probe?.ok).toBe(false);
     expect(probe?.message).toMatch(message);
   });
