@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Header } from 'tar';
+import { isDiskFull } from '../output/disk-space';
+import { mountSmallDisk } from '../testing/small-disk';
 import { UnsafeArchiveError, extractArchive, sharedTopLevel } from './safe-extract';
 
 interface FakeEntry {
@@ -174,6 +176,19 @@ describe('extractArchive unpacks an honest release tarball', () => {
     writeFileSync(corrupt, 'not xz at all');
     await expect(extractArchive(corrupt, dest)).rejects.toThrow(/xz -dc .* failed .*damaged/);
     expect(existsSync(dest)).toBe(false);
+  });
+});
+
+describe('extractArchive on a disk that fills part way', () => {
+  const disk = process.platform === 'linux' ? mountSmallDisk(1) : 'tmpfs mounts are a Linux test';
+  afterAll(() => typeof disk !== 'string' && disk.unmount());
+  (typeof disk === 'string' ? it.todo : it)(`fails with an error the stages recognise as a full disk${typeof disk === 'string' ? ` (${disk})` : ''}`, async () => {
+    if (typeof disk === 'string') return;
+    const big = 'x'.repeat(600 * 1024);
+    const archive = writeTarGz([top('a.c', { body: big }), top('b.c', { body: big }), top('c.c', { body: big })]);
+    const error = await extractArchive(archive, join(disk.dir, 'src')).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeDefined();
+    expect(isDiskFull(error)).toBe(true);
   });
 });
 
