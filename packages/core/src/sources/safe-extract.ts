@@ -72,7 +72,8 @@ export async function extractArchive(archive: string, destDir: string, options: 
     : undefined;
   // node-tar's synchronous writer, still fed one decompressed chunk at a time (memory stays bounded):
   // each entry's mkdir/open/write/utimes then cost no thread-pool round trips, which made the
-  // asynchronous writer 2.3-3.8x slower on OpenSSL's 4,928 entries (tools/benchmark/unpack.ts).
+  // asynchronous writer 2.3-3.8x slower on the OpenSSL and CPython tarballs, measured on tmpfs
+  // where the disk plays no part (tools/benchmark/unpack.ts).
   const unpack = new UnpackSync({ cwd: destDir, strip: topLevel ? 1 : 0, strict: true, preserveOwner: false, ...(wanted ? { filter: wanted } : {}) });
   await pumpThroughTar(archive, unpack, parserSettled(unpack));
   return { entries: entries.length, strippedTopLevel: topLevel };
