@@ -272,7 +272,7 @@ describe('disk full while OpenSSL compiles (a real 400 MB tmpfs, filled by anoth
     const output = printed.join('\n');
     expect(filled).toBe(true);
     expect(result.success).toBe(false);
-    expect(output).toMatch(/The openssl stage ran out of disk space \(No space left on device\) while writing to .*\/build \(0 MB free now; buildDir moves the build\)/);
+    expect(output).toMatch(/The openssl stage ran out of disk space \(No space left on device\) while writing to .*\/build \(0 MB free now; buildDir moves it\)/);
     expect(output).toMatch(/Nothing was published: the unfinished output was removed/);
     expect(readdirSync(dir).filter((name) => name.startsWith('openssl'))).toEqual([]);
   });

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessError } from '../process/process-error';
 import { SmallDisk, mountSmallDisk } from '../testing/small-disk';
-import { assertFreeSpace, explainDiskFull, isDiskFull } from './disk-space';
+import { MB, assertFreeSpace, explainDiskFull, isDiskFull } from './disk-space';
 
-const MB = 1024 * 1024;
 const disk = mountSmallDisk(8);
 const onSmallDisk = typeof disk === 'string' ? it.skip : it;
 if (typeof disk === 'string') it.todo(`small-disk tests: ${disk}`);
@@ -40,8 +39,8 @@ describe('disk full part way', () => {
   });
 
   it('becomes a message that names where, says nothing was published, and what to do; other errors pass unchanged', () => {
-    const explained = explainDiskFull(Object.assign(new Error('x'), { code: 'ENOSPC' }), 'openssl', [{ dir: tmpdir(), option: 'buildDir moves the build' }]) as Error;
-    expect(explained.message).toMatch(/^The openssl stage ran out of disk space \(No space left on device\) while writing to .* \(.* free now; buildDir moves the build\)\. Nothing was published/);
+    const explained = explainDiskFull(Object.assign(new Error('x'), { code: 'ENOSPC' }), 'openssl', [{ dir: tmpdir(), option: 'buildDir' }]) as Error;
+    expect(explained.message).toMatch(/^The openssl stage ran out of disk space \(No space left on device\) while writing to .* \(.* free now; buildDir moves it\)\. Nothing was published/);
     const other = new Error('compile error');
     expect(explainDiskFull(other, 'openssl', [])).toBe(other);
   });

@@ -1,11 +1,11 @@
-import { existsSync, statfsSync } from 'node:fs';
+import { StatsFs, existsSync, statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ProcessError } from '../process/process-error';
 
-const MB = 1024 * 1024;
+export const MB = 1024 * 1024;
 
-/** Free bytes for an unprivileged writer on the file system that holds path (or would, once created). */
-export function freeBytes(path: string): number | undefined {
+/** The file system that holds path, or would once it is created: that of its nearest existing ancestor. */
+function fileSystemOf(path: string): StatsFs | undefined {
   let dir = resolve(path);
   while (!existsSync(dir)) {
     const parent = dirname(dir);
@@ -13,11 +13,16 @@ export function freeBytes(path: string): number | undefined {
     dir = parent;
   }
   try {
-    const stats = statfsSync(dir);
-    return stats.bavail * stats.bsize;
+    return statfsSync(dir);
   } catch {
     return undefined;
   }
+}
+
+/** Free bytes for an unprivileged writer on the file system that holds path (or would, once created). */
+export function freeBytes(path: string): number | undefined {
+  const fs = fileSystemOf(path);
+  return fs && fs.bavail * fs.bsize;
 }
 
 export function describeBytes(bytes: number): string {
@@ -39,16 +44,17 @@ export interface SpaceNeed {
  * the directory, what it needs and the option that moves it. Needs on one file system are added up.
  */
 export function assertFreeSpace(stage: string, needs: SpaceNeed[]): void {
-  const byDevice = new Map<number | string, { free: number; needs: SpaceNeed[] }>();
+  const byFileSystem = new Map<string, { free: number; needs: SpaceNeed[] }>();
   for (const need of needs) {
-    const free = freeBytes(need.dir);
-    if (free === undefined) continue;
-    const key = deviceOf(need.dir);
-    const entry = byDevice.get(key) ?? { free, needs: [] };
+    const fs = fileSystemOf(need.dir);
+    if (!fs) continue;
+    // statfs has no device id; file systems differ in these together.
+    const key = `${fs.type}:${fs.blocks}:${fs.bsize}:${fs.files}`;
+    const entry = byFileSystem.get(key) ?? { free: fs.bavail * fs.bsize, needs: [] };
     entry.needs.push(need);
-    byDevice.set(key, entry);
+    byFileSystem.set(key, entry);
   }
-  for (const { free, needs: together } of byDevice.values()) {
+  for (const { free, needs: together } of byFileSystem.values()) {
     const total = together.reduce((sum, n) => sum + n.bytes, 0);
     if (free >= total) continue;
     const list = together.map((n) => `${n.what} in ${n.dir} (about ${describeBytes(n.bytes)}; ${n.option} moves it)`).join(', ');
@@ -56,18 +62,6 @@ export function assertFreeSpace(stage: string, needs: SpaceNeed[]): void {
       `Not enough free disk space for the ${stage} stage: ${describeBytes(free)} free where it needs about ${describeBytes(total)} for ${list}. ` +
         'Free space on that disk, or point the option at a disk with room. Nothing was started.',
     );
-  }
-}
-
-function deviceOf(path: string): number | string {
-  let dir = resolve(path);
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  try {
-    const stats = statfsSync(dir);
-    // statfs has no device id; file systems differ in these together.
-    return `${stats.type}:${stats.blocks}:${stats.bsize}:${stats.files}`;
-  } catch {
-    return dir;
   }
 }
 
@@ -83,9 +77,9 @@ export function isDiskFull(error: unknown): boolean {
  * A clear error for a stage that ran out of disk part way: which directory, how much is free now, that
  * nothing was published, and what to do. Other errors pass through unchanged.
  */
-export function explainDiskFull(error: unknown, stage: string, dirs: Array<{ dir: string; option: string }>): unknown {
+export function explainDiskFull(error: unknown, stage: string, needs: Array<Pick<SpaceNeed, 'dir' | 'option'>>): unknown {
   if (!isDiskFull(error)) return error;
-  const where = dirs.map(({ dir, option }) => `${dir} (${describeBytes(freeBytes(dir) ?? 0)} free now; ${option})`).join(', ');
+  const where = needs.map(({ dir, option }) => `${dir} (${describeBytes(freeBytes(dir) ?? 0)} free now; ${option} moves it)`).join(', ');
   return new Error(
     `The ${stage} stage ran out of disk space (No space left on device) while writing to ${where}. ` +
       'Nothing was published: the unfinished output was removed, and the next run starts over. Free space there, or point those options at a disk with room, then run again.',

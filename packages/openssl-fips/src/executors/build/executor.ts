@@ -11,6 +11,8 @@ import {
   ProcessRunner,
   StageLog,
   assertOutputIsOurs,
+  MB,
+  SpaceNeed,
   assertFreeSpace,
   authenticitySummary,
   explainDiskFull,
@@ -70,7 +72,8 @@ export function planOpenSslBuild(rawOptions: OpenSslBuildOptions, context: { roo
 export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {
   // Everything that can be refused is refused before the first byte is written.
   assertOutputIsOurs(options.outputDir, 'openssl');
-  assertFreeSpace('openssl', opensslSpaceNeeds(options));
+  const spaceNeeds = opensslSpaceNeeds(options);
+  assertFreeSpace('openssl', spaceNeeds);
   mkdirSync(options.buildDir, { recursive: true });
   const preflight = await preflightOpenSslBuild(runner, options.platform, options.buildDir);
   preflight.warnings.forEach((w) => print(`[openssl] warning: ${w}`));
@@ -111,18 +114,13 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
     await executePlan(plan, options.verbose ? echoingRunner(runner, print) : runner, log);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    throw explainDiskFull(error, 'openssl', [
-      { dir: options.buildDir, option: 'buildDir moves the build' },
-      { dir: dirname(options.outputDir), option: 'outputPath moves the output' },
-    ]);
+    throw explainDiskFull(error, 'openssl', spaceNeeds);
   }
   log.info(`done: ${options.outputDir}`);
 }
 
-const MB = 1024 * 1024;
-
 /** Measured on Linux x64 (3.0 targeted: 110 MB of sources and objects, 11 MB installed), with room to spare. */
-export function opensslSpaceNeeds(options: NormalizedOpenSslOptions) {
+export function opensslSpaceNeeds(options: NormalizedOpenSslOptions): SpaceNeed[] {
   const tree = options.scope === 'full' ? 900 * MB : 300 * MB;
   return [
     { dir: options.buildDir, bytes: tree + (options.fipsProviderSource ? 200 * MB : 0), what: 'the source tree and objects', option: 'buildDir' },

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import {
+  MB,
   assertFreeSpace,
   explainDiskFull,
   ExecaRunner,
@@ -68,16 +69,15 @@ export async function planPythonForDisplay(options: NormalizedPythonOptions, run
   return buildOverlayPlan(options, facts, layout, process.env.CC?.trim() || 'cc', routing);
 }
 
-const MB = 1024 * 1024;
-
 export async function buildPython(options: NormalizedPythonOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {
   assertOutputIsOurs(options.outputDir, 'python');
   // Measured on Linux x64: an overlay unpacks Modules/ only (16 MB); a full CPython build takes about 500 MB.
   const full = options.mode === 'full';
-  assertFreeSpace('python', [
+  const spaceNeeds = [
     { dir: options.buildDir, bytes: (full ? 800 : 150) * MB, what: 'the source tree and objects', option: 'buildDir' },
     { dir: dirname(options.outputDir), bytes: (full ? 300 : 30) * MB, what: 'the Python output (staged beside it)', option: 'outputPath' },
-  ]);
+  ];
+  assertFreeSpace('python', spaceNeeds);
   mkdirSync(options.buildDir, { recursive: true });
   const facts = options.interpreter ? await probeInterpreter(runner, options.interpreter, options.buildDir) : undefined;
   if (facts) assertOverlayFits(facts, options.source.version, options.interpreter!);
@@ -118,10 +118,7 @@ export async function buildPython(options: NormalizedPythonOptions, runner: Proc
     await executePlan(plan, runner, log);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    throw explainDiskFull(error, 'python', [
-      { dir: options.buildDir, option: 'buildDir moves the build' },
-      { dir: dirname(options.outputDir), option: 'outputPath moves the output' },
-    ]);
+    throw explainDiskFull(error, 'python', spaceNeeds);
   }
   await smokeTestLauncher(runner, log, options);
   log.info(`done: ${join(options.outputDir, 'bin', 'python3')}`);
