@@ -72,8 +72,9 @@ export async function loadReleaseKeyring(product: SourceProduct, options: Keyrin
 async function readHeldKeys(path: string, origin: string, anchors: ReleaseKeyring['anchors'], shown?: string): Promise<HeldKey[]> {
   let parsed: openpgp.Key[];
   try {
-    const text = readFileSync(path, 'utf8');
-    parsed = text.includes('-----BEGIN PGP') ? await openpgp.readKeys({ armoredKeys: text }) : await openpgp.readKeys({ binaryKeys: readFileSync(path) });
+    const bytes = readFileSync(path);
+    const text = bytes.toString('utf8');
+    parsed = text.includes('-----BEGIN PGP') ? await openpgp.readKeys({ armoredKeys: text }) : await openpgp.readKeys({ binaryKeys: bytes });
   } catch (error) {
     const name = shown ?? path;
     throw new Error(`Cannot read OpenPGP public keys from ${name}: ${(error as Error).message}. Point signature.keys at an armored key file such as the release's pubkeys.asc.`, { cause: error });

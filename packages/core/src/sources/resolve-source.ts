@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { ProcessRunner } from '../process/command';
 import { archiveCompression } from './archive-stream';
 import { ContentCache } from './content-cache';
@@ -9,6 +9,7 @@ import { assertDownloadUrl, downloadToFile } from './download';
 import { isSha256, sha256File, sha256Tree } from './sha256';
 import { DebianSource, LocalSource, SourceLock, SourceProduct, SourceSpec, UrlSource } from './source-spec';
 import { assertSupportedVersion, productName, readSourceVersion, versionFromFileName } from './source-version';
+import { workspacePath } from './workspace-path';
 
 export interface ResolveContext {
   /** Local paths in specs and locks are relative to it. */
@@ -135,12 +136,6 @@ function normalizeSha256(value: string | undefined, what: string): string {
   const normalized = (value ?? '').trim().toLowerCase();
   if (isSha256(normalized)) return normalized;
   throw new Error(`${what} is "${value ?? ''}", not a SHA-256. Set it to the 64 hex digits published beside the release (the .sha256 file).`);
-}
-
-/** Paths in locks are relative to the workspace with `/`, so a lock is the same in every checkout. */
-function workspacePath(workspaceRoot: string, path: string): string {
-  const rel = relative(workspaceRoot, path);
-  return isAbsolute(rel) ? path : rel.split(sep).join('/') || '.';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
-import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { ContentCache } from './content-cache';
 import { HttpStatusError, assertDownloadUrl, downloadToFile } from './download';
 import { normalizeFingerprint, spacedFingerprint } from './release-keys';
@@ -7,6 +7,7 @@ import { SignatureSigner, loadReleaseKeyring, verifyReleaseSignature } from './r
 import { sha256File } from './sha256';
 import { LockedSignaturePolicy, SignaturePolicy, SourceLock, SourceProduct, SourceSpec } from './source-spec';
 import { productName } from './source-version';
+import { workspacePath } from './workspace-path';
 
 /** What the build knows about a source's upstream signature; build-info and the evidence carry it. */
 export interface SourceAuthenticity {
@@ -98,16 +99,16 @@ export async function checkAuthenticity(lock: SourceLock, archive: string | unde
     }
     return { status: 'unsigned', statement: `No upstream release signature was available (${where}); authenticity rests on the SHA-256 check above.` };
   }
-  if (policy.keys) {
-    const now = existsSync(resolve(ctx.workspaceRoot, policy.keys.path)) ? await sha256File(resolve(ctx.workspaceRoot, policy.keys.path)) : 'missing';
-    if (now !== policy.keys.sha256) {
-      found.discard?.();
-      throw new Error(`The key file ${policy.keys.path} changed since the sources stage locked it (SHA-256 ${policy.keys.sha256} then, ${now} now). Run the sources stage again to accept the change, or restore the file.`);
-    }
-  }
   try {
+    const extraKeys = policy.keys && { path: resolve(ctx.workspaceRoot, policy.keys.path), shown: policy.keys.path, sha256: policy.keys.sha256 };
+    if (extraKeys) {
+      const now = existsSync(extraKeys.path) ? await sha256File(extraKeys.path) : 'missing';
+      if (now !== extraKeys.sha256) {
+        throw new Error(`The key file ${extraKeys.shown} changed since the sources stage locked it (SHA-256 ${extraKeys.sha256} then, ${now} now). Run the sources stage again to accept the change, or restore the file.`);
+      }
+    }
     const keyring = await loadReleaseKeyring(lock.product, {
-      ...(policy.keys ? { extraKeys: { path: resolve(ctx.workspaceRoot, policy.keys.path), shown: policy.keys.path } } : {}),
+      ...(extraKeys ? { extraKeys } : {}),
       ...(policy.trust ? { trust: policy.trust } : {}),
     });
     const signer = await verifyReleaseSignature(archive!, found.path, keyring, { signature: found.name, file: lock.fileName });
@@ -163,9 +164,4 @@ async function downloadSignature(lock: SourceLock, url: string, ctx: Authenticit
     throw error;
   }
   return { path: temp, name: fileName, keep: async () => void cache.keepBeside(temp, lock.sha256, fileName), discard: () => rmSync(temp, { force: true }) };
-}
-
-function workspacePath(workspaceRoot: string, path: string): string {
-  const rel = relative(workspaceRoot, path);
-  return isAbsolute(rel) ? path : rel.split(sep).join('/');
 }
