@@ -36,11 +36,7 @@ export function readMarker(dir: string): OutputMarker | undefined {
   }
 }
 
-/**
- * A staging directory beside the final output. Everything is written there first and moved
- * into place only when the stage succeeded, so an interrupted run never leaves a half-written
- * output for Nx to cache or for the next stage to use.
- */
+/** This process's staging directories not yet published. */
 const unpublished = new Set<string>();
 
 /** Removes the staging directories of this process that were never published (an interrupted stage). */
@@ -51,6 +47,11 @@ export function removeUnpublishedStaging(): string[] {
   return removed;
 }
 
+/**
+ * A staging directory beside the final output. Everything is written there first and moved
+ * into place only when the stage succeeded, so an interrupted run never leaves a half-written
+ * output for Nx to cache or for the next stage to use.
+ */
 export function createStaging(finalDir: string): string {
   const parent = dirname(finalDir);
   mkdirSync(parent, { recursive: true });

@@ -92,16 +92,7 @@ export async function collectEvidence(input: { report: VerifyReport; prefix: str
           },
         }
       : {}),
-    ...(manifest
-      ? {
-          python: {
-            mode: manifest.mode,
-            interpreter: manifest.interpreter,
-            source: manifest.source,
-            ...(manifest.sourceAuthenticity ? { sourceAuthenticity: manifest.sourceAuthenticity } : {}),
-          },
-        }
-      : {}),
+    ...(manifest ? { python: { mode: manifest.mode, interpreter: manifest.interpreter, source: manifest.source, sourceAuthenticity: manifest.sourceAuthenticity } } : {}),
     files,
   };
 }
