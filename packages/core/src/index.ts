@@ -11,6 +11,7 @@ export * from './plan/build-plan';
 export * from './plan/render-plan';
 export * from './plan/execute-plan';
 export * from './fips/validated-providers';
+export * from './fips/profiles';
 export * from './sources/source-spec';
 export * from './sources/cache-dir';
 export * from './sources/sha256';

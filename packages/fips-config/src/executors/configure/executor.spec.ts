@@ -69,8 +69,12 @@ describe('fips-config executor', () => {
     expect(install.env).toMatchObject({ OPENSSL_MODULES: join(prefix, 'lib', 'ossl-modules'), OPENSSL_CONF: expect.stringMatching(/empty\.cnf$/) });
     expect(install.env?.LD_LIBRARY_PATH?.split(':')[0]).toBe(join(prefix, 'lib'));
     expect(list.args).toEqual(['list', '-providers', '-verbose']);
-    expect(list.env?.OPENSSL_CONF).toBe(join(out, 'openssl.cnf'));
-    expect(readFileSync(join(out, 'openssl.cnf'), 'utf8')).toContain(`.include ${join(out, 'fipsmodule.cnf')}\n`);
+    // Checked in the staging directory, before anything is published.
+    expect(list.env?.OPENSSL_CONF).toMatch(/fips-config\.\d+\.fipskit-partial\/openssl\.cnf$/);
+    const cnf = readFileSync(join(out, 'openssl.cnf'), 'utf8');
+    expect(cnf).toContain('\n[fips_sect]\nactivate = 1\nmodule-mac = AB\n');
+    expect(cnf).not.toContain('.include');
+    expect(cnf).toContain('default = default_sect');
     expect(readFileSync(join(out, 'fipsmodule.cnf'), 'utf8')).toContain('module-mac');
     expect(existsSync(join(out, 'empty.cnf'))).toBe(false);
     const manifest = JSON.parse(readFileSync(join(out, 'fips-config.json'), 'utf8'));
@@ -87,14 +91,35 @@ describe('fips-config executor', () => {
     expect(runner.commands[1].args.slice(-2)).toEqual(['-no_security_checks', '-verify']);
   });
 
-  it('fails when the written configuration does not activate the FIPS provider', async () => {
-    const { runner, context, printed } = setup(LIST_OUTPUT.slice(0, 5));
+  it('fails when the written configuration does not activate the FIPS provider, publishing nothing', async () => {
+    const { root, runner, context, printed } = setup(LIST_OUTPUT.slice(0, 5));
     const result = await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config' }, context, {
       runner,
       print: (l) => printed.push(l),
     });
     expect(result.success).toBe(false);
     expect(printed.join('\n')).toMatch(/FIPS provider is not active/);
+    expect(existsSync(join(root, 'dist', 'p', 'fips-config'))).toBe(false);
+  });
+
+  it('refuses fipsinstall output that is not one fips section, publishing nothing', async () => {
+    const { root, context, printed } = setup();
+    const runner = new RecordingRunner()
+      .respond((c) => c.args[0] === 'fipsinstall' && c.args.includes('-out'), {
+        effect: (c: Command) => writeFileSync(c.args[c.args.indexOf('-out') + 1], '[fips_sect]\nactivate = 1\nmodule-mac = AB\n.include /tmp/x.cnf\n'),
+      })
+      .respond(() => true, { output: ['VERIFY PASSED'] });
+    const result = await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config' }, context, { runner, print: (l) => printed.push(l) });
+    expect(result.success).toBe(false);
+    expect(printed.join('\n')).toMatch(/fipsmodule\.cnf is not the output of openssl fipsinstall: unexpected lines: "\.include \/tmp\/x\.cnf"/);
+    expect(existsSync(join(root, 'dist', 'p', 'fips-config'))).toBe(false);
+  });
+
+  it('strict writes a configuration with the fips and base providers only', async () => {
+    const { root, runner, context } = setup();
+    await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config', profile: 'strict' }, context, { runner, print: () => undefined });
+    const cnf = readFileSync(join(root, 'dist', 'p', 'fips-config', 'openssl.cnf'), 'utf8');
+    expect(cnf).toContain('[provider_sect]\nfips = fips_sect\nbase = base_sect\n\n');
   });
 
   it('refuses a FIPS module changed after the openssl stage built it, before fipsinstall can bless it', async () => {

@@ -1,12 +1,12 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import { ExecaRunner, ProcessRunner, echoingRunner, executorResult, StageLog, assertOutputIsOurs, createStaging, publishOutput, sha256File, withStageLock } from '@fipskit/core';
 import { FipsConfigOptions } from './schema';
 import { NormalizedFipsConfigOptions, normalizeOptions } from './lib/normalize-options';
-import { assertSafeConfigValue, renderOpenSslCnf } from './lib/openssl-cnf';
+import { readFipsSection, renderOpenSslCnf } from './lib/openssl-cnf';
 import { renderActivationScripts } from './lib/activation-scripts';
-import { FipsInstallPaths, opensslEnvironment, runFipsInstall } from './lib/fipsinstall';
+import { EMPTY_CONF_CONTENT, FipsInstallPaths, providerListCommand, runFipsInstall } from './lib/fipsinstall';
 // Plain JS shared with the Nx runtime input, so the cache key and the manifest agree.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { machineIdentity } = require('../../../bin/machine-identity.js') as {
@@ -42,27 +42,32 @@ export async function configureFips(
   print: (line: string) => void,
   now: () => Date,
 ): Promise<void> {
-  const finalModuleCnf = join(options.outputDir, 'fipsmodule.cnf');
-  assertSafeConfigValue('The fips-config output path', finalModuleCnf);
   assertOutputIsOurs(options.outputDir, 'fips-config');
   const moduleSha256 = await assertModuleAsBuilt(options);
   rmSync(options.logFile, { force: true });
-  const log = new StageLog('fips-config', options.logFile, 3, print);
+  const log = new StageLog('fips-config', options.logFile, 4, print);
+  const context = { platform: options.platform };
+  const program = options.toProgram;
   const staging = createStaging(options.outputDir);
   try {
     const emptyConf = join(staging, 'empty.cnf');
-    writeFileSync(emptyConf, '# intentionally empty: fipsinstall must not read any other configuration\n');
-    const paths: FipsInstallPaths = { ...options.paths, emptyConf };
-    const runs = await runFipsInstall(runner, log, paths, options.platform, join(staging, 'fipsmodule.cnf'), staging, {
-      securityChecks: options.securityChecks,
-    });
+    writeFileSync(emptyConf, EMPTY_CONF_CONTENT);
+    const paths: FipsInstallPaths = { ...options.paths, emptyConf: program(emptyConf) };
+    const moduleCnf = join(staging, 'fipsmodule.cnf');
+    const runs = await runFipsInstall(runner, log, paths, context, program(moduleCnf), program(staging), { securityChecks: options.securityChecks });
     rmSync(emptyConf);
 
-    log.step(`Write openssl.cnf (profile ${options.profile}) and activation scripts`);
-    const opensslConf = join(options.outputDir, 'openssl.cnf');
-    writeFileSync(join(staging, 'openssl.cnf'), renderOpenSslCnf(finalModuleCnf, options.profile));
+    log.step(`Write openssl.cnf (profile ${options.profile}) with this machine's FIPS module section, and activation scripts`);
+    const fipsSection = readFipsSection(readFileSync(moduleCnf, 'utf8'), moduleCnf);
+    writeFileSync(join(staging, 'openssl.cnf'), renderOpenSslCnf(fipsSection, options.profile));
     const scripts = renderActivationScripts(
-      { opensslConf, modulesDir: options.paths.modulesDir, binDir: options.paths.binDir, libDir: options.paths.libDir },
+      {
+        scriptDir: program(options.outputDir),
+        opensslConf: program(join(options.outputDir, 'openssl.cnf')),
+        modulesDir: options.paths.modulesDir,
+        binDir: options.paths.binDir,
+        libDir: options.paths.libDir,
+      },
       options.platform,
     );
     for (const script of scripts) writeFileSync(join(staging, script.name), script.content, { mode: 0o644 });
@@ -82,13 +87,16 @@ export async function configureFips(
       files: ['fipsmodule.cnf', 'openssl.cnf', ...scripts.map((s) => s.name)],
     };
     writeFileSync(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    // The configuration names no path, so the staged copy proves what the published one will do.
+    log.step('openssl list -providers with the new configuration');
+    await assertFipsProviderActive(options, runner, log, staging);
     publishOutput(staging, options.outputDir, 'fips-config');
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
-  await assertFipsProviderActive(options, runner, log);
-  log.info(`done: source ${join(options.outputDir, 'fips-env.sh')} to use it`);
+  log.finish();
+  log.info(options.platform === 'win32' ? `done: call ${join(options.outputDir, 'fips-env.cmd')} to use it` : `done: source ${join(options.outputDir, 'fips-env.sh')} to use it`);
 }
 
 /**
@@ -97,10 +105,10 @@ export async function configureFips(
  */
 async function assertModuleAsBuilt(options: NormalizedFipsConfigOptions): Promise<string> {
   const recorded = options.prefixInfo.artifacts[options.prefixInfo.fipsProvider.module];
-  const actual = await sha256File(options.paths.module);
+  const actual = await sha256File(options.hostModule);
   if (recorded !== actual) {
     throw new Error(
-      `The FIPS module ${options.paths.module} is not the one the openssl stage built (SHA-256 ${actual}, build-info.json records ${recorded ?? 'none'}). ` +
+      `The FIPS module ${options.hostModule} is not the one the openssl stage built (SHA-256 ${actual}, build-info.json records ${recorded ?? 'none'}). ` +
         'It was changed after the build (patched, signed, replaced): rebuild it with nx run <project>:openssl --skip-nx-cache instead of running fipsinstall over it.',
     );
   }
@@ -108,20 +116,10 @@ async function assertModuleAsBuilt(options: NormalizedFipsConfigOptions): Promis
 }
 
 /** The written configuration must load and activate the FIPS provider, or the stage fails. */
-async function assertFipsProviderActive(options: NormalizedFipsConfigOptions, runner: ProcessRunner, log: StageLog): Promise<void> {
-  const conf = join(options.outputDir, 'openssl.cnf');
+async function assertFipsProviderActive(options: NormalizedFipsConfigOptions, runner: ProcessRunner, log: StageLog, dir: string): Promise<void> {
+  const conf = options.toProgram(join(dir, 'openssl.cnf'));
   const lines: string[] = [];
-  await log.run(
-    runner,
-    {
-      title: 'openssl list -providers with the new configuration',
-      program: options.paths.openssl,
-      args: ['list', '-providers', '-verbose'],
-      cwd: options.outputDir,
-      env: opensslEnvironment(options.paths, options.platform, conf),
-    },
-    { onLine: (l) => lines.push(l) },
-  );
+  await log.run(runner, providerListCommand(options.paths, { platform: options.platform }, conf, options.toProgram(dir)), { onLine: (l) => lines.push(l) });
   if (!providerIsActive(lines, 'fips')) {
     throw new Error(`The FIPS provider is not active with ${conf}. openssl list -providers said:\n${lines.join('\n')}`);
   }

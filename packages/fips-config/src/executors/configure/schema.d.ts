@@ -15,11 +15,14 @@ export interface FipsConfigOptions {
    */
   outputPath: string;
   /**
-   * `strict` activates only the fips and base providers; `recipe-compatible` also activates default and legacy,
-   * as the Windows recipe does, which leaves non-approved algorithms one property query away.
-   * @default "strict"
+   * Which providers are active besides fips and base; in every profile an algorithm fetched without an explicit
+   * property query comes from the FIPS provider (`default_properties = fips=yes`). `rhel-compatible` also activates
+   * the default provider, so non-approved algorithms are reachable only where code asks for them (Python:
+   * `usedforsecurity=False`), as on RHEL in FIPS mode; `strict` activates nothing else, so nothing outside the
+   * FIPS module is reachable at all; `recipe-compatible` also activates default and legacy, as the Windows recipe does.
+   * @default "rhel-compatible"
    */
-  profile?: 'strict' | 'recipe-compatible';
+  profile?: 'strict' | 'rhel-compatible' | 'recipe-compatible';
   /**
    * Keep the FIPS provider's run-time security checks on (`security-checks = 1`: minimum key sizes, approved
    * parameters). `false` passes `-no_security_checks` to fipsinstall; only for interoperability testing.

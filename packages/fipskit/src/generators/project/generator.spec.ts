@@ -26,7 +26,7 @@ describe('project generator', () => {
   });
   const py = { pythonVersion: '3.11.2' };
 
-  it('defaults to the official OpenSSL 3.0.9 tarball pinned by SHA-256 and the strict profile', async () => {
+  it('defaults to the official OpenSSL 3.0.9 tarball pinned by SHA-256 and the rhel-compatible profile', async () => {
     await projectGenerator(tree, { name: 'fips-python', ...py });
     const project = readProjectConfiguration(tree, 'fips-python');
     expect(project.root).toBe('fips-python');
@@ -36,7 +36,7 @@ describe('project generator', () => {
       sha256: 'eb1ab04781474360f77c318ab89d8c5a03abc38e63d65a603cabbf1b00a1dc90',
       signature: { keys: 'keys/openssl-release-keys.asc' },
     });
-    expect(project.targets?.['fips-config'].options.profile).toBe('strict');
+    expect(project.targets?.['fips-config'].options.profile).toBe('rhel-compatible');
     expect(tree.exists('fips-python/project.json')).toBe(true);
   });
 
@@ -73,7 +73,7 @@ describe('project generator', () => {
     ]);
     expect(targets.openssl.inputs).toContainEqual({ runtime: 'node node_modules/@fipskit/core/bin/toolchain-identity.js openssl' });
     // verify is a statement about this machine now: never from a cache.
-    expect(targets.verify).toMatchObject({ dependsOn: ['python'], cache: false, options: { python: 'out/fp/python/bin/python3', profile: 'strict' } });
+    expect(targets.verify).toMatchObject({ dependsOn: ['python'], cache: false, options: { python: 'out/fp/python/bin/python3', profile: 'rhel-compatible' } });
     expect(targets.build.dependsOn).toEqual(['verify']);
     for (const target of Object.values(targets)) expect(target.metadata?.description).toMatch(/^.{20,}$/);
     // Nothing machine-specific may reach the project graph.

@@ -2,7 +2,7 @@ import { Tree, addProjectConfiguration, getProjects, joinPathFragments, logger, 
 import { ProjectGeneratorOptions } from './schema';
 import { fipsProviderSourceSpec, opensslSourceSpec } from './lib/source-spec-for';
 import { interpreterVersion, pythonSourceSpec } from './lib/python-source-spec';
-import { SourceSpec, hostPlatform } from '@fipskit/core';
+import { DEFAULT_FIPS_PROFILE, FipsProfile, SourceSpec, hostPlatform } from '@fipskit/core';
 import { DEFAULT_INTERPRETER, DEFAULT_WINDOWS_INTERPRETER, EXECUTORS, RELEASE_KEY_FILES } from '../../constants';
 import { stageTargets } from './lib/targets';
 
@@ -10,7 +10,7 @@ export interface NormalizedProjectOptions {
   name: string;
   directory: string;
   outputDir: string;
-  profile: 'strict' | 'recipe-compatible';
+  profile: FipsProfile;
 }
 
 export function normalizeProjectOptions(tree: Tree, options: ProjectGeneratorOptions): NormalizedProjectOptions {
@@ -20,18 +20,18 @@ export function normalizeProjectOptions(tree: Tree, options: ProjectGeneratorOpt
   if (tree.exists(joinPathFragments(directory, 'project.json'))) {
     throw new Error(`${directory}/project.json already exists: choose another directory.`);
   }
-  return { name, directory, outputDir: options.outputDir ?? `dist/${name}`, profile: options.profile ?? 'strict' };
+  return { name, directory, outputDir: options.outputDir ?? `dist/${name}`, profile: options.profile ?? DEFAULT_FIPS_PROFILE };
 }
 
 /** The project whose OpenSSL a new Python project shares: it must exist and build OpenSSL itself. */
-function sharedOpenSsl(tree: Tree, name: string): { project: string; outputDir: string; profile: 'strict' | 'recipe-compatible' } {
+function sharedOpenSsl(tree: Tree, name: string): { project: string; outputDir: string; profile: FipsProfile } {
   const project = getProjects(tree).get(name);
   const openssl = project?.targets?.openssl;
   if (!project || openssl?.executor !== EXECUTORS.openssl || !project.targets?.['fips-config']) {
     throw new Error(`opensslProject "${name}" is not a fipskit project with its own openssl and fips-config targets: name one generated without --opensslProject.`);
   }
   const outputPath = String(openssl.options?.outputPath ?? '');
-  const profile = project.targets['fips-config'].options?.profile === 'recipe-compatible' ? 'recipe-compatible' : 'strict';
+  const profile: FipsProfile = project.targets['fips-config'].options?.profile ?? DEFAULT_FIPS_PROFILE;
   return { project: name, outputDir: outputPath.replace(/\/openssl$/, ''), profile };
 }
 

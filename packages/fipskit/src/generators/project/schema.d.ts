@@ -32,10 +32,12 @@ export interface ProjectGeneratorOptions {
   /** Path of a local OpenSSL tarball or source directory, for `opensslSource: local`. */
   opensslPath?: string;
   /**
-   * FIPS configuration profile: `strict` (fips + base providers) or `recipe-compatible` (also default and legacy).
-   * @default "strict"
+   * FIPS configuration profile: `rhel-compatible` (fips, base and default providers; non-approved algorithms only
+   * where code asks for them, e.g. Python's `usedforsecurity=False`), `strict` (fips + base only) or
+   * `recipe-compatible` (also default and legacy).
+   * @default "rhel-compatible"
    */
-  profile?: 'strict' | 'recipe-compatible';
+  profile?: 'strict' | 'rhel-compatible' | 'recipe-compatible';
   /**
    * The platform the project builds on: `auto` is the machine running the generator. `win32` builds the modules
    * with PCbuild and installs them into the interpreter (with backup, `restore` target); Linux and macOS use the

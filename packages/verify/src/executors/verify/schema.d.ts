@@ -37,11 +37,12 @@ export interface VerifyOptions {
    */
   outputPath: string;
   /**
-   * The FIPS configuration profile to hold the interpreter to. `strict` requires that only the fips and base
-   * providers are active; `recipe-compatible` reports active default/legacy providers without failing.
-   * @default "strict"
+   * The FIPS configuration profile to hold the interpreter to (the fips-config stage's). `strict` requires that
+   * only the fips and base providers are active; `rhel-compatible` requires that MD5 works where code says
+   * `usedforsecurity=False` and nowhere else; `recipe-compatible` reports active default/legacy providers.
+   * @default "rhel-compatible"
    */
-  profile?: 'strict' | 'recipe-compatible';
+  profile?: 'strict' | 'rhel-compatible' | 'recipe-compatible';
   /**
    * Check TLS 1.2 and 1.3 handshakes (and the refusal of a non-approved cipher) against a FIPS-mode
    * `openssl s_server` on 127.0.0.1.

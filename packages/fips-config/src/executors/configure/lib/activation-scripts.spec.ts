@@ -6,17 +6,29 @@ import { renderActivationScripts } from './activation-scripts';
 
 const tricky = "/srv/it's a \"dir\" $(touch pwned) `x`";
 const paths = {
+  scriptDir: `${tricky}/fips-config`,
   opensslConf: `${tricky}/fips-config/openssl.cnf`,
   modulesDir: `${tricky}/openssl/lib/ossl-modules`,
   binDir: `${tricky}/openssl/bin`,
   libDir: `${tricky}/openssl/lib`,
 };
+const windows = {
+  scriptDir: 'C:\\w\\Zoë’s 100% & (x86)\\dist\\p\\fips-config',
+  opensslConf: 'C:\\w\\Zoë’s 100% & (x86)\\dist\\p\\fips-config\\openssl.cnf',
+  modulesDir: 'C:\\w\\Zoë’s 100% & (x86)\\dist\\p\\openssl\\lib\\ossl-modules',
+  binDir: 'C:\\w\\Zoë’s 100% & (x86)\\dist\\p\\openssl\\bin',
+  libDir: 'C:\\w\\Zoë’s 100% & (x86)\\dist\\p\\openssl\\lib',
+};
+const script = (platform: 'linux' | 'darwin' | 'win32', name: string, given = platform === 'win32' ? windows : paths) =>
+  renderActivationScripts(given, platform).find((s) => s.name === name)!.content;
+
+// Sourcing needs a POSIX shell; fips-env.cmd runs under Wine's cmd in the Windows-runtime suite (e2e/wine).
+const posixOnly = process.platform === 'win32' ? it.skip : it;
 
 describe('activation scripts', () => {
-  it('fips-env.sh sets every variable to the exact path when sourced by a real POSIX shell', () => {
+  posixOnly('fips-env.sh sets every variable to the exact path when sourced by a real POSIX shell', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fipskit-env-'));
-    const sh = renderActivationScripts(paths, 'linux').find((s) => s.name === 'fips-env.sh')!;
-    writeFileSync(join(dir, 'fips-env.sh'), sh.content);
+    writeFileSync(join(dir, 'fips-env.sh'), script('linux', 'fips-env.sh'));
     const out = execFileSync('/bin/sh', ['-c', '. ./fips-env.sh && printf "%s\\n" "$OPENSSL_CONF" "$OPENSSL_MODULES" "$LD_LIBRARY_PATH" "$PATH"'], {
       cwd: dir,
       env: { PATH: '/usr/bin:/bin', LD_LIBRARY_PATH: '/old' },
@@ -27,29 +39,42 @@ describe('activation scripts', () => {
 
   it('writes .sh and .ps1 on POSIX, .cmd and .ps1 on Windows', () => {
     expect(renderActivationScripts(paths, 'linux').map((s) => s.name)).toEqual(['fips-env.sh', 'fips-env.ps1']);
-    expect(renderActivationScripts({ ...paths, opensslConf: 'C:\\o\\openssl.cnf', binDir: 'C:\\b', modulesDir: 'C:\\m', libDir: 'C:\\l' }, 'win32').map((s) => s.name)).toEqual([
-      'fips-env.cmd',
-      'fips-env.ps1',
+    expect(renderActivationScripts(windows, 'win32').map((s) => s.name)).toEqual(['fips-env.cmd', 'fips-env.ps1']);
+  });
+
+  it('fips-env.cmd names every path relative to itself, so no non-ASCII character reaches cmd.exe, and keeps % & ( ) literal', () => {
+    const cmd = script('win32', 'fips-env.cmd');
+    expect(cmd.split('\r\n')).toEqual([
+      '@rem Run this file in a cmd.exe session: call fips-env.cmd',
+      '@for %%I in ("%~dp0openssl.cnf") do @set "OPENSSL_CONF=%%~fI"',
+      '@for %%I in ("%~dp0..\\openssl\\lib\\ossl-modules") do @set "OPENSSL_MODULES=%%~fI"',
+      '@for %%I in ("%~dp0..\\openssl\\bin") do @set "PATH=%%~fI;%PATH%"',
+      '',
     ]);
+    expect(cmd).not.toMatch(/[^\x00-\x7f]/); // eslint-disable-line no-control-regex
   });
 
-  it('uses DYLD_LIBRARY_PATH on macOS and PATH (bin holds the DLLs) on Windows', () => {
-    expect(renderActivationScripts(paths, 'darwin')[0].content).toContain('export DYLD_LIBRARY_PATH=');
-    const win = renderActivationScripts(
-      { opensslConf: 'C:\\Program Files\\100% fips\\openssl.cnf', modulesDir: 'C:\\p\\lib\\ossl-modules', binDir: 'C:\\p & q\\bin', libDir: 'C:\\p\\lib' },
-      'win32',
-    );
-    const cmd = win.find((s) => s.name === 'fips-env.cmd')!.content;
-    expect(cmd).toContain('@set "OPENSSL_CONF=C:\\Program Files\\100%% fips\\openssl.cnf"\r\n');
-    expect(cmd).toContain('@set "PATH=C:\\p & q\\bin;%PATH%"');
-    const ps1 = win.find((s) => s.name === 'fips-env.ps1')!.content;
-    expect(ps1).toContain("$env:PATH = 'C:\\p & q\\bin;' + $env:PATH");
+  it('fips-env.cmd on another drive than the prefix: absolute, with % doubled; a non-ASCII absolute path is refused with the fix', () => {
+    const other = { ...windows, scriptDir: 'D:\\cfg 100%', opensslConf: 'D:\\cfg 100%\\openssl.cnf', binDir: 'C:\\p\\bin', modulesDir: 'C:\\p\\lib\\ossl-modules' };
+    expect(script('win32', 'fips-env.cmd', other)).toContain('@for %%I in ("C:\\p\\bin") do @set "PATH=%%~fI;%PATH%"');
+    expect(script('win32', 'fips-env.cmd', other)).toContain('@for %%I in ("%~dp0openssl.cnf") do @set "OPENSSL_CONF=%%~fI"');
+    expect(() => renderActivationScripts({ ...other, binDir: 'C:\\Zoë\\bin' }, 'win32')).toThrow(/non-ASCII .* Keep the fips-config output and the OpenSSL prefix on one drive/);
+  });
+
+  it('fips-env.ps1 starts with a UTF-8 byte order mark and finds the files from $PSScriptRoot', () => {
+    const ps1 = script('win32', 'fips-env.ps1');
+    expect(ps1.startsWith('\ufeff')).toBe(true);
+    expect(ps1).toContain("$env:OPENSSL_CONF = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot 'openssl.cnf'))");
+    expect(ps1).toContain("$env:PATH = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '..\\openssl\\bin')) + ';' + $env:PATH");
     expect(ps1).not.toContain('LD_LIBRARY_PATH');
+    const posix = script('linux', 'fips-env.ps1');
+    expect(posix).toContain("$env:LD_LIBRARY_PATH = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../openssl/lib')) + $(if ($env:LD_LIBRARY_PATH) { ':' + $env:LD_LIBRARY_PATH })");
+    expect(script('darwin', 'fips-env.sh')).toContain('export DYLD_LIBRARY_PATH=');
   });
 
-  it('escapes single quotes for PowerShell', () => {
-    const ps1 = renderActivationScripts(paths, 'linux').find((s) => s.name === 'fips-env.ps1')!.content;
-    expect(ps1).toContain(`$env:OPENSSL_CONF = '/srv/it''s a "dir" $(touch pwned) \`x\`/fips-config/openssl.cnf'`);
+  it('fips-env.ps1 doubles every quote PowerShell ends a string with (\' ‘ ’ ‚ ‛), so a path cannot break out of its string', () => {
+    const ps1 = script('linux', 'fips-env.ps1', { ...paths, scriptDir: '/w/cfg', binDir: "/w/x’+(calc)+’y ‘a‚b‛c'd/bin" });
+    expect(ps1).toContain("$env:PATH = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../x’’+(calc)+’’y ‘‘a‚‚b‛‛c''d/bin')) + ':' + $env:PATH");
   });
 
   it('refuses paths with line breaks', () => {

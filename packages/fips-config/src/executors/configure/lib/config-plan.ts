@@ -1,7 +1,8 @@
-import { BuildPlan, PlanStep, TargetPlatform, pathsFor } from '@fipskit/core';
+import { BuildPlan, DEFAULT_FIPS_PROFILE, PlanStep, TargetPlatform, pathsFor } from '@fipskit/core';
 import { FipsConfigOptions } from '../schema';
 import { renderActivationScripts } from './activation-scripts';
-import { assertSafeConfigValue, renderOpenSslCnf } from './openssl-cnf';
+import { EMPTY_CONF_CONTENT, FipsInstallPaths, fipsInstallCommand, fipsInstallVerifyCommand, providerListCommand } from './fipsinstall';
+import { FIPS_SECTION_PLACEHOLDER, renderOpenSslCnf } from './openssl-cnf';
 
 /** Where `make install` / `nmake install` puts the parts of the prefix, per platform. */
 function prefixLayout(prefix: string, platform: TargetPlatform) {
@@ -18,35 +19,30 @@ function prefixLayout(prefix: string, platform: TargetPlatform) {
 }
 
 /**
- * The fips-config stage as it runs on a machine of `platform`: fipsinstall and its verification with an
- * empty configuration, then openssl.cnf and the activation scripts, then the provider check. The written
- * files are plan operations with their full content, so a plan shows exactly what lands on disk.
+ * The fips-config stage as it runs on a machine of `platform`, from the same command builders and renderers
+ * the stage uses: fipsinstall and its verification with an empty configuration, openssl.cnf with the
+ * machine's FIPS module section written into it, the activation scripts, and the provider check. The
+ * written files are plan operations with their full content, so a plan shows exactly what lands on disk.
  */
-export function planFipsConfig(
-  options: FipsConfigOptions,
-  platform: TargetPlatform,
-  root: string,
-): BuildPlan {
+export function planFipsConfig(options: FipsConfigOptions, platform: TargetPlatform, root: string): BuildPlan {
   const paths = pathsFor(platform);
   const resolve = (p: string) => (paths.isAbsolute(p) ? p : paths.join(root, p));
   const prefix = resolve(options.opensslPath);
   const outputDir = resolve(options.outputPath);
   const staging = `${outputDir}.staging`;
-  const profile = options.profile ?? 'strict';
-  const checks = options.securityChecks === false ? ['-no_security_checks'] : [];
+  const profile = options.profile ?? DEFAULT_FIPS_PROFILE;
   const prefixPaths = prefixLayout(prefix, platform);
-  const moduleCnf = paths.join(outputDir, 'fipsmodule.cnf');
-  assertSafeConfigValue('The fips-config output path', moduleCnf);
   const emptyConf = paths.join(staging, 'empty.cnf');
-  const libraryPath = platform === 'win32' ? { PATH: `${prefixPaths.binDir};%PATH%` } : platform === 'darwin' ? { DYLD_LIBRARY_PATH: prefixPaths.libDir } : { LD_LIBRARY_PATH: prefixPaths.libDir };
-  const env = (conf: string) => ({ OPENSSL_CONF: conf, OPENSSL_MODULES: prefixPaths.modulesDir, ...libraryPath });
-  const opensslConf = paths.join(outputDir, 'openssl.cnf');
-  const scripts = renderActivationScripts({ opensslConf, modulesDir: prefixPaths.modulesDir, binDir: prefixPaths.binDir, libDir: prefixPaths.libDir }, platform);
-  const run = (title: string, args: string[], conf: string, cwd = staging): PlanStep => ({
-    kind: 'run',
-    title,
-    command: { title, program: prefixPaths.openssl, args, cwd, env: env(conf) },
-  });
+  const fipsPaths: FipsInstallPaths = { ...prefixPaths, emptyConf };
+  // A plan for another machine shows the search path it extends symbolically.
+  const context = { platform, parentEnv: platform === 'win32' ? { PATH: '%PATH%' } : { LD_LIBRARY_PATH: '$LD_LIBRARY_PATH', DYLD_LIBRARY_PATH: '$DYLD_LIBRARY_PATH' } };
+  const settings = { securityChecks: options.securityChecks !== false };
+  const moduleCnf = paths.join(staging, 'fipsmodule.cnf');
+  const scripts = renderActivationScripts(
+    { scriptDir: outputDir, opensslConf: paths.join(outputDir, 'openssl.cnf'), modulesDir: prefixPaths.modulesDir, binDir: prefixPaths.binDir, libDir: prefixPaths.libDir },
+    platform,
+  );
+  const run = (command: ReturnType<typeof fipsInstallCommand>): PlanStep => ({ kind: 'run', title: command.title!, command });
   return {
     stage: 'fips-config',
     platform,
@@ -54,7 +50,7 @@ export function planFipsConfig(
       {
         kind: 'files',
         title: 'Start from an empty configuration',
-        operations: [{ op: 'mkdir', to: staging }, { op: 'write', to: emptyConf, content: '# intentionally empty: fipsinstall must not read any other configuration\n' }],
+        operations: [{ op: 'mkdir', to: staging }, { op: 'write', to: emptyConf, content: EMPTY_CONF_CONTENT }],
       },
       {
         kind: 'task',
@@ -62,19 +58,19 @@ export function planFipsConfig(
         detail: `SHA-256 of ${prefixPaths.module} must equal build-info.json's record, or fipsinstall would bless a changed module`,
         perform: async () => undefined,
       },
-      run('openssl fipsinstall (self-tests, module MAC for this machine)', ['fipsinstall', '-module', prefixPaths.module, '-out', paths.join(staging, 'fipsmodule.cnf'), '-provider_name', 'fips', ...checks], emptyConf),
-      run('openssl fipsinstall -verify', ['fipsinstall', '-module', prefixPaths.module, '-in', paths.join(staging, 'fipsmodule.cnf'), '-provider_name', 'fips', ...checks, '-verify'], emptyConf),
+      run(fipsInstallCommand(fipsPaths, context, moduleCnf, staging, settings)),
+      run(fipsInstallVerifyCommand(fipsPaths, context, moduleCnf, staging, settings)),
       {
         kind: 'files',
-        title: `Write openssl.cnf (profile ${profile}) and activation scripts`,
+        title: `Write openssl.cnf (profile ${profile}) with this machine's FIPS module section, and activation scripts`,
         operations: [
           { op: 'remove', to: emptyConf },
-          { op: 'write', to: paths.join(staging, 'openssl.cnf'), content: renderOpenSslCnf(moduleCnf, profile) },
+          { op: 'write', to: paths.join(staging, 'openssl.cnf'), content: renderOpenSslCnf(FIPS_SECTION_PLACEHOLDER, profile) },
           ...scripts.map((script) => ({ op: 'write' as const, to: paths.join(staging, script.name), content: script.content })),
         ],
       },
+      run(providerListCommand(prefixPaths, context, paths.join(staging, 'openssl.cnf'), staging)),
       { kind: 'task', title: 'Publish output', detail: `write fips-config.json (when and where fipsinstall ran), move ${staging} to ${outputDir}`, perform: async () => undefined },
-      run('openssl list -providers with the new configuration', ['list', '-providers', '-verbose'], opensslConf, outputDir),
     ],
   };
 }

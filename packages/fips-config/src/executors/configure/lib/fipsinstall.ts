@@ -1,6 +1,6 @@
 import { Command, ProcessRunner, StageLog, TargetPlatform, sharedLibraryConvention } from '@fipskit/core';
 
-/** Where the parts of an installed OpenSSL prefix are. */
+/** Where the parts of an installed OpenSSL prefix are, in the notation of the platform that runs them. */
 export interface PrefixPaths {
   openssl: string;
   module: string;
@@ -18,16 +18,27 @@ export interface FipsInstallSettings {
   securityChecks: boolean;
 }
 
+/** What the commands run in: a plan made for another platform shows the parent's search path symbolically. */
+export interface CommandContext {
+  platform: TargetPlatform;
+  parentEnv?: NodeJS.ProcessEnv;
+}
+
+export const EMPTY_CONF_CONTENT = '# intentionally empty: fipsinstall must not read any other configuration\n';
+
 function settingArgs(settings: FipsInstallSettings): string[] {
   return settings.securityChecks ? [] : ['-no_security_checks'];
 }
 
-/** Environment for running the prefix's own openssl: its libraries first, no outside configuration. */
-export function opensslEnvironment(paths: PrefixPaths, platform: TargetPlatform, conf: string): Record<string, string | undefined> {
-  const { libraryPathVar } = sharedLibraryConvention(platform);
-  const separator = platform === 'win32' ? ';' : ':';
-  const libDir = platform === 'win32' ? paths.binDir : paths.libDir;
-  const current = process.env[libraryPathVar];
+/**
+ * Environment for running the prefix's own openssl: its libraries first, no outside configuration.
+ * `parentEnv` supplies the library search path to extend (a plan shows `%PATH%`/`$LD_LIBRARY_PATH`).
+ */
+export function opensslEnvironment(paths: PrefixPaths, context: CommandContext, conf: string): Record<string, string | undefined> {
+  const { libraryPathVar } = sharedLibraryConvention(context.platform);
+  const separator = context.platform === 'win32' ? ';' : ':';
+  const libDir = context.platform === 'win32' ? paths.binDir : paths.libDir;
+  const current = (context.parentEnv ?? process.env)[libraryPathVar];
   return {
     OPENSSL_CONF: conf,
     OPENSSL_MODULES: paths.modulesDir,
@@ -36,23 +47,34 @@ export function opensslEnvironment(paths: PrefixPaths, platform: TargetPlatform,
   };
 }
 
-export function fipsInstallCommand(paths: FipsInstallPaths, platform: TargetPlatform, out: string, cwd: string, settings: FipsInstallSettings): Command {
+export function fipsInstallCommand(paths: FipsInstallPaths, context: CommandContext, out: string, cwd: string, settings: FipsInstallSettings): Command {
   return {
     title: 'openssl fipsinstall (self-tests, module MAC for this machine)',
     program: paths.openssl,
     args: ['fipsinstall', '-module', paths.module, '-out', out, '-provider_name', 'fips', ...settingArgs(settings)],
     cwd,
-    env: opensslEnvironment(paths, platform, paths.emptyConf),
+    env: opensslEnvironment(paths, context, paths.emptyConf),
   };
 }
 
-export function fipsInstallVerifyCommand(paths: FipsInstallPaths, platform: TargetPlatform, cnf: string, cwd: string, settings: FipsInstallSettings): Command {
+export function fipsInstallVerifyCommand(paths: FipsInstallPaths, context: CommandContext, cnf: string, cwd: string, settings: FipsInstallSettings): Command {
   return {
     title: 'openssl fipsinstall -verify',
     program: paths.openssl,
     args: ['fipsinstall', '-module', paths.module, '-in', cnf, '-provider_name', 'fips', ...settingArgs(settings), '-verify'],
     cwd,
-    env: opensslEnvironment(paths, platform, paths.emptyConf),
+    env: opensslEnvironment(paths, context, paths.emptyConf),
+  };
+}
+
+/** `openssl list -providers` with the written configuration: the proof that it activates the FIPS provider. */
+export function providerListCommand(paths: PrefixPaths, context: CommandContext, opensslConf: string, cwd: string): Command {
+  return {
+    title: 'openssl list -providers with the new configuration',
+    program: paths.openssl,
+    args: ['list', '-providers', '-verbose'],
+    cwd,
+    env: opensslEnvironment(paths, context, opensslConf),
   };
 }
 
@@ -61,7 +83,7 @@ export async function runFipsInstall(
   runner: ProcessRunner,
   log: StageLog,
   paths: FipsInstallPaths,
-  platform: TargetPlatform,
+  context: CommandContext,
   out: string,
   cwd: string,
   settings: FipsInstallSettings,
@@ -69,8 +91,8 @@ export async function runFipsInstall(
   const installOutput: string[] = [];
   const verifyOutput: string[] = [];
   log.step('openssl fipsinstall');
-  await log.run(runner, fipsInstallCommand(paths, platform, out, cwd, settings), { onLine: (l) => installOutput.push(l) });
+  await log.run(runner, fipsInstallCommand(paths, context, out, cwd, settings), { onLine: (l) => installOutput.push(l) });
   log.step('openssl fipsinstall -verify');
-  await log.run(runner, fipsInstallVerifyCommand(paths, platform, out, cwd, settings), { onLine: (l) => verifyOutput.push(l) });
+  await log.run(runner, fipsInstallVerifyCommand(paths, context, out, cwd, settings), { onLine: (l) => verifyOutput.push(l) });
   return { installOutput, verifyOutput };
 }

@@ -1,9 +1,22 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { TargetPlatform, hostPlatform } from '@fipskit/core';
+import { DEFAULT_FIPS_PROFILE, TargetPlatform, hostPlatform, pathsFor } from '@fipskit/core';
 import { OpenSslBuildInfo, readBuildInfo } from '@fipskit/openssl-fips';
 import { FipsConfigOptions } from '../schema';
 import { FipsProfile } from './openssl-cnf';
+import { PrefixPaths } from './fipsinstall';
+
+/**
+ * How the programs the stage runs see this machine's files. On Windows, Linux and macOS that is the host's
+ * own notation; Windows programs run under Wine see the Linux root as drive Z:.
+ */
+export interface ProgramView {
+  platform: TargetPlatform;
+  /** A host path as the programs name it. */
+  toProgram: (hostPath: string) => string;
+}
+
+export const NATIVE_VIEW: ProgramView = { platform: hostPlatform(), toProgram: (path) => path };
 
 export interface NormalizedFipsConfigOptions {
   platform: TargetPlatform;
@@ -11,33 +24,43 @@ export interface NormalizedFipsConfigOptions {
   projectName: string;
   prefix: string;
   prefixInfo: OpenSslBuildInfo;
+  /** This machine's paths: the output directory and the FIPS module the stage checks. */
   outputDir: string;
+  hostModule: string;
   logFile: string;
   profile: FipsProfile;
   securityChecks: boolean;
   verbose: boolean;
-  paths: { openssl: string; module: string; libDir: string; binDir: string; modulesDir: string };
+  /** The prefix's parts as the programs name them. */
+  paths: PrefixPaths;
+  toProgram: (hostPath: string) => string;
 }
 
-export function normalizeOptions(options: FipsConfigOptions, context: { root: string; projectName?: string }): NormalizedFipsConfigOptions {
+export function normalizeOptions(
+  options: FipsConfigOptions,
+  context: { root: string; projectName?: string },
+  view: ProgramView = NATIVE_VIEW,
+): NormalizedFipsConfigOptions {
   const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
   const prefix = resolve(options.opensslPath);
   const prefixInfo = readBuildInfo(prefix);
-  const platform = hostPlatform();
+  const platform = view.platform;
   if (prefixInfo.platform !== platform) {
     throw new Error(`${prefix} holds an OpenSSL built for ${prefixInfo.platform}; fipsinstall must run on the machine that uses it (this one is ${platform}).`);
   }
-  const profile = options.profile ?? 'strict';
-  const modulesDir = join(prefix, prefixInfo.layout.modules);
-  const module = join(prefix, prefixInfo.fipsProvider.module);
-  if (!existsSync(module)) throw new Error(`The FIPS provider ${module} is missing: rebuild the openssl stage (its output is incomplete).`);
+  const profile = options.profile ?? DEFAULT_FIPS_PROFILE;
+  const hostModule = join(prefix, prefixInfo.fipsProvider.module);
+  if (!existsSync(hostModule)) throw new Error(`The FIPS provider ${hostModule} is missing: rebuild the openssl stage (its output is incomplete).`);
   if (profile === 'recipe-compatible') {
     const legacy = Object.keys(prefixInfo.artifacts).find((p) => /ossl-modules\/legacy\.(so|dylib|dll)$/.test(p));
     if (!legacy) {
-      throw new Error('profile "recipe-compatible" activates the legacy provider, but this OpenSSL was built without it: set legacyProvider: true on the openssl target, or use profile "strict".');
+      throw new Error('profile "recipe-compatible" activates the legacy provider, but this OpenSSL was built without it: set legacyProvider: true on the openssl target, or use profile "rhel-compatible" or "strict".');
     }
   }
   const projectName = context.projectName ?? 'fips';
+  const programPrefix = view.toProgram(prefix);
+  const p = pathsFor(platform);
+  const inPrefix = (relative: string) => p.join(programPrefix, ...relative.split('/'));
   return {
     platform,
     workspaceRoot: context.root,
@@ -45,16 +68,18 @@ export function normalizeOptions(options: FipsConfigOptions, context: { root: st
     prefix,
     prefixInfo,
     outputDir: resolve(options.outputPath),
+    hostModule,
     logFile: join(context.root, 'tmp', 'fipskit', projectName, 'fips-config.log'),
     profile,
     securityChecks: options.securityChecks ?? true,
     verbose: options.verbose ?? false,
     paths: {
-      openssl: join(prefix, prefixInfo.layout.bin, platform === 'win32' ? 'openssl.exe' : 'openssl'),
-      module,
-      libDir: join(prefix, prefixInfo.layout.lib),
-      binDir: join(prefix, prefixInfo.layout.bin),
-      modulesDir,
+      openssl: p.join(inPrefix(prefixInfo.layout.bin), platform === 'win32' ? 'openssl.exe' : 'openssl'),
+      module: inPrefix(prefixInfo.fipsProvider.module),
+      libDir: inPrefix(prefixInfo.layout.lib),
+      binDir: inPrefix(prefixInfo.layout.bin),
+      modulesDir: inPrefix(prefixInfo.layout.modules),
     },
+    toProgram: view.toProgram,
   };
 }

@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import type { SourceSpec, TargetPlatform } from '@fipskit/core';
+import type { FipsProfile, SourceSpec, TargetPlatform } from '@fipskit/core';
 import { EXECUTORS, MACHINE_IDENTITY_INPUT, toolchainInput } from '../../../constants';
 
 export interface StageTargetsInput {
@@ -13,7 +13,7 @@ export interface StageTargetsInput {
   interpreter?: string;
   mode: 'overlay' | 'pcbuild' | 'full';
   platform: TargetPlatform;
-  profile: 'strict' | 'recipe-compatible';
+  profile: FipsProfile;
   /** The project whose openssl and fips-config stages this one uses (one OpenSSL, several Pythons). */
   shared?: { project: string; outputDir: string };
 }

@@ -49,7 +49,7 @@ describe('verify normalizeOptions', () => {
       fipsConfigDir: join(root, 'dist', 'p', 'fips-config'),
       outputDir: join(root, 'dist', 'p', 'verify'),
       logFile: join(root, 'tmp', 'fipskit', 'p', 'verify.log'),
-      profile: 'strict',
+      profile: 'rhel-compatible',
       tls: true,
       verbose: false,
       paths: {

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { TargetPlatform, hostPlatform } from '@fipskit/core';
+import { DEFAULT_FIPS_PROFILE, TargetPlatform, hostPlatform } from '@fipskit/core';
 import { OpenSslBuildInfo, readBuildInfo } from '@fipskit/openssl-fips';
 import { VerifyOptions } from '../schema';
 
@@ -68,7 +68,7 @@ export function normalizeOptions(options: VerifyOptions, context: { root: string
     fipsConfigDir,
     outputDir: resolve(options.outputPath),
     logFile: join(context.root, 'tmp', 'fipskit', projectName, 'verify.log'),
-    profile: options.profile ?? 'strict',
+    profile: options.profile ?? DEFAULT_FIPS_PROFILE,
     tls,
     verbose: options.verbose ?? false,
     paths: {
