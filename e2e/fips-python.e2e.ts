@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { ExecutorContext } from '@nx/devkit';
@@ -9,6 +9,7 @@ import { processesInside } from '../packages/core/src/testing/processes';
 import verifyExecutor from '../packages/verify/src/executors/verify/executor';
 import { WORKSPACE, interruptNx, isolatedNxEnvironment, runActivated, runNx, runNxAsync, secondCheckout, taskOutcome } from './support/workspace';
 import { RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
+import { editZipSlot } from './support/zip-slot';
 import { validateSbom } from '../packages/verify/src/executors/verify/lib/evidence/sbom';
 import { createHash } from 'node:crypto';
 
@@ -53,6 +54,7 @@ afterAll(async () => {
 });
 
 interface Report {
+  verdict: { fipsMode: { inForce: boolean; summary: string }; compliance: { claimable: boolean; summary: string; fipsProviderVersion: string; nextStep?: string } };
   passed: boolean;
   failedRequired: string[];
   checks: Array<{ id: string; passed: boolean; required: boolean; detail: string }>;
@@ -67,6 +69,9 @@ describe('nx run fips-python:build on a fresh workspace', () => {
     const report = readReport('verify');
     expect(report.failedRequired).toEqual([]);
     expect(report.passed).toBe(true);
+    // Debian's provider: FIPS mode holds, and no claim can rest on it.
+    expect(report.verdict.fipsMode.inForce).toBe(true);
+    expect(report.verdict.compliance).toMatchObject({ claimable: false, nextStep: expect.stringContaining('3.0.8 or 3.0.9 (FIPS 140-2, certificate #4282)') });
     for (const id of ['openssl-version', 'fips-provider-active', 'sha256-from-fips', 'md5-refused', 'tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused']) {
       expect(check(report, id)).toMatchObject({ required: true, passed: true });
     }
@@ -77,7 +82,9 @@ describe('nx run fips-python:build on a fresh workspace', () => {
     expect(cold.status).toBe(0);
     const verify = join(dist, 'verify');
     const markdown = readFileSync(join(verify, 'evidence.md'), 'utf8');
-    expect(markdown).toContain('PASSED: all 13 required checks passed');
+    const { verdict } = readReport('verify');
+    expect(markdown.split('\n').slice(4, 7)).toEqual([verdict.fipsMode.summary, '', verdict.compliance.summary]);
+    expect(readFileSync(join(verify, 'summary.txt'), 'utf8').split('\n').slice(0, 2)).toEqual([verdict.fipsMode.summary, verdict.compliance.summary]);
     expect(markdown).toContain('openssl fipsinstall ran on host');
     expect(readFileSync(join(verify, 'evidence.html'), 'utf8')).toContain('<h2>Files and their SHA-256</h2>');
     const json = readFileSync(join(verify, 'sbom.cdx.json'), 'utf8');
@@ -191,58 +198,204 @@ describe('nx run fips-python:build on a fresh workspace', () => {
 });
 
 /** A copy of the overlay beside (links to, or copies of) the OpenSSL prefix and FIPS config it expects. */
-function overlayCopy(name: string, prepare: (root: string) => void): string {
+function overlayCopy(name: string, prepare: (root: string) => void): { root: string; python: string } {
   const root = mkdtempSync(join(WORKSPACE, 'tmp', `e2e-${name}-`));
   cpSync(join(dist, 'python'), join(root, 'python'), { recursive: true, verbatimSymlinks: true });
   symlinkSync(join(dist, 'fips-config'), join(root, 'fips-config'));
   prepare(root);
-  return join(root, 'python', 'bin', 'python3');
+  return { root, python: join(root, 'python', 'bin', 'python3') };
 }
 
-function verifyWith(python: string, outputDir: string) {
-  return runNx(['run', 'fips-python:verify', `--python=${python}`, `--outputPath=dist/fips-python/${outputDir}`], env);
+/** verify for another interpreter; with a copy's root, against the OpenSSL and configuration beside that copy. */
+function verifyWith(python: string, outputDir: string, root?: string) {
+  const beside = root ? [`--opensslPath=${join(root, 'openssl')}`, `--fipsConfigPath=${join(root, 'fips-config')}`] : [];
+  return runNx(['run', 'fips-python:verify', `--python=${python}`, `--outputPath=dist/fips-python/${outputDir}`, ...beside], env);
 }
+
+/** Runs code in a Python and returns what it printed, stderr included. */
+function runPython(python: string, args: string[], extraEnv: Record<string, string> = {}, cwd = WORKSPACE) {
+  const result = spawnSync(python, args, { encoding: 'utf8', cwd, env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/', ...extraEnv } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const FIPS_PROBE = [
+  'import hashlib, ssl, _hashlib',
+  'try:',
+  '    hashlib.md5(b"x"); md5 = "allowed"',
+  'except ValueError:',
+  '    md5 = "refused"',
+  'print(ssl.OPENSSL_VERSION, _hashlib.get_fips_mode(), md5, sep="|")',
+].join('\n');
 
 describe('verify catches every false green we know of', () => {
   it("fails on Debian's system python3.11 and names the failing checks", () => {
     const result = verifyWith('/usr/bin/python3.11', 'verify-system-python');
     expect(result.status).not.toBe(0);
     const report = readReport('verify-system-python');
-    expect(report.failedRequired).toEqual(expect.arrayContaining(['openssl-version', 'fips-provider-active', 'md5-refused']));
+    expect(report.failedRequired).toEqual(expect.arrayContaining(['openssl-version', 'fips-provider-active', 'md5-refused', 'non-approved-cipher-refused', 'start-isolated', 'child-clean-environment']));
+    // Debian's own OpenSSL takes the ChaCha20-only server's offer: the refusal check is a real check.
+    expect(check(report, 'non-approved-cipher-refused')?.detail).toMatch(/^connected to the ChaCha20-only server/);
     expect(result.output).toMatch(/FIPS verification failed: .*openssl-version/);
   });
 
-  it('fails on a launcher whose FIPS module was tampered with (one byte flipped in a copy of fips.so)', () => {
-    const python = overlayCopy('tampered', (root) => {
-      cpSync(join(dist, 'openssl'), join(root, 'openssl'), { recursive: true, verbatimSymlinks: true });
-      const module = join(root, 'openssl', 'lib', 'ossl-modules', 'fips.so');
+  it('a FIPS module tampered with (one byte flipped in a copy of fips.so): the first failure names the provider and its self-test', () => {
+    const { root, python } = overlayCopy('tampered', (dir) => {
+      cpSync(join(dist, 'openssl'), join(dir, 'openssl'), { recursive: true, verbatimSymlinks: true });
+      const module = join(dir, 'openssl', 'lib', 'ossl-modules', 'fips.so');
       const bytes = readFileSync(module);
       const at = Math.floor(bytes.length / 2);
       bytes[at] = bytes[at] ^ 0xff;
       writeFileSync(module, bytes);
     });
-    const result = verifyWith(python, 'verify-tampered');
+    const result = verifyWith(python, 'verify-tampered', root);
     expect(result.status).not.toBe(0);
     const report = readReport('verify-tampered');
+    expect(report.failedRequired[0]).toBe('startup');
+    expect(check(report, 'startup')?.detail).toMatch(/FipsModeError: .*the FIPS provider is not active: .* did not start, so its integrity check or self-tests failed/);
     expect(report.failedRequired).toContain('fips-provider-active');
-    expect(check(report, 'openssl-version')?.passed).toBe(true);
+    // The Python refuses loudly at start, and hashlib/ssl refuse to import: never a silent default provider.
+    const run = runPython(python, ['-c', FIPS_PROBE]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/^fipskit: this Python runs in FIPS mode only, and FIPS mode is not in force: the FIPS provider is not active/m);
+    expect(run.stderr).toMatch(/FipsModeError/);
   });
 
   it('fails on an overlay with the built-in md5 fallback left open (no hash routing)', () => {
-    const python = overlayCopy('fallback-open', (root) => {
-      symlinkSync(join(dist, 'openssl'), join(root, 'openssl'));
-      // The same wrapper, loading our _hashlib, but without installing the hash routing.
-      const wrapper = join(root, 'python', 'lib', 'fipskit', '_hashlib.py');
-      const [loadOnly] = readFileSync(wrapper, 'utf8').split('import _fipskit_hashes');
-      expect(loadOnly).toContain('sys.modules["_hashlib"] = _real');
-      writeFileSync(wrapper, loadOnly);
+    const { root, python } = overlayCopy('fallback-open', (dir) => {
+      symlinkSync(join(dist, 'openssl'), join(dir, 'openssl'));
+      // The same runtime, loading our _hashlib, but without routing the built-in hash modules to OpenSSL.
+      editZipSlot(join(dir, 'python', 'lib', 'python311.zip'), {
+        '_fipskit_boot.py': { find: 'for hook in (_OpenSslRoutedModules, _StdlibPatches)', replace: 'for hook in (_StdlibPatches,)' },
+        '_md5.py': { drop: true },
+      });
     });
-    const result = verifyWith(python, 'verify-fallback-open');
+    const result = verifyWith(python, 'verify-fallback-open', root);
     expect(result.status).not.toBe(0);
     const report = readReport('verify-fallback-open');
     // Everything else is FIPS: only the MD5 fallback betrays it.
     expect(report.failedRequired).toEqual(['md5-refused']);
-    expect(check(report, 'md5-refused')?.detail).toMatch(/hashlib\.md5/);
+    expect(check(report, 'md5-refused')?.detail).toMatch(/hashlib\.new\('md5'\) PRODUCED/);
+  });
+
+  it('fails on a Python whose 3.11 multiprocessing still authenticates with HMAC-MD5', () => {
+    const { root, python } = overlayCopy('md5-multiprocessing', (dir) => {
+      symlinkSync(join(dist, 'openssl'), join(dir, 'openssl'));
+      editZipSlot(join(dir, 'python', 'lib', 'python311.zip'), {
+        '_fipskit_boot.py': { find: 'PATCHES = {"multiprocessing.connection": _hmac_sha256_authentication}', replace: 'PATCHES = {}' },
+      });
+    });
+    const result = verifyWith(python, 'verify-md5-multiprocessing', root);
+    expect(result.status).not.toBe(0);
+    const report = readReport('verify-md5-multiprocessing');
+    expect(report.failedRequired).toEqual(['multiprocessing-manager']);
+    expect(check(report, 'multiprocessing-manager')?.detail).toMatch(/a spawn Manager\(\) failed/);
+  });
+
+  it('fails on a process with a second libcrypto mapped (an extension that brought its own)', () => {
+    const venv = mkdtempSync(join(WORKSPACE, 'tmp', 'e2e-second-libcrypto-'));
+    expect(runPython(join(dist, 'python', 'bin', 'python3'), ['-m', 'venv', '--without-pip', venv]).status).toBe(0);
+    // Loaded at start-up by a .pth file, as an extension module linked to another OpenSSL would be.
+    const sitePackages = join(venv, 'lib', 'python3.11', 'site-packages');
+    writeFileSync(join(sitePackages, 'second_libcrypto.pth'), 'import ctypes; ctypes.CDLL("/lib/x86_64-linux-gnu/libcrypto.so.3")\n');
+    const result = verifyWith(join(venv, 'bin', 'python'), 'verify-second-libcrypto');
+    expect(result.status).not.toBe(0);
+    const report = readReport('verify-second-libcrypto');
+    expect(report.failedRequired).toContain('libcrypto-path');
+    expect(check(report, 'libcrypto-path')?.detail).toMatch(/^2 libcrypto libraries are loaded, expected exactly one/);
+  });
+});
+
+describe('a fipskit Python is FIPS however it is started, or refuses loudly', () => {
+  const python = join(dist, 'python', 'bin', 'python3');
+  const expectFips = (result: { status: number | null; stdout: string; stderr: string }) => {
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim().split('|')).toEqual([expect.stringContaining('OpenSSL 3.0.22'), '1', 'refused']);
+  };
+
+  it('verify started it every way users do, and each was FIPS', () => {
+    const report = readReport('verify');
+    for (const id of ['startup', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment', 'multiprocessing-manager', 'usedforsecurity-exemption']) {
+      expect(check(report, id)).toMatchObject({ required: true, passed: true });
+    }
+  });
+
+  it.each([['-I'], ['-E'], ['-S'], ['-s']])('%s', (flag) => expectFips(runPython(python, [flag, '-c', FIPS_PROBE])));
+
+  it('the interpreter binary itself, started with no fipskit variables, from another directory', () => {
+    expectFips(runPython(join(dist, 'python', 'bin', 'python3.11'), ['-c', FIPS_PROBE], {}, '/'));
+  });
+
+  it('a venv with --system-site-packages, and a venv made from that venv', () => {
+    const dir = mkdtempSync(join(WORKSPACE, 'tmp', 'e2e-venvs-'));
+    expect(runPython(python, ['-m', 'venv', '--without-pip', '--system-site-packages', join(dir, 'system')]).status).toBe(0);
+    expect(runPython(join(dir, 'system', 'bin', 'python'), ['-m', 'venv', '--without-pip', join(dir, 'nested')]).status).toBe(0);
+    expectFips(runPython(join(dir, 'system', 'bin', 'python'), ['-c', FIPS_PROBE]));
+    expectFips(runPython(join(dir, 'nested', 'bin', 'python'), ['-c', FIPS_PROBE]));
+  });
+
+  it("pip's build isolation builds in FIPS mode, and the console script it installs runs in FIPS mode", () => {
+    const dir = mkdtempSync(join(WORKSPACE, 'tmp', 'e2e-pip-'));
+    expect(runPython(python, ['-m', 'venv', join(dir, 'venv')]).stderr).toBe('');
+    const pkg = join(dir, 'fips_tool');
+    mkdirSync(pkg, { recursive: true });
+    // The build backend runs in pip's isolated environment (a new interpreter from sys.executable): it refuses to build outside FIPS.
+    writeFileSync(join(pkg, 'pyproject.toml'), '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n');
+    writeFileSync(
+      join(pkg, 'setup.py'),
+      ['import _hashlib, hashlib', 'assert _hashlib.get_fips_mode() == 1, "build not in FIPS mode"', 'try:', '    hashlib.md5(b"x")', 'except ValueError:', '    pass', 'else:', '    raise SystemExit("MD5 works in the build")',
+        'from setuptools import setup', 'setup(name="fips-tool", version="1", py_modules=["fips_tool"], entry_points={"console_scripts": ["fips-tool=fips_tool:main"]})'].join('\n'),
+    );
+    writeFileSync(join(pkg, 'fips_tool.py'), `def main():\n    exec(${JSON.stringify(FIPS_PROBE)})\n`);
+    const install = runPython(join(dir, 'venv', 'bin', 'python'), ['-m', 'pip', 'install', '--no-index', '--find-links', '/usr/share/python-wheels', pkg]);
+    expect(install.stderr).not.toMatch(/build not in FIPS mode|MD5 works in the build/);
+    expect(install.status).toBe(0);
+    expectFips(runPython(join(dir, 'venv', 'bin', 'fips-tool'), []));
+  });
+
+  it('the standard library as FIPS allows: uuid3 (usedforsecurity=False) works under rhel-compatible, MD5 for security does not', () => {
+    const result = runPython(python, ['-c', 'import uuid, hashlib\nprint(uuid.uuid3(uuid.NAMESPACE_DNS, "python.org"))\ntry:\n    hashlib.md5(b"x")\nexcept ValueError as e:\n    print("md5 refused")']);
+    expect(result.stdout.split('\n').slice(0, 2)).toEqual(['6fa459ea-ee8a-3ca4-894e-db77e160355e', 'md5 refused']);
+  });
+
+  it("Debian's python3-cryptography imports and works on the FIPS libcrypto, the only one in the process", () => {
+    const code = [
+      'import os',
+      'from cryptography.hazmat.backends.openssl.backend import backend',
+      'from cryptography.hazmat.primitives import hashes',
+      'from cryptography.exceptions import InternalError, UnsupportedAlgorithm',
+      'h = hashes.Hash(hashes.SHA256()); h.update(b"abc")',
+      'try:',
+      '    hashes.Hash(hashes.MD5()); md5 = "allowed"',
+      # Debian's 38.x lets OpenSSL refuse it (InternalError); later versions refuse it themselves.
+      'except (InternalError, UnsupportedAlgorithm):',
+      '    md5 = "refused"',
+      'maps = sorted({os.path.realpath(l.split()[-1]) for l in open("/proc/self/maps") if "libcrypto" in l})',
+      'print(backend.openssl_version_text(), backend._fips_enabled, h.finalize().hex(), md5, maps, sep="|")',
+    ].join('\n');
+    const result = runPython(python, ['-c', code]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim().split('|')).toEqual([
+      expect.stringContaining('OpenSSL 3.0.22'),
+      'True',
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      'refused',
+      `['${join(dist, 'openssl', 'lib', 'libcrypto.so.3')}']`,
+    ]);
+  });
+
+  it('moved away from its FIPS configuration it refuses hashlib and ssl, saying what is wrong and how to fix it; FIPSKIT_ALLOW_NON_FIPS=1 is the only way past', () => {
+    const { python: alone } = overlayCopy('alone', (dir) => {
+      symlinkSync(join(dist, 'openssl'), join(dir, 'openssl'));
+      rmSync(join(dir, 'fips-config'));
+    });
+    const refused = runPython(alone, ['-c', FIPS_PROBE]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/FipsModeError: this Python runs in FIPS mode only, and FIPS mode is not in force: its FIPS configuration .*\/fips-config\/openssl\.cnf does not exist\. This Python must stay beside the fips-config and openssl outputs it was built with/);
+    // Code that uses no cryptography still runs.
+    expect(runPython(alone, ['-c', 'print("still runs")']).stdout).toBe('still runs\n');
+    const optedOut = runPython(alone, ['-c', FIPS_PROBE], { FIPSKIT_ALLOW_NON_FIPS: '1' });
+    expect(optedOut.stderr).toMatch(/^fipskit: WARNING: .* Continuing without FIPS because FIPSKIT_ALLOW_NON_FIPS=1\.$/m);
+    expect(optedOut.stdout.trim().split('|').slice(1)).toEqual(['0', 'allowed']);
   });
 });
 

@@ -34,6 +34,10 @@ it('verifies with libraries of one version and the FIPS provider of another, and
   // The provider that really ran, asked through the libcrypto the interpreter loaded.
   expect(report.fips_provider.version).toBe(report.opensslPrefix.fipsProviderVersion);
   expect(report.fipsProviderValidation).toMatchObject({ source: 'running provider', validated: false, status: 'FIPS-capable, not validated' });
+  // Both versions named in the verdict; 3.5 libraries can take any validated provider, 3.1.2 included.
+  expect(report.verdict.compliance).toMatchObject({ claimable: false, fipsProviderVersion: report.fips_provider.version, librariesVersion: report.opensslPrefix.version });
+  expect(report.verdict.compliance.summary).toContain(`OpenSSL ${report.fips_provider.version} (beside libraries from OpenSSL ${report.opensslPrefix.version})`);
+  expect(report.verdict.compliance.nextStep).toContain('--fipsProviderVersion=3.1.2');
   const summary = readFileSync(join(dist, 'verify', 'summary.txt'), 'utf8');
   expect(summary).toContain(`expected:         OpenSSL ${report.opensslPrefix.version}`);
   expect(summary).toContain(`FIPS provider:    ${report.fips_provider.version}, status 1; FIPS-capable, not validated`);

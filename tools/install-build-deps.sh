@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Debian/Ubuntu packages the builds and tests need: a C toolchain and perl for OpenSSL, the
-# interpreter's headers for the overlay, libffi/zlib headers so a full CPython build has ctypes
-# (the verifier uses it) and zlib. Installs only what is missing.
+# Debian packages the builds and tests need (Debian 12; installs only what is missing):
+# - a C toolchain and perl for OpenSSL; the interpreter's headers for the overlay; libffi/zlib headers so a
+#   full CPython build has ctypes (the verifier uses it) and zlib;
+# - python3.11-venv with the pip/setuptools/wheel wheels: venvs made from the FIPS Python, and pip's build
+#   isolation inside one (e2e); python3-cryptography, the distribution build the FIPS Python must run;
+# - MinGW-w64 and wine64 for the Windows build of OpenSSL the Wine tests run (e2e/wine);
+# - chromium, which renders evidence.html for the browser test (auditor-report.browser.spec.ts).
 set -euo pipefail
-packages=(build-essential perl xz-utils python3.11 python3.11-dev libffi-dev zlib1g-dev)
+packages=(
+  build-essential perl xz-utils python3.11 python3.11-dev libffi-dev zlib1g-dev
+  python3.11-venv python3-wheel-whl python3-cryptography
+  gcc-mingw-w64-x86-64-win32 wine64
+  chromium
+)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -13,7 +22,7 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "missing packages: ${missing[*]} — install them with: sudo apt-get install ${missing[*]}" >&2
+  echo "missing packages: ${missing[*]} — install them with: sudo apt-get install --no-install-recommends ${missing[*]}" >&2
   exit 1
 fi
 echo "installing: ${missing[*]}"

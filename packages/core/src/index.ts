@@ -5,6 +5,7 @@ export * from './process/recording-runner';
 export * from './process/probe-tool';
 export * from './log/stage-log';
 export * from './output/owned-output';
+export * from './output/stored-zip';
 export * from './output/disk-space';
 export * from './platform/target-platform';
 export * from './plan/build-plan';

@@ -23,6 +23,8 @@ export type FileOperation =
   | { op: 'symlink'; target: string; to: string }
   | { op: 'write'; to: string; content: string; mode?: number }
   | { op: 'move'; from: string; to: string }
+  /** An uncompressed zip of text files (Python's zip slot on sys.path), the same bytes every time. */
+  | { op: 'zip'; to: string; entries: Array<{ name: string; content: string }> }
   /** Only ever applied inside a staging directory fipskit created. */
   | { op: 'remove'; to: string };
 

@@ -2,6 +2,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, syml
 import { basename, dirname, join } from 'node:path';
 import { StageLog } from '../log/stage-log';
 import { ProcessRunner } from '../process/command';
+import { storedZip } from '../output/stored-zip';
 import { BuildPlan, FileOperation, ProgressCounter } from './build-plan';
 
 /** Runs a plan step by step, showing progress and keeping compiler output in the log file. */
@@ -48,6 +49,10 @@ export function applyFileOperation(op: FileOperation): void {
     case 'move':
       mkdirSync(dirname(op.to), { recursive: true });
       renameSync(op.from, op.to);
+      return;
+    case 'zip':
+      mkdirSync(dirname(op.to), { recursive: true });
+      writeFileSync(op.to, storedZip(op.entries), { mode: 0o644 });
       return;
     case 'copy':
       copyMatching(op.from, op.to);

@@ -34,6 +34,8 @@ export function describeFileOperation(op: FileOperation): string {
       return `write ${op.to} (${Buffer.byteLength(op.content)} bytes)`;
     case 'move':
       return `move ${op.from} -> ${op.to}`;
+    case 'zip':
+      return `zip ${op.to} (${op.entries.map((e) => e.name).join(', ')})`;
     case 'remove':
       return `remove ${op.to}`;
   }

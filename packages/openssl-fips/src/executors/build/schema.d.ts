@@ -44,8 +44,10 @@ export interface OpenSslBuildOptions {
    */
   tests?: boolean;
   /**
-   * Build the legacy provider (needed only by the `recipe-compatible` config profile). `no-legacy` otherwise.
-   * @default false
+   * Build OpenSSL's legacy provider module (`no-legacy` when false). Only the `recipe-compatible` profile activates
+   * it; it is there for programs that load it themselves: distribution builds of pyca/cryptography (Debian 12's 38.x)
+   * refuse to import without it. It is never part of the FIPS module.
+   * @default true
    */
   legacyProvider?: boolean;
   /**

@@ -22,12 +22,11 @@ import {
 } from '@fipskit/core';
 import { PythonBuildOptions } from './schema';
 import { NormalizedPythonOptions, normalizeOptions } from './lib/normalize-options';
-import { assertOverlayFits, assumedDarwinInterpreter, probeInterpreter } from './lib/interpreter';
+import { assertOverlayFits, assumedDarwinInterpreter, probeInterpreter, pythonMajorMinor } from './lib/interpreter';
 import { buildWithPcbuild, planPcbuildForDisplay } from './lib/windows/pcbuild-build';
 import { buildOverlayPlan } from './lib/overlay-plan';
-import { buildFullPlan, moduleLinkFlags, pythonMajorMinor, setMakefileVariables } from './lib/full-plan';
+import { buildFullPlan, moduleLinkFlags, setMakefileVariables } from './lib/full-plan';
 import { writePythonManifest } from './lib/manifest';
-import { readRoutingSources } from './lib/routing-modules';
 import { smokeTestLauncher } from './lib/smoke-test';
 
 export interface PythonExecutorDeps {
@@ -61,12 +60,11 @@ export async function planPythonForDisplay(options: NormalizedPythonOptions, run
   if (options.mode === 'pcbuild') return planPcbuildForDisplay(options, runner);
   const staging = `${options.outputDir}.staging`;
   const layout = { sourceDir: join(options.buildDir, 'src'), objectDir: join(options.buildDir, 'obj'), destDir: join(options.buildDir, 'destdir'), staging };
-  const routing = readRoutingSources();
-  if (options.mode === 'full') return buildFullPlan(options, layout, options.jobs, routing);
+  if (options.mode === 'full') return buildFullPlan(options, layout, options.jobs);
   const onTarget = options.workspaceRoot === options.hostRoot;
   const facts = onTarget ? await probeInterpreter(runner, options.interpreter!, options.hostRoot) : assumedDarwinInterpreter(options.interpreter!, options.source.version);
   if (onTarget) assertOverlayFits(facts, options.source.version, options.interpreter!);
-  return buildOverlayPlan(options, facts, layout, process.env.CC?.trim() || 'cc', routing);
+  return buildOverlayPlan(options, facts, layout, process.env.CC?.trim() || 'cc');
 }
 
 export async function buildPython(options: NormalizedPythonOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {
@@ -109,8 +107,7 @@ export async function buildPython(options: NormalizedPythonOptions, runner: Proc
       writeFileSync(makefile, setMakefileVariables(readFileSync(makefile, 'utf8'), moduleLinkFlags(options)));
     },
   };
-  const routing = readRoutingSources();
-  const plan = facts ? buildOverlayPlan(options, facts, layout, compiler, routing, tasks) : buildFullPlan(options, layout, options.jobs, routing, tasks);
+  const plan = facts ? buildOverlayPlan(options, facts, layout, compiler, tasks) : buildFullPlan(options, layout, options.jobs, tasks);
   const log = new StageLog('python', options.logFile, plan.steps.length + 1, print);
   const what = facts ? `overlay for ${options.interpreter} (Python ${facts.version})` : `full build of CPython ${options.source.version}`;
   log.info(`${what} against OpenSSL ${options.openssl.version}, full log: ${options.logFile}`);

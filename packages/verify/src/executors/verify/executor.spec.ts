@@ -6,7 +6,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { Command, OUTPUT_MARKER, RecordingRunner, hostPlatform } from '@fipskit/core';
 import verifyExecutor, { VerifyDeps } from './executor';
 import { VerifyOptions } from './schema';
-import { StartTlsServer } from './lib/tls-server';
+import { CHACHA20_ONLY, CipherOffer, StartTlsServer } from './lib/tls-server';
 import { ISOLATED_VARIABLES, ScriptReport, VERIFY_SCRIPT } from './lib/verify-script';
 
 const fixture = (name: string): ScriptReport => JSON.parse(readFileSync(join(__dirname, 'lib', '__fixtures__', name), 'utf8'));
@@ -44,6 +44,10 @@ function setup() {
   const python = join(root, 'dist', 'p', 'python', 'bin', 'python3');
   mkdirSync(join(python, '..'), { recursive: true });
   writeFileSync(python, '#!/bin/sh\nexit 99\n', { mode: 0o755 });
+  writeFileSync(
+    join(root, 'dist', 'p', 'python', 'fipskit-python.json'),
+    JSON.stringify({ mode: 'overlay', interpreter: { path: '/usr/bin/python3.11', version: '3.11.2' }, source: { ...source, product: 'cpython', version: '3.11.2' }, modules: {} }),
+  );
   const options: VerifyOptions = { python: 'dist/p/python/bin/python3', opensslPath: 'dist/p/openssl', fipsConfigPath: 'dist/p/fips-config', outputPath: 'dist/p/verify', tls: false };
   const printed: string[] = [];
   const context = { root, projectName: 'p' } as ExecutorContext;
@@ -87,7 +91,14 @@ posixOnly('verify executor', () => {
       '--expected-openssl-version', '3.0.22',
       '--expected-fips-version', '3.0.22',
       '--expected-libcrypto-dir', join(s.prefix, 'lib'),
-      '--profile', 'strict',
+      '--profile', 'rhel-compatible',
+      '--start-modes',
+      // The python stage's output with the siblings it finds relative to itself, copied as a moved checkout would be.
+      '--moved-copy-root', join(s.root, 'dist', 'p'),
+      '--moved-copy', join(s.root, 'dist', 'p', 'python'),
+      '--moved-copy', s.prefix,
+      '--moved-copy', join(s.root, 'dist', 'p', 'fips-config'),
+      '--moved-copy-python', s.python,
       '--output', join(run.cwd, 'checks.json'),
     ]);
     expect(run.cwd.startsWith(join(tmpdir(), 'fipskit-verify-'))).toBe(true);
@@ -99,8 +110,9 @@ posixOnly('verify executor', () => {
     expect(report).toMatchObject({ passed: true, failedRequired: [], host: 'builder', generatedAt: '2025-01-02T03:04:05.000Z', python: s.python, tls: { checked: false, server: null } });
     expect(report.opensslPrefix).toEqual({ path: s.prefix, version: '3.0.22', fipsProviderVersion: '3.0.22' });
     const summary = readFileSync(join(s.outputDir, 'summary.txt'), 'utf8');
-    expect(summary).toContain('PASSED: all 10 required checks passed.');
-    expect(s.printed).toContain('PASSED: all 10 required checks passed.');
+    expect(summary.split('\n')[0]).toBe('FIPS mode: IN FORCE. All 17 required checks passed inside the interpreter.');
+    expect(s.printed).toContain('FIPS mode: IN FORCE. All 17 required checks passed inside the interpreter.');
+    expect(report.verdict.compliance).toMatchObject({ claimable: false, fipsProviderVersion: '3.0.22', librariesVersion: '3.0.22' });
     expect(s.printed.some((l) => /^PASS {2}fips-provider-active /.test(l))).toBe(true);
   });
 
@@ -108,10 +120,12 @@ posixOnly('verify executor', () => {
     const runner = interpreterAnswering(withoutTls(FALSE_GREEN), { exitCode: 1 });
     const result = await verifyExecutor(s.options, s.context, s.deps(runner));
     expect(result).toEqual({ success: false });
-    expect(s.printed.at(-1)).toBe(`[verify] FIPS verification failed: md5-refused (details in ${join(s.outputDir, 'summary.txt')})`);
+    // FIPS by environment variables: MD5 falls back to the built-in, and no other way of starting it is FIPS.
+    const failed = ['md5-refused', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment'];
+    expect(s.printed.at(-1)).toBe(`[verify] FIPS verification failed: ${failed.join(', ')} (details in ${join(s.outputDir, 'summary.txt')})`);
     const report = JSON.parse(readFileSync(join(s.outputDir, 'report.json'), 'utf8'));
     expect(report.passed).toBe(false);
-    expect(report.failedRequired).toEqual(['md5-refused']);
+    expect(report.failedRequired).toEqual(failed);
   });
 
   it('passes the profile through, and does not fail active default/legacy providers under recipe-compatible', async () => {
@@ -123,13 +137,14 @@ posixOnly('verify executor', () => {
     expect(runner.commands[0].args).toContain('recipe-compatible');
   });
 
-  it('with tls, makes certificates with the prefix\'s openssl, hands the server to the script and always stops it', async () => {
+  it('with tls, makes certificates with the prefix\'s openssl, hands the FIPS server and the ChaCha20-only server to the script and always stops them', async () => {
     const stops: number[] = [];
-    const started: Array<{ program: string; env: Record<string, string | undefined> }> = [];
-    const startTlsServer: StartTlsServer = async (openssl, material, cwd) => {
-      started.push(openssl);
+    const started: Array<{ program: string; env: Record<string, string | undefined>; offer?: CipherOffer }> = [];
+    const startTlsServer: StartTlsServer = async (openssl, material, cwd, options) => {
+      started.push({ ...openssl, offer: options?.offer });
       expect(material.caFile).toBe(join(cwd, 'ca.pem'));
-      return { host: '127.0.0.1', port: 45555, command: { program: openssl.program, args: [], cwd }, stop: async () => void stops.push(1) };
+      const port = 45555 + started.length - 1;
+      return { host: '127.0.0.1', port, command: { program: openssl.program, args: [], cwd }, stop: async () => void stops.push(port) };
     };
     const runner = interpreterAnswering(ALL_PASSING);
     const result = await verifyExecutor({ ...s.options, tls: true }, s.context, s.deps(runner, { startTlsServer }));
@@ -144,10 +159,14 @@ posixOnly('verify executor', () => {
       OPENSSL_CONF: join(s.root, 'dist', 'p', 'fips-config', 'openssl.cnf'),
       OPENSSL_MODULES: join(s.prefix, 'lib', 'ossl-modules'),
     });
-    expect(started[0].env).toBe(runner.commands[0].env);
+    expect(started[0]).toMatchObject({ env: runner.commands[0].env, offer: undefined });
+    // The second server runs the same openssl outside FIPS mode (an empty configuration), offering ChaCha20 only.
+    expect(started[1]).toMatchObject({ program: join(s.prefix, 'bin', 'openssl'), offer: CHACHA20_ONLY, env: { OPENSSL_CONF: join(runner.commands[3].cwd, 'default-provider.cnf') } });
     const args = runner.commands[3].args;
-    expect(args.slice(args.indexOf('--tls-host'), args.indexOf('--output'))).toEqual(['--tls-host', '127.0.0.1', '--tls-port', '45555', '--tls-ca', join(runner.commands[3].cwd, 'ca.pem')]);
-    expect(stops).toHaveLength(1);
+    expect(args.slice(args.indexOf('--tls-host'), args.indexOf('--start-modes'))).toEqual([
+      '--tls-host', '127.0.0.1', '--tls-port', '45555', '--tls-ca', join(runner.commands[3].cwd, 'ca.pem'), '--chacha-port', '45556',
+    ]);
+    expect(stops.sort()).toEqual([45555, 45556]);
     expect(JSON.parse(readFileSync(join(s.outputDir, 'report.json'), 'utf8')).tls).toEqual({ checked: true, server: '127.0.0.1:45555' });
   });
 
@@ -157,7 +176,7 @@ posixOnly('verify executor', () => {
     const runner = interpreterAnswering(undefined, { exitCode: 134, output: ['Fatal Python error: init_import_site: Failed to import the site module'] });
     const result = await verifyExecutor({ ...s.options, tls: true }, s.context, s.deps(runner, { startTlsServer }));
     expect(result).toEqual({ success: false });
-    expect(stops).toHaveLength(1);
+    expect(stops).toHaveLength(2);
     const message = s.printed.join('\n');
     expect(message).toContain(`${s.python} did not produce a FIPS verification report (exit code 134; it wrote no report)`);
     expect(message).toContain('Fatal Python error: init_import_site');
@@ -223,8 +242,8 @@ const realTitle = available
       const byId = Object.fromEntries(report.checks.map((c: { id: string }) => [c.id, c]));
       expect(byId['tls12-handshake']).toMatchObject({ passed: true, detail: expect.stringMatching(/^TLSv1\.2 with ECDHE-ECDSA-AES/) });
       expect(byId['tls13-handshake']).toMatchObject({ passed: true, detail: expect.stringMatching(/^TLSv1\.3 with TLS_AES_/) });
-      // The system OpenSSL offers ChaCha20; the FIPS server has none to share.
-      expect(byId['non-approved-cipher-refused']).toMatchObject({ passed: true, detail: expect.stringMatching(/refused in the handshake/) });
+      // A non-FIPS client takes the ChaCha20 the second server offers: the check can fail, and does here.
+      expect(byId['non-approved-cipher-refused']).toMatchObject({ passed: false, detail: expect.stringMatching(/^connected to the ChaCha20-only server with (TLS_CHACHA20_POLY1305_SHA256|ECDHE-ECDSA-CHACHA20-POLY1305)/) });
       expect(printed.join('\n')).toMatch(/\[verify\] FIPS verification failed: .*fips-provider-active.*md5-refused/);
       const [host, port] = report.tls.server.split(':');
       const stillListening = await new Promise((done) => {

@@ -6,11 +6,11 @@ import { ExecaRunner, ProcessRunner, StageLog, echoingRunner, executorResult, as
 import { VerifyOptions } from './schema';
 import { NormalizedVerifyOptions, normalizeOptions } from './lib/normalize-options';
 import { REPORT_FILE, SUMMARY_FILE, VerifyReport, buildReport, renderSummary } from './lib/report';
-import { RunningTlsServer, StartTlsServer, TlsMaterial, createTlsMaterial, fipsOpenSsl, startTlsServer } from './lib/tls-server';
+import { CHACHA20_ONLY, RunningTlsServer, StartTlsServer, TlsMaterial, createTlsMaterial, defaultProviderOpenSsl, fipsOpenSsl, startTlsServer } from './lib/tls-server';
 import { collectEvidence } from './lib/evidence/collect-evidence';
 import { auditorSections, renderAuditorHtml, renderAuditorMarkdown } from './lib/evidence/auditor-report';
 import { SBOM_SPEC, buildSbom, serializeSbom, validateSbom } from './lib/evidence/sbom';
-import { ScriptExpectations, activationEnvironment, runVerifyScript, verifyScriptCommand } from './lib/verify-script';
+import { ScriptExpectations, activationEnvironment, expectedChecks, runVerifyScript, verifyScriptCommand } from './lib/verify-script';
 
 export interface VerifyDeps {
   runner?: ProcessRunner;
@@ -48,7 +48,7 @@ export async function verifyFips(
 ): Promise<VerifyReport> {
   assertOutputIsOurs(options.outputDir, 'verify');
   rmSync(options.logFile, { force: true });
-  const log = new StageLog('verify', options.logFile, options.tls ? 4 : 2, print);
+  const log = new StageLog('verify', options.logFile, options.tls ? 5 : 2, print);
   const toolRunner = options.verbose ? echoingRunner(runner, print) : runner;
   const logLine = (prefix: string) => (line: string) => {
     writeFileSync(options.logFile, `${prefix}${line}\n`, { flag: 'a' });
@@ -56,6 +56,7 @@ export async function verifyFips(
   };
   const work = mkdtempSync(join(tmpdir(), 'fipskit-verify-'));
   let server: RunningTlsServer | undefined;
+  let chacha: RunningTlsServer | undefined;
   let report: VerifyReport;
   try {
     const openssl = fipsOpenSsl(options.paths, options.platform);
@@ -66,6 +67,13 @@ export async function verifyFips(
       log.step('Start openssl s_server (FIPS mode) on 127.0.0.1');
       server = await (deps.startTlsServer ?? startTlsServer)(openssl, material, work, { onLine: logLine('[s_server] ') });
       log.info(`s_server is listening on ${server.host}:${server.port}`);
+      log.step('Start a server that offers only ChaCha20-Poly1305 (default provider, not in FIPS mode): the client must refuse it');
+      const emptyConf = join(work, 'default-provider.cnf');
+      writeFileSync(emptyConf, '# no configuration: OpenSSL\'s default provider\n');
+      chacha = await (deps.startTlsServer ?? startTlsServer)(defaultProviderOpenSsl(openssl, emptyConf), material, work, {
+        onLine: logLine('[s_server chacha20] '),
+        offer: CHACHA20_ONLY,
+      });
     }
     const expectations: ScriptExpectations = {
       opensslVersion: options.prefixInfo.version,
@@ -73,6 +81,9 @@ export async function verifyFips(
       libcryptoDir: options.libcryptoDir,
       profile: options.profile,
       tls: server && material ? { host: server.host, port: server.port, caFile: material.caFile } : undefined,
+      chachaPort: chacha?.port,
+      startModes: options.activation === 'self',
+      movedCopy: options.movedCopy,
     };
     log.step(`Run the checks inside ${options.python}`);
     const outputFile = join(work, 'checks.json');
@@ -86,9 +97,11 @@ export async function verifyFips(
       fipsProviderVersion: options.prefixInfo.fipsProvider.version,
       profile: options.profile,
       tlsServer: server ? `${server.host}:${server.port}` : undefined,
+      plannedChecks: expectedChecks(expectations),
     });
   } finally {
     await server?.stop();
+    await chacha?.stop();
     rmSync(work, { recursive: true, force: true });
   }
 

@@ -23,7 +23,7 @@ export function planAsJson(plans: BuildPlan[]): unknown {
   }));
 }
 
-/** Writes plan.txt, plan.json and, under files/, the content of every file the plans would write. */
+/** Writes plan.txt, plan.json and, under files/, the content of every file the plans would write (a zip's entries under its name). */
 export function writePlanFiles(dir: string, plans: BuildPlan[]): string[] {
   writeFileSync(join(dir, 'plan.txt'), plans.map(renderPlan).join('\n\n') + '\n');
   writeFileSync(join(dir, 'plan.json'), JSON.stringify(planAsJson(plans), null, 2) + '\n');
@@ -32,11 +32,14 @@ export function writePlanFiles(dir: string, plans: BuildPlan[]): string[] {
     for (const step of plan.steps) {
       if (step.kind !== 'files') continue;
       for (const op of step.operations) {
-        if (op.op !== 'write') continue;
-        const path = join(dir, 'files', mirroredPath(op.to));
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, op.content);
-        written.push(path);
+        // A zip's entries are shown as files under the zip's own name, so they can be read.
+        const files = op.op === 'write' ? [{ to: op.to, content: op.content }] : op.op === 'zip' ? op.entries.map((e) => ({ to: `${op.to}/${e.name}`, content: e.content })) : [];
+        for (const file of files) {
+          const path = join(dir, 'files', mirroredPath(file.to));
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, file.content);
+          written.push(path);
+        }
       }
     }
   }

@@ -142,7 +142,7 @@ export function normalizeOptions(
     configureTarget: options.configureTarget ?? defaultConfigureTarget(platform, host.arch),
     configureArgs: options.configureArgs ?? [],
     tests: options.tests ?? false,
-    legacyProvider: options.legacyProvider ?? false,
+    legacyProvider: options.legacyProvider ?? true,
     scope,
     installDocs: options.installDocs ?? false,
     jobs: options.jobs && options.jobs > 0 ? options.jobs : host.cores,

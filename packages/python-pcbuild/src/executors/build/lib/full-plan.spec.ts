@@ -2,7 +2,7 @@ import { RunStep, SourceLock, renderPlan } from '@fipskit/core';
 import type { OpenSslBuildInfo } from '@fipskit/openssl-fips';
 import { NormalizedPythonOptions } from './normalize-options';
 import { buildFullPlan, moduleLinkFlags, setMakefileVariables } from './full-plan';
-import { routedStubModule } from './routing-modules';
+import { routedStubModule } from './fips-runtime';
 
 const options = {
   mode: 'full',
@@ -22,7 +22,7 @@ const options = {
 const layout = { sourceDir: '/w/tmp/p/python/src', objectDir: '/w/tmp/p/python/obj', staging: '/w/dist/p/python-full.1.fipskit-partial', destDir: '/w/tmp/p/python/destdir' };
 
 describe('full CPython build plan', () => {
-  const plan = buildFullPlan(options, layout, 2, { hashes: '# hashes', overlayWrapper: '# unused' });
+  const plan = buildFullPlan(options, layout, 2);
   const runs = plan.steps.filter((s): s is RunStep => s.kind === 'run').map((s) => [s.command.program, ...s.command.args]);
 
   it('configures against our OpenSSL without configure\'s absolute rpath, built-in hashes, ensurepip or test modules', () => {
@@ -57,17 +57,16 @@ describe('full CPython build plan', () => {
     expect(() => setMakefileVariables('A=1\n', moduleLinkFlags(options))).toThrow(/no MODULE__SSL_LDFLAGS line/);
   });
 
-  it('moves the DESTDIR install into staging and adds the hash routing and the launcher', () => {
+  it('moves the DESTDIR install into staging, puts fipskit\'s runtime in its zip slot and names bin/python3 the interpreter itself', () => {
     const text = renderPlan(plan);
     expect(text).toContain('move /w/tmp/p/python/destdir/w/dist/p/python-full -> /w/dist/p/python-full.1.fipskit-partial');
-    for (const name of ['_fipskit_hashes', '_md5', '_sha1', '_sha256', '_sha512', '_sha3', '_blake2']) {
-      expect(text).toContain(`write /w/dist/p/python-full.1.fipskit-partial/lib/python3.11/${name}.py`);
-    }
+    expect(text).toContain('zip /w/dist/p/python-full.1.fipskit-partial/lib/python311.zip (_fipskit_boot.py, _fipskit_hashes.py, _ssl.py, _hashlib.py, sitecustomize.py, _fipskit_layout.py, _md5.py');
     const ops = plan.steps.flatMap((s) => (s.kind === 'files' ? s.operations : []));
-    const launcher = ops.find((o) => o.op === 'write' && o.to.endsWith('/bin/python3')) as { content: string; mode: number };
-    expect(launcher.mode).toBe(0o755);
-    expect(launcher.content).toContain('exec "$root"/bin/python3.11 "$@"');
-    expect(launcher.content).not.toContain('PYTHONPATH');
+    const zip = ops.find((o) => o.op === 'zip') as { entries: Array<{ name: string; content: string }> };
+    const layoutModule = zip.entries.find((e) => e.name === '_fipskit_layout.py')!.content;
+    expect(JSON.parse(layoutModule.split('LAYOUT = ')[1]).extensions).toEqual({ _ssl: 'python3.11/lib-dynload', _hashlib: 'python3.11/lib-dynload' });
+    expect(ops).toContainEqual({ op: 'symlink', target: 'python3.11', to: '/w/dist/p/python-full.1.fipskit-partial/bin/python3' });
+    expect(ops.filter((o) => o.op === 'write')).toEqual([]);
   });
 
   it('each stub module takes its constructors from the routing table', () => {

@@ -1,14 +1,9 @@
 import { join, relative } from 'node:path';
-import { BuildPlan, Command, FileOperation, PlanStep } from '@fipskit/core';
-import { renderPosixLauncher } from './launcher';
+import { BuildPlan, Command, PlanStep } from '@fipskit/core';
 import { NormalizedPythonOptions } from './normalize-options';
-import { PythonLayout, PythonTasks, closingSteps } from './overlay-plan';
-import { ROUTED_BUILTINS, RoutingSources, routedStubModule } from './routing-modules';
-
-/** `3.11.2` → `3.11`: the name of the installed interpreter and of its library directory. */
-export function pythonMajorMinor(version: string): string {
-  return version.split('.').slice(0, 2).join('.');
-}
+import { PythonLayout, PythonTasks, closingSteps, posixRuntimeLayout } from './overlay-plan';
+import { fipsRuntimeEntries, zipSlotName } from './fips-runtime';
+import { pythonMajorMinor } from './interpreter';
 
 export interface FullBuildLayout extends PythonLayout {
   destDir: string;
@@ -17,7 +12,7 @@ export interface FullBuildLayout extends PythonLayout {
 /**
  * configure arguments. `--with-openssl-rpath=no` because configure's own rpath is absolute; the
  * rpath is given to make instead, relative to lib-dynload, so the install can move. No built-in
- * hash modules (their names are routed to OpenSSL by small stdlib modules instead), no PGO
+ * hash modules (their names are routed to OpenSSL by fipskit's zip slot instead), no PGO
  * (--enable-optimizations runs test_hashlib during profiling, which fails in FIPS mode).
  */
 export function configureArguments(options: NormalizedPythonOptions): string[] {
@@ -68,17 +63,14 @@ export interface FullBuildTasks extends PythonTasks {
   setLinkFlags?: () => Promise<void>;
 }
 
-export function buildFullPlan(options: NormalizedPythonOptions, layout: FullBuildLayout, jobs: number, routing: RoutingSources, tasks: FullBuildTasks = {}): BuildPlan {
+export function buildFullPlan(options: NormalizedPythonOptions, layout: FullBuildLayout, jobs: number, tasks: FullBuildTasks = {}): BuildPlan {
   const noop = async () => undefined;
   const { sourceDir, objectDir, staging, destDir } = layout;
   const version = pythonMajorMinor(options.source.version);
   const inObj = (title: string, program: string, args: string[]): Command => ({ title, program, args, cwd: objectDir });
   const linkFlags = moduleLinkFlags(options);
-  const stdlib = join(staging, 'lib', `python${version}`);
-  const routingFiles: FileOperation[] = [
-    { op: 'write', to: join(stdlib, '_fipskit_hashes.py'), content: routing.hashes },
-    ...ROUTED_BUILTINS.map((name): FileOperation => ({ op: 'write', to: join(stdlib, `${name}.py`), content: routedStubModule(name) })),
-  ];
+  // The real _ssl and _hashlib stay in lib-dynload; the zip slot's wrappers load them once FIPS mode is in force.
+  const runtime = posixRuntimeLayout(options, join(options.outputDir, 'lib'), join(options.outputDir, 'lib', `python${version}`, 'lib-dynload'));
   const steps: PlanStep[] = [
     { kind: 'task', title: `Unpack ${options.source.fileName} (CPython ${options.source.version})`, detail: `extract into ${sourceDir}`, perform: tasks.unpack ?? noop },
     { kind: 'run', title: 'configure', command: inObj('configure', 'sh', [join(sourceDir, 'configure'), ...configureArguments(options)]) },
@@ -97,23 +89,14 @@ export function buildFullPlan(options: NormalizedPythonOptions, layout: FullBuil
     { kind: 'run', title: 'Install (make altinstall)', command: inObj('make altinstall', 'make', ['altinstall', `DESTDIR=${destDir}`]) },
     {
       kind: 'files',
-      title: 'Move the install into place, route built-in hash names to OpenSSL, write the launcher',
+      title: "Move the install into place, with fipskit's modules in front of its standard library",
       operations: [
         { op: 'remove', to: staging },
         { op: 'move', from: join(destDir, options.outputDir), to: staging },
         { op: 'remove', to: destDir },
-        ...routingFiles,
-        {
-          op: 'write',
-          to: join(staging, 'bin', 'python3'),
-          mode: 0o755,
-          content: renderPosixLauncher({
-            interpreter: `bin/python${version}`,
-            opensslConf: relative(options.outputDir, join(options.fipsConfigDir, 'openssl.cnf')),
-            opensslModules: relative(options.outputDir, join(options.opensslPrefix, options.openssl.layout.modules)),
-          }),
-        },
-        { op: 'symlink', target: 'python3', to: join(staging, 'bin', 'python') },
+        { op: 'zip', to: join(staging, 'lib', zipSlotName(options.source.version)), entries: fipsRuntimeEntries(runtime) },
+        { op: 'symlink', target: `python${version}`, to: join(staging, 'bin', 'python3') },
+        { op: 'symlink', target: `python${version}`, to: join(staging, 'bin', 'python') },
       ],
     },
     ...closingSteps(options, staging, tasks),

@@ -5,13 +5,29 @@ import { ProcessRunner } from '@fipskit/core';
 /** What fipskit needs to know about an existing interpreter, asked of the interpreter itself. */
 export interface InterpreterFacts {
   executable: string;
+  /** The binary itself, symlinks resolved: what the FIPS Python's bin/ holds a copy of. */
+  realExecutable: string;
   version: string;
   implementation: string;
+  prefix: string;
+  basePrefix: string;
+  platlibdir: string;
+  stdlib: string;
+  libDynload: string;
   include: string;
   platinclude: string;
+  /** The interpreter's site-packages directories (site.getsitepackages()). */
+  sitePackages: string[];
+  /** libpythonX.Y.so of a shared build, which the binary may find relative to itself. */
+  sharedLibrary: string | null;
   extSuffix: string;
   builtinModules: string[];
   hasPythonH: boolean;
+}
+
+/** `3.11.2` → `3.11`: the name of the installed interpreter and of its library directory. */
+export function pythonMajorMinor(version: string): string {
+  return version.split('.').slice(0, 2).join('.');
 }
 
 export const PROBE_SCRIPT = join(__dirname, '..', 'python', 'probe_interpreter.py');
@@ -29,6 +45,9 @@ export async function probeInterpreter(runner: ProcessRunner, interpreter: strin
   }
   const facts = JSON.parse(lines.join('\n')) as InterpreterFacts;
   if (facts.implementation !== 'cpython') throw new Error(`${interpreter} is ${facts.implementation}, not CPython: the overlay rebuilds CPython's own _ssl and _hashlib.`);
+  if (facts.prefix !== facts.basePrefix) {
+    throw new Error(`${interpreter} is the interpreter of a virtual environment (${facts.prefix}): set interpreter to the Python it was made from (${facts.basePrefix}), then make venvs from the FIPS Python.`);
+  }
   return facts;
 }
 
@@ -57,12 +76,21 @@ export function assumedDarwinInterpreter(interpreter: string, version: string): 
   const [major, minor] = version.split('.');
   const prefix = interpreter.replace(/\/bin\/[^/]+$/, '');
   const include = `${prefix}/include/python${major}.${minor}`;
+  const stdlib = `${prefix}/lib/python${major}.${minor}`;
   return {
     executable: interpreter,
+    realExecutable: interpreter,
     version,
     implementation: 'cpython',
+    prefix,
+    basePrefix: prefix,
+    platlibdir: 'lib',
+    stdlib,
+    libDynload: `${stdlib}/lib-dynload`,
     include,
     platinclude: include,
+    sitePackages: [`${stdlib}/site-packages`],
+    sharedLibrary: null,
     extSuffix: `.cpython-${major}${minor}-darwin.so`,
     builtinModules: [],
     hasPythonH: true,

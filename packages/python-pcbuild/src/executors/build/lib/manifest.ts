@@ -2,13 +2,13 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { SourceAuthenticity, sha256File } from '@fipskit/core';
 import { NormalizedPythonOptions } from './normalize-options';
-import { ROUTED_BUILTINS } from './routing-modules';
+import { ROUTED_BUILTINS } from './fips-runtime';
 
 export const PYTHON_MANIFEST = 'fipskit-python.json';
 
-/** The files that make the FIPS behaviour: the two OpenSSL modules and the hash routing. */
+/** The files that make the FIPS behaviour: the two OpenSSL modules and the zip slot with fipskit's runtime. */
 function isFipsModule(name: string): boolean {
-  return /^_(ssl|hashlib)\..*(so|pyd)$/.test(name) || name === '_hashlib.py' || name === '_fipskit_hashes.py' || ROUTED_BUILTINS.some((b) => name === `${b}.py`);
+  return /^_(ssl|hashlib)\..*(so|pyd)$/.test(name) || /^python3\d+\.zip$/.test(name);
 }
 
 function findFipsModules(dir: string): string[] {

@@ -1,15 +1,24 @@
-import { RunStep, SourceLock } from '@fipskit/core';
+import { FileOperation, RunStep, SourceLock } from '@fipskit/core';
 import type { OpenSslBuildInfo } from '@fipskit/openssl-fips';
 import { InterpreterFacts, assertOverlayFits } from './interpreter';
 import { NormalizedPythonOptions } from './normalize-options';
-import { PYCONFIG_FIX, buildOverlayPlan } from './overlay-plan';
+import { PYCONFIG_FIX, buildOverlayPlan, mirrorInterpreter } from './overlay-plan';
 
+// What the probe says of Debian 12's python3.11.
 const facts: InterpreterFacts = {
   executable: '/usr/bin/python3.11',
+  realExecutable: '/usr/bin/python3.11',
   version: '3.11.2',
   implementation: 'cpython',
+  prefix: '/usr',
+  basePrefix: '/usr',
+  platlibdir: 'lib',
+  stdlib: '/usr/lib/python3.11',
+  libDynload: '/usr/lib/python3.11/lib-dynload',
   include: '/usr/include/python3.11',
   platinclude: '/usr/include/python3.11',
+  sitePackages: ['/usr/local/lib/python3.11/dist-packages', '/usr/lib/python3/dist-packages', '/usr/lib/python3.11/dist-packages'],
+  sharedLibrary: '/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0',
   extSuffix: '.cpython-311-x86_64-linux-gnu.so',
   builtinModules: ['_md5'],
   hasPythonH: true,
@@ -35,8 +44,10 @@ const options = {
 const layout = { sourceDir: '/w s/tmp/p/python/src', objectDir: '/w s/tmp/p/python/obj', staging: '/w s/dist/p/python.1.fipskit-partial' };
 
 describe('overlay plan', () => {
-  const plan = buildOverlayPlan(options, facts, layout, 'cc', { overlayWrapper: '# guard', hashes: '# hashes' });
+  const plan = buildOverlayPlan(options, facts, layout, 'cc');
   const runs = plan.steps.filter((s): s is RunStep => s.kind === 'run').map((s) => [s.command.program, ...s.command.args]);
+  const ops = plan.steps.flatMap((s) => (s.kind === 'files' ? s.operations : []));
+  const staging = '/w s/dist/p/python.1.fipskit-partial';
 
   it('compiles _ssl with the pyconfig fix, our OpenSSL headers first, and links it with a relative RPATH', () => {
     expect(runs[0]).toEqual([
@@ -46,31 +57,54 @@ describe('overlay plan', () => {
       '-c', '/w s/tmp/p/python/src/Modules/_ssl.c', '-o', '/w s/tmp/p/python/obj/_ssl.o',
     ]);
     expect(runs[1]).toEqual([
-      'cc', '-shared', '-o', '/w s/dist/p/python.1.fipskit-partial/lib/fipskit/_ssl.cpython-311-x86_64-linux-gnu.so', '/w s/tmp/p/python/obj/_ssl.o',
+      'cc', '-shared', '-o', `${staging}/lib/fipskit/_ssl.cpython-311-x86_64-linux-gnu.so`, '/w s/tmp/p/python/obj/_ssl.o',
       '-L', '/w s/dist/p/openssl/lib', '-Wl,--disable-new-dtags,-rpath,$ORIGIN/../../../openssl/lib', '-lssl', '-lcrypto',
     ]);
   });
 
-  it('compiles _hashlib as a core module with the interpreter\'s internal headers, into the routed extension directory', () => {
+  it('compiles _hashlib as a core module with the interpreter\'s internal headers, beside _ssl', () => {
     expect(runs[2]).toContain('-DPy_BUILD_CORE_MODULE');
     expect(runs[2].slice(-6)).toEqual(['-I', '/usr/include/python3.11/internal', '-c', '/w s/tmp/p/python/src/Modules/_hashopenssl.c', '-o', '/w s/tmp/p/python/obj/_hashopenssl.o']);
-    expect(runs[3]).toContain('/w s/dist/p/python.1.fipskit-partial/lib/fipskit/_fipskit_ext/_hashlib.cpython-311-x86_64-linux-gnu.so');
-    expect(runs[3]).toContain('-Wl,--disable-new-dtags,-rpath,$ORIGIN/../../../../openssl/lib');
+    expect(runs[3]).toContain(`${staging}/lib/fipskit/_hashlib.cpython-311-x86_64-linux-gnu.so`);
+    expect(runs[3]).toContain('-Wl,--disable-new-dtags,-rpath,$ORIGIN/../../../openssl/lib');
   });
 
-  it('writes the pyconfig fix, the routing wrapper and an executable launcher with paths relative to the overlay', () => {
-    const ops = plan.steps.flatMap((s) => (s.kind === 'files' ? s.operations : []));
+  it('makes the output a Python prefix of its own: a copy of the binary, links to the interpreter\'s library, headers and site-packages', () => {
     expect(ops).toContainEqual({ op: 'write', to: '/w s/tmp/p/python/obj/fipskit_pyconfig_fix.h', content: PYCONFIG_FIX });
-    expect(ops).toContainEqual({ op: 'write', to: '/w s/dist/p/python.1.fipskit-partial/lib/fipskit/_hashlib.py', content: '# guard' });
-    expect(ops).toContainEqual({ op: 'write', to: '/w s/dist/p/python.1.fipskit-partial/lib/fipskit/_fipskit_hashes.py', content: '# hashes' });
-    const launcher = ops.find((o) => o.op === 'write' && o.to.endsWith('bin/python3'));
-    expect(launcher).toMatchObject({ mode: 0o755 });
-    const content = (launcher as { content: string }).content;
-    expect(content).toContain('OPENSSL_CONF="$root"/../fips-config/openssl.cnf');
-    expect(content).toContain('OPENSSL_MODULES="$root"/../openssl/lib/ossl-modules');
-    expect(content).toContain('exec /usr/bin/python3.11 "$@"');
-    expect(content).not.toContain('/w s');
-    expect(ops).toContainEqual({ op: 'symlink', target: 'python3', to: '/w s/dist/p/python.1.fipskit-partial/bin/python' });
+    expect(mirrorInterpreter(facts, staging)).toEqual([
+      { op: 'copy', from: '/usr/bin/python3.11', to: `${staging}/bin/python3.11` },
+      { op: 'symlink', target: 'python3.11', to: `${staging}/bin/python3` },
+      { op: 'symlink', target: 'python3.11', to: `${staging}/bin/python` },
+      { op: 'symlink', target: '/usr/lib/python3.11', to: `${staging}/lib/python3.11` },
+      { op: 'symlink', target: '/usr/include/python3.11', to: `${staging}/include/python3.11` },
+      { op: 'symlink', target: '/usr/local/lib/python3.11/dist-packages', to: `${staging}/local/lib/python3.11/dist-packages` },
+      { op: 'symlink', target: '/usr/lib/python3/dist-packages', to: `${staging}/lib/python3/dist-packages` },
+      { op: 'symlink', target: '/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0', to: `${staging}/lib/x86_64-linux-gnu/libpython3.11.so.1.0` },
+    ]);
+  });
+
+  it('puts fipskit\'s runtime into the zip slot, its paths relative to the zip so the tree can move', () => {
+    const zip = ops.find((o): o is Extract<FileOperation, { op: 'zip' }> => o.op === 'zip')!;
+    expect(zip.to).toBe(`${staging}/lib/python311.zip`);
+    expect(zip.entries.map((e) => e.name)).toEqual([
+      '_fipskit_boot.py', '_fipskit_hashes.py', '_ssl.py', '_hashlib.py', 'sitecustomize.py', '_fipskit_layout.py',
+      '_md5.py', '_sha1.py', '_sha256.py', '_sha512.py', '_sha3.py', '_blake2.py',
+    ]);
+    const layoutModule = zip.entries.find((e) => e.name === '_fipskit_layout.py')!.content;
+    expect(JSON.parse(layoutModule.split('LAYOUT = ')[1])).toEqual({
+      extensions: { _ssl: 'fipskit', _hashlib: 'fipskit' },
+      opensslConf: '../../fips-config/openssl.cnf',
+      opensslModules: '../../openssl/lib/ossl-modules',
+      libcryptoDir: '../../openssl/lib',
+    });
+    expect(JSON.stringify(zip.entries)).not.toContain('/w s');
+  });
+
+  it.each([
+    [{ stdlib: '/opt/py/share/python3.11' }, /keeps its standard library in \/opt\/py\/share\/python3\.11, not in \/usr\/lib\/python3\.11.*Use mode "full"/],
+    [{ libDynload: '/usr/lib64/python3.11/lib-dynload' }, /keeps its extension modules in \/usr\/lib64\/python3\.11\/lib-dynload, outside \/usr\/lib\/python3\.11: use mode "full"/],
+  ])('refuses an interpreter whose layout Python could not find from a copy: %j', (odd, problem) => {
+    expect(() => mirrorInterpreter({ ...facts, ...odd }, staging)).toThrow(problem);
   });
 });
 

@@ -1,13 +1,11 @@
-import { join, relative } from 'node:path';
-import { BuildPlan, Command, PlanStep } from '@fipskit/core';
-import { InterpreterFacts } from './interpreter';
-import { renderPosixLauncher } from './launcher';
+import { join, relative, posix } from 'node:path';
+import { BuildPlan, Command, FileOperation, PlanStep } from '@fipskit/core';
+import { InterpreterFacts, pythonMajorMinor } from './interpreter';
 import { NormalizedPythonOptions } from './normalize-options';
-import { RoutingSources } from './routing-modules';
+import { FipsRuntimeLayout, fipsRuntimeEntries, zipSlotName } from './fips-runtime';
 
-/** Where the overlay keeps its pieces, relative to its root. */
-export const OVERLAY_LIB = join('lib', 'fipskit');
-export const EXTENSION_DIR = join(OVERLAY_LIB, '_fipskit_ext');
+/** Where the overlay keeps the real _ssl and _hashlib, relative to its root. */
+export const EXTENSION_DIR = join('lib', 'fipskit');
 
 export interface PythonLayout {
   sourceDir: string;
@@ -39,12 +37,64 @@ export function moduleRpath(platform: string, relativeLibDir: string): string {
   return platform === 'darwin' ? `-Wl,-rpath,@loader_path/${relativeLibDir}` : `-Wl,--disable-new-dtags,-rpath,$ORIGIN/${relativeLibDir}`;
 }
 
+/**
+ * The runtime's paths, relative to the zip slot's directory (`<output>/lib`): the real modules, and the
+ * sibling outputs Nx restores beside this one (the FIPS configuration and the OpenSSL prefix).
+ */
+export function posixRuntimeLayout(options: NormalizedPythonOptions, zipDir: string, extensionDir: string): FipsRuntimeLayout {
+  const fromZip = (path: string) => relative(zipDir, path);
+  return {
+    extensions: { _ssl: fromZip(extensionDir), _hashlib: fromZip(extensionDir) },
+    opensslConf: fromZip(join(options.fipsConfigDir, 'openssl.cnf')),
+    opensslModules: fromZip(join(options.opensslPrefix, options.openssl.layout.modules)),
+    libcryptoDir: fromZip(join(options.opensslPrefix, options.openssl.layout.lib)),
+  };
+}
+
+/**
+ * The interpreter's own files, seen from a new prefix: Python finds its prefix by searching up from its
+ * real executable, so a copy of the binary in `<output>/bin` makes `<output>` the prefix, and links give it
+ * the interpreter's standard library, headers and site-packages. Refuses a layout that cannot be mirrored.
+ */
+export function mirrorInterpreter(facts: InterpreterFacts, staging: string): FileOperation[] {
+  const base = facts.basePrefix;
+  const inBase = (path: string) => {
+    const rel = posix.relative(base, path);
+    return rel && !rel.startsWith('..') && !posix.isAbsolute(rel) ? rel : undefined;
+  };
+  const stdlib = inBase(facts.stdlib);
+  const series = pythonMajorMinor(facts.version);
+  if (stdlib !== posix.join(facts.platlibdir, `python${series}`)) {
+    throw new Error(
+      `${facts.executable} keeps its standard library in ${facts.stdlib}, not in ${posix.join(base, facts.platlibdir, `python${series}`)}, ` +
+        'where Python looks for it relative to its executable: this interpreter cannot be put into FIPS mode as an overlay. Use mode "full".',
+    );
+  }
+  if (!facts.libDynload.startsWith(`${facts.stdlib}/`)) {
+    throw new Error(`${facts.executable} keeps its extension modules in ${facts.libDynload}, outside ${facts.stdlib}: use mode "full" for this interpreter.`);
+  }
+  const link = (path: string): FileOperation[] => {
+    const rel = inBase(path);
+    return rel ? [{ op: 'symlink', target: path, to: join(staging, rel) }] : [];
+  };
+  const bin = join(staging, 'bin');
+  const insideStdlib = (path: string) => path === facts.stdlib || path.startsWith(`${facts.stdlib}/`);
+  return [
+    { op: 'copy', from: facts.realExecutable, to: join(bin, `python${series}`) },
+    { op: 'symlink', target: `python${series}`, to: join(bin, 'python3') },
+    { op: 'symlink', target: `python${series}`, to: join(bin, 'python') },
+    ...link(facts.stdlib),
+    ...[...new Set([facts.include, facts.platinclude])].flatMap(link),
+    ...[...new Set(facts.sitePackages)].filter((dir) => !insideStdlib(dir)).flatMap(link),
+    ...(facts.sharedLibrary ? link(facts.sharedLibrary) : []),
+  ];
+}
+
 export function buildOverlayPlan(
   options: NormalizedPythonOptions,
   facts: InterpreterFacts,
   layout: PythonLayout,
   compiler: string,
-  routing: RoutingSources,
   tasks: PythonTasks = {},
 ): BuildPlan {
   const noop = async () => undefined;
@@ -53,17 +103,18 @@ export function buildOverlayPlan(
   const opensslLib = join(options.opensslPrefix, options.openssl.layout.lib);
   const extDir = join(staging, EXTENSION_DIR);
   // Relative to the module, so the overlay keeps working where Nx restores it beside the OpenSSL prefix.
-  const rpath = (moduleDir: string) => moduleRpath(options.platform, relative(join(options.outputDir, moduleDir), opensslLib));
+  const rpath = moduleRpath(options.platform, relative(join(options.outputDir, EXTENSION_DIR), opensslLib));
   const linkShared = options.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
   const includes = [...new Set([facts.include, facts.platinclude])].flatMap((dir) => ['-I', dir]);
   const fix = join(objectDir, 'fipskit_pyconfig_fix.h');
   const cc = (title: string, args: string[]): PlanStep => ({ kind: 'run', title, command: { title, program: compiler, args, cwd: objectDir } as Command });
+  const zipDir = join(staging, facts.platlibdir);
+  const runtime = posixRuntimeLayout(options, join(options.outputDir, facts.platlibdir), join(options.outputDir, EXTENSION_DIR));
   const steps: PlanStep[] = [
     { kind: 'task', title: `Unpack ${options.source.fileName} (CPython ${options.source.version})`, detail: `extract into ${sourceDir}`, perform: tasks.unpack ?? noop },
     { kind: 'files', title: 'Prepare build directory', operations: [{ op: 'write', to: fix, content: PYCONFIG_FIX }, { op: 'mkdir', to: extDir }] },
     cc('Compile _ssl', [...CFLAGS, '-include', fix, '-I', opensslInclude, ...includes, '-c', join(sourceDir, 'Modules', '_ssl.c'), '-o', join(objectDir, '_ssl.o')]),
-    // _ssl is found first on PYTHONPATH as it is; _hashlib is loaded by the routing wrapper from its own directory.
-    cc('Link _ssl', [...linkShared, '-o', join(staging, OVERLAY_LIB, `_ssl${facts.extSuffix}`), join(objectDir, '_ssl.o'), '-L', opensslLib, rpath(OVERLAY_LIB), '-lssl', '-lcrypto']),
+    cc('Link _ssl', [...linkShared, '-o', join(extDir, `_ssl${facts.extSuffix}`), join(objectDir, '_ssl.o'), '-L', opensslLib, rpath, '-lssl', '-lcrypto']),
     cc('Compile _hashlib', [
       ...CFLAGS,
       '-DPy_BUILD_CORE_MODULE',
@@ -73,26 +124,11 @@ export function buildOverlayPlan(
       '-c', join(sourceDir, 'Modules', '_hashopenssl.c'),
       '-o', join(objectDir, '_hashopenssl.o'),
     ]),
-    cc('Link _hashlib', [...linkShared, '-o', join(extDir, `_hashlib${facts.extSuffix}`), join(objectDir, '_hashopenssl.o'), '-L', opensslLib, rpath(EXTENSION_DIR), '-lcrypto']),
+    cc('Link _hashlib', [...linkShared, '-o', join(extDir, `_hashlib${facts.extSuffix}`), join(objectDir, '_hashopenssl.o'), '-L', opensslLib, rpath, '-lcrypto']),
     {
       kind: 'files',
-      title: 'Write the launcher and the built-in hash routing',
-      operations: [
-        { op: 'write', to: join(staging, OVERLAY_LIB, '_hashlib.py'), content: routing.overlayWrapper },
-        { op: 'write', to: join(staging, OVERLAY_LIB, '_fipskit_hashes.py'), content: routing.hashes },
-        {
-          op: 'write',
-          to: join(staging, 'bin', 'python3'),
-          mode: 0o755,
-          content: renderPosixLauncher({
-            interpreter: options.interpreter!,
-            overlayLib: OVERLAY_LIB,
-            opensslConf: relative(options.outputDir, join(options.fipsConfigDir, 'openssl.cnf')),
-            opensslModules: relative(options.outputDir, join(options.opensslPrefix, options.openssl.layout.modules)),
-          }),
-        },
-        { op: 'symlink', target: 'python3', to: join(staging, 'bin', 'python') },
-      ],
+      title: `Lay out the FIPS Python: ${facts.realExecutable} with its standard library, and fipskit's modules in front of it`,
+      operations: [...mirrorInterpreter(facts, staging), { op: 'zip', to: join(zipDir, zipSlotName(facts.version)), entries: fipsRuntimeEntries(runtime) }],
     },
     ...closingSteps(options, staging, tasks),
   ];

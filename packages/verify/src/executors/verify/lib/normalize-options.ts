@@ -1,8 +1,9 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { DEFAULT_FIPS_PROFILE, TargetPlatform, hostPlatform } from '@fipskit/core';
 import { OpenSslBuildInfo, readBuildInfo } from '@fipskit/openssl-fips';
 import { VerifyOptions } from '../schema';
+import { MovedCopy } from './verify-script';
 
 export type VerifyProfile = NonNullable<VerifyOptions['profile']>;
 
@@ -19,6 +20,8 @@ export interface NormalizedVerifyOptions {
   prefixInfo: PrefixBuildInfo;
   /** Where the interpreter's libcrypto must come from. */
   libcryptoDir: string;
+  /** What start-moved-copy copies; none for an installed Python. */
+  movedCopy?: MovedCopy;
   fipsConfigDir: string;
   outputDir: string;
   logFile: string;
@@ -55,6 +58,7 @@ export function normalizeOptions(options: VerifyOptions, context: { root: string
   const binDir = join(prefix, prefixInfo.layout.bin);
   const libDir = join(prefix, prefixInfo.layout.lib);
   const projectName = context.projectName ?? 'fips';
+  const libcryptoDir = activation === 'fips-env' && platform === 'win32' ? join(dirname(python), 'DLLs') : platform === 'win32' ? binDir : libDir;
   return {
     platform,
     workspaceRoot: context.root,
@@ -64,7 +68,8 @@ export function normalizeOptions(options: VerifyOptions, context: { root: string
     prefix,
     prefixInfo,
     // An installed Windows Python loads the DLLs the install put beside _ssl.pyd; Windows keeps them beside the programs.
-    libcryptoDir: activation === 'fips-env' && platform === 'win32' ? join(dirname(python), 'DLLs') : platform === 'win32' ? binDir : libDir,
+    libcryptoDir,
+    movedCopy: activation === 'self' ? movedCopyOf(python, [prefix, fipsConfigDir]) : undefined,
     fipsConfigDir,
     outputDir: resolve(options.outputPath),
     logFile: join(context.root, 'tmp', 'fipskit', projectName, 'verify.log'),
@@ -79,6 +84,29 @@ export function normalizeOptions(options: VerifyOptions, context: { root: string
       modulesDir: join(prefix, prefixInfo.layout.modules),
     },
   };
+}
+
+/** File the python stage writes into its output; only such an output (with its siblings) can be copied. */
+const PYTHON_OUTPUT_MANIFEST = 'fipskit-python.json';
+
+/**
+ * The python stage's output (`<output>/bin/python3`) with the OpenSSL prefix and FIPS configuration it
+ * finds relative to itself, to copy elsewhere as a moved checkout would be.
+ */
+export function movedCopyOf(python: string, siblings: string[]): MovedCopy {
+  const output = dirname(dirname(python));
+  if (!existsSync(join(output, PYTHON_OUTPUT_MANIFEST))) {
+    return { unavailable: `${python} is not in a fipskit python stage output (no ${PYTHON_OUTPUT_MANIFEST} in ${output}), so there is no tree to move` };
+  }
+  const trees = [...new Set([output, ...siblings])];
+  return { root: commonDirectory(trees), trees, python };
+}
+
+function commonDirectory(paths: string[]): string {
+  const split = paths.map((p) => resolve(p).split(sep));
+  const common: string[] = [];
+  for (let i = 0; split.every((parts) => parts[i] !== undefined && parts[i] === split[0][i]); i++) common.push(split[0][i]);
+  return common.join(sep) || sep;
 }
 
 function assertRunnable(python: string, platform: TargetPlatform): void {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReportContext, buildReport, checkVerdict, renderSummary } from './report';
-import { ScriptReport } from './verify-script';
+import { ReportContext, buildReport, checkVerdict, checksFailuresFirst, renderSummary } from './report';
+import { ScriptReport, expectedChecks } from './verify-script';
 
 // Real output of fipskit_verify.py (with TLS): Debian's python3.11 as is, and pointed at the FIPS prefix by environment variables.
 const fixture = (name: string): ScriptReport => JSON.parse(readFileSync(join(__dirname, '__fixtures__', name), 'utf8'));
@@ -14,7 +14,17 @@ const CONTEXT: ReportContext = {
   fipsProviderVersion: '3.0.22',
   profile: 'strict',
   tlsServer: '127.0.0.1:45123',
+  plannedChecks: planned('strict', true),
 };
+
+/** What the executor asks the script for (the fixtures were made with the same). */
+function planned(profile: ReportContext['profile'], tls: boolean) {
+  return expectedChecks(
+    { profile, startModes: true, movedCopy: { unavailable: 'x' }, ...(tls ? { tls: { host: '127.0.0.1', port: 45123, caFile: 'ca.pem' }, chachaPort: 45124 } : {}) },
+    'linux',
+  );
+}
+const WITHOUT_TLS: ReportContext = { ...CONTEXT, tlsServer: undefined, plannedChecks: planned('strict', false) };
 
 function allPassing(): ScriptReport {
   const script = fixture('checks-fips-by-environment.json');
@@ -32,7 +42,8 @@ describe('buildReport', () => {
   it('lists the failed required checks of the gh-116800 false green', () => {
     const report = buildReport(fixture('checks-fips-by-environment.json'), CONTEXT);
     expect(report.passed).toBe(false);
-    expect(report.failedRequired).toEqual(['md5-refused']);
+    // MD5 through the built-in fallback, and FIPS only in this process: a clean child, -I or a venv is not.
+    expect(report.failedRequired).toEqual(['md5-refused', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment']);
   });
 
   it('adds what this stage knows: when, where, which prefix, and the provider\'s CMVP status', () => {
@@ -62,7 +73,7 @@ describe('buildReport', () => {
     const report = buildReport({ ...script, checks: script.checks.filter((c) => c.id !== 'md5-refused' && c.id !== 'tls13-handshake') }, CONTEXT);
     expect(report.failedRequired).toEqual(['md5-refused', 'tls13-handshake']);
     expect(report.checks.find((c) => c.id === 'md5-refused')!.detail).toMatch(/not reported by the interpreter/);
-    const empty = buildReport({ ...script, checks: [] }, { ...CONTEXT, tlsServer: undefined });
+    const empty = buildReport({ ...script, checks: [] }, WITHOUT_TLS);
     expect(empty.passed).toBe(false);
     expect(empty.failedRequired).toContain('fips-provider-active');
     expect(empty.failedRequired).not.toContain('tls12-handshake');
@@ -70,16 +81,100 @@ describe('buildReport', () => {
 
   it('does not fail the provider set under the recipe-compatible profile when it is missing', () => {
     const script = allPassing();
-    const report = buildReport({ ...script, checks: script.checks.filter((c) => c.id !== 'only-fips-and-base') }, { ...CONTEXT, profile: 'recipe-compatible' });
+    const report = buildReport({ ...script, checks: script.checks.filter((c) => c.id !== 'only-fips-and-base') }, { ...CONTEXT, profile: 'recipe-compatible', plannedChecks: planned('recipe-compatible', true) });
     expect(report.passed).toBe(true);
   });
 });
 
+describe('the verdict: FIPS mode, then whether a compliance claim can rest on it', () => {
+  const withProvider = (script: ScriptReport, version: string): ScriptReport => ({ ...script, fips_provider: { ...script.fips_provider!, version } });
+  const split = (libraries: string, provider: string): ReportContext => ({ ...CONTEXT, opensslVersion: libraries, fipsProviderVersion: provider });
+
+  it('all checks passing with a FIPS-capable provider is FIPS mode in force, and no claim: with the validated versions that fit these libraries', () => {
+    const report = buildReport(allPassing(), CONTEXT);
+    expect(report.verdict.fipsMode).toEqual({ inForce: true, summary: 'FIPS mode: IN FORCE. All 20 required checks passed inside the interpreter.' });
+    expect(report.verdict.compliance).toEqual({
+      claimable: false,
+      summary: 'FIPS 140 compliance: NOT CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated: no certificate covers it.',
+      fipsProviderVersion: '3.0.22',
+      librariesVersion: '3.0.22',
+      nextStep:
+        'For a claim, build the FIPS provider from a validated release, 3.0.8 or 3.0.9 (FIPS 140-2, certificate #4282), beside these OpenSSL 3.0.22 libraries: ' +
+        'a split build (nx g fipskit:project with --opensslSource=official --fipsProviderVersion=3.0.9; README, "Validated provider, newer libraries").',
+    });
+    // 3.1.2 is newer than these libraries: OpenSSL does not support it beside them.
+    expect(report.verdict.compliance.nextStep).not.toContain('3.1.2');
+  });
+
+  it('a validated provider with FIPS mode in force is claimable, naming the certificate', () => {
+    const report = buildReport(withProvider(allPassing(), '3.0.9'), split('3.0.9', '3.0.9'));
+    expect(report.verdict.compliance).toEqual({
+      claimable: true,
+      summary:
+        'FIPS 140 compliance: CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.9, is CMVP-validated (FIPS 140-2, certificate #4282); ' +
+        "a claim rests on that certificate and the module's security policy.",
+      fipsProviderVersion: '3.0.9',
+      librariesVersion: '3.0.9',
+      certificate: { standard: 'FIPS 140-2', number: '4282' },
+    });
+  });
+
+  it('a split build names both versions, validated or not', () => {
+    const validated = buildReport(withProvider(allPassing(), '3.1.2'), split('3.5.7', '3.1.2')).verdict.compliance;
+    expect(validated).toMatchObject({ claimable: true, fipsProviderVersion: '3.1.2', librariesVersion: '3.5.7', certificate: { standard: 'FIPS 140-3', number: '4985' } });
+    expect(validated.summary).toBe(
+      'FIPS 140 compliance: CLAIMABLE. The FIPS provider that ran, OpenSSL 3.1.2 (beside libraries from OpenSSL 3.5.7), is CMVP-validated (FIPS 140-3, certificate #4985), ' +
+        "a pairing OpenSSL's FIPS guidance allows; a claim rests on that certificate and the module's security policy.",
+    );
+    const capable = buildReport(allPassing(), split('3.5.7', '3.0.22')).verdict.compliance;
+    expect(capable).toMatchObject({ claimable: false, fipsProviderVersion: '3.0.22', librariesVersion: '3.5.7' });
+    expect(capable.summary).toContain('The FIPS provider that ran, OpenSSL 3.0.22 (beside libraries from OpenSSL 3.5.7), is FIPS-capable but not CMVP-validated');
+    expect(capable.nextStep).toContain('3.0.8 or 3.0.9 (FIPS 140-2, certificate #4282), or 3.1.2 (FIPS 140-3, certificate #4985), beside these OpenSSL 3.5.7 libraries');
+    expect(capable.nextStep).toContain('--fipsProviderVersion=3.1.2');
+  });
+
+  it('a validated provider is no claim while FIPS mode is not in force: the next step is the failed checks', () => {
+    const report = buildReport(withProvider(fixture('checks-fips-by-environment.json'), '3.0.9'), split('3.0.9', '3.0.9'));
+    expect(report.verdict.fipsMode).toEqual({
+      inForce: false,
+      summary:
+        'FIPS mode: NOT IN FORCE. 6 of 20 required checks failed (md5-refused, start-isolated, start-through-symlink, start-moved-copy, venv-interpreter, child-clean-environment): this Python must not be relied on for FIPS mode.',
+    });
+    expect(report.verdict.compliance).toMatchObject({
+      claimable: false,
+      summary:
+        'FIPS 140 compliance: NOT CLAIMABLE. FIPS mode is not in force, so no claim can rest on this Python whatever its provider. ' +
+        'The FIPS provider that ran, OpenSSL 3.0.9, is CMVP-validated (FIPS 140-2, certificate #4282).',
+      certificate: { standard: 'FIPS 140-2', number: '4282' },
+      nextStep: 'Make FIPS mode hold first: fix the 6 failed required checks.',
+    });
+  });
+
+  it('when no provider ran, it judges the one the prefix holds and says so', () => {
+    const { compliance } = buildReport(fixture('checks-system-python.json'), CONTEXT).verdict;
+    expect(compliance.summary).toContain('No FIPS provider ran; the one the prefix holds, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated');
+    expect(compliance.nextStep).toMatch(/^Make FIPS mode hold first: fix the 14 failed required checks\. For a claim, build the FIPS provider from a validated release/);
+  });
+
+  it('libraries older than every validated provider: the next step is newer libraries', () => {
+    const { compliance } = buildReport(withProvider(allPassing(), '3.0.7'), split('3.0.7', '3.0.7')).verdict;
+    expect(compliance.nextStep).toContain('the libraries may not be older than it: move the libraries from OpenSSL 3.0.7 to a later 3.x release');
+  });
+
+  it('`passed` is FIPS mode being in force, whatever the provider', () => {
+    for (const report of [buildReport(allPassing(), CONTEXT), buildReport(fixture('checks-system-python.json'), CONTEXT)]) {
+      expect(report.passed).toBe(report.verdict.fipsMode.inForce);
+    }
+  });
+});
+
 describe('renderSummary', () => {
-  it('renders one PASS/FAIL/INFO line per check under a header, and the verdict', () => {
-    const summary = renderSummary(buildReport(fixture('checks-fips-by-environment.json'), CONTEXT));
+  it('leads with the two verdict lines and the next step, then a header, one PASS/FAIL/INFO line per check (failures first), and the verdict again', () => {
+    const report = buildReport(fixture('checks-fips-by-environment.json'), CONTEXT);
+    const summary = renderSummary(report);
     const lines = summary.split('\n');
-    expect(lines[0]).toBe('FIPS verification of /w/dist/p/python/bin/python3 (CPython 3.11.2, /usr/bin/python3.11)');
+    expect(lines.slice(0, 3)).toEqual([report.verdict.fipsMode.summary, report.verdict.compliance.summary, `  Next step: ${report.verdict.compliance.nextStep}`]);
+    expect(lines[4]).toBe('FIPS verification of /w/dist/p/python/bin/python3 (CPython 3.11.2, /usr/bin/python3.11)');
     expect(summary).toContain('  FIPS provider:    3.0.22, status 1; FIPS-capable, not validated\n');
     expect(summary).toContain('  providers:        fips 3.0.22, base 3.0.22\n');
     expect(summary).toContain('  TLS:              handshakes with openssl s_server (FIPS mode) on 127.0.0.1:45123\n');
@@ -87,7 +182,10 @@ describe('renderSummary', () => {
     expect(lines.find((l) => l.startsWith('FAIL  md5-refused '))).toMatch(/still produced an MD5 digest: hashlib\.md5\(b'x'\)/);
     expect(lines.find((l) => l.startsWith('INFO  os-fips-switch '))).toBeDefined();
     expect(lines.find((l) => l.startsWith('PASS  tls13-handshake '))).toMatch(/TLSv1\.3 with TLS_AES_256_GCM_SHA384/);
-    expect(lines.at(-2)).toBe('FAILED: 1 of 13 required checks failed: md5-refused.');
+    const checkLines = lines.filter((l) => /^(PASS|FAIL|INFO) {2}/.test(l));
+    expect(checkLines[0]).toMatch(/^FAIL {2}md5-refused /);
+    expect(checkLines.slice(-2).map((l) => l.slice(0, 4))).toEqual(['INFO', 'INFO']);
+    expect(lines.slice(-3)).toEqual([report.verdict.fipsMode.summary, report.verdict.compliance.summary, '']);
   });
 
   it('shortens very long details and points to report.json', () => {
@@ -98,11 +196,23 @@ describe('renderSummary', () => {
     expect(summary).toContain('  FIPS provider:    not active; FIPS-capable, not validated (the provider the prefix holds)\n');
   });
 
-  it('says PASSED when all required checks passed, and marks TLS as not checked when it was not', () => {
+  it('says FIPS mode is in force when all required checks passed, never that the Python is compliant, and marks TLS as not checked when it was not', () => {
     const script = allPassing();
-    const summary = renderSummary(buildReport({ ...script, checks: script.checks.filter((c) => !/^tls|cipher-refused/.test(c.id)) }, { ...CONTEXT, tlsServer: undefined }));
+    const summary = renderSummary(buildReport({ ...script, checks: script.checks.filter((c) => !/^tls|cipher-refused/.test(c.id)) }, WITHOUT_TLS));
     expect(summary).toContain('  TLS:              not checked (tls: false)\n');
-    expect(summary.trimEnd().split('\n').at(-1)).toBe('PASSED: all 10 required checks passed.');
+    expect(summary.split('\n').slice(0, 2)).toEqual([
+      'FIPS mode: IN FORCE. All 17 required checks passed inside the interpreter.',
+      'FIPS 140 compliance: NOT CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated: no certificate covers it.',
+    ]);
+    expect(summary.trimEnd().split('\n').at(-1)).toMatch(/^FIPS 140 compliance: NOT CLAIMABLE\./);
+  });
+});
+
+describe('checksFailuresFirst', () => {
+  it('puts failed required checks first, informational ones last, keeping the run order within each', () => {
+    const check = (id: string, required: boolean, passed: boolean) => ({ id, title: id, required, passed, detail: '' });
+    const ordered = checksFailuresFirst([check('a', true, true), check('b', false, false), check('c', true, false), check('d', true, true), check('e', true, false)]);
+    expect(ordered.map((c) => c.id)).toEqual(['c', 'e', 'a', 'd', 'b']);
   });
 });
 

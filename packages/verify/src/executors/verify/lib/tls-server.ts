@@ -81,15 +81,34 @@ export async function createTlsMaterial(runner: ProcessRunner, log: StageLog, op
   return material;
 }
 
-export function sServerCommand(openssl: FipsOpenSsl, material: TlsMaterial, port: number, cwd: string): Command {
+/** What a server offers when it must not offer what OpenSSL would by default. */
+export interface CipherOffer {
+  /** `-cipher`: TLS 1.2 suites. */
+  tls12: string;
+  /** `-ciphersuites`: TLS 1.3 suites. */
+  tls13: string;
+}
+
+/** Not FIPS-approved: a FIPS client must refuse a server that offers nothing else. */
+export const CHACHA20_ONLY: CipherOffer = { tls12: 'ECDHE-ECDSA-CHACHA20-POLY1305', tls13: 'TLS_CHACHA20_POLY1305_SHA256' };
+
+export function sServerCommand(openssl: FipsOpenSsl, material: TlsMaterial, port: number, cwd: string, offer?: CipherOffer): Command {
   return {
-    title: 'openssl s_server (FIPS mode)',
+    title: offer ? `openssl s_server offering only ${offer.tls12} and ${offer.tls13} (not in FIPS mode)` : 'openssl s_server (FIPS mode)',
     program: openssl.program,
     // -www answers every connection until the server is stopped; -accept host:port keeps it on loopback.
-    args: ['s_server', '-accept', `${TLS_HOST}:${port}`, '-cert', material.certFile, '-key', material.keyFile, '-www'],
+    args: [
+      's_server', '-accept', `${TLS_HOST}:${port}`, '-cert', material.certFile, '-key', material.keyFile, '-www',
+      ...(offer ? ['-cipher', offer.tls12, '-ciphersuites', offer.tls13] : []),
+    ],
     cwd,
     env: openssl.env,
   };
+}
+
+/** The same openssl with an empty configuration: OpenSSL's default provider, outside FIPS mode. */
+export function defaultProviderOpenSsl(openssl: FipsOpenSsl, emptyConf: string): FipsOpenSsl {
+  return { program: openssl.program, env: { ...openssl.env, OPENSSL_CONF: emptyConf } };
 }
 
 export interface RunningTlsServer {
@@ -106,6 +125,8 @@ export interface StartTlsServerOptions {
   timeoutMs?: number;
   /** Ports to try when the one picked was taken in the meantime. */
   attempts?: number;
+  /** Offer only these suites (the refusal check's server). */
+  offer?: CipherOffer;
 }
 
 export type StartTlsServer = (openssl: FipsOpenSsl, material: TlsMaterial, cwd: string, options?: StartTlsServerOptions) => Promise<RunningTlsServer>;
@@ -116,7 +137,7 @@ export const startTlsServer: StartTlsServer = async (openssl, material, cwd, opt
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const port = await freeLoopbackPort();
-    const command = sServerCommand(openssl, material, port, cwd);
+    const command = sServerCommand(openssl, material, port, cwd, options.offer);
     try {
       return await startOnPort(command, port, options);
     } catch (error) {

@@ -42,11 +42,34 @@ describe('verifyScriptCommand', () => {
 });
 
 describe('expectedChecks', () => {
+  const tls = { host: '127.0.0.1', port: 4433, caFile: 'ca.pem' };
+  const ids = (checks: Array<{ id: string }>) => checks.map((c) => c.id);
+
   it('lists the TLS checks only with a server, and makes the provider set binding only for the strict profile', () => {
-    expect(expectedChecks(false, 'strict').map((c) => c.id)).not.toContain('tls12-handshake');
-    expect(expectedChecks(true, 'strict').map((c) => c.id)).toEqual(expect.arrayContaining(['tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused']));
-    expect(expectedChecks(true, 'strict').find((c) => c.id === 'only-fips-and-base')!.required).toBe(true);
-    expect(expectedChecks(true, 'recipe-compatible').find((c) => c.id === 'only-fips-and-base')!.required).toBe(false);
+    expect(ids(expectedChecks({ profile: 'strict' }))).not.toContain('tls12-handshake');
+    expect(ids(expectedChecks({ profile: 'strict', tls, chachaPort: 4434 }))).toEqual(expect.arrayContaining(['tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused']));
+    expect(expectedChecks({ profile: 'strict', tls }).find((c) => c.id === 'only-fips-and-base')!.required).toBe(true);
+    expect(expectedChecks({ profile: 'recipe-compatible', tls }).find((c) => c.id === 'only-fips-and-base')!.required).toBe(false);
+    expect(expectedChecks({ profile: 'rhel-compatible', tls }).find((c) => c.id === 'usedforsecurity-exemption')!.required).toBe(true);
+    expect(expectedChecks({ profile: 'strict', tls }).find((c) => c.id === 'usedforsecurity-exemption')!.required).toBe(false);
+  });
+
+  it('requires every start mode for a Python that brings its own FIPS setup, the symlink one only where symlinks start programs', () => {
+    const modes = ['start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment', 'multiprocessing-manager'];
+    const linux = expectedChecks({ profile: 'strict', startModes: true, movedCopy: { unavailable: 'x' } }, 'linux');
+    expect(linux.filter((c) => modes.includes(c.id))).toEqual(modes.map((id) => ({ id, required: true })));
+    expect(ids(expectedChecks({ profile: 'strict', startModes: true }, 'win32')).filter((id) => modes.includes(id))).toEqual(['start-isolated', 'venv-interpreter', 'child-clean-environment', 'multiprocessing-manager']);
+    expect(ids(expectedChecks({ profile: 'strict' })).filter((id) => modes.includes(id))).toEqual([]);
+  });
+
+  it('passes each start mode and the moved copy to the script', () => {
+    const args = verifyScriptArgs({ opensslVersion: '3.0.22', profile: 'strict', tls, chachaPort: 4434, startModes: true, movedCopy: { root: '/d', trees: ['/d/python', '/d/openssl'], python: '/d/python/bin/python3' } }, '/out.json', 'v.py');
+    expect(args).toEqual([
+      'v.py', '--expected-openssl-version', '3.0.22', '--profile', 'strict',
+      '--tls-host', '127.0.0.1', '--tls-port', '4433', '--tls-ca', 'ca.pem', '--chacha-port', '4434',
+      '--start-modes', '--moved-copy-root', '/d', '--moved-copy', '/d/python', '--moved-copy', '/d/openssl', '--moved-copy-python', '/d/python/bin/python3',
+      '--output', '/out.json',
+    ]);
   });
 });
 

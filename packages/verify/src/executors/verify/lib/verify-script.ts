@@ -60,25 +60,44 @@ export interface TlsEndpoint {
   caFile: string;
 }
 
+/** The interpreter's output tree and its siblings, copied elsewhere to prove the copy stays FIPS. */
+export type MovedCopy = { root: string; trees: string[]; python: string } | { unavailable: string };
+
 export interface ScriptExpectations {
   opensslVersion: string;
   fipsProviderVersion?: string;
   libcryptoDir?: string;
   profile: VerifyProfile;
   tls?: TlsEndpoint;
+  /** A server (not in FIPS mode) offering only ChaCha20-Poly1305 on this port of the TLS host. */
+  chachaPort?: number;
+  /** Start the interpreter the other ways users do (-I, a symlink, a venv, a clean child, a manager). */
+  startModes?: boolean;
+  movedCopy?: MovedCopy;
 }
 
 /** Every check the script reports, in its order, and whether it decides the verdict. */
-export function expectedChecks(tls: boolean, profile: VerifyProfile): Array<{ id: string; required: boolean }> {
+export function expectedChecks(expectations: Pick<ScriptExpectations, 'profile' | 'tls' | 'chachaPort' | 'startModes' | 'movedCopy'>, platform: NodeJS.Platform = process.platform): Array<{ id: string; required: boolean }> {
   const required = (id: string) => ({ id, required: true });
+  const { profile } = expectations;
   return [
-    ...['openssl-version', 'libcrypto-path', 'fips-provider-active', 'sha256-from-fips', 'default-properties-fips'].map(required),
-    // recipe-compatible activates default and legacy on purpose: reported, not failed.
+    ...['startup', 'openssl-version', 'libcrypto-path', 'fips-provider-active', 'sha256-from-fips', 'default-properties-fips'].map(required),
+    // rhel-compatible and recipe-compatible activate the default provider on purpose: reported, not failed.
     { id: 'only-fips-and-base', required: profile === 'strict' },
     required('md5-refused'),
     { id: 'md5-not-builtin', required: false },
+    { id: 'usedforsecurity-exemption', required: profile === 'rhel-compatible' },
     ...['approved-digests', 'hmac-sha256', 'default-context-ciphers'].map(required),
-    ...(tls ? ['tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused'].map(required) : []),
+    ...(expectations.tls ? ['tls12-handshake', 'tls13-handshake'].map(required) : []),
+    ...(expectations.chachaPort !== undefined ? [required('non-approved-cipher-refused')] : []),
+    ...(expectations.startModes
+      ? [
+          required('start-isolated'),
+          ...(platform === 'win32' ? [] : [required('start-through-symlink')]),
+          ...(expectations.movedCopy ? [required('start-moved-copy')] : []),
+          ...['venv-interpreter', 'child-clean-environment', 'multiprocessing-manager'].map(required),
+        ]
+      : []),
     { id: 'os-fips-switch', required: false },
   ];
 }
@@ -90,7 +109,12 @@ export function verifyScriptArgs(expectations: ScriptExpectations, outputFile: s
   args.push('--profile', expectations.profile);
   if (expectations.tls) {
     args.push('--tls-host', expectations.tls.host, '--tls-port', String(expectations.tls.port), '--tls-ca', expectations.tls.caFile);
+    if (expectations.chachaPort !== undefined) args.push('--chacha-port', String(expectations.chachaPort));
   }
+  if (expectations.startModes) args.push('--start-modes');
+  const moved = expectations.movedCopy;
+  if (moved && 'unavailable' in moved) args.push('--moved-copy-unavailable', moved.unavailable);
+  if (moved && 'root' in moved) args.push('--moved-copy-root', moved.root, ...moved.trees.flatMap((tree) => ['--moved-copy', tree]), '--moved-copy-python', moved.python);
   args.push('--output', outputFile);
   return args;
 }

@@ -16,8 +16,11 @@ import ctypes
 import json
 import os
 import platform
+import shutil
 import socket
+import subprocess
 import sys
+import tempfile
 
 REPORT_VERSION = 1
 
@@ -49,6 +52,38 @@ APPROVED_AUTH = {"auth-ecdsa", "auth-rsa", "auth-any"}
 FORBIDDEN_NAME_PARTS = ("CHACHA20", "CAMELLIA", "ARIA", "SEED", "RC4", "DES", "MD5", "NULL", "PSK", "SRP", "IDEA", "GOST", "SM4", "ADH", "AECDH")
 
 CHACHA_ONLY = "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-CHACHA20-POLY1305"
+
+# What a Python started another way must show: run with -c in that other process, prints one JSON object.
+STARTUP_PROBE = """
+import json, os, sys
+r = {"executable": sys.executable}
+try:
+    import _hashlib, hashlib, ssl
+    r["fips_mode"] = _hashlib.get_fips_mode()
+    r["openssl"] = ssl.OPENSSL_VERSION
+    try:
+        hashlib.md5(b"x")
+        r["md5"] = "produced a digest"
+    except ValueError as error:
+        r["md5"] = "refused"
+    r["sha256"] = hashlib.sha256(b"abc").hexdigest()
+    if sys.platform.startswith("linux"):
+        with open("/proc/self/maps") as maps:
+            r["libcrypto"] = sorted({os.path.realpath(l.split(None, 5)[5].strip()) for l in maps if "libcrypto" in l and len(l.split(None, 5)) == 6})
+except Exception as error:
+    r["error"] = "%s: %s" % (type(error).__name__, error)
+print(json.dumps(r))
+"""
+
+# A multiprocessing manager (spawn: a fresh interpreter, authenticated over a socket) doing one round trip.
+MANAGER_PROBE = """
+import multiprocessing
+if __name__ == "__main__":
+    with multiprocessing.get_context("spawn").Manager() as manager:
+        shared = manager.dict()
+        shared["fips"] = "ok"
+        print(shared["fips"])
+"""
 
 WINDOWS_LIBCRYPTO_NAMES = ("libcrypto-3-x64.dll", "libcrypto-3-arm64.dll", "libcrypto-3.dll")
 
@@ -308,6 +343,7 @@ def attempt(label, produce):
 class Run(object):
     def __init__(self, args):
         self.args = args
+        self.startup_errors = []
         self._libcrypto = None
         self._libcrypto_error = None
         self._providers = None
@@ -597,20 +633,143 @@ def handshake_check(version_name):
 
 
 def check_non_approved_cipher_refused(run):
+    """The default client context against a server (not in FIPS mode) that offers ChaCha20-Poly1305 only."""
     import ssl
 
-    context = tls_client_context(run, ssl.TLSVersion.TLSv1_2)
+    context = ssl.create_default_context(cafile=run.args.tls_ca)
+    port = run.args.chacha_port
     try:
-        context.set_ciphers(CHACHA_ONLY)
-    except ssl.SSLError as error:
-        return True, "refused when selecting the ciphers: %s" % describe_error(error)
+        sock = socket.create_connection((run.args.tls_host, port), timeout=15)
+    except OSError as error:
+        raise CheckFailed("cannot reach the ChaCha20-only server at %s:%d: %s" % (run.args.tls_host, port, describe_error(error)))
+    with sock:
+        try:
+            with context.wrap_socket(sock, server_hostname=run.args.tls_host) as tls:
+                return False, "connected to the ChaCha20-only server with %s over %s: a non-approved cipher was negotiated" % (tls.cipher()[0], tls.version())
+        except (ssl.SSLError, ConnectionError) as error:
+            return True, "the default context refused a server that offers only ChaCha20-Poly1305: %s" % describe_error(error)
+
+
+def check_startup(run):
+    """ssl and hashlib import cleanly; a fipskit Python refuses to import them when FIPS mode is not in force."""
+    errors = run.startup_errors
+    if errors:
+        return False, "; ".join(errors)
+    import _hashlib
+
+    origin = getattr(getattr(_hashlib, "__spec__", None), "origin", None) or getattr(_hashlib, "__file__", None) or "built in"
+    return True, "_hashlib, hashlib, hmac, _ssl and ssl imported (_hashlib from %s)" % origin
+
+
+def child_environment():
+    """A clean environment: nothing that could hand the child a FIPS setup it lacks on its own."""
+    keep = ("SYSTEMROOT", "SystemRoot", "TEMP", "TMP") if sys.platform == "win32" else ()
+    return {name: os.environ[name] for name in keep if name in os.environ}
+
+
+def run_probe(run, argv, env=None, timeout=120, libcrypto_dir=None):
+    """Runs STARTUP_PROBE in another process; (passed, detail). libcrypto_dir: where its libcrypto must be."""
     try:
-        negotiated, cipher = tls_connect(run, context)
-    except CheckFailed:
-        raise
-    except (ssl.SSLError, ConnectionError) as error:
-        return True, "refused in the handshake: %s" % describe_error(error)
-    return False, "a connection was established with %s over %s" % (cipher[0], negotiated)
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=child_environment() if env is None else env)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return False, "could not run %s: %s" % (argv[0], describe_error(error))
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        return False, "%s exited with %d: %s" % (argv[0], result.returncode, " / ".join(tail) or "no output")
+    return judge_probe(run, json.loads(lines[-1]), result.stderr, libcrypto_dir or run.args.expected_libcrypto_dir)
+
+
+def judge_probe(run, probe, stderr, libcrypto_dir):
+    where = probe.get("executable")
+    if probe.get("error"):
+        return False, "%s: %s" % (where, probe["error"])
+    problems = []
+    expected = run.args.expected_openssl_version
+    if expected not in (probe.get("openssl") or "").replace("(", " ").replace(")", " ").split():
+        problems.append("OpenSSL is %r, not %s" % (probe.get("openssl"), expected))
+    if probe.get("fips_mode") != 1:
+        problems.append("get_fips_mode() is %r" % probe.get("fips_mode"))
+    if probe.get("md5") != "refused":
+        problems.append("hashlib.md5() %s" % probe.get("md5"))
+    if probe.get("sha256") != KNOWN_ANSWERS_ABC[2][1]:
+        problems.append("SHA-256 of b'abc' is %r" % probe.get("sha256"))
+    mapped = probe.get("libcrypto")
+    if mapped is not None and libcrypto_dir:
+        if len(mapped) != 1 or not is_under(mapped[0], libcrypto_dir):
+            problems.append("libcrypto mapped: %s, not one from %s" % (", ".join(mapped) or "none", libcrypto_dir))
+    if stderr.strip():
+        problems.append("it printed: %s" % " / ".join(stderr.strip().splitlines()[-2:]))
+    if problems:
+        return False, "%s is not in FIPS mode: %s" % (where, "; ".join(problems))
+    return True, "%s: FIPS mode, %s, MD5 refused" % (where, probe.get("openssl"))
+
+
+def check_start_isolated(run):
+    return run_probe(run, [sys.executable, "-I", "-c", STARTUP_PROBE])
+
+
+def check_start_through_symlink(run):
+    with tempfile.TemporaryDirectory(prefix="fipskit-verify-link-") as directory:
+        link = os.path.join(directory, "fips-python")
+        os.symlink(sys.executable, link)
+        return run_probe(run, [link, "-c", STARTUP_PROBE])
+
+
+def check_start_moved_copy(run):
+    if run.args.moved_copy_unavailable:
+        return False, run.args.moved_copy_unavailable
+    root = run.args.moved_copy_root
+    with tempfile.TemporaryDirectory(prefix="fipskit-verify-moved-") as directory:
+        moved = lambda path: os.path.join(directory, os.path.relpath(path, root))  # noqa: E731
+        for tree in run.args.moved_copy:
+            shutil.copytree(tree, moved(tree), symlinks=True)
+        # The copy must run with the copied OpenSSL, not the original's.
+        libcrypto_dir = moved(run.args.expected_libcrypto_dir) if run.args.expected_libcrypto_dir else None
+        return run_probe(run, [moved(run.args.moved_copy_python), "-c", STARTUP_PROBE], libcrypto_dir=libcrypto_dir)
+
+
+def check_venv_interpreter(run):
+    with tempfile.TemporaryDirectory(prefix="fipskit-verify-venv-") as directory:
+        first, nested = os.path.join(directory, "venv"), os.path.join(directory, "venv-of-venv")
+        details = []
+        for base, target in ((sys.executable, first), (venv_python(first), nested)):
+            made = subprocess.run([base, "-m", "venv", "--without-pip", target], capture_output=True, text=True, env=child_environment())
+            if made.returncode != 0:
+                return False, "%s -m venv %s failed: %s" % (base, target, made.stderr.strip().splitlines()[-1:] or made.returncode)
+            passed, detail = run_probe(run, [venv_python(target), "-c", STARTUP_PROBE])
+            if not passed:
+                return False, detail
+            details.append(detail)
+        return True, "; ".join(details)
+
+
+def venv_python(venv):
+    return os.path.join(venv, "Scripts", "python.exe") if sys.platform == "win32" else os.path.join(venv, "bin", "python")
+
+
+def check_child_clean_environment(run):
+    return run_probe(run, [sys.executable, "-c", STARTUP_PROBE])
+
+
+def check_multiprocessing_manager(run):
+    try:
+        result = subprocess.run([sys.executable, "-c", MANAGER_PROBE], capture_output=True, text=True, timeout=120, env=child_environment())
+    except subprocess.TimeoutExpired:
+        return False, "a spawn Manager() did not answer within 120 s"
+    if result.returncode != 0 or result.stdout.strip() != "ok":
+        tail = result.stderr.strip().splitlines()[-1:] or [str(result.returncode)]
+        return False, "a spawn Manager() failed: %s" % tail[0]
+    return True, "a spawn Manager() authenticated its connection (%s) and answered" % ("HMAC-SHA256" if sys.version_info < (3, 12) else "HMAC-SHA256, negotiated")
+
+
+def check_usedforsecurity_exemption(run):
+    import hashlib
+
+    _, digest, how = attempt("", lambda: hashlib.md5(b"x", usedforsecurity=False).hexdigest())
+    if digest is None:
+        return False, "hashlib.md5(usedforsecurity=False) %s: code that hashes for cache keys or UUIDs breaks" % how
+    return True, "hashlib.md5(usedforsecurity=False) %s, from OpenSSL outside the FIPS provider" % how
 
 
 def check_os_fips_switch(run):
@@ -636,6 +795,7 @@ def check_os_fips_switch(run):
 def planned_checks(args):
     """(id, title, required, function) in the order they run."""
     checks = [
+        ("startup", "ssl and hashlib import (a fipskit Python refuses when FIPS mode is not in force)", True, check_startup),
         ("openssl-version", "ssl uses the expected OpenSSL version", True, check_openssl_version),
         ("libcrypto-path", "exactly one libcrypto is loaded, from the expected prefix", True, check_libcrypto_path),
         ("fips-provider-active", "the fips provider is loaded and its self-tests passed", True, check_fips_provider_active),
@@ -644,6 +804,7 @@ def planned_checks(args):
         ("only-fips-and-base", "only the fips and base providers are active", args.profile == "strict", check_only_fips_and_base),
         ("md5-refused", "every hashlib/hmac path refuses MD5", True, check_md5_refused),
         ("md5-not-builtin", "hashlib.md5 is not CPython's built-in MD5", False, check_md5_not_builtin),
+        ("usedforsecurity-exemption", "md5(usedforsecurity=False) works (code that hashes for keys, not security)", args.profile == "rhel-compatible", check_usedforsecurity_exemption),
         ("approved-digests", "SHA-1/SHA-2/SHA-3 known answers, computed by OpenSSL", True, check_approved_digests),
         ("hmac-sha256", "HMAC-SHA-256 RFC 4231 test vector", True, check_hmac_sha256),
         ("default-context-ciphers", "the default TLS context offers FIPS-approved ciphers only", True, check_default_context_ciphers),
@@ -652,7 +813,19 @@ def planned_checks(args):
         checks += [
             ("tls12-handshake", "TLS 1.2 handshake with a FIPS server", True, handshake_check("TLSv1_2")),
             ("tls13-handshake", "TLS 1.3 handshake with a FIPS server", True, handshake_check("TLSv1_3")),
-            ("non-approved-cipher-refused", "a ChaCha20-only TLS 1.2 connection is refused", True, check_non_approved_cipher_refused),
+        ]
+    if args.chacha_port is not None:
+        checks.append(("non-approved-cipher-refused", "a server offering only ChaCha20-Poly1305 is refused", True, check_non_approved_cipher_refused))
+    if args.start_modes:
+        checks.append(("start-isolated", "started with -I (no environment, no user site) it is in FIPS mode", True, check_start_isolated))
+        if sys.platform != "win32":
+            checks.append(("start-through-symlink", "started through a symbolic link to it, it is in FIPS mode", True, check_start_through_symlink))
+        if args.moved_copy_root or args.moved_copy_unavailable:
+            checks.append(("start-moved-copy", "a copy moved elsewhere (with its OpenSSL and FIPS configuration) is in FIPS mode", True, check_start_moved_copy))
+        checks += [
+            ("venv-interpreter", "the interpreter of a venv made from it, and of a venv made from that, is in FIPS mode", True, check_venv_interpreter),
+            ("child-clean-environment", "sys.executable started with an empty environment is in FIPS mode", True, check_child_clean_environment),
+            ("multiprocessing-manager", "a multiprocessing manager (spawn) authenticates and answers", True, check_multiprocessing_manager),
         ]
     checks.append(("os-fips-switch", "the operating system's FIPS switch", False, check_os_fips_switch))
     return checks
@@ -690,7 +863,7 @@ def build_report(args):
     run = Run(args)
     # Load ssl and hashlib the way an application does (this also loads OpenSSL's configuration)
     # before OpenSSL is asked anything: enumerating providers earlier would activate fallbacks.
-    startup_errors = []
+    startup_errors = run.startup_errors
     for module in ("_hashlib", "hashlib", "hmac", "_ssl", "ssl"):
         try:
             __import__(module)
@@ -723,14 +896,22 @@ def parse_args(argv):
     parser.add_argument("--expected-openssl-version", required=True, metavar="X.Y.Z")
     parser.add_argument("--expected-fips-version", metavar="X.Y.Z", help="version the fips provider must report")
     parser.add_argument("--expected-libcrypto-dir", metavar="DIR")
-    parser.add_argument("--profile", choices=("strict", "recipe-compatible"), default="strict")
+    parser.add_argument("--profile", choices=("strict", "rhel-compatible", "recipe-compatible"), default="rhel-compatible")
     parser.add_argument("--tls-host", default="127.0.0.1")
     parser.add_argument("--tls-port", type=int, metavar="N")
     parser.add_argument("--tls-ca", metavar="FILE")
+    parser.add_argument("--chacha-port", type=int, metavar="N", help="a server offering only ChaCha20-Poly1305, which the client must refuse")
+    parser.add_argument("--start-modes", action="store_true", help="also start the interpreter the other ways users do")
+    parser.add_argument("--moved-copy-root", metavar="DIR", help="the directory the copied trees are relative to")
+    parser.add_argument("--moved-copy", action="append", default=[], metavar="DIR", help="a tree to copy for start-moved-copy (repeat)")
+    parser.add_argument("--moved-copy-python", metavar="FILE", help="the interpreter inside those trees")
+    parser.add_argument("--moved-copy-unavailable", metavar="REASON", help="why this interpreter cannot be copied")
     parser.add_argument("--output", metavar="FILE", help="write the JSON here instead of stdout")
     args = parser.parse_args(argv)
-    if args.tls_port is not None and not args.tls_ca:
-        parser.error("--tls-port needs --tls-ca")
+    if (args.tls_port is not None or args.chacha_port is not None) and not args.tls_ca:
+        parser.error("--tls-port and --chacha-port need --tls-ca")
+    if args.moved_copy_root and not (args.moved_copy and args.moved_copy_python):
+        parser.error("--moved-copy-root needs --moved-copy and --moved-copy-python")
     return args
 
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ScriptExpectations } from '../lib/verify-script';
-import { SCRIPT_SCENARIOS, runScriptDirectly, scenarioEnvironment, tamperedModuleDir, unmetExpectations } from './script-scenarios';
+import { SCRIPT_SCENARIOS, runScriptDirectly, scenarioEnvironment, strictFipsConfig, tamperedModuleDir, unmetExpectations } from './script-scenarios';
 
 // The checks run inside real interpreters: Debian's system Python (absolute path: `python3.11` on PATH
 // may be a pyenv shim) and the FIPS prefix the workspace's fips-python project builds. They skip when
@@ -11,8 +11,10 @@ import { SCRIPT_SCENARIOS, runScriptDirectly, scenarioEnvironment, tamperedModul
 const WORKSPACE = resolve(__dirname, '..', '..', '..', '..', '..', '..');
 const SYSTEM_PYTHON = '/usr/bin/python3.11';
 const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-const paths = { prefix: join(WORKSPACE, 'dist', 'fips-python', 'openssl'), fipsConfigDir: join(WORKSPACE, 'dist', 'fips-python', 'fips-config') };
-const available = existsSync(SYSTEM_PYTHON) && existsSync(join(paths.prefix, 'build-info.json')) && existsSync(join(paths.fipsConfigDir, 'openssl.cnf'));
+const built = { prefix: join(WORKSPACE, 'dist', 'fips-python', 'openssl'), fipsConfigDir: join(WORKSPACE, 'dist', 'fips-python', 'fips-config') };
+const available = existsSync(SYSTEM_PYTHON) && existsSync(join(built.prefix, 'build-info.json')) && existsSync(join(built.fipsConfigDir, 'fipsmodule.cnf'));
+// The scenarios need the strict profile (no provider with MD5 at all), whatever the project's profile is.
+const paths = { prefix: built.prefix, fipsConfigDir: available ? strictFipsConfig(built.fipsConfigDir) : built.fipsConfigDir };
 const describeWithPrefix = available ? describe : describe.skip;
 const title = available
   ? 'fipskit_verify.py inside real interpreters'
@@ -20,7 +22,7 @@ const title = available
 
 function expectations(): ScriptExpectations {
   const info = JSON.parse(readFileSync(join(paths.prefix, 'build-info.json'), 'utf8'));
-  return { opensslVersion: info.version, fipsProviderVersion: info.fipsProvider.version, libcryptoDir: join(paths.prefix, 'lib'), profile: 'strict' };
+  return { opensslVersion: info.version, fipsProviderVersion: info.fipsProvider.version, libcryptoDir: join(paths.prefix, 'lib'), profile: 'strict', startModes: true };
 }
 
 describeWithPrefix(title, () => {
@@ -72,7 +74,7 @@ describeWithPrefix(title, () => {
         scenarioEnvironment('fips-by-environment', paths),
       );
       const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
-      for (const id of ['tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused']) {
+      for (const id of ['tls12-handshake', 'tls13-handshake']) {
         expect(byId[id]).toMatchObject({ required: true, passed: false });
       }
       // An empty CA file is refused before any connection; the check records the exception instead of stopping the run.
@@ -84,16 +86,15 @@ describeWithPrefix(title, () => {
     }
   });
 
-  (existsSync(SYSTEM_CA_BUNDLE) ? it : it.skip)('says so when nothing listens on the TLS port, instead of counting it as a refused cipher', () => {
+  (existsSync(SYSTEM_CA_BUNDLE) ? it : it.skip)('says so when nothing listens on the ChaCha20 server\'s port, instead of counting it as a refusal', () => {
     const { report } = runScriptDirectly(
       SYSTEM_PYTHON,
-      { ...expectations(), tls: { host: '127.0.0.1', port: 9, caFile: SYSTEM_CA_BUNDLE } },
+      { ...expectations(), tls: { host: '127.0.0.1', port: 9, caFile: SYSTEM_CA_BUNDLE }, chachaPort: 9 },
       scenarioEnvironment('fips-by-environment', paths),
     );
     const refused = report.checks.find((c) => c.id === 'non-approved-cipher-refused')!;
-    // A ChaCha20-only list is refused by the FIPS library before any connection; both outcomes are a pass.
-    expect(refused.passed).toBe(true);
-    expect(refused.detail).toMatch(/No cipher can be selected/);
+    expect(refused.passed).toBe(false);
+    expect(refused.detail).toMatch(/^cannot reach the ChaCha20-only server at 127\.0\.0\.1:9/);
     const handshake = report.checks.find((c) => c.id === 'tls13-handshake')!;
     expect(handshake).toMatchObject({ passed: false });
     expect(handshake.detail).toMatch(/^cannot reach the test server at 127\.0\.0\.1:9/);
@@ -153,6 +154,6 @@ describe('fipskit_verify.py without a FIPS prefix', () => {
       encoding: 'utf8',
     });
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('--tls-port needs --tls-ca');
+    expect(result.stderr).toContain('--tls-port and --chacha-port need --tls-ca');
   });
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { readFipsSection, renderOpenSslCnf } from '@fipskit/fips-config';
 import { ISOLATED_VARIABLES, ScriptExpectations, ScriptReport, VERIFY_SCRIPT, verifyScriptArgs } from '../lib/verify-script';
 
 /**
@@ -41,8 +42,9 @@ export const SCRIPT_SCENARIOS = {
       'hmac-sha256',
       'default-context-ciphers',
     ],
-    mustFail: ['md5-refused', 'md5-not-builtin'],
-    detailMatches: { 'md5-refused': /still produced an MD5 digest: hashlib\.md5\(b'x'\)/ },
+    // Only this process is FIPS: a child started with a clean environment (or -I, or a venv's) is not.
+    mustFail: ['md5-refused', 'md5-not-builtin', 'start-isolated', 'child-clean-environment', 'venv-interpreter'],
+    detailMatches: { 'md5-refused': /still produced an MD5 digest: hashlib\.md5\(b'x'\)/, 'child-clean-environment': /is not in FIPS mode/ },
   },
   /** The same, with a FIPS module that has one byte changed: its integrity self-test must stop it loading. */
   tamperedFipsModule: {
@@ -51,10 +53,11 @@ export const SCRIPT_SCENARIOS = {
     mustFail: ['fips-provider-active', 'sha256-from-fips'],
     detailMatches: { 'fips-provider-active': /no provider named 'fips' is active/ },
   },
-  /** The product: a full FIPS build or overlay whose launcher sets up FIPS itself (strict profile). */
+  /** The product: a full FIPS build or overlay that sets up FIPS itself however it is started. */
   fipsPython: {
     description: "fipskit's FIPS Python",
     mustPass: [
+      'startup',
       'openssl-version',
       'libcrypto-path',
       'fips-provider-active',
@@ -66,6 +69,12 @@ export const SCRIPT_SCENARIOS = {
       'approved-digests',
       'hmac-sha256',
       'default-context-ciphers',
+      'start-isolated',
+      'start-through-symlink',
+      'start-moved-copy',
+      'venv-interpreter',
+      'child-clean-environment',
+      'multiprocessing-manager',
     ],
     mustFail: [],
   },
@@ -116,6 +125,17 @@ export function scenarioEnvironment(
     env.OPENSSL_MODULES = modulesDir ?? join(paths.prefix, 'lib', 'ossl-modules');
   }
   return env;
+}
+
+/**
+ * The strict profile's openssl.cnf for this machine's fipsinstall section, in a new directory: the
+ * scenarios above hold whatever profile the workspace's own project was configured with.
+ */
+export function strictFipsConfig(fipsConfigDir: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fipskit-strict-config-'));
+  const section = readFipsSection(readFileSync(join(fipsConfigDir, 'fipsmodule.cnf'), 'utf8'), join(fipsConfigDir, 'fipsmodule.cnf'));
+  writeFileSync(join(dir, 'openssl.cnf'), renderOpenSslCnf(section, 'strict'));
+  return dir;
 }
 
 /** A copy of the prefix's FIPS module with the middle byte inverted, alone in a new directory. */

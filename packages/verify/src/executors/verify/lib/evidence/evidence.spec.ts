@@ -1,83 +1,23 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { providerStatus } from '@fipskit/core';
-import type { OpenSslBuildInfo } from '@fipskit/openssl-fips';
-import { buildReport } from '../report';
-import { ScriptReport } from '../verify-script';
+import { allRequiredPassing, evidenceOnDisk, scriptFixture } from '../__fixtures__/evidence-on-disk';
 import { auditorSections, renderAuditorHtml, renderAuditorMarkdown } from './auditor-report';
-import { collectEvidence } from './collect-evidence';
 import { buildSbom, serializeSbom, validateSbom } from './sbom';
 
-const fixture = (name: string): ScriptReport => JSON.parse(readFileSync(join(__dirname, '..', '__fixtures__', name), 'utf8'));
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-function write(path: string, content: string): void {
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, content);
-}
 
 describe('auditor report and CycloneDX SBOM', () => {
   let root: string;
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'fipskit-evidence-'))));
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  async function evidenceFor(providerVersion: string, libraryVersion = providerVersion) {
-    const prefix = join(root, 'openssl');
-    const lock = (version: string) => ({
-      product: 'openssl' as const, version, origin: 'url' as const, sha256: 'a'.repeat(64), fileName: `openssl-${version}.tar.gz`,
-      location: `https://github.com/openssl/openssl/releases/download/openssl-${version}/openssl-${version}.tar.gz`, verification: 'SHA-256 pinned in the project matched',
-    });
-    const artifacts = { 'bin/openssl': '', 'lib/libcrypto.so.3': '', 'lib/libssl.so.3': '', 'lib/ossl-modules/fips.so': '' };
-    for (const path of Object.keys(artifacts)) write(join(prefix, path), `bytes of ${path}`);
-    const openssl = {
-      product: 'openssl', version: libraryVersion, platform: 'linux', arch: 'x64', source: lock(libraryVersion),
-      fipsProvider: { ...providerStatus(providerVersion), module: 'lib/ossl-modules/fips.so', ...(providerVersion !== libraryVersion ? { source: lock(providerVersion) } : {}) },
-      authenticity: {
-        source: {
-          status: 'verified',
-          signature: { fileName: `openssl-${libraryVersion}.tar.gz.asc`, sha256: 'c'.repeat(64) },
-          signer: { fingerprint: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF', owner: 'OpenSSL', userIds: ['OpenSSL <openssl@openssl.org>'], trustedBecause: 'pinned', keyOrigin: 'bundled', signedAt: '2026-06-09T11:57:19.000Z' },
-          statement: `Upstream signature openssl-${libraryVersion}.tar.gz.asc verified: made 2026-06-09T11:57:19.000Z by key BA54 73A2 B058 7B07 FB27 CF2D 2160 94DF D0CB 81EF (OpenSSL <openssl@openssl.org>).`,
-        },
-        ...(providerVersion !== libraryVersion
-          ? { fipsProvider: { status: 'skipped', statement: 'The upstream release signature was not checked: the project skips it (key not held).' } }
-          : {}),
-      },
-      configure: { target: 'linux-x86_64', arguments: ['linux-x86_64', 'enable-fips', 'no-tests'], scope: 'targeted' },
-      toolchain: { compiler: 'cc (Debian 12.2.0-14) 12.2.0', perl: 'perl v5.36.0', make: 'GNU Make 4.3' },
-      layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
-      artifacts,
-    } as unknown as OpenSslBuildInfo;
-    const config = join(root, 'fips-config');
-    write(join(config, 'openssl.cnf'), 'config_diagnostics = 1\n');
-    write(join(config, 'fipsmodule.cnf'), '[fips_sect]\nmodule-mac = AB:CD\n');
-    write(join(config, 'fips-config.json'), JSON.stringify({
-      profile: 'strict', securityChecks: true,
-      fipsinstall: { ranAt: '2026-11-27T18:16:45.454Z', hostname: 'vm', machineDigest: 'd'.repeat(64), output: ['HMAC : (Module_Integrity) : Pass', 'SHA1 : (KAT_Digest) : Pass', 'INSTALL PASSED'], verify: ['VERIFY PASSED'] },
-    }));
-    const pythonRoot = join(root, 'python');
-    write(join(pythonRoot, 'lib', 'fipskit', '_ssl.cpython-311-x86_64-linux-gnu.so'), 'ssl module');
-    write(join(pythonRoot, 'lib', 'fipskit', '_fipskit_ext', '_hashlib.cpython-311-x86_64-linux-gnu.so'), 'hashlib module');
-    write(join(pythonRoot, 'fipskit-python.json'), JSON.stringify({
-      mode: 'overlay', interpreter: { path: '/usr/bin/python3.11', version: '3.11.2' },
-      source: { product: 'cpython', version: '3.11.2', origin: 'debian', sha256: 'b'.repeat(64), fileName: 'python3.11_3.11.2.orig.tar.gz', location: 'python3.11=3.11.2-6', verification: "Debian's signed index" },
-      sourceAuthenticity: { status: 'unsigned', statement: 'No upstream release signature was available (none is published with this source); authenticity rests on the SHA-256 check above.' },
-      modules: { 'lib/fipskit/_ssl.cpython-311-x86_64-linux-gnu.so': 'x', 'lib/fipskit/_fipskit_ext/_hashlib.cpython-311-x86_64-linux-gnu.so': 'y' },
-    }));
-    const script = fixture('checks-fips-by-environment.json');
-    const passing = {
-      ...script,
-      fips_provider: script.fips_provider ? { ...script.fips_provider, version: providerVersion } : null,
-      checks: script.checks.map((c) => ({ ...c, passed: c.required ? true : c.passed, detail: `${c.detail} <b>` })),
-    };
-    const report = buildReport(passing, {
-      generatedAt: new Date('2026-11-27T19:00:00Z'), host: 'vm', python: join(pythonRoot, 'bin', 'python3'), prefix,
-      opensslVersion: libraryVersion, fipsProviderVersion: providerVersion, profile: 'strict', tlsServer: '127.0.0.1:4433',
-    });
-    return collectEvidence({ report, prefix, openssl, fipsConfigDir: config, python: join(pythonRoot, 'bin', 'python3') });
-  }
+  // Every detail carries markup, so the HTML's escaping is tested with real checks.
+  const evidenceFor = (providerVersion: string, libraryVersion = providerVersion) => {
+    const script = allRequiredPassing();
+    return evidenceOnDisk(root, { providerVersion, libraryVersion, script: { ...script, checks: script.checks.map((c) => ({ ...c, detail: `${c.detail} <b>` })) } });
+  };
 
   it('the SBOM is schema-valid CycloneDX and every file hash in it is the file on disk', async () => {
     const evidence = await evidenceFor('3.0.22');
@@ -117,13 +57,12 @@ describe('auditor report and CycloneDX SBOM', () => {
     }
     for (const check of evidence.report.checks) {
       expect(markdown).toContain(`| ${check.id} |`);
-      expect(page).toContain(`<td>${check.id}</td>`);
+      expect(page).toContain(`<td class="key"><code>${check.id}</code></td>`);
     }
     for (const file of evidence.files) {
       expect(markdown).toContain(file.sha256);
       expect(page).toContain(file.sha256);
     }
-    expect(markdown).toContain('PASSED: all');
     expect(markdown).toContain('No CMVP certificate covers provider version 3.0.22');
     expect(markdown).toContain('openssl fipsinstall ran on host vm');
     expect(markdown).toContain('VERIFY PASSED');
@@ -131,8 +70,32 @@ describe('auditor report and CycloneDX SBOM', () => {
     expect(page).not.toMatch(/<script|https?:\/\/(?!github\.com\/openssl)/);
   });
 
+  it('both lead with the two verdict lines; the checks table puts failures first and marks them', async () => {
+    const evidence = await evidenceOnDisk(root, { providerVersion: '3.0.22', script: scriptFixture('checks-fips-by-environment.json') });
+    const { fipsMode, compliance } = evidence.report.verdict;
+    const sections = auditorSections(evidence);
+    const markdown = renderAuditorMarkdown(sections);
+    expect(markdown.split('\n').slice(0, 9)).toEqual(['# FIPS evidence report', '', '## Verdict', '', fipsMode.summary, '', compliance.summary, '', `Next step: ${compliance.nextStep}`]);
+    expect(markdown).toMatch(/\| result \| check \| evidence \|\n\|---\|---\|---\|\n\| \*\*FAIL\*\* \| md5-refused \| /);
+    const page = renderAuditorHtml(sections);
+    const banner = page.slice(page.indexOf('<section class="verdict">'), page.indexOf('</section>'));
+    expect(banner).toContain('<div class="verdict-line fails">\n<p class="verdict-summary"><strong>FIPS mode: NOT IN FORCE.</strong> 6 of 20 required checks failed');
+    expect(banner).toContain('<div class="verdict-line fails">\n<p class="verdict-summary"><strong>FIPS 140 compliance: NOT CLAIMABLE.</strong> FIPS mode is not in force');
+    expect(banner).toContain('<p class="next-step">Next step: Make FIPS mode hold first');
+    const rows = page.slice(page.indexOf('<h2>Checks run inside the interpreter</h2>')).match(/<tr( class="failed")?><td class="result"><span class="mark mark-(\w+)">/g)!;
+    const failed = evidence.report.failedRequired.length;
+    expect(failed).toBe(6);
+    expect(rows.slice(0, failed)).toEqual(Array(failed).fill('<tr class="failed"><td class="result"><span class="mark mark-fail">'));
+    expect(rows.slice(failed).every((row) => !row.includes('failed'))).toBe(true);
+    // Styles inline, for screen and for print; nothing is fetched.
+    expect(page).toMatch(/<style>[^]*@media print[^]*<\/style>/);
+    expect(page).not.toMatch(/<link|<img|url\(/);
+  });
+
   it('names the CMVP certificate of a validated provider, and both versions of a split build', async () => {
     const markdown = renderAuditorMarkdown(auditorSections(await evidenceFor('3.0.9', '3.5.7')));
+    expect(markdown.split('\n')[4]).toBe('FIPS mode: IN FORCE. All 20 required checks passed inside the interpreter.');
+    expect(markdown.split('\n')[6]).toMatch(/^FIPS 140 compliance: CLAIMABLE\. The FIPS provider that ran, OpenSSL 3\.0\.9 \(beside libraries from OpenSSL 3\.5\.7\), is CMVP-validated \(FIPS 140-2, certificate #4282\)/);
     expect(markdown).toContain('OpenSSL 3.0.9 is a CMVP-validated FIPS provider version (FIPS 140-2, certificate #4282)');
     expect(markdown).toContain('built from its own source (OpenSSL 3.0.9) and installed beside libraries from OpenSSL 3.5.7');
     expect(markdown).toContain('| FIPS provider source SHA-256 |');

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The Python side of a fipskit Python (src/fips-runtime): wrappers for `_ssl` and `_hashlib`, the
+ * activation and FIPS check they run first, the routing of the built-in hash modules, and a sitecustomize
+ * that activates at start-up. They go into the interpreter's zip slot (`python3XY.zip` beside the standard
+ * library), the first entry of sys.path however the interpreter is started.
+ */
+export const FIPS_RUNTIME_DIR = join(__dirname, '..', '..', '..', 'fips-runtime');
+
+const RUNTIME_FILES = ['_fipskit_boot.py', '_fipskit_hashes.py', '_ssl.py', '_hashlib.py', 'sitecustomize.py'];
+
+/** Python's own hash modules: compiled in, in lib-dynload, or absent; every name is routed to OpenSSL. */
+export const ROUTED_BUILTINS = ['_md5', '_sha1', '_sha256', '_sha512', '_sha3', '_blake2'];
+
+/**
+ * Where the runtime finds the rest, relative to the zip's directory (so the tree can move) or absolute
+ * (a Windows install, where OpenSSL's compiled-in directories hold the configuration).
+ */
+export interface FipsRuntimeLayout {
+  /** Directory of each real extension module; the file is picked by the interpreter's own extension suffixes. */
+  extensions: { _ssl: string; _hashlib: string };
+  opensslConf?: string;
+  opensslModules?: string;
+  /** Linux: the directory the one mapped libcrypto must come from. */
+  libcryptoDir?: string;
+}
+
+/** `python311.zip`: the name getpath puts first on sys.path for CPython 3.11. */
+export function zipSlotName(version: string): string {
+  const [major, minor] = version.split('.');
+  return `python${major}${minor}.zip`;
+}
+
+/** For interpreters without built-in hash modules (and ahead of lib-dynload ones): one tiny module per name. */
+export function routedStubModule(name: string): string {
+  return `# fipskit: ${name} routed to OpenSSL (see _fipskit_hashes).\nfrom _fipskit_hashes import ROUTED as _ROUTED\n\nglobals().update(_ROUTED[${JSON.stringify(name)}])\n`;
+}
+
+export function renderLayoutModule(layout: FipsRuntimeLayout): string {
+  const ordered = {
+    extensions: { _ssl: layout.extensions._ssl, _hashlib: layout.extensions._hashlib },
+    ...(layout.opensslConf ? { opensslConf: layout.opensslConf } : {}),
+    ...(layout.opensslModules ? { opensslModules: layout.opensslModules } : {}),
+    ...(layout.libcryptoDir ? { libcryptoDir: layout.libcryptoDir } : {}),
+  };
+  // JSON of strings and objects only is also a Python literal.
+  return `# Written by fipskit for this build: relative paths start at this zip's directory.\nLAYOUT = ${JSON.stringify(ordered, null, 4)}\n`;
+}
+
+/** The zip slot's entries, in a fixed order (the archive is the same bytes for the same layout). */
+export function fipsRuntimeEntries(layout: FipsRuntimeLayout, dir = FIPS_RUNTIME_DIR): Array<{ name: string; content: string }> {
+  return [
+    ...RUNTIME_FILES.map((name) => ({ name, content: readFileSync(join(dir, name), 'utf8') })),
+    { name: '_fipskit_layout.py', content: renderLayoutModule(layout) },
+    ...ROUTED_BUILTINS.map((name) => ({ name: `${name}.py`, content: routedStubModule(name) })),
+  ];
+}

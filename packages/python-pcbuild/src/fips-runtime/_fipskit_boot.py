@@ -1,0 +1,293 @@
+"""fipskit: puts this Python in FIPS mode before OpenSSL is first used, or refuses loudly.
+
+This module and its companions live in the interpreter's zip slot (<prefix>/lib/pythonXY.zip, on
+Windows <prefix>\\pythonXY.zip): the first entry of sys.path however Python is started (-I, -E, -S,
+a symlink to it, a moved copy, sys.executable in a child, a venv made from it), so `import _ssl` and
+`import _hashlib` always reach fipskit's small wrappers first. They call activate(), which
+
+- points OpenSSL at fipskit's FIPS configuration (paths relative to the zip, so the tree can move),
+- loads the real _hashlib (and with it libcrypto) and checks that FIPS mode is in force: default
+  properties fips=yes, SHA-256 served under them (only the FIPS provider offers fips=yes), and on
+  Linux exactly the one libcrypto fipskit built,
+- routes Python's built-in hash modules (_md5, _sha256, ...) to OpenSSL, so hashlib cannot fall
+  back to CPython's own MD5 (gh-116800),
+- lets 3.11's multiprocessing authenticate with HMAC-SHA256, as 3.12 does.
+
+When FIPS mode is not in force, importing _hashlib or _ssl raises FipsModeError with what is wrong
+and how to fix it. FIPSKIT_ALLOW_NON_FIPS=1 turns that into a warning, for diagnosis only.
+"""
+import os
+import sys
+
+from _fipskit_layout import LAYOUT
+
+ALLOW_NON_FIPS = "FIPSKIT_ALLOW_NON_FIPS"
+ROUTED = ("_md5", "_sha1", "_sha256", "_sha512", "_sha3", "_blake2")
+SHA256_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+class FipsModeError(RuntimeError):
+    """This Python was built to run in FIPS mode, and OpenSSL is not in FIPS mode.
+
+    Deliberately not an ImportError: hashlib and hmac read an ImportError of _hashlib as "no OpenSSL
+    here" and quietly compute with CPython's own code instead.
+    """
+
+
+_state = {"activated": False, "problem": None, "warned": False, "modules": {}}
+
+
+def zip_directory():
+    """The directory holding this zip: the layout's relative paths start there."""
+    return os.path.dirname(os.path.realpath(os.path.dirname(os.path.abspath(__file__))))
+
+
+def resolve(path):
+    return path if os.path.isabs(path) else os.path.normpath(os.path.join(zip_directory(), path))
+
+
+def load_extension(name):
+    """The real extension module `name` (_ssl, _hashlib) from the path fipskit built it to."""
+    module = _state["modules"].get(name)
+    if module is None:
+        import importlib.machinery
+        import importlib.util
+
+        directory = resolve(LAYOUT["extensions"][name])
+        candidates = [os.path.join(directory, name + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES]
+        path = next((candidate for candidate in candidates if os.path.isfile(candidate)), None)
+        if path is None:
+            raise FipsModeError("fipskit's %s is missing from %s: the Python output is incomplete; build its python stage again" % (name, directory))
+        loader = importlib.machinery.ExtensionFileLoader(name, path)
+        spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+        module = importlib.util.module_from_spec(spec)
+        loader.exec_module(module)
+        _state["modules"][name] = module
+    sys.modules[name] = module
+    return module
+
+
+def activate():
+    """Idempotent. Raises FipsModeError when FIPS mode is not in force (unless opted out)."""
+    if not _state["activated"]:
+        _state["activated"] = True
+        # Routing first: whatever happens below, a built-in hash name never computes outside OpenSSL.
+        _install_import_hooks()
+        _point_openssl_at_fips_configuration()
+        try:
+            _state["problem"] = _fips_problem(load_extension("_hashlib"))
+        except FipsModeError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a module that cannot load is a reason too
+            _state["problem"] = "fipskit's _hashlib could not be loaded (%s: %s)" % (type(error).__name__, error)
+    problem = _state["problem"]
+    if problem is None:
+        return
+    message = "this Python runs in FIPS mode only, and FIPS mode is not in force: %s" % problem
+    if os.environ.get(ALLOW_NON_FIPS) == "1":
+        if not _state["warned"]:
+            _state["warned"] = True
+            sys.stderr.write("fipskit: WARNING: %s. Continuing without FIPS because %s=1.\n" % (message, ALLOW_NON_FIPS))
+        return
+    raise FipsModeError(message + ". (For diagnosis only, %s=1 runs without FIPS.)" % ALLOW_NON_FIPS)
+
+
+def activate_at_startup():
+    """From sitecustomize: activate before any other code can load a libcrypto; report, never abort."""
+    try:
+        activate()
+    except FipsModeError as error:
+        sys.stderr.write("fipskit: %s\n" % error)
+
+
+def _point_openssl_at_fips_configuration():
+    # Set for the whole process, so children that use OpenSSL 3 (another fipskit Python among them)
+    # read the same FIPS configuration.
+    conf = LAYOUT.get("opensslConf")
+    if conf:
+        os.environ["OPENSSL_CONF"] = resolve(conf)
+        os.environ.pop("OPENSSL_CONF_INCLUDE", None)
+    modules = LAYOUT.get("opensslModules")
+    if modules:
+        os.environ["OPENSSL_MODULES"] = resolve(modules)
+    if LAYOUT.get("profile") != "recipe-compatible":
+        # pyca/cryptography loads OpenSSL's legacy provider at import unless told not to; FIPS builds have none.
+        os.environ.setdefault("CRYPTOGRAPHY_OPENSSL_NO_LEGACY", "1")
+
+
+def _fips_problem(hashlib_module):
+    """What keeps FIPS mode from being in force, or None."""
+    conf = os.environ.get("OPENSSL_CONF", "(OpenSSL's compiled-in openssl.cnf)")
+    project = LAYOUT.get("project", "<project>")
+    if not hashlib_module.get_fips_mode():
+        if LAYOUT.get("opensslConf") and not os.path.isfile(conf):
+            return (
+                "its FIPS configuration %s does not exist. This Python must stay beside the fips-config and openssl "
+                "outputs it was built with (move them together), or run `nx run %s:fips-config` again" % (conf, project)
+            )
+        return (
+            "OpenSSL did not apply the FIPS configuration %s (default properties are not fips=yes). "
+            "Run `openssl list -providers` with OPENSSL_CONF=%s to see why, or run `nx run %s:fips-config` again" % (conf, conf, project)
+        )
+    try:
+        digest = hashlib_module.new("sha256", b"abc").hexdigest()
+    except ValueError as error:
+        modules = os.environ.get("OPENSSL_MODULES", "OpenSSL's compiled-in module directory")
+        return (
+            "the FIPS provider is not active: OpenSSL read %s but the provider (in %s) did not start, so its "
+            "integrity check or self-tests failed. The module was changed after fipsinstall ran, or the configuration's "
+            "MAC is for another copy of it: rebuild it (`nx run %s:openssl --skip-nx-cache`) and run "
+            "`nx run %s:fips-config` on this machine (%s)" % (conf, modules, project, project, error)
+        )
+    if digest != SHA256_ABC:
+        return "SHA-256 of b'abc' gave %s, not the known answer" % digest
+    return _other_libcrypto()
+
+
+def _other_libcrypto():
+    """Linux: exactly one libcrypto may be mapped, the one fipskit built. Elsewhere verify checks it."""
+    expected = LAYOUT.get("libcryptoDir")
+    if not expected or not sys.platform.startswith("linux"):
+        return None
+    try:
+        with open("/proc/self/maps") as maps:
+            mapped = {os.path.realpath(line.split(None, 5)[5].strip()) for line in maps if "libcrypto" in line and len(line.split(None, 5)) == 6}
+    except OSError:
+        return None
+    directory = os.path.realpath(resolve(expected))
+    foreign = sorted(path for path in mapped if os.path.dirname(path) != directory)
+    if foreign:
+        return (
+            "another libcrypto is loaded in this process (%s) beside fipskit's in %s: an extension module linked to it was "
+            "imported before ssl/hashlib. Remove that module or build it against fipskit's OpenSSL" % (", ".join(foreign), directory)
+        )
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# Import hooks: built-in hash names to OpenSSL, and stdlib modules that need a FIPS-approved algorithm
+
+
+class _OpenSslRoutedModules(object):
+    """Ahead of the built-in importer: CPython's own hash modules never load."""
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name in ROUTED:
+            import importlib.machinery
+
+            return importlib.machinery.ModuleSpec(name, cls, origin="fipskit: OpenSSL")
+        return None
+
+    @staticmethod
+    def create_module(spec):
+        return None
+
+    @staticmethod
+    def exec_module(module):
+        import _fipskit_hashes
+
+        module.__dict__.update(_fipskit_hashes.ROUTED[module.__name__])
+
+
+class _PatchingLoader(object):
+    """Runs the real loader, then a fipskit patch on the new module."""
+
+    def __init__(self, loader, patch):
+        self._loader = loader
+        self._patch = patch
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        self._patch(module)
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+
+class _StdlibPatches(object):
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        patch = PATCHES.get(name)
+        if patch is None:
+            return None
+        import importlib.machinery
+
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = _PatchingLoader(spec.loader, patch)
+        return spec
+
+
+def _hmac_sha256_authentication(connection_module):
+    """3.11's multiprocessing authenticates connections with HMAC-MD5, which FIPS refuses; 3.12 uses SHA-256.
+
+    Both ends of a fipskit Python's connection run this code; a peer that still speaks MD5 is refused.
+    """
+    if sys.version_info >= (3, 12):
+        return
+    import hmac
+
+    module = connection_module
+
+    def deliver_challenge(connection, authkey):
+        if not isinstance(authkey, bytes):
+            raise ValueError("Authkey must be bytes, not {0!s}".format(type(authkey)))
+        message = os.urandom(module.MESSAGE_LENGTH)
+        connection.send_bytes(module.CHALLENGE + message)
+        digest = hmac.new(authkey, message, "sha256").digest()
+        response = connection.recv_bytes(256)
+        if hmac.compare_digest(response, digest):
+            connection.send_bytes(module.WELCOME)
+        else:
+            connection.send_bytes(module.FAILURE)
+            raise module.AuthenticationError("digest received was wrong")
+
+    def answer_challenge(connection, authkey):
+        if not isinstance(authkey, bytes):
+            raise ValueError("Authkey must be bytes, not {0!s}".format(type(authkey)))
+        message = connection.recv_bytes(256)
+        if message[: len(module.CHALLENGE)] != module.CHALLENGE:
+            raise module.AuthenticationError("message = %r" % message)
+        digest = hmac.new(authkey, message[len(module.CHALLENGE) :], "sha256").digest()
+        connection.send_bytes(digest)
+        if connection.recv_bytes(256) != module.WELCOME:
+            raise module.AuthenticationError("digest sent was rejected")
+
+    module.deliver_challenge = deliver_challenge
+    module.answer_challenge = answer_challenge
+
+
+PATCHES = {"multiprocessing.connection": _hmac_sha256_authentication}
+
+
+def _install_import_hooks():
+    hooks = [hook for hook in (_OpenSslRoutedModules, _StdlibPatches) if hook not in sys.meta_path]
+    for name in ROUTED:
+        # A built-in imported before us (random imports _sha512) is dropped, so later imports get OpenSSL's.
+        sys.modules.pop(name, None)
+    connection = sys.modules.get("multiprocessing.connection")
+    if connection is not None:
+        _hmac_sha256_authentication(connection)
+    sys.meta_path[0:0] = hooks
+
+
+def run_next_sitecustomize():
+    """Runs the sitecustomize this Python would have run without fipskit (Debian's, a venv's)."""
+    import importlib.machinery
+    import importlib.util
+
+    here = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
+    later = [entry for entry in sys.path if entry and os.path.realpath(entry) != here]
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", later)
+    if spec is None or spec.loader is None:
+        return
+    try:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except Exception as error:  # noqa: BLE001 - as site.py reports a failing sitecustomize
+        sys.stderr.write("Error in sitecustomize %s: %s: %s\n" % (spec.origin, type(error).__name__, error))
