@@ -104,6 +104,8 @@ describe('withStageLock: two runs of one stage at once, and a killed run', () =>
   }, 30_000);
 });
 
+// Linux only: the stage's tool is a POSIX shell, signals are delivered as POSIX signals, and the tools left
+// running are found through /proc (leftoverInside, processesInside).
 (process.platform === 'linux' ? describe : describe.skip)('withStageLock: a stage interrupted while its tools compile', () => {
   const REPO = join(__dirname, '..', '..', '..', '..');
   /**

@@ -119,6 +119,7 @@ describe('extractArchive refuses hostile archives before writing anything', () =
 });
 
 describe('extractArchive unpacks an honest release tarball', () => {
+  // The honest tarball holds a symlink, which only an administrator (or Developer Mode) may create on Windows.
   const posixOnly = process.platform === 'win32' ? it.skip : it;
 
   posixOnly('strips the top-level directory and keeps an in-tree relative symlink', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSha256, sha256File, sha256Tree } from './sha256';
 
+// Windows files have no executable bit, and only an administrator (or Developer Mode) may create a symlink.
 const posixOnly = process.platform === 'win32' ? it.skip : it;
 
 function sampleTree(): string {

@@ -27,8 +27,9 @@ describe('doctor', () => {
   const roots: string[] = [];
   afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
-  it('finds everything the committed kind of project needs on this machine (real tools, nothing built)', async () => {
-    const context = await contextFor({ name: 'fp', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+  // It asks this machine's own apt, perl, make, cc and Debian's python3.11, as the committed project does: Debian only.
+  (process.platform === 'linux' ? it : it.skip)('finds everything the committed kind of project needs on this machine (real tools, nothing built)', async () => {
+    const context = await contextFor({ name: 'fp', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
     roots.push(context.root);
     const printed: string[] = [];
     expect(await doctorExecutor({}, context, { print: (l) => printed.push(l), env: {} })).toEqual({ success: true });
@@ -42,7 +43,7 @@ describe('doctor', () => {
   }, 30_000);
 
   it('names each missing tool with how to get it, and fails', async () => {
-    const context = await contextFor({ name: 'fp', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/nonexistent/python3.11', pythonVersion: '3.11.2' });
+    const context = await contextFor({ name: 'fp', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/nonexistent/python3.11', pythonVersion: '3.11.2' });
     roots.push(context.root);
     const runner = new RecordingRunner().respond(() => true, { exitCode: 127 });
     const printed: string[] = [];
@@ -73,5 +74,24 @@ describe('doctor', () => {
     expect(text).toMatch(/MISSING  OpenSSL build tools/);
     expect(text).toMatch(/MISSING  MSBuild \(PCbuild\)\s+MSBuild with the C\+\+ x64 build tools was not found/);
     expect(text).toMatch(/MISSING  interpreter C:\\Program Files\\Python311\\python\.exe/);
+  });
+
+  it('on Windows refuses a NASM older than OpenSSL takes, as the build itself would', async () => {
+    const context = await contextFor({ name: 'win', platform: 'win32', pythonVersion: '3.11.2' });
+    roots.push(context.root);
+    const versions: Record<string, string> = {
+      perl: 'MSWin32 perl v5.38.2',
+      cl: 'Microsoft (R) C/C++ Optimizing Compiler Version 19.39 for x64',
+      nmake: 'Microsoft (R) Program Maintenance Utility Version 14.39',
+      nasm: 'NASM version 2.08.02 compiled on Jun 24 2010',
+    };
+    const runner = new RecordingRunner();
+    for (const [program, output] of Object.entries(versions)) runner.respond((c) => c.program === program, { output: [output] });
+    runner.respond(() => true, { exitCode: 1 });
+    const printed: string[] = [];
+    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'win32', nodeVersion: '20.19.0', env: {} })).toEqual({ success: false });
+    expect(printed.join('\n')).toMatch(
+      /MISSING  OpenSSL build tools\s+The OpenSSL build cannot start; missing tools:\n.*- the NASM on PATH is version 2\.08\.02, but OpenSSL needs NASM 2\.09 or later: install a current NASM from nasm\.us and put it first on PATH, or remove it from PATH to build with no-asm/,
+    );
   });
 });

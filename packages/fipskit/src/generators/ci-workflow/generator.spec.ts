@@ -1,17 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Tree } from '@nx/devkit';
+import { Tree, logger, readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { parse } from 'yaml';
 import { projectGenerator } from '../project/generator';
+import { setInterpreterGenerator } from '../set-interpreter/generator';
 import { ciWorkflowGenerator } from './generator';
 
 interface Step {
+  id?: string;
   name?: string;
   uses?: string;
   run?: string;
   if?: string;
   with?: Record<string, unknown>;
+  shell?: string;
 }
 interface Workflow {
   on: Record<string, unknown>;
@@ -22,10 +25,11 @@ interface Workflow {
 describe('ci-workflow generator', () => {
   let tree: Tree;
   beforeEach(() => (tree = createTreeWithEmptyWorkspace()));
+  afterEach(() => jest.restoreAllMocks());
   const read = (path = '.github/workflows/fipskit.yml') => parse(tree.read(path, 'utf8')!) as Workflow;
 
   it('a Linux and a Windows project: one runner each, nx affected restricted to that platform, restore after Windows', async () => {
-    await projectGenerator(tree, { name: 'lin', pythonVersion: '3.11.2' });
+    await projectGenerator(tree, { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' });
     await projectGenerator(tree, { name: 'win', platform: 'win32', pythonVersion: '3.11.2' });
     await ciWorkflowGenerator(tree, {});
     const workflow = read();
@@ -48,8 +52,47 @@ describe('ci-workflow generator', () => {
     expect(Object.keys(workflow.on)).toEqual(['pull_request', 'push', 'workflow_dispatch']);
   });
 
+  it("Windows: every Windows project is pointed at the Python setup-python installed before anything builds or restores", async () => {
+    await projectGenerator(tree, { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' });
+    await projectGenerator(tree, { name: 'win', platform: 'win32', pythonVersion: '3.11.2' });
+    await projectGenerator(tree, { name: 'win-b', platform: 'win32', opensslProject: 'win', pythonVersion: '3.11.2' });
+    await ciWorkflowGenerator(tree, {});
+    const steps = read().jobs['fips-python'].steps;
+    const setupPython = steps.findIndex((s) => s.uses === 'actions/setup-python@v5');
+    const setInterpreter = steps.findIndex((s) => s.run?.includes('fipskit:set-interpreter'));
+    const build = steps.findIndex((s) => s.name === 'Build and verify what this change affects');
+    const npmCi = steps.findIndex((s) => s.run === 'npm ci');
+    expect(steps[setupPython].id).toBe('python');
+    expect(steps[setInterpreter]).toEqual({
+      name: "Point the Windows projects at this runner's Python",
+      if: "matrix.platform == 'win32'",
+      shell: 'pwsh',
+      run: 'npx nx g fipskit:set-interpreter --platform=win32 --interpreter="${{ steps.python.outputs.python-path }}" --no-interactive',
+    });
+    expect(npmCi).toBeLessThan(setInterpreter);
+    expect(setInterpreter).toBeLessThan(build);
+
+    // Run the step as the runner would, with the path setup-python reports.
+    const runnerPython = 'C:\\hostedtoolcache\\windows\\Python\\3.11.2\\x64\\python.exe';
+    const command = steps[setInterpreter].run!.replace('${{ steps.python.outputs.python-path }}', runnerPython);
+    const [, generator, args] = /^npx nx g fipskit:(\S+) (.*) --no-interactive$/.exec(command)!;
+    const generators = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'generators.json'), 'utf8')).generators;
+    expect(generators[generator].factory).toBe('./src/generators/set-interpreter/generator');
+    const options = Object.fromEntries([...args.matchAll(/--(\w+)=("([^"]*)"|\S+)/g)].map(([, key, raw, quoted]) => [key, quoted ?? raw]));
+    expect(options).toEqual({ platform: 'win32', interpreter: runnerPython });
+    jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+    await setInterpreterGenerator(tree, { platform: 'win32', interpreter: options.interpreter });
+    for (const name of ['win', 'win-b']) {
+      const { targets = {} } = readProjectConfiguration(tree, name);
+      expect([targets.python.options.interpreter, targets.install.options.interpreter, targets.restore.options.interpreter, targets.verify.options.python]).toEqual(
+        Array(4).fill(runnerPython),
+      );
+    }
+    expect(readProjectConfiguration(tree, 'lin').targets?.python.options.interpreter).toBe('/usr/bin/python3');
+  });
+
   it('Linux only, another branch, no remote cache', async () => {
-    await projectGenerator(tree, { name: 'lin', pythonVersion: '3.11.2' });
+    await projectGenerator(tree, { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' });
     await ciWorkflowGenerator(tree, { baseBranch: 'trunk', remoteCache: 'none', path: 'ci/fips.yml' });
     const workflow = read('ci/fips.yml');
     expect(workflow.jobs['fips-python'].strategy.matrix.include.map((m) => m.platform)).toEqual(['linux']);
@@ -63,7 +106,8 @@ describe('ci-workflow generator', () => {
 
   it("this repository's own workflow is the generator's output", async () => {
     const repo = join(__dirname, '..', '..', '..', '..', '..');
-    const committed = readFileSync(join(repo, '.github', 'workflows', 'fipskit.yml'), 'utf8');
+    // A Windows checkout (core.autocrlf) has CRLF line ends; the generator writes LF.
+    const committed = readFileSync(join(repo, '.github', 'workflows', 'fipskit.yml'), 'utf8').replace(/\r\n/g, '\n');
     const fresh = createTreeWithEmptyWorkspace();
     for (const name of ['fips-python', 'fips-python-split']) {
       fresh.write(`${name}/project.json`, readFileSync(join(repo, name, 'project.json'), 'utf8'));

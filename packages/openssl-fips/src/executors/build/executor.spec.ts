@@ -43,13 +43,18 @@ describe('openssl build executor', () => {
     expect(printed.join('\n')).toMatch(/does not exist.*"sources" target/);
   });
 
+  // A real build is for this machine's platform only, so the preflight is the host's.
+  const host = process.platform === 'win32'
+    ? { missing: ['jom', 'nmake'], message: /nmake not found: it comes with the MSVC environment/, probed: ['perl', 'cl', 'jom', 'nmake', 'nasm'] }
+    : { missing: ['make'], message: /make not found on PATH/, probed: ['perl', 'make', 'cc'] };
+
   it('stops at the preflight when a tool is missing, with nothing written', async () => {
     const { root, context } = workspace(lock);
-    const runner = new RecordingRunner().respond((c) => c.program === 'make', { exitCode: 127 });
+    const runner = new RecordingRunner().respond((c) => host.missing.includes(c.program), { exitCode: 127 });
     const printed: string[] = [];
     expect((await openSslBuildExecutor(options, context, { runner, print: (l) => printed.push(l) })).success).toBe(false);
-    expect(printed.join('\n')).toMatch(/make not found on PATH/);
-    expect(runner.commands.map((c) => c.program)).toEqual(['perl', 'make', 'cc']);
+    expect(printed.join('\n')).toMatch(host.message);
+    expect(runner.commands.map((c) => c.program)).toEqual(host.probed);
     expect(() => readFileSync(join(root, 'dist', 'p', 'openssl', '.fipskit-output.json'))).toThrow();
   });
 
@@ -59,7 +64,7 @@ describe('openssl build executor', () => {
     const printed: string[] = [];
     expect(await openSslBuildExecutor({ ...options, platform: 'win32', dryRun: true }, context, { runner, print: (l) => printed.push(l) })).toEqual({ success: true });
     const text = printed.join('\n');
-    expect(text).toContain('$ perl C:\\workspace\\tmp\\fipskit\\p\\openssl\\src\\Configure VC-WIN64A enable-fips no-tests no-legacy no-uplink "--prefix=C:\\Program Files\\fipskit\\openssl-3.0.22"');
+    expect(text).toContain('$ perl C:\\workspace\\tmp\\fipskit\\p\\openssl\\src\\Configure VC-WIN64A enable-fips no-tests no-uplink "--prefix=C:\\Program Files\\fipskit\\openssl-3.0.22"');
     expect(text).toContain('$ nmake DESTDIR=C:\\workspace\\tmp\\fipskit\\p\\openssl\\destdir install_sw install_ssldirs install_fips');
     expect(runner.commands).toHaveLength(0);
   });

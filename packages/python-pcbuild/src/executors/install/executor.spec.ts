@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, win32 } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
@@ -7,7 +7,7 @@ import { RecordingRunner } from '@fipskit/core';
 import installExecutor from './executor';
 import restoreExecutor from '../restore/executor';
 
-/** Every file under dir with its bytes' SHA-256 and mode: "byte-identical" made checkable. */
+/** Every file under dir with its bytes' SHA-256 and mode (on Windows only the read-only attribute shows in it): "byte-identical" made checkable. */
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {
@@ -100,6 +100,18 @@ describe('install and restore executors on a directory laid out like an installe
     expect(readFileSync(join(root, 'ws', '.fipskit', 'backup', 'p', 'changed-after-install', '_ssl.pyd'), 'utf8')).toBe('a newer _ssl from a Python update');
   });
 
+  it('restore after an install that never ran says so and succeeds, changing nothing', async () => {
+    const before = snapshot(pythonDir);
+    const printed: string[] = [];
+    expect(await restoreExecutor({ interpreter }, context, { print: (l) => printed.push(l) })).toEqual({ success: true });
+    const backupDir = join(root, 'ws', '.fipskit', 'backup', 'p');
+    expect(printed).toEqual([
+      `[restore] nothing to restore: fipskit has not installed anything with the backup directory ${backupDir} (it holds no fipskit-python-install.json); ${pythonDir} was left as it is`,
+    ]);
+    expect(snapshot(pythonDir)).toEqual(before);
+    expect(existsSync(backupDir)).toBe(false);
+  });
+
   it('refuses a built file that is not what the python stage recorded, before touching the Python', async () => {
     writeFileSync(join(root, 'ws', 'dist', 'p', 'python', 'DLLs', '_hashlib.pyd'), 'tampered');
     const before = snapshot(pythonDir);
@@ -113,7 +125,7 @@ describe('install and restore executors on a directory laid out like an installe
     writeFileSync(join(pythonDir, 'include', 'patchlevel.h'), '#define PY_VERSION "3.11.9"\n');
     const printed: string[] = [];
     expect(await installExecutor(options(), context, { runner: new RecordingRunner(), print: (l) => printed.push(l), host: 'win32' })).toEqual({ success: false });
-    expect(printed.join('\n')).toContain('is Python 3.11.9 (python311.dll, include/patchlevel.h), but the modules are built from CPython 3.11.2');
+    expect(printed.join('\n')).toContain(`is Python 3.11.9 (python311.dll, ${join('include', 'patchlevel.h')}), but the modules are built from CPython 3.11.2`);
     expect(readFileSync(join(pythonDir, 'DLLs', '_ssl.pyd'), 'utf8')).toBe('python.org _ssl');
   });
 

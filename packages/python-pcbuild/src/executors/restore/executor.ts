@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import { executorResult, pathsFor } from '@fipskit/core';
-import { restorePython } from '../build/lib/windows/install-into-python';
+import { INSTALL_MANIFEST, restorePython } from '../build/lib/windows/install-into-python';
 import { defaultBackupDir } from '../install/executor';
 import { PythonRestoreOptions } from './schema';
 
@@ -19,6 +19,11 @@ export default async function pythonRestoreExecutor(
     const backupDir = options.backupDir ? resolve(options.backupDir) : defaultBackupDir(context.root, context.projectName);
     const pythonDir = pathsFor('win32').dirname(options.interpreter);
     const result = restorePython(pythonDir, backupDir, { force: options.force ?? false });
+    // A restore that runs after every install, as CI runs it, also runs after one that failed or never started.
+    if (!result) {
+      print(`[restore] nothing to restore: fipskit has not installed anything with the backup directory ${backupDir} (it holds no ${INSTALL_MANIFEST}); ${pythonDir} was left as it is`);
+      return;
+    }
     const say = (what: string, names: string[]) => names.length && print(`[restore] ${what}: ${names.join(', ')}`);
     say('original put back', result.restored);
     say('removed (fipskit had added it)', result.removed);

@@ -1,7 +1,8 @@
 /**
  * Undoes the `install` executor: puts back every file it replaced in the Python's `DLLs\` and removes the files it
  * added, checking each against the SHA-256 recorded at install time. A file changed since the install (by the user or
- * another installer) stops the restore with nothing changed, unless `force`, which moves such files aside.
+ * another installer) stops the restore with nothing changed, unless `force`, which moves such files aside. With no install
+ * recorded in the backup directory (the install never ran, or was restored already) it says so and changes nothing.
  * @title Restore a Windows Python
  */
 export interface PythonRestoreOptions {

@@ -71,6 +71,7 @@ ${input.linuxContainer ? '    container: ${{ matrix.container }}\n' : ''}    tim
         run: ${sudo}apt-get update && ${sudo}apt-get install -y build-essential perl xz-utils git python3-dev libffi-dev zlib1g-dev
 
       - name: Python (Windows)
+        id: python
         if: matrix.platform == 'win32'
         uses: actions/setup-python@v5
         with:
@@ -88,6 +89,12 @@ ${input.linuxContainer ? '    container: ${{ matrix.container }}\n' : ''}    tim
         uses: ilammy/setup-nasm@v1
 
       - run: npm ci
+
+      # setup-python installs under the runner's tool cache, not where the projects name their interpreter.
+      - name: Point the Windows projects at this runner's Python
+        if: matrix.platform == 'win32'
+        shell: pwsh
+        run: npx nx g fipskit:set-interpreter --platform=win32 --interpreter="\${{ steps.python.outputs.python-path }}" --no-interactive
 
       # The base and head commits nx affected compares (the last successful run on the base branch).
       - uses: nrwl/nx-set-shas@v4

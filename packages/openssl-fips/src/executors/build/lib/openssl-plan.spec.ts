@@ -40,29 +40,29 @@ const runs = (plan: ReturnType<typeof planFor>['plan']) =>
   plan.steps.filter((s): s is RunStep => s.kind === 'run').map((s) => [s.command.program, ...s.command.args]);
 
 describe('OpenSSL build plan', () => {
-  it('linux targeted: Configure with enable-fips no-tests no-legacy, generated headers, then only the needed targets', () => {
+  it('linux targeted: Configure with enable-fips no-tests, generated headers, then only the needed targets (the legacy provider module included)', () => {
     const { plan } = planFor('linux');
     const obj = '/home/zoë/my work/tmp/fipskit/p/openssl/obj';
     expect(runs(plan)).toEqual([
-      ['perl', '/home/zoë/my work/tmp/fipskit/p/openssl/src/Configure', 'linux-x86_64', 'enable-fips', 'no-tests', 'no-legacy',
+      ['perl', '/home/zoë/my work/tmp/fipskit/p/openssl/src/Configure', 'linux-x86_64', 'enable-fips', 'no-tests',
         '--prefix=/opt/fipskit/openssl-3.0.9', '--openssldir=/opt/fipskit/openssl-3.0.9/ssl', '--libdir=lib'],
       ['make', '-j2', 'build_generated'],
-      ['make', '-j2', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'apps/openssl'],
+      ['make', '-j2', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'providers/legacy.so', 'apps/openssl'],
     ]);
     const compile = plan.steps.find((s): s is RunStep => s.kind === 'run' && s.title.startsWith('Compile'))!;
     expect(compile.command.cwd).toBe(obj);
-    expect(compile.progress?.countWith.args).toEqual(['-n', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'apps/openssl']);
+    expect(compile.progress?.countWith.args).toEqual(['-n', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'providers/legacy.so', 'apps/openssl']);
     expect(plan.steps[0]).toMatchObject({ kind: 'task', title: 'Unpack openssl-3.0.9.tar.gz (OpenSSL 3.0.9)' });
     expect(plan.steps.map((s) => s.title).slice(-2)).toEqual(['Record build information', 'Publish output']);
   });
 
-  it('builds the legacy provider only when asked, and appends user Configure arguments last', () => {
-    const { plan } = planFor('linux', { legacyProvider: true, tests: true, configureArgs: ['no-idea', '-DX="a b"'], jobs: 7 });
+  it('leaves the legacy provider out when told to, and appends user Configure arguments last', () => {
+    const { plan } = planFor('linux', { legacyProvider: false, tests: true, configureArgs: ['no-idea', '-DX="a b"'], jobs: 7 });
     const [configure, , compile] = runs(plan);
-    expect(configure).not.toContain('no-legacy');
+    expect(configure).toContain('no-legacy');
     expect(configure).not.toContain('no-tests');
     expect(configure.slice(-2)).toEqual(['no-idea', '-DX="a b"']);
-    expect(compile).toContain('providers/legacy.so');
+    expect(compile).not.toContain('providers/legacy.so');
     expect(compile[1]).toBe('-j7');
   });
 
@@ -87,7 +87,7 @@ describe('OpenSSL build plan', () => {
     const { plan } = planFor('darwin');
     const [configure, , compile] = runs(plan);
     expect(configure[2]).toBe('darwin64-arm64');
-    expect(compile).toEqual(['make', '-j8', 'libcrypto.3.dylib', 'libssl.3.dylib', 'providers/fips.dylib', 'apps/openssl']);
+    expect(compile).toEqual(['make', '-j8', 'libcrypto.3.dylib', 'libssl.3.dylib', 'providers/fips.dylib', 'providers/legacy.dylib', 'apps/openssl']);
     expect(renderPlan(plan)).toContain('symlink /Users/zoë/my work/dist/p/openssl.staging/lib/libcrypto.dylib -> libcrypto.3.dylib');
   });
 
@@ -95,7 +95,7 @@ describe('OpenSSL build plan', () => {
     const { plan } = planFor('win32');
     const root = 'C:\\Users\\Zoë\\my work';
     expect(runs(plan)).toEqual([
-      ['perl', `${root}\\tmp\\fipskit\\p\\openssl\\src\\Configure`, 'VC-WIN64A', 'enable-fips', 'no-tests', 'no-legacy', 'no-uplink',
+      ['perl', `${root}\\tmp\\fipskit\\p\\openssl\\src\\Configure`, 'VC-WIN64A', 'enable-fips', 'no-tests', 'no-uplink',
         '--prefix=C:\\Program Files\\fipskit\\openssl-3.0.9', '--openssldir=C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl'],
       ['nmake', 'build_sw'],
       ['nmake', `DESTDIR=${root}\\tmp\\fipskit\\p\\openssl\\destdir`, 'install_sw', 'install_ssldirs', 'install_fips'],
@@ -113,6 +113,45 @@ describe('OpenSSL build plan', () => {
     const [configure, compile] = runs(plan);
     expect(configure).toContain('no-asm');
     expect(compile).toEqual(['jom', '/J', '6', 'build_sw']);
+  });
+
+  const commands = (plan: ReturnType<typeof planFor>['plan']) =>
+    plan.steps.filter((s): s is RunStep => s.kind === 'run').map((s) => ({ title: s.command.title, args: s.command.args, env: s.command.env }));
+
+  it.each([
+    ['nmake', undefined, [], undefined],
+    ['jom', undefined, ['/J', '6'], { CL: '/FS' }],
+    ['jom', '/wd4996 /DFOO', ['/J', '6'], { CL: '/wd4996 /DFOO /FS' }],
+    ['C:\\Qt\\jom.exe', '', ['/J', '6'], { CL: '/FS' }],
+  ])('win32 with %s (CL=%j): parallel jobs write shared PDBs through /FS, keeping the CL the user set', (make, cl, jobs, env) => {
+    const { plan } = planFor('win32', { jobs: 6 }, { perl: 'perl', make, nasm: true, ...(cl === undefined ? {} : { cl }) });
+    const root = 'C:\\Users\\Zoë\\my work';
+    expect(commands(plan)).toEqual([
+      { title: 'Configure', args: expect.any(Array), env: undefined },
+      { title: 'Compile (nmake)', args: [...jobs, 'build_sw'], env },
+      { title: 'Install (nmake install)', args: [`DESTDIR=${root}\\tmp\\fipskit\\p\\openssl\\destdir`, 'install_sw', 'install_ssldirs', 'install_fips'], env },
+    ]);
+    const text = renderPlan(plan);
+    if (env) expect(text).toContain(`env: CL=${env.CL}`);
+    else expect(text).not.toContain('env: CL=');
+  });
+
+  it.each([
+    ['nmake', [], undefined],
+    ['jom', ['/J', '4'], { CL: '/FS' }],
+  ])('provider split on Windows with %s: the provider build gets the same jobs and CL', (make, jobs, env) => {
+    const options = normalizeOptions(
+      { sourceLock: 'l', fipsProviderSourceLock: 'p', outputPath: 'dist/p/openssl', platform: 'win32', dryRun: true, jobs: 4 },
+      { root: 'C:\\w', projectName: 'p' },
+      hosts.win32,
+      (file) => (file.endsWith('p') && !file.endsWith('l') ? { ...lock, version: '3.0.9' } : { ...lock, version: '3.5.1' }),
+    );
+    const plan = buildOpenSslPlan(options, { perl: 'perl', make, nasm: true }, openSslLayout(options, 'C:\\w\\dist\\p\\openssl.staging'));
+    expect(commands(plan).slice(3)).toEqual([
+      { title: 'Configure the FIPS provider source (OpenSSL 3.0.9)', args: expect.any(Array), env: undefined },
+      { title: 'Generate its headers (make build_generated)', args: [...jobs, 'build_generated'], env },
+      { title: 'Compile the FIPS provider 3.0.9', args: [...jobs, 'providers\\fips.dll'], env },
+    ]);
   });
 
   it('builds an unpacked local tree out of tree where it is, without unpacking', () => {
@@ -153,8 +192,8 @@ describe('OpenSSL build plan', () => {
       ['make', '-j2', 'build_generated'],
       ['make', '-j2', 'providers/fips.so'],
     ]);
-    // The libraries' build does not make a provider of its own; the provider build runs in its own tree.
-    expect(commands[2]).toEqual(['/w/tmp/fipskit/p/openssl/obj', 'make', '-j2', 'libcrypto.so.3', 'libssl.so.3', 'apps/openssl']);
+    // The libraries' build does not make a FIPS provider of its own; the provider build runs in its own tree.
+    expect(commands[2]).toEqual(['/w/tmp/fipskit/p/openssl/obj', 'make', '-j2', 'libcrypto.so.3', 'libssl.so.3', 'providers/legacy.so', 'apps/openssl']);
     expect(commands[5][0]).toBe('/w/tmp/fipskit/p/openssl/obj-fips-provider');
     const text = renderPlan(plan);
     expect(text).toContain('Unpack openssl-3.0.9.tar.gz (OpenSSL 3.0.9, FIPS provider only)');

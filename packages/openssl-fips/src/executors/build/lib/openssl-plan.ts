@@ -8,6 +8,8 @@ export interface BuildToolchain {
   make: string;
   /** Windows: NASM found, so the assembler code paths are built; otherwise `no-asm`. */
   nasm: boolean;
+  /** Windows: the CL variable of the build's environment (switches cl.exe prepends to its command line), kept when switches are added. */
+  cl?: string;
 }
 
 /** In-process steps the plan calls back into; plans made for display get no-ops. */
@@ -161,19 +163,29 @@ function posixBuildSteps(options: NormalizedOpenSslOptions, toolchain: BuildTool
   ];
 }
 
+/**
+ * nmake has no parallel jobs; jom (Qt's nmake clone) does, and is used when found. OpenSSL's VC targets compile
+ * with /Zi into PDBs shared by many objects (/Fdossl_static.pdb, /Fddso.pdb, /Fdapp.pdb), and parallel cl.exe
+ * runs writing one PDB fail with C1041 unless they serialize their writes through mspdbsrv (/FS). /FS does not
+ * change the objects. jom runs jobs in parallel even without /J, so every jom run gets it.
+ */
+function windowsMake(options: NormalizedOpenSslOptions, toolchain: BuildToolchain): { jobs: string[]; env?: Record<string, string> } {
+  if (!/(^|[\\/])jom(\.exe)?$/i.test(toolchain.make)) return { jobs: [] };
+  const cl = toolchain.cl?.trim();
+  return { jobs: ['/J', String(options.jobs)], env: { CL: cl ? `${cl} /FS` : '/FS' } };
+}
+
 function windowsBuildSteps(options: NormalizedOpenSslOptions, toolchain: BuildToolchain, layout: OpenSslLayout, cmd: CommandFactory): PlanStep[] {
-  // nmake has no parallel jobs; jom (Qt's nmake clone) does, and is used when found.
-  const jom = /(^|[\\/])jom(\.exe)?$/i.test(toolchain.make);
-  const parallel = jom ? [`/J`, String(options.jobs)] : [];
+  const make = windowsMake(options, toolchain);
   const build = options.installDocs ? [] : ['build_sw'];
   const installTargets = ['install_sw', 'install_ssldirs', 'install_fips', ...(options.installDocs ? ['install_docs'] : [])];
   return [
-    run(cmd('Compile (nmake)', toolchain.make, [...parallel, ...build]), {
+    run(cmd('Compile (nmake)', toolchain.make, [...make.jobs, ...build], make.env), {
       unit: 'objects compiled',
       countWith: cmd('Count objects', toolchain.make, ['/N', ...build]),
       pattern: MSVC_COMPILE,
     }),
-    run(cmd('Install (nmake install)', toolchain.make, [`DESTDIR=${layout.destDir}`, ...installTargets])),
+    run(cmd('Install (nmake install)', toolchain.make, [`DESTDIR=${layout.destDir}`, ...installTargets], make.env)),
     {
       kind: 'files',
       title: 'Move installed tree into staging directory',
@@ -224,8 +236,14 @@ function providerSteps(options: NormalizedOpenSslOptions, toolchain: BuildToolch
   const windows = options.platform === 'win32';
   const moduleFile = windows ? 'fips.dll' : options.platform === 'darwin' ? 'fips.dylib' : 'fips.so';
   const target = windows ? `providers\\${moduleFile}` : `providers/${moduleFile}`;
-  const jobs = windows ? (/(^|[\\/])jom(\.exe)?$/i.test(toolchain.make) ? ['/J', String(options.jobs)] : []) : [`-j${options.jobs}`];
-  const inProviderObj = (title: string, program: string, args: string[]): Command => ({ title, program, args, cwd: layout.providerObjectDir });
+  const { jobs, env } = windows ? windowsMake(options, toolchain) : { jobs: [`-j${options.jobs}`], env: undefined };
+  const inProviderObj = (title: string, program: string, args: string[], withEnv?: Record<string, string>): Command => ({
+    title,
+    program,
+    args,
+    cwd: layout.providerObjectDir,
+    ...(withEnv ? { env: withEnv } : {}),
+  });
   const args = configureArguments(options, toolchain);
   return [
     {
@@ -235,8 +253,8 @@ function providerSteps(options: NormalizedOpenSslOptions, toolchain: BuildToolch
       perform: unpack,
     },
     run(inProviderObj(`Configure the FIPS provider source (OpenSSL ${provider.version})`, toolchain.perl, [paths.join(layout.providerSourceDir, 'Configure'), ...args])),
-    run(inProviderObj('Generate its headers (make build_generated)', toolchain.make, [...jobs, 'build_generated'])),
-    run(inProviderObj(`Compile the FIPS provider ${provider.version}`, toolchain.make, [...jobs, target]), {
+    run(inProviderObj('Generate its headers (make build_generated)', toolchain.make, [...jobs, 'build_generated'], env)),
+    run(inProviderObj(`Compile the FIPS provider ${provider.version}`, toolchain.make, [...jobs, target], env), {
       unit: 'objects compiled',
       countWith: inProviderObj('Count objects', toolchain.make, [windows ? '/N' : '-n', target]),
       pattern: windows ? MSVC_COMPILE : POSIX_COMPILE,

@@ -1,5 +1,5 @@
 import { Command, ProcessError, ProcessRunner, RunOptions } from '@fipskit/core';
-import { preflightOpenSslBuild } from './preflight';
+import { nasmProblem, preflightOpenSslBuild } from './preflight';
 
 /** A machine where only the listed programs exist, answering with the given output. */
 function machine(programs: Record<string, { output: string; exitCode?: number }>): ProcessRunner & { seen: string[][] } {
@@ -74,6 +74,33 @@ describe('OpenSSL build preflight', () => {
     const result = await preflightOpenSslBuild(machine(tools), 'win32', 'C:\\b', {});
     expect(result.toolchain.nasm).toBe(false);
     expect(result.warnings[0]).toMatch(/NASM not found.*no-asm/);
+  });
+
+  it('Windows: keeps the CL variable of the environment for the build to extend', async () => {
+    expect((await preflightOpenSslBuild(machine(windowsTools), 'win32', 'C:\\b', { CL: '/wd4996' })).toolchain).toEqual({ perl: 'perl', make: 'nmake', nasm: true, cl: '/wd4996' });
+  });
+
+  it('Windows: refuses a NASM older than 2.09, naming its version and the fix', async () => {
+    const old = { ...windowsTools, nasm: { output: 'NASM version 2.08.02 compiled on Jun 24 2010' } };
+    const error = await preflightOpenSslBuild(machine(old), 'win32', 'C:\\b', {}).catch((e) => e);
+    expect(error.message).toBe(
+      'The OpenSSL build cannot start; missing tools:\n' +
+        '  - the NASM on PATH is version 2.08.02, but OpenSSL needs NASM 2.09 or later: install a current NASM from nasm.us and put it first on PATH, ' +
+        'or remove it from PATH to build with no-asm (portable C code, slower crypto).',
+    );
+  });
+
+  it.each([
+    ['NASM version 2.16.01 compiled on Dec 21 2022', undefined],
+    ['NASM version 2.09 compiled on Sep 20 2010', undefined],
+    ['NASM version 3.01 compiled on Oct 10 2025', undefined],
+    ['NASM version 2.10rc1 compiled on Jan  1 2012', undefined],
+    ['NASM version 2.08.02 compiled on Jun 24 2010', /version 2\.08\.02, but OpenSSL needs NASM 2\.09 or later/],
+    ['NASM version 0.98.39 compiled on Feb 25 2005', /version 0\.98\.39, but OpenSSL needs NASM 2\.09 or later/],
+    ['Yasm 1.3.0', /"nasm -v" printed "Yasm 1\.3\.0", which names no NASM version, but OpenSSL needs NASM 2\.09 or later: install a current NASM from nasm\.us/],
+  ])('NASM whose "nasm -v" says %j', (output, problem) => {
+    if (problem) expect(nasmProblem(output)).toMatch(problem);
+    else expect(nasmProblem(output)).toBeUndefined();
   });
 
   it('Windows: refuses an MSYS perl and a missing MSVC environment, saying what to do', async () => {

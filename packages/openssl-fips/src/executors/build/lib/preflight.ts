@@ -1,5 +1,6 @@
 import { ProcessRunner, TargetPlatform, probeTool as probe } from '@fipskit/core';
 import { BuildToolchain } from './openssl-plan';
+import { compareReleases } from './normalize-options';
 
 /** Versions of the tools that shape the binaries; recorded in build-info.json. */
 export interface ToolchainIdentity {
@@ -16,6 +17,20 @@ export interface PreflightResult {
 }
 
 const firstLine = (text: string) => text.split('\n').find((l) => l.trim())?.trim() ?? '';
+
+/** OpenSSL's VC-WIN64A Configure stops on an older NASM (Configurations/10-main.conf: SHA3 might be miscompiled). */
+export const MINIMUM_NASM = '2.09';
+
+/** What is wrong with the NASM whose `nasm -v` printed `output`, with the fix; undefined when OpenSSL can use it. */
+export function nasmProblem(output: string): string | undefined {
+  const version = /NASM version ([0-9]+\.[0-9]+\S*)/.exec(output)?.[1];
+  if (version && compareReleases(version, MINIMUM_NASM) >= 0) return undefined;
+  const found = version ? `the NASM on PATH is version ${version}` : `"nasm -v" printed "${firstLine(output)}", which names no NASM version`;
+  return (
+    `${found}, but OpenSSL needs NASM ${MINIMUM_NASM} or later: install a current NASM from nasm.us and put it first on PATH, ` +
+    'or remove it from PATH to build with no-asm (portable C code, slower crypto).'
+  );
+}
 
 /** Checks every tool the build needs before any work starts, and names what is missing with how to get it. */
 export async function preflightOpenSslBuild(
@@ -83,10 +98,13 @@ async function preflightWindows(runner: ProcessRunner, cwd: string, env: NodeJS.
     warnings.push(
       'NASM not found on PATH: building with no-asm (portable C code, slower crypto). Install NASM (nasm.us) and add it to PATH to build the assembler code paths.',
     );
+  } else {
+    const problem = nasmProblem(nasm.output);
+    if (problem) problems.push(problem);
   }
   throwIfProblems(problems);
   return {
-    toolchain: { perl: 'perl', make: jom.ok ? 'jom' : 'nmake', nasm: nasm.ok },
+    toolchain: { perl: 'perl', make: jom.ok ? 'jom' : 'nmake', nasm: nasm.ok, ...(env.CL ? { cl: env.CL } : {}) },
     identity: { perl: firstLine(perl.output), make: firstLine(nmake.output), compiler: firstLine(cl.output), assembler: nasm.ok ? firstLine(nasm.output) : 'none (no-asm)' },
     warnings,
   };

@@ -217,8 +217,11 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     expect(existsSync(backup)).toBe(false);
   });
 
-  it('refuses to restore without a manifest, or into another Python than the one recorded', () => {
-    expect(() => restorePython(python, backup)).toThrow(`${join(backup, INSTALL_MANIFEST)} does not exist`);
+  it('has nothing to restore without a manifest, changing nothing; refuses another Python than the one recorded', () => {
+    const before = snapshot(python);
+    expect(restorePython(python, backup)).toBeUndefined();
+    expect(snapshot(python)).toEqual(before);
+    expect(existsSync(backup)).toBe(false);
     installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
     const elsewhere = makePython(join(root, 'elsewhere'));
     expect(() => restorePython(elsewhere, backup)).toThrow(`${backup} holds the originals of ${python}, not of ${elsewhere}.`);

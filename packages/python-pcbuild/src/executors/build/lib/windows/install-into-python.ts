@@ -348,10 +348,12 @@ function undoInstall(dllsDir: string, backupDir: string, records: InstallRecord[
  * Undoes `installIntoPython`: originals go back, files fipskit added are removed. A file whose bytes
  * are neither what fipskit installed nor the original was changed by someone since: the restore then
  * changes nothing and throws, unless `force`, which moves such files to `<backupDir>\changed-after-install`.
+ * Without an install manifest there is nothing to undo (the install never ran, failed before changing
+ * anything, or was restored already): undefined, and nothing is touched.
  */
-export function restorePython(pythonDir: string, backupDir: string, options: { force?: boolean } = {}): RestoreResult {
+export function restorePython(pythonDir: string, backupDir: string, options: { force?: boolean } = {}): RestoreResult | undefined {
   const manifest = readManifest(backupDir);
-  if (!manifest) throw new Error(`${join(backupDir, INSTALL_MANIFEST)} does not exist: fipskit has not installed anything with this backup directory.`);
+  if (!manifest) return undefined;
   if (!samePath(manifest.pythonDir, pythonDir) && !options.force) {
     throw new Error(`${backupDir} holds the originals of ${manifest.pythonDir}, not of ${pythonDir}. Point pythonDir at ${manifest.pythonDir}, or use force if that Python has moved here.`);
   }
