@@ -1,4 +1,5 @@
-// Unit tests run everywhere in seconds; e2e tests build real OpenSSL/CPython and run serially.
+// Unit tests run everywhere in seconds; e2e tests build real OpenSSL/CPython and run serially; wine tests run the
+// Windows build of the same OpenSSL under Wine.
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 // execa and its dependencies ship ESM only: let @swc/jest turn them into CommonJS for jest.
 const esmOnly = [
@@ -18,5 +19,7 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/packages/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/e2e/**/*.e2e.ts'], testTimeout: 60 * 60 * 1000 },
+    // Windows binaries under Wine (npm run test:wine builds them first); one Wine prefix, so run in band.
+    { ...common, displayName: 'wine', testMatch: ['<rootDir>/e2e/wine/**/*.wine.ts'], testTimeout: 10 * 60 * 1000 },
   ],
 };

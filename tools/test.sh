@@ -12,6 +12,10 @@ node tools/run-ts.js tools/schemas/generate-schemas.ts --check
 # The e2e suite builds the real FIPS OpenSSL first; the unit tests that run checks against it come after.
 echo "== end-to-end tests (real OpenSSL, overlay and full CPython builds, verification)"
 npx jest --selectProjects e2e --ci --runInBand
+# The same OpenSSL source cross-compiled for Windows (cached by Nx: built once per source and MinGW-w64 toolchain).
+echo "== Windows semantics under Wine (MinGW-w64 build of the same OpenSSL: fipsinstall, FIPS config, paths, .cmd scripts)"
+npx nx run wine-openssl:build
+npx jest --selectProjects wine --ci --runInBand
 echo "== reference CPython sources for the Windows PCbuild plan tests (Debian's archive)"
 node tools/run-ts.js packages/python-pcbuild/src/executors/build/lib/windows/pcbuild-reference-sources.ts ||
   echo "warning: a reference CPython tarball could not be fetched; the PCbuild plan tests for it are skipped"

@@ -29,8 +29,11 @@ export function fipsModuleFileName(platform: TargetPlatform): string {
   return platform === 'win32' ? 'fips.dll' : platform === 'darwin' ? 'fips.dylib' : 'fips.so';
 }
 
+/** The parts of the build's options build-info.json records (a build made outside the executor supplies just these). */
+export type BuildInfoOptions = Pick<NormalizedOpenSslOptions, 'platform' | 'arch' | 'source' | 'fipsProviderSource' | 'configureTarget' | 'scope'>;
+
 export async function collectBuildInfo(
-  options: NormalizedOpenSslOptions,
+  options: BuildInfoOptions,
   prefix: string,
   configureArgs: string[],
   toolchain: ToolchainIdentity,
