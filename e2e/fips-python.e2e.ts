@@ -366,7 +366,7 @@ describe('a fipskit Python is FIPS however it is started, or refuses loudly', ()
       'h = hashes.Hash(hashes.SHA256()); h.update(b"abc")',
       'try:',
       '    hashes.Hash(hashes.MD5()); md5 = "allowed"',
-      # Debian's 38.x lets OpenSSL refuse it (InternalError); later versions refuse it themselves.
+      // Debian's 38.x lets OpenSSL refuse it (InternalError); later versions refuse it themselves.
       'except (InternalError, UnsupportedAlgorithm):',
       '    md5 = "refused"',
       'maps = sorted({os.path.realpath(l.split()[-1]) for l in open("/proc/self/maps") if "libcrypto" in l})',
