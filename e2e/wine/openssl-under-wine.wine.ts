@@ -1,19 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, ProcessResult, childEnvironment } from '@fipskit/core';
-import { providerIsActive } from '@fipskit/fips-config';
-import { BUILD_INFO_FILE, readBuildInfo } from '@fipskit/openssl-fips';
+import { Command, ProcessResult, childEnvironment, providerIsActive, readFipsSection, renderOpenSslCnf } from '@fipskit/core';
+import { readBuildInfo } from '@fipskit/openssl-fips';
 import { WORKSPACE } from '../support/workspace';
 import { Wine, WineRunner, cmdScriptCommand, startWine, stopWine, toUnixPath, toWindowsPath, wineCommand } from '../support/wine';
-import { WINE_OPENSSL_PATHS, mingwCompiledInPrefix } from './build-wine-openssl';
+import { copyWindowsOpenSsl, mingwCompiledInPrefix } from './build-wine-openssl';
 
 /**
  * The real Windows OpenSSL — the MinGW-w64 build of the source fips-python locks (nx run wine-openssl:build) —
  * run under Wine from a directory whose path has a space, a non-ASCII letter and an apostrophe.
  */
-const built = join(WORKSPACE, WINE_OPENSSL_PATHS.output);
 const work = join(WORKSPACE, 'tmp', 'wine work', "Zoë's dir");
 const prefix = join(work, 'openssl');
 const modulesDir = join(prefix, 'lib', 'ossl-modules');
@@ -23,12 +21,8 @@ let wine: Wine;
 let runner: WineRunner;
 
 beforeAll(() => {
-  if (!existsSync(join(built, BUILD_INFO_FILE))) {
-    throw new Error(`${built} holds no Windows build: run npm run test:wine, which builds it first (nx run wine-openssl:build).`);
-  }
   rmSync(work, { recursive: true, force: true });
-  mkdirSync(work, { recursive: true });
-  cpSync(built, prefix, { recursive: true });
+  copyWindowsOpenSsl(WORKSPACE, prefix);
   writeFileSync(join(work, 'empty.cnf'), '# intentionally empty: fipsinstall must not read any other configuration\n');
   writeFileSync(join(work, 'data ë.txt'), 'fipskit under Wine\n');
   const started = Date.now();
@@ -111,28 +105,8 @@ describe('FIPS under Wine, from a directory with a space, a non-ASCII letter and
   });
 
   it('with fips and base activated and default_properties = fips=yes, the FIPS provider is active', async () => {
-    // LF lines from us, CRLF lines from fipsinstall: what a Windows product writing with "\n" produces.
-    const cnf = [
-      'config_diagnostics = 1',
-      'openssl_conf = openssl_init',
-      '',
-      '[openssl_init]',
-      'providers = provider_sect',
-      'alg_section = algorithm_sect',
-      '',
-      '[provider_sect]',
-      'fips = fips_sect',
-      'base = base_sect',
-      '',
-      '[base_sect]',
-      'activate = 1',
-      '',
-      '[algorithm_sect]',
-      'default_properties = fips=yes',
-      '',
-      '',
-    ].join('\n');
-    writeFileSync(opensslCnf(), cnf + readFileSync(fipsModuleCnf(), 'utf8'));
+    // The product's strict configuration, with the section fipsinstall wrote in CRLF lines.
+    writeFileSync(opensslCnf(), renderOpenSslCnf(readFipsSection(readFileSync(fipsModuleCnf(), 'utf8'), fipsModuleCnf()), 'strict'));
     const { exitCode, lines } = await run(openssl(['list', '-providers', '-verbose'], opensslCnf()));
     expect(exitCode).toBe(0);
     expect(providerIsActive(lines, 'fips')).toBe(true);

@@ -13,6 +13,8 @@ export * from './plan/render-plan';
 export * from './plan/execute-plan';
 export * from './fips/validated-providers';
 export * from './fips/profiles';
+export * from './fips/openssl-cnf';
+export * from './fips/fipsinstall';
 export * from './sources/source-spec';
 export * from './sources/cache-dir';
 export * from './sources/sha256';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { createHash } from 'node:crypto';
-import { Command, RecordingRunner } from '@fipskit/core';
-import fipsConfigExecutor, { providerIsActive } from './executor';
+import { Command, RecordingRunner, providerIsActive } from '@fipskit/core';
+import fipsConfigExecutor from './executor';
 
 const LIST_OUTPUT = [
   'Providers:',

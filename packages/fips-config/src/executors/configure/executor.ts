@@ -1,12 +1,28 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, echoingRunner, executorResult, StageLog, assertOutputIsOurs, createStaging, publishOutput, sha256File, withStageLock } from '@fipskit/core';
+import {
+  EMPTY_CONF_CONTENT,
+  ExecaRunner,
+  FipsInstallPaths,
+  ProcessRunner,
+  StageLog,
+  assertOutputIsOurs,
+  createStaging,
+  echoingRunner,
+  executorResult,
+  providerIsActive,
+  providerListCommand,
+  publishOutput,
+  readFipsSection,
+  renderOpenSslCnf,
+  runFipsInstall,
+  sha256File,
+  withStageLock,
+} from '@fipskit/core';
 import { FipsConfigOptions } from './schema';
 import { NormalizedFipsConfigOptions, normalizeOptions } from './lib/normalize-options';
-import { readFipsSection, renderOpenSslCnf } from './lib/openssl-cnf';
 import { renderActivationScripts } from './lib/activation-scripts';
-import { EMPTY_CONF_CONTENT, FipsInstallPaths, providerListCommand, runFipsInstall } from './lib/fipsinstall';
 // Plain JS shared with the Nx runtime input, so the cache key and the manifest agree.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { machineIdentity } = require('../../../bin/machine-identity.js') as {
@@ -123,18 +139,4 @@ async function assertFipsProviderActive(options: NormalizedFipsConfigOptions, ru
   if (!providerIsActive(lines, 'fips')) {
     throw new Error(`The FIPS provider is not active with ${conf}. openssl list -providers said:\n${lines.join('\n')}`);
   }
-}
-
-/** Parses `openssl list -providers` output: a provider block is `  <name>` followed by indented `key: value` lines. */
-export function providerIsActive(lines: string[], name: string): boolean {
-  let current: string | undefined;
-  for (const line of lines) {
-    const header = /^ {2}(\S+)\s*$/.exec(line);
-    if (header) {
-      current = header[1];
-      continue;
-    }
-    if (current === name && /^\s+status:\s*active\s*$/.test(line)) return true;
-  }
-  return false;
 }

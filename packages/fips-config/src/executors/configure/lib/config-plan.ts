@@ -1,8 +1,19 @@
-import { BuildPlan, DEFAULT_FIPS_PROFILE, PlanStep, TargetPlatform, pathsFor } from '@fipskit/core';
+import {
+  BuildPlan,
+  DEFAULT_FIPS_PROFILE,
+  EMPTY_CONF_CONTENT,
+  FIPS_SECTION_PLACEHOLDER,
+  FipsInstallPaths,
+  PlanStep,
+  TargetPlatform,
+  fipsInstallCommand,
+  fipsInstallVerifyCommand,
+  pathsFor,
+  providerListCommand,
+  renderOpenSslCnf,
+} from '@fipskit/core';
 import { FipsConfigOptions } from '../schema';
 import { renderActivationScripts } from './activation-scripts';
-import { EMPTY_CONF_CONTENT, FipsInstallPaths, fipsInstallCommand, fipsInstallVerifyCommand, providerListCommand } from './fipsinstall';
-import { FIPS_SECTION_PLACEHOLDER, renderOpenSslCnf } from './openssl-cnf';
 
 /** Where `make install` / `nmake install` puts the parts of the prefix, per platform. */
 function prefixLayout(prefix: string, platform: TargetPlatform) {

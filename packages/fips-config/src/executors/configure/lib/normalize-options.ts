@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { DEFAULT_FIPS_PROFILE, TargetPlatform, hostPlatform, pathsFor } from '@fipskit/core';
+import { DEFAULT_FIPS_PROFILE, FipsProfile, PrefixPaths, TargetPlatform, hostPlatform, pathsFor } from '@fipskit/core';
 import { OpenSslBuildInfo, readBuildInfo } from '@fipskit/openssl-fips';
 import { FipsConfigOptions } from '../schema';
-import { FipsProfile } from './openssl-cnf';
-import { PrefixPaths } from './fipsinstall';
 
 /**
  * How the programs the stage runs see this machine's files. On Windows, Linux and macOS that is the host's

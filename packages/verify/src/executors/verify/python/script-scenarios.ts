@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { readFipsSection, renderOpenSslCnf } from '@fipskit/fips-config';
+import { readFipsSection, renderOpenSslCnf } from '@fipskit/core';
 import { ISOLATED_VARIABLES, ScriptExpectations, ScriptReport, VERIFY_SCRIPT, verifyScriptArgs } from '../lib/verify-script';
 
 /**

@@ -1,6 +1,4 @@
-import { FipsProfile } from '@fipskit/core';
-
-export type { FipsProfile };
+import { FipsProfile } from './profiles';
 
 /** The section `openssl fipsinstall` writes (its default `-section_name`). */
 export const FIPS_SECTION = 'fips_sect';
@@ -25,13 +23,13 @@ export function readFipsSection(text: string, source: string): string {
   const problems: string[] = [];
   if (lines[0] !== `[${FIPS_SECTION}]`) problems.push(`it does not start with [${FIPS_SECTION}]`);
   const body = lines.slice(1);
-  const bad = body.filter((line) => !/^[a-z][a-z-]*\s*=\s*[A-Za-z0-9:_]+$/.test(line));
+  const bad = body.filter((line) => !/^[a-z][a-z0-9-]*\s*=\s*[A-Za-z0-9:_]+$/.test(line));
   if (bad.length) problems.push(`unexpected lines: ${bad.map((l) => JSON.stringify(l)).join(', ')}`);
   for (const key of ['activate', 'module-mac']) {
     if (!body.some((line) => line.startsWith(`${key} `) || line.startsWith(`${key}=`))) problems.push(`it has no ${key}`);
   }
   if (problems.length) {
-    throw new Error(`${source} is not the output of openssl fipsinstall: ${problems.join('; ')}. Run the fips-config stage again (nx run <project>:fips-config --skip-nx-cache).`);
+    throw new Error(`${source} is not the output of openssl fipsinstall: ${problems.join('; ')}. Run fipsinstall again (nx run <project>:fips-config --skip-nx-cache).`);
   }
   return lines.join('\n');
 }
@@ -85,4 +83,18 @@ export function renderOpenSslCnf(fipsSection: string, profile: FipsProfile): str
     '',
   );
   return lines.join('\n');
+}
+
+/** Parses `openssl list -providers` output: a provider block is `  <name>` followed by indented `key: value` lines. */
+export function providerIsActive(lines: string[], name: string): boolean {
+  let current: string | undefined;
+  for (const line of lines) {
+    const header = /^ {2}(\S+)\s*$/.exec(line);
+    if (header) {
+      current = header[1];
+      continue;
+    }
+    if (current === name && /^\s+status:\s*active\s*$/.test(line)) return true;
+  }
+  return false;
 }

@@ -1,4 +1,6 @@
-import { Command, ProcessRunner, StageLog, TargetPlatform, sharedLibraryConvention } from '@fipskit/core';
+import { StageLog } from '../log/stage-log';
+import { TargetPlatform, sharedLibraryConvention } from '../platform/target-platform';
+import { Command, ProcessRunner } from '../process/command';
 
 /** Where the parts of an installed OpenSSL prefix are, in the notation of the platform that runs them. */
 export interface PrefixPaths {
@@ -67,14 +69,19 @@ export function fipsInstallVerifyCommand(paths: FipsInstallPaths, context: Comma
   };
 }
 
-/** `openssl list -providers` with the written configuration: the proof that it activates the FIPS provider. */
-export function providerListCommand(paths: PrefixPaths, context: CommandContext, opensslConf: string, cwd: string): Command {
+/**
+ * `openssl list -providers` with the written configuration: the proof that it activates the FIPS provider.
+ * Without one, the program runs as any process does that sets neither OPENSSL_CONF nor OPENSSL_MODULES:
+ * with the configuration and modules its build compiled in.
+ */
+export function providerListCommand(paths: PrefixPaths, context: CommandContext, opensslConf: string | undefined, cwd: string): Command {
+  const env = opensslEnvironment(paths, context, opensslConf ?? '');
   return {
-    title: 'openssl list -providers with the new configuration',
+    title: opensslConf ? 'openssl list -providers with the new configuration' : 'openssl list -providers with the compiled-in configuration',
     program: paths.openssl,
     args: ['list', '-providers', '-verbose'],
     cwd,
-    env: opensslEnvironment(paths, context, opensslConf),
+    env: opensslConf ? env : { ...env, OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined },
   };
 }
 
