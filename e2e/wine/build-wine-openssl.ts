@@ -8,9 +8,9 @@
  * The output is laid out as the product's win32 openssl stage lays out its prefix (bin/*.exe and the
  * DLLs, lib/ossl-modules/fips.dll, include/openssl) with a build-info.json that `readBuildInfo` accepts.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   BuildPlan,
   Command,
@@ -30,7 +30,7 @@ import {
   renderPlan,
   withStageLock,
 } from '@fipskit/core';
-import { collectBuildInfo, compiledInPrefix, preflightOpenSslBuild, readSourceLock, writeBuildInfo } from '@fipskit/openssl-fips';
+import { BUILD_INFO_FILE, collectBuildInfo, compiledInPrefix, preflightOpenSslBuild, readSourceLock, writeBuildInfo } from '@fipskit/openssl-fips';
 
 const STAGE = 'wine-openssl';
 export const CROSS_COMPILE_PREFIX = 'x86_64-w64-mingw32-';
@@ -41,6 +41,17 @@ export const WINE_OPENSSL_PATHS = {
   buildDir: 'tmp/wine-openssl',
   output: 'dist/wine-openssl',
 } as const;
+
+/** A fresh copy of the built Windows OpenSSL prefix at `to`, for a test to run and change; refuses when it was not built. */
+export function copyWindowsOpenSsl(workspaceRoot: string, to: string): void {
+  const built = join(workspaceRoot, WINE_OPENSSL_PATHS.output);
+  if (!existsSync(join(built, BUILD_INFO_FILE))) {
+    throw new Error(`${built} holds no Windows build: run npm run test:wine, which builds it first (nx run wine-openssl:build).`);
+  }
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(dirname(to), { recursive: true });
+  cpSync(built, to, { recursive: true });
+}
 /** What the product's VC-WIN64A build calls these; mingw64 names them the same. */
 const WINDOWS_LIBRARIES = ['libcrypto-3-x64.dll', 'libssl-3-x64.dll'];
 /** Configure reads these from the environment: none may change the binaries behind Nx's back (they are no inputs). */

@@ -15,7 +15,7 @@ export const EXECUTORS = {
 } as const;
 
 /** Runtime input naming the build tools (compiler, perl, make; MSVC and NASM on Windows) by their versions. */
-export function toolchainInput(stage: 'openssl' | 'python', interpreter?: string): string {
+export function toolchainInput(stage: 'openssl' | 'fips-config' | 'python', interpreter?: string): string {
   // Nx runs it through the platform's shell (sh or cmd.exe): a double-quoted path holds spaces in both.
   if (interpreter && /["$`%\n]/.test(interpreter)) throw new Error(`The interpreter path ${interpreter} contains a quote, $, \`, % or a line break: install Python in a plain path.`);
   const quoted = interpreter ? ` "${interpreter}"` : '';

@@ -2,8 +2,10 @@ export { default as pythonBuildExecutor, buildPython, planPythonForDisplay } fro
 export { normalizeOptions as normalizePythonOptions } from './executors/build/lib/normalize-options';
 export type { PythonBuildOptions } from './executors/build/schema';
 export { PYTHON_MANIFEST } from './executors/build/lib/manifest';
-export { buildWindowsInstallPlan, builtFileNames } from './executors/build/lib/windows/windows-plan';
+export { builtFileNames } from './executors/build/lib/windows/windows-plan';
+export { buildWindowsInstallPlan } from './executors/build/lib/windows/install-plan';
 export { defaultBackupDir } from './executors/install/executor';
 export { assertOverlayFits, probeInterpreter } from './executors/build/lib/interpreter';
 export { checkPythonTask } from './executors/build/lib/windows/windows-plan';
 export { findMsbuild } from './executors/build/lib/windows/pcbuild-build';
+export { zipSlotName } from './executors/build/lib/fips-runtime';

@@ -89,6 +89,11 @@ def activate():
             _state["warned"] = True
             sys.stderr.write("fipskit: WARNING: %s. Continuing without FIPS because %s=1.\n" % (message, ALLOW_NON_FIPS))
         return
+    # The check loaded the real _hashlib: without this, the next `import _hashlib` (hashlib's) would find it
+    # in sys.modules, skip the wrapper, and compute outside FIPS mode without a word.
+    for name in ("_hashlib", "_ssl"):
+        if sys.modules.get(name) is _state["modules"].get(name):
+            sys.modules.pop(name, None)
     raise FipsModeError(message + ". (For diagnosis only, %s=1 runs without FIPS.)" % ALLOW_NON_FIPS)
 
 

@@ -102,7 +102,16 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
       const msbuilds = runs(plans[2]).map((r) => r[1].split('\\').at(-1));
       expect(msbuilds).toEqual([...(series === '3.13' ? ['pythoncore.vcxproj'] : []), '_socket.vcxproj', '_ssl.vcxproj', '_hashlib.vcxproj']);
       expect(runs(plans[2])[0]).toEqual(expect.arrayContaining(['/p:_DLLSuffix=-3-x64', `/p:opensslOutDir=${W}\\tmp\\fipskit\\fp\\python\\src\\externals\\openssl-bin-3.0.9-fipskit\\amd64\\`]));
-      expect(plans[3].steps.map((s) => s.title)).toEqual([`Check ${python}`, `Install into ${python}\\DLLs`, 'Import the installed modules']);
+      expect(plans[3].steps.map((s) => s.title)).toEqual([
+        `Check ${python}`,
+        'Start from an empty configuration',
+        'openssl fipsinstall on this machine (self-tests, module MAC)',
+        'openssl fipsinstall -verify',
+        "Write openssl.cnf (profile rhel-compatible) with this machine's FIPS module section",
+        `Install into ${python} and OpenSSL's compiled-in directories`,
+        'openssl list -providers with no OPENSSL_CONF or OPENSSL_MODULES: the compiled-in C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl activates the FIPS provider',
+        "python.exe, started with none of fipskit's variables, is in FIPS mode",
+      ]);
     });
 
     it('stages applink.c only where that PCbuild compiles it, from the no-uplink install', () => {
@@ -123,7 +132,10 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
       const cmd = readFileSync(join(dir, 'files', 'C', 'workspace', 'dist', 'fp', 'fips-config.staging', 'fips-env.cmd'), 'utf8');
       expect(cmd).toContain('@for %%I in ("%~dp0..\\openssl\\lib\\ossl-modules") do @set "OPENSSL_MODULES=%%~fI"');
       // The directory is this machine's, relative to the workspace: backslashes on Windows.
-      expect(printed.at(-1)).toMatch(/^\n\[plan\] \d+ steps for win32; plan.txt, plan.json and 4 written files are in dist[\\/]fp[\\/]plan[\\/]win32$/);
+      // openssl.cnf, fips-env.cmd, fips-env.ps1, the empty configuration fipsinstall starts from (twice: config stage, install), and the zip slot's 12 entries.
+      expect(printed.at(-1)).toMatch(/^\n\[plan\] \d+ steps for win32; plan.txt, plan.json and 17 written files are in dist[\\/]fp[\\/]plan[\\/]win32$/);
+      const layoutModule = readFileSync(join(dir, 'files', 'C', 'workspace', 'dist', 'fp', 'python.staging', 'python311.zip', '_fipskit_layout.py'), 'utf8');
+      expect(layoutModule).toContain('"opensslConf": "C:\\\\Program Files\\\\fipskit\\\\openssl-3.0.9\\\\ssl\\\\openssl.cnf"');
     });
   });
 });

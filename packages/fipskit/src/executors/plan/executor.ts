@@ -2,6 +2,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import {
   BuildPlan,
+  DEFAULT_FIPS_PROFILE,
   ExecaRunner,
   ProcessRunner,
   SourceLock,
@@ -14,9 +15,9 @@ import {
   publishOutput,
   renderPlan,
 } from '@fipskit/core';
-import { OpenSslBuildOptions, PLAN_ROOTS, planOpenSslBuild, plannedBuildInfo, readSourceLock } from '@fipskit/openssl-fips';
+import { OpenSslBuildOptions, PLAN_ROOTS, compiledInDirectories, planOpenSslBuild, plannedBuildInfo, readSourceLock } from '@fipskit/openssl-fips';
 import { FipsConfigOptions, planFipsConfig } from '@fipskit/fips-config';
-import { PythonBuildOptions, buildWindowsInstallPlan, builtFileNames, defaultBackupDir, normalizePythonOptions, planPythonForDisplay } from '@fipskit/python-pcbuild';
+import { PythonBuildOptions, buildWindowsInstallPlan, builtFileNames, defaultBackupDir, normalizePythonOptions, planPythonForDisplay, zipSlotName } from '@fipskit/python-pcbuild';
 import { PlanOptions } from './schema';
 import { STAGE_EXECUTORS, StageTarget, findStageTarget } from './lib/pipeline-targets';
 import { writePlanFiles } from './lib/plan-files';
@@ -80,13 +81,19 @@ export default async function planExecutor(options: PlanOptions, context: Execut
     );
     plans.push(await planPythonForDisplay(normalized, runner));
     if (platform === 'win32') {
+      const win = pathsFor('win32');
+      const compiledIn = compiledInDirectories(plannedBuildInfo(opensslLock, 'win32'));
       plans.push(
         buildWindowsInstallPlan({
           builtDir: normalized.outputDir,
-          files: builtFileNames({ prefix: normalized.opensslPrefix, version: opensslLock.version }),
+          files: [...builtFileNames({ prefix: normalized.opensslPrefix, version: opensslLock.version }).map((name) => `DLLs/${name}`), zipSlotName(pythonLock.version)],
           sourceVersion: pythonLock.version,
-          pythonDir: pathsFor('win32').dirname(interpreter!),
+          pythonDir: win.dirname(interpreter!),
           backupDir: defaultBackupDir(planRoot, python.project).split('/').join('\\'),
+          openssl: { prefix: normalized.opensslPrefix, opensslDir: compiledIn.opensslDir, modulesDir: compiledIn.modulesDir },
+          profile: (fipsConfig.options as unknown as FipsConfigOptions).profile ?? DEFAULT_FIPS_PROFILE,
+          workDir: win.join(planRoot, 'tmp', 'fipskit', python.project, 'install-fips-configuration'),
+          parentEnv: { PATH: '%PATH%' },
         }),
       );
     }

@@ -59,6 +59,7 @@ describe('project generator', () => {
     expect(targets['fips-config'].inputs).toEqual([
       { dependentTasksOutputFiles: '**/build-info.json' },
       { runtime: 'node node_modules/@fipskit/fips-config/bin/machine-identity.js' },
+      { runtime: 'node node_modules/@fipskit/core/bin/toolchain-identity.js fips-config' },
     ]);
     expect(targets.python).toMatchObject({
       dependsOn: ['sources', 'openssl', 'fips-config'],
@@ -142,8 +143,10 @@ describe('project generator', () => {
     expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'doctor', 'plan', 'install', 'restore']);
     const python = 'C:\\Program Files\\Python311\\python.exe';
     expect(targets.python.options).toMatchObject({ mode: 'pcbuild', interpreter: python });
-    expect(targets.install).toMatchObject({ dependsOn: ['python'], cache: false, options: { pythonPath: 'dist/win/python', interpreter: python } });
-    expect(targets.verify).toMatchObject({ dependsOn: ['install'], options: { python, activation: 'fips-env' } });
+    expect(targets.install).toMatchObject({ dependsOn: ['python'], cache: false, options: { pythonPath: 'dist/win/python', interpreter: python, opensslPath: 'dist/win/openssl', profile: 'rhel-compatible' } });
+    // verify proves the installed python.exe itself, started with none of fipskit's variables.
+    expect(targets.verify).toMatchObject({ dependsOn: ['install'], options: { python } });
+    expect(targets.verify.options.activation).toBeUndefined();
     expect(targets.restore).toMatchObject({ cache: false, options: { interpreter: python } });
     expect(targets.openssl.inputs).toEqual(expect.arrayContaining([{ env: 'CL' }, { env: '_CL_' }, { env: 'VCToolsVersion' }]));
     expect(targets.python.inputs).toContainEqual({ runtime: `node node_modules/@fipskit/core/bin/toolchain-identity.js python "${python}"` });

@@ -6,6 +6,7 @@ import { ExecutorContext } from '@nx/devkit';
 import { RecordingRunner } from '@fipskit/core';
 import installExecutor from './executor';
 import restoreExecutor from '../restore/executor';
+import { makeInstalledPython } from '../../testing/installed-python';
 
 /** Every file under dir with its bytes' SHA-256 and mode (on Windows only the read-only attribute shows in it): "byte-identical" made checkable. */
 function snapshot(dir: string): Record<string, string> {
@@ -21,15 +22,6 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-function peHeader(): Buffer {
-  const pe = Buffer.alloc(0x80);
-  pe.write('MZ', 0, 'latin1');
-  pe.writeUInt32LE(0x40, 0x3c);
-  pe.write('PE\0\0', 0x40, 'latin1');
-  pe.writeUInt16LE(0x8664, 0x44);
-  return pe;
-}
-
 describe('install and restore executors on a directory laid out like an installed Windows Python', () => {
   let root: string;
   let pythonDir: string;
@@ -40,13 +32,8 @@ describe('install and restore executors on a directory laid out like an installe
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'fipskit-install-'));
     // "C:\Program Files\Python311" with a non-ASCII user elsewhere in the path.
-    pythonDir = join(root, 'Zoë', 'Program Files', 'Python311');
+    pythonDir = makeInstalledPython(join(root, 'Zoë', 'Program Files', 'Python311'));
     interpreter = join(pythonDir, 'python.exe');
-    mkdirSync(join(pythonDir, 'DLLs'), { recursive: true });
-    mkdirSync(join(pythonDir, 'include'));
-    writeFileSync(interpreter, 'python.exe');
-    writeFileSync(join(pythonDir, 'python311.dll'), peHeader());
-    writeFileSync(join(pythonDir, 'include', 'patchlevel.h'), '#define PY_VERSION "3.11.2"\n');
     writeFileSync(join(pythonDir, 'DLLs', '_ssl.pyd'), 'python.org _ssl');
     writeFileSync(join(pythonDir, 'DLLs', '_hashlib.pyd'), 'python.org _hashlib');
     writeFileSync(join(pythonDir, 'DLLs', 'libcrypto-1_1.dll'), 'python.org libcrypto');
@@ -57,39 +44,87 @@ describe('install and restore executors on a directory laid out like an installe
       writeFileSync(join(built, 'DLLs', name), `fipskit ${name}`);
       install[`DLLs/${name}`] = sha(`fipskit ${name}`);
     }
-    writeFileSync(join(built, 'fipskit-python.json'), JSON.stringify({ mode: 'pcbuild', source: { version: '3.11.2' }, install }));
+    writeFileSync(join(built, 'python311.zip'), 'fipskit runtime');
+    install['python311.zip'] = sha('fipskit runtime');
+    writeFileSync(join(built, 'fipskit-python.json'), JSON.stringify({ mode: 'pcbuild', source: { version: '3.11.2' }, openssl: { version: '3.0.9' }, install }));
+    // The openssl stage's output; its build compiled in a prefix under "Program Files" (a POSIX stand-in here).
+    compiledIn = join(root, 'Zoë', 'Program Files', 'fipskit', 'openssl-3.0.9');
+    const openssl = join(root, 'ws', 'dist', 'p', 'openssl');
+    mkdirSync(join(openssl, 'lib', 'ossl-modules'), { recursive: true });
+    writeFileSync(join(openssl, 'lib', 'ossl-modules', 'fips.dll'), 'fips provider');
+    writeFileSync(
+      join(openssl, 'build-info.json'),
+      JSON.stringify({
+        version: '3.0.9',
+        // The compiled-in paths are this machine's own (a stand-in for C:\\Program Files on Linux).
+        platform: process.platform === 'win32' ? 'win32' : 'linux',
+        configure: { target: 'VC-WIN64A', arguments: ['VC-WIN64A', 'enable-fips', `--prefix=${compiledIn}`, `--openssldir=${join(compiledIn, 'ssl')}`], scope: 'full' },
+        fipsProvider: { version: '3.0.9', module: 'lib/ossl-modules/fips.dll' },
+        layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
+        artifacts: {},
+      }),
+    );
     context = { root: join(root, 'ws'), projectName: 'p', cwd: root, isVerbose: false } as unknown as ExecutorContext;
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  const options = () => ({ pythonPath: 'dist/p/python', interpreter });
+  let compiledIn: string;
+  const options = () => ({ pythonPath: 'dist/p/python', interpreter, opensslPath: 'dist/p/openssl', profile: 'strict' as const });
+  const SECTION = '[fips_sect]\nactivate = 1\nmodule-mac = 0A:0B\ninstall-status = INSTALL_SELF_TEST_KATS_RUN\n';
+  /** Stands in for openssl.exe and python.exe: fipsinstall writes its section, list shows the provider, the probe passes. */
+  const windowsTools = (providers = ['  fips', '    status: active']) =>
+    new RecordingRunner()
+      .respond((c) => c.args[0] === 'fipsinstall' && c.args.includes('-out'), { effect: (c) => writeFileSync(c.args[c.args.indexOf('-out') + 1], SECTION) })
+      .respond((c) => c.args[0] === 'list', { output: ['Providers:', ...providers] })
+      .respond(() => true, { output: ['OpenSSL 3.0.9 30 May 2023 FIPS mode, MD5 refused'] });
 
-  it('installs with a backup, imports with -I, and restore leaves the Python byte-identical', async () => {
+  it('runs fipsinstall here, installs with a backup into the Python and the compiled-in directories, proves python.exe FIPS with no variables, and restore leaves everything byte-identical', async () => {
     const before = snapshot(pythonDir);
-    const runner = new RecordingRunner().respond(() => true, { output: ['OpenSSL 3.0.9 30 May 2023'] });
+    const runner = windowsTools();
     const printed: string[] = [];
     expect(await installExecutor(options(), context, { runner, print: (l) => printed.push(l), host: 'win32' })).toEqual({ success: true });
     expect(readFileSync(join(pythonDir, 'DLLs', '_ssl.pyd'), 'utf8')).toBe('fipskit _ssl.pyd');
     expect(readFileSync(join(pythonDir, 'DLLs', 'libssl-3-x64.dll'), 'utf8')).toBe('fipskit libssl-3-x64.dll');
+    expect(readFileSync(join(pythonDir, 'python311.zip'), 'utf8')).toBe('fipskit runtime');
     // CPython's own OpenSSL 1.1 DLL is not ours to touch.
     expect(readFileSync(join(pythonDir, 'DLLs', 'libcrypto-1_1.dll'), 'utf8')).toBe('python.org libcrypto');
-    expect(readFileSync(join(root, 'ws', '.fipskit', 'backup', 'p', 'originals', '_ssl.pyd'), 'utf8')).toBe('python.org _ssl');
-    expect(runner.argv()).toEqual([[win32.join(pythonDir, 'python.exe'), '-I', '-c', 'import _ssl, _hashlib; print(_ssl.OPENSSL_VERSION)']]);
+    expect(readFileSync(join(root, 'ws', '.fipskit', 'backup', 'p', 'originals', '1-_ssl.pyd'), 'utf8')).toBe('python.org _ssl');
+    // Where a process that sets no OPENSSL_CONF / OPENSSL_MODULES looks: this machine's section in openssl.cnf, the provider beside.
+    expect(readFileSync(join(compiledIn, 'lib', 'ossl-modules', 'fips.dll'), 'utf8')).toBe('fips provider');
+    expect(readFileSync(join(compiledIn, 'ssl', 'fipsmodule.cnf'), 'utf8')).toBe(SECTION);
+    const cnf = readFileSync(join(compiledIn, 'ssl', 'openssl.cnf'), 'utf8');
+    expect(cnf).toContain('# FIPS configuration written by fipskit (profile: strict).');
+    expect(cnf).toContain('[fips_sect]\nactivate = 1\nmodule-mac = 0A:0B\n');
+    const openssl = join(root, 'ws', 'dist', 'p', 'openssl');
+    const [install, verify, list, probe] = runner.commands;
+    expect([install.program, ...install.args.slice(0, 5)]).toEqual([join(openssl, 'bin', 'openssl.exe'), 'fipsinstall', '-module', join(openssl, 'lib', 'ossl-modules', 'fips.dll'), '-out', expect.stringMatching(/install-fips-configuration[\\/]fipsmodule\.cnf$/)]);
+    expect(verify.args.at(-1)).toBe('-verify');
+    expect(list.args).toEqual(['list', '-providers', '-verbose']);
+    expect(list.env).toMatchObject({ OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined });
+    expect(probe.program).toBe(join(pythonDir, 'python.exe'));
+    expect(probe.args.slice(0, 2)).toEqual(['-I', '-c']);
+    expect(probe.env).toMatchObject({ OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined, PYTHONPATH: undefined });
     expect(printed.at(-1)).toContain('nx run p:restore puts them back');
 
     // Installing the same build again changes nothing.
-    expect(await installExecutor(options(), context, { runner, print: () => undefined, host: 'win32' })).toEqual({ success: true });
+    expect(await installExecutor(options(), context, { runner: windowsTools(), print: () => undefined, host: 'win32' })).toEqual({ success: true });
 
     const restored: string[] = [];
     expect(await restoreExecutor({ interpreter }, context, { print: (l) => restored.push(l) })).toEqual({ success: true });
     expect(snapshot(pythonDir)).toEqual(before);
-    expect(restored).toContain('[restore] original put back: _hashlib.pyd, _ssl.pyd');
-    expect(restored).toContain('[restore] removed (fipskit had added it): libcrypto-3-x64.dll, libssl-3-x64.dll');
+    expect(existsSync(join(root, 'Zoë', 'Program Files', 'fipskit'))).toBe(false);
+    expect(restored).toContain(`[restore] original put back: ${join(pythonDir, 'DLLs', '_hashlib.pyd')}, ${join(pythonDir, 'DLLs', '_ssl.pyd')}`);
+    expect(restored.join('\n')).toContain(`[restore] removed (fipskit had added it): ${join(pythonDir, 'DLLs', 'libcrypto-3-x64.dll')}`);
+  });
+
+  it('fails when OpenSSL without variables does not find the FIPS provider in its compiled-in directories', async () => {
+    const printed: string[] = [];
+    expect(await installExecutor(options(), context, { runner: windowsTools(['  default', '    status: active']), print: (l) => printed.push(l), host: 'win32' })).toEqual({ success: false });
+    expect(printed.join('\n')).toContain(`The FIPS provider is not active for a process without OPENSSL_CONF: ${join(compiledIn, 'ssl', 'openssl.cnf')} was not read`);
   });
 
   it('restore refuses a file the user changed after the install, and force keeps it aside', async () => {
-    const runner = new RecordingRunner().respond(() => true, { output: ['OpenSSL 3.0.9'] });
-    await installExecutor(options(), context, { runner, print: () => undefined, host: 'win32' });
+    await installExecutor(options(), context, { runner: windowsTools(), print: () => undefined, host: 'win32' });
     writeFileSync(join(pythonDir, 'DLLs', '_ssl.pyd'), 'a newer _ssl from a Python update');
     const printed: string[] = [];
     expect(await restoreExecutor({ interpreter }, context, { print: (l) => printed.push(l) })).toEqual({ success: false });
@@ -97,7 +132,7 @@ describe('install and restore executors on a directory laid out like an installe
     expect(readFileSync(join(pythonDir, 'DLLs', '_ssl.pyd'), 'utf8')).toBe('a newer _ssl from a Python update');
     expect(await restoreExecutor({ interpreter, force: true }, context, { print: () => undefined })).toEqual({ success: true });
     expect(readFileSync(join(pythonDir, 'DLLs', '_ssl.pyd'), 'utf8')).toBe('python.org _ssl');
-    expect(readFileSync(join(root, 'ws', '.fipskit', 'backup', 'p', 'changed-after-install', '_ssl.pyd'), 'utf8')).toBe('a newer _ssl from a Python update');
+    expect(readFileSync(join(root, 'ws', '.fipskit', 'backup', 'p', 'changed-after-install', '1-_ssl.pyd'), 'utf8')).toBe('a newer _ssl from a Python update');
   });
 
   it('restore after an install that never ran says so and succeeds, changing nothing', async () => {
@@ -131,10 +166,12 @@ describe('install and restore executors on a directory laid out like an installe
 
   it('shows the steps with dryRun on any host, and refuses a real install off Windows', async () => {
     const printed: string[] = [];
-    expect(await installExecutor({ pythonPath: 'dist/p/python', interpreter: 'C:\\Program Files\\Python311\\python.exe', dryRun: true, platform: 'win32' }, context, { print: (l) => printed.push(l), host: 'linux' })).toEqual({ success: true });
-    expect(printed.join('\n')).toContain('2. Install into C:\\Program Files\\Python311\\DLLs');
+    expect(
+      await installExecutor({ ...options(), interpreter: 'C:\\Program Files\\Python311\\python.exe', dryRun: true, platform: 'win32' }, context, { print: (l) => printed.push(l), host: 'linux' }),
+    ).toEqual({ success: true });
+    expect(printed.join('\n')).toContain("6. Install into C:\\Program Files\\Python311 and OpenSSL's compiled-in directories");
     const refused: string[] = [];
     expect(await installExecutor(options(), context, { print: (l) => refused.push(l), host: 'linux' })).toEqual({ success: false });
-    expect(refused.join('\n')).toContain('On Linux and macOS the overlay is used through its launcher');
+    expect(refused.join('\n')).toContain('On Linux and macOS the python stage makes a FIPS Python of its own');
   });
 });

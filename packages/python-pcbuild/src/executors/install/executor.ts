@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
+import * as pathFunctions from 'node:path';
 import { isAbsolute, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, StageLog, TargetPlatform, executePlan, executorResult, hostPlatform, pathsFor, renderPlan, sha256File } from '@fipskit/core';
+import { DEFAULT_FIPS_PROFILE, ExecaRunner, ProcessRunner, StageLog, TargetPlatform, executePlan, executorResult, hostPlatform, pathsFor, renderPlan, sha256File } from '@fipskit/core';
+import { BUILD_INFO_FILE, compiledInDirectories, readBuildInfo } from '@fipskit/openssl-fips';
 import { PYTHON_MANIFEST } from '../build/lib/manifest';
-import { WindowsInstallInput, buildWindowsInstallPlan, windowsInstallTasks } from '../build/lib/windows/windows-plan';
+import { WindowsInstallInput, buildWindowsInstallPlan, windowsInstallTasks } from '../build/lib/windows/install-plan';
 import { PythonInstallOptions } from './schema';
 
 export interface InstallDeps {
@@ -15,6 +17,7 @@ export interface InstallDeps {
 interface PcbuildManifest {
   mode: string;
   source: { version: string };
+  openssl: { version: string };
   install?: Record<string, string>;
 }
 
@@ -51,7 +54,7 @@ export default async function pythonInstallExecutor(options: PythonInstallOption
     const platform = !options.platform || options.platform === 'auto' ? host : options.platform;
     const dryRun = options.dryRun ?? false;
     if (platform !== 'win32') {
-      throw new Error('install puts .pyd files into an installed Windows Python. On Linux and macOS the overlay is used through its launcher (bin/python3) and no Python is changed.');
+      throw new Error('install puts .pyd files into an installed Windows Python. On Linux and macOS the python stage makes a FIPS Python of its own (bin/python3) and no Python is changed.');
     }
     if (host !== 'win32' && !dryRun) throw new Error('This machine is not Windows: use --dryRun to see the install steps, or run on the Windows machine of that Python.');
     if (!pathsFor('win32').isAbsolute(options.interpreter)) {
@@ -60,12 +63,21 @@ export default async function pythonInstallExecutor(options: PythonInstallOption
     const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
     const builtDir = resolve(options.pythonPath);
     const manifest = readPcbuildOutput(builtDir);
+    const opensslPrefix = resolve(options.opensslPath);
+    // A plan shown before the openssl stage ran takes the directories fipskit's build compiles in.
+    const built = existsSync(join(opensslPrefix, BUILD_INFO_FILE)) || !dryRun;
+    const compiledIn = compiledInDirectories(built ? readBuildInfo(opensslPrefix) : { platform: 'win32', version: manifest.openssl.version, configure: { target: 'VC-WIN64A', arguments: [], scope: 'full' } });
+    const projectDir = join(context.root, 'tmp', 'fipskit', context.projectName ?? 'python');
     const input: WindowsInstallInput = {
       builtDir,
-      files: Object.keys(manifest.install).map((path) => path.replace(/^DLLs\//, '')),
+      files: Object.keys(manifest.install),
       sourceVersion: manifest.source.version,
       pythonDir: pathsFor('win32').dirname(options.interpreter),
       backupDir: options.backupDir ? resolve(options.backupDir) : defaultBackupDir(context.root, context.projectName),
+      openssl: { prefix: opensslPrefix, opensslDir: compiledIn.opensslDir, modulesDir: compiledIn.modulesDir },
+      profile: options.profile ?? DEFAULT_FIPS_PROFILE,
+      workDir: join(projectDir, 'install-fips-configuration'),
+      ...(dryRun ? { parentEnv: { PATH: '%PATH%' } } : {}),
     };
     if (dryRun) {
       print(renderPlan(buildWindowsInstallPlan(input)));
@@ -73,8 +85,8 @@ export default async function pythonInstallExecutor(options: PythonInstallOption
     }
     await assertBuiltFilesIntact(builtDir, manifest.install);
     const runner = deps.runner ?? new ExecaRunner();
-    const plan = buildWindowsInstallPlan(input, windowsInstallTasks(input));
-    const log = new StageLog('install', join(context.root, 'tmp', 'fipskit', context.projectName ?? 'python', 'install.log'), plan.steps.length, print);
+    const plan = buildWindowsInstallPlan(input, windowsInstallTasks(input, runner), pathFunctions);
+    const log = new StageLog('install', join(projectDir, 'install.log'), plan.steps.length, print);
     await executePlan(plan, runner, log);
     log.info(`installed; the originals are in ${input.backupDir} (nx run ${context.projectName}:restore puts them back)`);
   });

@@ -16,6 +16,18 @@ export interface PythonInstallOptions {
    */
   interpreter: string;
   /**
+   * The openssl stage's output: its `openssl.exe` runs fipsinstall on this machine, and its `fips.dll`, this machine's
+   * `fipsmodule.cnf` and an `openssl.cnf` carrying it are installed into the directories the build compiled in
+   * (OPENSSLDIR, MODULESDIR), where python.exe started with no fipskit variable finds them.
+   * @format path
+   */
+  opensslPath: string;
+  /**
+   * The FIPS configuration profile of the installed `openssl.cnf` (the fips-config stage's).
+   * @default "rhel-compatible"
+   */
+  profile?: 'strict' | 'rhel-compatible' | 'recipe-compatible';
+  /**
    * Where the originals and the install record are kept: outside the Python, and outside Nx outputs (a cache
    * restore replaces those). Default: `.fipskit/backup/<project>` in the workspace.
    * @format path

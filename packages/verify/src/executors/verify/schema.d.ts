@@ -13,10 +13,9 @@ export interface VerifyOptions {
    */
   python: string;
   /**
-   * How the interpreter gets its FIPS setup. `self`: it brings its own (the overlay's or full build's launcher).
-   * `fips-env`: an installed Python the install target put the modules into (Windows); the checks run with
-   * OPENSSL_CONF and OPENSSL_MODULES set exactly as `fips-env.cmd`/`fips-env.ps1` set them, and libcrypto must be
-   * loaded from that Python's `DLLs` directory.
+   * How the interpreter gets its FIPS setup. `self`: it brings its own, however it is started (a fipskit Python, or a
+   * Windows Python after the install target), and is also started the other ways users do. `fips-env`: the checks
+   * run with OPENSSL_CONF and OPENSSL_MODULES set as `fips-env.*` sets them, in this one process only.
    * @default "self"
    */
   activation?: 'self' | 'fips-env';

@@ -77,9 +77,11 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       inputs: [
         // The exact FIPS module (its SHA-256 is in build-info.json).
         { dependentTasksOutputFiles: '**/build-info.json' },
-        // fipsinstall output belongs to one machine (FIPS security policy) and openssl.cnf holds absolute paths:
-        // the cache entry is keyed to this machine and this checkout, so no other machine can ever restore it.
+        // fipsinstall output belongs to one machine (FIPS security policy) and the activation scripts hold absolute
+        // paths: the cache entry is keyed to this machine and this checkout, so no other machine can ever restore it.
         { runtime: MACHINE_IDENTITY_INPUT },
+        // The fipskit code that writes openssl.cnf and the activation scripts.
+        { runtime: toolchainInput('fips-config') },
       ],
       options: { opensslPath: out('openssl'), outputPath: out('fips-config'), profile: input.profile },
       outputs: ['{options.outputPath}'],
@@ -112,7 +114,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       metadata: {
         description: windows
           ? 'Build _ssl.pyd and _hashlib.pyd with PCbuild against the FIPS OpenSSL, for the installed interpreter.'
-          : 'Build _ssl and _hashlib against the FIPS OpenSSL and write the FIPS launcher bin/python3 for the interpreter.',
+          : 'Build _ssl and _hashlib against the FIPS OpenSSL and lay out a FIPS Python around the interpreter (bin/python3), FIPS however it is started.',
       },
     },
     verify: {
@@ -121,8 +123,8 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       // A proof about this machine, now: never replayed from a cache.
       cache: false,
       options: {
+        // On Windows the installed python.exe itself, started with none of fipskit's variables.
         python: windows ? input.interpreter! : `${out('python')}/bin/python3`,
-        ...(windows ? { activation: 'fips-env' } : {}),
         opensslPath: opensslOut('openssl'),
         fipsConfigPath: opensslOut('fips-config'),
         outputPath: out('verify'),
@@ -166,8 +168,11 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       dependsOn: ['python'],
       // It changes the installed Python: never skipped because of a cache entry.
       cache: false,
-      options: { pythonPath: out('python'), interpreter: input.interpreter },
-      metadata: { description: "Put _ssl.pyd, _hashlib.pyd and the OpenSSL DLLs into the interpreter's DLLs, keeping every replaced file (restore puts them back)." },
+      options: { pythonPath: out('python'), interpreter: input.interpreter, opensslPath: opensslOut('openssl'), profile: input.profile },
+      metadata: {
+        description:
+          "Put _ssl.pyd, _hashlib.pyd, the OpenSSL DLLs and fipskit's runtime (python3XY.zip) into the interpreter, and this machine's FIPS configuration into OpenSSL's compiled-in directories, keeping every replaced file (restore puts them back).",
+      },
     };
     targets.restore = {
       executor: EXECUTORS.restore,

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { ProviderStatus, SourceAuthenticity, SourceLock, TargetPlatform, providerStatus, sha256File } from '@fipskit/core';
+import { ProviderStatus, SourceAuthenticity, SourceLock, TargetPlatform, pathsFor, providerStatus, sha256File } from '@fipskit/core';
 import { NormalizedOpenSslOptions } from './normalize-options';
+import { compiledInPrefix } from './openssl-plan';
 import { ToolchainIdentity } from './preflight';
 
 export const BUILD_INFO_FILE = 'build-info.json';
@@ -83,6 +84,27 @@ export function plannedBuildInfo(source: SourceLock, platform: TargetPlatform, c
     layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
     artifacts: {},
   };
+}
+
+/** The directories a build compiled into libcrypto, where a process that sets no OPENSSL_CONF / OPENSSL_MODULES looks. */
+export interface CompiledInDirectories {
+  prefix: string;
+  /** OPENSSLDIR: `openssl.cnf` is read from here. */
+  opensslDir: string;
+  /** MODULESDIR: providers (`fips.dll`) are loaded from here. */
+  modulesDir: string;
+}
+
+/**
+ * Read from the Configure arguments the build ran with (`--prefix`, `--openssldir`, `--libdir`; relative ones
+ * are under the prefix, as OpenSSL takes them); a plan made before the build gets fipskit's own prefix.
+ */
+export function compiledInDirectories(info: Pick<OpenSslBuildInfo, 'platform' | 'version' | 'configure'>): CompiledInDirectories {
+  const paths = pathsFor(info.platform);
+  const given = (name: string) => info.configure.arguments.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const prefix = paths.normalize(given('prefix') ?? compiledInPrefix({ platform: info.platform, source: { version: info.version } }));
+  const under = (value: string | undefined, fallback: string) => (value === undefined ? paths.join(prefix, fallback) : paths.isAbsolute(value) ? paths.normalize(value) : paths.join(prefix, value));
+  return { prefix, opensslDir: under(given('openssldir'), 'ssl'), modulesDir: paths.join(under(given('libdir'), 'lib'), 'ossl-modules') };
 }
 
 export function writeBuildInfo(prefix: string, info: OpenSslBuildInfo): void {

@@ -58,7 +58,7 @@ export function openSslLayout(options: NormalizedOpenSslOptions, staging: string
  * OPENSSL_CONF and OPENSSL_MODULES. Writable only by an administrator, so nobody can plant a configuration there
  * (the Windows default of OpenSSL's own builds is under Program Files for the same reason).
  */
-export function compiledInPrefix(options: Pick<NormalizedOpenSslOptions, 'platform' | 'source'>): string {
+export function compiledInPrefix(options: { platform: NormalizedOpenSslOptions['platform']; source: { version: string } }): string {
   return options.platform === 'win32' ? `C:\\Program Files\\fipskit\\openssl-${options.source.version}` : `/opt/fipskit/openssl-${options.source.version}`;
 }
 

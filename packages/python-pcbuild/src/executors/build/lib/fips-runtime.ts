@@ -27,6 +27,18 @@ export interface FipsRuntimeLayout {
   libcryptoDir?: string;
 }
 
+/**
+ * An installed Windows Python: the real modules in its `DLLs\`, and the configuration and modules in the
+ * directories fipskit's OpenSSL compiled in (absolute), which the install fills.
+ */
+export function windowsRuntimeLayout(compiledIn: { opensslDir: string; modulesDir: string }): FipsRuntimeLayout {
+  return {
+    extensions: { _ssl: 'DLLs', _hashlib: 'DLLs' },
+    opensslConf: `${compiledIn.opensslDir.replace(/[\\/]+$/, '')}\\openssl.cnf`,
+    opensslModules: compiledIn.modulesDir,
+  };
+}
+
 /** `python311.zip`: the name getpath puts first on sys.path for CPython 3.11. */
 export function zipSlotName(version: string): string {
   const [major, minor] = version.split('.');

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { SourceAuthenticity, sha256File } from '@fipskit/core';
 import { NormalizedPythonOptions } from './normalize-options';
-import { ROUTED_BUILTINS } from './fips-runtime';
+import { ROUTED_BUILTINS, zipSlotName } from './fips-runtime';
 
 export const PYTHON_MANIFEST = 'fipskit-python.json';
 
@@ -30,12 +30,14 @@ export async function writePythonManifest(
   sourceAuthenticity?: SourceAuthenticity,
 ): Promise<void> {
   const modules: Record<string, string> = {};
-  const dirs = options.mode === 'pcbuild' ? [join(staging, 'DLLs')] : [join(staging, 'lib')];
-  for (const file of dirs.flatMap(findFipsModules)) modules[relative(staging, file).split(sep).join('/')] = await sha256File(file);
+  const zip = zipSlotName(options.source.version);
+  const found = options.mode === 'pcbuild' ? [...findFipsModules(join(staging, 'DLLs')), join(staging, zip)] : findFipsModules(join(staging, 'lib'));
+  for (const file of found) modules[relative(staging, file).split(sep).join('/')] = await sha256File(file);
   const files: Record<string, string> = {};
   if (options.mode === 'pcbuild') {
-    // Every file the install step copies into the Python, with the SHA-256 it must have there.
+    // Every file the install step copies into the Python, by its place there, with the SHA-256 it must have.
     for (const name of readdirSync(join(staging, 'DLLs')).sort()) files[`DLLs/${name}`] = await sha256File(join(staging, 'DLLs', name));
+    files[zip] = await sha256File(join(staging, zip));
   }
   const manifest = {
     mode: options.mode,

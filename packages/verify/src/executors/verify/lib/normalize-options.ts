@@ -58,7 +58,9 @@ export function normalizeOptions(options: VerifyOptions, context: { root: string
   const binDir = join(prefix, prefixInfo.layout.bin);
   const libDir = join(prefix, prefixInfo.layout.lib);
   const projectName = context.projectName ?? 'fips';
-  const libcryptoDir = activation === 'fips-env' && platform === 'win32' ? join(dirname(python), 'DLLs') : platform === 'win32' ? binDir : libDir;
+  // An installed Windows Python loads the DLLs the install put beside _ssl.pyd in its DLLs\; Windows keeps a prefix's beside its programs.
+  const installedWindowsPython = platform === 'win32' && existsSync(join(dirname(python), 'DLLs'));
+  const libcryptoDir = installedWindowsPython ? join(dirname(python), 'DLLs') : platform === 'win32' ? binDir : libDir;
   return {
     platform,
     workspaceRoot: context.root,
@@ -67,9 +69,9 @@ export function normalizeOptions(options: VerifyOptions, context: { root: string
     activation,
     prefix,
     prefixInfo,
-    // An installed Windows Python loads the DLLs the install put beside _ssl.pyd; Windows keeps them beside the programs.
     libcryptoDir,
-    movedCopy: activation === 'self' ? movedCopyOf(python, [prefix, fipsConfigDir]) : undefined,
+    // An installed Python's FIPS setup is in OpenSSL's compiled-in directories: it has no tree to move.
+    movedCopy: activation === 'self' && !installedWindowsPython ? movedCopyOf(python, [prefix, fipsConfigDir]) : undefined,
     fipsConfigDir,
     outputDir: resolve(options.outputPath),
     logFile: join(context.root, 'tmp', 'fipskit', projectName, 'verify.log'),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   CHANGED_AFTER_INSTALL_DIR,
   ChangedSinceInstallError,
@@ -15,55 +15,21 @@ import {
   restorePython,
 } from './install-into-python';
 import { SmallDisk, mountSmallDisk } from '../../../../../../core/src/testing/small-disk';
+import { InstalledPythonShape, X64, X86, fakePe, makeInstalledPython, put } from '../../../../testing/installed-python';
 
-const X64 = 0x8664;
-const X86 = 0x14c;
-
-/** The first bytes of a PE file: enough for the machine check. */
-function fakePe(machine: number, marker: string): Buffer {
-  const bytes = Buffer.alloc(0x80);
-  bytes.write('MZ', 0, 'latin1');
-  bytes.writeUInt32LE(0x40, 0x3c);
-  bytes.write('PE\0\0', 0x40, 'latin1');
-  bytes.writeUInt16LE(machine, 0x44);
-  return Buffer.concat([bytes, Buffer.from(marker)]);
+/** Laid out like the python.org installer's `C:\\Program Files\\Python311`. */
+function makePython(root: string, shape: InstalledPythonShape = {}): string {
+  return makeInstalledPython(join(root, 'Program Files', (shape.dll ?? 'python311.dll').replace(/\.dll$/, '').replace('python', 'Python')), shape);
 }
 
-function put(path: string, content: string | Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, content);
-}
+const BUILT = ['_ssl.pyd', '_hashlib.pyd', 'libcrypto-3-x64.dll', 'libssl-3-x64.dll'];
 
-interface FakePython {
-  dll?: string;
-  machine?: number;
-  /** PY_VERSION in include\patchlevel.h; null: no development headers installed. */
-  patchlevel?: string | null;
-}
-
-/** Laid out like the python.org installer's `C:\Program Files\Python311`. */
-function makePython(root: string, { dll = 'python311.dll', machine = X64, patchlevel = '3.11.2' }: FakePython = {}): string {
-  const dir = join(root, 'Program Files', dll.replace(/\.dll$/, '').replace('python', 'Python'));
-  put(join(dir, 'python.exe'), fakePe(machine, 'python.exe'));
-  put(join(dir, 'pythonw.exe'), fakePe(machine, 'pythonw.exe'));
-  put(join(dir, 'python3.dll'), fakePe(machine, 'python3.dll'));
-  put(join(dir, dll), fakePe(machine, dll));
-  put(join(dir, 'vcruntime140.dll'), fakePe(machine, 'vcruntime140'));
-  for (const name of ['_ssl.pyd', '_hashlib.pyd', '_socket.pyd', 'libcrypto-3.dll', 'libssl-3.dll']) put(join(dir, 'DLLs', name), fakePe(machine, `python.org ${name}`));
-  put(join(dir, 'DLLs', 'py.ico'), 'icon');
-  put(join(dir, 'Lib', 'ssl.py'), 'import _ssl\n');
-  put(join(dir, 'Lib', 'hashlib.py'), 'import _hashlib\n');
-  mkdirSync(join(dir, 'Lib', 'site-packages'), { recursive: true });
-  put(join(dir, 'libs', dll.replace('.dll', '.lib')), 'import library');
-  if (patchlevel) put(join(dir, 'include', 'patchlevel.h'), `#define PY_MAJOR_VERSION 3\n#define PY_VERSION "${patchlevel}"\n`);
-  return dir;
-}
-
-function makeBuild(root: string, flavour = 'fipskit'): InstallFile[] {
+/** The python stage's files, each going into the Python's DLLs\. */
+function makeBuild(root: string, python: string, flavour = 'fipskit'): InstallFile[] {
   const out = join(root, 'Users', 'Zoë', 'work', 'src', 'PCbuild', 'amd64');
-  return ['_ssl.pyd', '_hashlib.pyd', 'libcrypto-3-x64.dll', 'libssl-3-x64.dll'].map((name) => {
+  return BUILT.map((name) => {
     put(join(out, name), fakePe(X64, `${flavour} ${name}`));
-    return { name, source: join(out, name) };
+    return { source: join(out, name), dest: join(python, 'DLLs', name) };
   });
 }
 
@@ -87,7 +53,7 @@ describe('installing into an existing Windows Python, and restoring it', () => {
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'fipskit-winpy-'));
     python = makePython(root);
-    build = makeBuild(root);
+    build = makeBuild(root, python);
     backup = join(root, 'Users', 'Zoë', 'work', 'dist', 'python backup');
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -97,28 +63,28 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     const manifest = installIntoPython(python, build, backup, { sourceVersion: '3.11.2', now: new Date('2026-01-02T03:04:05Z') });
 
     expect(manifest).toMatchObject({
-      schema: 1,
+      schema: 2,
       pythonDir: python,
       python: { version: '3.11.2', series: '3.11', evidence: ['python311.dll', join('include', 'patchlevel.h')], machine: 'x64' },
       sourceVersion: '3.11.2',
       installedAt: '2026-01-02T03:04:05.000Z',
     });
-    expect(manifest.files.map((f) => [f.name, f.original?.sha256, f.installed.sha256])).toEqual([
-      ['_ssl.pyd', before[join('DLLs', '_ssl.pyd')], sha(build[0].source)],
-      ['_hashlib.pyd', before[join('DLLs', '_hashlib.pyd')], sha(build[1].source)],
-      ['libcrypto-3-x64.dll', undefined, sha(build[2].source)],
-      ['libssl-3-x64.dll', undefined, sha(build[3].source)],
+    expect(manifest.files.map((f) => [f.path, f.original?.sha256, f.installed.sha256])).toEqual([
+      [build[0].dest, before[join('DLLs', '_ssl.pyd')], sha(build[0].source)],
+      [build[1].dest, before[join('DLLs', '_hashlib.pyd')], sha(build[1].source)],
+      [build[2].dest, undefined, sha(build[2].source)],
+      [build[3].dest, undefined, sha(build[3].source)],
     ]);
     expect(JSON.parse(readFileSync(join(backup, INSTALL_MANIFEST), 'utf8'))).toEqual(manifest);
-    for (const file of build) expect(sha(join(python, 'DLLs', file.name))).toBe(sha(file.source));
-    expect(sha(join(backup, 'originals', '_ssl.pyd'))).toBe(before[join('DLLs', '_ssl.pyd')]);
+    for (const file of build) expect(sha(file.dest)).toBe(sha(file.source));
+    expect(sha(join(backup, 'originals', '0-_ssl.pyd'))).toBe(before[join('DLLs', '_ssl.pyd')]);
     // Nothing else in the Python changed: CPython's own libcrypto-3.dll stays for anything else that uses it.
     const during = snapshot(python);
     for (const [path, hash] of Object.entries(before)) if (!/_ssl\.pyd$|_hashlib\.pyd$/.test(path)) expect(during[path]).toBe(hash);
 
     expect(restorePython(python, backup)).toEqual({
-      restored: ['_ssl.pyd', '_hashlib.pyd'],
-      removed: ['libcrypto-3-x64.dll', 'libssl-3-x64.dll'],
+      restored: [build[0].dest, build[1].dest],
+      removed: [build[2].dest, build[3].dest],
       unchanged: [],
       keptAside: [],
     });
@@ -126,12 +92,57 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     expect(existsSync(backup)).toBe(false);
   });
 
+  it('beyond the Python: the zip slot beside python.exe, and OpenSSL\'s compiled-in directories, created and removed again', () => {
+    const before = snapshot(python);
+    const compiledIn = join(root, 'Program Files', 'fipskit', 'openssl-3.0.9');
+    const configuration = join(root, 'Users', 'Zoë', 'work', 'tmp', 'install-fips-configuration');
+    put(join(configuration, 'openssl.cnf'), '[fips_sect]\n');
+    put(join(configuration, 'fips.dll'), fakePe(X64, 'fips'));
+    put(join(configuration, 'python311.zip'), 'zip');
+    const files = [
+      ...build,
+      { source: join(configuration, 'python311.zip'), dest: join(python, 'python311.zip') },
+      { source: join(configuration, 'fips.dll'), dest: join(compiledIn, 'lib', 'ossl-modules', 'fips.dll') },
+      { source: join(configuration, 'openssl.cnf'), dest: join(compiledIn, 'ssl', 'openssl.cnf') },
+    ];
+    const manifest = installIntoPython(python, files, backup, { sourceVersion: '3.11.2' });
+    expect(manifest.createdDirs).toEqual([
+      join(root, 'Program Files', 'fipskit'),
+      compiledIn,
+      join(compiledIn, 'lib'),
+      join(compiledIn, 'ssl'),
+      join(compiledIn, 'lib', 'ossl-modules'),
+    ]);
+    expect(readFileSync(join(compiledIn, 'ssl', 'openssl.cnf'), 'utf8')).toBe('[fips_sect]\n');
+    expect(readFileSync(join(python, 'python311.zip'), 'utf8')).toBe('zip');
+    expect(restorePython(python, backup)?.removed).toEqual(files.slice(2).map((file) => file.dest));
+    expect(snapshot(python)).toEqual(before);
+    // Every directory the install made is gone again; Program Files itself was there before.
+    expect(readdirSync(join(root, 'Program Files')).sort()).toEqual(['Python311']);
+  });
+
+  it('restores an install recorded by an earlier fipskit (manifest schema 1: DLLs\\ names, originals by name)', () => {
+    const before = snapshot(python);
+    installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
+    const manifest = JSON.parse(readFileSync(join(backup, INSTALL_MANIFEST), 'utf8')) as InstallManifest;
+    const v1 = {
+      ...manifest,
+      schema: 1,
+      createdDirs: undefined,
+      files: manifest.files.map(({ path, original, installed }) => ({ name: basename(path), installed, ...(original ? { original: { sha256: original.sha256, size: original.size } } : {}) })),
+    };
+    for (const record of manifest.files) if (record.original) renameSync(join(backup, record.original.kept), join(backup, 'originals', basename(record.path)));
+    writeFileSync(join(backup, INSTALL_MANIFEST), JSON.stringify(v1));
+    expect(restorePython(python, backup)?.restored).toEqual([build[0].dest, build[1].dest]);
+    expect(snapshot(python)).toEqual(before);
+  });
+
   it('installing the same build again changes nothing; another build must wait for a restore', () => {
     const first = installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
     const installed = snapshot(python);
     expect(installIntoPython(python, build, backup, { sourceVersion: '3.11.2' })).toEqual(first);
     expect(snapshot(python)).toEqual(installed);
-    const other = makeBuild(join(root, 'other'), 'rebuilt');
+    const other = makeBuild(join(root, 'other'), python, 'rebuilt');
     expect(() => installIntoPython(python, other, backup, { sourceVersion: '3.11.2' })).toThrow(
       `fipskit has already installed modules into ${python} (${join(backup, INSTALL_MANIFEST)}). Restore that Python first, then install the new build.`,
     );
@@ -152,32 +163,32 @@ describe('installing into an existing Windows Python, and restoring it', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ChangedSinceInstallError);
-    expect((error as ChangedSinceInstallError).changed.map((c) => c.name)).toEqual(['_ssl.pyd', 'libssl-3-x64.dll']);
+    expect((error as ChangedSinceInstallError).changed.map((c) => c.path)).toEqual([build[0].dest, build[3].dest]);
     expect((error as Error).message).toContain(`Not restoring: ${join(python, 'DLLs', '_ssl.pyd')}, ${join(python, 'DLLs', 'libssl-3-x64.dll')} changed after fipskit installed them`);
     expect((error as Error).message).toContain('Nothing was changed.');
     expect(snapshot(python)).toEqual(changed);
 
     expect(restorePython(python, backup, { force: true })).toEqual({
-      restored: ['_ssl.pyd', '_hashlib.pyd'],
-      removed: ['libcrypto-3-x64.dll', 'libssl-3-x64.dll'],
+      restored: [build[0].dest, build[1].dest],
+      removed: [build[2].dest, build[3].dest],
       unchanged: [],
-      keptAside: ['_ssl.pyd', 'libssl-3-x64.dll'],
+      keptAside: [build[0].dest, build[3].dest],
     });
     expect(snapshot(python)).toEqual(before);
-    expect(readFileSync(join(backup, CHANGED_AFTER_INSTALL_DIR, '_ssl.pyd'), 'utf8')).toBe('patched by someone else');
-    expect(readFileSync(join(backup, CHANGED_AFTER_INSTALL_DIR, 'libssl-3-x64.dll'), 'utf8')).toBe('replaced by someone else');
+    expect(readFileSync(join(backup, CHANGED_AFTER_INSTALL_DIR, '0-_ssl.pyd'), 'utf8')).toBe('patched by someone else');
+    expect(readFileSync(join(backup, CHANGED_AFTER_INSTALL_DIR, '3-libssl-3-x64.dll'), 'utf8')).toBe('replaced by someone else');
     expect(existsSync(join(backup, INSTALL_MANIFEST))).toBe(false);
   });
 
   it('restores a file the user already put back by hand without complaint', () => {
     const before = snapshot(python);
     installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
-    writeFileSync(join(python, 'DLLs', '_hashlib.pyd'), readFileSync(join(backup, 'originals', '_hashlib.pyd')));
+    writeFileSync(join(python, 'DLLs', '_hashlib.pyd'), readFileSync(join(backup, 'originals', '1-_hashlib.pyd')));
     rmSync(join(python, 'DLLs', 'libcrypto-3-x64.dll'));
     expect(restorePython(python, backup)).toEqual({
-      restored: ['_ssl.pyd'],
-      removed: ['libssl-3-x64.dll'],
-      unchanged: ['_hashlib.pyd', 'libcrypto-3-x64.dll'],
+      restored: [build[0].dest],
+      removed: [build[3].dest],
+      unchanged: [build[1].dest, build[2].dest],
       keptAside: [],
     });
     expect(snapshot(python)).toEqual(before);
@@ -186,8 +197,8 @@ describe('installing into an existing Windows Python, and restoring it', () => {
   it('refuses a damaged backup before changing anything', () => {
     installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
     const installed = snapshot(python);
-    writeFileSync(join(backup, 'originals', '_hashlib.pyd'), 'bit rot');
-    expect(() => restorePython(python, backup)).toThrow(`The backup ${join(backup, 'originals', '_hashlib.pyd')} is missing or damaged`);
+    writeFileSync(join(backup, 'originals', '1-_hashlib.pyd'), 'bit rot');
+    expect(() => restorePython(python, backup)).toThrow(`The backup ${join(backup, 'originals', '1-_hashlib.pyd')} is missing or damaged`);
     expect(snapshot(python)).toEqual(installed);
   });
 
@@ -197,7 +208,7 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     mkdirSync(join(python, 'DLLs', 'libssl-3-x64.dll.fipskit-partial'));
     const withObstacle = snapshot(python);
     expect(() => installIntoPython(python, build, backup, { sourceVersion: '3.11.2' })).toThrow(
-      new RegExp(`^Installing into ${join(python, 'DLLs').replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} failed: .*The Python was left as it was\\.$`),
+      new RegExp(`^Installing into ${python.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} failed: .*Everything was left as it was\\.$`),
     );
     expect(snapshot(python)).toEqual(withObstacle);
     expect(existsSync(join(backup, INSTALL_MANIFEST))).toBe(false);
@@ -205,14 +216,14 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     expect(snapshot(python)).toEqual(before);
   });
 
-  it('refuses a missing build output, a backup directory inside the Python, and names that are not plain', () => {
+  it('refuses a missing build output, a backup directory inside the Python, a relative destination and one given twice', () => {
     const before = snapshot(python);
-    expect(() => installIntoPython(python, [{ name: '_ssl.pyd', source: join(root, 'nope', '_ssl.pyd') }], backup, { sourceVersion: '3.11.2' })).toThrow(
+    expect(() => installIntoPython(python, [{ dest: build[0].dest, source: join(root, 'nope', '_ssl.pyd') }], backup, { sourceVersion: '3.11.2' })).toThrow(
       `${join(root, 'nope', '_ssl.pyd')} is missing: the build did not produce it.`,
     );
     expect(() => installIntoPython(python, build, join(python, 'fipskit-backup'), { sourceVersion: '3.11.2' })).toThrow('is inside');
-    expect(() => installIntoPython(python, [{ name: '..\\_ssl.pyd', source: build[0].source }], backup, { sourceVersion: '3.11.2' })).toThrow('is not a plain file name');
-    expect(() => installIntoPython(python, [build[0], { ...build[0], name: '_SSL.pyd' }], backup, { sourceVersion: '3.11.2' })).toThrow('_SSL.pyd is listed twice');
+    expect(() => installIntoPython(python, [{ dest: join('DLLs', '_ssl.pyd'), source: build[0].source }], backup, { sourceVersion: '3.11.2' })).toThrow('is not an absolute path');
+    expect(() => installIntoPython(python, [build[0], { ...build[0], dest: join(python, 'DLLs', '.', '_ssl.pyd') }], backup, { sourceVersion: '3.11.2' })).toThrow('is listed twice');
     expect(snapshot(python)).toEqual(before);
     expect(existsSync(backup)).toBe(false);
   });
@@ -224,7 +235,11 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     expect(existsSync(backup)).toBe(false);
     installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
     const elsewhere = makePython(join(root, 'elsewhere'));
-    expect(() => restorePython(elsewhere, backup)).toThrow(`${backup} holds the originals of ${python}, not of ${elsewhere}.`);
+    const untouched = snapshot(elsewhere);
+    // Never one Python's originals into another, not even forced.
+    expect(() => restorePython(elsewhere, backup)).toThrow(`${backup} holds the originals of ${python}, not of ${elsewhere}: restore ${python} with it.`);
+    expect(() => restorePython(elsewhere, backup, { force: true })).toThrow('holds the originals of');
+    expect(snapshot(elsewhere)).toEqual(untouched);
     const manifest = JSON.parse(readFileSync(join(backup, INSTALL_MANIFEST), 'utf8')) as InstallManifest;
     expect(manifest.pythonDir).toBe(python);
   });
@@ -258,7 +273,7 @@ describe('which Python is installed', () => {
     const python = makePython(root, fake);
     const before = snapshot(python);
     const backup = join(root, 'backup');
-    expect(() => installIntoPython(python, makeBuild(root), backup, { sourceVersion })).toThrow(message.replace('include/patchlevel.h', join('include', 'patchlevel.h')));
+    expect(() => installIntoPython(python, makeBuild(root, python), backup, { sourceVersion })).toThrow(message.replace('include/patchlevel.h', join('include', 'patchlevel.h')));
     expect(snapshot(python)).toEqual(before);
     expect(existsSync(backup)).toBe(false);
   });
@@ -292,13 +307,13 @@ describe('disk full during the install (a real small tmpfs)', () => {
     const root = mkdtempSync(join(tmpdir(), 'fipskit-winpy-'));
     const python = makePython(join(dir, 'python-full-disk'));
     // libcrypto bigger than the room left: _ssl and _hashlib fit, libcrypto does not.
-    const build = makeBuild(root).map((file) =>
-      file.name.startsWith('libcrypto') ? (writeFileSync(file.source, Buffer.concat([fakePe(X64, 'libcrypto'), Buffer.alloc(3 * 1024 * 1024, 1)])), file) : file,
+    const build = makeBuild(root, python).map((file) =>
+      basename(file.dest).startsWith('libcrypto') ? (writeFileSync(file.source, Buffer.concat([fakePe(X64, 'libcrypto'), Buffer.alloc(3 * 1024 * 1024, 1)])), file) : file,
     );
     const backup = join(root, 'backup');
     const before = snapshot(python);
     expect(() => installIntoPython(python, build, backup, { sourceVersion: '3.11.2' })).toThrow(
-      /^Installing into .*DLLs failed: the disk holding .* is full \(\d+ MB free\): free space there, then install again\. The Python was left as it was\.$/,
+      /^Installing into .*python-full-disk.* failed: the disk holding .* is full \(\d+ MB free\): free space there, then install again\. Everything was left as it was\.$/,
     );
     expect(snapshot(python)).toEqual(before);
     expect(readdirSync(join(python, 'DLLs')).filter((n) => n.endsWith('.fipskit-partial'))).toEqual([]);
@@ -311,7 +326,7 @@ describe('disk full during the install (a real small tmpfs)', () => {
     const { dir } = disk as SmallDisk;
     const root = mkdtempSync(join(tmpdir(), 'fipskit-winpy-'));
     const python = makePython(root);
-    const build = makeBuild(root);
+    const build = makeBuild(root, python);
     const backup = join(dir, 'backup-full-disk');
     (disk as SmallDisk).fill(0);
     const before = snapshot(python);

@@ -1,20 +1,24 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { describeBytes, freeBytes } from '@fipskit/core';
 
 /** Written into the backup directory before the Python is touched; restore reads it. */
 export const INSTALL_MANIFEST = 'fipskit-python-install.json';
-/** Originals of the files fipskit replaced, by name. */
+/** Originals of the files fipskit replaced. */
 export const ORIGINALS_DIR = 'originals';
 /** Files the user changed after the install, moved aside by a forced restore instead of being destroyed. */
 export const CHANGED_AFTER_INSTALL_DIR = 'changed-after-install';
 
-/** A file to put into `<python>\DLLs`. */
+/**
+ * A file to put in place: into the Python (`DLLs\_ssl.pyd`, the zip slot `python311.zip`) or into the
+ * directories fipskit's OpenSSL compiled in (`fips.dll`, `openssl.cnf`), where a process started without
+ * any fipskit variable finds its FIPS configuration.
+ */
 export interface InstallFile {
   source: string;
-  /** Plain file name inside `DLLs` (`_ssl.pyd`, `libcrypto-3-x64.dll`). */
-  name: string;
+  /** Absolute path where the file goes. */
+  dest: string;
 }
 
 export interface InstalledPython {
@@ -33,19 +37,22 @@ export interface FileDigest {
 }
 
 export interface InstallRecord {
-  name: string;
-  /** What was in `DLLs` before, kept as `<backupDir>\originals\<name>`; absent when fipskit added the file. */
-  original?: FileDigest;
+  /** Where the file was put. */
+  path: string;
+  /** What was there before, kept in the backup directory as `kept`; absent when fipskit added the file. */
+  original?: FileDigest & { kept: string };
   installed: FileDigest & { source: string };
 }
 
 export interface InstallManifest {
-  schema: 1;
+  schema: 2;
   pythonDir: string;
   python: InstalledPython;
   sourceVersion: string;
   installedAt: string;
   files: InstallRecord[];
+  /** Directories the install created (OpenSSL's compiled-in ones); restore removes them when empty. */
+  createdDirs: string[];
 }
 
 export interface RestoreResult {
@@ -59,9 +66,8 @@ export interface RestoreResult {
   keptAside: string[];
 }
 
-/** A file in `DLLs` is neither what fipskit installed nor the original: someone changed it since. */
+/** A file is neither what fipskit installed nor the original: someone changed it since. */
 export interface ChangedFile {
-  name: string;
   path: string;
   expected: string[];
   actual: string;
@@ -163,10 +169,8 @@ export function assertPythonMatchesSource(pythonDir: string, sourceVersion: stri
   return python;
 }
 
-function assertPlainName(name: string): void {
-  if (!name || name === '.' || name === '..' || basename(name) !== name || /[\\/:]/.test(name)) {
-    throw new Error(`"${name}" is not a plain file name: install files go directly into <python>\\DLLs.`);
-  }
+function assertAbsolute(dest: string): void {
+  if (!isAbsolute(dest)) throw new Error(`"${dest}" is not an absolute path: every installed file names where it goes.`);
 }
 
 function assertOutside(pythonDir: string, backupDir: string): void {
@@ -176,11 +180,33 @@ function assertOutside(pythonDir: string, backupDir: string): void {
   }
 }
 
+/** Schema 1 (before fipskit installed beyond DLLs\\): files by plain name in DLLs, originals by that name. */
+interface InstallManifestV1 {
+  schema: 1;
+  pythonDir: string;
+  python: InstalledPython;
+  sourceVersion: string;
+  installedAt: string;
+  files: Array<{ name: string; original?: FileDigest; installed: FileDigest & { source: string } }>;
+}
+
 function readManifest(backupDir: string): InstallManifest | undefined {
   const path = join(backupDir, INSTALL_MANIFEST);
   if (!existsSync(path)) return undefined;
-  const manifest = JSON.parse(readFileSync(path, 'utf8')) as InstallManifest;
-  if (manifest.schema !== 1 || !Array.isArray(manifest.files)) throw new Error(`${path} is not a fipskit install manifest this version understands.`);
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as InstallManifest | InstallManifestV1;
+  if (manifest.schema === 1 && Array.isArray(manifest.files)) {
+    return {
+      ...manifest,
+      schema: 2,
+      createdDirs: [],
+      files: manifest.files.map(({ name, original, installed }) => ({
+        path: join(manifest.pythonDir, 'DLLs', name),
+        installed,
+        ...(original ? { original: { ...original, kept: join(ORIGINALS_DIR, name) } } : {}),
+      })),
+    };
+  }
+  if (manifest.schema !== 2 || !Array.isArray(manifest.files)) throw new Error(`${path} is not a fipskit install manifest this version understands.`);
   return manifest;
 }
 
@@ -212,20 +238,30 @@ function explainWriteFailure(error: unknown, pythonDir: string): string {
   return (error as Error).message;
 }
 
+/** A name for a kept original: its place in the install and its own name, so the backup reads plainly. */
+function keptName(index: number, dest: string): string {
+  return join(ORIGINALS_DIR, `${index}-${basename(dest)}`);
+}
+
+/** Windows file names are case-insensitive: DLLs\\_SSL.pyd and DLLs\\_ssl.pyd are one file. */
+function fileKey(path: string): string {
+  return process.platform === 'win32' ? resolve(path).toLowerCase() : resolve(path);
+}
+
 /**
- * Puts the files into `<pythonDir>\DLLs`. Every file it replaces is first copied to
- * `<backupDir>\originals` and recorded with its SHA-256, together with the SHA-256 of what is
- * installed, in `<backupDir>\fipskit-python-install.json` (written before the Python is touched, so an
- * interrupted install can be restored). On a failure part way, what was done is undone.
+ * Puts each file where it goes: into the Python (`DLLs\\`, its zip slot) and into OpenSSL's compiled-in
+ * directories. Every file it replaces is first copied to `<backupDir>\\originals` and recorded with its
+ * SHA-256, together with the SHA-256 of what is installed and the directories it creates, in
+ * `<backupDir>\\fipskit-python-install.json` (written before anything is touched, so an interrupted install
+ * can be restored). On a failure part way, what was done is undone.
  */
 export function installIntoPython(pythonDir: string, files: InstallFile[], backupDir: string, options: { sourceVersion: string; now?: Date }): InstallManifest {
   if (files.length === 0) throw new Error('Nothing to install: give at least one file.');
   const seen = new Set<string>();
   for (const file of files) {
-    assertPlainName(file.name);
-    // Windows file names are case-insensitive: _SSL.pyd and _ssl.pyd are one file.
-    if (seen.has(file.name.toLowerCase())) throw new Error(`${file.name} is listed twice.`);
-    seen.add(file.name.toLowerCase());
+    assertAbsolute(file.dest);
+    if (seen.has(fileKey(file.dest))) throw new Error(`${file.dest} is listed twice.`);
+    seen.add(fileKey(file.dest));
     if (!isFile(file.source)) throw new Error(`${file.source} is missing: the build did not produce it. Run the build again.`);
   }
   const python = assertPythonMatchesSource(pythonDir, options.sourceVersion);
@@ -235,15 +271,15 @@ export function installIntoPython(pythonDir: string, files: InstallFile[], backu
   }
   assertOutside(pythonDir, backupDir);
 
-  const planned = files.map((file) => ({ file, installed: digest(file.source), dest: join(dllsDir, file.name) }));
+  const planned = files.map((file) => ({ file, installed: digest(file.source) }));
   const previous = readManifest(backupDir);
   if (previous) {
     const unchanged =
       samePath(previous.pythonDir, pythonDir) &&
       previous.files.length === planned.length &&
-      planned.every(({ file, installed, dest }) => {
-        const record = previous.files.find((r) => r.name.toLowerCase() === file.name.toLowerCase());
-        return record && record.installed.sha256 === installed.sha256 && isFile(dest) && digest(dest).sha256 === installed.sha256;
+      planned.every(({ file, installed }) => {
+        const record = previous.files.find((r) => fileKey(r.path) === fileKey(file.dest));
+        return record && record.installed.sha256 === installed.sha256 && isFile(file.dest) && digest(file.dest).sha256 === installed.sha256;
       });
     if (unchanged) return previous;
     throw new Error(
@@ -252,61 +288,67 @@ export function installIntoPython(pythonDir: string, files: InstallFile[], backu
     );
   }
 
-  const originalsDir = join(backupDir, ORIGINALS_DIR);
   const manifest = backUpOriginals(pythonDir, backupDir, planned, options, python);
-  const records = manifest.files;
-
-  const done: InstallRecord[] = [];
   try {
-    for (const record of records) {
-      placeFile(planned.find((p) => p.file.name === record.name)!.file.source, join(dllsDir, record.name), record.installed);
-      done.push(record);
-    }
+    for (const dir of manifest.createdDirs) mkdirSync(dir, { recursive: true });
+    for (const record of manifest.files) placeFile(record.installed.source, record.path, record.installed);
   } catch (error) {
-    const undo = undoInstall(dllsDir, backupDir, records);
+    const undo = undoInstall(backupDir, manifest);
     throw new Error(
-      `Installing into ${dllsDir} failed: ${explainWriteFailure(error, pythonDir)}. ` +
-        (undo.length === 0 ? 'The Python was left as it was.' : `Could not undo ${undo.join(', ')}: restore them from ${originalsDir}.`),
+      `Installing into ${pythonDir} failed: ${explainWriteFailure(error, pythonDir)}. ` +
+        (undo.length === 0 ? 'Everything was left as it was.' : `Could not undo ${undo.join(', ')}: restore them from ${join(backupDir, ORIGINALS_DIR)}.`),
       { cause: error },
     );
   }
   return manifest;
 }
 
+/** The directories to create for the files, outermost first (those that exist already are not listed). */
+function missingDirectories(paths: string[]): string[] {
+  const missing = new Set<string>();
+  for (const path of paths) {
+    for (let dir = dirname(path); !existsSync(dir) && dirname(dir) !== dir; dir = dirname(dir)) missing.add(dir);
+  }
+  return [...missing].sort((a, b) => a.length - b.length);
+}
+
 /**
- * Copies every file the install replaces into `<backupDir>\originals` and writes the install manifest,
- * before the Python is touched. When that fails (a full disk, no permission), what it wrote is removed
- * and the Python was never changed.
+ * Copies every file the install replaces into `<backupDir>\\originals` and writes the install manifest,
+ * before anything is touched. When that fails (a full disk, no permission), what it wrote is removed
+ * and nothing was changed.
  */
 function backUpOriginals(
   pythonDir: string,
   backupDir: string,
-  planned: Array<{ file: InstallFile; installed: FileDigest; dest: string }>,
+  planned: Array<{ file: InstallFile; installed: FileDigest }>,
   options: { sourceVersion: string; now?: Date },
   python: InstalledPython,
 ): InstallManifest {
   const originalsDir = join(backupDir, ORIGINALS_DIR);
   try {
     mkdirSync(originalsDir, { recursive: true });
-    const records: InstallRecord[] = planned.map(({ file, installed, dest }) => {
-      const record: InstallRecord = { name: file.name, installed: { ...installed, source: resolve(file.source) } };
-      if (existsSync(dest)) {
-        if (!isFile(dest)) throw new Error(`${dest} is not a file: fipskit will not replace it.`);
-        const original = digest(dest);
-        const kept = join(originalsDir, file.name);
-        copyFileSync(dest, kept);
-        if (digest(kept).sha256 !== original.sha256) throw new Error(`Backing up ${dest} to ${kept} did not give the same bytes: check the disk, nothing was installed.`);
-        record.original = original;
+    const records: InstallRecord[] = planned.map(({ file, installed }, index) => {
+      const record: InstallRecord = { path: file.dest, installed: { ...installed, source: resolve(file.source) } };
+      if (existsSync(file.dest)) {
+        if (!isFile(file.dest)) throw new Error(`${file.dest} is not a file: fipskit will not replace it.`);
+        const original = digest(file.dest);
+        const kept = keptName(index, file.dest);
+        copyFileSync(file.dest, join(backupDir, kept));
+        if (digest(join(backupDir, kept)).sha256 !== original.sha256) {
+          throw new Error(`Backing up ${file.dest} to ${join(backupDir, kept)} did not give the same bytes: check the disk, nothing was installed.`);
+        }
+        record.original = { ...original, kept };
       }
       return record;
     });
     const manifest: InstallManifest = {
-      schema: 1,
+      schema: 2,
       pythonDir: resolve(pythonDir),
       python,
       sourceVersion: options.sourceVersion,
       installedAt: (options.now ?? new Date()).toISOString(),
       files: records,
+      createdDirs: missingDirectories(records.map((record) => record.path)),
     };
     writeFileSync(join(backupDir, INSTALL_MANIFEST), JSON.stringify(manifest, null, 2) + '\n');
     return manifest;
@@ -322,22 +364,33 @@ function backUpOriginals(
   }
 }
 
-/** Puts back what a failed install changed; returns the names it could not put back. */
-function undoInstall(dllsDir: string, backupDir: string, records: InstallRecord[]): string[] {
+/** Removes the directories the install created, innermost first, as long as they are empty. */
+function removeCreatedDirectories(dirs: string[]): void {
+  for (const dir of [...dirs].reverse()) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // Not empty (someone put files there since) or already gone: left as it is.
+    }
+  }
+}
+
+/** Puts back what a failed install changed; returns the files it could not put back. */
+function undoInstall(backupDir: string, manifest: InstallManifest): string[] {
   const failed: string[] = [];
-  for (const record of records) {
-    const dest = join(dllsDir, record.name);
+  for (const record of manifest.files) {
     try {
       if (record.original) {
-        if (!isFile(dest) || digest(dest).sha256 !== record.original.sha256) placeFile(join(backupDir, ORIGINALS_DIR, record.name), dest, record.original);
+        if (!isFile(record.path) || digest(record.path).sha256 !== record.original.sha256) placeFile(join(backupDir, record.original.kept), record.path, record.original);
       } else {
-        rmSync(dest, { force: true });
+        rmSync(record.path, { force: true });
       }
     } catch {
-      failed.push(record.name);
+      failed.push(record.path);
     }
   }
   if (failed.length === 0) {
+    removeCreatedDirectories(manifest.createdDirs);
     rmSync(join(backupDir, INSTALL_MANIFEST), { force: true });
     rmSync(join(backupDir, ORIGINALS_DIR), { recursive: true, force: true });
   }
@@ -345,65 +398,65 @@ function undoInstall(dllsDir: string, backupDir: string, records: InstallRecord[
 }
 
 /**
- * Undoes `installIntoPython`: originals go back, files fipskit added are removed. A file whose bytes
- * are neither what fipskit installed nor the original was changed by someone since: the restore then
- * changes nothing and throws, unless `force`, which moves such files to `<backupDir>\changed-after-install`.
- * Without an install manifest there is nothing to undo (the install never ran, failed before changing
- * anything, or was restored already): undefined, and nothing is touched.
+ * Undoes `installIntoPython`: originals go back, files fipskit added are removed, and so are the
+ * directories it created. A file whose bytes are neither what fipskit installed nor the original was
+ * changed by someone since: the restore then changes nothing and throws, unless `force`, which moves
+ * such files to `<backupDir>\\changed-after-install`. Without an install manifest there is nothing to undo
+ * (the install never ran, failed before changing anything, or was restored already): undefined, and
+ * nothing is touched.
  */
 export function restorePython(pythonDir: string, backupDir: string, options: { force?: boolean } = {}): RestoreResult | undefined {
   const manifest = readManifest(backupDir);
   if (!manifest) return undefined;
-  if (!samePath(manifest.pythonDir, pythonDir) && !options.force) {
-    throw new Error(`${backupDir} holds the originals of ${manifest.pythonDir}, not of ${pythonDir}. Point pythonDir at ${manifest.pythonDir}, or use force if that Python has moved here.`);
+  if (!samePath(manifest.pythonDir, pythonDir)) {
+    // Another Python's originals must never be copied into this one, forced or not.
+    throw new Error(`${backupDir} holds the originals of ${manifest.pythonDir}, not of ${pythonDir}: restore ${manifest.pythonDir} with it.`);
   }
-  const dllsDir = join(pythonDir, 'DLLs');
-  const originalsDir = join(backupDir, ORIGINALS_DIR);
   const result: RestoreResult = { restored: [], removed: [], unchanged: [], keptAside: [] };
   const changed: ChangedFile[] = [];
-  const actions: Array<{ record: InstallRecord; dest: string; action: 'restore' | 'remove' | 'none'; changed: boolean }> = [];
+  const actions: Array<{ record: InstallRecord; action: 'restore' | 'remove' | 'none'; changed: boolean }> = [];
 
   for (const record of manifest.files) {
-    assertPlainName(record.name);
-    const dest = join(dllsDir, record.name);
-    const current = isFile(dest) ? digest(dest).sha256 : undefined;
+    assertAbsolute(record.path);
+    const current = isFile(record.path) ? digest(record.path).sha256 : undefined;
     if (record.original) {
-      const kept = join(originalsDir, record.name);
+      const kept = join(backupDir, record.original.kept);
       if (!isFile(kept) || digest(kept).sha256 !== record.original.sha256) {
-        throw new Error(`The backup ${kept} is missing or damaged (its SHA-256 is not the one recorded): fipskit cannot restore ${dest}. Repair the Python with its installer.`);
+        throw new Error(`The backup ${kept} is missing or damaged (its SHA-256 is not the one recorded): fipskit cannot restore ${record.path}. Repair the Python with its installer.`);
       }
     }
     const known = [record.installed.sha256, ...(record.original ? [record.original.sha256] : [])];
     const isChanged = current !== undefined && !known.includes(current);
-    if (isChanged) changed.push({ name: record.name, path: dest, expected: known, actual: current });
+    if (isChanged) changed.push({ path: record.path, expected: known, actual: current });
     if (record.original) {
-      actions.push({ record, dest, action: current === record.original.sha256 ? 'none' : 'restore', changed: isChanged });
+      actions.push({ record, action: current === record.original.sha256 ? 'none' : 'restore', changed: isChanged });
     } else {
-      actions.push({ record, dest, action: current === undefined ? 'none' : 'remove', changed: isChanged });
+      actions.push({ record, action: current === undefined ? 'none' : 'remove', changed: isChanged });
     }
   }
   if (changed.length > 0 && !options.force) throw new ChangedSinceInstallError(changed, backupDir);
 
-  for (const { record, dest, action, changed: isChanged } of actions) {
+  actions.forEach(({ record, action, changed: isChanged }, index) => {
     if (isChanged) {
       const aside = join(backupDir, CHANGED_AFTER_INSTALL_DIR);
       mkdirSync(aside, { recursive: true });
-      placeFile(dest, join(aside, record.name), digest(dest));
-      result.keptAside.push(record.name);
+      placeFile(record.path, join(aside, `${index}-${basename(record.path)}`), digest(record.path));
+      result.keptAside.push(record.path);
     }
     if (action === 'restore') {
-      placeFile(join(originalsDir, record.name), dest, record.original!);
-      result.restored.push(record.name);
+      placeFile(join(backupDir, record.original!.kept), record.path, record.original!);
+      result.restored.push(record.path);
     } else if (action === 'remove') {
-      rmSync(dest);
-      result.removed.push(record.name);
+      rmSync(record.path);
+      result.removed.push(record.path);
     } else {
-      result.unchanged.push(record.name);
+      result.unchanged.push(record.path);
     }
-  }
+  });
 
+  removeCreatedDirectories(manifest.createdDirs);
   rmSync(join(backupDir, INSTALL_MANIFEST));
-  rmSync(originalsDir, { recursive: true, force: true });
+  rmSync(join(backupDir, ORIGINALS_DIR), { recursive: true, force: true });
   try {
     rmdirSync(backupDir);
   } catch {

@@ -17,6 +17,8 @@ import { writePythonManifest } from '../manifest';
 import { readPcbuildFacts } from './pcbuild-facts';
 import { extractPcbuild } from './pcbuild-reference-sources';
 import { WindowsPcbuildInput, WindowsPcbuildToolchain, buildWindowsPcbuildPlan, checkPythonTask } from './windows-plan';
+import { windowsRuntimeLayout } from '../fips-runtime';
+import { compiledInDirectories } from '@fipskit/openssl-fips';
 
 const win = pathsFor('win32');
 
@@ -26,6 +28,7 @@ const VSWHERE = 'C:\\Program Files (x86)\\Microsoft Visual Studio\\Installer\\vs
 
 export function pcbuildInput(options: NormalizedPythonOptions, sourceDir: string, staging: string): WindowsPcbuildInput {
   return {
+    runtime: windowsRuntimeLayout(compiledInDirectories(options.openssl)),
     sourceDir,
     sourceVersion: options.source.version,
     ...(options.source.fileName ? { sourceArchive: options.source.fileName } : {}),

@@ -1,21 +1,13 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStep, RunStep, TaskStep, renderPlan } from '@fipskit/core';
 import { PcbuildRoute } from './msbuild-properties';
 import { PcbuildFacts, readPcbuildFacts } from './pcbuild-facts';
 import { PCBUILD_REFERENCE_SOURCES, PcbuildReferenceSeries, extractPcbuild, referenceTarball } from './pcbuild-reference-sources';
-import {
-  WindowsInstallInput,
-  WindowsPcbuildInput,
-  buildWindowsInstallPlan,
-  buildWindowsPcbuildPlan,
-  builtFileNames,
-  checkPythonTask,
-  pcbuildInstallFiles,
-  pythonImportLibrary,
-  windowsInstallTasks,
-} from './windows-plan';
+import { WindowsPcbuildInput, buildWindowsPcbuildPlan, builtFileNames, checkPythonTask, pythonImportLibrary } from './windows-plan';
+import { windowsRuntimeLayout } from '../fips-runtime';
+import { makeInstalledPython } from '../../../../testing/installed-python';
 
 const MSBUILD = 'C:\\Program Files\\Microsoft Visual Studio\\2022\\BuildTools\\MSBuild\\Current\\Bin\\amd64\\MSBuild.exe';
 const PY311 = 'C:\\Program Files\\Python311';
@@ -28,20 +20,11 @@ function input(series: PcbuildReferenceSeries, work: string, route?: PcbuildRout
     sourceVersion: source.version,
     sourceArchive: source.fileName,
     openssl: { prefix: `${work}\\dist\\p\\openssl`, version: '3.0.9' },
+    runtime: windowsRuntimeLayout({ opensslDir: 'C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl', modulesDir: 'C:\\Program Files\\fipskit\\openssl-3.0.9\\lib\\ossl-modules' }),
     pythonDir: series === '3.11' ? PY311 : PY313,
     staging: `${work}\\dist\\p\\python.staging`,
     outputDir: `${work}\\dist\\p\\python`,
     ...(route ? { route } : {}),
-  };
-}
-
-function installInput(work: string): WindowsInstallInput {
-  return {
-    builtDir: `${work}\\dist\\p\\python`,
-    files: builtFileNames({ prefix: `${work}\\dist\\p\\openssl`, version: '3.0.9' }),
-    sourceVersion: '3.11.2',
-    pythonDir: PY311,
-    backupDir: `${work}\\.fipskit\\backup\\p`,
   };
 }
 
@@ -50,28 +33,6 @@ const runs = (steps: ReturnType<typeof buildWindowsPcbuildPlan>['steps']) => ste
 it('names the import library of the source version', () => {
   expect(pythonImportLibrary('3.11.2')).toBe('python311.lib');
   expect(pythonImportLibrary('3.13.5')).toBe('python313.lib');
-});
-
-it('installs the two modules and the OpenSSL DLLs they import, from the python stage output', () => {
-  const out = 'C:\\Users\\Zoë\\work\\dist\\p\\python\\DLLs';
-  expect(pcbuildInstallFiles(installInput('C:\\Users\\Zoë\\work'))).toEqual([
-    { name: '_ssl.pyd', source: `${out}\\_ssl.pyd` },
-    { name: '_hashlib.pyd', source: `${out}\\_hashlib.pyd` },
-    { name: 'libcrypto-3-x64.dll', source: `${out}\\libcrypto-3-x64.dll` },
-    { name: 'libssl-3-x64.dll', source: `${out}\\libssl-3-x64.dll` },
-  ]);
-});
-
-it('install plan: check, install with backup, then import with -I from the Python itself', () => {
-  const work = 'C:\\Users\\Zoë\\my work';
-  const plan = buildWindowsInstallPlan(installInput(work));
-  expect(plan.steps.map((s) => s.title)).toEqual([`Check ${PY311}`, `Install into ${PY311}\\DLLs`, 'Import the installed modules']);
-  expect((plan.steps[1] as TaskStep).detail).toBe(
-    `copy _ssl.pyd, _hashlib.pyd, libcrypto-3-x64.dll, libssl-3-x64.dll from ${work}\\dist\\p\\python\\DLLs; each file replaced is first kept in ${work}\\.fipskit\\backup\\p\\originals ` +
-      `and recorded with its SHA-256 (and that of what replaces it) in ${work}\\.fipskit\\backup\\p\\fipskit-python-install.json, which restore uses`,
-  );
-  expect((plan.steps[2] as RunStep).command).toMatchObject({ program: `${PY311}\\python.exe`, cwd: PY311 });
-  expect(renderPlan(plan)).toContain(`   $ "${PY311}\\python.exe" -I -c "import _ssl, _hashlib; print(_ssl.OPENSSL_VERSION)"`);
 });
 
 describe.each(Object.keys(PCBUILD_REFERENCE_SOURCES) as PcbuildReferenceSeries[])('Windows plan for the PCbuild of CPython %s', (series) => {
@@ -117,7 +78,7 @@ describe.each(Object.keys(PCBUILD_REFERENCE_SOURCES) as PcbuildReferenceSeries[]
         "Build _socket (its import library is an input of the modules' link)",
         'Build _ssl.pyd',
         'Build _hashlib.pyd',
-        'Collect the modules and the OpenSSL DLLs they import',
+        "Collect the modules and the OpenSSL DLLs they import, and fipskit's runtime for the zip slot",
         'Record build information',
         'Publish output',
       ]);
@@ -130,7 +91,7 @@ describe.each(Object.keys(PCBUILD_REFERENCE_SOURCES) as PcbuildReferenceSeries[]
         `must be an x64 Python ${PCBUILD_REFERENCE_SOURCES[series].version} (${lib.replace('.lib', '.dll')}, include\\patchlevel.h) with its import library libs\\${lib}`,
       );
       const collect = plan.steps.find((s) => s.title.startsWith('Collect')) as FileStep;
-      expect(collect.operations).toEqual([
+      expect(collect.operations.slice(0, -1)).toEqual([
         { op: 'mkdir', to: `${work}\\dist\\p\\python.staging\\DLLs` },
         ...['_ssl.pyd', '_hashlib.pyd', 'libcrypto-3-x64.dll', 'libssl-3-x64.dll'].map((name) => ({
           op: 'copy',
@@ -138,6 +99,14 @@ describe.each(Object.keys(PCBUILD_REFERENCE_SOURCES) as PcbuildReferenceSeries[]
           to: `${work}\\dist\\p\\python.staging\\DLLs\\${name}`,
         })),
       ]);
+      // fipskit's runtime for the installed Python's zip slot: the real modules in DLLs\, the configuration where the build compiled it in.
+      const zip = collect.operations.at(-1) as { op: string; to: string; entries: Array<{ name: string; content: string }> };
+      expect(zip).toMatchObject({ op: 'zip', to: `${work}\\dist\\p\\python.staging\\python${lib.slice(6, 9)}.zip` });
+      expect(JSON.parse(zip.entries.find((e) => e.name === '_fipskit_layout.py')!.content.split('LAYOUT = ')[1])).toEqual({
+        extensions: { _ssl: 'DLLs', _hashlib: 'DLLs' },
+        opensslConf: 'C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl\\openssl.cnf',
+        opensslModules: 'C:\\Program Files\\fipskit\\openssl-3.0.9\\lib\\ossl-modules',
+      });
     });
 
     it('full-core route: _freeze_module first, then each module builds pythoncore and _socket through its references', () => {
@@ -181,43 +150,14 @@ describe.each(Object.keys(PCBUILD_REFERENCE_SOURCES) as PcbuildReferenceSeries[]
   });
 });
 
-describe('the check and install tasks, on a Windows-like tree', () => {
+describe("the build plan's check of the Python, on a Windows-like tree", () => {
   let root: string;
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'fipskit-winpy-tasks-'))));
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  function tree(withLibs: boolean): WindowsInstallInput {
-    const pythonDir = join(root, 'Program Files', 'Python311');
-    const pe = Buffer.alloc(0x80);
-    pe.write('MZ', 0, 'latin1');
-    pe.writeUInt32LE(0x40, 0x3c);
-    pe.write('PE\0\0', 0x40, 'latin1');
-    pe.writeUInt16LE(0x8664, 0x44);
-    mkdirSync(join(pythonDir, 'DLLs'), { recursive: true });
-    mkdirSync(join(pythonDir, 'include'));
-    writeFileSync(join(pythonDir, 'python311.dll'), pe);
-    writeFileSync(join(pythonDir, 'DLLs', '_ssl.pyd'), 'python.org _ssl');
-    writeFileSync(join(pythonDir, 'include', 'patchlevel.h'), '#define PY_VERSION "3.11.2"\n');
-    if (withLibs) {
-      mkdirSync(join(pythonDir, 'libs'));
-      writeFileSync(join(pythonDir, 'libs', 'python311.lib'), 'import library');
-    }
-    const builtDir = join(root, 'Users', 'Zoë', 'work', 'dist', 'p', 'python');
-    mkdirSync(join(builtDir, 'DLLs'), { recursive: true });
-    const files = builtFileNames({ prefix: 'unused', version: '3.0.9' });
-    for (const name of files) writeFileSync(join(builtDir, 'DLLs', name), `built ${name}`);
-    return { builtDir, files, sourceVersion: '3.11.2', pythonDir, backupDir: join(root, 'backup') };
+  function tree(withLibs: boolean): { pythonDir: string } {
+    return { pythonDir: makeInstalledPython(join(root, 'Program Files', 'Python311'), { importLibrary: withLibs }) };
   }
-
-  it('checks the Python and installs the built modules and DLLs with a backup', async () => {
-    const input = tree(true);
-    const tasks = windowsInstallTasks(input);
-    await tasks.checkPython();
-    await tasks.install();
-    expect(readdirSync(join(input.pythonDir, 'DLLs')).sort()).toEqual(['_hashlib.pyd', '_ssl.pyd', 'libcrypto-3-x64.dll', 'libssl-3-x64.dll']);
-    expect(readFileSync(join(input.pythonDir, 'DLLs', '_ssl.pyd'), 'utf8')).toBe('built _ssl.pyd');
-    expect(readFileSync(join(input.backupDir, 'originals', '_ssl.pyd'), 'utf8')).toBe('python.org _ssl');
-  });
 
   it('asks for the development files on the import-library route only', async () => {
     const input = tree(false);

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BuildPlan, Command, PlanStep, RunStep, pathsFor } from '@fipskit/core';
-import { INSTALL_MANIFEST, InstallFile, ORIGINALS_DIR, assertPythonMatchesSource, installIntoPython } from './install-into-python';
+import { assertPythonMatchesSource } from './install-into-python';
 import { PcbuildRoute, assertOverridable, msbuildPropertySwitches, pcbuildMsbuildProperties, pythonForBuildEnv } from './msbuild-properties';
 import { PCBUILD_MODULES, PcbuildFacts } from './pcbuild-facts';
 import { WindowsOpenSsl, pcbuildOpenSslLayout, stageOpenSslForPcbuild } from './pcbuild-layout';
+import { FipsRuntimeLayout, fipsRuntimeEntries, zipSlotName } from '../fips-runtime';
 
 const win = pathsFor('win32');
 
@@ -29,23 +30,13 @@ export interface WindowsPcbuildInput {
   openssl: WindowsOpenSsl;
   /** The installed Python the modules are built for, e.g. `C:\Program Files\Python311`. */
   pythonDir: string;
+  /** fipskit's runtime for the installed Python's zip slot: where it finds the modules and OpenSSL's compiled-in configuration. */
+  runtime: FipsRuntimeLayout;
   /** The stage's staging directory: the built files are collected into its `DLLs\`. */
   staging: string;
   /** Where the staging directory is published (the stage's output). */
   outputDir: string;
   route?: PcbuildRoute;
-}
-
-/** Putting a python stage's output into an installed Python (the recipe's step 13), and taking it out again. */
-export interface WindowsInstallInput {
-  /** The python stage's output: the files to install are in its `DLLs\`. */
-  builtDir: string;
-  /** Names of the files in `<builtDir>\DLLs` to install. */
-  files: string[];
-  sourceVersion: string;
-  pythonDir: string;
-  /** Outside pythonDir: originals of replaced files and the install manifest. */
-  backupDir: string;
 }
 
 export interface WindowsPcbuildToolchain {
@@ -59,11 +50,6 @@ export interface WindowsPcbuildTasks {
   checkPython?: () => Promise<void>;
   writeManifest?: () => Promise<void>;
   publish?: () => Promise<void>;
-}
-
-export interface WindowsInstallTasks {
-  checkPython?: () => Promise<void>;
-  install?: () => Promise<void>;
 }
 
 /** `PCbuild\amd64\`: python.props' BuildPath64 when Py_OutDir is not set, the modules' $(OutDir). */
@@ -83,11 +69,6 @@ export function builtFileNames(openssl: WindowsOpenSsl): string[] {
   return [...PCBUILD_MODULES.map((module) => `${module}.pyd`), ...pcbuildOpenSslLayout('', openssl).dlls];
 }
 
-/** The files the install step puts into `<python>\DLLs`, from the python stage's output (Windows paths). */
-export function pcbuildInstallFiles(input: WindowsInstallInput): InstallFile[] {
-  return input.files.map((name) => ({ name, source: win.join(input.builtDir, 'DLLs', name) }));
-}
-
 /** The build plan's check of the Python the modules are built for, run on the build machine. */
 export function checkPythonTask(pythonDir: string, sourceVersion: string, route: PcbuildRoute = 'import-library'): () => Promise<void> {
   return async () => {
@@ -99,17 +80,6 @@ export function checkPythonTask(pythonDir: string, sourceVersion: string, route:
           'Run its installer again with Include_dev=1 (the default), or set route to "full-core" to compile pythoncore instead.',
       );
     }
-  };
-}
-
-/** The install plan's tasks, run on the machine of the installed Python (host paths). */
-export function windowsInstallTasks(input: WindowsInstallInput): Required<WindowsInstallTasks> {
-  return {
-    checkPython: async () => void assertPythonMatchesSource(input.pythonDir, input.sourceVersion),
-    install: async () => {
-      const files = input.files.map((name) => ({ name, source: join(input.builtDir, 'DLLs', name) }));
-      installIntoPython(input.pythonDir, files, input.backupDir, { sourceVersion: input.sourceVersion });
-    },
   };
 }
 
@@ -183,37 +153,15 @@ export function buildWindowsPcbuildPlan(
   const collected = win.join(input.staging, 'DLLs');
   steps.push({
     kind: 'files',
-    title: 'Collect the modules and the OpenSSL DLLs they import',
-    operations: [{ op: 'mkdir', to: collected }, ...builtFileNames(input.openssl).map((name) => ({ op: 'copy' as const, from: win.join(outDir, name), to: win.join(collected, name) }))],
+    title: "Collect the modules and the OpenSSL DLLs they import, and fipskit's runtime for the zip slot",
+    operations: [
+      { op: 'mkdir', to: collected },
+      ...builtFileNames(input.openssl).map((name) => ({ op: 'copy' as const, from: win.join(outDir, name), to: win.join(collected, name) })),
+      // The zip slot the install puts beside python.exe: the first entry of sys.path however it is started.
+      { op: 'zip', to: win.join(input.staging, zipSlotName(input.sourceVersion)), entries: fipsRuntimeEntries(input.runtime) },
+    ],
   });
   steps.push({ kind: 'task', title: 'Record build information', detail: 'write fipskit-python.json with versions and SHA-256 of each file', perform: tasks.writeManifest ?? noop });
   steps.push({ kind: 'task', title: 'Publish output', detail: `move ${input.staging} to ${input.outputDir}`, perform: tasks.publish ?? noop });
   return { stage: 'python', platform: 'win32', steps };
-}
-
-/**
- * The recipe's step 13 with a way back: each file replaced in `<python>\DLLs` is kept first, then the
- * built files are copied in, then the Python imports them with nothing from the environment.
- */
-export function buildWindowsInstallPlan(input: WindowsInstallInput, tasks: WindowsInstallTasks = {}): BuildPlan {
-  const noop = async () => undefined;
-  const pythonExe = win.join(input.pythonDir, 'python.exe');
-  const title = 'Import the installed modules';
-  return {
-    stage: 'install',
-    platform: 'win32',
-    steps: [
-      { kind: 'task', title: `Check ${input.pythonDir}`, detail: `must be an x64 Python ${input.sourceVersion}, the version the modules were built from`, perform: tasks.checkPython ?? noop },
-      {
-        kind: 'task',
-        title: `Install into ${win.join(input.pythonDir, 'DLLs')}`,
-        detail:
-          `copy ${input.files.join(', ')} from ${win.join(input.builtDir, 'DLLs')}; each file replaced is first kept in ${win.join(input.backupDir, ORIGINALS_DIR)} ` +
-          `and recorded with its SHA-256 (and that of what replaces it) in ${win.join(input.backupDir, INSTALL_MANIFEST)}, which restore uses`,
-        perform: tasks.install ?? noop,
-      },
-      // -I: nothing from the environment or the current directory decides which modules are imported.
-      { kind: 'run', title, command: { title, program: pythonExe, args: ['-I', '-c', 'import _ssl, _hashlib; print(_ssl.OPENSSL_VERSION)'], cwd: input.pythonDir } },
-    ],
-  };
 }

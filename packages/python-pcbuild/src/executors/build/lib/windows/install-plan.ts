@@ -1,0 +1,165 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as hostPaths from 'node:path';
+import {
+  BuildPlan,
+  EMPTY_CONF_CONTENT,
+  FipsInstallPaths,
+  FipsProfile,
+  PlanStep,
+  ProcessRunner,
+  fipsInstallCommand,
+  fipsInstallVerifyCommand,
+  pathsFor,
+  providerIsActive,
+  providerListCommand,
+  readFipsSection,
+  renderOpenSslCnf,
+} from '@fipskit/core';
+import { INSTALL_MANIFEST, InstallFile, ORIGINALS_DIR, assertPythonMatchesSource, installIntoPython } from './install-into-python';
+
+const win = pathsFor('win32');
+
+/** Putting a python stage's output into an installed Python (the recipe's step 13), in FIPS mode however python.exe is started. */
+export interface WindowsInstallInput {
+  /** The python stage's output. */
+  builtDir: string;
+  /** Its files to install, by their place in it and in the Python (`DLLs/_ssl.pyd`, `python311.zip`). */
+  files: string[];
+  sourceVersion: string;
+  pythonDir: string;
+  /** Outside pythonDir: originals of replaced files and the install manifest. */
+  backupDir: string;
+  /** The openssl stage's output (openssl.exe runs fipsinstall here; its fips.dll is installed) and the directories it compiled in. */
+  openssl: { prefix: string; opensslDir: string; modulesDir: string };
+  profile: FipsProfile;
+  /** Where this machine's fipsinstall output and openssl.cnf are made before they are installed. */
+  workDir: string;
+  /** The search path the openssl runs extend (a plan shows `%PATH%`). */
+  parentEnv?: NodeJS.ProcessEnv;
+}
+
+/** In-process steps; plans made for display get no-ops. */
+export interface WindowsInstallTasks {
+  checkPython?: () => Promise<void>;
+  writeConfiguration?: () => Promise<void>;
+  install?: () => Promise<void>;
+  checkCompiledInConfiguration?: () => Promise<void>;
+}
+
+/** What a python.exe started with no fipskit variable must show after the install; it exits non-zero otherwise. */
+export const INSTALLED_PYTHON_PROBE = [
+  'import _hashlib, hashlib, ssl',
+  'assert _hashlib.get_fips_mode() == 1, "not in FIPS mode: default properties are not fips=yes"',
+  'try:',
+  '    hashlib.md5(b"x")',
+  'except ValueError:',
+  '    pass',
+  'else:',
+  '    raise SystemExit("hashlib.md5() works: not in FIPS mode")',
+  'print(ssl.OPENSSL_VERSION, "FIPS mode, MD5 refused")',
+].join('\n');
+
+/** Variables that would hand a process a FIPS setup (or another one) the install must prove it does not need. */
+const WITHOUT_FIPSKIT_VARIABLES = { OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined, OPENSSL_CONF_INCLUDE: undefined, PYTHONPATH: undefined, PYTHONHOME: undefined };
+
+/** Path functions: a plan shows Windows paths on any machine; running, it uses this machine's own (Windows' on Windows). */
+export type Paths = Pick<typeof win, 'join'>;
+
+function prefixPaths(input: WindowsInstallInput, paths: Paths = win): Omit<FipsInstallPaths, 'emptyConf'> {
+  const binDir = paths.join(input.openssl.prefix, 'bin');
+  const modulesDir = paths.join(input.openssl.prefix, 'lib', 'ossl-modules');
+  return { openssl: paths.join(binDir, 'openssl.exe'), module: paths.join(modulesDir, 'fips.dll'), modulesDir, libDir: paths.join(input.openssl.prefix, 'lib'), binDir };
+}
+
+/**
+ * Every file the install puts in place: the python stage's files into the Python, and into the directories
+ * the OpenSSL build compiled in — `fips.dll` into MODULESDIR, this machine's `fipsmodule.cnf` and the
+ * `openssl.cnf` carrying its section into OPENSSLDIR — where any process using this OpenSSL without
+ * OPENSSL_CONF / OPENSSL_MODULES finds them.
+ */
+export function windowsInstallFiles(input: WindowsInstallInput, paths: Paths = win): InstallFile[] {
+  const fromBuild = input.files.map((path) => ({ source: paths.join(input.builtDir, ...path.split('/')), dest: paths.join(input.pythonDir, ...path.split('/')) }));
+  return [
+    ...fromBuild,
+    { source: prefixPaths(input, paths).module, dest: paths.join(input.openssl.modulesDir, 'fips.dll') },
+    { source: paths.join(input.workDir, 'fipsmodule.cnf'), dest: paths.join(input.openssl.opensslDir, 'fipsmodule.cnf') },
+    { source: paths.join(input.workDir, 'openssl.cnf'), dest: paths.join(input.openssl.opensslDir, 'openssl.cnf') },
+  ];
+}
+
+/**
+ * The recipe's step 13 with a way back, and FIPS mode for every python.exe start: fipsinstall runs on this
+ * machine, each file replaced is kept first, the files go in, then OpenSSL and python.exe, started with none
+ * of fipskit's variables, must be in FIPS mode.
+ */
+export function buildWindowsInstallPlan(input: WindowsInstallInput, tasks: WindowsInstallTasks = {}, pathFunctions: Paths = win): BuildPlan {
+  const noop = async () => undefined;
+  const join = pathFunctions.join;
+  const pythonExe = join(input.pythonDir, 'python.exe');
+  const emptyConf = join(input.workDir, 'empty.cnf');
+  const paths: FipsInstallPaths = { ...prefixPaths(input, pathFunctions), emptyConf };
+  const context = { platform: 'win32' as const, parentEnv: input.parentEnv };
+  const settings = { securityChecks: true };
+  const moduleCnf = join(input.workDir, 'fipsmodule.cnf');
+  const run = (command: ReturnType<typeof fipsInstallCommand>): PlanStep => ({ kind: 'run', title: command.title!, command });
+  const files = windowsInstallFiles(input, pathFunctions);
+  const compiledInCheck = providerListCommand(paths, context, undefined, input.workDir);
+  const importTitle = 'python.exe, started with none of fipskit\'s variables, is in FIPS mode';
+  return {
+    stage: 'install',
+    platform: 'win32',
+    steps: [
+      { kind: 'task', title: `Check ${input.pythonDir}`, detail: `must be an x64 Python ${input.sourceVersion}, the version the modules were built from`, perform: tasks.checkPython ?? noop },
+      { kind: 'files', title: 'Start from an empty configuration', operations: [{ op: 'mkdir', to: input.workDir }, { op: 'write', to: emptyConf, content: EMPTY_CONF_CONTENT }] },
+      run({ ...fipsInstallCommand(paths, context, moduleCnf, input.workDir, settings), title: 'openssl fipsinstall on this machine (self-tests, module MAC)' }),
+      run(fipsInstallVerifyCommand(paths, context, moduleCnf, input.workDir, settings)),
+      {
+        kind: 'task',
+        title: `Write openssl.cnf (profile ${input.profile}) with this machine's FIPS module section`,
+        detail: `into ${join(input.workDir, 'openssl.cnf')}, from ${moduleCnf}`,
+        perform: tasks.writeConfiguration ?? noop,
+      },
+      {
+        kind: 'task',
+        title: `Install into ${input.pythonDir} and OpenSSL's compiled-in directories`,
+        detail:
+          files.map((file) => `${file.dest} (from ${file.source})`).join('; ') +
+          `; each file replaced is first kept in ${join(input.backupDir, ORIGINALS_DIR)} and recorded with its SHA-256 (and that of what replaces it) ` +
+          `in ${join(input.backupDir, INSTALL_MANIFEST)}, which restore uses`,
+        perform: tasks.install ?? noop,
+      },
+      {
+        kind: 'task',
+        title: `openssl list -providers with no OPENSSL_CONF or OPENSSL_MODULES: the compiled-in ${input.openssl.opensslDir} activates the FIPS provider`,
+        detail: `${compiledInCheck.program} ${compiledInCheck.args.join(' ')}`,
+        perform: tasks.checkCompiledInConfiguration ?? noop,
+      },
+      // -I: nothing from the environment or the current directory decides which modules are imported.
+      { kind: 'run', title: importTitle, command: { title: importTitle, program: pythonExe, args: ['-I', '-c', INSTALLED_PYTHON_PROBE], cwd: input.pythonDir, env: WITHOUT_FIPSKIT_VARIABLES } },
+    ],
+  };
+}
+
+/** The install plan's tasks, run on the machine of the installed Python (host paths). */
+export function windowsInstallTasks(input: WindowsInstallInput, runner: ProcessRunner): Required<WindowsInstallTasks> {
+  return {
+    checkPython: async () => void assertPythonMatchesSource(input.pythonDir, input.sourceVersion),
+    writeConfiguration: async () => {
+      mkdirSync(input.workDir, { recursive: true });
+      const moduleCnf = hostPaths.join(input.workDir, 'fipsmodule.cnf');
+      writeFileSync(hostPaths.join(input.workDir, 'openssl.cnf'), renderOpenSslCnf(readFipsSection(readFileSync(moduleCnf, 'utf8'), moduleCnf), input.profile));
+    },
+    install: async () => void installIntoPython(input.pythonDir, windowsInstallFiles(input, hostPaths), input.backupDir, { sourceVersion: input.sourceVersion }),
+    checkCompiledInConfiguration: async () => {
+      const lines: string[] = [];
+      const command = providerListCommand(prefixPaths(input, hostPaths), { platform: 'win32', parentEnv: input.parentEnv }, undefined, input.workDir);
+      await runner.run(command, { onLine: (line) => lines.push(line) });
+      if (!providerIsActive(lines, 'fips')) {
+        throw new Error(
+          `The FIPS provider is not active for a process without OPENSSL_CONF: ${hostPaths.join(input.openssl.opensslDir, 'openssl.cnf')} was not read or does not load ` +
+            `${hostPaths.join(input.openssl.modulesDir, 'fips.dll')}. openssl list -providers said:\n${lines.join('\n')}\nRestore the Python (nx run <project>:restore) and install again.`,
+        );
+      }
+    },
+  };
+}
