@@ -4,11 +4,14 @@
 // while a different checkout path or host name is not. Usage:
 //   toolchain-identity.js openssl            C compiler, perl, make (Windows: MSVC, perl, nmake/jom, NASM)
 //   toolchain-identity.js python [python]    C compiler, and the interpreter the modules are built for
+//   toolchain-identity.js fips-config        nothing but the fipskit code (the stage runs the prefix's own openssl)
+// Each also names the fipskit code that makes the stage's output (its package and core, tests left out), so
+// a fipskit upgrade that changes what a stage writes (openssl.cnf, the Python runtime) is a miss.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { existsSync, readFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { existsSync, readFileSync, readdirSync } = require('node:fs');
+const { dirname, join, relative } = require('node:path');
 
 const windows = process.platform === 'win32';
 
@@ -45,10 +48,39 @@ const PROBE = [
   'print(sysconfig.get_config_var("EXT_SUFFIX") or "")',
   'print(sysconfig.get_paths()["include"])',
   'print(sysconfig.get_config_h_filename())',
+  'import os; print(os.path.realpath(sys.executable))',
 ].join('\n');
 
 function sha256(file) {
   return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'missing';
+}
+
+const STAGE_PACKAGES = { openssl: ['openssl-fips', 'core'], 'fips-config': ['fips-config', 'core'], python: ['python-pcbuild', 'core'] };
+
+/** A package's files that can shape an output: not its tests, their fixtures, or installed dependencies. */
+function codeFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return ['node_modules', '__fixtures__', 'testing'].includes(entry.name) ? [] : codeFiles(path);
+      return entry.isFile() && !/\.spec\.[cm]?[jt]s$/.test(entry.name) ? [path] : [];
+    });
+}
+
+function fipskitCode(stage) {
+  const hash = createHash('sha256');
+  for (const name of STAGE_PACKAGES[stage]) {
+    let dir;
+    try {
+      dir = dirname(require.resolve(`@fipskit/${name}/package.json`, { paths: [process.cwd(), __dirname] }));
+    } catch {
+      hash.update(`@fipskit/${name}: not found\0`);
+      continue;
+    }
+    for (const file of codeFiles(dir)) hash.update(`${name}/${relative(dir, file).split('\\').join('/')}\0`).update(readFileSync(file)).update('\0');
+  }
+  return `fipskit code: ${hash.digest('hex')}`;
 }
 
 function pythonTools(interpreter) {
@@ -56,15 +88,22 @@ function pythonTools(interpreter) {
   if (!interpreter) return lines;
   const result = spawnSync(interpreter, ['-I', '-c', PROBE], { encoding: 'utf8', windowsHide: true });
   if (result.status !== 0) return [...lines, `python: cannot run ${interpreter}`];
-  const [version, extSuffix, include, configH] = result.stdout.split(/\r?\n/);
-  // The modules are compiled against these headers: a patched interpreter package changes them.
-  return [...lines, `python: ${version}`, `ext-suffix: ${extSuffix}`, `Python.h: ${sha256(join(include, 'Python.h'))}`, `pyconfig.h: ${sha256(configH)}`];
+  const [version, extSuffix, include, configH, executable] = result.stdout.split(/\r?\n/);
+  // The modules are compiled against these headers, and the overlay copies the binary: a patched interpreter package changes them.
+  return [
+    ...lines,
+    `python: ${version}`,
+    `ext-suffix: ${extSuffix}`,
+    `Python.h: ${sha256(join(include, 'Python.h'))}`,
+    `pyconfig.h: ${sha256(configH)}`,
+    `executable: ${sha256(executable)}`,
+  ];
 }
 
 const [kind, interpreter] = process.argv.slice(2);
-const lines = kind === 'openssl' ? opensslTools() : kind === 'python' ? pythonTools(interpreter) : null;
+const lines = kind === 'openssl' ? opensslTools() : kind === 'python' ? pythonTools(interpreter) : kind === 'fips-config' ? [] : null;
 if (!lines) {
-  console.error('usage: toolchain-identity.js openssl | python [interpreter]');
+  console.error('usage: toolchain-identity.js openssl | python [interpreter] | fips-config');
   process.exit(2);
 }
-console.log(lines.join('\n'));
+console.log([...lines, fipskitCode(kind)].join('\n'));

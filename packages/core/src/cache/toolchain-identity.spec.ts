@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+// The runtime input Nx hashes for each stage (bin/toolchain-identity.js) names the fipskit code that writes the stage's
+// output: a fipskit whose code writes something else (openssl.cnf, the Python runtime) must be another cache key.
+const SCRIPT = join(__dirname, '..', '..', 'bin', 'toolchain-identity.js');
+
+/** A workspace with fipskit's packages installed as a user has them: files under node_modules/@fipskit. */
+function workspaceWith(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'fipskit-identity-'));
+  const all = { 'core/package.json': '{"name":"@fipskit/core"}', 'python-pcbuild/package.json': '{"name":"@fipskit/python-pcbuild"}', ...files };
+  for (const [path, content] of Object.entries(all)) {
+    const file = join(root, 'node_modules', '@fipskit', path);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  return root;
+}
+
+const codeLine = (cwd: string, stage = 'python') =>
+  execFileSync(process.execPath, [SCRIPT, stage], { cwd, encoding: 'utf8' })
+    .split('\n')
+    .find((line) => line.startsWith('fipskit code: '));
+
+describe('toolchain-identity.js: the fipskit code that makes a stage\'s output', () => {
+  const runtime = { 'python-pcbuild/src/fips-runtime/_fipskit_boot.py': 'A = 1\n', 'core/src/fips/openssl-cnf.js': 'exports.x = 1;\n' };
+
+  it('is a digest of the stage\'s package and core: one changed byte of the Python runtime is another identity', () => {
+    const a = workspaceWith(runtime);
+    expect(codeLine(a)).toMatch(/^fipskit code: [0-9a-f]{64}$/);
+    expect(codeLine(workspaceWith(runtime))).toBe(codeLine(a));
+    expect(codeLine(workspaceWith({ ...runtime, 'python-pcbuild/src/fips-runtime/_fipskit_boot.py': 'A = 2\n' }))).not.toBe(codeLine(a));
+    expect(codeLine(workspaceWith({ ...runtime, 'core/src/fips/openssl-cnf.js': 'exports.x = 2;\n' }))).not.toBe(codeLine(a));
+  });
+
+  it('leaves out what cannot change an output: tests, their fixtures, other stages\' packages', () => {
+    const a = workspaceWith(runtime);
+    const more = workspaceWith({
+      ...runtime,
+      'python-pcbuild/src/x.spec.ts': 'test',
+      'python-pcbuild/src/__fixtures__/f.json': '{}',
+      'openssl-fips/src/plan.js': 'changed',
+    });
+    expect(codeLine(more)).toBe(codeLine(a));
+    expect(codeLine(more, 'fips-config')).toMatch(/^fipskit code: [0-9a-f]{64}$/);
+  });
+});
