@@ -89,7 +89,8 @@ export default async function planExecutor(options: PlanOptions, context: Execut
           files: [...builtFileNames({ prefix: normalized.opensslPrefix, version: opensslLock.version }).map((name) => `DLLs/${name}`), zipSlotName(pythonLock.version)],
           sourceVersion: pythonLock.version,
           pythonDir: win.dirname(interpreter!),
-          backupDir: defaultBackupDir(planRoot, python.project).split('/').join('\\'),
+          // The user's data directory on that machine, shown with a stand-in profile path.
+          backupDir: defaultBackupDir(win.dirname(interpreter!), { LOCALAPPDATA: 'C:\\Users\\<user>\\AppData\\Local' }, 'win32'),
           openssl: { prefix: normalized.opensslPrefix, opensslDir: compiledIn.opensslDir, modulesDir: compiledIn.modulesDir },
           profile: (fipsConfig.options as unknown as FipsConfigOptions).profile ?? DEFAULT_FIPS_PROFILE,
           workDir: win.join(planRoot, 'tmp', 'fipskit', python.project, 'install-fips-configuration'),

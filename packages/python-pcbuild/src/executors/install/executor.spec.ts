@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, win32 } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import { RecordingRunner } from '@fipskit/core';
-import installExecutor from './executor';
+import installExecutor, { defaultBackupDir } from './executor';
 import restoreExecutor from '../restore/executor';
 import { makeInstalledPython } from '../../testing/installed-python';
 
@@ -69,7 +69,8 @@ describe('install and restore executors on a directory laid out like an installe
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   let compiledIn: string;
-  const options = () => ({ pythonPath: 'dist/p/python', interpreter, opensslPath: 'dist/p/openssl', profile: 'strict' as const });
+  const backupDir = () => join(root, 'backups', 'p');
+  const options = () => ({ pythonPath: 'dist/p/python', interpreter, opensslPath: 'dist/p/openssl', profile: 'strict' as const, backupDir: backupDir() });
   const SECTION = '[fips_sect]\nactivate = 1\nmodule-mac = 0A:0B\ninstall-status = INSTALL_SELF_TEST_KATS_RUN\n';
   /** Stands in for openssl.exe and python.exe: fipsinstall writes its section, list shows the provider, the probe passes. */
   const windowsTools = (providers = ['  fips', '    status: active']) =>
@@ -88,7 +89,7 @@ describe('install and restore executors on a directory laid out like an installe
     expect(readFileSync(join(pythonDir, 'python311.zip'), 'utf8')).toBe('fipskit runtime');
     // CPython's own OpenSSL 1.1 DLL is not ours to touch.
     expect(readFileSync(join(pythonDir, 'DLLs', 'libcrypto-1_1.dll'), 'utf8')).toBe('python.org libcrypto');
-    expect(readFileSync(join(root, 'ws', '.fipskit', 'backup', 'p', 'originals', '1-_ssl.pyd'), 'utf8')).toBe('python.org _ssl');
+    expect(readFileSync(join(root, 'backups', 'p', 'originals', '1-_ssl.pyd'), 'utf8')).toBe('python.org _ssl');
     // Where a process that sets no OPENSSL_CONF / OPENSSL_MODULES looks: this machine's section in openssl.cnf, the provider beside.
     expect(readFileSync(join(compiledIn, 'lib', 'ossl-modules', 'fips.dll'), 'utf8')).toBe('fips provider');
     expect(readFileSync(join(compiledIn, 'ssl', 'fipsmodule.cnf'), 'utf8')).toBe(SECTION);
@@ -110,7 +111,7 @@ describe('install and restore executors on a directory laid out like an installe
     expect(await installExecutor(options(), context, { runner: windowsTools(), print: () => undefined, host: 'win32' })).toEqual({ success: true });
 
     const restored: string[] = [];
-    expect(await restoreExecutor({ interpreter }, context, { print: (l) => restored.push(l) })).toEqual({ success: true });
+    expect(await restoreExecutor({ interpreter, backupDir: backupDir() }, context, { print: (l) => restored.push(l) })).toEqual({ success: true });
     expect(snapshot(pythonDir)).toEqual(before);
     expect(existsSync(join(root, 'Zoë', 'Program Files', 'fipskit'))).toBe(false);
     expect(restored).toContain(`[restore] original put back: ${join(pythonDir, 'DLLs', '_hashlib.pyd')}, ${join(pythonDir, 'DLLs', '_ssl.pyd')}`);
@@ -127,24 +128,23 @@ describe('install and restore executors on a directory laid out like an installe
     await installExecutor(options(), context, { runner: windowsTools(), print: () => undefined, host: 'win32' });
     writeFileSync(join(pythonDir, 'DLLs', '_ssl.pyd'), 'a newer _ssl from a Python update');
     const printed: string[] = [];
-    expect(await restoreExecutor({ interpreter }, context, { print: (l) => printed.push(l) })).toEqual({ success: false });
+    expect(await restoreExecutor({ interpreter, backupDir: backupDir() }, context, { print: (l) => printed.push(l) })).toEqual({ success: false });
     expect(printed.join('\n')).toMatch(/_ssl\.pyd/);
     expect(readFileSync(join(pythonDir, 'DLLs', '_ssl.pyd'), 'utf8')).toBe('a newer _ssl from a Python update');
-    expect(await restoreExecutor({ interpreter, force: true }, context, { print: () => undefined })).toEqual({ success: true });
+    expect(await restoreExecutor({ interpreter, force: true, backupDir: backupDir() }, context, { print: () => undefined })).toEqual({ success: true });
     expect(readFileSync(join(pythonDir, 'DLLs', '_ssl.pyd'), 'utf8')).toBe('python.org _ssl');
-    expect(readFileSync(join(root, 'ws', '.fipskit', 'backup', 'p', 'changed-after-install', '1-_ssl.pyd'), 'utf8')).toBe('a newer _ssl from a Python update');
+    expect(readFileSync(join(root, 'backups', 'p', 'changed-after-install', '1-_ssl.pyd'), 'utf8')).toBe('a newer _ssl from a Python update');
   });
 
   it('restore after an install that never ran says so and succeeds, changing nothing', async () => {
     const before = snapshot(pythonDir);
     const printed: string[] = [];
-    expect(await restoreExecutor({ interpreter }, context, { print: (l) => printed.push(l) })).toEqual({ success: true });
-    const backupDir = join(root, 'ws', '.fipskit', 'backup', 'p');
+    expect(await restoreExecutor({ interpreter, backupDir: backupDir() }, context, { print: (l) => printed.push(l) })).toEqual({ success: true });
     expect(printed).toEqual([
-      `[restore] nothing to restore: fipskit has not installed anything with the backup directory ${backupDir} (it holds no fipskit-python-install.json); ${pythonDir} was left as it is`,
+      `[restore] nothing to restore: fipskit has not installed anything with the backup directory ${backupDir()} (it holds no fipskit-python-install.json); ${pythonDir} was left as it is`,
     ]);
     expect(snapshot(pythonDir)).toEqual(before);
-    expect(existsSync(backupDir)).toBe(false);
+    expect(existsSync(backupDir())).toBe(false);
   });
 
   it('refuses a built file that is not what the python stage recorded, before touching the Python', async () => {
@@ -173,5 +173,17 @@ describe('install and restore executors on a directory laid out like an installe
     const refused: string[] = [];
     expect(await installExecutor(options(), context, { print: (l) => refused.push(l), host: 'linux' })).toEqual({ success: false });
     expect(refused.join('\n')).toContain('On Linux and macOS the python stage makes a FIPS Python of its own');
+  });
+});
+
+describe('the default backup directory', () => {
+  it('is one per Python, in the user\'s data directory: outside the workspace, so git clean -fdX cannot take the way back', () => {
+    const windows = defaultBackupDir('C:\\Program Files\\Python311', { LOCALAPPDATA: 'C:\\Users\\Zoë\\AppData\\Local' }, 'win32', 'C:\\Users\\Zoë');
+    expect(windows).toMatch(/^C:\\Users\\Zoë\\AppData\\Local\\fipskit\\install-backups\\Python311-[0-9a-f]{16}$/);
+    // The same Python, however its path is spelled, has one backup directory; another Python has its own.
+    expect(defaultBackupDir('c:\\program files\\python311\\', { LOCALAPPDATA: 'C:\\Users\\Zoë\\AppData\\Local' }, 'win32', 'C:\\Users\\Zoë').toLowerCase()).toBe(windows.toLowerCase());
+    expect(defaultBackupDir('C:\\Python311', { LOCALAPPDATA: 'C:\\Users\\Zoë\\AppData\\Local' }, 'win32', 'C:\\Users\\Zoë')).not.toBe(windows);
+    expect(defaultBackupDir('/opt/py', {}, 'linux', '/home/z')).toMatch(/^\/home\/z\/\.local\/share\/fipskit\/install-backups\/py-[0-9a-f]{16}$/);
+    expect(defaultBackupDir('/opt/py', { XDG_DATA_HOME: '/data' }, 'linux', '/home/z')).toMatch(/^\/data\/fipskit\/install-backups\/py-/);
   });
 });

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
 import * as pathFunctions from 'node:path';
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, posix, win32 } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import { DEFAULT_FIPS_PROFILE, ExecaRunner, ProcessRunner, StageLog, TargetPlatform, executePlan, executorResult, hostPlatform, pathsFor, renderPlan, sha256File } from '@fipskit/core';
 import { BUILD_INFO_FILE, compiledInDirectories, readBuildInfo } from '@fipskit/openssl-fips';
@@ -21,9 +23,26 @@ interface PcbuildManifest {
   install?: Record<string, string>;
 }
 
-/** The backup directory: outside Nx outputs, which a cache restore replaces, and outside the Python. */
-export function defaultBackupDir(root: string, projectName: string | undefined): string {
-  return join(root, '.fipskit', 'backup', projectName ?? 'python');
+/**
+ * Where the originals of an installed Python are kept unless backupDir says otherwise: outside the Python, outside
+ * Nx outputs (a cache restore replaces those) and outside every workspace (`git clean -fdX` empties ignored
+ * directories), in the user's data directory, one per Python: every workspace that installs into that Python finds
+ * the record of an earlier install there.
+ */
+export function defaultBackupDir(
+  pythonDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): string {
+  const paths = platform === 'win32' ? win32 : posix;
+  const base =
+    platform === 'win32'
+      ? win32.join(env.LOCALAPPDATA || win32.join(home, 'AppData', 'Local'), 'fipskit', 'install-backups')
+      : posix.join(env.XDG_DATA_HOME || posix.join(home, '.local', 'share'), 'fipskit', 'install-backups');
+  const normalized = paths.resolve(pythonDir).replace(/[\\/]+$/, '');
+  const key = createHash('sha256').update(platform === 'win32' ? normalized.toLowerCase() : normalized).digest('hex').slice(0, 16);
+  return paths.join(base, `${paths.basename(normalized)}-${key}`);
 }
 
 function readPcbuildOutput(pythonPath: string): PcbuildManifest & { install: Record<string, string> } {
@@ -73,7 +92,7 @@ export default async function pythonInstallExecutor(options: PythonInstallOption
       files: Object.keys(manifest.install),
       sourceVersion: manifest.source.version,
       pythonDir: pathsFor('win32').dirname(options.interpreter),
-      backupDir: options.backupDir ? resolve(options.backupDir) : defaultBackupDir(context.root, context.projectName),
+      backupDir: options.backupDir ? resolve(options.backupDir) : defaultBackupDir(pathsFor('win32').dirname(options.interpreter)),
       openssl: { prefix: opensslPrefix, opensslDir: compiledIn.opensslDir, modulesDir: compiledIn.modulesDir },
       profile: options.profile ?? DEFAULT_FIPS_PROFILE,
       workDir: join(projectDir, 'install-fips-configuration'),

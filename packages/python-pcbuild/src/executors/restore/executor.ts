@@ -16,8 +16,8 @@ export default async function pythonRestoreExecutor(
       throw new Error(`interpreter "${options.interpreter}" must be the absolute path of the python.exe the install changed.`);
     }
     const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
-    const backupDir = options.backupDir ? resolve(options.backupDir) : defaultBackupDir(context.root, context.projectName);
     const pythonDir = pathsFor('win32').dirname(options.interpreter);
+    const backupDir = options.backupDir ? resolve(options.backupDir) : defaultBackupDir(pythonDir);
     const result = restorePython(pythonDir, backupDir, { force: options.force ?? false });
     // A restore that runs after every install, as CI runs it, also runs after one that failed or never started.
     if (!result) {

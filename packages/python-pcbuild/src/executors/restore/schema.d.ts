@@ -12,7 +12,7 @@ export interface PythonRestoreOptions {
    */
   interpreter: string;
   /**
-   * The install's backup directory. Default: `.fipskit/backup/<project>` in the workspace.
+   * The install's backup directory. Default: the one install uses for that Python, in the user's data directory.
    * @format path
    */
   backupDir?: string;

@@ -137,6 +137,19 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     expect(snapshot(python)).toEqual(before);
   });
 
+  it('never takes its own files for the Python\'s originals: with the backup of an install gone, a new install refuses and changes nothing', () => {
+    const fipskitBuild = build.map((file) => (writeFileSync(file.source, fakePe(X64, `fipskit build of ${basename(file.dest)}`)), file));
+    installIntoPython(python, fipskitBuild, backup, { sourceVersion: '3.11.2' });
+    const installed = snapshot(python);
+    // `git clean -fdX`, or another backupDir: the record and the originals are gone.
+    rmSync(backup, { recursive: true });
+    expect(() => installIntoPython(python, fipskitBuild, backup, { sourceVersion: '3.11.2' })).toThrow(
+      new RegExp(`^${join(python, 'DLLs', '_ssl.pyd').replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}, .* are already fipskit's, but .* holds no record of installing them: .*nothing was changed`),
+    );
+    expect(snapshot(python)).toEqual(installed);
+    expect(existsSync(join(backup, INSTALL_MANIFEST))).toBe(false);
+  });
+
   it('installing the same build again changes nothing; another build must wait for a restore', () => {
     const first = installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
     const installed = snapshot(python);

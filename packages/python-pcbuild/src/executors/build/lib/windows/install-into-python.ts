@@ -288,6 +288,7 @@ export function installIntoPython(pythonDir: string, files: InstallFile[], backu
     );
   }
 
+  assertNoUnrecordedInstall(planned.map(({ file }) => file.dest), backupDir);
   const manifest = backUpOriginals(pythonDir, backupDir, planned, options, python);
   try {
     for (const dir of manifest.createdDirs) mkdirSync(dir, { recursive: true });
@@ -301,6 +302,26 @@ export function installIntoPython(pythonDir: string, files: InstallFile[], backu
     );
   }
   return manifest;
+}
+
+/**
+ * fipskit's runtime zip, openssl.cnf and fipsmodule.cnf name fipskit, and so does a module's debug record when it was
+ * built in the default build directory (`tmp/fipskit/...`); no file a Python ships does.
+ */
+const FIPSKIT_MARK = Buffer.from('fipskit');
+
+/**
+ * With no record of an install, a file that is already fipskit's means the record was lost (a deleted backup
+ * directory, another one used): backing it up as the Python's original would leave restore nothing true to put back.
+ */
+function assertNoUnrecordedInstall(dests: string[], backupDir: string): void {
+  const ours = dests.filter((dest) => isFile(dest) && readFileSync(dest).includes(FIPSKIT_MARK));
+  if (ours.length === 0) return;
+  throw new Error(
+    `${ours.join(', ')} ${ours.length === 1 ? 'is' : 'are'} already fipskit's, but ${backupDir} holds no record of installing ${ours.length === 1 ? 'it' : 'them'}: ` +
+      "that install's backup is gone, or another backup directory was used. fipskit never keeps its own files as a Python's originals, so nothing was changed. " +
+      'Restore with the backup directory of that install, or repair the Python with its installer (Modify → Repair) and remove fipskit\'s files, then install again.',
+  );
 }
 
 /** The directories to create for the files, outermost first (those that exist already are not listed). */
