@@ -20,9 +20,17 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
+
+# tempfile is imported where it is used: it imports random, which needs _sha512, which a fipskit Python
+# refuses when FIPS mode is not in force; the script must still run to report that as the startup check.
 
 REPORT_VERSION = 1
+
+
+def _temporary_directory(prefix):
+    import tempfile
+
+    return tempfile.TemporaryDirectory(prefix=prefix)
 
 FIPS_PROVIDER = "fips"
 STRICT_PROVIDERS = ("base", "fips")
@@ -710,7 +718,7 @@ def check_start_isolated(run):
 
 
 def check_start_through_symlink(run):
-    with tempfile.TemporaryDirectory(prefix="fipskit-verify-link-") as directory:
+    with _temporary_directory(prefix="fipskit-verify-link-") as directory:
         link = os.path.join(directory, "fips-python")
         os.symlink(sys.executable, link)
         return run_probe(run, [link, "-c", STARTUP_PROBE])
@@ -720,7 +728,7 @@ def check_start_moved_copy(run):
     if run.args.moved_copy_unavailable:
         return False, run.args.moved_copy_unavailable
     root = run.args.moved_copy_root
-    with tempfile.TemporaryDirectory(prefix="fipskit-verify-moved-") as directory:
+    with _temporary_directory(prefix="fipskit-verify-moved-") as directory:
         moved = lambda path: os.path.join(directory, os.path.relpath(path, root))  # noqa: E731
         for tree in run.args.moved_copy:
             shutil.copytree(tree, moved(tree), symlinks=True)
@@ -730,7 +738,7 @@ def check_start_moved_copy(run):
 
 
 def check_venv_interpreter(run):
-    with tempfile.TemporaryDirectory(prefix="fipskit-verify-venv-") as directory:
+    with _temporary_directory(prefix="fipskit-verify-venv-") as directory:
         first, nested = os.path.join(directory, "venv"), os.path.join(directory, "venv-of-venv")
         details = []
         for base, target in ((sys.executable, first), (venv_python(first), nested)):

@@ -149,6 +149,34 @@ describe('fipskit_verify.py without a FIPS prefix', () => {
     ]);
   });
 
+  (haveSystemPython ? it : it.skip)('still reports from a Python that refuses its hash and ssl modules at start (a fipskit Python without FIPS mode)', () => {
+    // As a fipskit Python does when its FIPS provider fails: _hashlib, _ssl and the built-in hash modules refuse to
+    // import, and so does everything that needs them (random, hence tempfile). The script must report that, not crash.
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-refusing-python-'));
+    try {
+      writeFileSync(
+        join(dir, 'sitecustomize.py'),
+        [
+          'import sys',
+          'class FipsModeError(ImportError): pass',
+          'class Refuse:',
+          '    def find_spec(self, name, path=None, target=None):',
+          '        if name in ("_hashlib", "_ssl", "_md5", "_sha1", "_sha256", "_sha512", "_sha3", "_blake2"):',
+          '            raise FipsModeError("this Python runs in FIPS mode only, and FIPS mode is not in force")',
+          'sys.meta_path.insert(0, Refuse())',
+          'for name in ("_sha512", "random", "tempfile"): sys.modules.pop(name, None)',
+        ].join('\n') + '\n',
+      );
+      const env = { ...scenarioEnvironment('bare'), PYTHONPATH: dir };
+      const { report, exitCode } = runScriptDirectly(SYSTEM_PYTHON, { opensslVersion: '3.0.22', fipsProviderVersion: '3.0.22', libcryptoDir: dir, profile: 'strict', startModes: false }, env);
+      expect(exitCode).toBe(1);
+      expect(report.checks[0]).toMatchObject({ id: 'startup', passed: false });
+      expect(report.checks[0].detail).toMatch(/FipsModeError: this Python runs in FIPS mode only/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   (haveSystemPython ? it : it.skip)('refuses --tls-port without --tls-ca (exit 2)', () => {
     const result = spawnSync(SYSTEM_PYTHON, [join(__dirname, 'fipskit_verify.py'), '--expected-openssl-version', '3.0.0', '--tls-port', '1'], {
       encoding: 'utf8',
