@@ -23,6 +23,8 @@ import {
   createStaging,
   defaultSourceCacheDir,
   executePlan,
+  buildEnvironment,
+  inEnvironment,
   extractArchive,
   fetchSource,
   probeTool,
@@ -54,18 +56,6 @@ export function copyWindowsOpenSsl(workspaceRoot: string, to: string): void {
 }
 /** What the product's VC-WIN64A build calls these; mingw64 names them the same. */
 const WINDOWS_LIBRARIES = ['libcrypto-3-x64.dll', 'libssl-3-x64.dll'];
-/** Configure reads these from the environment: none may change the binaries behind Nx's back (they are no inputs). */
-const CONFIGURE_ENV = unset([
-  'AR', 'BUILDFILE', 'CC', 'CFLAGS', 'CPPFLAGS', 'CROSS_COMPILE', 'CXX', 'CXXFLAGS', 'HASHBANGPERL', 'LDFLAGS', 'LDLIBS',
-  'PERL', 'RANLIB', 'RC', 'RCFLAGS', 'WINDRES', 'OPENSSL_LOCAL_CONFIG_DIR',
-]);
-/** The Makefile's own assignments win over the environment; only flags handed down by an outer make could change it. */
-const MAKE_ENV = unset(['MAKEFLAGS', 'MFLAGS']);
-
-function unset(names: string[]): Record<string, undefined> {
-  return Object.fromEntries(names.map((name) => [name, undefined]));
-}
-
 export interface WineOpenSslLayout {
   workspaceRoot: string;
   buildDir: string;
@@ -131,7 +121,6 @@ export function wineOpenSslPlan(source: SourceLock, layout: WineOpenSslLayout, s
     program,
     args,
     cwd: layout.objectDir,
-    env: program === 'make' ? MAKE_ENV : CONFIGURE_ENV,
   });
   const parallel = `-j${jobs}`;
   return {
@@ -194,7 +183,9 @@ export async function buildWineOpenSsl(workspaceRoot: string, runner: ProcessRun
   await withStageLock(layout.buildDir, STAGE, print, async () => {
     await assertCrossCompiler(runner, layout.buildDir);
     // The product's own preflight (perl with the modules Configure needs, make), asked about the cross compiler.
-    const preflight = await preflightOpenSslBuild(runner, 'linux', layout.buildDir, { ...process.env, CC: CROSS_CC });
+    // The product's build environment: Configure and make get nothing from the developer's that changes the binaries.
+    const environment = buildEnvironment({}, 'linux');
+    const preflight = await preflightOpenSslBuild(runner, 'linux', layout.buildDir, { ...environment.variables, CC: CROSS_CC });
     const fetched = await fetchSource(source, { workspaceRoot, cacheDir: defaultSourceCacheDir(), runner });
     if (!fetched.archive) throw new Error(`${WINE_OPENSSL_PATHS.sourceLock} does not name a release tarball: the Wine binaries are built from the locked tarball only.`);
     const archive = fetched.archive;
@@ -218,7 +209,7 @@ export async function buildWineOpenSsl(workspaceRoot: string, runner: ProcessRun
     const log = new StageLog(STAGE, layout.logFile, plan.steps.length, print);
     log.info(`OpenSSL ${source.version} for Windows x64 (MinGW-w64, for the Wine tests), full log: ${layout.logFile}`);
     try {
-      await executePlan(plan, runner, log);
+      await executePlan(plan, inEnvironment(runner, environment.variables), log);
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
       throw error;

@@ -2,9 +2,11 @@
 // Prints what identifies the tools a stage builds with, one "name: version" line each. Nx hashes
 // this output as a runtime input, so a compiler, perl, make or interpreter upgrade is a cache miss
 // while a different checkout path or host name is not. Usage:
-//   toolchain-identity.js openssl            C compiler, perl, make (Windows: MSVC, perl, nmake/jom, NASM)
-//   toolchain-identity.js python [python]    C compiler, and the interpreter the modules are built for
-//   toolchain-identity.js fips-config        nothing but the fipskit code (the stage runs the prefix's own openssl)
+//   toolchain-identity.js openssl [--cc CC]            C compiler, perl, make (Windows: MSVC, its SDK, perl, nmake/jom, NASM)
+//   toolchain-identity.js python [python] [--cc CC]    C compiler, and the interpreter the modules are built for
+//   toolchain-identity.js fips-config                  nothing but the fipskit code (the stage runs the prefix's own openssl)
+// --cc is the CC the target declares in its "environment" option (builds never take CC from the environment):
+// a launcher in front ("ccache gcc") is named with its version, and the compiler behind it is what is asked.
 // Each also names the fipskit code that makes the stage's output (its package and core, tests left out), so
 // a fipskit upgrade that changes what a stage writes (openssl.cnf, the Python runtime) is a miss.
 'use strict';
@@ -23,17 +25,25 @@ function firstLine(program, args) {
   return text.split(/\r?\n/).map((l) => l.trim()).find(Boolean) || `exit ${result.status}`;
 }
 
-function compiler() {
+const LAUNCHERS = new Set(['ccache', 'sccache', 'distcc', 'icecc', 'buildcache']);
+
+function compiler(cc) {
   if (windows) {
     // cl prints its banner (with the exact compiler version) when run without arguments.
-    return [`cl: ${firstLine('cl', [])}`, `VCToolsVersion: ${process.env.VCToolsVersion || 'unset'}`];
+    return [`cl: ${firstLine('cl', [])}`, `VCToolsVersion: ${process.env.VCToolsVersion || 'unset'}`, `WindowsSDKVersion: ${process.env.WindowsSDKVersion || 'unset'}`];
   }
-  const cc = (process.env.CC || 'cc').trim().split(/\s+/)[0];
-  return [`cc: ${firstLine(cc, ['--version'])}`];
+  const words = (cc || 'cc').trim().split(/\s+/).filter(Boolean);
+  const lines = [];
+  while (words.length > 1 && LAUNCHERS.has(words[0].split('/').pop())) {
+    const launcher = words.shift();
+    lines.push(`launcher: ${firstLine(launcher, ['--version'])}`);
+  }
+  const [program, ...args] = words;
+  return [`cc: ${firstLine(program, [...args, '--version'])}`, ...lines];
 }
 
-function opensslTools() {
-  const lines = [...compiler(), `perl: ${firstLine('perl', ['-e', 'print "perl $^V\\n"'])}`];
+function opensslTools(cc) {
+  const lines = [...compiler(cc), `perl: ${firstLine('perl', ['-e', 'print "perl $^V\\n"'])}`];
   if (windows) {
     lines.push(`nmake: ${firstLine('nmake', ['/?'])}`, `jom: ${firstLine('jom', ['/VERSION'])}`, `nasm: ${firstLine('nasm', ['-v'])}`);
   } else {
@@ -83,8 +93,8 @@ function fipskitCode(stage) {
   return `fipskit code: ${hash.digest('hex')}`;
 }
 
-function pythonTools(interpreter) {
-  const lines = compiler();
+function pythonTools(interpreter, cc) {
+  const lines = compiler(cc);
   if (!interpreter) return lines;
   const result = spawnSync(interpreter, ['-I', '-c', PROBE], { encoding: 'utf8', windowsHide: true });
   if (result.status !== 0) return [...lines, `python: cannot run ${interpreter}`];
@@ -100,10 +110,13 @@ function pythonTools(interpreter) {
   ];
 }
 
-const [kind, interpreter] = process.argv.slice(2);
-const lines = kind === 'openssl' ? opensslTools() : kind === 'python' ? pythonTools(interpreter) : kind === 'fips-config' ? [] : null;
-if (!lines) {
-  console.error('usage: toolchain-identity.js openssl | python [interpreter] | fips-config');
+const args = process.argv.slice(2);
+const ccAt = args.indexOf('--cc');
+const cc = ccAt >= 0 ? args.splice(ccAt, 2)[1] : undefined;
+const [kind, interpreter] = args;
+const lines = kind === 'openssl' ? opensslTools(cc) : kind === 'python' ? pythonTools(interpreter, cc) : kind === 'fips-config' ? [] : null;
+if (!lines || (ccAt >= 0 && !cc)) {
+  console.error('usage: toolchain-identity.js openssl [--cc CC] | python [interpreter] [--cc CC] | fips-config');
   process.exit(2);
 }
 console.log([...lines, fipskitCode(kind)].join('\n'));

@@ -15,11 +15,14 @@ export const EXECUTORS = {
 } as const;
 
 /** Runtime input naming the build tools (compiler, perl, make; MSVC and NASM on Windows) by their versions. */
-export function toolchainInput(stage: 'openssl' | 'fips-config' | 'python', interpreter?: string): string {
+export function toolchainInput(stage: 'openssl' | 'fips-config' | 'python', interpreter?: string, cc?: string): string {
   // Nx runs it through the platform's shell (sh or cmd.exe): a double-quoted path holds spaces in both.
+  const quote = (what: string, value: string) => {
+    if (/["$`%\n]/.test(value)) throw new Error(`The ${what} ${value} contains a quote, $, \`, % or a line break: use a plain path.`);
+    return ` "${value}"`;
+  };
   if (interpreter && /["$`%\n]/.test(interpreter)) throw new Error(`The interpreter path ${interpreter} contains a quote, $, \`, % or a line break: install Python in a plain path.`);
-  const quoted = interpreter ? ` "${interpreter}"` : '';
-  return `node node_modules/@fipskit/core/bin/toolchain-identity.js ${stage}${quoted}`;
+  return `node node_modules/@fipskit/core/bin/toolchain-identity.js ${stage}${interpreter ? quote('interpreter path', interpreter) : ''}${cc ? ` --cc${quote('CC', cc)}` : ''}`;
 }
 
 /** Runtime input that makes the fips-config cache entry belong to one machine and one checkout path. */

@@ -48,4 +48,6 @@ export interface BuildPlan {
   stage: string;
   platform: string;
   steps: PlanStep[];
+  /** What the plan's programs get from the environment (see describeBuildEnvironment), for a build stage. */
+  environment?: string;
 }

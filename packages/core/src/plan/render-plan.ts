@@ -5,6 +5,7 @@ import { BuildPlan, FileOperation } from './build-plan';
 export function renderPlan(plan: BuildPlan): string {
   const platform = plan.platform === 'win32' ? 'win32' : 'linux';
   const lines = [`Plan for ${plan.stage} (target platform: ${plan.platform})`];
+  if (plan.environment) lines.push(plan.environment);
   plan.steps.forEach((step, i) => {
     lines.push(`${i + 1}. ${step.title}`);
     if (step.kind === 'run') {

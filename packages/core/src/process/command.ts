@@ -6,6 +6,8 @@ export interface Command {
   cwd: string;
   /** Variables added to (or, with `undefined`, removed from) a copy of the parent environment. */
   env?: Record<string, string | undefined>;
+  /** The environment `env` changes instead of a copy of this process's: a build's allow-listed environment. */
+  baseEnv?: Record<string, string>;
   /** What this step is for, shown in plans and progress. */
   title?: string;
 }

@@ -31,7 +31,7 @@ export class ExecaRunner implements ProcessRunner {
     if (logFile) appendFileSync(logFile, `\n$ ${describeCommand(command)}\n  (cwd: ${command.cwd})\n`);
     const child = execa(command.program, command.args, {
       cwd: command.cwd,
-      env: childEnvironment(command.env),
+      env: childEnvironment(command.env, command.baseEnv ?? process.env),
       extendEnv: false,
       windowsHide: true,
       all: true,

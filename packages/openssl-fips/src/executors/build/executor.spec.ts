@@ -68,4 +68,16 @@ describe('openssl build executor', () => {
     expect(text).toContain('$ nmake DESTDIR=C:\\workspace\\tmp\\fipskit\\p\\openssl\\destdir install_sw install_ssldirs install_fips');
     expect(runner.commands).toHaveLength(0);
   });
+
+  it('shows the declared build settings in the plan, and refuses a malformed one', async () => {
+    const { context } = workspace(lock);
+    const printed: string[] = [];
+    await openSslBuildExecutor({ ...options, platform: 'win32', dryRun: true, environment: { CL: '/MP' } }, context, { runner: new RecordingRunner(), print: (l) => printed.push(l) });
+    const text = printed.join('\n');
+    expect(text).toMatch(/^environment: only PATH, PATHEXT, .*; declared: CL=\/MP$/m);
+    await expect(
+      openSslBuildExecutor({ ...options, platform: 'win32', dryRun: true, environment: { 'BAD NAME': 'x' } }, context, { runner: new RecordingRunner(), print: (l) => printed.push(l) }),
+    ).resolves.toEqual({ success: false });
+    expect(printed.join('\n')).toContain('environment: "BAD NAME" is not a variable name');
+  });
 });

@@ -22,6 +22,11 @@ import {
   fetchSource,
   publishOutput,
   renderPlan,
+  buildEnvironment,
+  describeBuildEnvironment,
+  inEnvironment,
+  leftOutWarning,
+  assertCompilerInCacheKey,
 } from '@fipskit/core';
 import { OpenSslBuildOptions } from './schema';
 import { NormalizedOpenSslOptions, normalizeOptions } from './lib/normalize-options';
@@ -55,13 +60,18 @@ export default async function openSslBuildExecutor(
       print(renderPlan(openSslDisplayPlan(options)));
       return;
     }
+    if (options.platform !== 'win32') assertCompilerInCacheKey(context, options.environment.CC);
     await withStageLock(options.buildDir, 'openssl', print, () => buildOpenSsl(options, runner, print));
   });
 }
 
 /** The plan as it would run on a machine of the options' platform, with nothing probed or run. */
 export function openSslDisplayPlan(options: NormalizedOpenSslOptions): BuildPlan {
-  return buildOpenSslPlan(options, ASSUMED_TOOLCHAIN[options.platform], openSslLayout(options, `${options.outputDir}.staging`));
+  const toolchain = { ...ASSUMED_TOOLCHAIN[options.platform], ...(options.environment.CL ? { cl: options.environment.CL } : {}) };
+  return {
+    ...buildOpenSslPlan(options, toolchain, openSslLayout(options, `${options.outputDir}.staging`)),
+    environment: describeBuildEnvironment(options.environment, options.platform),
+  };
 }
 
 /** Plans the build for `platform` from the target's options (its source lock must exist), for display. */
@@ -75,8 +85,12 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
   const spaceNeeds = opensslSpaceNeeds(options);
   assertFreeSpace('openssl', spaceNeeds);
   mkdirSync(options.buildDir, { recursive: true });
-  const preflight = await preflightOpenSslBuild(runner, options.platform, options.buildDir);
-  preflight.warnings.forEach((w) => print(`[openssl] warning: ${w}`));
+  // Configure, make and the compilers see only what locates the tools and what the target declares.
+  const environment = buildEnvironment(options.environment, options.platform);
+  const buildRunner = inEnvironment(runner, environment.variables);
+  const preflight = await preflightOpenSslBuild(buildRunner, options.platform, options.buildDir, environment.variables);
+  const leftOut = leftOutWarning(environment.leftOut, 'openssl');
+  [...(leftOut ? [leftOut] : []), ...preflight.warnings].forEach((w) => print(`[openssl] warning: ${w}`));
   const ctx = { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner };
   const fetched = await fetchSource(options.source, ctx);
   const fetchedProvider = options.fipsProviderSource ? await fetchSource(options.fipsProviderSource, ctx) : undefined;
@@ -111,7 +125,7 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
   const provider = options.fipsProviderSource ? `, FIPS provider from OpenSSL ${options.fipsProviderSource.version} (${options.fipsProviderSource.location})` : '';
   log.info(`OpenSSL ${options.source.version} (${options.source.origin}: ${options.source.location})${provider} for ${options.platform}, full log: ${options.logFile}`);
   try {
-    await executePlan(plan, options.verbose ? echoingRunner(runner, print) : runner, log);
+    await executePlan(plan, options.verbose ? echoingRunner(buildRunner, print) : buildRunner, log);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw explainDiskFull(error, 'openssl', spaceNeeds);

@@ -79,6 +79,14 @@ export interface OpenSslBuildOptions {
    */
   cacheDir?: string;
   /**
+   * Variables the build's programs get, e.g. `{"CC": "clang", "CFLAGS": "-O2"}`. Nothing that changes a build is taken
+   * from your environment (CC, CFLAGS, CPPFLAGS, LDLIBS, AR, CROSS_COMPILE … are left out with a warning): only what
+   * locates the tools (PATH, HOME, TMPDIR; on Windows also the MSVC developer environment). What is set here is part
+   * of the cache key and recorded in build-info.json.
+   * @default {}
+   */
+  environment?: Record<string, string>;
+  /**
    * Print every line of the tools' output as well as writing it to the log.
    * @default false
    */

@@ -19,6 +19,8 @@ import {
   renderPlan,
   BuildPlan,
   withStageLock,
+  assertCompilerInCacheKey,
+  describeBuildEnvironment,
 } from '@fipskit/core';
 import { PythonBuildOptions } from './schema';
 import { NormalizedPythonOptions, normalizeOptions } from './lib/normalize-options';
@@ -28,6 +30,7 @@ import { buildOverlayPlan } from './lib/overlay-plan';
 import { buildFullPlan, moduleLinkFlags, setMakefileVariables } from './lib/full-plan';
 import { writePythonManifest } from './lib/manifest';
 import { smokeTestLauncher } from './lib/smoke-test';
+import { pythonBuildRunner } from './lib/build-runner';
 
 export interface PythonExecutorDeps {
   runner?: ProcessRunner;
@@ -48,6 +51,7 @@ export default async function pythonBuildExecutor(
       print(renderPlan(await planPythonForDisplay(options, runner)));
       return;
     }
+    if (options.mode !== 'pcbuild') assertCompilerInCacheKey(context, options.environment.CC);
     const chosen = options.verbose ? echoingRunner(runner, print) : runner;
     await withStageLock(options.buildDir, 'python', print, () =>
       options.mode === 'pcbuild' ? buildWithPcbuild(options, chosen, print) : buildPython(options, chosen, print),
@@ -57,6 +61,10 @@ export default async function pythonBuildExecutor(
 
 /** The stage's plan for the options' platform, with nothing built: the interpreter is asked when it is on this machine. */
 export async function planPythonForDisplay(options: NormalizedPythonOptions, runner: ProcessRunner): Promise<BuildPlan> {
+  return { ...(await stagePlanForDisplay(options, runner)), environment: describeBuildEnvironment(options.environment, options.platform) };
+}
+
+async function stagePlanForDisplay(options: NormalizedPythonOptions, runner: ProcessRunner): Promise<BuildPlan> {
   if (options.mode === 'pcbuild') return planPcbuildForDisplay(options, runner);
   const staging = `${options.outputDir}.staging`;
   const layout = { sourceDir: join(options.buildDir, 'src'), objectDir: join(options.buildDir, 'obj'), destDir: join(options.buildDir, 'destdir'), staging };
@@ -64,7 +72,7 @@ export async function planPythonForDisplay(options: NormalizedPythonOptions, run
   const onTarget = options.workspaceRoot === options.hostRoot;
   const facts = onTarget ? await probeInterpreter(runner, options.interpreter!, options.hostRoot) : assumedDarwinInterpreter(options.interpreter!, options.source.version);
   if (onTarget) assertOverlayFits(facts, options.source.version, options.interpreter!);
-  return buildOverlayPlan(options, facts, layout, process.env.CC?.trim() || 'cc');
+  return buildOverlayPlan(options, facts, layout, options.environment.CC?.trim() || 'cc');
 }
 
 export async function buildPython(options: NormalizedPythonOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {
@@ -79,8 +87,9 @@ export async function buildPython(options: NormalizedPythonOptions, runner: Proc
   mkdirSync(options.buildDir, { recursive: true });
   const facts = options.interpreter ? await probeInterpreter(runner, options.interpreter, options.buildDir) : undefined;
   if (facts) assertOverlayFits(facts, options.source.version, options.interpreter!);
-  const compiler = process.env.CC?.trim() || 'cc';
+  const compiler = options.environment.CC?.trim() || 'cc';
   const fetched = await fetchSource(options.source, { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner });
+  const build = pythonBuildRunner(options, runner, print);
 
   rmSync(options.logFile, { force: true });
   const staging = createStaging(options.outputDir);
@@ -112,7 +121,7 @@ export async function buildPython(options: NormalizedPythonOptions, runner: Proc
   const what = facts ? `overlay for ${options.interpreter} (Python ${facts.version})` : `full build of CPython ${options.source.version}`;
   log.info(`${what} against OpenSSL ${options.openssl.version}, full log: ${options.logFile}`);
   try {
-    await executePlan(plan, runner, log);
+    await executePlan(plan, build, log);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw explainDiskFull(error, 'python', spaceNeeds);

@@ -78,6 +78,13 @@ export interface PythonBuildOptions {
    */
   cacheDir?: string;
   /**
+   * Variables the build's programs get, e.g. `{"CC": "clang"}`. Nothing that changes a build is taken from your
+   * environment (CC, CFLAGS, CPPFLAGS, LDFLAGS, LIBS … are left out with a warning): only what locates the tools
+   * (PATH, HOME, TMPDIR; on Windows also the MSVC developer environment). What is set here is part of the cache key.
+   * @default {}
+   */
+  environment?: Record<string, string>;
+  /**
    * Print every line of the tools' output as well as writing it to the log.
    * @default false
    */

@@ -98,13 +98,35 @@ describe('stage cache keys: each declared input matters, nothing else does', () 
     expect(hashes(root)).toEqual(baseline);
   }, 30_000);
 
-  it.each([
-    ['CC', ['fp:openssl', 'fp:python']],
-    ['CFLAGS', ['fp:openssl']],
-    ['LDFLAGS', ['fp:openssl']],
-  ])('the compiler setting %s', (name, expected) => {
-    expect(changed(baseline, hashes(root, { [name]: name === 'CC' ? 'clang' : '-O1' }))).toEqual(expected);
+  it.each(['CC', 'CFLAGS', 'CPPFLAGS', 'LDLIBS', 'CROSS_COMPILE'])('%s in the developer\'s environment changes no key: the builds never get it', (name) => {
+    expect(changed(baseline, hashes(root, { [name]: name === 'CC' ? 'clang' : '-O1' }))).toEqual([]);
   }, 30_000);
+
+  // A declared CC is an option (all keys of the project); the toolchain input's --cc then asks that compiler, behind its launcher.
+  (process.platform === 'win32' ? it.skip : it)('a declared CC behind ccache: another version of the compiler is a miss, not only another ccache', () => {
+    const ws = scratchWorkspace();
+    dirs.push(ws);
+    const config = JSON.parse(readFileSync(join(ws, 'fp', 'project.json'), 'utf8'));
+    for (const target of ['openssl', 'python']) {
+      config.targets[target].options.environment = { CC: 'ccache fakecc' };
+      config.targets[target].inputs = config.targets[target].inputs.map((input: { runtime?: string }) =>
+        input.runtime?.includes('toolchain-identity.js') ? { runtime: `${input.runtime} --cc "ccache fakecc"` } : input,
+      );
+    }
+    write(ws, 'fp/project.json', JSON.stringify(config, null, 2));
+    const tools = (ccacheVersion: string, ccVersion: string) => {
+      const bin = mkdtempSync(join(tmpdir(), 'fipskit-fake-tools-'));
+      dirs.push(bin);
+      writeFileSync(join(bin, 'ccache'), `#!/bin/sh\necho "ccache version ${ccacheVersion}"\n`);
+      writeFileSync(join(bin, 'fakecc'), `#!/bin/sh\necho "fakecc ${ccVersion}"\n`);
+      for (const tool of ['ccache', 'fakecc']) chmodSync(join(bin, tool), 0o755);
+      return { PATH: `${bin}:${process.env.PATH}` };
+    };
+    const before = hashes(ws, tools('4.8', '12.2'));
+    expect(changed(before, hashes(ws, tools('4.8', '12.3')))).toEqual(['fp:openssl', 'fp:python']);
+    expect(changed(before, hashes(ws, tools('4.9', '12.2')))).toEqual(['fp:openssl', 'fp:python']);
+    expect(hashes(ws, tools('4.8', '12.2'))).toEqual(before);
+  }, 60_000);
 
   // The stand-in tools are shell scripts, and on Windows the toolchain identity asks MSVC's cl, nmake and NASM instead.
   (process.platform === 'win32' ? it.skip : it).each([

@@ -28,8 +28,6 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
   const opensslOut = (stage: 'openssl' | 'fips-config') => (input.shared ? `${input.shared.outputDir}/${stage}` : out(stage));
   const upstream = (target: 'openssl' | 'fips-config') => (input.shared ? { projects: [input.shared.project], target } : target);
   const windows = input.platform === 'win32';
-  // MSVC reads extra compiler switches from CL and _CL_; vcvars names the toolset it put on PATH.
-  const compilerEnv = windows ? ['CL', '_CL_', 'VCToolsVersion'] : ['CC', 'CFLAGS', 'LDFLAGS'];
   const targets: Record<string, TargetConfiguration> = {
     sources: {
       executor: EXECUTORS.sources,
@@ -54,10 +52,10 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         // The locked version and SHA-256 of the source (and of the provider's source): a new upstream release is a miss.
         { dependentTasksOutputFiles: '**/openssl.source.json' },
         ...(input.fipsProvider ? [{ dependentTasksOutputFiles: '**/openssl-fips-provider.source.json' }] : []),
-        // The compiler and its flags shape the binaries; the versions of compiler, perl and make (MSVC, nmake
-        // and NASM on Windows) too, so an upgraded toolchain is a miss. Not PATH or paths: another
-        // checkout or machine with the same tools shares the entry.
-        ...compilerEnv.map((env) => ({ env })),
+        // The versions of compiler, perl and make (MSVC, its SDK, nmake and NASM on Windows), so an upgraded
+        // toolchain is a miss. Not PATH or paths: another checkout or machine with the same tools shares the entry.
+        // No environment variable: the build gets none that changes it (CC, CFLAGS … belong in the "environment"
+        // option, which is part of the key like every option).
         { runtime: toolchainInput('openssl') },
       ],
       options: {
@@ -97,7 +95,6 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         // The CPython source, the exact OpenSSL prefix (headers and libraries it links), the compiler.
         { dependentTasksOutputFiles: '**/cpython.source.json' },
         { dependentTasksOutputFiles: '**/build-info.json' },
-        ...(windows ? ['VCToolsVersion'] : ['CC']).map((env) => ({ env })),
         // The compiler's version, and the interpreter the modules are built for: its version and the SHA-256 of
         // its Python.h and pyconfig.h, so a patched interpreter package is a miss.
         { runtime: toolchainInput('python', input.mode === 'full' ? undefined : input.interpreter) },

@@ -19,6 +19,8 @@ export interface OpenSslBuildInfo {
   /** The upstream signature checks of the source (and of the provider's source), made before unpacking. */
   authenticity?: { source: SourceAuthenticity; fipsProvider?: SourceAuthenticity };
   configure: { target: string; arguments: string[]; scope: 'targeted' | 'full' };
+  /** The variables the build was given beyond those that locate the tools (the `environment` option); nothing else reached it. */
+  environment?: Record<string, string>;
   toolchain: ToolchainIdentity;
   /** Paths relative to the prefix. */
   layout: { bin: string; lib: string; modules: string; include: string; openssldir: string };
@@ -31,7 +33,8 @@ export function fipsModuleFileName(platform: TargetPlatform): string {
 }
 
 /** The parts of the build's options build-info.json records (a build made outside the executor supplies just these). */
-export type BuildInfoOptions = Pick<NormalizedOpenSslOptions, 'platform' | 'arch' | 'source' | 'fipsProviderSource' | 'configureTarget' | 'scope'>;
+export type BuildInfoOptions = Pick<NormalizedOpenSslOptions, 'platform' | 'arch' | 'source' | 'fipsProviderSource' | 'configureTarget' | 'scope'> &
+  Partial<Pick<NormalizedOpenSslOptions, 'environment'>>;
 
 export async function collectBuildInfo(
   options: BuildInfoOptions,
@@ -61,6 +64,7 @@ export async function collectBuildInfo(
     source: options.source,
     ...(authenticity ? { authenticity } : {}),
     configure: { target: options.configureTarget, arguments: configureArgs, scope: options.scope },
+    environment: options.environment ?? {},
     toolchain,
     layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
     artifacts,

@@ -5,6 +5,7 @@ import {
   SourceLock,
   TargetArch,
   TargetPlatform,
+  assertEnvironmentOption,
   assertSupportedVersion,
   defaultSourceCacheDir,
   hostArch,
@@ -36,6 +37,8 @@ export interface NormalizedOpenSslOptions {
   jobs: number;
   dryRun: boolean;
   verbose: boolean;
+  /** The declared build settings (the `environment` option). */
+  environment: Record<string, string>;
 }
 
 /** Stand-in workspace roots for plans made for a platform other than this machine's. */
@@ -148,5 +151,6 @@ export function normalizeOptions(
     jobs: options.jobs && options.jobs > 0 ? options.jobs : host.cores,
     dryRun,
     verbose: options.verbose ?? false,
+    environment: assertEnvironmentOption(options.environment),
   };
 }

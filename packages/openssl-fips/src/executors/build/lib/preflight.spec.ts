@@ -45,6 +45,17 @@ describe('OpenSSL build preflight', () => {
     expect(error.message).toMatch(/perl not found[\s\S]*make not found[\s\S]*"clang-17" not found/);
   });
 
+  it('POSIX: a launcher in CC ("ccache gcc") is named with its version, and the compiler behind it is what is recorded', async () => {
+    const runner = machine({ ...posixTools, ccache: { output: 'ccache version 4.8\nFeatures: file-storage' }, gcc: { output: 'gcc (Debian 12.2.0-14) 12.2.0' } });
+    const result = await preflightOpenSslBuild(runner, 'linux', '/tmp', { CC: 'ccache gcc -m64' });
+    expect(result.identity).toEqual({ perl: 'perl v5.36.0', make: 'GNU Make 4.3', compiler: 'gcc (Debian 12.2.0-14) 12.2.0', launcher: 'ccache version 4.8' });
+    expect(runner.seen).toContainEqual(['gcc', '-m64', '--version']);
+    expect(runner.seen).toContainEqual(['ccache', '--version']);
+    await expect(preflightOpenSslBuild(machine({ ...posixTools, gcc: posixTools.cc }), 'linux', '/tmp', { CC: 'ccache gcc' })).rejects.toThrow(
+      '"ccache", which CC runs the compiler under, is not on PATH: install it or drop it from CC.',
+    );
+  });
+
   it('POSIX: perl without IPC::Cmd is named as a missing module, not a missing perl', async () => {
     const runner: ProcessRunner = {
       async run(command, options = {}) {

@@ -1,4 +1,4 @@
-import { ProcessRunner, TargetPlatform, probeTool as probe } from '@fipskit/core';
+import { ProcessRunner, TargetPlatform, parseCompilerCommand, probeTool as probe } from '@fipskit/core';
 import { BuildToolchain } from './openssl-plan';
 import { compareReleases } from './normalize-options';
 
@@ -7,7 +7,11 @@ export interface ToolchainIdentity {
   perl: string;
   make: string;
   compiler: string;
+  /** A program the compiler runs under (`CC="ccache gcc"`), with its version. */
+  launcher?: string;
   assembler?: string;
+  /** Windows: the SDK whose headers and libraries vcvars selected. */
+  windowsSdk?: string;
 }
 
 export interface PreflightResult {
@@ -56,17 +60,29 @@ async function preflightPosix(runner: ProcessRunner, platform: TargetPlatform, c
   const makeProgram = 'make';
   const make = await probe(runner, makeProgram, ['--version'], cwd);
   if (!make.ok) problems.push('make not found on PATH: install GNU make (Debian/Ubuntu: apt-get install make; macOS: xcode-select --install).');
-  const ccProgram = env.CC?.trim() || 'cc';
-  const cc = await probe(runner, ccProgram, ['--version'], cwd);
+  // CC may put a launcher in front of the compiler ("ccache gcc"): the compiler's version is what shapes the binaries.
+  const { launchers, compiler, args } = parseCompilerCommand(env.CC);
+  const cc = await probe(runner, compiler, [...args, '--version'], cwd);
   if (!cc.ok) {
     problems.push(
-      `C compiler "${ccProgram}" not found: install one (Debian/Ubuntu: apt-get install build-essential; macOS: xcode-select --install) or set CC.`,
+      `C compiler "${compiler}" not found: install one (Debian/Ubuntu: apt-get install build-essential; macOS: xcode-select --install) or set CC in the target's "environment" option.`,
     );
+  }
+  const launcherVersions: string[] = [];
+  for (const launcher of launchers) {
+    const found = await probe(runner, launcher, ['--version'], cwd);
+    if (found.ok) launcherVersions.push(firstLine(found.output));
+    else problems.push(`"${launcher}", which CC runs the compiler under, is not on PATH: install it or drop it from CC.`);
   }
   throwIfProblems(problems);
   return {
     toolchain: { perl: 'perl', make: makeProgram, nasm: false },
-    identity: { perl: firstLine(perl.output), make: firstLine(make.output), compiler: firstLine(cc.output) },
+    identity: {
+      perl: firstLine(perl.output),
+      make: firstLine(make.output),
+      compiler: firstLine(cc.output),
+      ...(launcherVersions.length ? { launcher: launcherVersions.join('; ') } : {}),
+    },
     warnings: [],
   };
 }
@@ -105,7 +121,13 @@ async function preflightWindows(runner: ProcessRunner, cwd: string, env: NodeJS.
   throwIfProblems(problems);
   return {
     toolchain: { perl: 'perl', make: jom.ok ? 'jom' : 'nmake', nasm: nasm.ok, ...(env.CL ? { cl: env.CL } : {}) },
-    identity: { perl: firstLine(perl.output), make: firstLine(nmake.output), compiler: firstLine(cl.output), assembler: nasm.ok ? firstLine(nasm.output) : 'none (no-asm)' },
+    identity: {
+      perl: firstLine(perl.output),
+      make: firstLine(nmake.output),
+      compiler: firstLine(cl.output),
+      assembler: nasm.ok ? firstLine(nasm.output) : 'none (no-asm)',
+      ...(env.WindowsSDKVersion ? { windowsSdk: env.WindowsSDKVersion.replace(/\\$/, '') } : {}),
+    },
     warnings,
   };
 }

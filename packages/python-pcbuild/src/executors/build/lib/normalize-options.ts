@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { SourceLock, TargetPlatform, defaultSourceCacheDir, hostPlatform, pathsFor } from '@fipskit/core';
+import { SourceLock, TargetPlatform, assertEnvironmentOption, defaultSourceCacheDir, hostPlatform, pathsFor } from '@fipskit/core';
 import { OpenSslBuildInfo, PLAN_ROOTS, readBuildInfo } from '@fipskit/openssl-fips';
 import { PythonBuildOptions } from '../schema';
 import { PcbuildRoute } from './windows/msbuild-properties';
@@ -33,6 +33,8 @@ export interface NormalizedPythonOptions {
   hostBuildDir: string;
   cacheDir: string;
   verbose: boolean;
+  /** The declared build settings (the `environment` option). */
+  environment: Record<string, string>;
 }
 
 function readJson<T>(file: string, whatToDo: string): T {
@@ -116,5 +118,6 @@ export function normalizeOptions(
     hostBuildDir: onTarget ? buildDir : join(context.root, 'tmp', 'fipskit', projectName, `python-plan-${platform}`),
     cacheDir: options.cacheDir ? hostResolve(options.cacheDir) : defaultSourceCacheDir(),
     verbose: options.verbose ?? false,
+    environment: assertEnvironmentOption(options.environment),
   };
 }

@@ -107,7 +107,9 @@ export function buildOverlayPlan(
   const linkShared = options.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
   const includes = [...new Set([facts.include, facts.platinclude])].flatMap((dir) => ['-I', dir]);
   const fix = join(objectDir, 'fipskit_pyconfig_fix.h');
-  const cc = (title: string, args: string[]): PlanStep => ({ kind: 'run', title, command: { title, program: compiler, args, cwd: objectDir } as Command });
+  // CC may hold a launcher or the compiler's own switches ("ccache gcc", "gcc -m64"): one argument each.
+  const [program, ...ccArgs] = compiler.trim().split(/\s+/);
+  const cc = (title: string, args: string[]): PlanStep => ({ kind: 'run', title, command: { title, program, args: [...ccArgs, ...args], cwd: objectDir } as Command });
   const zipDir = join(staging, facts.platlibdir);
   const runtime = posixRuntimeLayout(options, join(options.outputDir, facts.platlibdir), join(options.outputDir, EXTENSION_DIR));
   const steps: PlanStep[] = [

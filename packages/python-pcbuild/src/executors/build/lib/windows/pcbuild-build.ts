@@ -1,3 +1,4 @@
+import { pythonBuildRunner } from '../build-runner';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -110,7 +111,7 @@ export async function buildWithPcbuild(options: NormalizedPythonOptions, runner:
   const log = new StageLog('python', options.logFile, plan.steps.length, print);
   log.info(`_ssl.pyd and _hashlib.pyd for ${pythonDir} (Python ${options.source.version}) against OpenSSL ${options.openssl.version}, full log: ${options.logFile}`);
   try {
-    await executePlan(plan, runner, log);
+    await executePlan(plan, pythonBuildRunner(options, runner, print), log);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
