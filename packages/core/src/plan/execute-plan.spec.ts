@@ -1,8 +1,9 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StageLog } from '../log/stage-log';
 import { RecordingRunner } from '../process/recording-runner';
+import { SmallDisk, mountSmallDisk } from '../testing/small-disk';
 import { applyFileOperation, executePlan } from './execute-plan';
 
 describe('executePlan', () => {
@@ -102,5 +103,39 @@ describe('applyFileOperation', () => {
     expect(existsSync(join(dir, 'lib'))).toBe(false);
     applyFileOperation({ op: 'remove', to: join(dir, 'moved') });
     expect(existsSync(join(dir, 'moved'))).toBe(false);
+  });
+});
+
+// Linux only: a real tmpfs. The full-scope OpenSSL install, the Windows install and the full CPython install
+// move `make install`'s tree from buildDir into staging beside the output; buildDir may be on another disk.
+(process.platform === 'linux' ? describe : describe.skip)('applyFileOperation: a move from a buildDir on another file system (a real tmpfs)', () => {
+  const disk = mountSmallDisk(4);
+  const onOtherDisk = typeof disk === 'string' ? it.skip : it;
+  if (typeof disk === 'string') it.todo(`cross-file-system moves: ${disk}`);
+  afterAll(() => typeof disk !== 'string' && disk.unmount());
+
+  onOtherDisk('moves the whole tree into staging on the main disk, keeping modes and relative links, and leaves nothing behind', () => {
+    const buildDir = join((disk as SmallDisk).dir, 'build');
+    const destDir = join(buildDir, 'destdir', 'opt', 'fips');
+    mkdirSync(join(destDir, 'bin'), { recursive: true });
+    mkdirSync(join(destDir, 'lib', 'ossl-modules'), { recursive: true });
+    writeFileSync(join(destDir, 'bin', 'openssl'), '#!/bin/sh\n');
+    chmodSync(join(destDir, 'bin', 'openssl'), 0o755);
+    writeFileSync(join(destDir, 'lib', 'libcrypto.so.3'), 'elf');
+    writeFileSync(join(destDir, 'lib', 'ossl-modules', 'fips.so'), 'module');
+    symlinkSync('libcrypto.so.3', join(destDir, 'lib', 'libcrypto.so'));
+    const outputParent = mkdtempSync(join(tmpdir(), 'fipskit-move-'));
+    const staging = join(outputParent, 'openssl.1234.fipskit-partial');
+    // The point of the test: the two ends are on different file systems, where rename() fails with EXDEV.
+    expect(statSync(buildDir).dev).not.toBe(statSync(outputParent).dev);
+
+    applyFileOperation({ op: 'move', from: destDir, to: staging });
+
+    expect(readFileSync(join(staging, 'lib', 'ossl-modules', 'fips.so'), 'utf8')).toBe('module');
+    expect(statSync(join(staging, 'bin', 'openssl')).mode & 0o777).toBe(0o755);
+    expect(lstatSync(join(staging, 'lib', 'libcrypto.so')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(staging, 'lib', 'libcrypto.so'))).toBe('libcrypto.so.3');
+    expect(existsSync(destDir)).toBe(false);
+    rmSync(outputParent, { recursive: true, force: true });
   });
 });

@@ -1,4 +1,5 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync, lstatSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync, lstatSync, rmSync } from 'node:fs';
+import { copySync, moveSync } from 'fs-extra';
 import { basename, dirname, join } from 'node:path';
 import { StageLog } from '../log/stage-log';
 import { ProcessRunner } from '../process/command';
@@ -47,8 +48,11 @@ export function applyFileOperation(op: FileOperation): void {
       symlinkSync(op.target, op.to);
       return;
     case 'move':
-      mkdirSync(dirname(op.to), { recursive: true });
-      renameSync(op.from, op.to);
+      // From the build directory to the staging directory, which may be on another disk (`buildDir` on a
+      // disk with room is what the disk-full message advises): a rename on one file system, a copy that
+      // keeps modes, times and links, then removal of the source across file systems (EXDEV).
+      // Publishing staging → output stays an atomic rename (owned-output): staging sits beside the output.
+      moveSync(op.from, op.to);
       return;
     case 'zip':
       mkdirSync(dirname(op.to), { recursive: true });
@@ -87,9 +91,9 @@ function copyMatching(from: string, to: string): void {
   copyPath(from, to);
 }
 
-/** Files keep their mode; links inside a copied tree stay links. */
+/** Files keep their mode; links inside a copied tree stay links with the same (relative) target. */
 function copyPath(from: string, to: string): void {
-  cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+  copySync(from, to, { dereference: false });
 }
 
 function escapeRegExp(text: string): string {

@@ -49,6 +49,20 @@ describe('ContentCache', () => {
     expect(stored).toBe(join(cache.cacheDir, 'sha256', 'f'.repeat(64), 'openssl_3.0.22.orig.tar.gz.asc'));
   });
 
+  it('checks out a private copy, hashed as it is copied, and misses on absent or altered entries', async () => {
+    const privateDir = () => mkdtempSync(join(tmpdir(), 'fipskit-private-'));
+    expect(await cache.checkOut(ABC_SHA, 'openssl-3.0.22.tar.gz', privateDir())).toBeUndefined();
+    const stored = await cache.storeVerified(temp('abc'), ABC_SHA, 'openssl-3.0.22.tar.gz');
+    const dir = privateDir();
+    const copy = await cache.checkOut(ABC_SHA, 'openssl-3.0.22.tar.gz', dir);
+    expect(copy).toBe(join(dir, 'openssl-3.0.22.tar.gz'));
+    writeFileSync(stored, 'tampered');
+    expect(readFileSync(copy!, 'utf8')).toBe('abc');
+    const after = privateDir();
+    expect(await cache.checkOut(ABC_SHA, 'openssl-3.0.22.tar.gz', after)).toBeUndefined();
+    expect(readdirSync(after)).toEqual([]);
+  });
+
   it('refuses names and hashes that could leave the cache', () => {
     expect(() => cache.pathFor(ABC_SHA, '../evil')).toThrow(/not a plain file name/);
     expect(() => cache.pathFor('../../etc', 'x')).toThrow(/not a SHA-256/);

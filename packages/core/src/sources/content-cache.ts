@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { isSha256, sha256File } from './sha256';
 
 /**
@@ -28,6 +30,19 @@ export class ContentCache {
     const path = this.pathFor(sha256, fileName);
     if (!existsSync(path)) return undefined;
     return (await sha256File(path)) === sha256 ? path : undefined;
+  }
+
+  /**
+   * The cached file copied into `privateDir` (a directory only this process writes), hashed as it is
+   * copied; undefined when absent or no longer matching (it is then fetched again). Another user of a
+   * shared cache can replace the cached file at any moment: the signature check, the scan and the
+   * unpack read the copy, the very bytes that were hashed.
+   */
+  async checkOut(sha256: string, fileName: string, privateDir: string): Promise<string | undefined> {
+    const copy = await privateCopy(this.pathFor(sha256, fileName), privateDir);
+    if (!copy || copy.sha256 === sha256) return copy?.path;
+    rmSync(copy.path, { force: true });
+    return undefined;
   }
 
   /** Moves tempFile into the cache if its hash is the expected one; on a mismatch deletes tempFile only and throws. */
@@ -61,6 +76,37 @@ export class ContentCache {
     mkdirSync(join(target, '..'), { recursive: true });
     moveAtomically(tempFile, target);
     return target;
+  }
+}
+
+const COPY_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * Copies `from` into `privateDir` (a new directory only this process writes), hashing the bytes as they
+ * are written: the copy, readable and writable by this user only, holds exactly the bytes whose SHA-256
+ * is returned, whatever happens to `from` meanwhile. Undefined when `from` does not exist.
+ */
+export async function privateCopy(from: string, privateDir: string): Promise<{ path: string; sha256: string } | undefined> {
+  const path = join(privateDir, basename(from));
+  const hash = createHash('sha256');
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(createReadStream(from, { highWaterMark: COPY_CHUNK_BYTES }), hashing, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+    return { path, sha256: hash.digest('hex') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST') rmSync(path, { force: true });
+    if (code === 'ENOENT' && !existsSync(from)) return undefined;
+    throw new Error(
+      `Cannot copy ${from} into ${privateDir}: ${(error as Error).message}. fipskit hashes, checks and unpacks a private copy of each tarball, ` +
+        `so that nobody can replace the file in between; free some space there (or set TMPDIR to a disk with room) and run again.`,
+      { cause: error },
+    );
   }
 }
 

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Command, ProcessRunner } from '../process/command';
 import { ProcessError } from '../process/process-error';
 import { RecordingRunner } from '../process/recording-runner';
-import { debianLock, fetchDebianTarball, findDebianRelease, planDebianSources, privateApt } from './debian-archive';
+import { checkDebianLock, debianLock, fetchDebianTarball, findDebianRelease, planDebianSources, privateApt } from './debian-archive';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const TARBALL = 'pretend openssl 3.0.22 release';
@@ -144,6 +144,30 @@ describe('debian archive through a private apt configuration', () => {
     const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }) };
     const lock = { ...debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {}), debianVersion: '3.0.21-1', location: 'openssl=3.0.21-1' };
     await expect(fetchDebianTarball(lock, ctx)).rejects.toThrow(/no longer lists openssl=3\.0\.21-1.*Run the sources stage again/);
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['a package name apt would read as an option', { fileName: '-oAPT::Get::AllowUnauthenticated=1_3.0.22.orig.tar.gz' }, /fileName "-oAPT::Get::AllowUnauthenticated=1_3\.0\.22\.orig\.tar\.gz" does not start with a Debian source package name/],
+    ['a package name in capitals', { fileName: 'OpenSSL_3.0.22.orig.tar.gz' }, /fileName "OpenSSL_3\.0\.22\.orig\.tar\.gz" does not start with a Debian source package name/],
+    ['a one-letter package name', { fileName: 'o_3.0.22.orig.tar.gz' }, /does not start with a Debian source package name/],
+    ['a file name without a package name', { fileName: 'openssl-3.0.22.tar.gz' }, /fileName "openssl-3\.0\.22\.tar\.gz" does not start with a Debian source package name and "_"/],
+    ['a version with a space and an option', { debianVersion: '3.0.22-1 -oDebug::NoLocking=0' }, /debianVersion "3\.0\.22-1 -oDebug::NoLocking=0" is not a Debian version/],
+    ['a version that starts with a dash', { debianVersion: '-3.0.22-1' }, /debianVersion "-3\.0\.22-1" is not a Debian version/],
+    ['a version with a newline', { debianVersion: '3.0.22-1\nPackage: x' }, /debianVersion "3\.0\.22-1\\nPackage: x" is not a Debian version/],
+  ])('refuses a tampered lock (%s), naming the lock file, before apt runs', async (_name, tampered, message) => {
+    const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }) };
+    const lock = { ...debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {}), ...tampered };
+    const runner = aptRunner({ exitCode: 0, files: { 'openssl_3.0.22.orig.tar.gz': TARBALL } });
+    await expect(fetchDebianTarball(lock, { ...ctx, runner })).rejects.toThrow(new RegExp(`^The source lock openssl\\.source\\.json is not one the sources stage writes: .*${message.source}.*Nothing was run\\. Run the sources stage again`));
+    expect(runner.commands).toEqual([]);
+    expect(() => checkDebianLock(lock, '/ws/dist/p/sources/openssl.source.json')).toThrow(/^The source lock \/ws\/dist\/p\/sources\/openssl\.source\.json is not one/);
+  });
+
+  it.each(['3.0.22-1~deb12u2', '1:3.0.22-1', '3.11.2-6+deb12u8', '3.0.22', '2.0-rc1-1', '1.1.1w-0+deb11u1'])('accepts the Debian version %s', (debianVersion) => {
+    expect(checkDebianLock({ ...debianLock('openssl', { package: 'openssl', debianVersion, upstreamVersion: '3.0.22', orig: { name: 'openssl_3.0.22.orig.tar.gz', sha256: 'a'.repeat(64), size: 1 } }), debianVersion }, 'l')).toEqual({
+      package: 'openssl',
+      debianVersion,
+    });
   });
 
   it.each<[string, Parameters<typeof findDebianRelease>, RegExp]>([

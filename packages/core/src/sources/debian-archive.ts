@@ -6,6 +6,7 @@ import { planDebSrcLines, readSystemAptSources, renderDebSrcLine, systemCodename
 import { withCacheLock } from './cache-lock';
 import { ContentCache } from './content-cache';
 import { DebianRelease, SourcePackageStanza, chooseDebianRelease, debianReleases, parseShowSrc } from './debian-showsrc';
+import { isDebianVersion } from './debian-version';
 import { DebianSource, SourceLock, SourceProduct } from './source-spec';
 import { productName } from './source-version';
 
@@ -56,8 +57,42 @@ export function debianPackageFor(product: SourceProduct, spec: DebianSource): st
   if (!pkg) {
     throw new Error(`A debian source for CPython needs package: Debian ships one source package per minor series. Set package, e.g. "python3.11".`);
   }
-  if (!/^[a-z0-9][a-z0-9.+-]+$/.test(pkg)) throw new Error(`"${pkg}" is not a Debian source package name. Set package to a name such as openssl or python3.11.`);
+  if (!DEBIAN_PACKAGE_NAME.test(pkg)) throw new Error(`"${pkg}" is not a Debian source package name. Set package to a name such as openssl or python3.11.`);
   return pkg;
+}
+
+/** Debian Policy 5.6.7: lowercase letters, digits, `+ - .`; at least two characters, starting with a letter or digit. */
+const DEBIAN_PACKAGE_NAME = /^[a-z0-9][a-z0-9.+-]+$/;
+
+/**
+ * The source package and version a Debian lock names, checked before anything from the lock reaches apt's
+ * arguments. A lock is a file in the workspace that anyone who can write there can change, and an argument
+ * array does not stop apt from reading a "package" such as `-oAPT::Get::AllowUnauthenticated=1` as an option.
+ * `lockFile` names the lock in the refusal.
+ */
+export function checkDebianLock(lock: SourceLock, lockFile: string): { package: string; debianVersion: string } {
+  const fileName = requireField(lock.fileName, 'fileName', lockFile);
+  const debianVersion = requireField(lock.debianVersion, 'debianVersion', lockFile);
+  const refuse = (what: string) =>
+    new Error(
+      `The source lock ${lockFile} is not one the sources stage writes: ${what}. Nothing was run. ` +
+        `Run the sources stage again to rewrite it (nx run <project>:sources --skip-nx-cache), and find out what changed it.`,
+    );
+  const underscore = typeof fileName === 'string' ? fileName.indexOf('_') : -1;
+  const pkg = underscore > 0 ? fileName.slice(0, underscore) : '';
+  if (!DEBIAN_PACKAGE_NAME.test(pkg)) {
+    throw refuse(
+      `its fileName ${JSON.stringify(fileName)} does not start with a Debian source package name and "_" ` +
+        `(a package name is at least 2 characters of lowercase letters, digits, "+", "-" and ".", starting with a letter or digit)`,
+    );
+  }
+  if (typeof debianVersion !== 'string' || !isDebianVersion(debianVersion)) {
+    throw refuse(
+      `its debianVersion ${JSON.stringify(debianVersion)} is not a Debian version ` +
+        `([epoch:]upstream[-revision], starting with a digit, of letters, digits and ".", "+", "~", "-")`,
+    );
+  }
+  return { package: pkg, debianVersion };
 }
 
 /** Checks a debian spec without touching the network; returns the deb-src lines it will use. */
@@ -145,12 +180,14 @@ export function debianLock(product: SourceProduct, release: DebianRelease, debia
 
 /** Fetches a Debian lock's orig tarball (and `.asc`) into the content cache, unless already there. */
 export async function fetchDebianTarball(lock: SourceLock, ctx: DebianArchiveContext): Promise<{ archive: string; signature?: string }> {
+  // A build stage that reads the lock checks it there, naming its path (readSourceLock); this check guards every other caller.
+  const lockFile = `${lock.product}.source.json`;
+  const { package: pkg } = checkDebianLock(lock, lockFile);
+  const fileName = lock.fileName!;
   const cache = new ContentCache(ctx.cacheDir);
-  const fileName = requireField(lock.fileName, 'fileName');
   const cached = await cache.lookup(lock.sha256, fileName);
   if (cached) return withSignature(cached, cache, lock.sha256, fileName);
-  const pkg = fileName.slice(0, fileName.indexOf('_'));
-  const spec = requireField(lock.debian, 'debian');
+  const spec = requireField(lock.debian, 'debian', lockFile);
   const aptSources = planDebianSources({ kind: 'debian', package: pkg, ...spec }, ctx.systemRoot);
   return withCacheLock(privateApt(ctx.cacheDir).lock, async () => {
     const release = lockedRelease(await readSourceIndex(pkg, aptSources, ctx), pkg, lock);
@@ -163,8 +200,8 @@ function withSignature(archive: string, cache: ContentCache, sha256: string, fil
   return existsSync(signature) ? { archive, signature } : { archive };
 }
 
-function requireField<T>(value: T | undefined, field: string): T {
-  if (value === undefined) throw new Error(`The Debian source lock has no ${field}: it was written by another fipskit version. Run the sources stage again.`);
+function requireField<T>(value: T | undefined, field: string, lockFile: string): T {
+  if (value === undefined) throw new Error(`The Debian source lock ${lockFile} has no ${field}: it was written by another fipskit version. Run the sources stage again.`);
   return value;
 }
 

@@ -13,6 +13,20 @@ export function parseDebianVersion(version: string): DebianVersion {
   return dash > 0 ? { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) } : { epoch, upstream: rest, revision: '' };
 }
 
+/**
+ * Debian Policy 5.6.12: `[epoch:]upstream_version[-debian_revision]`. The epoch is digits; the upstream version
+ * starts with a digit and holds letters, digits and `. + ~` (and `-` only when a revision follows); the revision
+ * holds letters, digits and `+ . ~`. E.g. `3.0.22-1~deb12u2`, `1:2.0`, `3.11.2-6+deb12u8`.
+ */
+export function isDebianVersion(version: string): boolean {
+  const colon = version.indexOf(':');
+  if (colon >= 0 && !/^\d+$/.test(version.slice(0, colon))) return false;
+  const rest = version.slice(colon + 1);
+  const dash = rest.lastIndexOf('-');
+  if (dash < 0) return /^\d[A-Za-z0-9.+~]*$/.test(rest);
+  return /^\d[A-Za-z0-9.+~-]*$/.test(rest.slice(0, dash)) && /^[A-Za-z0-9+.~]+$/.test(rest.slice(dash + 1));
+}
+
 /** Negative, zero or positive like dpkg --compare-versions (deb-version(7)), without needing dpkg. */
 export function compareDebianVersions(a: string, b: string): number {
   const left = parseDebianVersion(a);

@@ -1,5 +1,5 @@
 import { createWriteStream, rmSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
@@ -26,16 +26,72 @@ export function assertDownloadUrl(url: string): URL {
   throw new Error(`${url} is not an https URL. fipskit downloads sources over https only: use the https address of the release tarball.`);
 }
 
-/** Downloads url to dest, following redirects only to allowed URLs; a failed download leaves no dest behind. */
-export async function downloadToFile(url: string, dest: string): Promise<void> {
+/** The largest source tarball fipskit downloads: OpenSSL's and CPython's release tarballs are under 60 MB. */
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 256 * 1024 ** 2;
+
+export interface DownloadOptions {
+  /** Stop, and keep nothing, once the body passes this many bytes (default DEFAULT_MAX_DOWNLOAD_BYTES). */
+  maxBytes?: number;
+  /** What is downloaded and what to do when it is too large, for the message. */
+  what?: string;
+  advice?: string;
+}
+
+const TARBALL = {
+  what: 'a source tarball',
+  advice:
+    'OpenSSL and CPython release tarballs are under 60 MB: check that the URL names the release tarball. ' +
+    'To use a larger file, download it yourself, check it, and point a "local" source at it.',
+};
+
+/** A download stopped at its size limit; nothing of it was kept. */
+export class DownloadTooLargeError extends Error {
+  constructor(
+    readonly url: string,
+    readonly maxBytes: number,
+    seen: string,
+    what: string,
+    advice: string,
+  ) {
+    super(`Download of ${url} stopped: ${seen}, above fipskit's limit of ${maxBytes} bytes (${mebibytes(maxBytes)}) for ${what}; nothing of it was kept. ${advice}`);
+    this.name = 'DownloadTooLargeError';
+  }
+}
+
+/**
+ * Downloads url to dest, following redirects only to allowed URLs; a failed download leaves no dest behind.
+ * A body larger than the limit is refused from its Content-Length before anything is written, or, without
+ * one, as soon as the bytes received pass the limit.
+ */
+export async function downloadToFile(url: string, dest: string, options: DownloadOptions = {}): Promise<void> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES;
+  const { what, advice } = { ...TARBALL, ...options };
   const response = await fetchFollowingRedirects(url);
   if (!response.body) throw new Error(`Download of ${url} failed: the server sent no body (HTTP ${response.status}).`);
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await response.body.cancel();
+    throw new DownloadTooLargeError(url, maxBytes, `the server announces ${declared} bytes`, what, advice);
+  }
+  let received = 0;
+  const capped = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.length;
+      if (received > maxBytes) return done(new DownloadTooLargeError(url, maxBytes, `the server sent more than ${maxBytes} bytes`, what, advice));
+      done(null, chunk);
+    },
+  });
   try {
-    await pipeline(Readable.fromWeb(response.body as WebReadableStream), createWriteStream(dest));
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream), capped, createWriteStream(dest));
   } catch (error) {
     rmSync(dest, { force: true });
+    if (error instanceof DownloadTooLargeError) throw error;
     throw new Error(`Download of ${url} failed while receiving data: ${(error as Error).message}`, { cause: error });
   }
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 ** 2).toFixed(bytes < 1024 ** 2 ? 3 : 0)} MiB`;
 }
 
 async function fetchFollowingRedirects(url: string): Promise<Response> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,10 +38,14 @@ describe('resolveSource: local', () => {
       verification: 'SHA-256 pinned in the project matched.',
       signature: { check: 'if-present' },
     });
-    expect(await fetchSource(lock, ctx)).toEqual({
-      archive: join(ctx.workspaceRoot, 'vendor/openssl-3.0.9.tar.gz'),
+    const fetched = await fetchSource(lock, ctx);
+    expect(fetched).toEqual({
+      archive: expect.stringMatching(/[\\/]openssl-3\.0\.9\.tar\.gz$/),
       authenticity: { status: 'unsigned', statement: expect.stringMatching(/^No upstream release signature was available \(none is published with this source\)/) },
     });
+    // A private copy of the workspace tarball, the bytes that were hashed.
+    expect(fetched.archive).not.toBe(join(ctx.workspaceRoot, 'vendor/openssl-3.0.9.tar.gz'));
+    expect(readFileSync(fetched.archive!, 'utf8')).toBe('tarball');
     expect(ctx.runner.commands).toEqual([]);
   });
 
@@ -116,9 +120,12 @@ describe('resolveSource: url', () => {
     expect(lock.verification).toMatch(/^SHA-256 pinned in the project matched/);
     expect(requests).toBe(before);
     const fetched = await fetchSource(lock, ctx);
-    expect(fetched.archive).toBe(join(ctx.cacheDir, 'sha256', lock.sha256, 'openssl-3.0.9.tar.gz'));
+    expect(readFileSync(join(ctx.cacheDir, 'sha256', lock.sha256, 'openssl-3.0.9.tar.gz'), 'utf8')).toBe('bytes of /source/openssl-3.0.9.tar.gz');
+    expect(readFileSync(fetched.archive!, 'utf8')).toBe('bytes of /source/openssl-3.0.9.tar.gz');
     expect(fetched.authenticity.status).toBe('unsigned');
-    expect(await fetchSource(lock, ctx)).toEqual(fetched);
+    const again = await fetchSource(lock, ctx);
+    expect(readFileSync(again.archive!, 'utf8')).toBe('bytes of /source/openssl-3.0.9.tar.gz');
+    expect(again.authenticity).toEqual(fetched.authenticity);
     // The tarball once; the .asc asked for (and not found) each time.
     expect(requests).toBe(before + 3);
   });

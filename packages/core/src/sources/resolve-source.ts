@@ -1,14 +1,15 @@
-import { existsSync, statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { ProcessRunner } from '../process/command';
 import { archiveCompression } from './archive-stream';
-import { ContentCache } from './content-cache';
+import { ContentCache, privateCopy } from './content-cache';
 import { debianLock, fetchDebianTarball, findDebianRelease } from './debian-archive';
 import { SourceAuthenticity, checkAuthenticity, lockSignaturePolicy } from './source-authenticity';
 import { assertDownloadUrl, downloadToFile } from './download';
 import { isSha256, sha256File, sha256Tree } from './sha256';
 import { DebianSource, LocalSource, SourceLock, SourceProduct, SourceSpec, UrlSource } from './source-spec';
 import { assertSupportedVersion, productName, readSourceVersion, versionFromFileName } from './source-version';
+import { newPrivateDir } from './private-dir';
 import { workspacePath } from './workspace-path';
 
 export interface ResolveContext {
@@ -19,10 +20,19 @@ export interface ResolveContext {
   runner: ProcessRunner;
   /** Root whose /etc/apt configuration the debian kind reads (default `/`); tests point it at a fixture. */
   systemRoot?: string;
+  /**
+   * Where `fetchSource` keeps its private copies of tarballs (a directory of the user's own, such as the
+   * stage's build directory); default the system's temporary directory. They are removed when the process exits.
+   */
+  privateDir?: string;
 }
 
-/** What a build unpacks: a verified tarball from the cache (or the workspace), or a local tree. */
+/** What a build unpacks: a verified tarball, or a local tree. */
 export interface FetchedSource {
+  /**
+   * A private copy of the tarball that only this process writes: its bytes were hashed as they were
+   * copied, and they are the ones the signature check read and the unpack reads.
+   */
   archive?: string;
   directory?: string;
   /** Upstream `.asc` signature kept beside a Debian-carried tarball. */
@@ -139,9 +149,10 @@ function normalizeSha256(value: string | undefined, what: string): string {
 }
 
 /**
- * Makes a lock's bytes available: the cached verified tarball (downloaded or fetched with apt
- * on a miss), the workspace tarball, or the local tree after proving it has not changed; then
- * checks the upstream signature, so a tarball that fails it is never unpacked.
+ * Makes a lock's bytes available: a private copy of the cached verified tarball (downloaded or
+ * fetched with apt on a miss) or of the workspace tarball, hashed while it was copied, or the local
+ * tree after proving it has not changed; then checks the upstream signature of that copy, so a
+ * tarball that fails it is never unpacked.
  */
 export async function fetchSource(lock: SourceLock, ctx: ResolveContext): Promise<FetchedSource> {
   const fetched = await fetchBytes(lock, ctx);
@@ -155,30 +166,67 @@ function fetchBytes(lock: SourceLock, ctx: ResolveContext): Promise<Omit<Fetched
     case 'url':
       return fetchUrl(lock, ctx);
     case 'debian':
-      return fetchDebianTarball(lock, ctx);
+      return fetchDebian(lock, ctx);
   }
 }
 
 async function fetchLocal(lock: SourceLock, ctx: ResolveContext): Promise<Omit<FetchedSource, 'authenticity'>> {
   const path = resolve(ctx.workspaceRoot, lock.location);
-  if (!existsSync(path)) throw new Error(`The ${productName(lock.product)} source ${lock.location} no longer exists. Restore it, or change the source and run the sources stage again.`);
-  const isTree = lock.fileName === undefined;
-  const now = isTree ? await sha256Tree(path) : await sha256File(path);
-  if (now !== lock.sha256) {
-    throw new Error(
-      `The ${productName(lock.product)} source ${lock.location} changed since the sources stage resolved it (SHA-256 ${lock.sha256} then, ${now} now). ` +
-        `Run the sources stage again to accept the change, or restore the original.`,
-    );
+  if (!existsSync(path)) throw localMissing(lock);
+  if (lock.fileName === undefined) {
+    const now = await sha256Tree(path);
+    if (now !== lock.sha256) throw localChanged(lock, now);
+    return { directory: path };
   }
-  return isTree ? { directory: path } : { archive: path };
+  const copy = await privateCopy(path, newPrivateDir(ctx.privateDir));
+  if (!copy) throw localMissing(lock);
+  if (copy.sha256 !== lock.sha256) {
+    rmSync(copy.path, { force: true });
+    throw localChanged(lock, copy.sha256);
+  }
+  return { archive: copy.path };
+}
+
+function localMissing(lock: SourceLock): Error {
+  return new Error(`The ${productName(lock.product)} source ${lock.location} no longer exists. Restore it, or change the source and run the sources stage again.`);
+}
+
+function localChanged(lock: SourceLock, now: string): Error {
+  return new Error(
+    `The ${productName(lock.product)} source ${lock.location} changed since the sources stage resolved it (SHA-256 ${lock.sha256} then, ${now} now). ` +
+      `Run the sources stage again to accept the change, or restore the original.`,
+  );
 }
 
 async function fetchUrl(lock: SourceLock, ctx: ResolveContext): Promise<Omit<FetchedSource, 'authenticity'>> {
-  const cache = new ContentCache(ctx.cacheDir);
   const fileName = lock.fileName ?? basename(new URL(lock.location).pathname);
-  const cached = await cache.lookup(lock.sha256, fileName);
-  if (cached) return { archive: cached };
-  const temp = cache.tempPath(fileName);
-  await downloadToFile(lock.location, temp);
-  return { archive: await cache.storeVerified(temp, lock.sha256, fileName) };
+  const archive = await checkOutCached(lock, fileName, ctx, async (cache) => {
+    const temp = cache.tempPath(fileName);
+    await downloadToFile(lock.location, temp);
+    await cache.storeVerified(temp, lock.sha256, fileName);
+  });
+  return { archive };
+}
+
+async function fetchDebian(lock: SourceLock, ctx: ResolveContext): Promise<Omit<FetchedSource, 'authenticity'>> {
+  const fileName = lock.fileName;
+  if (!fileName) throw new Error(`The Debian source lock has no fileName: it was written by another fipskit version. Run the sources stage again.`);
+  const archive = await checkOutCached(lock, fileName, ctx, () => fetchDebianTarball(lock, ctx));
+  // The signature is read from the cache: replacing it can only make the check fail, never pass other bytes.
+  const signature = new ContentCache(ctx.cacheDir).pathFor(lock.sha256, `${fileName}.asc`);
+  return existsSync(signature) ? { archive, signature } : { archive };
+}
+
+/** A private copy of the cached tarball, filling the cache first on a miss (or when the cached file no longer matches). */
+async function checkOutCached(lock: SourceLock, fileName: string, ctx: ResolveContext, fill: (cache: ContentCache) => Promise<unknown>): Promise<string> {
+  const cache = new ContentCache(ctx.cacheDir);
+  const hit = await cache.checkOut(lock.sha256, fileName, newPrivateDir(ctx.privateDir));
+  if (hit) return hit;
+  await fill(cache);
+  const filled = await cache.checkOut(lock.sha256, fileName, newPrivateDir(ctx.privateDir));
+  if (filled) return filled;
+  throw new Error(
+    `${cache.pathFor(lock.sha256, fileName)} no longer has the SHA-256 ${lock.sha256} right after it was verified and stored: something else is writing to the source cache. ` +
+      `Check who can write to ${ctx.cacheDir}, or set FIPSKIT_CACHE_DIR to a directory only you can write, and run again.`,
+  );
 }

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Header } from 'tar';
+import { Header, Pax, extract } from 'tar';
 import { isDiskFull } from '../output/disk-space';
 import { mountSmallDisk } from '../testing/small-disk';
-import { UnsafeArchiveError, extractArchive, sharedTopLevel } from './safe-extract';
+import { DEFAULT_MAX_ENTRIES, MAX_NAME_BYTES, UnsafeArchiveError, extractArchive, scanArchive, sharedTopLevel } from './safe-extract';
 
 interface FakeEntry {
   path: string;
@@ -115,6 +115,121 @@ describe('extractArchive refuses hostile archives before writing anything', () =
 
   it('refuses a file name it cannot unpack', async () => {
     await expect(extractArchive(join(scratch(), 'openssl-3.0.22.zip'), scratch())).rejects.toThrow(/use a \.tar\.gz, \.tgz or \.tar\.xz/);
+  });
+});
+
+/**
+ * `steal`'s target climbs one level per `h/..` on disk, because every `h` is a link to `.`, and not at all
+ * when `h` is read as a directory, so the `..`s after them leave the destination by `depth` levels.
+ * The links come after `steal`, deepest first, as in the review that found it.
+ */
+function escapeThroughLaterLinks(depth: number): FakeEntry[] {
+  const dirs = Array.from({ length: depth }, (_, i) => `d${i}`);
+  const at = (n: number) => dirs.slice(0, n).join('/');
+  return [
+    { path: 'openssl-3.0.22/', type: 'Directory' },
+    ...dirs.map((_, i) => top(`${at(i + 1)}/`, { type: 'Directory' })),
+    top(`${at(depth)}/steal`, { type: 'SymbolicLink', linkpath: `${'h/../'.repeat(depth)}${'../'.repeat(depth)}x` }),
+    ...dirs.map((_, i) => top(`${at(depth - i)}/h`, { type: 'SymbolicLink', linkpath: '.' })),
+  ];
+}
+
+/** Unpacks with node-tar alone, without fipskit's checks, into a directory 12 levels deep so that nothing real is reached. */
+function unpackWithoutChecks(entries: FakeEntry[]): string {
+  const dest = join(scratch(), ...Array.from({ length: 12 }, (_, i) => `up${i}`), 'src');
+  mkdirSync(dest, { recursive: true });
+  extract({ file: writeTarGz(entries), cwd: dest, strip: 1, sync: true });
+  return dest;
+}
+
+describe('extractArchive judges links on the finished tree, not in archive order', () => {
+  // Symlinks need an administrator (or Developer Mode) on Windows, and the kernel's view of them is what is checked.
+  const posixOnly = process.platform === 'win32' ? it.skip : it;
+
+  posixOnly.each([2, 6])('refuses a symlink that leaves the destination %i levels up through links later in the archive', async (depth) => {
+    const entries = escapeThroughLaterLinks(depth);
+    const link = `${Array.from({ length: depth }, (_, i) => `d${i}`).join('/')}/steal`;
+    // The archive is hostile: unpacked as it is, `steal` reaches `depth` levels above the destination
+    // (the kernel resolves it; node's realpathSync would fold `h/..` away as text).
+    const unchecked = unpackWithoutChecks(entries);
+    const outside = join(unchecked, ...Array(depth).fill('..'), 'x');
+    writeFileSync(outside, 'outside');
+    expect(realpathSync.native(join(unchecked, link))).toBe(outside);
+
+    const dest = join(scratch(), 'src');
+    const error = await extractArchive(writeTarGz(entries), dest).catch((e) => e);
+    expect(error).toBeInstanceOf(UnsafeArchiveError);
+    expect(error.message).toMatch(new RegExp(`entry "openssl-3\\.0\\.22/${link}" is a symlink to "(h/\\.\\./)+(\\.\\./)+x", which points outside the destination directory`));
+    expect(existsSync(dest)).toBe(false);
+  });
+
+  it.each<[string, FakeEntry[], RegExp]>([
+    [
+      'the same escape spelled in another case, which macOS and Windows file systems follow',
+      [...honest, top('d/e/steal', { type: 'SymbolicLink', linkpath: 'H/../H/../../../x' }), top('d/e/h', { type: 'SymbolicLink', linkpath: '.' }), top('d/h', { type: 'SymbolicLink', linkpath: '.' })],
+      /"openssl-3\.0\.22\/d\/e\/steal" is a symlink to "H\/\.\.\/H\/\.\.\/\.\.\/\.\.\/x", which points outside/,
+    ],
+    ['a file written before a later entry makes its directory a symlink', [...honest, top('lib/', { type: 'Directory' }), top('lib/x.c', { body: 'x' }), top('lib', { type: 'SymbolicLink', linkpath: 'include' })], /"openssl-3\.0\.22\/lib" takes the path of the earlier entry "openssl-3\.0\.22\/lib\/", and one of them is a symlink/],
+    ['a file written through a symlink spelled in another case', [...honest, top('Include/Current.H/x', { body: 'x' })], /would be written through the symlink "Include\/Current\.H"/],
+    ['a file replaced by a symlink, which a hard link then names', [...honest, top('p', { body: 'x' }), top('p', { type: 'SymbolicLink', linkpath: 'include' }), top('q', { type: 'Link', linkpath: 'openssl-3.0.22/p' })], /"openssl-3\.0\.22\/p" takes the path of the earlier entry "openssl-3\.0\.22\/p", and one of them is a symlink/],
+    ['a symlink in place of the destination itself', [{ path: './', type: 'SymbolicLink', linkpath: 'x' }, { path: 'x/', type: 'Directory' }], /entry "\.\/" is a symlink in place of the destination directory itself/],
+    ['a chain of symlinks longer than the kernel follows', [...honest, ...Array.from({ length: 45 }, (_, i) => top(`l${i}`, { type: 'SymbolicLink', linkpath: `l${i + 1}` })), top('l45', { body: 'x' })], /is a symlink to "l\d+", which points outside the destination directory \(or loops\)/],
+  ])('refuses %s, before writing anything', async (_name, entries, reason) => {
+    const dest = join(scratch(), 'src');
+    const error = await extractArchive(writeTarGz(entries), dest).catch((e) => e);
+    expect(error).toBeInstanceOf(UnsafeArchiveError);
+    expect(error.message).toMatch(reason);
+    expect(existsSync(dest)).toBe(false);
+  });
+
+  it('resolves each link once, even when each link passes twice through the next', async () => {
+    // c/l0 → l1/../c/l1 → … → c/l30 → .: every link leads to c, in 2^30 steps when each is followed afresh.
+    // Last link first, so each one's targets are already links when it is read.
+    const links = Array.from({ length: 31 }, (_, i) => top(`c/l${i}`, { type: 'SymbolicLink', linkpath: i === 30 ? '.' : `l${i + 1}/../c/l${i + 1}` })).reverse();
+    const entries = [...honest, top('c/', { type: 'Directory' }), ...links];
+    const dest = join(scratch(), 'src');
+    await expect(extractArchive(writeTarGz(entries), dest, { only: ['VERSION.dat'] })).resolves.toMatchObject({ entries: entries.length });
+  }, 10_000);
+});
+
+describe('extractArchive limits what an archive may make it hold in memory', () => {
+  it(`refuses the archive's entry number ${DEFAULT_MAX_ENTRIES + 1}, naming the limit, before writing anything`, async () => {
+    // One empty file's header, repeated: tar allows a path more than once, and the archive costs a copy per entry.
+    const header = tarBytes([top('f')]).subarray(0, 512);
+    const archive = join(scratch(), 'openssl-3.0.22.tar.gz');
+    writeFileSync(archive, gzipSync(Buffer.concat([...Array<Buffer>(DEFAULT_MAX_ENTRIES + 1).fill(header), Buffer.alloc(1024)]), { level: 1 }));
+    const dest = join(scratch(), 'src');
+    const error = await extractArchive(archive, dest).catch((e) => e);
+    expect(error).toBeInstanceOf(UnsafeArchiveError);
+    expect(error.message).toMatch(
+      /entry "openssl-3\.0\.22\/f" is entry number 100001, above the limit of 100000 entries per archive\. Nothing was extracted\. No OpenSSL or CPython release tarball comes near this limit: .* fetch it again from the official source/,
+    );
+    expect(existsSync(dest)).toBe(false);
+  }, 30_000);
+
+  it('applies a caller-chosen entry limit', async () => {
+    await expect(scanArchive(writeTarGz(honest), { maxEntries: 4 })).rejects.toThrow(/"openssl-3\.0\.22\/include\/current\.h" is entry number 5, above the limit of 4 entries/);
+    await expect(scanArchive(writeTarGz(honest), { maxEntries: 5 })).resolves.toHaveLength(5);
+  });
+
+  it(`refuses paths and link targets longer than ${MAX_NAME_BYTES} characters in all`, async () => {
+    // node-tar takes names up to 1 MiB (in pax headers); 65 of them pass the limit.
+    const name = 'n'.repeat(1024 * 1024 - 100);
+    const blocks: Buffer[] = [];
+    for (let i = 0; i < 65; i++) {
+      const path = `openssl-3.0.22/${name}${i}`;
+      blocks.push(new Pax({ path, mtime: new Date(0) }).encode());
+      const header = new Header({ path: `openssl-3.0.22/f${i}`, type: 'File', size: 0, mode: 0o644, mtime: new Date(0) });
+      header.encode();
+      blocks.push(header.block!);
+    }
+    const archive = join(scratch(), 'openssl-3.0.22.tar.gz');
+    writeFileSync(archive, gzipSync(Buffer.concat([...blocks, Buffer.alloc(1024)])));
+    const error = await scanArchive(archive).catch((e) => e);
+    expect(error).toBeInstanceOf(UnsafeArchiveError);
+    // The message shows the start and end of a name that long.
+    expect(error.message).toMatch(/entry "openssl-3\.0\.22\/n{100,200}…n{50,100}64" brings the length of the archive's paths and link targets to 6\d{7} characters, above the limit of 67108864\./);
+    expect(error.message.length).toBeLessThan(1000);
   });
 });
 

@@ -3,9 +3,15 @@ import { Writable } from 'node:stream';
 import { Parser, ReadEntry, UnpackSync } from 'tar';
 import { openTarStream } from './archive-stream';
 
-export interface ExtractOptions {
+/** What the scan refuses before anything is written; each far above what a release tarball holds. */
+export interface ArchiveLimits {
   /** Refuse an archive whose entries declare more bytes than this in total (default 4 GiB). */
   maxTotalBytes?: number;
+  /** Refuse an archive with more entries than this (default 100000; OpenSSL 3.5 has about 6000, CPython about 5200). */
+  maxEntries?: number;
+}
+
+export interface ExtractOptions extends ArchiveLimits {
   /** Drop the single top-level directory (`openssl-3.0.22/`) when every entry is under it (default true). */
   stripTopLevel?: boolean;
   /**
@@ -30,6 +36,17 @@ export interface ArchiveEntry {
 }
 
 export const DEFAULT_MAX_TOTAL_BYTES = 4 * 1024 ** 3;
+export const DEFAULT_MAX_ENTRIES = 100_000;
+/**
+ * The scan keeps every entry's path and link target; with at most 100000 entries, this bounds the memory
+ * they take (node-tar already refuses a single name above 1 MiB). Release tarballs hold about 0.3 MB of names.
+ */
+export const MAX_NAME_BYTES = 64 * 1024 ** 2;
+
+const NOT_A_RELEASE = 'A release tarball never contains such an entry: the file is damaged or hostile; fetch it again from the official source.';
+const ABOVE_A_LIMIT =
+  'No OpenSSL or CPython release tarball comes near this limit: the file is damaged, hostile or not the release; fetch it again from the official source ' +
+  'and compare its SHA-256 with the one published beside the release.';
 
 /** An archive refused before anything was written; names the entry and why. */
 export class UnsafeArchiveError extends Error {
@@ -37,13 +54,16 @@ export class UnsafeArchiveError extends Error {
     readonly archive: string,
     readonly entryPath: string,
     readonly reason: string,
+    advice: string = NOT_A_RELEASE,
   ) {
-    super(
-      `Refusing to unpack ${archive}: entry "${entryPath}" ${reason}. Nothing was extracted. ` +
-        `A release tarball never contains such an entry: the file is damaged or hostile; fetch it again from the official source.`,
-    );
+    super(`Refusing to unpack ${archive}: entry "${shortened(entryPath)}" ${reason}. Nothing was extracted. ${advice}`);
     this.name = 'UnsafeArchiveError';
   }
+}
+
+/** A name of up to 1 MiB is legal in a tar file; a message shows its two ends. */
+function shortened(name: string): string {
+  return name.length <= 300 ? name : `${name.slice(0, 200)}…${name.slice(-80)}`;
 }
 
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
@@ -59,7 +79,7 @@ const REFUSED_TYPES: Record<string, string> = {
  * entry stays inside destDir and the whole stays under the size limit.
  */
 export async function extractArchive(archive: string, destDir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
-  const entries = await scanArchive(archive, options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES);
+  const entries = await scanArchive(archive, options);
   const topLevel = options.stripTopLevel === false ? undefined : sharedTopLevel(entries);
   assertLinksStayInside(archive, entries, topLevel !== undefined);
   mkdirSync(destDir, { recursive: true });
@@ -79,18 +99,27 @@ export async function extractArchive(archive: string, destDir: string, options: 
   return { entries: entries.length, strippedTopLevel: topLevel };
 }
 
-/** The list pass: reads headers only, refusing at the first unsafe entry so a 10 GB entry is never read. */
-export async function scanArchive(archive: string, maxTotalBytes: number = DEFAULT_MAX_TOTAL_BYTES): Promise<ArchiveEntry[]> {
+/**
+ * The list pass: reads headers only, refusing at the first unsafe entry so a 10 GB entry is never read,
+ * and at the first entry past a limit, so the entries it keeps in memory stay bounded.
+ */
+export async function scanArchive(archive: string, limits: ArchiveLimits = {}): Promise<ArchiveEntry[]> {
+  const maxTotalBytes = limits.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES;
+  const maxEntries = limits.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const entries: ArchiveEntry[] = [];
   let totalBytes = 0;
+  let nameBytes = 0;
   let refuse: (error: Error) => void = () => undefined;
   const parser = new Parser({
     strict: true,
     onReadEntry: (entry: ReadEntry) => {
-      totalBytes += entry.size;
-      const reason = entryProblem(entry) ?? sizeProblem(totalBytes, maxTotalBytes);
       entry.resume();
+      totalBytes += entry.size;
+      nameBytes += entry.path.length + (entry.linkpath?.length ?? 0);
+      const reason = entryProblem(entry);
       if (reason) return refuse(new UnsafeArchiveError(archive, entry.path, reason));
+      const overLimit = limitProblem(entries.length + 1, maxEntries, nameBytes, totalBytes, maxTotalBytes);
+      if (overLimit) return refuse(new UnsafeArchiveError(archive, entry.path, overLimit, ABOVE_A_LIMIT));
       entries.push({ path: entry.path, type: entry.type, size: entry.size, linkpath: entry.linkpath });
     },
   });
@@ -142,9 +171,11 @@ function isAbsoluteAnywhere(path: string): boolean {
   return /^[\\/]/.test(path) || /^[A-Za-z]:/.test(path);
 }
 
-function sizeProblem(totalBytes: number, maxTotalBytes: number): string | undefined {
-  if (totalBytes <= maxTotalBytes) return undefined;
-  return `brings the declared size of the archive's contents to ${totalBytes} bytes, above the limit of ${maxTotalBytes} bytes`;
+function limitProblem(count: number, maxEntries: number, nameBytes: number, totalBytes: number, maxTotalBytes: number): string | undefined {
+  if (count > maxEntries) return `is entry number ${count}, above the limit of ${maxEntries} entries per archive`;
+  if (nameBytes > MAX_NAME_BYTES) return `brings the length of the archive's paths and link targets to ${nameBytes} characters, above the limit of ${MAX_NAME_BYTES}`;
+  if (totalBytes > maxTotalBytes) return `brings the declared size of the archive's contents to ${totalBytes} bytes, above the limit of ${maxTotalBytes} bytes`;
+  return undefined;
 }
 
 /** Path components as node-tar sees them (entries with backslashes were refused before). */
@@ -162,46 +193,101 @@ export function sharedTopLevel(entries: ArchiveEntry[]): string | undefined {
   return onlyDirectory ? top : undefined;
 }
 
-/** Symlinks must resolve inside the destination (following the archive's own links); hard links must name an earlier file. */
+/**
+ * Judges the links on the tree the archive leaves behind, not in archive order: a symlink is followed on
+ * disk through links that may come later in the archive (`d/e/steal → h/../h/../../../x`, then `d/e/h → .`,
+ * then `d/h → .` reaches two levels above the destination). So, over all entries at once: nothing is
+ * written through a symlink, a symlink's path is taken by no other entry, and every symlink's target,
+ * resolved through every symlink of the archive, stays inside. Paths are compared as a case-insensitive,
+ * normalisation-insensitive file system (macOS, Windows) would see them. Hard links must name a file
+ * earlier in the archive: tar links to what is on disk at that point.
+ */
 function assertLinksStayInside(archive: string, entries: ArchiveEntry[], stripped: boolean): void {
   const inTree = (path: string) => splitPath(stripped ? path.split('/').slice(1).join('/') : path);
-  const symlinks = new Map<string, string>();
-  const files = new Set<string>();
+  const symlinks = new Map<string, { entry: ArchiveEntry; parts: string[] }>();
+  const taken = new Map<string, ArchiveEntry>();
   for (const entry of entries) {
     const parts = inTree(entry.path);
-    const through = parts.findIndex((_, i) => i < parts.length - 1 && symlinks.has(parts.slice(0, i + 1).join('/')));
-    if (through >= 0) throw new UnsafeArchiveError(archive, entry.path, `would be written through the symlink "${parts.slice(0, through + 1).join('/')}"`);
-    if (entry.type === 'SymbolicLink') {
-      symlinks.set(parts.join('/'), String(entry.linkpath));
-      if (!resolveInside(parts.slice(0, -1), String(entry.linkpath), symlinks)) {
-        throw new UnsafeArchiveError(archive, entry.path, `is a symlink to "${entry.linkpath}", which points outside the destination directory (or loops)`);
-      }
+    const key = sameOnDisk(parts);
+    const other = taken.get(key);
+    const isLink = entry.type === 'SymbolicLink';
+    if (isLink && parts.length === 0) throw new UnsafeArchiveError(archive, entry.path, 'is a symlink in place of the destination directory itself');
+    if (other && (isLink || other.type === 'SymbolicLink')) {
+      throw new UnsafeArchiveError(archive, entry.path, `takes the path of the earlier entry "${other.path}", and one of them is a symlink`);
     }
+    if (!other) taken.set(key, entry);
+    if (isLink) symlinks.set(key, { entry, parts });
+  }
+  for (const entry of entries) {
+    const parts = inTree(entry.path);
+    const through = parts.findIndex((_, i) => i < parts.length - 1 && symlinks.has(sameOnDisk(parts.slice(0, i + 1))));
+    if (through >= 0) throw new UnsafeArchiveError(archive, entry.path, `would be written through the symlink "${parts.slice(0, through + 1).join('/')}"`);
+  }
+  const resolveLink = symlinkResolver(symlinks);
+  for (const [key, { entry }] of symlinks) {
+    if (!resolveLink(key)) {
+      throw new UnsafeArchiveError(archive, entry.path, `is a symlink to "${entry.linkpath}", which points outside the destination directory (or loops) when followed through every symlink in the archive`);
+    }
+  }
+  const files = new Set<string>();
+  for (const entry of entries) {
     if (entry.type === 'Link' && !files.has(inTree(String(entry.linkpath)).join('/'))) {
       throw new UnsafeArchiveError(archive, entry.path, `is a hard link to "${entry.linkpath}", which is not a file earlier in the archive (missing or outside the destination)`);
     }
-    if (FILE_TYPES.has(entry.type) || entry.type === 'Link') files.add(parts.join('/'));
+    if (FILE_TYPES.has(entry.type) || entry.type === 'Link') files.add(inTree(entry.path).join('/'));
   }
 }
 
-/** Resolves a link target lexically from `fromDir`, substituting the archive's own symlinks; undefined when it leaves the root. */
-function resolveInside(fromDir: string[], target: string, symlinks: Map<string, string>, depth = 0): string[] | undefined {
-  if (isAbsoluteAnywhere(target) || depth > 40) return undefined;
-  const parts = [...fromDir];
-  for (const part of splitPath(target)) {
-    if (part === '..') {
-      if (parts.length === 0) return undefined;
-      parts.pop();
-      continue;
+/**
+ * One key for every spelling a file system may take as the same path (`H` and `h`, composed and
+ * decomposed accents). Folding more than a file system does only refuses more: a name folded onto a
+ * symlink's that the disk keeps apart is refused as a collision, or does not exist on disk.
+ */
+function sameOnDisk(parts: string[]): string {
+  return parts.join('/').normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+}
+
+/** Linux follows at most 40 symlinks in one lookup; an archive needing more is refused, not resolved. */
+const MAX_SYMLINK_DEPTH = 40;
+
+/**
+ * Where each symlink leads, as path components from the destination, or undefined when it leaves it or
+ * loops. Each link is resolved once (a chain of links costs its length, not its length squared).
+ */
+function symlinkResolver(symlinks: Map<string, { entry: ArchiveEntry; parts: string[] }>): (key: string) => string[] | undefined {
+  const resolved = new Map<string, string[] | undefined>();
+  const resolving = new Set<string>();
+  const resolveLink = (key: string, depth: number): string[] | undefined => {
+    if (resolved.has(key)) return resolved.get(key);
+    if (resolving.has(key) || depth > MAX_SYMLINK_DEPTH) return undefined;
+    resolving.add(key);
+    const { entry, parts } = symlinks.get(key)!;
+    const target = walk(parts.slice(0, -1), String(entry.linkpath ?? ''), depth);
+    resolving.delete(key);
+    resolved.set(key, target);
+    return target;
+  };
+  // Every symlink sits at a path with no symlink above it (checked before), so `fromDir` is a real
+  // directory and each link's resolution depends on the link alone.
+  const walk = (fromDir: string[], target: string, depth: number): string[] | undefined => {
+    if (isAbsoluteAnywhere(target)) return undefined;
+    const parts = [...fromDir];
+    for (const part of splitPath(target)) {
+      if (part === '..') {
+        if (parts.length === 0) return undefined;
+        parts.pop();
+        continue;
+      }
+      parts.push(part);
+      const key = sameOnDisk(parts);
+      if (!symlinks.has(key)) continue;
+      const through = resolveLink(key, depth + 1);
+      if (!through) return undefined;
+      parts.splice(0, parts.length, ...through);
     }
-    parts.push(part);
-    const link = symlinks.get(parts.join('/'));
-    if (link === undefined) continue;
-    const resolved = resolveInside(parts.slice(0, -1), link, symlinks, depth + 1);
-    if (!resolved) return undefined;
-    parts.splice(0, parts.length, ...resolved);
-  }
-  return parts;
+    return parts;
+  };
+  return (key) => resolveLink(key, 0);
 }
 
 function parserSettled(parser: Parser): Promise<void> {

@@ -1,12 +1,16 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { Server, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import * as openpgp from 'openpgp';
+import { Header } from 'tar';
 import { RecordingRunner } from '../process/recording-runner';
 import { fetchSource, resolveSource } from './resolve-source';
+import { extractArchive } from './safe-extract';
 import { checkAuthenticity, lockSignaturePolicy } from './source-authenticity';
 import { SourceLock, SourceSpec } from './source-spec';
 
@@ -113,10 +117,13 @@ describe('fetchSource: a url source and the .asc published beside it', () => {
   let server: Server;
   let base: string;
   const served: Record<string, string | Buffer> = {};
+  /** Runs before a path is answered: another user at work in the cache meanwhile. */
+  const beforeAnswer: Record<string, () => void> = {};
   const requests: string[] = [];
   beforeAll(async () => {
     server = createServer((req, res) => {
       requests.push(req.url ?? '');
+      beforeAnswer[req.url ?? '']?.();
       const body = served[req.url ?? ''];
       if (body === undefined) res.writeHead(404).end();
       else res.end(body);
@@ -154,10 +161,44 @@ describe('fetchSource: a url source and the .asc published beside it', () => {
     expect(existsSync(join(ctx.cacheDir, 'sha256', sha(TARBALL), 'openssl-3.0.99.tar.gz.asc'))).toBe(false);
   });
 
+  it('stops a "signature" larger than 1 MiB while it downloads, keeping nothing', async () => {
+    const ws = workspace({ 'keys/vendor.asc': key.armored });
+    served['/huge-asc/openssl-3.0.99.tar.gz.asc'] = Buffer.alloc(2 * 1024 * 1024, 'A');
+    const { lock, ctx } = await urlLock('huge-asc', ws);
+    await expect(fetchSource(lock, ctx)).rejects.toThrow(
+      /openssl-3\.0\.99\.tar\.gz\.asc stopped: the server announces 2097152 bytes, above fipskit's limit of 1048576 bytes \(1 MiB\) for a release signature; nothing of it was kept\. An upstream \.asc signature is a few kilobytes: check that signature\.location/,
+    );
+    expect(readdirSync(join(ctx.cacheDir, 'tmp'))).toEqual([]);
+  });
+
   it('no .asc published: required (the OpenSSL default) stops with the fix', async () => {
     const ws = workspace({ 'keys/vendor.asc': key.armored });
     const { lock, ctx } = await urlLock('unsigned', ws);
     await expect(fetchSource(lock, ctx)).rejects.toThrow(/no upstream signature to check .*Set signature\.location to the \.asc URL/);
+  });
+
+  it('checks the signature of the bytes it hashed while another user replaces the cached tarball, and those bytes are unpacked', async () => {
+    const ws = workspace({ 'keys/vendor.asc': key.armored });
+    const honest = tarGz({ 'openssl-3.0.99/VERSION.dat': 'honest' });
+    const swapped = tarGz({ 'openssl-3.0.99/VERSION.dat': 'swapped', 'openssl-3.0.99/planted.c': 'x' });
+    served['/swap/openssl-3.0.99.tar.gz'] = honest;
+    served['/swap/openssl-3.0.99.tar.gz.asc'] = await detachedSignature(honest);
+    const spec: SourceSpec = { kind: 'url', url: `${base}/swap/openssl-3.0.99.tar.gz`, sha256: sha(honest), signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint] } };
+    const ctx = { workspaceRoot: ws, cacheDir: join(ws, '.cache'), runner: new RecordingRunner() };
+    const lock = await resolveSource('openssl', spec, ctx);
+    // Already in the shared cache from an earlier build; replaced after the hash, while the .asc downloads.
+    const cached = join(ctx.cacheDir, 'sha256', sha(honest), 'openssl-3.0.99.tar.gz');
+    mkdirSync(dirname(cached), { recursive: true });
+    writeFileSync(cached, honest);
+    beforeAnswer['/swap/openssl-3.0.99.tar.gz.asc'] = () => replaceFile(cached, swapped);
+
+    const fetched = await fetchSource(lock, ctx);
+    expect(fetched.authenticity.status).toBe('verified');
+    expect(readFileSync(cached)).toEqual(swapped);
+    const dest = join(ws, 'src');
+    await extractArchive(fetched.archive!, dest, { stripTopLevel: true });
+    expect(readdirSync(dest)).toEqual(['VERSION.dat']);
+    expect(readFileSync(join(dest, 'VERSION.dat'), 'utf8')).toBe('honest');
   });
 
   it('signature.location names a signature published elsewhere', async () => {
@@ -165,5 +206,98 @@ describe('fetchSource: a url source and the .asc published beside it', () => {
     served['/sigs/release.asc'] = goodSignature;
     const { lock, ctx } = await urlLock('elsewhere', ws, { location: `${base}/sigs/release.asc` });
     expect((await fetchSource(lock, ctx)).authenticity).toMatchObject({ status: 'verified', signature: { fileName: 'release.asc' } });
+  });
+});
+
+/** A real tar.gz of small files, made with node-tar's header encoder. */
+function tarGz(files: Record<string, string>): Buffer {
+  const blocks: Buffer[] = [];
+  for (const [path, text] of Object.entries(files)) {
+    const body = Buffer.from(text);
+    const header = new Header({ path, type: 'File', size: body.length, mode: 0o644, mtime: new Date(0), uid: 0, gid: 0 });
+    header.encode();
+    blocks.push(header.block!, body, Buffer.alloc((512 - (body.length % 512)) % 512));
+  }
+  return gzipSync(Buffer.concat([...blocks, Buffer.alloc(1024)]));
+}
+
+/** What another user who can write to the directory does: a new file renamed over the old one. */
+function replaceFile(path: string, bytes: Buffer): void {
+  writeFileSync(`${path}.new`, bytes);
+  renameSync(`${path}.new`, path);
+}
+
+describe('fetchSource: the bytes it hashed are the bytes the build unpacks', () => {
+  const honest = tarGz({ 'openssl-3.0.99/VERSION.dat': 'honest' });
+  const swapped = tarGz({ 'openssl-3.0.99/VERSION.dat': 'swapped', 'openssl-3.0.99/planted.c': 'x' });
+  const skip = { check: 'skip' as const, reason: 'the test is about the bytes' };
+  const base = (origin: SourceLock['origin'], fileName: string, location: string): SourceLock => ({
+    product: 'openssl',
+    version: '3.0.99',
+    origin,
+    sha256: sha(honest),
+    fileName,
+    location,
+    verification: 'test',
+    signature: skip,
+  });
+
+  it.each<[string, SourceLock, (ws: string, cacheDir: string) => string]>([
+    ['a url tarball in the shared cache', base('url', 'openssl-3.0.99.tar.gz', 'https://e.example/openssl-3.0.99.tar.gz'), (_ws, cacheDir) => join(cacheDir, 'sha256', sha(honest), 'openssl-3.0.99.tar.gz')],
+    ['a Debian tarball in the shared cache', { ...base('debian', 'openssl_3.0.99.orig.tar.gz', 'openssl=3.0.99-1'), debianVersion: '3.0.99-1', debian: {} }, (_ws, cacheDir) => join(cacheDir, 'sha256', sha(honest), 'openssl_3.0.99.orig.tar.gz')],
+    ['a local tarball in the workspace', base('local', 'openssl-3.0.99.tar.gz', 'vendor/openssl-3.0.99.tar.gz'), (ws) => join(ws, 'vendor/openssl-3.0.99.tar.gz')],
+  ])('%s replaced after the check', async (_name, lock, where) => {
+    const ws = workspace();
+    const ctx = { workspaceRoot: ws, cacheDir: join(ws, '.cache'), runner: new RecordingRunner() };
+    const file = where(ws, ctx.cacheDir);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, honest);
+
+    const fetched = await fetchSource(lock, ctx);
+    replaceFile(file, swapped);
+    const dest = join(ws, 'src');
+    await extractArchive(fetched.archive!, dest, { stripTopLevel: true });
+    expect(readdirSync(dest)).toEqual(['VERSION.dat']);
+    expect(readFileSync(join(dest, 'VERSION.dat'), 'utf8')).toBe('honest');
+    expect(ctx.runner.commands).toEqual([]);
+  });
+
+  it("finds a local tarball's .asc beside the workspace tarball, not beside its private copy", async () => {
+    const ws = workspace({ 'keys/vendor.asc': key.armored, 'vendor/openssl-3.0.99.tar.gz': honest, 'vendor/openssl-3.0.99.tar.gz.asc': await detachedSignature(honest) });
+    const ctx = { workspaceRoot: ws, cacheDir: join(ws, '.cache'), runner: new RecordingRunner() };
+    const lock = await resolveSource('openssl', { kind: 'local', path: 'vendor/openssl-3.0.99.tar.gz', signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint] } }, ctx);
+    expect((await fetchSource(lock, ctx)).authenticity).toMatchObject({ status: 'verified', signature: { fileName: 'openssl-3.0.99.tar.gz.asc' } });
+  });
+
+  it('removes its copies when the process exits', () => {
+    const ws = workspace({ 'vendor/openssl-3.0.99.tar.gz': honest });
+    const lock = base('local', 'openssl-3.0.99.tar.gz', 'vendor/openssl-3.0.99.tar.gz');
+    const script = join(ws, 'fetch.ts');
+    writeFileSync(
+      script,
+      `import { fetchSource } from ${JSON.stringify(join(__dirname, 'resolve-source'))};\n` +
+        `fetchSource(${JSON.stringify(lock)}, { workspaceRoot: ${JSON.stringify(ws)}, cacheDir: ${JSON.stringify(join(ws, '.cache'))}, runner: undefined as never })` +
+        `.then((f) => console.log(f.archive));\n`,
+    );
+    const run = spawnSync(process.execPath, [join(__dirname, '../../../../tools/run-ts.js'), script], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const archive = run.stdout.trim();
+    expect(archive).toMatch(/openssl-3\.0\.99\.tar\.gz$/);
+    expect(existsSync(archive)).toBe(false);
+    expect(existsSync(dirname(dirname(archive)))).toBe(false);
+  }, 30_000);
+
+  const posixOnly = process.platform === 'win32' ? it.skip : it;
+  posixOnly('keeps its copy where only this user can read or write it', async () => {
+    const ws = workspace();
+    const ctx = { workspaceRoot: ws, cacheDir: join(ws, '.cache'), runner: new RecordingRunner(), privateDir: join(ws, 'build') };
+    const lock = base('url', 'openssl-3.0.99.tar.gz', 'https://e.example/openssl-3.0.99.tar.gz');
+    const cached = join(ctx.cacheDir, 'sha256', sha(honest), 'openssl-3.0.99.tar.gz');
+    mkdirSync(dirname(cached), { recursive: true });
+    writeFileSync(cached, honest, { mode: 0o666 });
+    const { archive } = await fetchSource(lock, ctx);
+    expect(dirname(dirname(dirname(archive!)))).toBe(join(ws, 'build'));
+    expect(statSync(archive!).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(archive!)).mode & 0o777).toBe(0o700);
   });
 });

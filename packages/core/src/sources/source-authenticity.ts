@@ -87,7 +87,7 @@ export async function checkAuthenticity(lock: SourceLock, archive: string | unde
   if (policy.check === 'skip') {
     return { status: 'skipped', statement: `The upstream release signature was not checked: the project skips it (${policy.reason}).` };
   }
-  const found = archive ? await findSignature(lock, archive, debianSignature, policy, ctx) : undefined;
+  const found = archive ? await findSignature(lock, debianSignature, policy, ctx) : undefined;
   if (!found) {
     const where = archive ? 'none is published with this source' : 'an unpacked source tree has none';
     if (policy.check === 'required') {
@@ -137,18 +137,26 @@ interface FoundSignature {
   discard?: () => void;
 }
 
-async function findSignature(lock: SourceLock, archive: string, debianSignature: string | undefined, policy: LockedSignaturePolicy, ctx: AuthenticityContext): Promise<FoundSignature | undefined> {
+async function findSignature(lock: SourceLock, debianSignature: string | undefined, policy: LockedSignaturePolicy, ctx: AuthenticityContext): Promise<FoundSignature | undefined> {
   switch (lock.origin) {
     case 'debian':
       return debianSignature ? { path: debianSignature, name: basename(debianSignature) } : undefined;
     case 'local': {
-      const path = policy.location ? resolve(ctx.workspaceRoot, policy.location) : `${archive}.asc`;
+      // Beside the workspace tarball, not beside `archive`, which is fetchSource's private copy of it.
+      const path = resolve(ctx.workspaceRoot, policy.location ?? `${lock.location}.asc`);
       return existsSync(path) ? { path, name: basename(path) } : undefined;
     }
     case 'url':
       return downloadSignature(lock, policy.location ?? `${lock.location}.asc`, ctx);
   }
 }
+
+/** An armored detached signature is under 2 KB; a key-ring-sized answer is not a signature. */
+const SIGNATURE_DOWNLOAD = {
+  maxBytes: 1024 * 1024,
+  what: 'a release signature',
+  advice: 'An upstream .asc signature is a few kilobytes: check that signature.location (default: the tarball URL with .asc appended) names the release signature.',
+};
 
 async function downloadSignature(lock: SourceLock, url: string, ctx: AuthenticityContext): Promise<FoundSignature | undefined> {
   const cache = new ContentCache(ctx.cacheDir);
@@ -157,7 +165,7 @@ async function downloadSignature(lock: SourceLock, url: string, ctx: Authenticit
   if (existsSync(cached)) return { path: cached, name: fileName };
   const temp = cache.tempPath(fileName);
   try {
-    await downloadToFile(url, temp);
+    await downloadToFile(url, temp, SIGNATURE_DOWNLOAD);
   } catch (error) {
     rmSync(temp, { force: true });
     if (error instanceof HttpStatusError && error.status === 404) return undefined;

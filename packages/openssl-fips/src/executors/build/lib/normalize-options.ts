@@ -7,6 +7,7 @@ import {
   TargetPlatform,
   assertEnvironmentOption,
   assertSupportedVersion,
+  checkDebianLock,
   defaultSourceCacheDir,
   hostArch,
   hostPlatform,
@@ -87,6 +88,8 @@ export function readSourceLock(file: string, product: SourceLock['product']): So
   if (lock.product !== product) {
     throw new Error(`${file} locks a ${lock.product} source, not ${product}: point sourceLock at the ${product}.source.json file.`);
   }
+  // Its package name and version become apt arguments when the tarball is fetched: refused here, naming this file.
+  if (lock.origin === 'debian') checkDebianLock(lock, file);
   return lock;
 }
 

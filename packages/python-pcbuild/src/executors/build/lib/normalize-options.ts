@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { SourceLock, TargetPlatform, assertEnvironmentOption, defaultSourceCacheDir, hostPlatform, pathsFor } from '@fipskit/core';
+import { SourceLock, TargetPlatform, assertEnvironmentOption, checkDebianLock, defaultSourceCacheDir, hostPlatform, pathsFor } from '@fipskit/core';
 import { OpenSslBuildInfo, PLAN_ROOTS, readBuildInfo } from '@fipskit/openssl-fips';
 import { PythonBuildOptions } from '../schema';
 import { PcbuildRoute } from './windows/msbuild-properties';
@@ -90,6 +90,8 @@ export function normalizeOptions(
   const resolve = (p: string) => (paths.isAbsolute(p) ? p : paths.join(root, p));
   const source = readJson<SourceLock>(hostResolve(options.sourceLock), 'run the "sources" target first (nx runs it through dependsOn), with a python source configured.');
   if (source.product !== 'cpython') throw new Error(`${options.sourceLock} locks a ${source.product} source: point sourceLock at cpython.source.json.`);
+  // Its package name and version become apt arguments when the tarball is fetched: refused here, naming this file.
+  if (source.origin === 'debian') checkDebianLock(source, hostResolve(options.sourceLock));
   // A plan made before the openssl stage ran is given what build-info.json will say.
   const openssl = planned.openssl && dryRun ? planned.openssl : readBuildInfo(hostResolve(options.opensslPath));
   if (onTarget) {
