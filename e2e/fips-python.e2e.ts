@@ -552,6 +552,47 @@ describe('remote cache: a second checkout at another path, with its own empty lo
     expect(dirs.stdout).not.toContain(checkout);
   });
 
+  it('the reproducibility audit there rebuilds OpenSSL and the Python stage from source at that path: every file is what the remote cache delivered, and verify cites it', async () => {
+    const restored = join(checkout, 'dist', 'fips-python');
+    const audit = await runNxAsync(['run', 'fips-python:audit'], isolatedNxEnvironment(), checkout);
+    if (audit.status !== 0) console.log(audit.output);
+    expect(audit.status).toBe(0);
+    const report = JSON.parse(readFileSync(join(restored, 'audit', 'audit.json'), 'utf8'));
+    expect(report.stages.map((s: { target: string; reproduced: boolean; differences: unknown[] }) => [s.target, s.reproduced, s.differences])).toEqual([
+      ['fips-python:openssl', true, []],
+      ['fips-python:python', true, []],
+    ]);
+    // Every file of each output was compared: the libraries, the FIPS module, the modules, the runtime zip, build-info.json.
+    expect(report.stages[0].files).toBeGreaterThan(100);
+    const module = readFileSync(join(restored, 'openssl', 'lib', 'ossl-modules', 'fips.so'));
+    expect(report.fipsModule).toEqual({ path: 'lib/ossl-modules/fips.so', sha256: createHash('sha256').update(module).digest('hex'), reproduced: true });
+    expect(existsSync(join(restored, 'openssl.audit'))).toBe(false);
+
+    const verify = await runNxAsync(['run', 'fips-python:verify'], isolatedNxEnvironment(), checkout);
+    expect(verify.status).toBe(0);
+    const evidence = JSON.parse(readFileSync(join(restored, 'verify', 'report.json'), 'utf8'));
+    expect(evidence.fipsModule).toMatchObject({ path: join(restored, 'openssl', 'lib', 'ossl-modules', 'fips.so'), sha256: report.fipsModule.sha256, audit: { reproduced: true } });
+    expect(evidence.fipsModule.statement).toMatch(/A rebuild from its locked source with no cache gave the same bytes/);
+    expect(readFileSync(join(restored, 'verify', 'evidence.html'), 'utf8')).toContain('A rebuild from its locked source with no cache gave the same bytes');
+  });
+
+  it('an output changed after it was built fails the audit, naming the file', async () => {
+    const restored = join(checkout, 'dist', 'fips-python');
+    const [module] = readdirSync(join(restored, 'python', 'lib', 'fipskit')).filter((name) => name.startsWith('_ssl.'));
+    const file = join(restored, 'python', 'lib', 'fipskit', module);
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(file, bytes);
+    // Without its dependencies: Nx would put its cached copy back over the changed file first.
+    const audit = await runNxAsync(['run', 'fips-python:audit', '--stages=python', '--excludeTaskDependencies'], isolatedNxEnvironment(), checkout);
+    expect(audit.status).not.toBe(0);
+    // fipskit-python.json still records the module as built: only the changed file differs.
+    expect(audit.output).toMatch(new RegExp(`fips-python:python: 1 of \\d+ entries differ from a rebuild from source: lib/fipskit/${module.replace(/\./g, '\\.')}`));
+    const report = JSON.parse(readFileSync(join(restored, 'audit', 'audit.json'), 'utf8'));
+    expect(report.stages[0]).toMatchObject({ reproduced: false, rebuiltKeptAt: 'dist/fips-python/python.audit' });
+    expect(report.stages[0].differences.map((d: { path: string }) => d.path)).toEqual([`lib/fipskit/${module}`]);
+  });
+
   it('a remote cache that fails or refuses the token: a clear message, nothing restored, the outputs intact; --skip-remote-cache builds from the local cache', async () => {
     const before = readFileSync(join(dist, 'openssl', 'build-info.json'), 'utf8');
     const fresh = isolatedNxEnvironment();

@@ -4,6 +4,8 @@ export * from './process/execa-runner';
 export * from './process/recording-runner';
 export * from './process/probe-tool';
 export * from './process/build-environment';
+export * from './output/source-date';
+export * from './output/tree-digest';
 export * from './log/stage-log';
 export * from './output/owned-output';
 export * from './output/stored-zip';

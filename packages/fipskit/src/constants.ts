@@ -11,6 +11,7 @@ export const EXECUTORS = {
   restore: '@fipskit/python-pcbuild:restore',
   verify: '@fipskit/verify:verify',
   plan: 'fipskit:plan',
+  audit: 'fipskit:audit',
   doctor: 'fipskit:doctor',
 } as const;
 

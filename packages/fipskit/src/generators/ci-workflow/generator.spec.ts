@@ -39,17 +39,25 @@ describe('ci-workflow generator', () => {
     ]);
     const steps = workflow.jobs['fips-python'].steps;
     const run = (name: string) => steps.find((s) => s.name === name)!;
-    expect(run('Build and verify what this change affects').run).toBe("npx nx affected -t build --exclude='${{ matrix.exclude }}'");
+    expect(run('Build and verify what this change affects (every project when scheduled)').run).toBe(
+      "npx nx ${{ github.event_name == 'schedule' && 'run-many' || 'affected' }} -t build --exclude='${{ matrix.exclude }}'",
+    );
+    // The weekly run audits every project's cached OpenSSL and Python against a rebuild from source, before verify cites it.
+    const audit = steps.findIndex((s) => s.name === 'Reproducibility audit (scheduled)');
+    expect(steps[audit]).toMatchObject({ if: "github.event_name == 'schedule'", run: "npx nx run-many -t audit --exclude='${{ matrix.exclude }}'" });
+    expect(audit).toBeLessThan(steps.findIndex((s) => s.name?.startsWith('Build and verify')));
+    expect(workflow.on.schedule).toEqual([{ cron: '23 4 * * 1' }]);
     expect(run('Put installed Pythons back (Windows)')).toMatchObject({ if: "always() && matrix.platform == 'win32'" });
     expect(steps.find((s) => s.uses === 'actions/setup-python@v5')!.with).toEqual({ 'python-version': '3.11.2', architecture: 'x64' });
     expect(steps.find((s) => s.uses === 'nrwl/nx-set-shas@v4')!.with).toEqual({ 'main-branch-name': 'main' });
     expect(steps.find((s) => s.uses === 'actions/upload-artifact@v4')!.with!.path).toContain('dist/*/verify');
+    expect(steps.find((s) => s.uses === 'actions/upload-artifact@v4')!.with!.path).toContain('dist/*/audit');
     // Pull requests read the shared cache; only pushes to the base branch write to it.
     expect(workflow.env.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN).toBe(
       "${{ github.event_name == 'push' && github.ref == 'refs/heads/main' && secrets.NX_CACHE_WRITE_TOKEN || secrets.NX_CACHE_READ_TOKEN }}",
     );
     expect(workflow.env.NX_SELF_HOSTED_REMOTE_CACHE_SERVER).toBe('${{ vars.NX_SELF_HOSTED_REMOTE_CACHE_SERVER }}');
-    expect(Object.keys(workflow.on)).toEqual(['pull_request', 'push', 'workflow_dispatch']);
+    expect(Object.keys(workflow.on)).toEqual(['pull_request', 'push', 'workflow_dispatch', 'schedule']);
   });
 
   it("Windows: every Windows project is pointed at the Python setup-python installed before anything builds or restores", async () => {
@@ -60,7 +68,7 @@ describe('ci-workflow generator', () => {
     const steps = read().jobs['fips-python'].steps;
     const setupPython = steps.findIndex((s) => s.uses === 'actions/setup-python@v5');
     const setInterpreter = steps.findIndex((s) => s.run?.includes('fipskit:set-interpreter'));
-    const build = steps.findIndex((s) => s.name === 'Build and verify what this change affects');
+    const build = steps.findIndex((s) => s.name?.startsWith('Build and verify'));
     const npmCi = steps.findIndex((s) => s.run === 'npm ci');
     expect(steps[setupPython].id).toBe('python');
     expect(steps[setInterpreter]).toEqual({

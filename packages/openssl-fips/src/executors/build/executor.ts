@@ -27,6 +27,7 @@ import {
   inEnvironment,
   leftOutWarning,
   assertCompilerInCacheKey,
+  sourceDateEpoch,
 } from '@fipskit/core';
 import { OpenSslBuildOptions } from './schema';
 import { NormalizedOpenSslOptions, normalizeOptions } from './lib/normalize-options';
@@ -91,7 +92,8 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
   const preflight = await preflightOpenSslBuild(buildRunner, options.platform, options.buildDir, environment.variables);
   const leftOut = leftOutWarning(environment.leftOut, 'openssl');
   [...(leftOut ? [leftOut] : []), ...preflight.warnings].forEach((w) => print(`[openssl] warning: ${w}`));
-  const ctx = { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner };
+  // The private copies of the tarballs go into the build directory, whose free space was checked.
+  const ctx = { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner, privateDir: options.buildDir };
   const fetched = await fetchSource(options.source, ctx);
   const fetchedProvider = options.fipsProviderSource ? await fetchSource(options.fipsProviderSource, ctx) : undefined;
   print(`[openssl] ${authenticitySummary(options.source, fetched.authenticity)}`);
@@ -109,6 +111,8 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
   const plan = buildOpenSslPlan(options, preflight.toolchain, layout, {
     unpack: async () => {
       if (fetched.archive) await extractArchive(fetched.archive, layout.sourceDir, { stripTopLevel: true });
+      // The "built on" date in libcrypto is the source's, so every build of one lock is the same bytes (unless declared).
+      environment.variables.SOURCE_DATE_EPOCH ??= sourceDateEpoch(layout.sourceDir);
     },
     unpackProvider: async () => {
       if (fetchedProvider?.archive) await extractArchive(fetchedProvider.archive, layout.providerSourceDir, { stripTopLevel: true });

@@ -21,6 +21,7 @@ import {
   withStageLock,
   assertCompilerInCacheKey,
   describeBuildEnvironment,
+  sourceDateEpoch,
 } from '@fipskit/core';
 import { PythonBuildOptions } from './schema';
 import { NormalizedPythonOptions, normalizeOptions } from './lib/normalize-options';
@@ -88,7 +89,7 @@ export async function buildPython(options: NormalizedPythonOptions, runner: Proc
   const facts = options.interpreter ? await probeInterpreter(runner, options.interpreter, options.buildDir) : undefined;
   if (facts) assertOverlayFits(facts, options.source.version, options.interpreter!);
   const compiler = options.environment.CC?.trim() || 'cc';
-  const fetched = await fetchSource(options.source, { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner });
+  const fetched = await fetchSource(options.source, { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner, privateDir: options.buildDir });
   const build = pythonBuildRunner(options, runner, print);
 
   rmSync(options.logFile, { force: true });
@@ -108,6 +109,8 @@ export async function buildPython(options: NormalizedPythonOptions, runner: Proc
     unpack: async () => {
       // The overlay compiles two files from Modules/; the full build needs the whole tree.
       if (fetched.archive) await extractArchive(fetched.archive, layout.sourceDir, { stripTopLevel: true, ...(facts ? { only: ['Modules/'] } : {}) });
+      // The build date CPython compiles in (sys.version) is the source's, so every build of one lock is the same bytes.
+      build.variables.SOURCE_DATE_EPOCH ??= sourceDateEpoch(layout.sourceDir);
     },
     writeManifest: () => writePythonManifest(options, interpreter, staging, fetched.authenticity),
     publish: async () => publishOutput(staging, options.outputDir, 'python'),
@@ -121,7 +124,7 @@ export async function buildPython(options: NormalizedPythonOptions, runner: Proc
   const what = facts ? `overlay for ${options.interpreter} (Python ${facts.version})` : `full build of CPython ${options.source.version}`;
   log.info(`${what} against OpenSSL ${options.openssl.version}, full log: ${options.logFile}`);
   try {
-    await executePlan(plan, build, log);
+    await executePlan(plan, build.runner, log);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw explainDiskFull(error, 'python', spaceNeeds);

@@ -1,3 +1,4 @@
+import { describeFipsModule } from './lib/fips-module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,7 +89,9 @@ export async function verifyFips(
     log.step(`Run the checks inside ${options.python}`);
     const outputFile = join(work, 'checks.json');
     const script = await runVerifyScript(toolRunner, log, verifyScriptCommand(options.python, expectations, outputFile, work, activationEnvironment(options)), outputFile);
+    const fipsModule = await describeFipsModule(script.fips_module, options.prefixInfo, options.auditFile, options.projectName);
     report = buildReport(script, {
+      fipsModule,
       generatedAt: (deps.now ?? (() => new Date()))(),
       host: (deps.hostname ?? hostname)(),
       python: options.python,

@@ -36,6 +36,12 @@ export interface VerifyOptions {
    */
   outputPath: string;
   /**
+   * The audit stage's output (its `audit.json`): the evidence says whether the FIPS module that ran is one a rebuild
+   * from source with no cache gave byte for byte. Default: `audit` beside the openssl stage's output.
+   * @format path
+   */
+  auditPath?: string;
+  /**
    * The FIPS configuration profile to hold the interpreter to (the fips-config stage's). `strict` requires that
    * only the fips and base providers are active; `rhel-compatible` requires that MD5 works where code says
    * `usedforsecurity=False` and nowhere else; `recipe-compatible` reports active default/legacy providers.

@@ -30,7 +30,8 @@ export function renderWorkflow(input: WorkflowInput): string {
           `  NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: \${{ github.event_name == 'push' && github.ref == 'refs/heads/${input.baseBranch}' && secrets.NX_CACHE_WRITE_TOKEN || secrets.NX_CACHE_READ_TOKEN }}`,
         ]
       : [];
-  return `# Written by nx g fipskit:ci-workflow. Builds and verifies the fipskit projects a change affects.
+  return `# Written by nx g fipskit:ci-workflow. Builds and verifies the fipskit projects a change affects; once a week,
+# every project, after rebuilding its OpenSSL and Python stages from source and comparing them with what the cache holds.
 name: fipskit
 
 on:
@@ -38,6 +39,8 @@ on:
   push:
     branches: [${input.baseBranch}]
   workflow_dispatch:
+  schedule:
+    - cron: '23 4 * * 1'
 
 permissions:
   contents: read
@@ -101,8 +104,14 @@ ${input.linuxContainer ? '    container: ${{ matrix.container }}\n' : ''}    tim
         with:
           main-branch-name: ${input.baseBranch}
 
-      - name: Build and verify what this change affects
-        run: npx nx affected -t build --exclude='\${{ matrix.exclude }}'
+      # Weekly: the OpenSSL and Python outputs as the cache delivers them, against a rebuild from source with no cache.
+      # A cache entry that is not what its source builds to fails here; verify's evidence then cites audit.json.
+      - name: Reproducibility audit (scheduled)
+        if: github.event_name == 'schedule'
+        run: npx nx run-many -t audit --exclude='\${{ matrix.exclude }}'
+
+      - name: Build and verify what this change affects (every project when scheduled)
+        run: npx nx \${{ github.event_name == 'schedule' && 'run-many' || 'affected' }} -t build --exclude='\${{ matrix.exclude }}'
 
       - name: Put installed Pythons back (Windows)
         if: always() && matrix.platform == 'win32'
@@ -114,6 +123,7 @@ ${input.linuxContainer ? '    container: ${{ matrix.container }}\n' : ''}    tim
           name: fipskit-verify-\${{ matrix.platform }}
           path: |
             dist/*/verify
+            dist/*/audit
             tmp/fipskit/**/*.log
           if-no-files-found: ignore
 `;

@@ -125,6 +125,8 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         opensslPath: opensslOut('openssl'),
         fipsConfigPath: opensslOut('fips-config'),
         outputPath: out('verify'),
+        // The evidence says whether the FIPS module that ran is one the audit target rebuilt from source.
+        auditPath: out('audit'),
         profile: input.profile,
       },
       outputs: ['{options.outputPath}'],
@@ -153,6 +155,18 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       cache: false,
       options: {},
       metadata: { description: 'The exact commands and file operations of the whole pipeline for a platform (--platform=win32|linux|darwin), building nothing.' },
+    },
+    audit: {
+      executor: EXECUTORS.audit,
+      // The outputs as this workspace holds them (built, or restored from a cache) are what is audited.
+      dependsOn: [upstream('openssl'), ...(windows ? [] : ['python'])],
+      // A rebuild from source compared with what the cache delivered: running it is the point, so never cached.
+      cache: false,
+      options: { outputPath: out('audit'), ...(windows ? { stages: ['openssl'] } : {}) },
+      outputs: ['{options.outputPath}'],
+      metadata: {
+        description: 'Rebuild the OpenSSL (and Python) stage from source with no cache and compare every file with what this workspace holds; for CI on a schedule. verify cites audit.json.',
+      },
     },
   };
   if (input.shared) {

@@ -52,6 +52,8 @@ describe('overlay plan', () => {
   it('compiles _ssl with the pyconfig fix, our OpenSSL headers first, and links it with a relative RPATH', () => {
     expect(runs[0]).toEqual([
       'cc', '-std=c11', '-O2', '-g', '-fwrapv', '-DNDEBUG', '-Wall', '-fvisibility=hidden', '-fPIC',
+      // No checkout or build path in the module: another checkout's build is the same bytes.
+      '-ffile-prefix-map=/w s=/fipskit/workspace', '-ffile-prefix-map=/w s/tmp/p/python=/fipskit/build',
       '-include', '/w s/tmp/p/python/obj/fipskit_pyconfig_fix.h',
       '-I', '/w s/dist/p/openssl/include', '-I', '/usr/include/python3.11',
       '-c', '/w s/tmp/p/python/src/Modules/_ssl.c', '-o', '/w s/tmp/p/python/obj/_ssl.o',

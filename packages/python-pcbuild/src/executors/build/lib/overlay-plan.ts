@@ -109,16 +109,20 @@ export function buildOverlayPlan(
   const fix = join(objectDir, 'fipskit_pyconfig_fix.h');
   // CC may hold a launcher or the compiler's own switches ("ccache gcc", "gcc -m64"): one argument each.
   const [program, ...ccArgs] = compiler.trim().split(/\s+/);
+  // The build and checkout paths the debug information and __FILE__ would carry, mapped to fixed names: a module
+  // built in another checkout or build directory is the same bytes, so the audit and a shared cache can compare them.
+  const pathMaps = [`-ffile-prefix-map=${options.workspaceRoot}=/fipskit/workspace`, `-ffile-prefix-map=${options.buildDir}=/fipskit/build`];
   const cc = (title: string, args: string[]): PlanStep => ({ kind: 'run', title, command: { title, program, args: [...ccArgs, ...args], cwd: objectDir } as Command });
   const zipDir = join(staging, facts.platlibdir);
   const runtime = posixRuntimeLayout(options, join(options.outputDir, facts.platlibdir), join(options.outputDir, EXTENSION_DIR));
   const steps: PlanStep[] = [
     { kind: 'task', title: `Unpack ${options.source.fileName} (CPython ${options.source.version})`, detail: `extract into ${sourceDir}`, perform: tasks.unpack ?? noop },
     { kind: 'files', title: 'Prepare build directory', operations: [{ op: 'write', to: fix, content: PYCONFIG_FIX }, { op: 'mkdir', to: extDir }] },
-    cc('Compile _ssl', [...CFLAGS, '-include', fix, '-I', opensslInclude, ...includes, '-c', join(sourceDir, 'Modules', '_ssl.c'), '-o', join(objectDir, '_ssl.o')]),
+    cc('Compile _ssl', [...CFLAGS, ...pathMaps, '-include', fix, '-I', opensslInclude, ...includes, '-c', join(sourceDir, 'Modules', '_ssl.c'), '-o', join(objectDir, '_ssl.o')]),
     cc('Link _ssl', [...linkShared, '-o', join(extDir, `_ssl${facts.extSuffix}`), join(objectDir, '_ssl.o'), '-L', opensslLib, rpath, '-lssl', '-lcrypto']),
     cc('Compile _hashlib', [
       ...CFLAGS,
+      ...pathMaps,
       '-DPy_BUILD_CORE_MODULE',
       '-I', opensslInclude,
       ...includes,

@@ -23,6 +23,8 @@ export interface NormalizedVerifyOptions {
   /** What start-moved-copy copies; none for an installed Python. */
   movedCopy?: MovedCopy;
   fipsConfigDir: string;
+  /** Where the audit stage's audit.json is looked for. */
+  auditFile: string;
   outputDir: string;
   logFile: string;
   profile: VerifyProfile;
@@ -73,6 +75,7 @@ export function normalizeOptions(options: VerifyOptions, context: { root: string
     // An installed Python's FIPS setup is in OpenSSL's compiled-in directories: it has no tree to move.
     movedCopy: activation === 'self' && !installedWindowsPython ? movedCopyOf(python, [prefix, fipsConfigDir]) : undefined,
     fipsConfigDir,
+    auditFile: join(options.auditPath ? resolve(options.auditPath) : join(dirname(prefix), 'audit'), 'audit.json'),
     outputDir: resolve(options.outputPath),
     logFile: join(context.root, 'tmp', 'fipskit', projectName, 'verify.log'),
     profile: options.profile ?? DEFAULT_FIPS_PROFILE,

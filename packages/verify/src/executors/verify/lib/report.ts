@@ -1,6 +1,7 @@
 import { ProviderStatus, ProviderValidation, VALIDATED_PROVIDERS, providerStatus, validatedProvidersFor } from '@fipskit/core';
 import { VerifyProfile } from './normalize-options';
 import { ScriptCheck, ScriptReport, expectedChecks } from './verify-script';
+import { FipsModuleEvidence } from './fips-module';
 
 export const REPORT_FILE = 'report.json';
 export const SUMMARY_FILE = 'summary.txt';
@@ -51,6 +52,8 @@ export interface VerifyReport extends ScriptReport {
   opensslPrefix: { path: string; version: string; fipsProviderVersion: string };
   /** CMVP status of the FIPS provider that actually ran (or, when none ran, the one the prefix holds). */
   fipsProviderValidation: ProviderStatus & { source: 'running provider' | 'build-info.json' };
+  /** The FIPS module file that ran, its SHA-256, and whether a rebuild from source with no cache reproduced it. */
+  fipsModule: FipsModuleEvidence | null;
   tls: { checked: boolean; server: string | null };
   /** The same as `verdict.fipsMode.inForce`; the exit status follows it. */
   passed: boolean;
@@ -69,6 +72,8 @@ export interface ReportContext {
   tlsServer?: string;
   /** The checks the script was asked to run (expectedChecks): one it did not report fails. */
   plannedChecks: Array<{ id: string; required: boolean }>;
+  /** The module file that ran, its SHA-256 and its audit. */
+  fipsModule?: FipsModuleEvidence;
 }
 
 export type CheckVerdict = 'PASS' | 'FAIL' | 'INFO';
@@ -104,6 +109,7 @@ export function buildReport(script: ScriptReport, context: ReportContext): Verif
     checks,
     opensslPrefix: { path: context.prefix, version: context.opensslVersion, fipsProviderVersion: context.fipsProviderVersion },
     fipsProviderValidation: { ...fipsProviderValidation, source: runningVersion ? 'running provider' : 'build-info.json' },
+    fipsModule: context.fipsModule ?? null,
     tls: { checked: tls, server: context.tlsServer ?? null },
     passed,
     failedRequired,

@@ -47,6 +47,8 @@ export interface ScriptReport {
   interpreter: { executable: string; version: string; implementation: string };
   openssl: { version: string | null; libcrypto_path: string | null; api_version: string | null };
   fips_provider: (ScriptProvider & { loaded: boolean }) | null;
+  /** The FIPS module file the process mapped (several joined by "; "), when a provider ran; older scripts omit it. */
+  fips_module?: string | null;
   providers: ScriptProvider[];
   default_properties_fips: boolean;
   profile: VerifyProfile;

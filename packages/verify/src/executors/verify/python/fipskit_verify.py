@@ -264,14 +264,14 @@ class LibCrypto(object):
         return self.lib.EVP_default_properties_is_fips_enabled(None) == 1
 
 
-def mapped_libcrypto_paths():
-    """Every libcrypto image mapped into this process, as real paths."""
+def mapped_images(matches, windows_names):
+    """Every image mapped into this process whose file name `matches`, as real paths."""
     found = set()
     if sys.platform.startswith("linux"):
         with open("/proc/self/maps") as maps:
             for line in maps:
                 parts = line.split(None, 5)
-                if len(parts) == 6 and os.path.basename(parts[5].strip()).startswith("libcrypto"):
+                if len(parts) == 6 and matches(os.path.basename(parts[5].strip())):
                     found.add(os.path.realpath(parts[5].strip()))
     elif sys.platform == "darwin":
         libc = ctypes.CDLL(None)
@@ -280,7 +280,7 @@ def mapped_libcrypto_paths():
         libc._dyld_get_image_name.restype = ctypes.c_char_p
         for index in range(libc._dyld_image_count()):
             name = text(libc._dyld_get_image_name(index))
-            if name and os.path.basename(name).startswith("libcrypto"):
+            if name and matches(os.path.basename(name)):
                 found.add(os.path.realpath(name))
     elif sys.platform == "win32":
         kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
@@ -288,7 +288,7 @@ def mapped_libcrypto_paths():
         kernel32.GetModuleHandleW.restype = ctypes.c_void_p
         kernel32.GetModuleFileNameW.argtypes = [ctypes.c_void_p, ctypes.c_wchar_p, ctypes.c_uint]
         kernel32.GetModuleFileNameW.restype = ctypes.c_uint
-        for name in WINDOWS_LIBCRYPTO_NAMES + ("libcrypto-1_1-x64.dll", "libcrypto-1_1.dll"):
+        for name in windows_names:
             handle = kernel32.GetModuleHandleW(name)
             if handle:
                 buffer = ctypes.create_unicode_buffer(32768)
@@ -297,6 +297,17 @@ def mapped_libcrypto_paths():
     else:
         raise CheckFailed("cannot list loaded libraries on %s" % sys.platform)
     return sorted(found)
+
+
+def mapped_libcrypto_paths():
+    """Every libcrypto image mapped into this process, as real paths."""
+    return mapped_images(lambda name: name.startswith("libcrypto"), WINDOWS_LIBCRYPTO_NAMES + ("libcrypto-1_1-x64.dll", "libcrypto-1_1.dll"))
+
+
+def mapped_fips_module():
+    """The FIPS provider module this process loaded (the file that ran), or None; several are joined with "; "."""
+    found = mapped_images(lambda name: name in ("fips.so", "fips.dylib", "fips.dll"), ("fips.dll",))
+    return "; ".join(found) if found else None
 
 
 def is_under(path, directory):
@@ -891,6 +902,7 @@ def build_report(args):
         },
         "openssl": safe(lambda: openssl_section(run), {"version": None, "libcrypto_path": None, "api_version": None}),
         "fips_provider": dict(fips, loaded=True) if fips else None,
+        "fips_module": safe(mapped_fips_module) if fips else None,
         "providers": providers if providers is not None else [],
         "default_properties_fips": bool(safe(lambda: run.libcrypto().default_properties_fips(), False)),
         "profile": args.profile,

@@ -94,7 +94,7 @@ export async function buildWithPcbuild(options: NormalizedPythonOptions, runner:
   const pythonDir = win.dirname(options.interpreter!);
   await checkPythonTask(pythonDir, options.source.version, options.route)();
   const toolchain = await findMsbuild(runner, options.buildDir);
-  const fetched = await fetchSource(options.source, { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner });
+  const fetched = await fetchSource(options.source, { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner, privateDir: options.buildDir });
   rmSync(options.logFile, { force: true });
   const staging = createStaging(options.outputDir);
   const sourceDir = fetched.directory ?? join(options.buildDir, 'src');
@@ -111,7 +111,7 @@ export async function buildWithPcbuild(options: NormalizedPythonOptions, runner:
   const log = new StageLog('python', options.logFile, plan.steps.length, print);
   log.info(`_ssl.pyd and _hashlib.pyd for ${pythonDir} (Python ${options.source.version}) against OpenSSL ${options.openssl.version}, full log: ${options.logFile}`);
   try {
-    await executePlan(plan, pythonBuildRunner(options, runner, print), log);
+    await executePlan(plan, pythonBuildRunner(options, runner, print).runner, log);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;

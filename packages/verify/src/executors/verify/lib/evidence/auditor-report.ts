@@ -73,6 +73,7 @@ export function auditorSections(evidence: Evidence): ReportSection[] {
             ? `OpenSSL ${provider.version} is a CMVP-validated FIPS provider version (${provider.standard}, certificate #${provider.certificate}).`
             : `No CMVP certificate covers provider version ${provider.version}: it implements the FIPS provider but is not a validated module, ` +
               'so no FIPS 140 compliance claim can rest on it (the verdict above says what to do).'),
+        report.fipsModule?.statement ?? 'The module file that ran was not recorded (a report from an older fipskit).',
         openssl.fipsProvider.source
           ? `The provider was built from its own source (OpenSSL ${openssl.fipsProvider.source.version}) and installed beside libraries from OpenSSL ${openssl.version}, as OpenSSL's FIPS guidance allows.`
           : `The provider and the libraries were built from the same OpenSSL ${openssl.version} source.`,
