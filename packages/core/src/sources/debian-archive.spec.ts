@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Command, ProcessRunner } from '../process/command';
 import { ProcessError } from '../process/process-error';
 import { RecordingRunner } from '../process/recording-runner';
+import { ExecaRunner } from '../process/execa-runner';
 import { checkDebianLock, debianLock, fetchDebianTarball, findDebianRelease, planDebianSources, privateApt } from './debian-archive';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -76,7 +77,8 @@ describe('debian archive through a private apt configuration', () => {
       '-o', 'Debug::NoLocking=1',
     ];
     expect(runner.argv()).toEqual([
-      ['apt-get', ...options, 'update'],
+      // No retries and a bounded wait: offline, apt must not keep a build waiting.
+      ['apt-get', ...options, '-o', 'Acquire::Retries=0', '-o', 'Acquire::http::Timeout=15', '-o', 'Acquire::https::Timeout=15', 'update'],
       ['apt-cache', ...options, 'showsrc', 'openssl'],
     ]);
     expect(runner.commands.every((c) => c.env?.LC_ALL === 'C' && c.cwd === apt.dir)).toBe(true);
@@ -193,4 +195,82 @@ describe('debian archive through a private apt configuration', () => {
       /apt-get could not be started: the debian source kind needs a Debian or Ubuntu machine with apt\. Elsewhere use kind "url"/,
     );
   });
+});
+
+describe("Debian's source index: fetched once, used offline, never a silent wait", () => {
+  let cacheDir: string;
+  let systemRoot: string;
+  let printed: string[];
+  const HOUR = 3600 * 1000;
+  const start = Date.parse('2026-12-01T08:00:00Z');
+  beforeEach(() => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'fipskit-index-'));
+    systemRoot = fakeMachine();
+    printed = [];
+  });
+  const updates = (runner: RecordingRunner) => runner.commands.filter((c) => c.args.includes('update')).length;
+  const resolve = (runner: ProcessRunner, at: number, index = {}) =>
+    findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, { cacheDir, runner, systemRoot, index, now: () => at, print: (l) => printed.push(l) });
+  /** An apt whose update cannot reach the archive: it keeps the old index and exits 0, as apt-get 2.6 does. */
+  const offline = () =>
+    new RecordingRunner()
+      .respond(isShowSrc, { output: SHOWSRC })
+      .respond((c) => c.args.includes('update'), {
+        output: ['Err:1 http://deb.example/debian bookworm InRelease', '  Could not connect to deb.example:80', 'W: Failed to fetch http://deb.example/debian/dists/bookworm/InRelease  Could not connect to deb.example:80'],
+      });
+
+  it('says it is asking the archive before apt starts, then uses that index until it is a day old', async () => {
+    const runner = aptRunner({ exitCode: 0, files: {} });
+    await resolve(runner, start);
+    expect(printed[0]).toMatch(/^\[sources\] asking Debian's archive for its current source index \(apt-get update; no retries/);
+    expect(updates(runner)).toBe(1);
+    const later = aptRunner({ exitCode: 0, files: {} });
+    await resolve(later, start + 5 * HOUR);
+    expect(updates(later)).toBe(0);
+    expect(printed).toContain("[sources] using Debian's source index fetched 5 h ago (fetched again after 24 h, or now with --refresh)");
+    const nextDay = aptRunner({ exitCode: 0, files: {} });
+    await resolve(nextDay, start + 25 * HOUR);
+    expect(updates(nextDay)).toBe(1);
+  });
+
+  it('--refresh asks now; another sources.list (suites, mirror) is another index', async () => {
+    await resolve(aptRunner({ exitCode: 0, files: {} }), start);
+    const refreshed = aptRunner({ exitCode: 0, files: {} });
+    await resolve(refreshed, start + HOUR, { refresh: true });
+    expect(updates(refreshed)).toBe(1);
+    const trixie = aptRunner({ exitCode: 0, files: {} });
+    await findDebianRelease('openssl', { kind: 'debian', suites: ['trixie'] }, { cacheDir, runner: trixie, systemRoot, now: () => start + 2 * HOUR });
+    expect(updates(trixie)).toBe(1);
+  });
+
+  it('offline with an index from before: resolves from it, saying how old it is and what it cannot see', async () => {
+    await resolve(aptRunner({ exitCode: 0, files: {} }), start);
+    const runner = offline();
+    const { release } = await resolve(runner, start + 30 * HOUR);
+    expect(release.debianVersion).toBe('3.0.22-1~deb12u2');
+    expect(printed).toContain(
+      "[sources] warning: Debian's archive did not answer (Err:1 http://deb.example/debian bookworm InRelease): resolving from the index fetched 30 h ago. " +
+        'A release Debian published since then is not seen; run again with --refresh when online.',
+    );
+  });
+
+  it('offline with no index: stops before asking apt-cache, saying what to do', async () => {
+    const runner = offline();
+    await expect(resolve(runner, start)).rejects.toThrow(
+      "Debian's archive did not answer (Err:1 http://deb.example/debian bookworm InRelease), and fipskit has no source index for these sources from an earlier run. " +
+        'Connect to the network (or set mirror to a Debian mirror this machine reaches) and run again',
+    );
+    expect(runner.commands.some(isShowSrc)).toBe(false);
+  });
+
+  (existsSync('/usr/bin/apt-get') ? it : it.skip)('real apt-get with the archive unreachable: fails at once, without retries, and says so', async () => {
+    const saved = process.env.http_proxy;
+    process.env.http_proxy = 'http://127.0.0.1:9';
+    try {
+      await expect(resolve(new ExecaRunner(), Date.now())).rejects.toThrow(/^Debian's archive did not answer \((Err:1 http:\/\/deb\.example\/debian bookworm InRelease|Failed to fetch .*)\), and fipskit has no source index/);
+    } finally {
+      if (saved === undefined) delete process.env.http_proxy;
+      else process.env.http_proxy = saved;
+    }
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, ProcessRunner, RunOptions } from '../process/command';
 import { ProcessError } from '../process/process-error';
@@ -15,7 +15,24 @@ export interface DebianArchiveContext {
   runner: ProcessRunner;
   /** Root of the file system whose /etc/apt and /etc/os-release are read (tests point it elsewhere). */
   systemRoot?: string;
+  /** When Debian's source index is fetched again (default: when older than a day). */
+  index?: IndexPolicy;
+  /** Where what apt is about to do, and which index was used, is said. */
+  print?: (line: string) => void;
+  /** The clock, for the index's age (tests). */
+  now?: () => number;
 }
+
+/** When fipskit asks Debian's archive for its source index again instead of using the one it fetched before. */
+export interface IndexPolicy {
+  /** Ask the archive now, whatever the index's age. */
+  refresh?: boolean;
+  /** Hours after which the index is fetched again. */
+  maxAgeHours?: number;
+}
+
+/** A day: a Debian point or security release reaches the lock within a day, and a day offline still builds. */
+export const DEFAULT_INDEX_MAX_AGE_HOURS = 24;
 
 /** fipskit's own apt state under the cache: the system's apt configuration is only ever read. */
 export interface PrivateApt {
@@ -26,6 +43,8 @@ export interface PrivateApt {
   lists: string;
   cache: string;
   lock: string;
+  /** When the index was last fetched, and for which sources.list. */
+  stamp: string;
 }
 
 export function privateApt(cacheDir: string): PrivateApt {
@@ -37,6 +56,7 @@ export function privateApt(cacheDir: string): PrivateApt {
     lists: join(dir, 'lists'),
     cache: join(dir, 'cache'),
     lock: join(dir, 'fipskit.lock'),
+    stamp: join(dir, 'fipskit-index.json'),
   };
 }
 
@@ -126,8 +146,7 @@ export async function findDebianRelease(
 
 async function readSourceIndex(pkg: string, aptSources: string[], ctx: DebianArchiveContext): Promise<SourcePackageStanza[]> {
   const apt = privateApt(ctx.cacheDir);
-  writePrivateSourcesList(apt, aptSources);
-  await runApt(ctx.runner, aptCommand(apt, 'apt-get', ['update'], apt.dir, 'apt-get update (fipskit private deb-src index)'));
+  await ensureSourceIndex(apt, aptSources, ctx);
   const output: string[] = [];
   await runApt(ctx.runner, aptCommand(apt, 'apt-cache', ['showsrc', pkg], apt.dir, `apt-cache showsrc ${pkg}`), {
     onLine: (line) => output.push(line),
@@ -136,10 +155,96 @@ async function readSourceIndex(pkg: string, aptSources: string[], ctx: DebianArc
   return parseShowSrc(output.join('\n'));
 }
 
+interface IndexStamp {
+  sourcesList: string;
+  fetchedAt: string;
+}
+
+/** The indexes settled in one run (one context), so that resolving several sources asks the archive once. */
+const settledInRun = new WeakMap<DebianArchiveContext, Set<string>>();
+
+/**
+ * Makes the private index current enough: the one fetched before while it is younger than the policy's age and
+ * for the same sources.list, else `apt-get update` (said before it starts, with a bounded wait). When the archive
+ * does not answer and an index for these sources exists, that index is used and the run says how old it is;
+ * offline with no index at all, it stops with what to do.
+ */
+async function ensureSourceIndex(apt: PrivateApt, aptSources: string[], ctx: DebianArchiveContext): Promise<void> {
+  const print = ctx.print ?? (() => undefined);
+  const now = (ctx.now ?? Date.now)();
+  const sourcesList = renderSourcesList(aptSources);
+  const stamp = readStamp(apt);
+  const have = stamp?.sourcesList === sourcesList ? Date.parse(stamp.fetchedAt) : undefined;
+  const maxAgeHours = ctx.index?.maxAgeHours ?? DEFAULT_INDEX_MAX_AGE_HOURS;
+  const key = `${apt.dir}\0${sourcesList}`;
+  const settled = settledInRun.get(ctx) ?? new Set<string>();
+  settledInRun.set(ctx, settled);
+  if (settled.has(key)) return;
+  if (have !== undefined && !ctx.index?.refresh && now - have <= maxAgeHours * HOUR) {
+    print(
+      `[sources] using Debian's source index fetched ${describeAge(now - have)} ago (fetched again after ${maxAgeHours} h, or now with --refresh)`,
+    );
+    settled.add(key);
+    return;
+  }
+  writePrivateSourcesList(apt, aptSources);
+  print("[sources] asking Debian's archive for its current source index (apt-get update; no retries, 15 s per connection at most)");
+  const lines: string[] = [];
+  const result = await runApt(ctx.runner, aptCommand(apt, 'apt-get', [...UPDATE_LIMITS, 'update'], apt.dir, 'apt-get update (fipskit private deb-src index)'), {
+    onLine: (line) => lines.push(line),
+    allowFailure: true,
+  });
+  // apt-get update exits 0 when it could not fetch and kept the old index: its "W: Failed to fetch" lines say so.
+  const problem = lines.find((line) => /^(E:|W: Failed to fetch|Err:)/.test(line.trim()));
+  if (result.exitCode === 0 && !problem) {
+    writeFileSync(apt.stamp, JSON.stringify({ sourcesList, fetchedAt: new Date(now).toISOString() } satisfies IndexStamp, null, 2) + '\n');
+    settled.add(key);
+    return;
+  }
+  const why = (problem ?? `apt-get update exited with ${result.exitCode}`).trim().replace(/^(W: |E: )/, '');
+  if (have === undefined) {
+    throw new Error(
+      `Debian's archive did not answer (${why}), and fipskit has no source index for these sources from an earlier run. ` +
+        'Connect to the network (or set mirror to a Debian mirror this machine reaches) and run again; ' +
+        'once fetched, the index is used offline for ' + `${maxAgeHours} h and after that whenever the archive does not answer.`,
+    );
+  }
+  print(
+    `[sources] warning: Debian's archive did not answer (${why}): resolving from the index fetched ${describeAge(now - have)} ago. ` +
+      'A release Debian published since then is not seen; run again with --refresh when online.',
+  );
+  settled.add(key);
+}
+
+/** Bounded waits for apt-get update: no retries, a connection that does not answer in 15 s is a failure. */
+const UPDATE_LIMITS = ['-o', 'Acquire::Retries=0', '-o', 'Acquire::http::Timeout=15', '-o', 'Acquire::https::Timeout=15'];
+
+const HOUR = 3600 * 1000;
+
+function describeAge(ms: number): string {
+  const minutes = Math.max(0, Math.round(ms / 60000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} days`;
+}
+
+function readStamp(apt: PrivateApt): IndexStamp | undefined {
+  try {
+    const stamp = JSON.parse(readFileSync(apt.stamp, 'utf8')) as IndexStamp;
+    return typeof stamp.sourcesList === 'string' && typeof stamp.fetchedAt === 'string' && existsSync(apt.lists) ? stamp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function renderSourcesList(aptSources: string[]): string {
+  return `# Written by fipskit; the system's apt configuration is not used or changed.\n${aptSources.join('\n')}\n`;
+}
+
 export function writePrivateSourcesList(apt: PrivateApt, aptSources: string[]): void {
   for (const dir of [apt.sourceParts, join(apt.lists, 'partial'), join(apt.cache, 'archives', 'partial')]) mkdirSync(dir, { recursive: true });
   for (const stray of readdirSync(apt.sourceParts)) rmSync(join(apt.sourceParts, stray), { recursive: true, force: true });
-  writeFileSync(apt.sourcesList, `# Written by fipskit; the system's apt configuration is not used or changed.\n${aptSources.join('\n')}\n`);
+  writeFileSync(apt.sourcesList, renderSourcesList(aptSources));
 }
 
 function aptCommand(apt: PrivateApt, program: 'apt-get' | 'apt-cache', args: string[], cwd: string, title: string): Command {

@@ -3,7 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { ProcessRunner } from '../process/command';
 import { archiveCompression } from './archive-stream';
 import { ContentCache, privateCopy } from './content-cache';
-import { debianLock, fetchDebianTarball, findDebianRelease } from './debian-archive';
+import { IndexPolicy, debianLock, fetchDebianTarball, findDebianRelease } from './debian-archive';
 import { SourceAuthenticity, checkAuthenticity, lockSignaturePolicy } from './source-authenticity';
 import { assertDownloadUrl, downloadToFile } from './download';
 import { isSha256, sha256File, sha256Tree } from './sha256';
@@ -25,6 +25,10 @@ export interface ResolveContext {
    * stage's build directory); default the system's temporary directory. They are removed when the process exits.
    */
   privateDir?: string;
+  /** When Debian's source index is fetched again (debian sources). */
+  index?: IndexPolicy;
+  /** Where progress and warnings of the resolution are said. */
+  print?: (line: string) => void;
 }
 
 /** What a build unpacks: a verified tarball, or a local tree. */

@@ -6,6 +6,7 @@ import { executorResult } from '../../log/executor-result';
 import { ProcessRunner } from '../../process/command';
 import { defaultSourceCacheDir } from '../../sources/cache-dir';
 import { resolveSource } from '../../sources/resolve-source';
+import { DEFAULT_INDEX_MAX_AGE_HOURS } from '../../sources/debian-archive';
 import { probeRemoteCache } from '../../cache/remote-cache-probe';
 import { SourceLock, SourceProduct, SourceSpec } from '../../sources/source-spec';
 import { SourcesOptions } from './schema';
@@ -28,6 +29,9 @@ export default async function sourcesExecutor(
     workspaceRoot: context.root,
     cacheDir: options.cacheDir ? resolvePath(options.cacheDir) : defaultSourceCacheDir(),
     runner: deps.runner ?? new ExecaRunner(),
+    // FIPSKIT_REFRESH_SOURCES=1 asks for it from a whole build (nx run <project>:build), which passes no option to sources.
+    index: { refresh: (options.refresh ?? false) || process.env.FIPSKIT_REFRESH_SOURCES === '1', maxAgeHours: options.indexMaxAgeHours ?? DEFAULT_INDEX_MAX_AGE_HOURS },
+    print,
   };
   const wanted: Array<[SourceProduct, SourceSpec, string]> = [];
   if (options.openssl) wanted.push(['openssl', options.openssl, lockFileName('openssl')]);

@@ -29,4 +29,17 @@ export interface SourcesOptions {
    * @format path
    */
   cacheDir?: string;
+  /**
+   * Ask Debian's archive for its source index now (`--refresh`), instead of using the one fetched within
+   * `indexMaxAgeHours`. Offline, the index fetched before is used either way, with a warning saying how old it is.
+   * @default false
+   */
+  refresh?: boolean;
+  /**
+   * Hours after which Debian's source index is fetched again: a newer Debian release reaches the locks (a cache
+   * miss) at most this long after it is published.
+   * @default 24
+   * @minimum 0
+   */
+  indexMaxAgeHours?: number;
 }

@@ -93,7 +93,7 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
   const leftOut = leftOutWarning(environment.leftOut, 'openssl');
   [...(leftOut ? [leftOut] : []), ...preflight.warnings].forEach((w) => print(`[openssl] warning: ${w}`));
   // The private copies of the tarballs go into the build directory, whose free space was checked.
-  const ctx = { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner, privateDir: options.buildDir };
+  const ctx = { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner, privateDir: options.buildDir, print: (line: string) => print(line.replace(/^\[sources\]/, '[openssl]')) };
   const fetched = await fetchSource(options.source, ctx);
   const fetchedProvider = options.fipsProviderSource ? await fetchSource(options.fipsProviderSource, ctx) : undefined;
   print(`[openssl] ${authenticitySummary(options.source, fetched.authenticity)}`);

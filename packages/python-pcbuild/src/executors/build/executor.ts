@@ -89,7 +89,13 @@ export async function buildPython(options: NormalizedPythonOptions, runner: Proc
   const facts = options.interpreter ? await probeInterpreter(runner, options.interpreter, options.buildDir) : undefined;
   if (facts) assertOverlayFits(facts, options.source.version, options.interpreter!);
   const compiler = options.environment.CC?.trim() || 'cc';
-  const fetched = await fetchSource(options.source, { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner, privateDir: options.buildDir });
+  const fetched = await fetchSource(options.source, {
+    workspaceRoot: options.workspaceRoot,
+    cacheDir: options.cacheDir,
+    runner,
+    privateDir: options.buildDir,
+    print: (line) => print(line.replace(/^\[sources\]/, '[python]')),
+  });
   const build = pythonBuildRunner(options, runner, print);
 
   rmSync(options.logFile, { force: true });
