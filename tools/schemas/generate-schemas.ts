@@ -45,9 +45,12 @@ export function generateSchemas(root: string): SchemaGeneration {
       continue;
     }
     try {
+      const schema: Partial<ReturnType<typeof buildOptionsSchema>> = buildOptionsSchema(sourceFile, shown);
+      // A file's schema (src/plugins/…) is not an executor's or generator's: Nx's option-schema version does not apply.
+      if (sourceFile.getFilePath().includes('/src/plugins/')) delete schema.version;
       generation.schemas.push({
         schemaJsonPath: path.join(path.dirname(sourceFile.getFilePath()), 'schema.json'),
-        content: serializeSchema(buildOptionsSchema(sourceFile, shown)),
+        content: serializeSchema(schema as ReturnType<typeof buildOptionsSchema>),
       });
     } catch (error) {
       if (!(error instanceof SchemaSourceError)) throw error;

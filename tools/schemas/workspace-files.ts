@@ -3,10 +3,13 @@ import * as path from 'node:path';
 
 export const OPTION_KINDS = ['executors', 'generators'] as const;
 
-/** Every `packages/<pkg>/src/{executors,generators}/<name>/schema.d.ts`, sorted, as absolute paths. */
+/** Files a plugin reads (e.g. fipskit.json), whose JSON schema editors use: `src/plugins/<name>/schema.d.ts`. */
+export const FILE_KINDS = ['plugins'] as const;
+
+/** Every `packages/<pkg>/src/{executors,generators,plugins}/<name>/schema.d.ts`, sorted, as absolute paths. */
 export function findSchemaSources(root: string): string[] {
   return packageDirs(root)
-    .flatMap((pkg) => OPTION_KINDS.map((kind) => path.join(pkg, 'src', kind)))
+    .flatMap((pkg) => [...OPTION_KINDS, ...FILE_KINDS].map((kind) => path.join(pkg, 'src', kind)))
     .flatMap((kindDir) => subdirectories(kindDir).map((dir) => path.join(dir, 'schema.d.ts')))
     .filter((file) => existsSync(file));
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Prints what identifies the tools a stage builds with, one "name: version" line each. Nx hashes
 // this output as a runtime input, so a compiler, perl, make or interpreter upgrade is a cache miss
-// while a different checkout path or host name is not. Usage:
+// while a different checkout path or host name is not. The runtime inputs load it by package name,
+// which Node resolves from the workspace root like Nx resolves the executors (no node_modules path):
+//   node -r @fipskit/core/bin/toolchain-identity.js -e 0 <arguments>
+// and `node toolchain-identity.js <arguments>` runs it too. Arguments:
 //   toolchain-identity.js openssl [--cc CC]            C compiler, perl, make (Windows: MSVC, its SDK, perl, nmake/jom, NASM)
 //   toolchain-identity.js python [python] [--cc CC]    C compiler, and the interpreter the modules are built for
 //   toolchain-identity.js fips-config                  nothing but the fipskit code (the stage runs the prefix's own openssl)
@@ -110,7 +113,8 @@ function pythonTools(interpreter, cc) {
   ];
 }
 
-const args = process.argv.slice(2);
+// Preloaded (-r … -e 0), no script path precedes the arguments.
+const args = process.argv.slice(require.main === module ? 2 : 1);
 const ccAt = args.indexOf('--cc');
 const cc = ccAt >= 0 ? args.splice(ccAt, 2)[1] : undefined;
 const [kind, interpreter] = args;

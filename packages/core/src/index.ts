@@ -14,6 +14,7 @@ export * from './platform/target-platform';
 export * from './plan/build-plan';
 export * from './plan/render-plan';
 export * from './plan/execute-plan';
+export * from './plan/plan-roots';
 export * from './fips/validated-providers';
 export * from './fips/profiles';
 export * from './fips/openssl-cnf';
@@ -38,3 +39,7 @@ export * from './sources/source-authenticity';
 export * from './log/executor-result';
 export * from './cache/remote-cache-probe';
 export * from './cache/compiler-identity';
+// What one stage hands the next (build-info.json, source locks): here, so that no stage package depends on another.
+export * from './contracts/build-info';
+export * from './contracts/compiled-in-directories';
+export * from './contracts/source-lock';

@@ -1,49 +1,10 @@
 #!/usr/bin/env node
-// Prints a digest that identifies this machine and this workspace path. The fips-config target
-// hashes it as a runtime input, so its output (fipsinstall's MAC and absolute .include paths) is
-// only ever reused on the machine, and in the checkout, that produced it.
+// Prints the digest of this machine and workspace path (the working directory, where Nx runs runtime
+// inputs) for the fips-config target's cache key. The runtime input loads it by package name, which Node
+// resolves from the workspace root like Nx resolves the executors (no node_modules path):
+//   node -r @fipskit/fips-config/bin/machine-identity.js -e 0
+// and `node machine-identity.js` runs it too.
 'use strict';
-const { createHash } = require('node:crypto');
-const { readFileSync } = require('node:fs');
-const { spawnSync } = require('node:child_process');
-const os = require('node:os');
+const { machineIdentity } = require('../src/executors/configure/lib/machine-identity.js');
 
-function readFirst(files) {
-  for (const file of files) {
-    try {
-      const text = readFileSync(file, 'utf8').trim();
-      if (text) return text;
-    } catch {
-      // try the next place
-    }
-  }
-  return '';
-}
-
-function platformMachineId() {
-  if (process.platform === 'win32') {
-    const out = spawnSync('reg', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Cryptography', '/v', 'MachineGuid'], {
-      encoding: 'utf8',
-      windowsHide: true,
-    });
-    const match = /MachineGuid\s+REG_SZ\s+(\S+)/.exec(out.stdout || '');
-    return match ? match[1] : '';
-  }
-  if (process.platform === 'darwin') {
-    const out = spawnSync('ioreg', ['-rd1', '-c', 'IOPlatformExpertDevice'], { encoding: 'utf8' });
-    const match = /"IOPlatformUUID" = "([^"]+)"/.exec(out.stdout || '');
-    return match ? match[1] : '';
-  }
-  return readFirst(['/etc/machine-id', '/var/lib/dbus/machine-id']);
-}
-
-function machineIdentity(workspaceRoot) {
-  const parts = [platformMachineId(), os.hostname(), process.platform, os.arch(), workspaceRoot];
-  return { digest: createHash('sha256').update(parts.join('\n')).digest('hex'), hostname: os.hostname() };
-}
-
-module.exports = { machineIdentity };
-
-if (require.main === module) {
-  process.stdout.write(machineIdentity(process.cwd()).digest + '\n');
-}
+process.stdout.write(machineIdentity(process.cwd()).digest + '\n');

@@ -1,6 +1,7 @@
 /** The npm scope and packages the generated targets use. */
 export const PLUGIN_PACKAGES = ['fipskit', '@fipskit/core', '@fipskit/openssl-fips', '@fipskit/fips-config', '@fipskit/python-pcbuild', '@fipskit/verify'] as const;
-export const PLUGIN_VERSION = '0.1.0';
+/** The version init installs: this package's own, which nx release sets for all six at once. */
+export const PLUGIN_VERSION: string = (require('../package.json') as { version: string }).version;
 
 export const EXECUTORS = {
   sources: '@fipskit/core:sources',
@@ -15,6 +16,15 @@ export const EXECUTORS = {
   doctor: 'fipskit:doctor',
 } as const;
 
+/**
+ * A runtime input that runs a script of a fipskit package. Node loads it by package name (`-r`), resolved from the
+ * workspace root where Nx runs runtime inputs, the way Nx finds the executors: no node_modules path, so hoisted or
+ * nested installs, pnpm and Yarn PnP (whose NODE_OPTIONS Node reads) all find it, with no package manager started
+ * (npx would add about half a second to every Nx command). `-e 0` is the empty program that follows the script; the
+ * line holds no quote of its own, which cmd.exe could mangle.
+ */
+const runScript = (script: string) => `node -r ${script} -e 0`;
+
 /** Runtime input naming the build tools (compiler, perl, make; MSVC and NASM on Windows) by their versions. */
 export function toolchainInput(stage: 'openssl' | 'fips-config' | 'python', interpreter?: string, cc?: string): string {
   // Nx runs it through the platform's shell (sh or cmd.exe): a double-quoted path holds spaces in both.
@@ -23,11 +33,11 @@ export function toolchainInput(stage: 'openssl' | 'fips-config' | 'python', inte
     return ` "${value}"`;
   };
   if (interpreter && /["$`%\n]/.test(interpreter)) throw new Error(`The interpreter path ${interpreter} contains a quote, $, \`, % or a line break: install Python in a plain path.`);
-  return `node node_modules/@fipskit/core/bin/toolchain-identity.js ${stage}${interpreter ? quote('interpreter path', interpreter) : ''}${cc ? ` --cc${quote('CC', cc)}` : ''}`;
+  return `${runScript('@fipskit/core/bin/toolchain-identity.js')} ${stage}${interpreter ? quote('interpreter path', interpreter) : ''}${cc ? ` --cc${quote('CC', cc)}` : ''}`;
 }
 
 /** Runtime input that makes the fips-config cache entry belong to one machine and one checkout path. */
-export const MACHINE_IDENTITY_INPUT = 'node node_modules/@fipskit/fips-config/bin/machine-identity.js';
+export const MACHINE_IDENTITY_INPUT = runScript('@fipskit/fips-config/bin/machine-identity.js');
 
 /**
  * Official OpenSSL release tarballs (the OpenSSL project's GitHub releases) with their published SHA-256. The validated FIPS provider versions

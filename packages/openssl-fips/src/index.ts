@@ -1,8 +1,9 @@
 export { default as openSslBuildExecutor, buildOpenSsl, planOpenSslBuild } from './executors/build/executor';
-export { PLAN_ROOTS } from './executors/build/lib/normalize-options';
 export type { OpenSslBuildOptions } from './executors/build/schema';
-export type { BuildInfoOptions, CompiledInDirectories, OpenSslBuildInfo } from './executors/build/lib/build-info';
-export { BUILD_INFO_FILE, collectBuildInfo, compiledInDirectories, fipsModuleFileName, plannedBuildInfo, readBuildInfo, writeBuildInfo } from './executors/build/lib/build-info';
-export { compiledInPrefix } from './executors/build/lib/openssl-plan';
-export { normalizeOptions as normalizeOpenSslOptions, readSourceLock } from './executors/build/lib/normalize-options';
+export type { BuildInfoOptions } from './executors/build/lib/build-info';
+export { collectBuildInfo, writeBuildInfo } from './executors/build/lib/build-info';
+export { normalizeOptions as normalizeOpenSslOptions } from './executors/build/lib/normalize-options';
 export { preflightOpenSslBuild } from './executors/build/lib/preflight';
+// The contracts of this stage's output live in @fipskit/core, which the later stages read them from; still exported here for existing callers.
+export type { CompiledInDirectories, OpenSslBuildInfo } from '@fipskit/core';
+export { BUILD_INFO_FILE, PLAN_ROOTS, compiledInDirectories, compiledInPrefix, fipsModuleFileName, plannedBuildInfo, readBuildInfo, readSourceLock } from '@fipskit/core';

@@ -8,7 +8,7 @@ const context = (runtime?: string) => ({
     projects: { fp: { root: 'fp', targets: { openssl: { inputs: [{ dependentTasksOutputFiles: '**/x.json' }, ...(runtime ? [{ runtime }] : [])] } } } },
   },
 });
-const IDENTITY = 'node node_modules/@fipskit/core/bin/toolchain-identity.js openssl';
+const IDENTITY = 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 openssl';
 
 describe('the compiler the cache key asks', () => {
   it('reads --cc from the toolchain input', () => {
@@ -26,7 +26,7 @@ describe('the compiler the cache key asks', () => {
   it('refuses a declared CC the key does not ask, with the input to write', () => {
     expect(() => assertCompilerInCacheKey(context(IDENTITY), 'clang')).toThrow(
       'fp:openssl builds with CC "clang" (its "environment" option), but its cache key asks the default compiler cc for its version (the toolchain runtime input). ' +
-        'Change that input to {"runtime": "node node_modules/@fipskit/core/bin/toolchain-identity.js openssl --cc \\"clang\\""} so a compiler upgrade is a cache miss. Nothing was built.',
+        'Change that input to {"runtime": "node -r @fipskit/core/bin/toolchain-identity.js -e 0 openssl --cc \\"clang\\""} so a compiler upgrade is a cache miss. Nothing was built.',
     );
     expect(() => assertCompilerInCacheKey(context(`${IDENTITY} --cc "clang"`), undefined)).toThrow(
       `fp:openssl builds with the default compiler cc, but its cache key asks "clang" for its version (the toolchain runtime input). Change that input to {"runtime": "${IDENTITY}"}`,

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -45,5 +45,17 @@ describe('toolchain-identity.js: the fipskit code that makes a stage\'s output',
     });
     expect(codeLine(more)).toBe(codeLine(a));
     expect(codeLine(more, 'fips-config')).toMatch(/^fipskit code: [0-9a-f]{64}$/);
+  });
+
+  it('prints the same lines loaded by package name, as the runtime inputs run it, from the workspace root or below it', () => {
+    const ws = workspaceWith({ ...runtime, 'core/bin/toolchain-identity.js': readFileSync(SCRIPT, 'utf8') });
+    const installed = join(ws, 'node_modules', '@fipskit', 'core', 'bin', 'toolchain-identity.js');
+    const byPath = execFileSync(process.execPath, [installed, 'python', '--cc', 'cc'], { cwd: ws, encoding: 'utf8' });
+    expect(byPath).toMatch(/^cc: .*\nfipskit code: [0-9a-f]{64}\n$/);
+    const byName = (cwd: string) => execFileSync(process.execPath, ['-r', '@fipskit/core/bin/toolchain-identity.js', '-e', '0', 'python', '--cc', 'cc'], { cwd, encoding: 'utf8' });
+    expect(byName(ws)).toBe(byPath);
+    // A workspace whose packages are installed in a parent directory (a nested workspace, a hoisting monorepo).
+    mkdirSync(join(ws, 'nested'));
+    expect(byName(join(ws, 'nested'))).toBe(byPath);
   });
 });

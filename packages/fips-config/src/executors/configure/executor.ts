@@ -25,7 +25,7 @@ import { NormalizedFipsConfigOptions, normalizeOptions } from './lib/normalize-o
 import { renderActivationScripts } from './lib/activation-scripts';
 // Plain JS shared with the Nx runtime input, so the cache key and the manifest agree.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { machineIdentity } = require('../../../bin/machine-identity.js') as {
+const { machineIdentity } = require('./lib/machine-identity.js') as {
   machineIdentity: (root: string) => { digest: string; hostname: string };
 };
 

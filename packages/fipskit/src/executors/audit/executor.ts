@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import {
+  BUILD_INFO_FILE,
   ExecaRunner,
   ProcessRunner,
   TreeDifference,
@@ -12,8 +13,9 @@ import {
   executorResult,
   hostPlatform,
   publishOutput,
+  readBuildInfo,
 } from '@fipskit/core';
-import { BUILD_INFO_FILE, OpenSslBuildOptions, buildOpenSsl, normalizeOpenSslOptions, readBuildInfo } from '@fipskit/openssl-fips';
+import { OpenSslBuildOptions, buildOpenSsl, normalizeOpenSslOptions } from '@fipskit/openssl-fips';
 import { PythonBuildOptions, buildPython, normalizePythonOptions } from '@fipskit/python-pcbuild';
 import { STAGE_EXECUTORS, StageTarget, findStageTarget } from '../plan/lib/pipeline-targets';
 import { AuditOptions } from './schema';

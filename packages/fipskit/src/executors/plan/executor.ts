@@ -4,18 +4,22 @@ import {
   BuildPlan,
   DEFAULT_FIPS_PROFILE,
   ExecaRunner,
+  PLAN_ROOTS,
   ProcessRunner,
   SourceLock,
   TargetPlatform,
   assertOutputIsOurs,
+  compiledInDirectories,
   createStaging,
   executorResult,
   hostPlatform,
   pathsFor,
+  plannedBuildInfo,
   publishOutput,
+  readSourceLock,
   renderPlan,
 } from '@fipskit/core';
-import { OpenSslBuildOptions, PLAN_ROOTS, compiledInDirectories, planOpenSslBuild, plannedBuildInfo, readSourceLock } from '@fipskit/openssl-fips';
+import { OpenSslBuildOptions, planOpenSslBuild } from '@fipskit/openssl-fips';
 import { FipsConfigOptions, planFipsConfig } from '@fipskit/fips-config';
 import { PythonBuildOptions, buildWindowsInstallPlan, builtFileNames, defaultBackupDir, normalizePythonOptions, planPythonForDisplay, zipSlotName } from '@fipskit/python-pcbuild';
 import { PlanOptions } from './schema';

@@ -1,22 +1,30 @@
 import { Tree, logger, readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { projectGenerator } from './generator';
 
 describe('project generator', () => {
   let tree: Tree;
   beforeEach(() => (tree = createTreeWithEmptyWorkspace()));
 
-  it("points downloaded sources at the workspace's release-key files, and says where to get them while they are missing", async () => {
+  it("skips the signature check it cannot do with the keys it holds, with the committed fips-python's reason, and says so", async () => {
     const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
     try {
       await projectGenerator(tree, { name: 'a', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
-      expect(readProjectConfiguration(tree, 'a').targets?.sources.options.openssl.signature).toEqual({ keys: 'keys/openssl-release-keys.asc' });
+      const committed = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'fips-python', 'project.json'), 'utf8'));
+      expect(readProjectConfiguration(tree, 'a').targets?.sources.options.openssl.signature).toEqual(committed.targets.sources.options.openssl.signature);
       // Debian's python3.11 carries no signature, and its python3.13 one is made by a key fipskit carries.
       expect(readProjectConfiguration(tree, 'a').targets?.sources.options.python.signature).toBeUndefined();
-      expect(warn.mock.calls.map(([m]) => m)).toEqual([expect.stringContaining("Save OpenSSL's release keys (https://openssl-library.org/source/pubkeys.asc) as keys/openssl-release-keys.asc")]);
+      expect(warn.mock.calls.map(([m]) => m)).toEqual([
+        expect.stringContaining("cannot check the OpenSSL release signature with the keys it holds: OpenSSL 3.0 releases since August 2026 are signed with OpenSSL's release key B146"),
+      ]);
+      expect(warn.mock.calls[0][0]).toContain("save OpenSSL's release keys (https://openssl-library.org/source/pubkeys.asc) as keys/openssl-release-keys.asc");
       warn.mockClear();
+      // A key file the user saved is their choice to check with it.
       tree.write('keys/openssl-release-keys.asc', '-----BEGIN PGP PUBLIC KEY BLOCK-----\n');
       await projectGenerator(tree, { name: 'b', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+      expect(readProjectConfiguration(tree, 'b').targets?.sources.options.openssl.signature).toEqual({ keys: 'keys/openssl-release-keys.asc' });
       expect(warn).not.toHaveBeenCalled();
       await projectGenerator(tree, { name: 'c', opensslSource: 'local', opensslPath: 'vendor/openssl-3.0.9.tar.gz', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
       expect(readProjectConfiguration(tree, 'c').targets?.sources.options.openssl.signature).toBeUndefined();
@@ -34,7 +42,7 @@ describe('project generator', () => {
       kind: 'url',
       url: 'https://github.com/openssl/openssl/releases/download/openssl-3.0.9/openssl-3.0.9.tar.gz',
       sha256: 'eb1ab04781474360f77c318ab89d8c5a03abc38e63d65a603cabbf1b00a1dc90',
-      signature: { keys: 'keys/openssl-release-keys.asc' },
+      signature: { check: 'skip', reason: expect.stringMatching(/^OpenSSL 3\.0\.9 \(2023\) is signed with the key of a member of OpenSSL's release team/) },
     });
     expect(project.targets?.['fips-config'].options.profile).toBe('rhel-compatible');
     expect(tree.exists('fips-python/project.json')).toBe(true);
@@ -58,8 +66,8 @@ describe('project generator', () => {
     expect(targets['fips-config'].dependsOn).toEqual(['openssl']);
     expect(targets['fips-config'].inputs).toEqual([
       { dependentTasksOutputFiles: '**/build-info.json' },
-      { runtime: 'node node_modules/@fipskit/fips-config/bin/machine-identity.js' },
-      { runtime: 'node node_modules/@fipskit/core/bin/toolchain-identity.js fips-config' },
+      { runtime: 'node -r @fipskit/fips-config/bin/machine-identity.js -e 0' },
+      { runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 fips-config' },
     ]);
     expect(targets.python).toMatchObject({
       dependsOn: ['sources', 'openssl', 'fips-config'],
@@ -69,9 +77,9 @@ describe('project generator', () => {
     expect(targets.python.inputs).toEqual([
       { dependentTasksOutputFiles: '**/cpython.source.json' },
       { dependentTasksOutputFiles: '**/build-info.json' },
-      { runtime: 'node node_modules/@fipskit/core/bin/toolchain-identity.js python "/usr/bin/python3.11"' },
+      { runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 python "/usr/bin/python3.11"' },
     ]);
-    expect(targets.openssl.inputs).toContainEqual({ runtime: 'node node_modules/@fipskit/core/bin/toolchain-identity.js openssl' });
+    expect(targets.openssl.inputs).toContainEqual({ runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 openssl' });
     // verify is a statement about this machine now: never from a cache.
     expect(targets.verify).toMatchObject({ dependsOn: ['python'], cache: false, options: { python: 'out/fp/python/bin/python3', profile: 'rhel-compatible' } });
     expect(targets.build.dependsOn).toEqual(['verify']);
@@ -113,6 +121,8 @@ describe('project generator', () => {
     expect(Object.keys(targets)).toEqual(['sources', 'python', 'verify', 'build', 'doctor', 'plan', 'audit']);
     expect(targets.sources.options).toEqual({ python: { kind: 'debian', package: 'python3.13', version: '3.13.5' }, outputPath: 'dist/py313/sources' });
     expect(targets.python.dependsOn).toEqual(['sources', { projects: ['fips-openssl'], target: 'openssl' }, { projects: ['fips-openssl'], target: 'fips-config' }]);
+    // The plan builds nothing, but reads the shared project's OpenSSL lock.
+    expect(targets.plan.dependsOn).toEqual(['sources', { projects: ['fips-openssl'], target: 'sources' }]);
     expect(targets.python.options).toEqual({
       mode: 'full',
       sourceLock: 'dist/py313/sources/cpython.source.json',
@@ -120,13 +130,14 @@ describe('project generator', () => {
       fipsConfigPath: 'dist/fips-openssl/fips-config',
       outputPath: 'dist/py313/python',
     });
-    expect(targets.python.inputs).toContainEqual({ runtime: 'node node_modules/@fipskit/core/bin/toolchain-identity.js python' });
+    expect(targets.python.inputs).toContainEqual({ runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 python' });
     expect(targets.verify.options).toMatchObject({ python: 'dist/py313/python/bin/python3', opensslPath: 'dist/fips-openssl/openssl', profile: 'recipe-compatible' });
   });
 
   it.each([
     [{ opensslProject: 'nope' }, /opensslProject "nope" is not a fipskit project/],
-    [{ opensslProject: 'base', opensslVersion: '3.1.2' }, /come from base: leave out opensslSource, opensslVersion/],
+    [{ opensslProject: 'base', opensslVersion: '3.1.2' }, /come from base \(--opensslProject\): leave out --opensslVersion, or leave out --opensslProject\.$/],
+    [{ opensslProject: 'base', opensslSource: 'debian' as const, profile: 'strict' as const }, /leave out --opensslSource, --profile, or/],
     [{ mode: 'full' as const, pythonVersion: undefined }, /mode "full" needs --pythonVersion/],
     [{ mode: 'full' as const, interpreter: '/usr/bin/python3' }, /mode "full" builds its own interpreter/],
     [{ mode: 'pcbuild' as const, platform: 'linux' as const }, /mode "pcbuild" does not fit platform linux/],
@@ -148,8 +159,8 @@ describe('project generator', () => {
     expect(targets.verify.options.activation).toBeUndefined();
     expect(targets.restore).toMatchObject({ cache: false, options: { interpreter: python } });
     // The build gets no compiler setting from the environment (CL, _CL_ …), so none is a key; cl, VCToolsVersion and the SDK are, through the toolchain input.
-    expect(targets.openssl.inputs).toEqual([{ dependentTasksOutputFiles: '**/openssl.source.json' }, { runtime: 'node node_modules/@fipskit/core/bin/toolchain-identity.js openssl' }]);
-    expect(targets.python.inputs).toContainEqual({ runtime: `node node_modules/@fipskit/core/bin/toolchain-identity.js python "${python}"` });
+    expect(targets.openssl.inputs).toEqual([{ dependentTasksOutputFiles: '**/openssl.source.json' }, { runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 openssl' }]);
+    expect(targets.python.inputs).toContainEqual({ runtime: `node -r @fipskit/core/bin/toolchain-identity.js -e 0 python "${python}"` });
   });
 
   it('refuses to overwrite an existing project', async () => {
@@ -164,7 +175,7 @@ describe('project generator', () => {
       kind: 'url',
       url: 'https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz',
       sha256: '2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849',
-      signature: { keys: 'keys/cpython-release-keys.asc' },
+      signature: { check: 'skip', reason: expect.stringContaining("CPython 3.11 releases are signed with Pablo Galindo Salgado's key") },
     });
   });
 });

@@ -1,10 +1,11 @@
-import { Tree, addProjectConfiguration, getProjects, joinPathFragments, logger, names } from '@nx/devkit';
+import { Tree, addProjectConfiguration, getProjects, joinPathFragments, names } from '@nx/devkit';
 import { ProjectGeneratorOptions } from './schema';
 import { fipsProviderSourceSpec, opensslSourceSpec } from './lib/source-spec-for';
 import { interpreterVersion, pythonSourceSpec } from './lib/python-source-spec';
-import { DEFAULT_FIPS_PROFILE, FipsProfile, SourceSpec, hostPlatform } from '@fipskit/core';
-import { DEFAULT_INTERPRETER, DEFAULT_WINDOWS_INTERPRETER, EXECUTORS, RELEASE_KEY_FILES } from '../../constants';
+import { DEFAULT_FIPS_PROFILE, FipsProfile, hostPlatform } from '@fipskit/core';
+import { DEFAULT_INTERPRETER, DEFAULT_WINDOWS_INTERPRETER, EXECUTORS } from '../../constants';
 import { stageTargets } from './lib/targets';
+import { withSignaturePolicy } from './lib/signature-policy';
 
 export interface NormalizedProjectOptions {
   name: string;
@@ -35,31 +36,20 @@ function sharedOpenSsl(tree: Tree, name: string): { project: string; outputDir: 
   return { project: name, outputDir: outputPath.replace(/\/openssl$/, ''), profile };
 }
 
-/**
- * Points a downloaded source at the workspace's file of the project's published release keys: fipskit pins
- * the keys' fingerprints but carries only the keys it has from a trusted copy, and releases signed by others
- * (OpenSSL's 2026 key, the team keys of 3.0.8/3.0.9/3.1.2, python.org's release managers) need the rest.
- */
-function withReleaseKeys(tree: Tree, product: 'openssl' | 'cpython', spec: SourceSpec | undefined): SourceSpec | undefined {
-  if (!spec || spec.kind === 'local' || (product === 'cpython' && spec.kind === 'debian')) return spec;
-  const keys = RELEASE_KEY_FILES[product];
-  if (!tree.exists(keys.path)) {
-    logger.warn(
-      `fipskit checks the ${product === 'openssl' ? 'OpenSSL' : 'CPython'} release signature before building. Save ${keys.what} (${keys.publishedAt}) as ${keys.path} ` +
-        '(only keys with a fingerprint fipskit pins are used from it); the sources stage stops, saying so, until it is there.',
-    );
-  }
-  return { ...spec, signature: { keys: keys.path } };
-}
+/** Options that choose the OpenSSL, which a project sharing another project's OpenSSL takes from that project. */
+const OPENSSL_OPTIONS = ['opensslSource', 'opensslVersion', 'opensslSha256', 'opensslPath', 'opensslSuites', 'profile', 'fipsProviderVersion', 'fipsProviderSuites'] as const;
 
 export async function projectGenerator(tree: Tree, options: ProjectGeneratorOptions): Promise<void> {
   const normalized = normalizeProjectOptions(tree, options);
   const shared = options.opensslProject ? sharedOpenSsl(tree, options.opensslProject) : undefined;
-  if (shared && (options.opensslSource || options.opensslVersion || options.opensslPath || options.profile || options.fipsProviderVersion)) {
-    throw new Error(`The OpenSSL, its version and the FIPS profile come from ${shared.project}: leave out opensslSource, opensslVersion, opensslPath and profile, or leave out opensslProject.`);
+  // Only options the user gave: the schema gives these no defaults, so that they can come from the shared project.
+  const conflicting = OPENSSL_OPTIONS.filter((option) => options[option] !== undefined);
+  if (shared && conflicting.length) {
+    const given = conflicting.map((option) => `--${option}`).join(', ');
+    throw new Error(`The OpenSSL and the FIPS profile come from ${shared.project} (--opensslProject): leave out ${given}, or leave out --opensslProject.`);
   }
-  const openssl = shared ? undefined : withReleaseKeys(tree, 'openssl', opensslSourceSpec(options));
-  const fipsProvider = shared ? undefined : withReleaseKeys(tree, 'openssl', fipsProviderSourceSpec(options));
+  const opensslSpec = shared ? undefined : opensslSourceSpec(options);
+  const fipsProviderSpec = shared ? undefined : fipsProviderSourceSpec(options);
   const host = hostPlatform();
   const platform = !options.platform || options.platform === 'auto' ? host : options.platform;
   const mode = options.mode ?? (platform === 'win32' ? 'pcbuild' : 'overlay');
@@ -75,7 +65,11 @@ export async function projectGenerator(tree: Tree, options: ProjectGeneratorOpti
         : `The interpreter ${interpreter} is on a ${platform} machine and cannot be asked for its version here: pass --pythonVersion (e.g. 3.11.2).`,
     );
   }
-  const python = withReleaseKeys(tree, 'cpython', pythonSourceSpec(options, options.pythonVersion ?? interpreterVersion(interpreter!)))!;
+  const pythonSpec = pythonSourceSpec(options, options.pythonVersion ?? interpreterVersion(interpreter!));
+  // Every option is valid by now: the generator says what it cannot check only for a project it writes.
+  const openssl = await withSignaturePolicy(tree, 'openssl', opensslSpec);
+  const fipsProvider = await withSignaturePolicy(tree, 'openssl', fipsProviderSpec);
+  const python = (await withSignaturePolicy(tree, 'cpython', pythonSpec))!;
   addProjectConfiguration(tree, normalized.name, {
     root: normalized.directory,
     projectType: 'application',

@@ -15,8 +15,7 @@ export interface ProjectGeneratorOptions {
   /**
    * Where the OpenSSL source comes from: `official` downloads the release tarball from openssl.org, pinned by SHA-256;
    * `debian` takes the upstream tarball from Debian's source packages through apt; `local` uses `opensslPath`.
-   * @default "official"
-   * @prompt Where should the OpenSSL source come from?
+   * Default: `official`; with `opensslProject`, that project's OpenSSL (leave this out).
    */
   opensslSource?: 'official' | 'debian' | 'local';
   /**
@@ -34,8 +33,8 @@ export interface ProjectGeneratorOptions {
   /**
    * FIPS configuration profile: `rhel-compatible` (fips, base and default providers; non-approved algorithms only
    * where code asks for them, e.g. Python's `usedforsecurity=False`), `strict` (fips + base only) or
-   * `recipe-compatible` (also default and legacy).
-   * @default "rhel-compatible"
+   * `recipe-compatible` (also default and legacy). Default: `rhel-compatible`; with `opensslProject`, that project's
+   * profile (leave this out).
    */
   profile?: 'strict' | 'rhel-compatible' | 'recipe-compatible';
   /**
@@ -53,8 +52,7 @@ export interface ProjectGeneratorOptions {
   mode?: 'overlay' | 'pcbuild' | 'full';
   /**
    * The existing interpreter to put in FIPS mode (absolute path). Default: `/usr/bin/python3` on Linux and macOS,
-   * `C:\\Program Files\\Python311\\python.exe` on Windows.
-   * @prompt Which Python interpreter should run in FIPS mode?
+   * `C:\\Program Files\\Python311\\python.exe` on Windows. None with `mode: full`, which builds its own.
    */
   interpreter?: string;
   /**

@@ -4,8 +4,22 @@ import { homedir } from 'node:os';
 import * as pathFunctions from 'node:path';
 import { isAbsolute, join, posix, win32 } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { DEFAULT_FIPS_PROFILE, ExecaRunner, ProcessRunner, StageLog, TargetPlatform, executePlan, executorResult, hostPlatform, pathsFor, renderPlan, sha256File } from '@fipskit/core';
-import { BUILD_INFO_FILE, compiledInDirectories, readBuildInfo } from '@fipskit/openssl-fips';
+import {
+  BUILD_INFO_FILE,
+  DEFAULT_FIPS_PROFILE,
+  ExecaRunner,
+  ProcessRunner,
+  StageLog,
+  TargetPlatform,
+  compiledInDirectories,
+  executePlan,
+  executorResult,
+  hostPlatform,
+  pathsFor,
+  readBuildInfo,
+  renderPlan,
+  sha256File,
+} from '@fipskit/core';
 import { PYTHON_MANIFEST } from '../build/lib/manifest';
 import { WindowsInstallInput, buildWindowsInstallPlan, windowsInstallTasks } from '../build/lib/windows/install-plan';
 import { PythonInstallOptions } from './schema';

@@ -1,4 +1,5 @@
 import { describeFipsModule } from './lib/fips-module';
+import { targetConfigurationDigest } from './lib/target-configuration';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,8 @@ export default async function verifyExecutor(
 ): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
   return executorResult('verify', print, async () => {
-    const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
+    const targetConfiguration = targetConfigurationDigest(context);
+    const options = { ...normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName }), ...(targetConfiguration ? { targetConfiguration } : {}) };
     const report = await verifyFips(options, deps.runner ?? new ExecaRunner(), print, deps);
     if (!report.passed) print(`[verify] FIPS verification failed: ${report.failedRequired.join(', ')} (details in ${join(options.outputDir, SUMMARY_FILE)})`);
     return report.passed;
@@ -92,6 +94,7 @@ export async function verifyFips(
     const fipsModule = await describeFipsModule(script.fips_module, options.prefixInfo, options.auditFile, options.projectName);
     report = buildReport(script, {
       fipsModule,
+      targetConfiguration: options.targetConfiguration,
       generatedAt: (deps.now ?? (() => new Date()))(),
       host: (deps.hostname ?? hostname)(),
       python: options.python,

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { DEFAULT_FIPS_PROFILE, FipsProfile, PrefixPaths, TargetPlatform, hostPlatform, pathsFor } from '@fipskit/core';
-import { OpenSslBuildInfo, readBuildInfo } from '@fipskit/openssl-fips';
+import { DEFAULT_FIPS_PROFILE, FipsProfile, OpenSslBuildInfo, PrefixPaths, TargetPlatform, hostPlatform, pathsFor, readBuildInfo } from '@fipskit/core';
 import { FipsConfigOptions } from '../schema';
 
 /**

@@ -150,7 +150,8 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
     },
     plan: {
       executor: EXECUTORS.plan,
-      dependsOn: ['sources'],
+      // The plan reads the source locks, the shared project's OpenSSL lock among them.
+      dependsOn: ['sources', ...(input.shared ? [{ projects: [input.shared.project], target: 'sources' }] : [])],
       // Prints and writes the commands; builds nothing, so there is nothing to cache.
       cache: false,
       options: {},

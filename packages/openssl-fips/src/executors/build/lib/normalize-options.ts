@@ -1,17 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import {
+  PLAN_ROOTS,
   SourceLock,
   TargetArch,
   TargetPlatform,
   assertEnvironmentOption,
   assertSupportedVersion,
-  checkDebianLock,
   defaultSourceCacheDir,
   hostArch,
   hostPlatform,
   pathsFor,
+  readSourceLock,
 } from '@fipskit/core';
 import { OpenSslBuildOptions } from '../schema';
 
@@ -42,13 +42,6 @@ export interface NormalizedOpenSslOptions {
   environment: Record<string, string>;
 }
 
-/** Stand-in workspace roots for plans made for a platform other than this machine's. */
-export const PLAN_ROOTS: Record<TargetPlatform, string> = {
-  win32: 'C:\\workspace',
-  linux: '/workspace',
-  darwin: '/Users/me/workspace',
-};
-
 export interface HostFacts {
   platform: TargetPlatform;
   arch: TargetArch;
@@ -74,23 +67,6 @@ export function defaultConfigureTarget(platform: TargetPlatform, arch: TargetArc
     win32: { x64: 'VC-WIN64A', arm64: 'VC-WIN64-ARM' },
   };
   return targets[platform][arch];
-}
-
-/** Reads the lock written by the sources stage; a missing or foreign lock is a clear error. */
-export function readSourceLock(file: string, product: SourceLock['product']): SourceLock {
-  if (!existsSync(file)) {
-    throw new Error(
-      `The source lock ${file} does not exist. It is written by the project's "sources" target: ` +
-        `run the build through Nx (nx run <project>:openssl), which runs "sources" first, or point sourceLock at an existing lock.`,
-    );
-  }
-  const lock = JSON.parse(readFileSync(file, 'utf8')) as SourceLock;
-  if (lock.product !== product) {
-    throw new Error(`${file} locks a ${lock.product} source, not ${product}: point sourceLock at the ${product}.source.json file.`);
-  }
-  // Its package name and version become apt arguments when the tarball is fetched: refused here, naming this file.
-  if (lock.origin === 'debian') checkDebianLock(lock, file);
-  return lock;
 }
 
 export function normalizeOptions(

@@ -1,4 +1,4 @@
-import { BuildPlan, Command, FileOperation, PlanStep, RunStep, pathsFor } from '@fipskit/core';
+import { BuildPlan, Command, FileOperation, PlanStep, RunStep, compiledInPrefix, pathsFor } from '@fipskit/core';
 import { NormalizedOpenSslOptions } from './normalize-options';
 
 /** What the machine offers, found by the preflight (or assumed for a plan made on another host). */
@@ -49,17 +49,6 @@ export function openSslLayout(options: NormalizedOpenSslOptions, staging: string
     providerSourceDir: paths.join(options.buildDir, 'src-fips-provider'),
     providerObjectDir: paths.join(options.buildDir, 'obj-fips-provider'),
   };
-}
-
-/**
- * The `--prefix` compiled into the libraries (OPENSSLDIR, MODULESDIR, ENGINESDIR defaults): a fixed path that
- * names no checkout, so the same build restored from a shared cache into any checkout or machine is the same
- * bytes and points nowhere outside it. It is only a default: the activation scripts and launchers set
- * OPENSSL_CONF and OPENSSL_MODULES. Writable only by an administrator, so nobody can plant a configuration there
- * (the Windows default of OpenSSL's own builds is under Program Files for the same reason).
- */
-export function compiledInPrefix(options: { platform: NormalizedOpenSslOptions['platform']; source: { version: string } }): string {
-  return options.platform === 'win32' ? `C:\\Program Files\\fipskit\\openssl-${options.source.version}` : `/opt/fipskit/openssl-${options.source.version}`;
 }
 
 /** `Configure` arguments: fipskit adds no compiler or linker flags, so the FIPS module is built as its security policy says. */

@@ -1,18 +1,6 @@
-import { ProcessRunner, TargetPlatform, parseCompilerCommand, probeTool as probe } from '@fipskit/core';
+import { ProcessRunner, TargetPlatform, ToolchainIdentity, parseCompilerCommand, probeTool as probe } from '@fipskit/core';
 import { BuildToolchain } from './openssl-plan';
 import { compareReleases } from './normalize-options';
-
-/** Versions of the tools that shape the binaries; recorded in build-info.json. */
-export interface ToolchainIdentity {
-  perl: string;
-  make: string;
-  compiler: string;
-  /** A program the compiler runs under (`CC="ccache gcc"`), with its version. */
-  launcher?: string;
-  assembler?: string;
-  /** Windows: the SDK whose headers and libraries vcvars selected. */
-  windowsSdk?: string;
-}
 
 export interface PreflightResult {
   toolchain: BuildToolchain;

@@ -1,5 +1,4 @@
-import { RunStep, SourceLock, renderPlan } from '@fipskit/core';
-import type { OpenSslBuildInfo } from '@fipskit/openssl-fips';
+import { OpenSslBuildInfo, RunStep, SourceLock, renderPlan } from '@fipskit/core';
 import { NormalizedPythonOptions } from './normalize-options';
 import { buildFullPlan, moduleLinkFlags, setMakefileVariables } from './full-plan';
 import { routedStubModule } from './fips-runtime';

@@ -1,8 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SourceLock } from '@fipskit/core';
-import { plannedBuildInfo } from '@fipskit/openssl-fips';
+import { SourceLock, plannedBuildInfo } from '@fipskit/core';
 import { normalizeOptions } from './normalize-options';
 
 const lock: SourceLock = { product: 'cpython', version: '3.11.2', origin: 'url', sha256: 'a'.repeat(64), fileName: 'Python-3.11.2.tgz', location: 'https://x/Python-3.11.2.tgz', verification: 't' };

@@ -1,8 +1,18 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { SourceLock, TargetPlatform, assertEnvironmentOption, checkDebianLock, defaultSourceCacheDir, hostPlatform, pathsFor } from '@fipskit/core';
-import { OpenSslBuildInfo, PLAN_ROOTS, readBuildInfo } from '@fipskit/openssl-fips';
+import {
+  OpenSslBuildInfo,
+  PLAN_ROOTS,
+  SourceLock,
+  TargetPlatform,
+  assertEnvironmentOption,
+  checkDebianLock,
+  defaultSourceCacheDir,
+  hostPlatform,
+  pathsFor,
+  readBuildInfo,
+} from '@fipskit/core';
 import { PythonBuildOptions } from '../schema';
 import { PcbuildRoute } from './windows/msbuild-properties';
 

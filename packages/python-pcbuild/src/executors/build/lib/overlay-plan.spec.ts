@@ -1,5 +1,4 @@
-import { FileOperation, RunStep, SourceLock } from '@fipskit/core';
-import type { OpenSslBuildInfo } from '@fipskit/openssl-fips';
+import { FileOperation, OpenSslBuildInfo, RunStep, SourceLock } from '@fipskit/core';
 import { InterpreterFacts, assertOverlayFits } from './interpreter';
 import { NormalizedPythonOptions } from './normalize-options';
 import { PYCONFIG_FIX, buildOverlayPlan, mirrorInterpreter } from './overlay-plan';

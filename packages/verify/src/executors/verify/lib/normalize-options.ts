@@ -1,9 +1,9 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { DEFAULT_FIPS_PROFILE, TargetPlatform, hostPlatform } from '@fipskit/core';
-import { OpenSslBuildInfo, readBuildInfo } from '@fipskit/openssl-fips';
+import { DEFAULT_FIPS_PROFILE, OpenSslBuildInfo, TargetPlatform, hostPlatform, readBuildInfo } from '@fipskit/core';
 import { VerifyOptions } from '../schema';
 import { MovedCopy } from './verify-script';
+import { TargetConfigurationDigest } from './target-configuration';
 
 export type VerifyProfile = NonNullable<VerifyOptions['profile']>;
 
@@ -25,6 +25,8 @@ export interface NormalizedVerifyOptions {
   fipsConfigDir: string;
   /** Where the audit stage's audit.json is looked for. */
   auditFile: string;
+  /** The Nx targets that made this Python, as a digest for the evidence (absent outside Nx). */
+  targetConfiguration?: TargetConfigurationDigest;
   outputDir: string;
   logFile: string;
   profile: VerifyProfile;

@@ -2,6 +2,7 @@ import { ProviderStatus, ProviderValidation, VALIDATED_PROVIDERS, providerStatus
 import { VerifyProfile } from './normalize-options';
 import { ScriptCheck, ScriptReport, expectedChecks } from './verify-script';
 import { FipsModuleEvidence } from './fips-module';
+import { TargetConfigurationDigest } from './target-configuration';
 
 export const REPORT_FILE = 'report.json';
 export const SUMMARY_FILE = 'summary.txt';
@@ -54,6 +55,8 @@ export interface VerifyReport extends ScriptReport {
   fipsProviderValidation: ProviderStatus & { source: 'running provider' | 'build-info.json' };
   /** The FIPS module file that ran, its SHA-256, and whether a rebuild from source with no cache reproduced it. */
   fipsModule: FipsModuleEvidence | null;
+  /** SHA-256 of the Nx targets (as resolved, inferred and overridden) that made this Python; null outside Nx. */
+  targetConfiguration: TargetConfigurationDigest | null;
   tls: { checked: boolean; server: string | null };
   /** The same as `verdict.fipsMode.inForce`; the exit status follows it. */
   passed: boolean;
@@ -74,6 +77,8 @@ export interface ReportContext {
   plannedChecks: Array<{ id: string; required: boolean }>;
   /** The module file that ran, its SHA-256 and its audit. */
   fipsModule?: FipsModuleEvidence;
+  /** The Nx targets that made this Python. */
+  targetConfiguration?: TargetConfigurationDigest;
 }
 
 export type CheckVerdict = 'PASS' | 'FAIL' | 'INFO';
@@ -110,6 +115,7 @@ export function buildReport(script: ScriptReport, context: ReportContext): Verif
     opensslPrefix: { path: context.prefix, version: context.opensslVersion, fipsProviderVersion: context.fipsProviderVersion },
     fipsProviderValidation: { ...fipsProviderValidation, source: runningVersion ? 'running provider' : 'build-info.json' },
     fipsModule: context.fipsModule ?? null,
+    targetConfiguration: context.targetConfiguration ?? null,
     tls: { checked: tls, server: context.tlsServer ?? null },
     passed,
     failedRequired,

@@ -6,6 +6,7 @@ import {
   ProcessRunner,
   StageLog,
   assertOutputIsOurs,
+  compiledInDirectories,
   createStaging,
   executePlan,
   extractArchive,
@@ -19,7 +20,6 @@ import { readPcbuildFacts } from './pcbuild-facts';
 import { extractPcbuild } from './pcbuild-reference-sources';
 import { WindowsPcbuildInput, WindowsPcbuildToolchain, buildWindowsPcbuildPlan, checkPythonTask } from './windows-plan';
 import { windowsRuntimeLayout } from '../fips-runtime';
-import { compiledInDirectories } from '@fipskit/openssl-fips';
 
 const win = pathsFor('win32');
 

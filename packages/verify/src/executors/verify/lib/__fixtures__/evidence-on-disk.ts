@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { providerStatus } from '@fipskit/core';
-import type { OpenSslBuildInfo } from '@fipskit/openssl-fips';
+import { OpenSslBuildInfo, providerStatus } from '@fipskit/core';
 import { buildReport } from '../report';
 import { ScriptReport } from '../verify-script';
 import { Evidence, collectEvidence } from '../evidence/collect-evidence';

@@ -93,6 +93,9 @@ export function auditorSections(evidence: Evidence): ReportSection[] {
           ...(python ? sourceRows('CPython', python.source, python.sourceAuthenticity) : []),
           ['OpenSSL Configure', openssl.configure.arguments.join(' ')],
           ...(python ? [['Python stage', `${python.mode} for ${python.interpreter.path} (Python ${python.interpreter.version})`]] : []),
+          ...(report.targetConfiguration
+            ? [['Nx target configuration', `SHA-256 ${report.targetConfiguration.sha256} of the targets of ${report.targetConfiguration.projects.join(', ')} as Nx resolved them`]]
+            : []),
         ],
       },
     },

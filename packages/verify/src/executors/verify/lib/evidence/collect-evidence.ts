@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SourceAuthenticity, SourceLock, sha256File } from '@fipskit/core';
-import { OpenSslBuildInfo } from '@fipskit/openssl-fips';
+import { OpenSslBuildInfo, SourceAuthenticity, SourceLock, sha256File } from '@fipskit/core';
 import { VerifyReport } from '../report';
 
 /** A file the FIPS Python is made of, with the SHA-256 it has on disk now. */

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SourceLock } from '@fipskit/core';
-import { readSourceLock } from './normalize-options';
+import type { SourceLock } from '../sources/source-spec';
+import { readSourceLock } from './source-lock';
 
 describe('readSourceLock', () => {
   const debianLock: SourceLock = {

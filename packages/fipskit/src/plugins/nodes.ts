@@ -1,0 +1,129 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { CreateNodes, CreateNodesContext, CreateNodesResult, createNodesFromFiles } from '@nx/devkit';
+import { DEFAULT_FIPS_PROFILE, FipsProfile } from '@fipskit/core';
+import { StageTargetsInput, stageTargets } from '../generators/project/lib/targets';
+import { FipskitProject } from './fipskit-json/schema';
+
+/** The file that makes a directory a fipskit project. */
+export const FIPSKIT_PROJECT_FILE = 'fipskit.json';
+
+/** The plugin's options in nx.json (none yet: the stages' names are fipskit's). */
+export type FipskitPluginOptions = Record<string, never>;
+
+interface ReadProject {
+  file: string;
+  root: string;
+  name: string;
+  config: FipskitProject;
+}
+
+/** `shown` names the file in the error: the workspace-relative path the user knows. */
+function readJson(file: string, shown = file): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${shown} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The project's name as Nx knows it: its project.json's, else its package.json's, else its directory's. */
+function projectName(root: string, workspaceRoot: string): string {
+  for (const manifest of ['project.json', 'package.json']) {
+    const file = join(workspaceRoot, root, manifest);
+    if (!existsSync(file)) continue;
+    const name = (readJson(file, join(root, manifest)) as { name?: unknown }).name;
+    if (typeof name === 'string' && name) return name;
+  }
+  return basename(root === '.' ? workspaceRoot : root);
+}
+
+function readProject(file: string, workspaceRoot: string): ReadProject {
+  const config = readJson(join(workspaceRoot, file), file);
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error(`${file} must hold one JSON object (see its $schema).`);
+  const root = dirname(file);
+  return { file, root, name: projectName(root, workspaceRoot), config: config as FipskitProject };
+}
+
+const outputDirOf = (project: ReadProject) => project.config.outputDir ?? `dist/${project.name}`;
+
+/**
+ * What the stage targets are made from, with the same checks and defaults as the project generator, each failure
+ * naming the file and the field to change.
+ */
+export function stageTargetsInput(project: ReadProject, all: ReadProject[]): StageTargetsInput {
+  const { file, config } = project;
+  const refuse = (what: string) => new Error(`${file}: ${what}`);
+  if (!['linux', 'darwin', 'win32'].includes(config.platform)) throw refuse(`platform must be "linux", "darwin" or "win32", not ${JSON.stringify(config.platform)}.`);
+  const mode = config.mode ?? (config.platform === 'win32' ? 'pcbuild' : 'overlay');
+  if ((config.platform === 'win32') !== (mode === 'pcbuild')) {
+    throw refuse(`mode "${mode}" does not fit platform ${config.platform}: Windows uses "pcbuild", Linux and macOS use "overlay" or "full".`);
+  }
+  if (mode === 'full' && config.interpreter) throw refuse('mode "full" builds its own interpreter: remove interpreter.');
+  if (mode !== 'full' && !config.interpreter) throw refuse(`mode "${mode}" puts an existing interpreter in FIPS mode: set interpreter to its absolute path.`);
+  if (!config.python || typeof config.python !== 'object') throw refuse('python must name the CPython source (see the README\'s Sources).');
+  let shared: StageTargetsInput['shared'];
+  let profile: FipsProfile = config.profile ?? DEFAULT_FIPS_PROFILE;
+  if (config.opensslProject) {
+    if (config.openssl || config.fipsProvider || config.profile) {
+      throw refuse(`the OpenSSL, its provider and the profile come from ${config.opensslProject}: remove openssl, fipsProvider and profile, or opensslProject.`);
+    }
+    const other = all.find((candidate) => candidate.name === config.opensslProject);
+    if (!other || other.config.opensslProject || !other.config.openssl) {
+      throw refuse(`opensslProject "${config.opensslProject}" is not a fipskit project with an OpenSSL of its own (a ${FIPSKIT_PROJECT_FILE} with openssl).`);
+    }
+    shared = { project: other.name, outputDir: outputDirOf(other) };
+    profile = other.config.profile ?? DEFAULT_FIPS_PROFILE;
+  } else if (!config.openssl) {
+    throw refuse('openssl must name the OpenSSL source, or opensslProject another fipskit project whose OpenSSL this one uses.');
+  }
+  return {
+    outputDir: outputDirOf(project),
+    ...(config.openssl ? { openssl: config.openssl } : {}),
+    ...(config.fipsProvider ? { fipsProvider: config.fipsProvider } : {}),
+    python: config.python,
+    ...(config.interpreter ? { interpreter: config.interpreter } : {}),
+    mode,
+    platform: config.platform,
+    profile,
+    ...(shared ? { shared } : {}),
+  };
+}
+
+function nodesFor(file: string, context: CreateNodesContext & { configFiles: readonly string[] }, all: () => ReadProject[]): CreateNodesResult {
+  const project = all().find((candidate) => candidate.file === file) ?? readProject(file, context.workspaceRoot);
+  const input = stageTargetsInput(project, all());
+  return {
+    projects: {
+      [project.root]: {
+        targets: stageTargets(input),
+        tags: ['fipskit', `platform:${input.platform}`],
+        ...(input.shared ? { implicitDependencies: [input.shared.project] } : {}),
+      },
+    },
+  };
+}
+
+/**
+ * Infers each fipskit project's stages from its fipskit.json. It reads files only and runs no tool, so the graph
+ * stays fast; a broken fipskit.json is reported with its path and leaves every other project in the graph.
+ */
+export const createNodes: CreateNodes<FipskitPluginOptions> = [
+  `**/${FIPSKIT_PROJECT_FILE}`,
+  async (configFiles, options, context) => {
+    let cached: ReadProject[] | undefined;
+    // Every file is read once; one that cannot be read is left out here and reported by its own entry.
+    const all = () =>
+      (cached ??= configFiles.flatMap((file) => {
+        try {
+          return [readProject(file, context.workspaceRoot)];
+        } catch {
+          return [];
+        }
+      }));
+    return createNodesFromFiles((file, _options, ctx) => nodesFor(file, ctx, all), configFiles, options ?? {}, context);
+  },
+];
+
+/** The same, under the name Nx 19 to 21 look for. */
+export const createNodesV2 = createNodes;
