@@ -221,16 +221,21 @@ describe('README generator examples through the real Nx CLI', () => {
     switch (generator) {
       case 'fipskit:init': {
         const nxJson = readJson('nx.json');
-        expect(nxJson).toMatchObject({ analytics: false, neverConnectToCloud: true });
+        // The plugin is registered, and nothing else in nx.json changed.
+        expect(nxJson).toEqual({ plugins: [{ plugin: 'fipskit', options: {} }] });
         expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['dist/', 'tmp/']));
         expect(readFileSync(join(root, 'package.json'), 'utf8')).toBe(packageJson);
         break;
       }
       case 'fipskit:project': {
         const name = rest[0]?.startsWith('-') === false ? rest[0] : optionValue(rest, 'name')!;
-        const project = readJson(`${optionValue(rest, 'directory') ?? name}/project.json`);
+        const directory = optionValue(rest, 'directory') ?? name;
+        const file = readJson(`${directory}/fipskit.json`);
+        // The stages as Nx resolves them: inferred by the plugin from fipskit.json.
+        const project = JSON.parse(nx(['show', 'project', name, '--json']));
         generated.push(name);
         const shared = optionValue(rest, 'opensslProject');
+        expect(readJson(`${directory}/project.json`).targets).toEqual({});
         expect(Object.keys(project.targets)).toEqual(
           shared ? ['sources', 'python', 'verify', 'build', 'doctor', 'plan', 'audit'] : expect.arrayContaining(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'plan']),
         );
@@ -249,13 +254,17 @@ describe('README generator examples through the real Nx CLI', () => {
           }
         }
         if (name === 'fips-python') {
-          // The README says the committed fips-python is what this example makes: the same sources, the same policy.
-          expect(sources.options).toEqual(JSON.parse(readFileSync(join(REPO, 'fips-python', 'project.json'), 'utf8')).targets.sources.options);
+          // The README says the committed fips-python is what this example makes: the same fipskit.json.
+          expect(file).toEqual(JSON.parse(readFileSync(join(REPO, 'fips-python', 'fipskit.json'), 'utf8')));
         }
         break;
       }
       case 'fipskit:ci-workflow':
         expect(readFileSync(join(root, '.github', 'workflows', 'fipskit.yml'), 'utf8')).toMatch(/nx affected/);
+        break;
+      case 'fipskit:convert-to-inferred':
+        // Every project here came from the generator with a fipskit.json: nothing is written out to convert.
+        expect(output).toContain('fipskit: no project has its stages written out; nothing to convert');
         break;
       case 'fipskit:set-interpreter':
         expect(output).toMatch(/fipskit: (.* now uses? |no .* project uses an interpreter other than )/);
@@ -283,9 +292,9 @@ describe('README generator examples through the real Nx CLI', () => {
   const network = process.env.FIPSKIT_NETWORK_TESTS === '1' ? it : it.skip;
   network('nx run <project>:plan --platform=win32 for each generated project whose sources all come from Debian (network: Debian\'s archive)', () => {
     const debianOnly = generated.filter((name) => {
-      const { sources } = readJson(`${name}/project.json`).targets;
-      const specs = ['openssl', 'fipsProvider', 'python'].map((key) => sources.options[key]).filter(Boolean);
-      return specs.every((spec: { kind: string }) => spec.kind === 'debian') && !readJson(`${name}/project.json`).implicitDependencies;
+      const file = readJson(`${name}/fipskit.json`);
+      const specs = [file.openssl, file.fipsProvider, file.python].filter(Boolean);
+      return specs.every((spec: { kind: string }) => spec.kind === 'debian') && !file.opensslProject;
     });
     expect(debianOnly.length).toBeGreaterThan(0);
     for (const name of debianOnly) {

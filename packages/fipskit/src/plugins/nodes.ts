@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CreateNodes, CreateNodesContext, CreateNodesResult, createNodesFromFiles } from '@nx/devkit';
-import { DEFAULT_FIPS_PROFILE, FipsProfile } from '@fipskit/core';
+import { CreateNodes, CreateNodesContext, CreateNodesResult, ProjectConfiguration, createNodesFromFiles } from '@nx/devkit';
+import { DEFAULT_FIPS_PROFILE, FipsProfile, assertEnvironmentOption } from '@fipskit/core';
 import { StageTargetsInput, stageTargets } from '../generators/project/lib/targets';
 import { FipskitProject } from './fipskit-json/schema';
 
@@ -11,7 +11,7 @@ export const FIPSKIT_PROJECT_FILE = 'fipskit.json';
 /** The plugin's options in nx.json (none yet: the stages' names are fipskit's). */
 export type FipskitPluginOptions = Record<string, never>;
 
-interface ReadProject {
+export interface ReadProject {
   file: string;
   root: string;
   name: string;
@@ -62,6 +62,7 @@ export function stageTargetsInput(project: ReadProject, all: ReadProject[]): Sta
   if (mode === 'full' && config.interpreter) throw refuse('mode "full" builds its own interpreter: remove interpreter.');
   if (mode !== 'full' && !config.interpreter) throw refuse(`mode "${mode}" puts an existing interpreter in FIPS mode: set interpreter to its absolute path.`);
   if (!config.python || typeof config.python !== 'object') throw refuse('python must name the CPython source (see the README\'s Sources).');
+  if (config.environment !== undefined) assertEnvironmentOption(config.environment, `${file}: environment`);
   let shared: StageTargetsInput['shared'];
   let profile: FipsProfile = config.profile ?? DEFAULT_FIPS_PROFILE;
   if (config.opensslProject) {
@@ -87,21 +88,23 @@ export function stageTargetsInput(project: ReadProject, all: ReadProject[]): Sta
     platform: config.platform,
     profile,
     ...(shared ? { shared } : {}),
+    ...(config.environment ? { environment: config.environment } : {}),
+  };
+}
+
+/** What the plugin gives one project: its stages, its tags, and the project whose OpenSSL it uses. */
+export function inferredProject(project: ReadProject, all: ReadProject[]): Pick<ProjectConfiguration, 'targets' | 'tags' | 'implicitDependencies'> {
+  const input = stageTargetsInput(project, all);
+  return {
+    targets: stageTargets(input),
+    tags: ['fipskit', `platform:${input.platform}`],
+    ...(input.shared ? { implicitDependencies: [input.shared.project] } : {}),
   };
 }
 
 function nodesFor(file: string, context: CreateNodesContext & { configFiles: readonly string[] }, all: () => ReadProject[]): CreateNodesResult {
   const project = all().find((candidate) => candidate.file === file) ?? readProject(file, context.workspaceRoot);
-  const input = stageTargetsInput(project, all());
-  return {
-    projects: {
-      [project.root]: {
-        targets: stageTargets(input),
-        tags: ['fipskit', `platform:${input.platform}`],
-        ...(input.shared ? { implicitDependencies: [input.shared.project] } : {}),
-      },
-    },
-  };
+  return { projects: { [project.root]: inferredProject(project, all()) } };
 }
 
 /**

@@ -1,16 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecutorContext, readProjectConfiguration } from '@nx/devkit';
+import { ExecutorContext } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { RecordingRunner } from '@fipskit/core';
 import { projectGenerator } from '../../generators/project/generator';
+import { resolvedProject } from '../../testing/resolved-project';
 import doctorExecutor from './executor';
 
 async function contextFor(options: Parameters<typeof projectGenerator>[1]): Promise<ExecutorContext> {
   const tree = createTreeWithEmptyWorkspace();
   await projectGenerator(tree, options);
-  const project = readProjectConfiguration(tree, options.name);
+  const project = resolvedProject(tree, options.name);
   const root = mkdtempSync(join(tmpdir(), 'fipskit-doctor-'));
   return {
     root,

@@ -1,11 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecutorContext, readProjectConfiguration } from '@nx/devkit';
+import { ExecutorContext } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { SourceLock } from '@fipskit/core';
 import { PCBUILD_REFERENCE_SOURCES, referenceTarball } from '../../../../python-pcbuild/src/executors/build/lib/windows/pcbuild-reference-sources';
 import { projectGenerator } from '../../generators/project/generator';
+import { resolvedProject } from '../../testing/resolved-project';
 import planExecutor, { defaultInterpreter } from './executor';
 import { mirroredPath } from './lib/plan-files';
 
@@ -30,7 +31,7 @@ async function workspace(platform: 'win32' | 'linux' | 'darwin', cpython: Source
   const root = mkdtempSync(join(tmpdir(), 'fipskit-plan-ws-'));
   const tree = createTreeWithEmptyWorkspace();
   await projectGenerator(tree, { name: 'fp', platform, pythonVersion: cpython.version, pythonSource: 'debian', opensslVersion: '3.0.9' });
-  const project = readProjectConfiguration(tree, 'fp');
+  const project = resolvedProject(tree, 'fp');
   mkdirSync(join(root, 'dist', 'fp', 'sources'), { recursive: true });
   writeFileSync(join(root, 'dist', 'fp', 'sources', 'openssl.source.json'), JSON.stringify(OPENSSL_LOCK));
   writeFileSync(join(root, 'dist', 'fp', 'sources', 'cpython.source.json'), JSON.stringify(cpython));
@@ -134,7 +135,8 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
       // The directory is this machine's, relative to the workspace: backslashes on Windows.
       // openssl.cnf, fips-env.cmd, fips-env.ps1, the empty configuration fipsinstall starts from (twice: config stage, install), and the zip slot's 12 entries.
       expect(printed.at(-1)).toMatch(/^\n\[plan\] \d+ steps for win32; plan.txt, plan.json and 17 written files are in dist[\\/]fp[\\/]plan[\\/]win32$/);
-      const layoutModule = readFileSync(join(dir, 'files', 'C', 'workspace', 'dist', 'fp', 'python.staging', 'python311.zip', '_fipskit_layout.py'), 'utf8');
+      const zip = `python${series.replace('.', '')}.zip`;
+      const layoutModule = readFileSync(join(dir, 'files', 'C', 'workspace', 'dist', 'fp', 'python.staging', zip, '_fipskit_layout.py'), 'utf8');
       expect(layoutModule).toContain('"opensslConf": "C:\\\\Program Files\\\\fipskit\\\\openssl-3.0.9\\\\ssl\\\\openssl.cnf"');
     });
   });

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Tree, logger, readProjectConfiguration } from '@nx/devkit';
+import { Tree, logger } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { parse } from 'yaml';
 import { projectGenerator } from '../project/generator';
 import { setInterpreterGenerator } from '../set-interpreter/generator';
 import { ciWorkflowGenerator } from './generator';
+import { resolvedProject } from '../../testing/resolved-project';
 
 interface Step {
   id?: string;
@@ -91,12 +92,12 @@ describe('ci-workflow generator', () => {
     jest.spyOn(logger, 'info').mockImplementation(() => undefined);
     await setInterpreterGenerator(tree, { platform: 'win32', interpreter: options.interpreter });
     for (const name of ['win', 'win-b']) {
-      const { targets = {} } = readProjectConfiguration(tree, name);
+      const { targets = {} } = resolvedProject(tree, name);
       expect([targets.python.options.interpreter, targets.install.options.interpreter, targets.restore.options.interpreter, targets.verify.options.python]).toEqual(
         Array(4).fill(runnerPython),
       );
     }
-    expect(readProjectConfiguration(tree, 'lin').targets?.python.options.interpreter).toBe('/usr/bin/python3');
+    expect(resolvedProject(tree, 'lin').targets?.python.options.interpreter).toBe('/usr/bin/python3');
   });
 
   it('Linux only, another branch, no remote cache', async () => {
@@ -118,7 +119,7 @@ describe('ci-workflow generator', () => {
     const committed = readFileSync(join(repo, '.github', 'workflows', 'fipskit.yml'), 'utf8').replace(/\r\n/g, '\n');
     const fresh = createTreeWithEmptyWorkspace();
     for (const name of ['fips-python', 'fips-python-split']) {
-      fresh.write(`${name}/project.json`, readFileSync(join(repo, name, 'project.json'), 'utf8'));
+      for (const file of ['project.json', 'fipskit.json']) fresh.write(`${name}/${file}`, readFileSync(join(repo, name, file), 'utf8'));
     }
     // The committed projects take Debian's sources and interpreter: the Linux job runs in Debian 12.
     await ciWorkflowGenerator(fresh, { linuxContainer: 'debian:12' });

@@ -1,23 +1,19 @@
-import { Tree, formatFiles, getProjects } from '@nx/devkit';
+import { Tree, formatFiles } from '@nx/devkit';
+import { fipskitProjects } from '../../plugins/fipskit-projects';
 import { CiWorkflowGeneratorOptions } from './schema';
 import { renderWorkflow } from './lib/render-workflow';
 
-/** The platforms of the workspace's fipskit projects, from their `platform:` tags (Linux when untagged). */
+/** The platforms of the workspace's fipskit projects (their fipskit.json, or the `platform:` tags of written-out ones). */
 function projectPlatforms(tree: Tree): Array<'linux' | 'win32'> {
-  const found = new Set<'linux' | 'win32'>();
-  for (const project of getProjects(tree).values()) {
-    const tags = project.tags ?? [];
-    if (!tags.includes('fipskit')) continue;
-    found.add(tags.includes('platform:win32') ? 'win32' : 'linux');
-  }
+  const found = new Set(fipskitProjects(tree).map((project) => (project.platform === 'win32' ? 'win32' : 'linux')));
   return found.size ? (['linux', 'win32'] as const).filter((p) => found.has(p)) : ['linux'];
 }
 
 /** The CPython version of the first Windows project's python source. */
 function windowsPythonVersion(tree: Tree): string | undefined {
-  for (const project of getProjects(tree).values()) {
-    if (!(project.tags ?? []).includes('platform:win32')) continue;
-    const python = project.targets?.sources?.options?.python as { version?: string; url?: string } | undefined;
+  for (const project of fipskitProjects(tree)) {
+    if (project.platform !== 'win32') continue;
+    const python = project.python as { version?: string; url?: string } | undefined;
     const version = python?.version ?? /Python-(\d+\.\d+\.\d+)\.t/.exec(python?.url ?? '')?.[1];
     if (version) return version;
   }

@@ -1,25 +1,28 @@
-import { readJson, readNxJson } from '@nx/devkit';
+import { readJson, readNxJson, updateNxJson } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { initGenerator } from './generator';
 
 describe('init generator', () => {
-  it('turns prompts and cloud off, ignores scratch directories once, and adds the plugins', async () => {
+  it('registers the plugin once, ignores scratch directories once, adds the packages, and changes nothing else in nx.json', async () => {
     const tree = createTreeWithEmptyWorkspace();
     tree.write('.gitignore', 'node_modules\ndist\n');
+    // A workspace connected to Nx Cloud, with its own settings: init must keep them.
+    const before = { ...readNxJson(tree)!, nxCloudId: 'abc123', analytics: true, plugins: ['@nx/js/typescript'] };
+    updateNxJson(tree, before);
     await initGenerator(tree, {});
     await initGenerator(tree, {});
-    const nxJson = readNxJson(tree) as Record<string, unknown>;
-    expect(nxJson.analytics).toBe(false);
-    expect(nxJson.neverConnectToCloud).toBe(true);
+    expect(readNxJson(tree)).toEqual({ ...before, plugins: ['@nx/js/typescript', { plugin: 'fipskit', options: {} }] });
     expect(tree.read('.gitignore', 'utf-8')).toBe('node_modules\ndist\ntmp/\n');
     const pkg = readJson(tree, 'package.json');
-    expect(pkg.devDependencies).toMatchObject({ '@fipskit/openssl-fips': '0.1.0', '@fipskit/fips-config': '0.1.0', '@fipskit/core': '0.1.0' });
+    expect(pkg.devDependencies).toMatchObject({ fipskit: '0.1.0', '@fipskit/openssl-fips': '0.1.0', '@fipskit/fips-config': '0.1.0', '@fipskit/core': '0.1.0' });
   });
 
-  it('leaves package.json alone with skipPackageJson', async () => {
+  it('leaves package.json alone with skipPackageJson, and keeps a plugin entry the user wrote with options', async () => {
     const tree = createTreeWithEmptyWorkspace();
+    updateNxJson(tree, { ...readNxJson(tree)!, plugins: [{ plugin: 'fipskit', include: ['apps/**'] }] });
     const before = tree.read('package.json', 'utf-8');
     await initGenerator(tree, { skipPackageJson: true });
     expect(tree.read('package.json', 'utf-8')).toBe(before);
+    expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'fipskit', include: ['apps/**'] }]);
   });
 });

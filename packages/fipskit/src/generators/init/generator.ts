@@ -1,13 +1,13 @@
-import { Tree, addDependenciesToPackageJson, readNxJson, updateNxJson, GeneratorCallback } from '@nx/devkit';
+import { GeneratorCallback, Tree, addDependenciesToPackageJson, formatFiles } from '@nx/devkit';
 import { PLUGIN_PACKAGES, PLUGIN_VERSION } from '../../constants';
+import { registerPlugin } from '../../plugins/register-plugin';
 import { InitGeneratorOptions } from './schema';
 
 const IGNORED = ['dist/', 'tmp/'];
 
+/** What `nx add fipskit` runs: the plugin registered, scratch directories ignored, the packages added; nothing else in nx.json changes. */
 export async function initGenerator(tree: Tree, options: InitGeneratorOptions): Promise<GeneratorCallback> {
-  const nxJson = readNxJson(tree) ?? {};
-  // A build must never stop on a question: no analytics prompt, no cloud connection offer.
-  updateNxJson(tree, { ...nxJson, analytics: false, neverConnectToCloud: true } as typeof nxJson);
+  await registerPlugin(tree);
   const gitignore = tree.exists('.gitignore') ? tree.read('.gitignore', 'utf-8') ?? '' : '';
   const present = new Set(gitignore.split(/\r?\n/).map((l) => l.trim()));
   const missing = IGNORED.filter((entry) => !present.has(entry) && !present.has(entry.replace(/\/$/, '')));
@@ -17,6 +17,7 @@ export async function initGenerator(tree: Tree, options: InitGeneratorOptions): 
     const devDependencies = Object.fromEntries(PLUGIN_PACKAGES.map((p) => [p, PLUGIN_VERSION]));
     install = addDependenciesToPackageJson(tree, {}, devDependencies);
   }
+  if (!options.skipFormat) await formatFiles(tree);
   return install;
 }
 

@@ -1,6 +1,7 @@
 /**
- * Prepares an Nx workspace for fipskit: Nx never prompts or connects to a cloud, scratch and output
- * directories are ignored by git, and the fipskit plugins are added as devDependencies.
+ * Prepares an Nx workspace for fipskit (what `nx add fipskit` runs): registers fipskit's plugin in nx.json,
+ * which infers each fipskit project's stages from its fipskit.json, ignores the scratch and output directories
+ * in git, and adds the fipskit packages as devDependencies. Nothing else in nx.json changes.
  * @title fipskit init
  */
 export interface InitGeneratorOptions {
@@ -9,4 +10,9 @@ export interface InitGeneratorOptions {
    * @default false
    */
   skipPackageJson?: boolean;
+  /**
+   * Do not format the files written (with the workspace's Prettier, when it has one).
+   * @default false
+   */
+  skipFormat?: boolean;
 }

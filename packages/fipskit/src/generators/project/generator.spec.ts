@@ -1,8 +1,9 @@
-import { Tree, logger, readProjectConfiguration } from '@nx/devkit';
+import { Tree, logger, readJson, readNxJson, readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectGenerator } from './generator';
+import { resolvedProject } from '../../testing/resolved-project';
 
 describe('project generator', () => {
   let tree: Tree;
@@ -12,10 +13,10 @@ describe('project generator', () => {
     const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
     try {
       await projectGenerator(tree, { name: 'a', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
-      const committed = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'fips-python', 'project.json'), 'utf8'));
-      expect(readProjectConfiguration(tree, 'a').targets?.sources.options.openssl.signature).toEqual(committed.targets.sources.options.openssl.signature);
+      const committed = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'fips-python', 'fipskit.json'), 'utf8'));
+      expect(resolvedProject(tree, 'a').targets?.sources.options.openssl.signature).toEqual(committed.openssl.signature);
       // Debian's python3.11 carries no signature, and its python3.13 one is made by a key fipskit carries.
-      expect(readProjectConfiguration(tree, 'a').targets?.sources.options.python.signature).toBeUndefined();
+      expect(resolvedProject(tree, 'a').targets?.sources.options.python.signature).toBeUndefined();
       expect(warn.mock.calls.map(([m]) => m)).toEqual([
         expect.stringContaining("cannot check the OpenSSL release signature with the keys it holds: OpenSSL 3.0 releases since August 2026 are signed with OpenSSL's release key B146"),
       ]);
@@ -24,10 +25,10 @@ describe('project generator', () => {
       // A key file the user saved is their choice to check with it.
       tree.write('keys/openssl-release-keys.asc', '-----BEGIN PGP PUBLIC KEY BLOCK-----\n');
       await projectGenerator(tree, { name: 'b', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
-      expect(readProjectConfiguration(tree, 'b').targets?.sources.options.openssl.signature).toEqual({ keys: 'keys/openssl-release-keys.asc' });
+      expect(resolvedProject(tree, 'b').targets?.sources.options.openssl.signature).toEqual({ keys: 'keys/openssl-release-keys.asc' });
       expect(warn).not.toHaveBeenCalled();
       await projectGenerator(tree, { name: 'c', opensslSource: 'local', opensslPath: 'vendor/openssl-3.0.9.tar.gz', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
-      expect(readProjectConfiguration(tree, 'c').targets?.sources.options.openssl.signature).toBeUndefined();
+      expect(resolvedProject(tree, 'c').targets?.sources.options.openssl.signature).toBeUndefined();
     } finally {
       warn.mockRestore();
     }
@@ -36,7 +37,7 @@ describe('project generator', () => {
 
   it('defaults to the official OpenSSL 3.0.9 tarball pinned by SHA-256 and the rhel-compatible profile', async () => {
     await projectGenerator(tree, { name: 'fips-python', ...py });
-    const project = readProjectConfiguration(tree, 'fips-python');
+    const project = resolvedProject(tree, 'fips-python');
     expect(project.root).toBe('fips-python');
     expect(project.targets?.sources.options.openssl).toEqual({
       kind: 'url',
@@ -45,12 +46,20 @@ describe('project generator', () => {
       signature: { check: 'skip', reason: expect.stringMatching(/^OpenSSL 3\.0\.9 \(2023\) is signed with the key of a member of OpenSSL's release team/) },
     });
     expect(project.targets?.['fips-config'].options.profile).toBe('rhel-compatible');
-    expect(tree.exists('fips-python/project.json')).toBe(true);
+    // The stages are the plugin's, from fipskit.json; project.json holds none, and the plugin is registered.
+    expect(readProjectConfiguration(tree, 'fips-python').targets).toEqual({});
+    expect(readJson(tree, 'fips-python/fipskit.json')).toMatchObject({
+      $schema: '../node_modules/fipskit/src/plugins/fipskit-json/schema.json',
+      platform: expect.any(String),
+      profile: 'rhel-compatible',
+      openssl: { kind: 'url' },
+    });
+    expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'fipskit', options: {} }]);
   });
 
   it('wires sources → openssl → fips-config → build with inputs, outputs and descriptions', async () => {
     await projectGenerator(tree, { name: 'fp', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', outputDir: 'out/fp', ...py });
-    const { targets = {} } = readProjectConfiguration(tree, 'fp');
+    const { targets = {} } = resolvedProject(tree, 'fp');
     expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'doctor', 'plan', 'audit']);
     expect(targets.sources).toMatchObject({
       cache: false,
@@ -94,7 +103,7 @@ describe('project generator', () => {
     [{ opensslVersion: '3.2.1', opensslSha256: 'a'.repeat(64) }, 'a'.repeat(64)],
   ])('official source %j', async (options, sha256) => {
     await projectGenerator(tree, { name: 'x', ...py, ...options });
-    expect(readProjectConfiguration(tree, 'x').targets?.sources.options.openssl.sha256).toBe(sha256);
+    expect(resolvedProject(tree, 'x').targets?.sources.options.openssl.sha256).toBe(sha256);
   });
 
   it.each([
@@ -114,7 +123,7 @@ describe('project generator', () => {
   it('one OpenSSL project feeding a second Python project (a full 3.13 build): no OpenSSL of its own, cross-project dependsOn', async () => {
     await projectGenerator(tree, { name: 'fips-openssl', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', profile: 'recipe-compatible', ...py });
     await projectGenerator(tree, { name: 'py313', platform: 'linux', opensslProject: 'fips-openssl', mode: 'full', pythonSource: 'debian', pythonVersion: '3.13.5' });
-    const project = readProjectConfiguration(tree, 'py313');
+    const project = resolvedProject(tree, 'py313');
     expect(project.implicitDependencies).toEqual(['fips-openssl']);
     expect(project.tags).toEqual(['fipskit', 'platform:linux']);
     const { targets = {} } = project;
@@ -148,7 +157,7 @@ describe('project generator', () => {
 
   it('a Windows project: PCbuild, install with backup before verify, restore, MSVC identity inputs', async () => {
     await projectGenerator(tree, { name: 'win', platform: 'win32', ...py });
-    const { targets = {}, tags } = readProjectConfiguration(tree, 'win');
+    const { targets = {}, tags } = resolvedProject(tree, 'win');
     expect(tags).toContain('platform:win32');
     expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'doctor', 'plan', 'audit', 'install', 'restore']);
     const python = 'C:\\Program Files\\Python311\\python.exe';
@@ -171,7 +180,7 @@ describe('project generator', () => {
   // It runs Debian's /usr/bin/python3.11, which a Windows machine does not have.
   (process.platform === 'win32' ? it.skip : it)('asks the interpreter for its version when none is given, and pins the matching official CPython tarball', async () => {
     await projectGenerator(tree, { name: 'x', interpreter: '/usr/bin/python3.11' });
-    expect(readProjectConfiguration(tree, 'x').targets?.sources.options.python).toEqual({
+    expect(resolvedProject(tree, 'x').targets?.sources.options.python).toEqual({
       kind: 'url',
       url: 'https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz',
       sha256: '2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849',

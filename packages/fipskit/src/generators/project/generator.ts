@@ -1,11 +1,14 @@
-import { Tree, addProjectConfiguration, getProjects, joinPathFragments, names } from '@nx/devkit';
+import { Tree, addProjectConfiguration, formatFiles, getProjects, joinPathFragments, names, writeJson } from '@nx/devkit';
 import { ProjectGeneratorOptions } from './schema';
 import { fipsProviderSourceSpec, opensslSourceSpec } from './lib/source-spec-for';
 import { interpreterVersion, pythonSourceSpec } from './lib/python-source-spec';
 import { DEFAULT_FIPS_PROFILE, FipsProfile, hostPlatform } from '@fipskit/core';
 import { DEFAULT_INTERPRETER, DEFAULT_WINDOWS_INTERPRETER, EXECUTORS } from '../../constants';
-import { stageTargets } from './lib/targets';
 import { withSignaturePolicy } from './lib/signature-policy';
+import { FipskitProject } from '../../plugins/fipskit-json/schema';
+import { FIPSKIT_PROJECT_FILE } from '../../plugins/nodes';
+import { readFipskitFile, schemaReference } from '../../plugins/fipskit-projects';
+import { registerPlugin } from '../../plugins/register-plugin';
 
 export interface NormalizedProjectOptions {
   name: string;
@@ -27,13 +30,15 @@ export function normalizeProjectOptions(tree: Tree, options: ProjectGeneratorOpt
 /** The project whose OpenSSL a new Python project shares: it must exist and build OpenSSL itself. */
 function sharedOpenSsl(tree: Tree, name: string): { project: string; outputDir: string; profile: FipsProfile } {
   const project = getProjects(tree).get(name);
-  const openssl = project?.targets?.openssl;
-  if (!project || openssl?.executor !== EXECUTORS.openssl || !project.targets?.['fips-config']) {
-    throw new Error(`opensslProject "${name}" is not a fipskit project with its own openssl and fips-config targets: name one generated without --opensslProject.`);
+  const file = project ? readFipskitFile(tree, project.root) : undefined;
+  if (file?.openssl && !file.opensslProject) return { project: name, outputDir: file.outputDir ?? `dist/${name}`, profile: file.profile ?? DEFAULT_FIPS_PROFILE };
+  if (project && !file && project.targets?.openssl?.executor === EXECUTORS.openssl) {
+    throw new Error(
+      `opensslProject "${name}" has its stages written out in its project.json, and a project's stages are inferred from fipskit.json files: ` +
+        `convert it first (nx g fipskit:convert-to-inferred --project=${name}), then generate this project.`,
+    );
   }
-  const outputPath = String(openssl.options?.outputPath ?? '');
-  const profile: FipsProfile = project.targets['fips-config'].options?.profile ?? DEFAULT_FIPS_PROFILE;
-  return { project: name, outputDir: outputPath.replace(/\/openssl$/, ''), profile };
+  throw new Error(`opensslProject "${name}" is not a fipskit project with an OpenSSL of its own: name one generated without --opensslProject.`);
 }
 
 /** Options that choose the OpenSSL, which a project sharing another project's OpenSSL takes from that project. */
@@ -70,14 +75,20 @@ export async function projectGenerator(tree: Tree, options: ProjectGeneratorOpti
   const openssl = await withSignaturePolicy(tree, 'openssl', opensslSpec);
   const fipsProvider = await withSignaturePolicy(tree, 'openssl', fipsProviderSpec);
   const python = (await withSignaturePolicy(tree, 'cpython', pythonSpec))!;
-  addProjectConfiguration(tree, normalized.name, {
-    root: normalized.directory,
-    projectType: 'application',
-    tags: ['fipskit', `platform:${platform}`],
-    // nx affected: a change to the shared OpenSSL project affects this one.
-    ...(shared ? { implicitDependencies: [shared.project] } : {}),
-    targets: stageTargets({ outputDir: normalized.outputDir, openssl, fipsProvider, python, interpreter, mode, platform, profile: shared?.profile ?? normalized.profile, shared }),
-  });
+  // The stages come from fipskit's plugin reading fipskit.json; project.json is where a user overrides one.
+  addProjectConfiguration(tree, normalized.name, { root: normalized.directory, projectType: 'application', targets: {} });
+  const config: FipskitProject = {
+    $schema: schemaReference(normalized.directory),
+    platform,
+    mode,
+    ...(interpreter ? { interpreter } : {}),
+    ...(shared ? { opensslProject: shared.project } : { openssl: openssl!, ...(fipsProvider ? { fipsProvider } : {}), profile: normalized.profile }),
+    python,
+    ...(normalized.outputDir !== `dist/${normalized.name}` ? { outputDir: normalized.outputDir } : {}),
+  };
+  writeJson(tree, joinPathFragments(normalized.directory, FIPSKIT_PROJECT_FILE), config);
+  await registerPlugin(tree);
+  await formatFiles(tree);
 }
 
 export default projectGenerator;

@@ -1,6 +1,7 @@
 import { Tree, logger, readProjectConfiguration, updateProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { projectGenerator } from '../project/generator';
+import { resolvedProject } from '../../testing/resolved-project';
 import { setInterpreterGenerator } from './generator';
 
 type ProjectOptions = Parameters<typeof projectGenerator>[1];
@@ -22,7 +23,7 @@ describe('set-interpreter generator', () => {
     const fresh = createTreeWithEmptyWorkspace();
     for (const other of before) await projectGenerator(fresh, other);
     await projectGenerator(fresh, options);
-    return readProjectConfiguration(fresh, options.name);
+    return resolvedProject(fresh, options.name);
   }
 
   it.each([
@@ -32,7 +33,7 @@ describe('set-interpreter generator', () => {
   ] as const)('%s: the project becomes exactly what the project generator writes for that interpreter', async (platform, options, interpreter) => {
     await projectGenerator(tree, options);
     await setInterpreterGenerator(tree, { platform, interpreter });
-    expect(readProjectConfiguration(tree, options.name)).toEqual(await generatedFor({ ...options, interpreter }));
+    expect(resolvedProject(tree, options.name)).toEqual(await generatedFor({ ...options, interpreter }));
   });
 
   it('changes every Windows project, one sharing another one OpenSSL included, and no other', async () => {
@@ -41,20 +42,21 @@ describe('set-interpreter generator', () => {
     const lin: ProjectOptions = { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' };
     const full: ProjectOptions = { name: 'full', platform: 'linux', mode: 'full', pythonVersion: '3.11.2' };
     for (const options of [win, winShared, lin, full]) await projectGenerator(tree, options);
-    const linux = readProjectConfiguration(tree, 'lin');
-    const ownCpython = readProjectConfiguration(tree, 'full');
+    const linux = resolvedProject(tree, 'lin');
+    const ownCpython = resolvedProject(tree, 'full');
 
     await setInterpreterGenerator(tree, { platform: 'win32', interpreter: RUNNER_PYTHON });
 
-    expect(readProjectConfiguration(tree, 'win')).toEqual(await generatedFor({ ...win, interpreter: RUNNER_PYTHON }));
-    expect(readProjectConfiguration(tree, 'win-313')).toEqual(await generatedFor({ ...winShared, interpreter: RUNNER_PYTHON }, [win]));
-    expect(readProjectConfiguration(tree, 'lin')).toEqual(linux);
-    expect(readProjectConfiguration(tree, 'full')).toEqual(ownCpython);
-    const targets = readProjectConfiguration(tree, 'win').targets!;
+    expect(resolvedProject(tree, 'win')).toEqual(await generatedFor({ ...win, interpreter: RUNNER_PYTHON }));
+    expect(resolvedProject(tree, 'win-313')).toEqual(await generatedFor({ ...winShared, interpreter: RUNNER_PYTHON }, [win]));
+    expect(resolvedProject(tree, 'lin')).toEqual(linux);
+    expect(resolvedProject(tree, 'full')).toEqual(ownCpython);
+    const targets = resolvedProject(tree, 'win').targets!;
     expect([targets.python.options.interpreter, targets.install.options.interpreter, targets.restore.options.interpreter, targets.verify.options.python]).toEqual(
       Array(4).fill(RUNNER_PYTHON),
     );
-    expect(JSON.stringify(readProjectConfiguration(tree, 'win'))).not.toContain('Program Files');
+    expect(JSON.stringify(resolvedProject(tree, 'win'))).not.toContain('Program Files');
+    expect(tree.read('win/fipskit.json', 'utf-8')).not.toContain('Program Files');
     expect(info).toHaveBeenLastCalledWith(`fipskit: win, win-313 now use ${RUNNER_PYTHON}`);
 
     // Run again (a second CI step): nothing left to change.
@@ -64,12 +66,12 @@ describe('set-interpreter generator', () => {
 
   it('also changes an interpreter a target configuration names, and leaves other values alone', async () => {
     await projectGenerator(tree, { name: 'win', platform: 'win32', pythonVersion: '3.11.2' });
+    // An override in project.json over the inferred plan target.
     const project = readProjectConfiguration(tree, 'win');
-    project.targets!.plan.configurations = { windows: { platform: 'win32', interpreter: 'C:\\Program Files\\Python311\\python.exe' } };
-    project.targets!.plan.options = { outputPath: 'dist/win/plan' };
+    project.targets = { plan: { configurations: { windows: { platform: 'win32', interpreter: 'C:\\Program Files\\Python311\\python.exe' } }, options: { outputPath: 'dist/win/plan' } } };
     updateProjectConfiguration(tree, 'win', project);
     await setInterpreterGenerator(tree, { platform: 'win32', interpreter: RUNNER_PYTHON });
-    expect(readProjectConfiguration(tree, 'win').targets!.plan).toMatchObject({
+    expect(resolvedProject(tree, 'win').targets!.plan).toMatchObject({
       options: { outputPath: 'dist/win/plan' },
       configurations: { windows: { platform: 'win32', interpreter: RUNNER_PYTHON } },
     });
@@ -81,6 +83,6 @@ describe('set-interpreter generator', () => {
       'interpreter "python.exe" is not an absolute win32 path: give the full path of the installed Python\'s python.exe.',
     );
     await expect(setInterpreterGenerator(tree, { platform: 'win32', interpreter: 'C:\\100%\\python.exe' })).rejects.toThrow(/contains a quote, \$, `, % or a line break/);
-    expect(readProjectConfiguration(tree, 'win').targets!.python.options.interpreter).toBe('C:\\Program Files\\Python311\\python.exe');
+    expect(resolvedProject(tree, 'win').targets!.python.options.interpreter).toBe('C:\\Program Files\\Python311\\python.exe');
   });
 });

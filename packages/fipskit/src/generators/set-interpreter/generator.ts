@@ -1,6 +1,8 @@
-import { TargetConfiguration, Tree, formatFiles, getProjects, logger, updateProjectConfiguration } from '@nx/devkit';
+import { TargetConfiguration, Tree, formatFiles, joinPathFragments, logger, updateProjectConfiguration, writeJson } from '@nx/devkit';
 import { pathsFor } from '@fipskit/core';
-import { EXECUTORS, toolchainInput } from '../../constants';
+import { toolchainInput } from '../../constants';
+import { fipskitProjects } from '../../plugins/fipskit-projects';
+import { FIPSKIT_PROJECT_FILE } from '../../plugins/nodes';
 import { SetInterpreterGeneratorOptions } from './schema';
 
 /** The same value in every place the project generator wrote the interpreter, so the project reads as if generated for it. */
@@ -20,16 +22,21 @@ export async function setInterpreterGenerator(tree: Tree, options: SetInterprete
   if (!pathsFor(platform).isAbsolute(interpreter)) {
     throw new Error(`interpreter "${interpreter}" is not an absolute ${platform} path: give the full path of the installed Python's ${platform === 'win32' ? 'python.exe' : 'interpreter'}.`);
   }
+  // The python stage's cache input names it through a shell: refused here, before any file changes, if it cannot.
+  toolchainInput('python', interpreter);
   const changed: string[] = [];
-  for (const [name, project] of getProjects(tree)) {
-    const tags = project.tags ?? [];
-    if (!tags.includes('fipskit') || !tags.includes(`platform:${platform}`)) continue;
-    const targets = Object.values(project.targets ?? {});
-    const current = targets.find((target) => target.executor === EXECUTORS.python)?.options?.interpreter;
-    if (typeof current !== 'string' || current === interpreter) continue;
-    for (const target of targets) pointTargetAt(target, current, interpreter);
-    updateProjectConfiguration(tree, name, project);
-    changed.push(name);
+  for (const found of fipskitProjects(tree)) {
+    const current = found.interpreter;
+    if (found.platform !== platform || typeof current !== 'string' || current === interpreter) continue;
+    // fipskit.json names it once: the plugin derives every target and the cache input from it.
+    if (found.file) writeJson(tree, joinPathFragments(found.root, FIPSKIT_PROJECT_FILE), { ...found.file, interpreter });
+    // Targets written in project.json (a project made before the plugin, or an override) name it where the generator put it.
+    const targets = Object.values(found.project.targets ?? {});
+    if (targets.length) {
+      for (const target of targets) pointTargetAt(target, current, interpreter);
+      updateProjectConfiguration(tree, found.name, found.project);
+    }
+    changed.push(found.name);
   }
   if (changed.length) logger.info(`fipskit: ${changed.join(', ')} now use${changed.length === 1 ? 's' : ''} ${interpreter}`);
   else logger.info(`fipskit: no ${platform} project uses an interpreter other than ${interpreter}; nothing changed`);

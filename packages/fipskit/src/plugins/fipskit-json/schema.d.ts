@@ -34,6 +34,12 @@ export interface FipskitProject {
    * Default: `rhel-compatible`.
    */
   profile?: FipsProfile;
+  /**
+   * Build settings for the openssl and python stages, e.g. `{"CC": "ccache gcc", "CFLAGS": "-O2"}`: the only variables
+   * they get beyond those that locate the tools (see the stages' `environment` option). They are part of the cache
+   * key, and the key asks a `CC` given here (and the compiler behind `ccache`) for its version.
+   */
+  environment?: Record<string, string>;
   /** Where the stages' outputs go, relative to the workspace root. Default: `dist/<project name>`. */
   outputDir?: string;
 }

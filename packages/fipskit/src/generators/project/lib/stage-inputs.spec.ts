@@ -3,7 +3,6 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlin
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SourceLock } from '@fipskit/core';
-import { stageTargets } from './targets';
 
 /*
  * The cache keys of the generated stages, computed by Nx itself (tools/task-hash.js) in a scratch
@@ -25,33 +24,35 @@ function write(root: string, path: string, content: string): void {
   writeFileSync(join(root, path), content);
 }
 
+const linux = {
+  platform: 'linux',
+  interpreter: '/usr/bin/python3.11',
+  openssl: { kind: 'debian', package: 'openssl', version: '3.0' },
+  python: { kind: 'debian', package: 'python3.11', version: '3.11.2' },
+  profile: 'strict',
+};
+
+/** A workspace whose fipskit projects get their stages from fipskit's plugin, as a user's do. */
 function scratchWorkspace(): string {
   const root = mkdtempSync(join(tmpdir(), 'fipskit-inputs-'));
   // A junction on Windows, which needs no administrator rights; the type is ignored elsewhere.
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'junction');
   write(root, 'package.json', JSON.stringify({ name: 'scratch', private: true }));
-  cpSync(join(REPO, 'nx.json'), join(root, 'nx.json'));
+  const repoNx = JSON.parse(readFileSync(join(REPO, 'nx.json'), 'utf8'));
+  write(root, 'nx.json', JSON.stringify({ namedInputs: repoNx.namedInputs, plugins: ['fipskit'] }));
+  // Inside this repository the plugin is TypeScript source, loaded through the workspace's tsconfig paths.
+  write(root, 'tsconfig.base.json', JSON.stringify({ extends: join(REPO, 'tsconfig.base.json'), compilerOptions: { baseUrl: REPO } }));
   write(root, '.gitignore', 'node_modules\n.nx\ndist\ntmp\n');
   write(root, 'README.md', '# scratch\n');
   write(root, 'other/project.json', JSON.stringify({ name: 'other', root: 'other', targets: { x: { command: 'true' } } }));
   write(root, 'other/src/a.ts', 'export const a = 1;\n');
-  const linux = (outputDir: string, extra: Partial<Parameters<typeof stageTargets>[0]> = {}) =>
-    stageTargets({
-      outputDir,
-      openssl: { kind: 'debian', package: 'openssl', version: '3.0' },
-      python: { kind: 'debian', package: 'python3.11', version: '3.11.2' },
-      interpreter: '/usr/bin/python3.11',
-      mode: 'overlay',
-      platform: 'linux',
-      profile: 'strict',
-      ...extra,
-    });
-  write(root, 'fp/project.json', JSON.stringify({ name: 'fp', root: 'fp', targets: linux('dist/fp') }, null, 2));
+  write(root, 'fp/project.json', JSON.stringify({ name: 'fp' }));
+  write(root, 'fp/fipskit.json', JSON.stringify(linux, null, 2));
   // One OpenSSL project feeding a Python project of its own (the fan-out layout).
-  const shared = linux('dist/fp');
-  write(root, 'so/project.json', JSON.stringify({ name: 'so', root: 'so', targets: { sources: shared.sources, openssl: shared.openssl, 'fips-config': shared['fips-config'] } }, null, 2));
-  const py = linux('dist/py', { openssl: undefined, shared: { project: 'so', outputDir: 'dist/fp' } });
-  write(root, 'py/project.json', JSON.stringify({ name: 'py', root: 'py', implicitDependencies: ['so'], targets: py }, null, 2));
+  write(root, 'so/project.json', JSON.stringify({ name: 'so' }));
+  write(root, 'so/fipskit.json', JSON.stringify({ ...linux, outputDir: 'dist/fp' }, null, 2));
+  write(root, 'py/project.json', JSON.stringify({ name: 'py' }));
+  write(root, 'py/fipskit.json', JSON.stringify({ platform: 'linux', interpreter: linux.interpreter, opensslProject: 'so', python: linux.python, outputDir: 'dist/py' }, null, 2));
   write(root, 'dist/fp/sources/openssl.source.json', JSON.stringify(opensslLock));
   write(root, 'dist/fp/sources/cpython.source.json', JSON.stringify(cpythonLock));
   write(root, 'dist/fp/openssl/build-info.json', JSON.stringify({ version: '3.0.22', artifacts: { 'lib/ossl-modules/fips.so': 'a'.repeat(64) } }));
@@ -88,9 +89,12 @@ describe('stage cache keys: each declared input matters, nothing else does', () 
     mutate(ws);
     return changed(before, hashes(ws, {}, tasks));
   }
+  /** An option set in project.json over the inferred target, as a user overrides one. */
   const editOption = (ws: string, project: string, target: string, option: string, value: unknown) => {
     const config = JSON.parse(readFileSync(join(ws, project, 'project.json'), 'utf8'));
-    config.targets[target].options[option] = value;
+    config.targets ??= {};
+    config.targets[target] ??= {};
+    config.targets[target].options = { ...config.targets[target].options, [option]: value };
     write(ws, `${project}/project.json`, JSON.stringify(config, null, 2));
   };
 
@@ -106,14 +110,8 @@ describe('stage cache keys: each declared input matters, nothing else does', () 
   (process.platform === 'win32' ? it.skip : it)('a declared CC behind ccache: another version of the compiler is a miss, not only another ccache', () => {
     const ws = scratchWorkspace();
     dirs.push(ws);
-    const config = JSON.parse(readFileSync(join(ws, 'fp', 'project.json'), 'utf8'));
-    for (const target of ['openssl', 'python']) {
-      config.targets[target].options.environment = { CC: 'ccache fakecc' };
-      config.targets[target].inputs = config.targets[target].inputs.map((input: { runtime?: string }) =>
-        input.runtime?.includes('toolchain-identity.js') ? { runtime: `${input.runtime} --cc "ccache fakecc"` } : input,
-      );
-    }
-    write(ws, 'fp/project.json', JSON.stringify(config, null, 2));
+    // Declared in fipskit.json: the plugin gives the openssl and python stages the setting and their cache keys --cc.
+    write(ws, 'fp/fipskit.json', JSON.stringify({ ...linux, environment: { CC: 'ccache fakecc' } }, null, 2));
     const tools = (ccacheVersion: string, ccVersion: string) => {
       const bin = mkdtempSync(join(tmpdir(), 'fipskit-fake-tools-'));
       dirs.push(bin);

@@ -16,6 +16,8 @@ export interface StageTargetsInput {
   profile: FipsProfile;
   /** The project whose openssl and fips-config stages this one uses (one OpenSSL, several Pythons). */
   shared?: { project: string; outputDir: string };
+  /** Build settings for the openssl and python stages (CC, CFLAGS …): their `environment` option, and the CC the cache key asks. */
+  environment?: Record<string, string>;
 }
 
 /**
@@ -28,6 +30,9 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
   const opensslOut = (stage: 'openssl' | 'fips-config') => (input.shared ? `${input.shared.outputDir}/${stage}` : out(stage));
   const upstream = (target: 'openssl' | 'fips-config') => (input.shared ? { projects: [input.shared.project], target } : target);
   const windows = input.platform === 'win32';
+  // A declared CC is the compiler the builds run: the cache key asks it (and the one behind ccache) for its version.
+  const cc = windows ? undefined : input.environment?.CC;
+  const environment = input.environment && Object.keys(input.environment).length ? { environment: input.environment } : {};
   const targets: Record<string, TargetConfiguration> = {
     sources: {
       executor: EXECUTORS.sources,
@@ -56,12 +61,13 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         // toolchain is a miss. Not PATH or paths: another checkout or machine with the same tools shares the entry.
         // No environment variable: the build gets none that changes it (CC, CFLAGS … belong in the "environment"
         // option, which is part of the key like every option).
-        { runtime: toolchainInput('openssl') },
+        { runtime: toolchainInput('openssl', undefined, cc) },
       ],
       options: {
         sourceLock: `${out('sources')}/openssl.source.json`,
         ...(input.fipsProvider ? { fipsProviderSourceLock: `${out('sources')}/openssl-fips-provider.source.json` } : {}),
         outputPath: out('openssl'),
+        ...environment,
       },
       outputs: ['{options.outputPath}'],
       metadata: {
@@ -97,7 +103,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         { dependentTasksOutputFiles: '**/build-info.json' },
         // The compiler's version, and the interpreter the modules are built for: its version and the SHA-256 of
         // its Python.h and pyconfig.h, so a patched interpreter package is a miss.
-        { runtime: toolchainInput('python', input.mode === 'full' ? undefined : input.interpreter) },
+        { runtime: toolchainInput('python', input.mode === 'full' ? undefined : input.interpreter, cc) },
       ],
       options: {
         mode: input.mode,
@@ -106,6 +112,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         opensslPath: opensslOut('openssl'),
         fipsConfigPath: opensslOut('fips-config'),
         outputPath: out('python'),
+        ...environment,
       },
       outputs: ['{options.outputPath}'],
       metadata: {
