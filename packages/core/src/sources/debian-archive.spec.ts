@@ -68,7 +68,7 @@ describe('debian archive through a private apt configuration', () => {
   it('runs apt-get update and apt-cache showsrc on private state only, and picks the newest match', async () => {
     const runner = aptRunner({ exitCode: 0, files: {} });
     const { release, aptSources } = await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, { cacheDir, runner, systemRoot });
-    const apt = privateApt(cacheDir);
+    const apt = privateApt(cacheDir, aptSources);
     const options = [
       '-o', `Dir::Etc::SourceList=${apt.sourcesList}`,
       '-o', `Dir::Etc::SourceParts=${apt.sourceParts}`,
@@ -186,7 +186,8 @@ describe('debian archive through a private apt configuration', () => {
   it('asks a newer release from the URI of the machine release', async () => {
     const runner = aptRunner({ exitCode: 0, files: {} });
     await findDebianRelease('openssl', { kind: 'debian', suites: ['trixie'] }, { cacheDir, runner, systemRoot });
-    expect(readFileSync(privateApt(cacheDir).sourcesList, 'utf8')).toContain(`deb-src ${KEY} http://deb.example/debian trixie main\n`);
+    const trixie = planDebianSources({ kind: 'debian', suites: ['trixie'] }, systemRoot);
+    expect(readFileSync(privateApt(cacheDir, trixie).sourcesList, 'utf8')).toContain(`deb-src ${KEY} http://deb.example/debian trixie main\n`);
   });
 
   it('says what to use instead where apt does not exist', async () => {

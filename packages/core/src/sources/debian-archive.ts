@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, ProcessRunner, RunOptions } from '../process/command';
@@ -47,8 +48,12 @@ export interface PrivateApt {
   stamp: string;
 }
 
-export function privateApt(cacheDir: string): PrivateApt {
-  const dir = join(cacheDir, 'apt');
+/**
+ * The private apt state for one set of deb-src lines: a directory of its own per sources.list, so that projects on
+ * different suites (bookworm, trixie-security) keep their indexes side by side instead of fetching over each other.
+ */
+export function privateApt(cacheDir: string, aptSources: string[]): PrivateApt {
+  const dir = join(cacheDir, 'apt', createHash('sha256').update(renderSourcesList(aptSources)).digest('hex').slice(0, 16));
   return {
     dir,
     sourcesList: join(dir, 'sources.list'),
@@ -139,13 +144,13 @@ export async function findDebianRelease(
 ): Promise<{ release: DebianRelease; aptSources: string[]; debian: { suites?: string[]; mirror?: string } }> {
   const pkg = debianPackageFor(product, spec);
   const aptSources = planDebianSources(spec, ctx.systemRoot);
-  const stanzas = await withCacheLock(privateApt(ctx.cacheDir).lock, () => readSourceIndex(pkg, aptSources, ctx));
+  const stanzas = await withCacheLock(privateApt(ctx.cacheDir, aptSources).lock, () => readSourceIndex(pkg, aptSources, ctx));
   const debian = { ...(spec.suites ? { suites: spec.suites } : {}), ...(spec.mirror ? { mirror: spec.mirror } : {}) };
   return { release: chooseDebianRelease(stanzas, pkg, spec.version), aptSources, debian };
 }
 
 async function readSourceIndex(pkg: string, aptSources: string[], ctx: DebianArchiveContext): Promise<SourcePackageStanza[]> {
-  const apt = privateApt(ctx.cacheDir);
+  const apt = privateApt(ctx.cacheDir, aptSources);
   await ensureSourceIndex(apt, aptSources, ctx);
   const output: string[] = [];
   await runApt(ctx.runner, aptCommand(apt, 'apt-cache', ['showsrc', pkg], apt.dir, `apt-cache showsrc ${pkg}`), {
@@ -294,9 +299,9 @@ export async function fetchDebianTarball(lock: SourceLock, ctx: DebianArchiveCon
   if (cached) return withSignature(cached, cache, lock.sha256, fileName);
   const spec = requireField(lock.debian, 'debian', lockFile);
   const aptSources = planDebianSources({ kind: 'debian', package: pkg, ...spec }, ctx.systemRoot);
-  return withCacheLock(privateApt(ctx.cacheDir).lock, async () => {
+  return withCacheLock(privateApt(ctx.cacheDir, aptSources).lock, async () => {
     const release = lockedRelease(await readSourceIndex(pkg, aptSources, ctx), pkg, lock);
-    return downloadRelease(release, lock.sha256, cache, ctx);
+    return downloadRelease(release, lock.sha256, cache, privateApt(ctx.cacheDir, aptSources), ctx);
   });
 }
 
@@ -325,8 +330,7 @@ function lockedRelease(stanzas: SourcePackageStanza[], pkg: string, lock: Source
  * `apt-get source --download-only` may exit non-zero because the .dsc or debian.tar.xz is
  * missing on the mirror while the orig tarball arrived: the tarball's hash decides.
  */
-async function downloadRelease(release: DebianRelease, sha256: string, cache: ContentCache, ctx: DebianArchiveContext) {
-  const apt = privateApt(ctx.cacheDir);
+async function downloadRelease(release: DebianRelease, sha256: string, cache: ContentCache, apt: PrivateApt, ctx: DebianArchiveContext) {
   mkdirSync(join(ctx.cacheDir, 'tmp'), { recursive: true });
   const workDir = mkdtempSync(join(ctx.cacheDir, 'tmp', 'apt-source-'));
   try {
