@@ -14,6 +14,8 @@ const common = {
   moduleNameMapper: { '^unicorn-magic$': '<rootDir>/node_modules/unicorn-magic/node.js' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
+  // dist/packages holds the built packages (npm run pack:packages): tests import the sources, never those copies.
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
 };
 module.exports = {
   projects: [

@@ -16,6 +16,10 @@ npx jest --selectProjects e2e --ci --runInBand
 echo "== Windows semantics under Wine (MinGW-w64 build of the same OpenSSL: fipsinstall, FIPS config, paths, .cmd scripts)"
 npx nx run wine-openssl:build
 npx jest --selectProjects wine --ci --runInBand
+# The six packages as users get them: built to JavaScript, packed, installed from the tarballs into fresh workspaces.
+echo "== published packages (build, pack, install with the lowest, this repository's and the newest Nx 23; init, project, plan, plugin, migration)"
+npm run -s pack:packages
+npm run -s test:packages
 echo "== reference CPython sources for the Windows PCbuild plan tests (Debian's archive)"
 node tools/run-ts.js packages/python-pcbuild/src/executors/build/lib/windows/pcbuild-reference-sources.ts ||
   echo "warning: a reference CPython tarball could not be fetched; the PCbuild plan tests for it are skipped"

@@ -14,6 +14,7 @@
 // a fipskit upgrade that changes what a stage writes (openssl.cnf, the Python runtime) is a miss.
 'use strict';
 const { spawnSync } = require('node:child_process');
+const { createRequire } = require('node:module');
 const { createHash } = require('node:crypto');
 const { existsSync, readFileSync, readdirSync } = require('node:fs');
 const { dirname, join, relative } = require('node:path');
@@ -81,13 +82,27 @@ function codeFiles(dir) {
     });
 }
 
+/**
+ * The directory of the package the workspace (the working directory) resolves, else the one beside this script.
+ * Resolved as from a file in the working directory: a plain require.resolve would find @fipskit/core through Node's
+ * self-reference (this script's own package exports its name), whichever copy the workspace holds.
+ */
+function packageDir(name) {
+  for (const from of [process.cwd(), __dirname]) {
+    try {
+      return dirname(createRequire(join(from, 'noop.js')).resolve(`@fipskit/${name}/package.json`));
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+}
+
 function fipskitCode(stage) {
   const hash = createHash('sha256');
   for (const name of STAGE_PACKAGES[stage]) {
-    let dir;
-    try {
-      dir = dirname(require.resolve(`@fipskit/${name}/package.json`, { paths: [process.cwd(), __dirname] }));
-    } catch {
+    const dir = packageDir(name);
+    if (!dir) {
       hash.update(`@fipskit/${name}: not found\0`);
       continue;
     }

@@ -42,7 +42,12 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
     );
     expect(Object.keys(project.targets!)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'doctor', 'plan', 'audit']);
     expect(project.tags).toEqual(['fipskit', 'platform:linux']);
+    expect(project.name).toBe('fp');
     expect(createNodesV2).toBe(createNodes);
+    // A fipskit.json with no project.json is a project named after its directory.
+    const alone = workspace({ 'tools/fips-lab/fipskit.json': linux });
+    roots.push(alone);
+    expect((await infer(alone, ['tools/fips-lab/fipskit.json']))[0][1].projects!['tools/fips-lab'].name).toBe('fips-lab');
   });
 
   it('a Python project on another project\'s OpenSSL: that project\'s outputs and profile, and a dependency on it', async () => {

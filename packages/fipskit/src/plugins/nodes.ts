@@ -104,7 +104,8 @@ export function inferredProject(project: ReadProject, all: ReadProject[]): Pick<
 
 function nodesFor(file: string, context: CreateNodesContext & { configFiles: readonly string[] }, all: () => ReadProject[]): CreateNodesResult {
   const project = all().find((candidate) => candidate.file === file) ?? readProject(file, context.workspaceRoot);
-  return { projects: { [project.root]: inferredProject(project, all()) } };
+  // Named as project.json or package.json names it, else after its directory: a fipskit.json alone is a project too.
+  return { projects: { [project.root]: { name: project.name, ...inferredProject(project, all()) } } };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { readJson, readNxJson, updateNxJson } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { initGenerator } from './generator';
+import { PLUGIN_VERSION } from '../../constants';
 
 describe('init generator', () => {
   it('registers the plugin once, ignores scratch directories once, adds the packages, and changes nothing else in nx.json', async () => {
@@ -14,7 +15,7 @@ describe('init generator', () => {
     expect(readNxJson(tree)).toEqual({ ...before, plugins: ['@nx/js/typescript', { plugin: 'fipskit', options: {} }] });
     expect(tree.read('.gitignore', 'utf-8')).toBe('node_modules\ndist\ntmp/\n');
     const pkg = readJson(tree, 'package.json');
-    expect(pkg.devDependencies).toMatchObject({ fipskit: '0.1.0', '@fipskit/openssl-fips': '0.1.0', '@fipskit/fips-config': '0.1.0', '@fipskit/core': '0.1.0' });
+    expect(pkg.devDependencies).toMatchObject({ fipskit: PLUGIN_VERSION, '@fipskit/openssl-fips': PLUGIN_VERSION, '@fipskit/fips-config': PLUGIN_VERSION, '@fipskit/core': PLUGIN_VERSION, '@fipskit/verify': PLUGIN_VERSION });
   });
 
   it('leaves package.json alone with skipPackageJson, and keeps a plugin entry the user wrote with options', async () => {

@@ -2,6 +2,9 @@ import * as CDX from '@cyclonedx/cyclonedx-library';
 import { SourceAuthenticity, SourceLock } from '@fipskit/core';
 import { Evidence } from './collect-evidence';
 
+/** The fipskit release that wrote the evidence: this package's version, which nx release sets for all packages at once. */
+const FIPSKIT_VERSION: string = (require('../../../../../package.json') as { version: string }).version;
+
 const { Models, Enums, Spec, Serialize, Validation } = CDX;
 export const SBOM_SPEC = Spec.Spec1dot6;
 
@@ -36,7 +39,7 @@ export function buildSbom(evidence: Evidence, now: Date): CDX.Models.Bom {
   const { openssl, report, python } = evidence;
   const bom = new Models.Bom();
   bom.metadata.timestamp = now;
-  bom.metadata.tools.components.add(new Models.Component(Enums.ComponentType.Application, 'fipskit', { version: '0.1.0' }));
+  bom.metadata.tools.components.add(new Models.Component(Enums.ComponentType.Application, 'fipskit', { version: FIPSKIT_VERSION }));
   const product = new Models.Component(Enums.ComponentType.Application, 'fips-python', {
     bomRef: 'fips-python',
     version: report.interpreter.version,
