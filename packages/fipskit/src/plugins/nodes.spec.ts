@@ -50,6 +50,19 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
     expect((await infer(alone, ['tools/fips-lab/fipskit.json']))[0][1].projects!['tools/fips-lab'].name).toBe('fips-lab');
   });
 
+  it('runs no tool: reading the graph starts no process', async () => {
+    const childProcess = require('node:child_process') as Record<string, (...args: unknown[]) => unknown>;
+    const spies = ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'].map((name) => jest.spyOn(childProcess, name));
+    try {
+      const root = workspace({ 'fp/fipskit.json': linux, 'fp/project.json': { name: 'fp' }, 'win/fipskit.json': { ...linux, platform: 'win32', interpreter: 'C:\\Python311\\python.exe' } });
+      roots.push(root);
+      await infer(root, ['fp/fipskit.json', 'win/fipskit.json']);
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+    }
+  });
+
   it('a Python project on another project\'s OpenSSL: that project\'s outputs and profile, and a dependency on it', async () => {
     const root = workspace({
       'fips-openssl/fipskit.json': { ...linux, profile: 'strict', outputDir: 'out/openssl-project' },

@@ -15,7 +15,7 @@ export async function initGenerator(tree: Tree, options: InitGeneratorOptions): 
   let install: GeneratorCallback = () => undefined;
   if (!options.skipPackageJson) {
     const devDependencies = Object.fromEntries(PLUGIN_PACKAGES.map((p) => [p, PLUGIN_VERSION]));
-    install = addDependenciesToPackageJson(tree, {}, devDependencies);
+    install = addDependenciesToPackageJson(tree, {}, devDependencies, undefined, options.keepExistingVersions ?? false);
   }
   if (!options.skipFormat) await formatFiles(tree);
   return install;

@@ -11,6 +11,11 @@ export interface InitGeneratorOptions {
    */
   skipPackageJson?: boolean;
   /**
+   * Leave the version of a fipskit package that package.json already lists (nx add passes it).
+   * @default false
+   */
+  keepExistingVersions?: boolean;
+  /**
    * Do not format the files written (with the workspace's Prettier, when it has one).
    * @default false
    */
