@@ -2,6 +2,8 @@
 # Benchmark of the whole pipeline, every figure measured in this one run on this machine:
 #   nx cold        `nx run fips-python:build` with an empty private Nx cache (it also fills a loopback remote cache)
 #   nx warm        the same again, nothing changed (cache hits; verify runs again)
+#   nx offline     the warm run again in a network namespace with only loopback (unshare -n, as root): no Debian
+#                  archive, no DNS; the sources stage uses the index it fetched before
 #   config change  `nx run fips-python:fips-config --securityChecks=false`: fipsinstall again, OpenSSL from cache
 #   remote restore `nx run fips-python:build` in a fresh checkout at another path with its own empty local cache,
 #                  restoring OpenSSL and the Python stage from the remote cache
@@ -38,6 +40,15 @@ t=$(now); env $(private_nx a) npx nx run fips-python:build >"$work/nx-cold.log" 
 step "nx warm"
 t=$(now); env $(private_nx a) npx nx run fips-python:build >"$work/nx-warm.log" 2>&1; nx_warm=$(since "$t")
 outcome "$work/nx-warm.log" openssl | grep -q 'cache' || { echo "warm run did not hit the cache" >&2; exit 1; }
+nx_offline=skipped
+if unshare -n true 2>/dev/null; then
+  step "nx warm, offline (only loopback)"
+  # The loopback remote cache is outside the namespace: this run uses the local cache only, as an offline machine does.
+  t=$(now)
+  env -u NX_SELF_HOSTED_REMOTE_CACHE_SERVER $(private_nx a) unshare -n sh -c 'ip link set lo up && exec npx nx run fips-python:build' >"$work/nx-offline.log" 2>&1
+  nx_offline=$(since "$t")
+  grep -q "using Debian's source index fetched" "$work/nx-offline.log" || { echo "the offline run did not say which index it used" >&2; exit 1; }
+fi
 step "config-only change"
 t=$(now); env $(private_nx a) npx nx run fips-python:fips-config --securityChecks=false >"$work/nx-config.log" 2>&1; nx_config=$(since "$t")
 env $(private_nx a) npx nx run fips-python:fips-config >/dev/null 2>&1
@@ -114,6 +125,7 @@ machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' 
 |---|---|---|
 | nx cold \`nx run fips-python:build\` | $nx_cold | 1.00 |
 | nx warm, nothing changed | $nx_warm | $(ratio "$nx_warm" "$nx_cold") |
+| nx warm, offline (only loopback) | $nx_offline | $(ratio "$nx_offline" "$nx_cold") |
 | config-only change (fips-config reruns) | $nx_config | $(ratio "$nx_config" "$nx_cold") |
 | remote-cache restore in a fresh checkout | $nx_remote | $(ratio "$nx_remote" "$nx_cold") |
 | recipe by hand (OpenSSL make + install_docs, full CPython build) | $recipe | $(ratio "$recipe" "$nx_cold") |
