@@ -48,9 +48,15 @@ describe('the environment a build runs in', () => {
       VCToolsVersion: '14.39.33519',
       WindowsSDKVersion: '10.0.22621.0\\',
       'ProgramFiles(x86)': 'C:\\Program Files (x86)',
+      VCINSTALLDIR: 'C:\\VS\\VC\\',
+      __VSCMD_PREINIT_PATH: 'C:\\Windows',
+      UniversalCRTSdkDir: 'C:\\Kits\\10\\',
+      MSBuildExtensionsPath: 'C:\\VS\\MSBuild',
       CL: '/Od',
       _CL_: '/DFOO',
       LINK: '/DEBUG',
+      Configuration: 'Debug',
+      EDITOR: 'notepad',
     });
     expect(env.variables).toEqual({
       PATH: 'C:\\tools',
@@ -60,8 +66,12 @@ describe('the environment a build runs in', () => {
       VCToolsVersion: '14.39.33519',
       WindowsSDKVersion: '10.0.22621.0\\',
       'ProgramFiles(x86)': 'C:\\Program Files (x86)',
+      VCINSTALLDIR: 'C:\\VS\\VC\\',
+      __VSCMD_PREINIT_PATH: 'C:\\Windows',
+      UniversalCRTSdkDir: 'C:\\Kits\\10\\',
+      MSBuildExtensionsPath: 'C:\\VS\\MSBuild',
     });
-    expect(env.leftOut).toEqual(['CL', '_CL_', 'LINK']);
+    expect(env.leftOut).toEqual(['CL', '_CL_', 'LINK', 'Configuration']);
   });
 
   it('the option is checked: names, string values', () => {

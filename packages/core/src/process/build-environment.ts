@@ -15,15 +15,16 @@ const PASSED_THROUGH: Record<'posix' | 'win32', readonly string[]> = {
     'PATH', 'PATHEXT', 'SystemRoot', 'SystemDrive', 'windir', 'ComSpec', 'TEMP', 'TMP', 'USERPROFILE', 'USERNAME',
     'APPDATA', 'LOCALAPPDATA', 'ProgramData', 'ProgramFiles', 'ProgramFiles(x86)', 'ProgramW6432', 'CommonProgramFiles',
     'CommonProgramFiles(x86)', 'CommonProgramW6432', 'NUMBER_OF_PROCESSORS', 'PROCESSOR_ARCHITECTURE', 'OS',
-    // The MSVC developer environment (vcvars): which compiler, SDK, headers and libraries. The toolchain identity in
-    // the cache key names the compiler (VCToolsVersion, cl's banner) and the SDK (WindowsSDKVersion) these select.
-    'INCLUDE', 'LIB', 'LIBPATH', 'VSINSTALLDIR', 'VCINSTALLDIR', 'VCToolsInstallDir', 'VCToolsRedistDir', 'VCToolsVersion',
-    'VisualStudioVersion', 'VCIDEInstallDir', 'DevEnvDir', 'WindowsSdkDir', 'WindowsSdkBinPath', 'WindowsSdkVerBinPath',
-    'WindowsSDKLibVersion', 'WindowsSDKVersion', 'WindowsLibPath', 'UCRTVersion', 'UniversalCRTSdkDir', 'ExtensionSdkDir',
-    'NETFXSDKDir', 'FrameworkDir', 'FrameworkDir64', 'FrameworkVersion', 'FrameworkVersion64', 'Framework40Version',
-    'Platform', 'VSCMD_ARG_app_plat', 'VSCMD_ARG_HOST_ARCH', 'VSCMD_ARG_TGT_ARCH', 'VSCMD_VER',
+    'INCLUDE', 'LIB', 'LIBPATH', 'EXTERNAL_INCLUDE', 'IFCPATH', 'Platform', 'CommandPromptType',
   ],
 };
+
+/**
+ * The rest of the MSVC developer environment (vcvars) by family: which compiler, SDK, headers and libraries, and
+ * where MSBuild finds its targets. The toolchain identity in the cache key names the compiler (VCToolsVersion,
+ * cl's banner) and the SDK (WindowsSDKVersion) these select.
+ */
+const MSVC_ENVIRONMENT = /^(VS|VC|__VSCMD|Windows|UCRT|UniversalCRT|Framework|NETFX|MSBuild|DevEnv|ExtensionSdk)/i;
 
 /**
  * Variables that change what OpenSSL's Configure, CPython's configure, GNU make, the compilers and linkers, MSVC's
@@ -77,6 +78,11 @@ export function buildEnvironment(
   for (const name of PASSED_THROUGH[windows ? 'win32' : 'posix']) {
     const key = lookup(name);
     if (key !== undefined && parent[key] !== undefined) variables[key] = parent[key]!;
+  }
+  if (windows) {
+    for (const [key, value] of Object.entries(parent)) {
+      if (value !== undefined && MSVC_ENVIRONMENT.test(key) && !BUILD_SETTING_VARIABLES.some((name) => name.toLowerCase() === key.toLowerCase())) variables[key] = value;
+    }
   }
   if (!windows) variables.LC_ALL = 'C';
   for (const [name, value] of Object.entries(declared)) {
