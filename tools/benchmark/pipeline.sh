@@ -12,8 +12,13 @@
 #   necessary      only the commands the product needs, by hand: Configure enable-fips no-tests no-legacy,
 #                  make build_generated, make <libcrypto, libssl, fips provider, openssl>, fipsinstall, and the
 #                  four compiler runs of the overlay (_ssl, _hashlib)
+#   full mode      `nx run fips-python-full:build` cold, in a copy of the workspace with one more project: the same
+#                  OpenSSL and CPython source with `"mode": "full"` (a whole CPython built against the FIPS OpenSSL),
+#                  compared with the recipe, which also builds a whole CPython
+# Then a breakdown of the cold run next to the necessary commands, phase by phase (tools/benchmark/breakdown.ts).
 # Prints seconds and ratios. Never run it beside another build: it measures elapsed time on shared cores.
-# FIPSKIT_BENCH_SKIP_RECIPE=1 leaves out the slow recipe run (about 10 minutes on 2 cores).
+# FIPSKIT_BENCH_SKIP_RECIPE=1 leaves out the slow recipe run (about 10 minutes on 2 cores), FIPSKIT_BENCH_SKIP_FULL=1
+# the full-mode run (about 8 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -36,7 +41,9 @@ export NX_SELF_HOSTED_REMOTE_CACHE_SERVER=$(cat "$work/remote.url")
 
 step "nx cold (log: $work/nx-cold.log)"
 rm -rf dist/fips-python tmp/fipskit/fips-python
-t=$(now); env $(private_nx a) npx nx run fips-python:build >"$work/nx-cold.log" 2>&1; nx_cold=$(since "$t")
+# Every line stamped with the seconds since the start, for the breakdown.
+t=$(now); env $(private_nx a) npx nx run fips-python:build 2>&1 | node tools/run-ts.js tools/benchmark/breakdown.ts stamp "$t" >"$work/nx-cold.log"
+nx_cold=$(since "$t")
 step "nx warm"
 t=$(now); env $(private_nx a) npx nx run fips-python:build >"$work/nx-warm.log" 2>&1; nx_warm=$(since "$t")
 outcome "$work/nx-warm.log" openssl | grep -q 'cache' || { echo "warm run did not hit the cache" >&2; exit 1; }
@@ -77,13 +84,15 @@ openssl_by_hand() {
   while [ "$1" != -- ]; do configure+=("$1"); shift; done; shift
   while [ "$1" != -- ]; do make_targets+=("$1"); shift; done; shift
   install_targets=("$@")
-  local t; t=$(now)
-  mkdir -p "$dir"; tar xzf "$openssl_tgz" -C "$dir" --strip-components=1; cd "$dir"
-  ./Configure enable-fips "${configure[@]}" --prefix="$prefix" --openssldir="$prefix/ssl" --libdir=lib >"$work/$name.log" 2>&1
-  if [ "$name" = necessary ]; then make -j"$jobs" build_generated >>"$work/$name.log" 2>&1; fi
-  make -j"$jobs" "${make_targets[@]}" >>"$work/$name.log" 2>&1
-  if [ ${#install_targets[@]} -gt 0 ]; then make "${install_targets[@]}" >>"$work/$name.log" 2>&1; fi
-  LD_LIBRARY_PATH=$dir ./apps/openssl fipsinstall -module providers/fips.so -out "$work/$name-fipsmodule.cnf" >>"$work/$name.log" 2>&1
+  local t p; t=$(now)
+  phase() { echo "$1	$(since "$p")" >>"$work/$name.phases"; p=$(now); }
+  p=$t
+  mkdir -p "$dir"; tar xzf "$openssl_tgz" -C "$dir" --strip-components=1; cd "$dir"; phase "openssl unpack"
+  ./Configure enable-fips "${configure[@]}" --prefix="$prefix" --openssldir="$prefix/ssl" --libdir=lib >"$work/$name.log" 2>&1; phase "openssl Configure"
+  if [ "$name" = necessary ]; then make -j"$jobs" build_generated >>"$work/$name.log" 2>&1; phase "openssl build_generated"; fi
+  make -j"$jobs" "${make_targets[@]}" >>"$work/$name.log" 2>&1; phase "openssl make"
+  if [ ${#install_targets[@]} -gt 0 ]; then make "${install_targets[@]}" >>"$work/$name.log" 2>&1; phase "openssl install"; fi
+  LD_LIBRARY_PATH=$dir ./apps/openssl fipsinstall -module providers/fips.so -out "$work/$name-fipsmodule.cnf" >>"$work/$name.log" 2>&1; phase fipsinstall
   since "$t"
   cd "$root"
 }
@@ -101,12 +110,28 @@ if [ -z "${FIPSKIT_BENCH_SKIP_RECIPE:-}" ]; then
   recipe=$(awk -v a="$recipe_openssl" -v b="$recipe_python" 'BEGIN { printf "%.1f", a + b }')
 fi
 
+full=skipped
+if [ -z "${FIPSKIT_BENCH_SKIP_FULL:-}" ]; then
+  step "full mode cold, in the fresh checkout with its own empty cache (log: $work/nx-full.log)"
+  # The committed project's sources and profile, with the whole CPython built instead of the overlay.
+  mkdir -p "$checkout/fips-python-full"
+  node -e '
+    const p = require(process.argv[1]);
+    delete p.interpreter;
+    p.mode = "full";
+    require("fs").writeFileSync(process.argv[2], JSON.stringify(p, null, 2));
+  ' "$root/fips-python/fipskit.json" "$checkout/fips-python-full/fipskit.json"
+  t=$(now); (cd "$checkout" && env $(private_nx c) npx nx run fips-python-full:build >"$work/nx-full.log" 2>&1); full=$(since "$t")
+  grep -q 'FIPS mode: IN FORCE' "$work/nx-full.log" || { echo "the full-mode build did not prove FIPS mode" >&2; exit 1; }
+fi
+
 step "necessary commands by hand (log: $work/necessary.log)"
 necessary_openssl=$(openssl_by_hand necessary no-tests no-legacy -- libcrypto.so.3 libssl.so.3 providers/fips.so apps/openssl --)
 t=$(now)
 py=$work/overlay; prefix=$work/necessary
 mkdir -p "$py/src" "$py/out/ext"
 tar xzf "$cpython_tgz" -C "$py/src" --strip-components=1 --wildcards '*/Modules/*'
+echo "python unpack	$(since "$t")" >>"$work/necessary.phases"; t2=$(now)
 printf '#include <pyconfig.h>\n#undef HAVE_BLUETOOTH_BLUETOOTH_H\n#undef HAVE_BLUETOOTH_H\n' >"$py/fix.h"
 cflags=(-std=c11 -O2 -g -fwrapv -DNDEBUG -Wall -fvisibility=hidden -fPIC -I "$prefix/include" -I /usr/include/python3.11)
 {
@@ -115,6 +140,7 @@ cflags=(-std=c11 -O2 -g -fwrapv -DNDEBUG -Wall -fvisibility=hidden -fPIC -I "$pr
   cc "${cflags[@]}" -DPy_BUILD_CORE_MODULE -I /usr/include/python3.11/internal -c "$py/src/Modules/_hashopenssl.c" -o "$py/_hashopenssl.o"
   cc -shared -o "$py/out/ext/_hashlib.so" "$py/_hashopenssl.o" -L "$prefix" '-Wl,--disable-new-dtags,-rpath,$ORIGIN/x' -l:libcrypto.so.3
 } >>"$work/necessary.log" 2>&1
+echo "python compile	$(since "$t2")" >>"$work/necessary.phases"
 necessary_python=$(since "$t")
 necessary=$(awk -v a="$necessary_openssl" -v b="$necessary_python" 'BEGIN { printf "%.1f", a + b }')
 
@@ -129,6 +155,10 @@ machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' 
 | config-only change (fips-config reruns) | $nx_config | $(ratio "$nx_config" "$nx_cold") |
 | remote-cache restore in a fresh checkout | $nx_remote | $(ratio "$nx_remote" "$nx_cold") |
 | recipe by hand (OpenSSL make + install_docs, full CPython build) | $recipe | $(ratio "$recipe" "$nx_cold") |
+| full mode cold \`nx run fips-python-full:build\` (a whole CPython) | $full | $(ratio "$full" "$nx_cold") |
 | necessary commands by hand (targeted OpenSSL, overlay compiles) | $necessary | $(ratio "$necessary" "$nx_cold") |
-nx cold / recipe: $(ratio "$nx_cold" "$recipe")   nx cold / necessary commands: $(ratio "$nx_cold" "$necessary")
+nx cold / recipe: $(ratio "$nx_cold" "$recipe")   nx cold / necessary commands: $(ratio "$nx_cold" "$necessary")   full mode cold / recipe: $(ratio "$full" "$recipe")
+
+Where the cold run's time goes, next to the necessary commands (seconds):
+$(node tools/run-ts.js tools/benchmark/breakdown.ts table "$work/nx-cold.log" "$work/necessary.phases")
 TABLE

@@ -1,0 +1,36 @@
+import { parseTook, stageRuns } from './breakdown';
+
+describe('parseTook', () => {
+  it('splits a stage timing line into its steps, titles with commas and parentheses included', () => {
+    expect(parseTook('[openssl] took 83.6 s: Unpack openssl_3.0.22.orig.tar.gz (OpenSSL 3.0.22) 1.2 s, Compile libraries, FIPS provider and openssl 76.2 s, Publish output 0.0 s')).toEqual([
+      { title: 'Unpack openssl_3.0.22.orig.tar.gz (OpenSSL 3.0.22)', seconds: 1.2 },
+      { title: 'Compile libraries, FIPS provider and openssl', seconds: 76.2 },
+      { title: 'Publish output', seconds: 0 },
+    ]);
+  });
+});
+
+describe('stageRuns', () => {
+  const at = (seconds: number, text: string) => ({ at: seconds, text });
+
+  it('gives each stage the time up to the next one, and its own timings only when it ran', () => {
+    const { runs, firstStage, finished } = stageRuns([
+      at(2.0, '> nx run fips-python:sources'),
+      at(2.8, '> nx run fips-python:openssl'),
+      at(90.0, '[openssl] took 86.0 s: Configure 5.0 s, Compile libraries, FIPS provider and openssl 81.0 s'),
+      at(90.5, '> nx run fips-python:python  [local cache]'),
+      at(90.6, '[python] took 2.6 s: Compile _ssl 1.3 s'),
+      at(90.7, '> nx run fips-python:verify'),
+      at(92.9, ' NX   Successfully ran target build for project fips-python and 5 tasks it depends on'),
+    ]);
+    expect(firstStage).toBe(2.0);
+    expect(finished).toBe(92.9);
+    expect(runs.map((r) => [r.name, Number((r.end - r.start).toFixed(1)), r.cached, r.steps.length])).toEqual([
+      ['sources', 0.8, false, 0],
+      ['openssl', 87.7, false, 2],
+      // replayed from the cache: the stored run's 2.6 s are not this run's
+      ['python', 0.2, true, 0],
+      ['verify', 2.2, false, 0],
+    ]);
+  });
+});
