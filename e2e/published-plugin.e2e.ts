@@ -77,7 +77,7 @@ describe('fipskit from a registry, in a workspace of its own', () => {
   it('nx add fipskit installs the plugin from the registry, registers it and adds the packages', () => {
     const added = nx(['add', 'fipskit']);
     expect(added.status).toBe(0);
-    expect(readJson('nx.json').plugins).toEqual([{ plugin: 'fipskit', options: {} }]);
+    expect(readJson('nx.json').plugins).toEqual([{ plugin: 'fipskit/plugin', options: {} }]);
     const { devDependencies } = readJson('package.json');
     for (const name of ['fipskit', '@fipskit/core', '@fipskit/openssl-fips', '@fipskit/fips-config', '@fipskit/python-pcbuild', '@fipskit/verify']) {
       expect(devDependencies[name]).toMatch(new RegExp(`^\\^?${FIPSKIT_VERSION.replace(/\./g, '\\.')}$`));

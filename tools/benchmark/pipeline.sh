@@ -7,6 +7,8 @@
 #   config change  `nx run fips-python:fips-config --securityChecks=false`: fipsinstall again, OpenSSL from cache
 #   remote restore `nx run fips-python:build` in a fresh checkout at another path with its own empty local cache,
 #                  restoring OpenSSL and the Python stage from the remote cache
+#   installed      the packed packages installed into a fresh workspace, as a user has them: cold, then warm
+#                  (FIPSKIT_BENCH_SKIP_INSTALLED=1 leaves it out)
 #   recipe         the recipe's steps with the bare tools: Configure enable-fips, make, make install_sw
 #                  install_ssldirs install_docs install_fips, fipsinstall, and a full CPython build against it
 #   necessary      only the commands the product needs, by hand: Configure enable-fips no-tests no-legacy,
@@ -68,6 +70,33 @@ cp -a node_modules "$checkout/"
 t=$(now); (cd "$checkout" && env $(private_nx b) npx nx run fips-python:build >"$work/nx-remote.log" 2>&1); nx_remote=$(since "$t")
 outcome "$work/nx-remote.log" openssl | grep -q 'remote cache' || { echo "the fresh checkout did not restore OpenSSL from the remote cache" >&2; exit 1; }
 unset NX_SELF_HOSTED_REMOTE_CACHE_SERVER
+
+# The product as users get it: the packed packages (compiled JavaScript) installed from their tarballs into a fresh
+# workspace with this repository's Nx, the committed project's fipskit.json, nx g fipskit:init; cold, then warm.
+# In this repository the plugin and the executors are TypeScript workspace packages: Nx scans the workspace's projects
+# to resolve a local plugin and compiles each executor on load, which a user's workspace does not do.
+installed_cold=skipped; installed_warm=skipped; installed_floor=skipped; installed_daemon=skipped
+if [ -z "${FIPSKIT_BENCH_SKIP_INSTALLED:-}" ]; then
+  step "the packed packages installed in a fresh workspace (log: $work/installed.log)"
+  user=$work/user
+  mkdir -p "$user/fips-python"
+  {
+    npm run -s pack:packages
+    (cd "$user" && echo '{ "name": "user-workspace", "private": true }' >package.json && echo '{}' >nx.json &&
+      npm install --no-audit --no-fund --loglevel=error --save-dev "nx@$(node -p "require('nx/package.json').version")" "$root"/dist/packages/*.tgz &&
+      env $(private_nx u) npx nx g fipskit:init --no-interactive)
+  } >"$work/installed.log" 2>&1
+  cp fips-python/fipskit.json "$user/fips-python/fipskit.json"
+  t=$(now); (cd "$user" && env $(private_nx u) npx nx run fips-python:build >"$work/installed-cold.log" 2>&1); installed_cold=$(since "$t")
+  t=$(now); (cd "$user" && env $(private_nx u) npx nx run fips-python:build >"$work/installed-warm.log" 2>&1); installed_warm=$(since "$t")
+  outcome "$work/installed-warm.log" openssl | grep -q 'cache' || { echo "the installed workspace's warm run did not hit the cache" >&2; exit 1; }
+  # Nx's own floor there: the same command with the stages left out (build itself is a no-op target).
+  t=$(now); (cd "$user" && env $(private_nx u) npx nx run fips-python:build --excludeTaskDependencies >/dev/null 2>&1); installed_floor=$(since "$t")
+  # With the Nx daemon, as Nx runs on a developer's machine by default (CI turns it off): the second run is measured.
+  (cd "$user" && env $(private_nx u) NX_DAEMON=true npx nx run fips-python:build >/dev/null 2>&1)
+  t=$(now); (cd "$user" && env $(private_nx u) NX_DAEMON=true npx nx run fips-python:build >"$work/installed-daemon.log" 2>&1); installed_daemon=$(since "$t")
+  (cd "$user" && env $(private_nx u) npx nx daemon --stop >/dev/null 2>&1) || true
+fi
 
 tarball_of() {
   local lock=dist/fips-python/sources/$1.source.json
@@ -154,6 +183,10 @@ machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' 
 | nx warm, offline (only loopback) | $nx_offline | $(ratio "$nx_offline" "$nx_cold") |
 | config-only change (fips-config reruns) | $nx_config | $(ratio "$nx_config" "$nx_cold") |
 | remote-cache restore in a fresh checkout | $nx_remote | $(ratio "$nx_remote" "$nx_cold") |
+| installed packages in a user's workspace: nx cold | $installed_cold | $(ratio "$installed_cold" "$nx_cold") |
+| installed packages in a user's workspace: nx warm, nothing changed | $installed_warm | $(ratio "$installed_warm" "$installed_cold") (to its cold) |
+| installed packages: nx warm with the Nx daemon (a developer's default) | $installed_daemon | $(ratio "$installed_daemon" "$installed_cold") (to its cold) |
+| installed packages: Nx's floor, \`nx run fips-python:build --excludeTaskDependencies\` (no stage runs) | $installed_floor | $(ratio "$installed_floor" "$installed_cold") (to its cold) |
 | recipe by hand (OpenSSL make + install_docs, full CPython build) | $recipe | $(ratio "$recipe" "$nx_cold") |
 | full mode cold \`nx run fips-python-full:build\` (a whole CPython) | $full | $(ratio "$full" "$nx_cold") |
 | necessary commands by hand (targeted OpenSSL, overlay compiles) | $necessary | $(ratio "$necessary" "$nx_cold") |

@@ -32,7 +32,7 @@ function write(root: string, path: string, content: unknown): void {
 function workspace(count: number, inferred: boolean): string {
   const root = mkdtempSync(join(tmpdir(), `fipskit-graph-${inferred ? 'plugin' : 'written'}-`));
   write(root, 'package.json', { name: 'scratch', private: true });
-  write(root, 'nx.json', inferred ? { plugins: ['fipskit'] } : {});
+  write(root, 'nx.json', inferred ? { plugins: ['fipskit/plugin'] } : {});
   // Inside this repository the plugin is TypeScript source, loaded through the workspace's tsconfig paths.
   write(root, 'tsconfig.base.json', { extends: join(REPO, 'tsconfig.base.json'), compilerOptions: { baseUrl: REPO } });
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'junction');

@@ -15,12 +15,13 @@ const source = (overrides: Partial<PackageManifest> = {}): PackageManifest => ({
 });
 
 describe('the published packages', () => {
-  it('point main, types and exports["."] at the built JavaScript and declarations, and keep every other export', () => {
-    const published = publishedManifest(source());
+  it('point main, types and every TypeScript entry of exports at the built JavaScript and declarations, and keep every other export', () => {
+    const published = publishedManifest(source({ exports: { ...source().exports, './project-options': './src/project-options.ts' } }));
     expect(published.main).toBe('./src/index.js');
     expect(published.types).toBe('./src/index.d.ts');
     expect(published.exports).toEqual({
       '.': { types: './src/index.d.ts', default: './src/index.js' },
+      './project-options': { types: './src/project-options.d.ts', default: './src/project-options.js' },
       './package.json': './package.json',
       './bin/*.js': './bin/*.js',
     });

@@ -62,9 +62,12 @@ export function publishedManifest(source: PackageManifest): PackageManifest {
   if (typeof entry !== 'string' || entry !== source.main || source.types !== source.main || !/^\.\/src\/.*\.ts$/.test(entry)) {
     throw new Error(`${source.name}: package.json main, types and exports["."] must all name the same ./src/*.ts entry (found ${JSON.stringify({ main: source.main, types: source.types, '.': entry })})`);
   }
-  const js = entry.replace(/\.ts$/, '.js');
-  const dts = entry.replace(/\.ts$/, '.d.ts');
-  return { ...source, main: js, types: dts, exports: { ...source.exports, '.': { types: dts, default: js } } };
+  // Every entry on TypeScript source (".", and subpaths such as "./plugin") points at its JavaScript and declarations.
+  const built = (ts: string) => ({ types: ts.replace(/\.ts$/, '.d.ts'), default: ts.replace(/\.ts$/, '.js') });
+  const exports = Object.fromEntries(
+    Object.entries(source.exports).map(([key, value]) => [key, typeof value === 'string' && /^\.\/src\/.*\.ts$/.test(value) ? built(value) : value]),
+  );
+  return { ...source, main: built(entry).default, types: built(entry).types, exports };
 }
 
 /**

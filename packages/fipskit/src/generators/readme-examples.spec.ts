@@ -222,7 +222,7 @@ describe('README generator examples through the real Nx CLI', () => {
       case 'fipskit:init': {
         const nxJson = readJson('nx.json');
         // The plugin is registered, and nothing else in nx.json changed.
-        expect(nxJson).toEqual({ plugins: [{ plugin: 'fipskit', options: {} }] });
+        expect(nxJson).toEqual({ plugins: [{ plugin: 'fipskit/plugin', options: {} }] });
         expect(readFileSync(join(root, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['dist/', 'tmp/']));
         expect(readFileSync(join(root, 'package.json'), 'utf8')).toBe(packageJson);
         break;

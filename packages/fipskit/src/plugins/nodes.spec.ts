@@ -100,7 +100,7 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
   it('through the real Nx: registered in nx.json, the project shows its stages, and project.json overrides an option', () => {
     const root = workspace({
       'package.json': { name: 'scratch', private: true },
-      'nx.json': { plugins: ['fipskit'] },
+      'nx.json': { plugins: ['fipskit/plugin'] },
       // Inside this repository the plugin is TypeScript source, loaded through the workspace's tsconfig paths.
       'tsconfig.base.json': { extends: join(REPO, 'tsconfig.base.json'), compilerOptions: { baseUrl: REPO } },
       'fp/fipskit.json': linux,

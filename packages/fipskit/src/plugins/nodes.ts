@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { CreateNodes, CreateNodesContext, CreateNodesResult, ProjectConfiguration, createNodesFromFiles } from '@nx/devkit';
-import { DEFAULT_FIPS_PROFILE, FipsProfile, assertEnvironmentOption } from '@fipskit/core';
+import type { CreateNodes, CreateNodesContext, CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
+import { DEFAULT_FIPS_PROFILE, FipsProfile, assertEnvironmentOption } from '@fipskit/core/project-options';
 import { StageTargetsInput, stageTargets } from '../generators/project/lib/targets';
 import { FipskitProject } from './fipskit-json/schema';
 
@@ -114,7 +114,7 @@ function nodesFor(file: string, context: CreateNodesContext & { configFiles: rea
  */
 export const createNodes: CreateNodes<FipskitPluginOptions> = [
   `**/${FIPSKIT_PROJECT_FILE}`,
-  async (configFiles, options, context) => {
+  async (configFiles, _options, context) => {
     let cached: ReadProject[] | undefined;
     // Every file is read once; one that cannot be read is left out here and reported by its own entry.
     const all = () =>
@@ -125,7 +125,22 @@ export const createNodes: CreateNodes<FipskitPluginOptions> = [
           return [];
         }
       }));
-    return createNodesFromFiles((file, _options, ctx) => nodesFor(file, ctx, all), configFiles, options ?? {}, context);
+    const results: [string, CreateNodesResult][] = [];
+    const errors: [string, Error][] = [];
+    for (const file of configFiles) {
+      try {
+        results.push([file, nodesFor(file, { ...context, configFiles }, all)]);
+      } catch (error) {
+        errors.push([file, error as Error]);
+      }
+    }
+    // As @nx/devkit's createNodesFromFiles reports them: every other project stays in the graph. @nx/devkit is loaded
+    // only then, because loading it costs every project graph about a quarter of a second.
+    if (errors.length) {
+      const { AggregateCreateNodesError } = await import('@nx/devkit');
+      throw new AggregateCreateNodesError(errors, results);
+    }
+    return results;
   },
 ];
 

@@ -2,11 +2,17 @@ import { Tree, readNxJson } from '@nx/devkit';
 import { addPlugin } from '@nx/devkit/internal';
 import { createNodes } from './nodes';
 
-/** The name users register in nx.json's plugins: the fipskit package exports createNodes. */
-export const PLUGIN_NAME = 'fipskit';
+/**
+ * The name registered in nx.json's plugins: the package's `./plugin` entry, which loads the project inference
+ * alone. The package's main entry exports createNodes too (as fipskit 0.1 registered it), with the generators.
+ */
+export const PLUGIN_NAME = 'fipskit/plugin';
+export const PLUGIN_NAMES: readonly string[] = [PLUGIN_NAME, 'fipskit'];
+
+const pluginOf = (entry: string | { plugin: string }) => (typeof entry === 'string' ? entry : entry.plugin);
 
 export function pluginRegistered(tree: Tree): boolean {
-  return (readNxJson(tree)?.plugins ?? []).some((entry) => (typeof entry === 'string' ? entry : entry.plugin) === PLUGIN_NAME);
+  return (readNxJson(tree)?.plugins ?? []).some((entry) => PLUGIN_NAMES.includes(pluginOf(entry)));
 }
 
 /**

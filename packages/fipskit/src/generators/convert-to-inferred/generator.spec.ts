@@ -60,7 +60,7 @@ describe('convert-to-inferred generator', () => {
       expect([...resolved.tags!].sort()).toEqual([...before[name].tags!].sort());
       expect([...(resolved.implicitDependencies ?? [])].sort()).toEqual([...(before[name].implicitDependencies ?? [])].sort());
     }
-    expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'fipskit', options: {} }]);
+    expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'fipskit/plugin', options: {} }]);
   });
 
   it('leaves a project the plugin would change as it is, saying which targets', async () => {

@@ -12,7 +12,7 @@ describe('init generator', () => {
     updateNxJson(tree, before);
     await initGenerator(tree, {});
     await initGenerator(tree, {});
-    expect(readNxJson(tree)).toEqual({ ...before, plugins: ['@nx/js/typescript', { plugin: 'fipskit', options: {} }] });
+    expect(readNxJson(tree)).toEqual({ ...before, plugins: ['@nx/js/typescript', { plugin: 'fipskit/plugin', options: {} }] });
     expect(tree.read('.gitignore', 'utf-8')).toBe('node_modules\ndist\ntmp/\n');
     const pkg = readJson(tree, 'package.json');
     expect(pkg.devDependencies).toMatchObject({ fipskit: PLUGIN_VERSION, '@fipskit/openssl-fips': PLUGIN_VERSION, '@fipskit/fips-config': PLUGIN_VERSION, '@fipskit/core': PLUGIN_VERSION, '@fipskit/verify': PLUGIN_VERSION });

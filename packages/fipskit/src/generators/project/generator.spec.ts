@@ -54,7 +54,7 @@ describe('project generator', () => {
       profile: 'rhel-compatible',
       openssl: { kind: 'url' },
     });
-    expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'fipskit', options: {} }]);
+    expect(readNxJson(tree)!.plugins).toEqual([{ plugin: 'fipskit/plugin', options: {} }]);
   });
 
   it('wires sources → openssl → fips-config → build with inputs, outputs and descriptions', async () => {

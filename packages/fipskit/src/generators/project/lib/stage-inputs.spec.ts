@@ -39,7 +39,7 @@ function scratchWorkspace(): string {
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'junction');
   write(root, 'package.json', JSON.stringify({ name: 'scratch', private: true }));
   const repoNx = JSON.parse(readFileSync(join(REPO, 'nx.json'), 'utf8'));
-  write(root, 'nx.json', JSON.stringify({ namedInputs: repoNx.namedInputs, plugins: ['fipskit'] }));
+  write(root, 'nx.json', JSON.stringify({ namedInputs: repoNx.namedInputs, plugins: ['fipskit/plugin'] }));
   // Inside this repository the plugin is TypeScript source, loaded through the workspace's tsconfig paths.
   write(root, 'tsconfig.base.json', JSON.stringify({ extends: join(REPO, 'tsconfig.base.json'), compilerOptions: { baseUrl: REPO } }));
   write(root, '.gitignore', 'node_modules\n.nx\ndist\ntmp\n');
