@@ -1,5 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { PackageManifest, forbiddenEntry, isShipped, publishedManifest, readReleasePackages, releaseProblems } from './pack-packages';
+import { PackageManifest, builtPackageProblems, forbiddenEntry, isShipped, publishedManifest, readReleasePackages, releaseProblems } from './pack-packages';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -70,5 +72,27 @@ describe('the published packages', () => {
       'packages/fipskit/package.json: depends on @fipskit/core@1.2.3, not on its own version 1.2.4',
       'packages/fipskit/package.json: dependencies @nx/devkit "^23.0.0", @fipskit/core has ">=23.0.0 <24.0.0" (one supported Nx range)',
     ]);
+  });
+});
+
+describe('a built package', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'fipskit-built-'));
+    mkdirSync(path.join(dir, 'src'));
+    for (const file of ['package.json', 'src/index.js', 'src/index.d.ts', 'src/plugin.js', 'src/plugin.d.ts', 'LICENSE']) writeFileSync(path.join(dir, file), '');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const manifest = (): PackageManifest =>
+    publishedManifest(source({ name: 'fipskit', license: 'Apache-2.0', exports: { ...source().exports, './plugin': './src/plugin.ts', './bin/*.js': './bin/*.js' } }));
+
+  it('with every exported file and its license is publishable', () => {
+    expect(builtPackageProblems(dir, manifest())).toEqual([]);
+  });
+
+  it("without a subpath entry's JavaScript, or without LICENSE, is not", () => {
+    rmSync(path.join(dir, 'src', 'plugin.js'));
+    rmSync(path.join(dir, 'LICENSE'));
+    expect(builtPackageProblems(dir, manifest())).toEqual(['fipskit: ./src/plugin.js was not built', 'fipskit: no LICENSE (package.json says Apache-2.0)']);
   });
 });

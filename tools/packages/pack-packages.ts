@@ -143,7 +143,7 @@ function collections(manifest: PackageManifest): Array<{ field: string; file: st
   ].filter((c): c is { field: string; file: string; keys: string[] } => Boolean(c.file));
 }
 
-function builtPackageProblems(outDir: string, manifest: PackageManifest): string[] {
+export function builtPackageProblems(outDir: string, manifest: PackageManifest): string[] {
   const problems: string[] = [];
   for (const { field, file, keys } of collections(manifest)) {
     if (!existsSync(path.join(outDir, file))) {
@@ -157,9 +157,12 @@ function builtPackageProblems(outDir: string, manifest: PackageManifest): string
       if (entry.schema && !existsSync(path.join(outDir, entry.schema))) problems.push(`${manifest.name}: ${file}: ${name}: ${entry.schema} was not copied`);
     }
   }
-  for (const entry of [manifest.main, manifest.types]) {
+  // main, types, and every file an exports entry names (subpaths such as fipskit/plugin included; patterns aside).
+  const exported = Object.values(manifest.exports).flatMap((value) => (typeof value === 'string' ? [value] : Object.values(value)));
+  for (const entry of new Set([manifest.main, manifest.types, ...exported.filter((file) => !file.includes('*'))])) {
     if (!existsSync(path.join(outDir, entry))) problems.push(`${manifest.name}: ${entry} was not built`);
   }
+  if (!existsSync(path.join(outDir, 'LICENSE'))) problems.push(`${manifest.name}: no LICENSE (package.json says ${manifest.license ?? 'no license'})`);
   const declared = new Set([manifest.name, ...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
   const builtins = new Set(builtinModules);
   for (const file of listFiles(outDir).filter((f) => f.endsWith('.js'))) {
@@ -208,6 +211,8 @@ export function buildPackages(root: string): SourcePackage[] {
       if (!existsSync(path.join(source, entry))) throw new Error(`packages/${dir}/package.json "files" names ${entry}, which does not exist`);
       cpSync(path.join(source, entry), path.join(target, entry), { recursive: true });
     }
+    // Every package carries the license text its package.json names.
+    copyFileSync(path.join(root, 'LICENSE'), path.join(target, 'LICENSE'));
     // The entry package is the one users find on npm: it carries the README.
     if (manifest.name === 'fipskit') copyFileSync(path.join(root, 'README.md'), path.join(target, 'README.md'));
     const published = publishedManifest(manifest);
