@@ -11,7 +11,7 @@ import { REPORT_FILE, SUMMARY_FILE, VerifyReport, buildReport, renderSummary } f
 import { CHACHA20_ONLY, RunningTlsServer, StartTlsServer, TlsMaterial, createTlsMaterial, defaultProviderOpenSsl, fipsOpenSsl, startTlsServer } from './lib/tls-server';
 import { collectEvidence } from './lib/evidence/collect-evidence';
 import { auditorSections, renderAuditorHtml, renderAuditorMarkdown } from './lib/evidence/auditor-report';
-import { SBOM_SPEC, buildSbom, serializeSbom, validateSbom } from './lib/evidence/sbom';
+import { SBOM_SPEC, buildSbom, prepareSbomValidation, serializeSbom, validateSbom } from './lib/evidence/sbom';
 import { ScriptExpectations, activationEnvironment, expectedChecks, runVerifyScript, verifyScriptCommand } from './lib/verify-script';
 
 export interface VerifyDeps {
@@ -90,7 +90,10 @@ export async function verifyFips(
     };
     log.step(`Run the checks inside ${options.python}`);
     const outputFile = join(work, 'checks.json');
-    const script = await runVerifyScript(toolRunner, log, verifyScriptCommand(options.python, expectations, outputFile, work, activationEnvironment(options)), outputFile);
+    const running = runVerifyScript(toolRunner, log, verifyScriptCommand(options.python, expectations, outputFile, work, activationEnvironment(options)), outputFile);
+    // The Python is started: compile the SBOM's schema while it works, not after.
+    void prepareSbomValidation();
+    const script = await running;
     const fipsModule = await describeFipsModule(script.fips_module, options.prefixInfo, options.auditFile, options.projectName);
     report = buildReport(script, {
       fipsModule,

@@ -46,6 +46,18 @@ describe('auditor report and CycloneDX SBOM', () => {
     expect(await validateSbom(JSON.stringify(json))).toMatch(/hash-content|pattern/);
   });
 
+  it('validation prepared ahead, and asked for while it compiles, still catches a damaged SBOM', async () => {
+    const json = JSON.parse(serializeSbom(buildSbom(await evidenceFor('3.0.22'), new Date())));
+    json.components.find((c: { type: string }) => c.type === 'file').hashes[0].content = 'not-a-sha256';
+    // A fresh copy of the module, whose schema nothing has compiled yet.
+    let fresh!: typeof import('./sbom');
+    jest.isolateModules(() => {
+      fresh = require('./sbom');
+    });
+    const [, problem] = await Promise.all([fresh.prepareSbomValidation(), fresh.validateSbom(JSON.stringify(json))]);
+    expect(problem).toMatch(/hash-content|pattern/);
+  });
+
   it('the Markdown and HTML reports carry the same sections, checks and hashes; the HTML is escaped and self-contained', async () => {
     const evidence = await evidenceFor('3.0.22');
     const sections = auditorSections(evidence);
