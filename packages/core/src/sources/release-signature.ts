@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import * as openpgp from 'openpgp';
+import type * as OpenPGP from 'openpgp';
 import { BUNDLED_RELEASE_KEYS, BundledKeyFile, PINNED_RELEASE_KEYS, spacedFingerprint } from './release-keys';
 import { SourceProduct } from './source-spec';
 import { productName } from './source-version';
 
+/** openpgp.js takes about 50 ms to load: it is loaded when a signature is checked, not by every stage that imports the core. */
+const loadOpenpgp = (): Promise<typeof OpenPGP> => import('openpgp');
+
 /** A key a signature may be made by: its primary fingerprint is pinned, its material came from `origin`. */
 interface HeldKey {
-  key: openpgp.PublicKey;
+  key: OpenPGP.PublicKey;
   fingerprint: string;
   owner: string;
   trustedBecause: string;
@@ -70,7 +73,8 @@ export async function loadReleaseKeyring(product: SourceProduct, options: Keyrin
 }
 
 async function readHeldKeys(path: string, origin: string, anchors: ReleaseKeyring['anchors'], shown?: string): Promise<HeldKey[]> {
-  let parsed: openpgp.Key[];
+  const openpgp = await loadOpenpgp();
+  let parsed: OpenPGP.Key[];
   try {
     const bytes = readFileSync(path);
     const text = bytes.toString('utf8');
@@ -98,11 +102,12 @@ export async function verifyReleaseSignature(
   keyring: ReleaseKeyring,
   names: { signature?: string; file?: string } = {},
 ): Promise<SignatureSigner> {
+  const openpgp = await loadOpenpgp();
   const what = `${names.signature ?? basename(signatureFile)} (the upstream signature of ${names.file ?? basename(file)})`;
   const signature = await readSignature(signatureFile, what);
-  const packets = signature.packets.filter((p): p is openpgp.SignaturePacket => p instanceof openpgp.SignaturePacket);
+  const packets = signature.packets.filter((p): p is OpenPGP.SignaturePacket => p instanceof openpgp.SignaturePacket);
   if (packets.length === 0) throw new BadSignatureError(`${what} holds no signature. ${REFETCH}`);
-  const byKeyId = (id: openpgp.KeyID) => keyring.keys.find((k) => k.key.getKeys(id).length > 0);
+  const byKeyId = (id: OpenPGP.KeyID) => keyring.keys.find((k) => k.key.getKeys(id).length > 0);
   const known = packets.map((p) => ({ packet: p, held: byKeyId(p.issuerKeyID) }));
   const usable = known.filter((k) => k.held);
   if (usable.length === 0) throw new UntrustedSignatureError(untrustedMessage(what, packets, keyring));
@@ -119,7 +124,7 @@ export async function verifyReleaseSignature(
       failures.push(`key ${outcome.keyID.toHex().toUpperCase()}: ${(error as Error).message}`);
       continue;
     }
-    const packet = (await outcome.signature).packets[0] as openpgp.SignaturePacket;
+    const packet = (await outcome.signature).packets[0] as OpenPGP.SignaturePacket;
     const signing = held.key.getKeys(outcome.keyID)[0].getFingerprint().toUpperCase();
     return {
       fingerprint: held.fingerprint,
@@ -137,7 +142,8 @@ export async function verifyReleaseSignature(
 const REFETCH =
   'The tarball or its signature is not what the release team signed, so nothing was unpacked. Fetch both again from the official release page and compare the SHA-256 with the one published beside the release.';
 
-async function readSignature(signatureFile: string, what: string): Promise<openpgp.Signature> {
+async function readSignature(signatureFile: string, what: string): Promise<OpenPGP.Signature> {
+  const openpgp = await loadOpenpgp();
   const bytes = readFileSync(signatureFile);
   try {
     const text = bytes.toString('latin1');
@@ -148,7 +154,7 @@ async function readSignature(signatureFile: string, what: string): Promise<openp
   }
 }
 
-function untrustedMessage(what: string, packets: openpgp.SignaturePacket[], keyring: ReleaseKeyring): string {
+function untrustedMessage(what: string, packets: OpenPGP.SignaturePacket[], keyring: ReleaseKeyring): string {
   const issuers = packets
     .map((p) => {
       const fpr = p.issuerFingerprint ? ` (fingerprint ${spacedFingerprint(Buffer.from(p.issuerFingerprint).toString('hex'))})` : '';
