@@ -860,6 +860,34 @@ def run_check(run, check_id, title, required, function):
     return {"id": check_id, "title": title, "required": bool(required), "passed": bool(passed), "detail": detail}
 
 
+# Checks that only start other Pythons and judge what those print: they wait on other processes, so they run side
+# by side in threads while the checks inside this interpreter run here. Each reads run.args only.
+IN_OTHER_PROCESSES = (
+    check_start_isolated,
+    check_start_through_symlink,
+    check_start_moved_copy,
+    check_venv_interpreter,
+    check_child_clean_environment,
+    check_multiprocessing_manager,
+)
+PROBE_THREADS = 3
+
+
+def run_checks(run, planned):
+    """Every planned check, its result in the planned order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    results = [None] * len(planned)
+    with ThreadPoolExecutor(max_workers=PROBE_THREADS) as pool:
+        probes = [(index, pool.submit(run_check, run, *check)) for index, check in enumerate(planned) if check[3] in IN_OTHER_PROCESSES]
+        for index, check in enumerate(planned):
+            if check[3] not in IN_OTHER_PROCESSES:
+                results[index] = run_check(run, *check)
+        for index, probe in probes:
+            results[index] = probe.result()
+    return results
+
+
 def safe(function, default=None):
     try:
         return function()
@@ -890,7 +918,7 @@ def build_report(args):
             startup_errors.append("import %s: %s" % (module, describe_error(error)))
     safe(lambda: __import__("ssl").create_default_context())
 
-    checks = [run_check(run, *planned) for planned in planned_checks(args)]
+    checks = run_checks(run, planned_checks(args))
     providers = safe(run.providers)
     fips = next((p for p in providers or [] if p["name"] == FIPS_PROVIDER), None)
     return {
