@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { CreateNodes, CreateNodesContext, CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
+import type { CreateNodes, CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
 import { DEFAULT_FIPS_PROFILE, FipsProfile, assertEnvironmentOption } from '@fipskit/core/project-options';
 import { StageTargetsInput, stageTargets } from '../generators/project/lib/targets';
 import { FipskitProject } from './fipskit-json/schema';
@@ -102,8 +102,8 @@ export function inferredProject(project: ReadProject, all: ReadProject[]): Pick<
   };
 }
 
-function nodesFor(file: string, context: CreateNodesContext & { configFiles: readonly string[] }, all: () => ReadProject[]): CreateNodesResult {
-  const project = all().find((candidate) => candidate.file === file) ?? readProject(file, context.workspaceRoot);
+function nodesFor(file: string, workspaceRoot: string, all: () => ReadProject[]): CreateNodesResult {
+  const project = all().find((candidate) => candidate.file === file) ?? readProject(file, workspaceRoot);
   // Named as project.json or package.json names it, else after its directory: a fipskit.json alone is a project too.
   return { projects: { [project.root]: { name: project.name, ...inferredProject(project, all()) } } };
 }
@@ -129,7 +129,7 @@ export const createNodes: CreateNodes<FipskitPluginOptions> = [
     const errors: [string, Error][] = [];
     for (const file of configFiles) {
       try {
-        results.push([file, nodesFor(file, { ...context, configFiles }, all)]);
+        results.push([file, nodesFor(file, context.workspaceRoot, all)]);
       } catch (error) {
         errors.push([file, error as Error]);
       }
