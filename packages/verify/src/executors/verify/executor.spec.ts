@@ -170,6 +170,28 @@ posixOnly('verify executor', () => {
     expect(JSON.parse(readFileSync(join(s.outputDir, 'report.json'), 'utf8')).tls).toEqual({ checked: true, server: '127.0.0.1:45555' });
   });
 
+  it('starts both servers side by side, and stops the one that started when the other could not', async () => {
+    const stops: string[] = [];
+    let pending = 0;
+    let together = 0;
+    const startTlsServer: StartTlsServer = async (openssl, _m, cwd, options) => {
+      pending++;
+      together = Math.max(together, pending);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      pending--;
+      if (options?.offer) throw new Error('The TLS test server openssl s_server … exited with code 1.');
+      return { host: '127.0.0.1', port: 45555, command: { program: openssl.program, args: [], cwd }, stop: async () => void stops.push('fips') };
+    };
+    const runner = interpreterAnswering(ALL_PASSING);
+    const result = await verifyExecutor({ ...s.options, tls: true }, s.context, s.deps(runner, { startTlsServer }));
+    expect(result).toEqual({ success: false });
+    expect(together).toBe(2);
+    expect(stops).toEqual(['fips']);
+    expect(s.printed.join('\n')).toContain('The TLS test server openssl s_server … exited with code 1.');
+    // The checks never ran without their servers.
+    expect(runner.argv().map((a) => a[1])).toEqual(['req', 'req', 'x509']);
+  });
+
   it('stops the server and fails with the interpreter\'s output when it crashed', async () => {
     const stops: number[] = [];
     const startTlsServer: StartTlsServer = async (_o, _m, cwd) => ({ host: '127.0.0.1', port: 1, command: { program: 'x', args: [], cwd }, stop: async () => void stops.push(1) });

@@ -51,7 +51,7 @@ export async function verifyFips(
 ): Promise<VerifyReport> {
   assertOutputIsOurs(options.outputDir, 'verify');
   rmSync(options.logFile, { force: true });
-  const log = new StageLog('verify', options.logFile, options.tls ? 5 : 2, print);
+  const log = new StageLog('verify', options.logFile, options.tls ? 4 : 2, print);
   const toolRunner = options.verbose ? echoingRunner(runner, print) : runner;
   const logLine = (prefix: string) => (line: string) => {
     writeFileSync(options.logFile, `${prefix}${line}\n`, { flag: 'a' });
@@ -67,16 +67,22 @@ export async function verifyFips(
     if (options.tls) {
       log.step(`Create a throwaway CA and server certificate with ${options.paths.openssl} in FIPS mode`);
       material = await createTlsMaterial(toolRunner, log, openssl, work);
-      log.step('Start openssl s_server (FIPS mode) on 127.0.0.1');
-      server = await (deps.startTlsServer ?? startTlsServer)(openssl, material, work, { onLine: logLine('[s_server] ') });
-      log.info(`s_server is listening on ${server.host}:${server.port}`);
-      log.step('Start a server that offers only ChaCha20-Poly1305 (default provider, not in FIPS mode): the client must refuse it');
+      log.step(
+        'Start two TLS servers on 127.0.0.1: openssl s_server in FIPS mode, and one offering only ChaCha20-Poly1305 (default provider) that the client must refuse',
+      );
       const emptyConf = join(work, 'default-provider.cnf');
       writeFileSync(emptyConf, '# no configuration: OpenSSL\'s default provider\n');
-      chacha = await (deps.startTlsServer ?? startTlsServer)(defaultProviderOpenSsl(openssl, emptyConf), material, work, {
-        onLine: logLine('[s_server chacha20] '),
-        offer: CHACHA20_ONLY,
-      });
+      const start = deps.startTlsServer ?? startTlsServer;
+      // Started side by side; each is stopped in `finally` even when the other failed to start.
+      const [fips, chachaOnly] = await Promise.allSettled([
+        start(openssl, material, work, { onLine: logLine('[s_server] ') }),
+        start(defaultProviderOpenSsl(openssl, emptyConf), material, work, { onLine: logLine('[s_server chacha20] '), offer: CHACHA20_ONLY }),
+      ]);
+      if (fips.status === 'fulfilled') server = fips.value;
+      if (chachaOnly.status === 'fulfilled') chacha = chachaOnly.value;
+      if (fips.status === 'rejected') throw fips.reason;
+      if (chachaOnly.status === 'rejected') throw chachaOnly.reason;
+      log.info(`s_server is listening on ${fips.value.host}:${fips.value.port}, the ChaCha20-only server on ${chachaOnly.value.host}:${chachaOnly.value.port}`);
     }
     const expectations: ScriptExpectations = {
       opensslVersion: options.prefixInfo.version,
