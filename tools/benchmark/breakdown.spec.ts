@@ -1,4 +1,4 @@
-import { parseTook, stageRuns } from './breakdown';
+import { meanPhases, parseTook, stageRuns } from './breakdown';
 
 describe('parseTook', () => {
   it('splits a stage timing line into its steps, titles with commas and parentheses included', () => {
@@ -32,5 +32,14 @@ describe('stageRuns', () => {
       ['python', 0.2, true, 0],
       ['verify', 2.2, false, 0],
     ]);
+  });
+});
+
+describe('meanPhases', () => {
+  it('averages each phase over the runs given', () => {
+    const mean = meanPhases(['openssl make\t100.0\nfipsinstall\t0.1\n', 'openssl make\t120.0\nfipsinstall\t0.3\n']);
+    expect(mean.get('openssl make')).toBe(110);
+    expect(mean.get('fipsinstall')).toBeCloseTo(0.2);
+    expect(meanPhases([]).size).toBe(0);
   });
 });

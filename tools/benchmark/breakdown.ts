@@ -3,10 +3,11 @@
  *
  *   … | node tools/run-ts.js tools/benchmark/breakdown.ts stamp <start epoch seconds>   > stamped.log
  *       prefixes every line of standard input with the seconds since the start (`12.34\t<line>`)
- *   node tools/run-ts.js tools/benchmark/breakdown.ts table <stamped nx log> <phases.tsv>
+ *   node tools/run-ts.js tools/benchmark/breakdown.ts table <stamped nx log> [<phases.tsv> …]
  *       prints a markdown table: each stage's wall time (from its `> nx run` line to the next), split into the
  *       steps the stage timed itself (`[openssl] took … s: Unpack … 1.2 s, …`) and the rest (executor start, its
- *       checks, storing the outputs in the caches), next to the bare commands' phases (`<phase>\t<seconds>` lines)
+ *       checks, storing the outputs in the caches), next to the bare commands' phases (`<phase>\t<seconds>` lines),
+ *       the mean of the runs given; with no phases file, the Nx run alone (a warm run has no bare counterpart)
  */
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
@@ -66,17 +67,21 @@ export function stageRuns(log: Stamped[]): { runs: StageRun[]; firstStage: numbe
   return { runs, firstStage: runs.length ? runs[0].start : finished, finished };
 }
 
-function table(logFile: string, phasesFile: string): void {
+/** Each phase's seconds, the mean over the runs (`<phase>\t<seconds>` lines, one file per run). */
+export function meanPhases(runs: string[]): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const run of runs) {
+    for (const line of run.split('\n').filter(Boolean)) {
+      const [phase, seconds] = line.split('\t');
+      sums.set(phase, (sums.get(phase) ?? 0) + Number(seconds));
+    }
+  }
+  return new Map([...sums].map(([phase, sum]) => [phase, sum / runs.length]));
+}
+
+function table(logFile: string, phasesFiles: string[]): void {
   const { runs, firstStage, finished } = stageRuns(readStamped(logFile));
-  const bare = new Map(
-    readFileSync(phasesFile, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [phase, seconds] = line.split('\t');
-        return [phase, Number(seconds)] as const;
-      }),
-  );
+  const bare = meanPhases(phasesFiles.map((file) => readFileSync(file, 'utf8')));
   const rows: [string, number, number][] = [];
   const byHand = (phase: string) => bare.get(phase) ?? 0;
   const step = (run: StageRun, pattern: RegExp) => run.steps.filter((s) => pattern.test(s.title)).reduce((sum, s) => sum + s.seconds, 0);
@@ -104,7 +109,15 @@ function table(logFile: string, phasesFile: string): void {
   const total = rows.reduce((sum, [, nx]) => sum + nx, 0);
   const bareTotal = rows.reduce((sum, [, , hand]) => sum + hand, 0);
   const f = (n: number) => n.toFixed(1);
-  console.log('| phase | nx | by hand | nx − by hand |');
+  if (phasesFiles.length === 0) {
+    console.log('| phase | nx |');
+    console.log('|---|---|');
+    for (const [phase, nx] of rows) console.log(`| ${phase} | ${f(nx)} |`);
+    console.log(`| total (Nx's summary at ${f(finished)} s) | ${f(total)} |`);
+    return;
+  }
+  const byHandHeader = phasesFiles.length === 1 ? 'by hand' : `by hand (mean of ${phasesFiles.length} runs)`;
+  console.log(`| phase | nx | ${byHandHeader} | nx − by hand |`);
   console.log('|---|---|---|---|');
   for (const [phase, nx, hand] of rows) console.log(`| ${phase} | ${f(nx)} | ${f(hand)} | ${f(nx - hand)} |`);
   console.log(`| total (Nx's summary at ${f(finished)} s) | ${f(total)} | ${f(bareTotal)} | ${f(total - bareTotal)} |`);
@@ -113,9 +126,9 @@ function table(logFile: string, phasesFile: string): void {
 if (require.main === module) {
   const [mode, ...args] = process.argv.slice(2);
   if (mode === 'stamp' && args.length === 1) stamp(Number(args[0]));
-  else if (mode === 'table' && args.length === 2) table(args[0], args[1]);
+  else if (mode === 'table' && args.length >= 1) table(args[0], args.slice(1));
   else {
-    console.error('usage: breakdown.ts stamp <start epoch seconds> | breakdown.ts table <stamped nx log> <phases.tsv>');
+    console.error('usage: breakdown.ts stamp <start epoch seconds> | breakdown.ts table <stamped nx log> [<phases.tsv> …]');
     process.exit(2);
   }
 }

@@ -13,11 +13,14 @@
 #                  install_ssldirs install_docs install_fips, fipsinstall, and a full CPython build against it
 #   necessary      only the commands the product needs, by hand: Configure enable-fips no-tests no-legacy,
 #                  make build_generated, make <libcrypto, libssl, fips provider, openssl>, fipsinstall, and the
-#                  four compiler runs of the overlay (_ssl, _hashlib)
+#                  four compiler runs of the overlay (_ssl, _hashlib); run twice, right before the cold run and at
+#                  the end, because this machine's speed drifts by more than the 5 % the ratio is meant to resolve:
+#                  the cold run is compared with their mean, and both are printed
 #   full mode      `nx run fips-python-full:build` cold, in a copy of the workspace with one more project: the same
 #                  OpenSSL and CPython source with `"mode": "full"` (a whole CPython built against the FIPS OpenSSL),
 #                  compared with the recipe, which also builds a whole CPython
-# Then a breakdown of the cold run next to the necessary commands, phase by phase (tools/benchmark/breakdown.ts).
+# Then a breakdown of the cold run next to the necessary commands, phase by phase, and of a warm run, stage by stage
+# (tools/benchmark/breakdown.ts).
 # Prints seconds and ratios. Never run it beside another build: it measures elapsed time on shared cores.
 # FIPSKIT_BENCH_SKIP_RECIPE=1 leaves out the slow recipe run (about 10 minutes on 2 cores), FIPSKIT_BENCH_SKIP_FULL=1
 # the full-mode run (about 8 minutes).
@@ -41,6 +44,63 @@ trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do [ -s "$work/remote.url" ] && break; sleep 0.2; done
 export NX_SELF_HOSTED_REMOTE_CACHE_SERVER=$(cat "$work/remote.url")
 
+tarball_of() {
+  local lock=dist/fips-python/sources/$1.source.json
+  ls "${FIPSKIT_CACHE_DIR:-$HOME/.cache/fipskit}/sha256/$(node -p "require('./$lock').sha256")/$(node -p "require('./$lock').fileName")"
+}
+
+# openssl_by_hand NAME CONFIGURE_ARGS... -- MAKE_TARGETS... -- INSTALL_TARGETS...   (prints seconds; prefix in $work/NAME-prefix)
+openssl_by_hand() {
+  local name=$1; shift
+  local dir=$work/$name prefix=$work/$name-prefix
+  local configure=() make_targets=() install_targets=()
+  while [ "$1" != -- ]; do configure+=("$1"); shift; done; shift
+  while [ "$1" != -- ]; do make_targets+=("$1"); shift; done; shift
+  install_targets=("$@")
+  local t p; t=$(now)
+  phase() { echo "$1	$(since "$p")" >>"$work/$name.phases"; p=$(now); }
+  p=$t
+  mkdir -p "$dir"; tar xzf "$openssl_tgz" -C "$dir" --strip-components=1; cd "$dir"; phase "openssl unpack"
+  ./Configure enable-fips "${configure[@]}" --prefix="$prefix" --openssldir="$prefix/ssl" --libdir=lib >"$work/$name.log" 2>&1; phase "openssl Configure"
+  if [ "${name#necessary}" != "$name" ]; then make -j"$jobs" build_generated >>"$work/$name.log" 2>&1; phase "openssl build_generated"; fi
+  make -j"$jobs" "${make_targets[@]}" >>"$work/$name.log" 2>&1; phase "openssl make"
+  if [ ${#install_targets[@]} -gt 0 ]; then make "${install_targets[@]}" >>"$work/$name.log" 2>&1; phase "openssl install"; fi
+  LD_LIBRARY_PATH=$dir ./apps/openssl fipsinstall -module providers/fips.so -out "$work/$name-fipsmodule.cnf" >>"$work/$name.log" 2>&1; phase fipsinstall
+  since "$t"
+  cd "$root"
+}
+
+# necessary_by_hand NAME: only the commands the product needs (prints seconds; phases in $work/NAME.phases)
+necessary_by_hand() {
+  local name=$1 t t2 openssl_s python_s
+  openssl_s=$(openssl_by_hand "$name" no-tests no-legacy -- libcrypto.so.3 libssl.so.3 providers/fips.so apps/openssl --)
+  t=$(now)
+  local py=$work/$name-overlay prefix=$work/$name
+  mkdir -p "$py/src" "$py/out/ext"
+  tar xzf "$cpython_tgz" -C "$py/src" --strip-components=1 --wildcards '*/Modules/*'
+  echo "python unpack	$(since "$t")" >>"$work/$name.phases"; t2=$(now)
+  printf '#include <pyconfig.h>\n#undef HAVE_BLUETOOTH_BLUETOOTH_H\n#undef HAVE_BLUETOOTH_H\n' >"$py/fix.h"
+  local cflags=(-std=c11 -O2 -g -fwrapv -DNDEBUG -Wall -fvisibility=hidden -fPIC -I "$prefix/include" -I /usr/include/python3.11)
+  {
+    cc "${cflags[@]}" -include "$py/fix.h" -c "$py/src/Modules/_ssl.c" -o "$py/_ssl.o"
+    cc -shared -o "$py/out/_ssl.so" "$py/_ssl.o" -L "$prefix" '-Wl,--disable-new-dtags,-rpath,$ORIGIN/x' -l:libssl.so.3 -l:libcrypto.so.3
+    cc "${cflags[@]}" -DPy_BUILD_CORE_MODULE -I /usr/include/python3.11/internal -c "$py/src/Modules/_hashopenssl.c" -o "$py/_hashopenssl.o"
+    cc -shared -o "$py/out/ext/_hashlib.so" "$py/_hashopenssl.o" -L "$prefix" '-Wl,--disable-new-dtags,-rpath,$ORIGIN/x' -l:libcrypto.so.3
+  } >>"$work/$name.log" 2>&1
+  echo "python compile	$(since "$t2")" >>"$work/$name.phases"
+  python_s=$(since "$t")
+  awk -v a="$openssl_s" -v b="$python_s" 'BEGIN { printf "%.1f", a + b }'
+}
+
+# The bare commands need the locked tarballs: the sources stage resolves them (it is never cached), the content
+# cache of an earlier build holds them. On a machine that never built, the first measurement waits for the end.
+env $(private_nx a) npx nx run fips-python:sources >"$work/sources.log" 2>&1 || { cat "$work/sources.log" >&2; exit 1; }
+necessary_before=skipped
+if openssl_tgz=$(tarball_of openssl 2>/dev/null) && cpython_tgz=$(tarball_of cpython 2>/dev/null); then
+  step "necessary commands by hand, before the cold run (log: $work/necessary-before.log)"
+  necessary_before=$(necessary_by_hand necessary-before)
+fi
+
 step "nx cold (log: $work/nx-cold.log)"
 rm -rf dist/fips-python tmp/fipskit/fips-python
 # Every line stamped with the seconds since the start, for the breakdown.
@@ -49,6 +109,8 @@ nx_cold=$(since "$t")
 step "nx warm"
 t=$(now); env $(private_nx a) npx nx run fips-python:build >"$work/nx-warm.log" 2>&1; nx_warm=$(since "$t")
 outcome "$work/nx-warm.log" openssl | grep -q 'cache' || { echo "warm run did not hit the cache" >&2; exit 1; }
+# Once more, every line stamped, for the warm breakdown (the stamping is not in the measured run).
+t=$(now); env $(private_nx a) npx nx run fips-python:build 2>&1 | node tools/run-ts.js tools/benchmark/breakdown.ts stamp "$t" >"$work/nx-warm-stamped.log"
 nx_offline=skipped
 if unshare -n true 2>/dev/null; then
   step "nx warm, offline (only loopback)"
@@ -98,33 +160,8 @@ if [ -z "${FIPSKIT_BENCH_SKIP_INSTALLED:-}" ]; then
   (cd "$user" && env $(private_nx u) npx nx daemon --stop >/dev/null 2>&1) || true
 fi
 
-tarball_of() {
-  local lock=dist/fips-python/sources/$1.source.json
-  ls "${FIPSKIT_CACHE_DIR:-$HOME/.cache/fipskit}/sha256/$(node -p "require('./$lock').sha256")/$(node -p "require('./$lock').fileName")"
-}
 openssl_tgz=$(tarball_of openssl)
 cpython_tgz=$(tarball_of cpython)
-
-# openssl_by_hand NAME CONFIGURE_ARGS... -- MAKE_TARGETS... -- INSTALL_TARGETS...   (prints seconds; prefix in $work/NAME-prefix)
-openssl_by_hand() {
-  local name=$1; shift
-  local dir=$work/$name prefix=$work/$name-prefix
-  local configure=() make_targets=() install_targets=()
-  while [ "$1" != -- ]; do configure+=("$1"); shift; done; shift
-  while [ "$1" != -- ]; do make_targets+=("$1"); shift; done; shift
-  install_targets=("$@")
-  local t p; t=$(now)
-  phase() { echo "$1	$(since "$p")" >>"$work/$name.phases"; p=$(now); }
-  p=$t
-  mkdir -p "$dir"; tar xzf "$openssl_tgz" -C "$dir" --strip-components=1; cd "$dir"; phase "openssl unpack"
-  ./Configure enable-fips "${configure[@]}" --prefix="$prefix" --openssldir="$prefix/ssl" --libdir=lib >"$work/$name.log" 2>&1; phase "openssl Configure"
-  if [ "$name" = necessary ]; then make -j"$jobs" build_generated >>"$work/$name.log" 2>&1; phase "openssl build_generated"; fi
-  make -j"$jobs" "${make_targets[@]}" >>"$work/$name.log" 2>&1; phase "openssl make"
-  if [ ${#install_targets[@]} -gt 0 ]; then make "${install_targets[@]}" >>"$work/$name.log" 2>&1; phase "openssl install"; fi
-  LD_LIBRARY_PATH=$dir ./apps/openssl fipsinstall -module providers/fips.so -out "$work/$name-fipsmodule.cnf" >>"$work/$name.log" 2>&1; phase fipsinstall
-  since "$t"
-  cd "$root"
-}
 
 recipe=skipped
 if [ -z "${FIPSKIT_BENCH_SKIP_RECIPE:-}" ]; then
@@ -154,24 +191,15 @@ if [ -z "${FIPSKIT_BENCH_SKIP_FULL:-}" ]; then
   grep -q 'FIPS mode: IN FORCE' "$work/nx-full.log" || { echo "the full-mode build did not prove FIPS mode" >&2; exit 1; }
 fi
 
-step "necessary commands by hand (log: $work/necessary.log)"
-necessary_openssl=$(openssl_by_hand necessary no-tests no-legacy -- libcrypto.so.3 libssl.so.3 providers/fips.so apps/openssl --)
-t=$(now)
-py=$work/overlay; prefix=$work/necessary
-mkdir -p "$py/src" "$py/out/ext"
-tar xzf "$cpython_tgz" -C "$py/src" --strip-components=1 --wildcards '*/Modules/*'
-echo "python unpack	$(since "$t")" >>"$work/necessary.phases"; t2=$(now)
-printf '#include <pyconfig.h>\n#undef HAVE_BLUETOOTH_BLUETOOTH_H\n#undef HAVE_BLUETOOTH_H\n' >"$py/fix.h"
-cflags=(-std=c11 -O2 -g -fwrapv -DNDEBUG -Wall -fvisibility=hidden -fPIC -I "$prefix/include" -I /usr/include/python3.11)
-{
-  cc "${cflags[@]}" -include "$py/fix.h" -c "$py/src/Modules/_ssl.c" -o "$py/_ssl.o"
-  cc -shared -o "$py/out/_ssl.so" "$py/_ssl.o" -L "$prefix" '-Wl,--disable-new-dtags,-rpath,$ORIGIN/x' -l:libssl.so.3 -l:libcrypto.so.3
-  cc "${cflags[@]}" -DPy_BUILD_CORE_MODULE -I /usr/include/python3.11/internal -c "$py/src/Modules/_hashopenssl.c" -o "$py/_hashopenssl.o"
-  cc -shared -o "$py/out/ext/_hashlib.so" "$py/_hashopenssl.o" -L "$prefix" '-Wl,--disable-new-dtags,-rpath,$ORIGIN/x' -l:libcrypto.so.3
-} >>"$work/necessary.log" 2>&1
-echo "python compile	$(since "$t2")" >>"$work/necessary.phases"
-necessary_python=$(since "$t")
-necessary=$(awk -v a="$necessary_openssl" -v b="$necessary_python" 'BEGIN { printf "%.1f", a + b }')
+step "necessary commands by hand, at the end (log: $work/necessary-after.log)"
+necessary_after=$(necessary_by_hand necessary-after)
+phases=("$work/necessary-after.phases")
+if [ "$necessary_before" = skipped ]; then
+  necessary=$necessary_after
+else
+  necessary=$(awk -v a="$necessary_before" -v b="$necessary_after" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+  phases=("$work/necessary-before.phases" "${phases[@]}")
+fi
 
 ratio() { case "$1$2" in *skipped*) echo -;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }';; esac; }
 cat <<TABLE
@@ -189,9 +217,14 @@ machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' 
 | installed packages: Nx's floor, \`nx run fips-python:build --excludeTaskDependencies\` (no stage runs) | $installed_floor | $(ratio "$installed_floor" "$installed_cold") (to its cold) |
 | recipe by hand (OpenSSL make + install_docs, full CPython build) | $recipe | $(ratio "$recipe" "$nx_cold") |
 | full mode cold \`nx run fips-python-full:build\` (a whole CPython) | $full | $(ratio "$full" "$nx_cold") |
-| necessary commands by hand (targeted OpenSSL, overlay compiles) | $necessary | $(ratio "$necessary" "$nx_cold") |
+| necessary commands by hand (targeted OpenSSL, overlay compiles), right before the cold run | $necessary_before | $(ratio "$necessary_before" "$nx_cold") |
+| the same at the end | $necessary_after | $(ratio "$necessary_after" "$nx_cold") |
+| necessary commands by hand, mean | $necessary | $(ratio "$necessary" "$nx_cold") |
 nx cold / recipe: $(ratio "$nx_cold" "$recipe")   nx cold / necessary commands: $(ratio "$nx_cold" "$necessary")   full mode cold / recipe: $(ratio "$full" "$recipe")
 
 Where the cold run's time goes, next to the necessary commands (seconds):
-$(node tools/run-ts.js tools/benchmark/breakdown.ts table "$work/nx-cold.log" "$work/necessary.phases")
+$(node tools/run-ts.js tools/benchmark/breakdown.ts table "$work/nx-cold.log" "${phases[@]}")
+
+Where a warm run's time goes (nothing changed; a second warm run, every line stamped):
+$(node tools/run-ts.js tools/benchmark/breakdown.ts table "$work/nx-warm-stamped.log")
 TABLE
