@@ -74,6 +74,20 @@ function interpreterAnswering(report: ScriptReport | undefined, response: { exit
 
 const posixOnly = process.platform === 'win32' ? describe.skip : describe;
 
+describe('verify executor start', () => {
+  it("does not load CycloneDX's library with the executor: that waits until the checks run", () => {
+    let loaded = false;
+    jest.isolateModules(() => {
+      jest.doMock('@cyclonedx/cyclonedx-library', () => {
+        loaded = true;
+        return jest.requireActual('@cyclonedx/cyclonedx-library');
+      });
+      require('./executor');
+    });
+    expect(loaded).toBe(false);
+  });
+});
+
 posixOnly('verify executor', () => {
   let s: ReturnType<typeof setup>;
   beforeEach(() => (s = setup()));

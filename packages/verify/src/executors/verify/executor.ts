@@ -11,7 +11,7 @@ import { REPORT_FILE, SUMMARY_FILE, VerifyReport, buildReport, renderSummary } f
 import { CHACHA20_ONLY, RunningTlsServer, StartTlsServer, TlsMaterial, createTlsMaterial, defaultProviderOpenSsl, fipsOpenSsl, startTlsServer } from './lib/tls-server';
 import { collectEvidence } from './lib/evidence/collect-evidence';
 import { auditorSections, renderAuditorHtml, renderAuditorMarkdown } from './lib/evidence/auditor-report';
-import { SBOM_SPEC, buildSbom, prepareSbomValidation, serializeSbom, validateSbom } from './lib/evidence/sbom';
+import { SBOM_SPEC_VERSION, prepareSbomValidation, sbomJson, validateSbom } from './lib/evidence/sbom';
 import { ScriptExpectations, activationEnvironment, expectedChecks, runVerifyScript, verifyScriptCommand } from './lib/verify-script';
 
 export interface VerifyDeps {
@@ -97,7 +97,7 @@ export async function verifyFips(
     log.step(`Run the checks inside ${options.python}`);
     const outputFile = join(work, 'checks.json');
     const running = runVerifyScript(toolRunner, log, verifyScriptCommand(options.python, expectations, outputFile, work, activationEnvironment(options)), outputFile);
-    // The Python is started: compile the SBOM's schema while it works, not after.
+    // The Python is started: load CycloneDX's library and compile the SBOM's schema while it works, not before or after.
     void prepareSbomValidation();
     const script = await running;
     const fipsModule = await describeFipsModule(script.fips_module, options.prefixInfo, options.auditFile, options.projectName);
@@ -124,9 +124,9 @@ export async function verifyFips(
   const summary = renderSummary(report);
   const evidence = await collectEvidence({ report, prefix: options.prefix, openssl: options.prefixInfo, fipsConfigDir: options.fipsConfigDir, python: options.python });
   const sections = auditorSections(evidence);
-  const sbom = serializeSbom(buildSbom(evidence, new Date(report.generatedAt)));
+  const sbom = await sbomJson(evidence, new Date(report.generatedAt));
   const invalid = await validateSbom(sbom);
-  if (invalid) throw new Error(`The SBOM does not validate against the CycloneDX ${SBOM_SPEC.version} schema: ${invalid}`);
+  if (invalid) throw new Error(`The SBOM does not validate against the CycloneDX ${SBOM_SPEC_VERSION} schema: ${invalid}`);
   const staging = createStaging(options.outputDir);
   try {
     writeFileSync(join(staging, REPORT_FILE), JSON.stringify(report, null, 2) + '\n');

@@ -861,14 +861,15 @@ def run_check(run, check_id, title, required, function):
 
 
 # Checks that only start other Pythons and judge what those print: they wait on other processes, so they run side
-# by side in threads while the checks inside this interpreter run here. Each reads run.args only.
+# by side in threads while the checks inside this interpreter run here. Each reads run.args only. Listed slowest
+# first (two venvs, a copy of the install, a spawned manager), the order they are started in, so the pool ends sooner.
 IN_OTHER_PROCESSES = (
+    check_venv_interpreter,
+    check_start_moved_copy,
+    check_multiprocessing_manager,
     check_start_isolated,
     check_start_through_symlink,
-    check_start_moved_copy,
-    check_venv_interpreter,
     check_child_clean_environment,
-    check_multiprocessing_manager,
 )
 PROBE_THREADS = 3
 
@@ -879,7 +880,8 @@ def run_checks(run, planned):
 
     results = [None] * len(planned)
     with ThreadPoolExecutor(max_workers=PROBE_THREADS) as pool:
-        probes = [(index, pool.submit(run_check, run, *check)) for index, check in enumerate(planned) if check[3] in IN_OTHER_PROCESSES]
+        in_other = sorted((IN_OTHER_PROCESSES.index(check[3]), index, check) for index, check in enumerate(planned) if check[3] in IN_OTHER_PROCESSES)
+        probes = [(index, pool.submit(run_check, run, *check)) for _, index, check in in_other]
         for index, check in enumerate(planned):
             if check[3] not in IN_OTHER_PROCESSES:
                 results[index] = run_check(run, *check)

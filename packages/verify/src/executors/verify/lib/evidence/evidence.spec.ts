@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allRequiredPassing, evidenceOnDisk, scriptFixture } from '../__fixtures__/evidence-on-disk';
 import { auditorSections, renderAuditorHtml, renderAuditorMarkdown } from './auditor-report';
-import { buildSbom, serializeSbom, validateSbom } from './sbom';
+import { SBOM_SPEC_VERSION, loadCycloneDx, sbomJson, validateSbom } from './sbom';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -21,10 +21,11 @@ describe('auditor report and CycloneDX SBOM', () => {
 
   it('the SBOM is schema-valid CycloneDX and every file hash in it is the file on disk', async () => {
     const evidence = await evidenceFor('3.0.22');
-    const json = serializeSbom(buildSbom(evidence, new Date('2026-11-27T19:00:00Z')));
+    const json = await sbomJson(evidence, new Date('2026-11-27T19:00:00Z'));
     expect(await validateSbom(json)).toBeUndefined();
     const sbom = JSON.parse(json);
-    expect(sbom.specVersion).toBe('1.6');
+    expect(sbom.specVersion).toBe(SBOM_SPEC_VERSION);
+    expect((await loadCycloneDx()).Spec.Spec1dot6.version).toBe(SBOM_SPEC_VERSION);
     const byRef = Object.fromEntries(sbom.components.map((c: { 'bom-ref': string }) => [c['bom-ref'], c]));
     expect(byRef.openssl).toMatchObject({ type: 'library', name: 'openssl', version: '3.0.22', purl: 'pkg:generic/openssl@3.0.22' });
     expect(byRef['openssl-fips-provider'].properties).toContainEqual({ name: 'fipskit:fips:validated', value: 'false' });
@@ -41,13 +42,13 @@ describe('auditor report and CycloneDX SBOM', () => {
   });
 
   it('schema validation catches a damaged SBOM', async () => {
-    const json = JSON.parse(serializeSbom(buildSbom(await evidenceFor('3.0.22'), new Date())));
+    const json = JSON.parse(await sbomJson(await evidenceFor('3.0.22'), new Date()));
     json.components.find((c: { type: string }) => c.type === 'file').hashes[0].content = 'not-a-sha256';
     expect(await validateSbom(JSON.stringify(json))).toMatch(/hash-content|pattern/);
   });
 
   it('validation prepared ahead, and asked for while it compiles, still catches a damaged SBOM', async () => {
-    const json = JSON.parse(serializeSbom(buildSbom(await evidenceFor('3.0.22'), new Date())));
+    const json = JSON.parse(await sbomJson(await evidenceFor('3.0.22'), new Date()));
     json.components.find((c: { type: string }) => c.type === 'file').hashes[0].content = 'not-a-sha256';
     // A fresh copy of the module, whose schema nothing has compiled yet.
     let fresh!: typeof import('./sbom');
@@ -119,7 +120,7 @@ describe('auditor report and CycloneDX SBOM', () => {
     expect(markdown).toContain('| OpenSSL: upstream release signature | Upstream signature openssl-3.5.7.tar.gz.asc verified: made 2026-06-09T11:57:19.000Z by key BA54 73A2 B058 7B07 FB27 CF2D 2160 94DF D0CB 81EF (OpenSSL <openssl@openssl.org>). |');
     expect(markdown).toContain('| FIPS provider source: upstream release signature | The upstream release signature was not checked: the project skips it (key not held). |');
     expect(markdown).toContain('| CPython: upstream release signature | No upstream release signature was available');
-    const sbom = JSON.parse(serializeSbom(buildSbom(evidence, new Date('2026-11-27T19:00:00Z'))));
+    const sbom = JSON.parse(await sbomJson(evidence, new Date('2026-11-27T19:00:00Z')));
     const props = (ref: string) => Object.fromEntries(sbom.components.find((c: { 'bom-ref': string }) => c['bom-ref'] === ref).properties.map((p: { name: string; value: string }) => [p.name, p.value]));
     expect(props('openssl')).toMatchObject({ 'fipskit:source:signature': 'verified', 'fipskit:source:signed-by': 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF' });
     expect(props('openssl-fips-provider')['fipskit:source:signature']).toBe('skipped');
