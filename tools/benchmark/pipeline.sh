@@ -23,7 +23,7 @@
 # (tools/benchmark/breakdown.ts).
 # Prints seconds and ratios. Never run it beside another build: it measures elapsed time on shared cores.
 # FIPSKIT_BENCH_SKIP_RECIPE=1 leaves out the slow recipe run (about 10 minutes on 2 cores), FIPSKIT_BENCH_SKIP_FULL=1
-# the full-mode run (about 8 minutes).
+# the full-mode run (about 8 minutes). FIPSKIT_BENCH_KEEP=1 keeps the work directory with every log.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -40,7 +40,7 @@ outcome() { grep -E "nx run fips-python:$2( |$)" "$1" | head -1; }
 # A self-hosted Nx remote cache (GET/PUT /v1/cache/{hash}) on loopback, for the cold run to fill.
 node tools/run-ts.js e2e/support/remote-cache-server.ts >"$work/remote.url" 2>"$work/remote.log" &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null; if [ -n "${FIPSKIT_BENCH_KEEP:-}" ]; then echo "[bench] logs kept in $work" >&2; else rm -rf "$work"; fi' EXIT
 for _ in $(seq 50); do [ -s "$work/remote.url" ] && break; sleep 0.2; done
 export NX_SELF_HOSTED_REMOTE_CACHE_SERVER=$(cat "$work/remote.url")
 
@@ -163,7 +163,7 @@ fi
 openssl_tgz=$(tarball_of openssl)
 cpython_tgz=$(tarball_of cpython)
 
-recipe=skipped
+recipe=skipped; recipe_openssl=skipped; recipe_python=skipped
 if [ -z "${FIPSKIT_BENCH_SKIP_RECIPE:-}" ]; then
   step "recipe by hand: OpenSSL (log: $work/recipe.log)"
   recipe_openssl=$(openssl_by_hand recipe -- -- install_sw install_ssldirs install_docs install_fips)
@@ -176,7 +176,7 @@ if [ -z "${FIPSKIT_BENCH_SKIP_RECIPE:-}" ]; then
   recipe=$(awk -v a="$recipe_openssl" -v b="$recipe_python" 'BEGIN { printf "%.1f", a + b }')
 fi
 
-full=skipped
+full=skipped; full_stages=
 if [ -z "${FIPSKIT_BENCH_SKIP_FULL:-}" ]; then
   step "full mode cold, in the fresh checkout with its own empty cache (log: $work/nx-full.log)"
   # The committed project's sources and profile, with the whole CPython built instead of the overlay.
@@ -189,6 +189,8 @@ if [ -z "${FIPSKIT_BENCH_SKIP_FULL:-}" ]; then
   ' "$root/fips-python/fipskit.json" "$checkout/fips-python-full/fipskit.json"
   t=$(now); (cd "$checkout" && env $(private_nx c) npx nx run fips-python-full:build >"$work/nx-full.log" 2>&1); full=$(since "$t")
   grep -q 'FIPS mode: IN FORCE' "$work/nx-full.log" || { echo "the full-mode build did not prove FIPS mode" >&2; exit 1; }
+  # Each stage's own timing line, to set the python stage (a whole CPython) beside the recipe's CPython build.
+  full_stages=$(grep -E '^\[(openssl|python)\] took ' "$work/nx-full.log" | sed 's/^/    /')
 fi
 
 step "necessary commands by hand, at the end (log: $work/necessary-after.log)"
@@ -216,12 +218,16 @@ machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' 
 | installed packages: nx warm with the Nx daemon (a developer's default) | $installed_daemon | $(ratio "$installed_daemon" "$installed_cold") (to its cold) |
 | installed packages: Nx's floor, \`nx run fips-python:build --excludeTaskDependencies\` (no stage runs) | $installed_floor | $(ratio "$installed_floor" "$installed_cold") (to its cold) |
 | recipe by hand (OpenSSL make + install_docs, full CPython build) | $recipe | $(ratio "$recipe" "$nx_cold") |
+| of which OpenSSL (Configure, make with tests, install with docs, fipsinstall) | $recipe_openssl | $(ratio "$recipe_openssl" "$recipe") of the recipe |
+| of which CPython (configure, make, make altinstall) | $recipe_python | $(ratio "$recipe_python" "$recipe") of the recipe |
 | full mode cold \`nx run fips-python-full:build\` (a whole CPython) | $full | $(ratio "$full" "$nx_cold") |
 | necessary commands by hand (targeted OpenSSL, overlay compiles), right before the cold run | $necessary_before | $(ratio "$necessary_before" "$nx_cold") |
 | the same at the end | $necessary_after | $(ratio "$necessary_after" "$nx_cold") |
 | necessary commands by hand, mean | $necessary | $(ratio "$necessary" "$nx_cold") |
 nx cold / recipe: $(ratio "$nx_cold" "$recipe")   nx cold / necessary commands: $(ratio "$nx_cold" "$necessary")   full mode cold / recipe: $(ratio "$full" "$recipe")
-
+${full_stages:+full mode's stages:
+$full_stages
+}
 Where the cold run's time goes, next to the necessary commands (seconds):
 $(node tools/run-ts.js tools/benchmark/breakdown.ts table "$work/nx-cold.log" "${phases[@]}")
 
