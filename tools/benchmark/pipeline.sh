@@ -203,6 +203,8 @@ else
   phases=("$work/necessary-before.phases" "${phases[@]}")
 fi
 
+full_block=
+[ -z "$full_stages" ] || full_block=$(printf 'Full mode, each stage timing itself:\n%s\n' "$full_stages")
 ratio() { case "$1$2" in *skipped*) echo -;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }';; esac; }
 cat <<TABLE
 machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"); OpenSSL $(node -p "require('./dist/fips-python/sources/openssl.source.json').version"), CPython $(node -p "require('./dist/fips-python/sources/cpython.source.json').version")
@@ -225,9 +227,7 @@ machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' 
 | the same at the end | $necessary_after | $(ratio "$necessary_after" "$nx_cold") |
 | necessary commands by hand, mean | $necessary | $(ratio "$necessary" "$nx_cold") |
 nx cold / recipe: $(ratio "$nx_cold" "$recipe")   nx cold / necessary commands: $(ratio "$nx_cold" "$necessary")   full mode cold / recipe: $(ratio "$full" "$recipe")
-${full_stages:+full mode's stages:
-$full_stages
-}
+$full_block
 Where the cold run's time goes, next to the necessary commands (seconds):
 $(node tools/run-ts.js tools/benchmark/breakdown.ts table "$work/nx-cold.log" "${phases[@]}")
 
