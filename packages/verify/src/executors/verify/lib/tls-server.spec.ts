@@ -65,6 +65,25 @@ describe('TLS test server commands', () => {
     expect(material.caFile).toBe(join(dir, 'ca.pem'));
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('makes the CA and the server request side by side, and reports a failed one only once the other finished, without signing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-tls-unit-'));
+    const log = new StageLog('verify', join(dir, 'verify.log'), 1, () => undefined);
+    const events: string[] = [];
+    const runner = {
+      run: async (command: { args: string[] }) => {
+        const what = command.args.includes('-x509') ? 'ca' : command.args[0] === 'req' ? 'request' : 'sign';
+        events.push(`${what} started`);
+        if (what === 'ca') throw new Error('openssl req -x509 exited with code 1');
+        await new Promise((r) => setTimeout(r, 20));
+        events.push(`${what} finished`);
+        return { exitCode: 0, output: [] };
+      },
+    };
+    await expect(createTlsMaterial(runner as never, log, openssl, dir)).rejects.toThrow('openssl req -x509 exited with code 1');
+    expect(events).toEqual(['ca started', 'request started', 'request finished']);
+    rmSync(dir, { recursive: true, force: true });
+  });
 });
 
 // The real thing, with the prefix the workspace's fips-python project builds (skipped until it exists).

@@ -77,9 +77,10 @@ export function certificateCommands(openssl: FipsOpenSsl, dir: string): { comman
 export async function createTlsMaterial(runner: ProcessRunner, log: StageLog, openssl: FipsOpenSsl, dir: string): Promise<TlsMaterial> {
   const { commands, material, extensionsFile } = certificateCommands(openssl, dir);
   writeFileSync(extensionsFile, SERVER_EXTENSIONS);
-  // The CA and the server's key and request do not need each other: made side by side, then the signature.
+  // The CA and the server's key and request do not need each other: made side by side (both finished before a
+  // failure of either is reported), then the signature.
   const [ca, request, sign] = commands;
-  await Promise.all([log.run(runner, ca), log.run(runner, request)]);
+  for (const made of await Promise.allSettled([log.run(runner, ca), log.run(runner, request)])) if (made.status === 'rejected') throw made.reason;
   await log.run(runner, sign);
   return material;
 }
