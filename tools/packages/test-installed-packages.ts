@@ -163,6 +163,33 @@ function testNxVersion(nxVersion: string, devkit: string | undefined, keep: bool
       const missingStages = STAGES.filter((stage) => !project.targets?.[stage]);
       expect(missingStages.length === 0, `the plugin inferred no ${missingStages.join(', ')} target for inferred/fipskit.json`);
     });
+    // Nx keys a task whose executor is not an @nx/ package on every npm package of the lockfile, unless its inputs name
+    // packages: an unrelated npm install must not rebuild OpenSSL. Nx's own hashes (tools/task-hash.js), before and
+    // after a package nothing of fipskit uses appears in the lockfile.
+    step('cache keys name fipskit\'s packages, not every npm package', () => {
+      const project = JSON.parse(nx(['show', 'project', 'inferred', '--json']));
+      for (const [stage, name] of [['openssl', '@fipskit/openssl-fips'], ['fips-config', '@fipskit/fips-config'], ['python', '@fipskit/python-pcbuild']]) {
+        const inputs = JSON.stringify(project.targets[stage].inputs);
+        expect(inputs.includes(JSON.stringify({ externalDependencies: [name] })), `inferred:${stage} does not name ${name} in its inputs: ${inputs}`);
+      }
+      const keys = () => {
+        rmSync(path.join(root, '.nx', 'workspace-data'), { recursive: true, force: true });
+        const hashes = JSON.parse(run(process.execPath, [path.join(WORKSPACE_ROOT, 'tools', 'task-hash.js'), root, 'inferred:openssl', 'inferred:python']));
+        return [hashes['inferred:openssl'].hash, hashes['inferred:python'].hash] as string[];
+      };
+      const before = keys();
+      const lockFile = path.join(root, 'package-lock.json');
+      const lock = readFileSync(lockFile, 'utf8');
+      const unrelated = JSON.parse(lock);
+      unrelated.packages['node_modules/left-pad'] = { version: '1.3.0', resolved: 'https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz', dev: true };
+      writeFileSync(lockFile, JSON.stringify(unrelated, null, 2) + '\n');
+      try {
+        const after = keys();
+        expect(JSON.stringify(after) === JSON.stringify(before), `an unrelated package in package-lock.json changed the openssl/python keys ${before.join(', ')} to ${after.join(', ')}`);
+      } finally {
+        writeFileSync(lockFile, lock);
+      }
+    });
     // An upgrade as users run it (nx migrate --run-migrations): fipskit 0.1's written-out stages get 0.2's cache inputs.
     step('nx migrate --run-migrations (0.2.0 cache inputs)', () => {
       mkdirSync(path.join(root, 'legacy'));

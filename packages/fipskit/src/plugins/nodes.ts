@@ -4,6 +4,8 @@ import type { CreateNodes, CreateNodesResult, ProjectConfiguration } from '@nx/d
 import { DEFAULT_FIPS_PROFILE, FipsProfile, assertEnvironmentOption } from '@fipskit/core/project-options';
 import { StageTargetsInput, stageTargets } from '../generators/project/lib/targets';
 import { FipskitProject } from './fipskit-json/schema';
+import { EXECUTORS } from '../constants';
+import { lockfilePackages } from './installed-packages';
 
 /** The file that makes a directory a fipskit project. */
 export const FIPSKIT_PROJECT_FILE = 'fipskit.json';
@@ -93,8 +95,12 @@ export function stageTargetsInput(project: ReadProject, all: ReadProject[]): Sta
 }
 
 /** What the plugin gives one project: its stages, its tags, and the project whose OpenSSL it uses. */
-export function inferredProject(project: ReadProject, all: ReadProject[]): Pick<ProjectConfiguration, 'targets' | 'tags' | 'implicitDependencies'> {
-  const input = stageTargetsInput(project, all);
+export function inferredProject(
+  project: ReadProject,
+  all: ReadProject[],
+  known?: ReadonlySet<string>,
+): Pick<ProjectConfiguration, 'targets' | 'tags' | 'implicitDependencies'> {
+  const input = { ...stageTargetsInput(project, all), ...(known ? { lockfilePackages: known } : {}) };
   return {
     targets: stageTargets(input),
     tags: ['fipskit', `platform:${input.platform}`],
@@ -102,11 +108,14 @@ export function inferredProject(project: ReadProject, all: ReadProject[]): Pick<
   };
 }
 
-function nodesFor(file: string, workspaceRoot: string, all: () => ReadProject[]): CreateNodesResult {
+function nodesFor(file: string, workspaceRoot: string, all: () => ReadProject[], known: () => ReadonlySet<string>): CreateNodesResult {
   const project = all().find((candidate) => candidate.file === file) ?? readProject(file, workspaceRoot);
   // Named as project.json or package.json names it, else after its directory: a fipskit.json alone is a project too.
-  return { projects: { [project.root]: { name: project.name, ...inferredProject(project, all()) } } };
+  return { projects: { [project.root]: { name: project.name, ...inferredProject(project, all(), known()) } } };
 }
+
+/** The packages of the cached stages. */
+const STAGE_PACKAGES = [EXECUTORS.openssl, EXECUTORS.fipsConfig, EXECUTORS.python].map((executor) => executor.slice(0, executor.lastIndexOf(':')));
 
 /**
  * Infers each fipskit project's stages from its fipskit.json. It reads files only and runs no tool, so the graph
@@ -125,11 +134,13 @@ export const createNodes: CreateNodes<FipskitPluginOptions> = [
           return [];
         }
       }));
+    let knownPackages: ReadonlySet<string> | undefined;
+    const known = () => (knownPackages ??= lockfilePackages(context.workspaceRoot, STAGE_PACKAGES));
     const results: [string, CreateNodesResult][] = [];
     const errors: [string, Error][] = [];
     for (const file of configFiles) {
       try {
-        results.push([file, nodesFor(file, context.workspaceRoot, all)]);
+        results.push([file, nodesFor(file, context.workspaceRoot, all, known)]);
       } catch (error) {
         errors.push([file, error as Error]);
       }

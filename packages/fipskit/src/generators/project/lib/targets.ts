@@ -18,6 +18,17 @@ export interface StageTargetsInput {
   shared?: { project: string; outputDir: string };
   /** Build settings for the openssl and python stages (CC, CFLAGS …): their `environment` option, and the CC the cache key asks. */
   environment?: Record<string, string>;
+  /**
+   * The stage packages Nx knows from the workspace's lockfile (see `lockfilePackages`): a cached stage whose package
+   * is among them names it as its npm input, instead of Nx's default of every package in the lockfile.
+   */
+  lockfilePackages?: ReadonlySet<string>;
+}
+
+/** `{ externalDependencies }` naming the executor's package, when Nx knows it from the lockfile. */
+function ownPackageInput(executor: string, known: ReadonlySet<string> | undefined): Array<{ externalDependencies: string[] }> {
+  const name = executor.slice(0, executor.lastIndexOf(':'));
+  return known?.has(name) ? [{ externalDependencies: [name] }] : [];
 }
 
 /**
@@ -62,6 +73,8 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         // No environment variable: the build gets none that changes it (CC, CFLAGS … belong in the "environment"
         // option, which is part of the key like every option).
         { runtime: toolchainInput('openssl', undefined, cc) },
+        // The fipskit packages that build it (with what they depend on), not every npm package of the workspace.
+        ...ownPackageInput(EXECUTORS.openssl, input.lockfilePackages),
       ],
       options: {
         sourceLock: `${out('sources')}/openssl.source.json`,
@@ -86,6 +99,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         { runtime: MACHINE_IDENTITY_INPUT },
         // The fipskit code that writes openssl.cnf and the activation scripts.
         { runtime: toolchainInput('fips-config') },
+        ...ownPackageInput(EXECUTORS.fipsConfig, input.lockfilePackages),
       ],
       options: { opensslPath: out('openssl'), outputPath: out('fips-config'), profile: input.profile },
       outputs: ['{options.outputPath}'],
@@ -104,6 +118,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         // The compiler's version, and the interpreter the modules are built for: its version and the SHA-256 of
         // its Python.h and pyconfig.h, so a patched interpreter package is a miss.
         { runtime: toolchainInput('python', input.mode === 'full' ? undefined : input.interpreter, cc) },
+        ...ownPackageInput(EXECUTORS.python, input.lockfilePackages),
       ],
       options: {
         mode: input.mode,
