@@ -16,6 +16,11 @@ export const EXECUTORS = {
   doctor: 'fipskit:doctor',
 } as const;
 
+/** The npm package an executor comes from: `@fipskit/openssl-fips:build` → `@fipskit/openssl-fips`. */
+export function executorPackage(executor: string): string {
+  return executor.slice(0, executor.lastIndexOf(':'));
+}
+
 /**
  * A runtime input that runs a script of a fipskit package. Node loads it by package name (`-r`), resolved from the
  * workspace root where Nx runs runtime inputs, the way Nx finds the executors: no node_modules path, so hoisted or

@@ -17,16 +17,15 @@ describe('lockfilePackages', () => {
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'fipskit-lockfile-'));
-    write('nx.json', '{}');
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it('names the packages installed under node_modules that the lockfile lists', () => {
     for (const name of PACKAGES) install(name);
     npmLock(['@fipskit/openssl-fips']);
-    expect([...lockfilePackages(root, PACKAGES)]).toEqual(['@fipskit/openssl-fips']);
+    expect([...lockfilePackages(root, {}, PACKAGES)]).toEqual(['@fipskit/openssl-fips']);
     npmLock(PACKAGES);
-    expect([...lockfilePackages(root, PACKAGES)]).toEqual(PACKAGES);
+    expect([...lockfilePackages(root, {}, PACKAGES)]).toEqual(PACKAGES);
   });
 
   it('leaves out a workspace package linked into node_modules (its source is not an npm package to Nx)', () => {
@@ -34,20 +33,25 @@ describe('lockfilePackages', () => {
     mkdirSync(join(root, 'node_modules', '@fipskit'), { recursive: true });
     symlinkSync(join(root, 'packages', 'openssl-fips'), join(root, 'node_modules', '@fipskit', 'openssl-fips'), 'junction');
     npmLock(['@fipskit/openssl-fips']);
-    expect(lockfilePackages(root, PACKAGES).size).toBe(0);
+    expect(lockfilePackages(root, {}, PACKAGES).size).toBe(0);
   });
 
   it('knows none without exactly one lockfile, when nx.json turns the lockfile analysis off, or for a package not installed', () => {
     for (const name of PACKAGES) install(name);
-    expect(lockfilePackages(root, PACKAGES).size).toBe(0);
+    expect(lockfilePackages(root, {}, PACKAGES).size).toBe(0);
     npmLock(PACKAGES);
     write('yarn.lock', '"@fipskit/openssl-fips@file:x":\n  version "0.1.0"\n');
-    expect(lockfilePackages(root, PACKAGES).size).toBe(0);
+    expect(lockfilePackages(root, {}, PACKAGES).size).toBe(0);
     rmSync(join(root, 'yarn.lock'));
-    write('nx.json', JSON.stringify({ pluginsConfig: { '@nx/js': { analyzeLockfile: false } } }));
-    expect(lockfilePackages(root, PACKAGES).size).toBe(0);
-    write('nx.json', '{}');
+    write('bun.lockb', 'binary @fipskit/openssl-fips @fipskit/python-pcbuild');
+    expect(lockfilePackages(root, {}, PACKAGES).size).toBe(0);
+    rmSync(join(root, 'package-lock.json'));
+    expect(lockfilePackages(root, {}, PACKAGES).size).toBe(0);
+    rmSync(join(root, 'bun.lockb'));
+    npmLock(PACKAGES);
+    expect(lockfilePackages(root, { pluginsConfig: { '@nx/js': { analyzeLockfile: false } } }, PACKAGES).size).toBe(0);
+    expect(lockfilePackages(root, { pluginsConfig: { '@nx/js': { analyzeLockfile: true } } }, PACKAGES).size).toBe(2);
     rmSync(join(root, 'node_modules', '@fipskit', 'python-pcbuild'), { recursive: true });
-    expect([...lockfilePackages(root, PACKAGES)]).toEqual(['@fipskit/openssl-fips']);
+    expect([...lockfilePackages(root, {}, PACKAGES)]).toEqual(['@fipskit/openssl-fips']);
   });
 });

@@ -2,7 +2,12 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join, sep } from 'node:path';
 
 /** The lockfiles Nx reads its npm nodes from. */
-const LOCKFILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock'];
+const LOCKFILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'];
+
+/** The part of nx.json that decides whether Nx reads the lockfile at all. */
+export interface LockfileSettings {
+  pluginsConfig?: Record<string, unknown>;
+}
 
 /**
  * Which of `packages` Nx knows as npm packages of this workspace, so that a stage's cache key can name its own package
@@ -11,26 +16,18 @@ const LOCKFILES = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock
  * this workspace's own source, as in fipskit's repository), the workspace's lockfile names it and nx.json does not turn
  * the lockfile analysis off: Nx refuses a build whose input names a package it does not know.
  */
-export function lockfilePackages(workspaceRoot: string, packages: readonly string[]): Set<string> {
+export function lockfilePackages(workspaceRoot: string, nxJson: LockfileSettings | undefined, packages: readonly string[]): Set<string> {
   const known = new Set<string>();
-  if (lockfileAnalysisOff(workspaceRoot)) return known;
+  if ((nxJson?.pluginsConfig?.['@nx/js'] as { analyzeLockfile?: boolean } | undefined)?.analyzeLockfile === false) return known;
   const lockfiles = LOCKFILES.map((name) => join(workspaceRoot, name)).filter((file) => existsSync(file));
-  // With several lockfiles Nx picks by package manager; any doubt keeps Nx's default.
-  if (lockfiles.length !== 1) return known;
+  // With several lockfiles Nx picks by package manager, and it reads bun's binary one through bun: any doubt keeps
+  // Nx's default.
+  if (lockfiles.length !== 1 || lockfiles[0].endsWith('.lockb')) return known;
   const lockfile = readFileSync(lockfiles[0], 'utf8');
   for (const name of packages) {
     if (installedUnderNodeModules(workspaceRoot, name) && lockfile.includes(name)) known.add(name);
   }
   return known;
-}
-
-function lockfileAnalysisOff(workspaceRoot: string): boolean {
-  try {
-    const nxJson = JSON.parse(readFileSync(join(workspaceRoot, 'nx.json'), 'utf8')) as { pluginsConfig?: Record<string, { analyzeLockfile?: boolean }> };
-    return nxJson.pluginsConfig?.['@nx/js']?.analyzeLockfile === false;
-  } catch {
-    return true;
-  }
 }
 
 function installedUnderNodeModules(workspaceRoot: string, name: string): boolean {

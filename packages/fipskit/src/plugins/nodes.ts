@@ -4,7 +4,7 @@ import type { CreateNodes, CreateNodesResult, ProjectConfiguration } from '@nx/d
 import { DEFAULT_FIPS_PROFILE, FipsProfile, assertEnvironmentOption } from '@fipskit/core/project-options';
 import { StageTargetsInput, stageTargets } from '../generators/project/lib/targets';
 import { FipskitProject } from './fipskit-json/schema';
-import { EXECUTORS } from '../constants';
+import { EXECUTORS, executorPackage } from '../constants';
 import { lockfilePackages } from './installed-packages';
 
 /** The file that makes a directory a fipskit project. */
@@ -115,7 +115,7 @@ function nodesFor(file: string, workspaceRoot: string, all: () => ReadProject[],
 }
 
 /** The packages of the cached stages. */
-const STAGE_PACKAGES = [EXECUTORS.openssl, EXECUTORS.fipsConfig, EXECUTORS.python].map((executor) => executor.slice(0, executor.lastIndexOf(':')));
+const STAGE_PACKAGES = [EXECUTORS.openssl, EXECUTORS.fipsConfig, EXECUTORS.python].map(executorPackage);
 
 /**
  * Infers each fipskit project's stages from its fipskit.json. It reads files only and runs no tool, so the graph
@@ -135,7 +135,7 @@ export const createNodes: CreateNodes<FipskitPluginOptions> = [
         }
       }));
     let knownPackages: ReadonlySet<string> | undefined;
-    const known = () => (knownPackages ??= lockfilePackages(context.workspaceRoot, STAGE_PACKAGES));
+    const known = () => (knownPackages ??= lockfilePackages(context.workspaceRoot, context.nxJsonConfiguration, STAGE_PACKAGES));
     const results: [string, CreateNodesResult][] = [];
     const errors: [string, Error][] = [];
     for (const file of configFiles) {

@@ -1,6 +1,6 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import type { FipsProfile, SourceSpec, TargetPlatform } from '@fipskit/core';
-import { EXECUTORS, MACHINE_IDENTITY_INPUT, toolchainInput } from '../../../constants';
+import { EXECUTORS, MACHINE_IDENTITY_INPUT, executorPackage, toolchainInput } from '../../../constants';
 
 export interface StageTargetsInput {
   outputDir: string;
@@ -27,7 +27,7 @@ export interface StageTargetsInput {
 
 /** `{ externalDependencies }` naming the executor's package, when Nx knows it from the lockfile. */
 function ownPackageInput(executor: string, known: ReadonlySet<string> | undefined): Array<{ externalDependencies: string[] }> {
-  const name = executor.slice(0, executor.lastIndexOf(':'));
+  const name = executorPackage(executor);
   return known?.has(name) ? [{ externalDependencies: [name] }] : [];
 }
 
