@@ -5,13 +5,15 @@
 # - python3.11-venv with the pip/setuptools/wheel wheels: venvs made from the FIPS Python, and pip's build
 #   isolation inside one (e2e); python3-cryptography, the distribution build the FIPS Python must run;
 # - MinGW-w64 and wine64 for the Windows build of OpenSSL the Wine tests run (e2e/wine);
-# - chromium, which renders evidence.html for the browser test (auditor-report.browser.spec.ts).
+# - chromium, which renders evidence.html for the browser test (auditor-report.browser.spec.ts);
+# - apt-utils (apt-ftparchive) and gnupg: the signed Debian-format archive on loopback the sources fallback tests use.
 set -euo pipefail
 packages=(
   build-essential perl xz-utils python3.11 python3.11-dev libffi-dev zlib1g-dev
   python3.11-venv python3-wheel-whl python3-cryptography
   gcc-mingw-w64-x86-64-win32 wine64
   chromium
+  apt-utils gnupg
 )
 missing=()
 for p in "${packages[@]}"; do

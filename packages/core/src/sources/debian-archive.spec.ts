@@ -44,12 +44,27 @@ function fakeMachine(): string {
   return root;
 }
 
-const isShowSrc = (c: Command) => c.program === 'apt-cache';
-const isSource = (c: Command) => c.args.includes('source');
+const isShowSrc = (c: Command) => c.program === 'apt-cache' && c.args.includes('showsrc');
+const isMadison = (c: Command) => c.program === 'apt-cache' && c.args.includes('madison');
+const isPrintUris = (c: Command) => c.args.includes('--print-uris');
+const isSource = (c: Command) => c.args.includes('source') && !isPrintUris(c);
+
+/** What `apt-get source --print-uris <package>=<version>` prints for the pretend releases. */
+function printUris(c: Command): string[] {
+  const wanted = c.args[c.args.length - 1];
+  const base = wanted.includes('deb12u2') ? 'http://deb.example/debian-security/pool/updates/main/o/openssl' : 'http://deb.example/debian/pool/main/o/openssl';
+  const upstream = /=(\d+\.\d+\.\d+)/.exec(wanted)![1];
+  return [`'${base}/openssl_${upstream}.orig.tar.gz' openssl_${upstream}.orig.tar.gz 30 SHA256:${sha('x')}`];
+}
 
 function aptRunner(sourceResponse: { exitCode: number; files: Record<string, string>; output?: string[] }): RecordingRunner {
+  const uris: string[] = [];
   return new RecordingRunner()
     .respond(isShowSrc, { output: SHOWSRC })
+    .respond(isMadison, {
+      output: ['   openssl | 3.0.22-1~deb12u2 | http://deb.example/debian-security bookworm-security/main Sources', '   openssl | 3.0.17-1~deb12u2 | http://deb.example/debian bookworm/main Sources'],
+    })
+    .respond(isPrintUris, { effect: (c) => void uris.splice(0, uris.length, ...printUris(c)), output: uris })
     .respond(isSource, {
       exitCode: sourceResponse.exitCode,
       output: sourceResponse.output,
@@ -60,6 +75,8 @@ function aptRunner(sourceResponse: { exitCode: number; files: Record<string, str
 describe('debian archive through a private apt configuration', () => {
   let cacheDir: string;
   let systemRoot: string;
+  /** The archive serves every file (tests of the fallback answer otherwise). */
+  const probe = async () => ({ status: 200 });
   beforeEach(() => {
     cacheDir = mkdtempSync(join(tmpdir(), 'fipskit-debian-'));
     systemRoot = fakeMachine();
@@ -67,7 +84,7 @@ describe('debian archive through a private apt configuration', () => {
 
   it('runs apt-get update and apt-cache showsrc on private state only, and picks the newest match', async () => {
     const runner = aptRunner({ exitCode: 0, files: {} });
-    const { release, aptSources } = await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, { cacheDir, runner, systemRoot });
+    const { release, aptSources } = await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, { cacheDir, runner, systemRoot, probe });
     const apt = privateApt(cacheDir, aptSources);
     const options = [
       '-o', `Dir::Etc::SourceList=${apt.sourcesList}`,
@@ -80,6 +97,8 @@ describe('debian archive through a private apt configuration', () => {
       // No retries and a bounded wait: offline, apt must not keep a build waiting.
       ['apt-get', ...options, '-o', 'Acquire::Retries=0', '-o', 'Acquire::http::Timeout=15', '-o', 'Acquire::https::Timeout=15', 'update'],
       ['apt-cache', ...options, 'showsrc', 'openssl'],
+      // Is the newest match served? apt names the URL it would fetch; the archive is asked for that file alone.
+      ['apt-get', ...options, 'source', '--print-uris', '--only-source', 'openssl=3.0.22-1~deb12u2'],
     ]);
     expect(runner.commands.every((c) => c.env?.LC_ALL === 'C' && c.cwd === apt.dir)).toBe(true);
     expect(aptSources).toEqual([
@@ -95,7 +114,7 @@ describe('debian archive through a private apt configuration', () => {
 
   it('writes a lock that says where the hash came from', async () => {
     const runner = aptRunner({ exitCode: 0, files: {} });
-    const { release, debian } = await findDebianRelease('openssl', { kind: 'debian', suites: ['bookworm'] }, { cacheDir, runner, systemRoot });
+    const { release, debian } = await findDebianRelease('openssl', { kind: 'debian', suites: ['bookworm'] }, { cacheDir, runner, systemRoot, probe });
     const lock = debianLock('openssl', release, debian);
     expect(lock).toMatchObject({
       product: 'openssl',
@@ -116,7 +135,7 @@ describe('debian archive through a private apt configuration', () => {
       output: ['E: Failed to fetch http://deb.example/debian-security/pool/updates/main/o/openssl/openssl_3.0.22-1%7edeb12u2.dsc  404  Not Found'],
       files: { 'openssl_3.0.22.orig.tar.gz': TARBALL, 'openssl_3.0.22.orig.tar.gz.asc': SIGNATURE },
     });
-    const ctx = { cacheDir, runner, systemRoot };
+    const ctx = { cacheDir, runner, systemRoot, probe };
     const lock = debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {});
     runner.commands.length = 0;
     const fetched = await fetchDebianTarball(lock, ctx);
@@ -133,7 +152,7 @@ describe('debian archive through a private apt configuration', () => {
   });
 
   it("refuses a tarball whose hash is not the index's, and reports apt's output when none arrived", async () => {
-    const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }) };
+    const ctx = { cacheDir, systemRoot, probe, runner: aptRunner({ exitCode: 0, files: {} }) };
     const lock = debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {});
     const corrupt = { ...ctx, runner: aptRunner({ exitCode: 0, files: { 'openssl_3.0.22.orig.tar.gz': 'tampered' } }) };
     await expect(fetchDebianTarball(lock, corrupt)).rejects.toThrow(/^Checksum mismatch for openssl_3\.0\.22\.orig\.tar\.gz/);
@@ -143,9 +162,9 @@ describe('debian archive through a private apt configuration', () => {
   });
 
   it('tells to resolve again when Debian has dropped the locked version', async () => {
-    const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }) };
+    const ctx = { cacheDir, systemRoot, probe, runner: aptRunner({ exitCode: 0, files: {} }) };
     const lock = { ...debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {}), debianVersion: '3.0.21-1', location: 'openssl=3.0.21-1' };
-    await expect(fetchDebianTarball(lock, ctx)).rejects.toThrow(/no longer lists openssl=3\.0\.21-1.*Run the sources stage again/);
+    await expect(fetchDebianTarball(lock, ctx)).rejects.toThrow(/no longer lists openssl=3\.0\.21-1.*Run the sources stage again with --refresh/);
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
@@ -157,7 +176,7 @@ describe('debian archive through a private apt configuration', () => {
     ['a version that starts with a dash', { debianVersion: '-3.0.22-1' }, /debianVersion "-3\.0\.22-1" is not a Debian version/],
     ['a version with a newline', { debianVersion: '3.0.22-1\nPackage: x' }, /debianVersion "3\.0\.22-1\\nPackage: x" is not a Debian version/],
   ])('refuses a tampered lock (%s), naming the lock file, before apt runs', async (_name, tampered, message) => {
-    const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }) };
+    const ctx = { cacheDir, systemRoot, probe, runner: aptRunner({ exitCode: 0, files: {} }) };
     const lock = { ...debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {}), ...tampered };
     const runner = aptRunner({ exitCode: 0, files: { 'openssl_3.0.22.orig.tar.gz': TARBALL } });
     await expect(fetchDebianTarball(lock, { ...ctx, runner })).rejects.toThrow(new RegExp(`^The source lock openssl\\.source\\.json is not one the sources stage writes: .*${message.source}.*Nothing was run\\. Run the sources stage again`));
@@ -179,15 +198,97 @@ describe('debian archive through a private apt configuration', () => {
     ['a suite with spaces', ['openssl', { kind: 'debian', suites: ['bookworm main'] }, {} as never], /"bookworm main" is not a Debian suite name/],
   ])('refuses %s before running apt', async (_name, [product, spec], message) => {
     const runner = new RecordingRunner();
-    await expect(findDebianRelease(product, spec, { cacheDir, runner, systemRoot })).rejects.toThrow(message);
+    await expect(findDebianRelease(product, spec, { cacheDir, runner, systemRoot, probe })).rejects.toThrow(message);
     expect(runner.commands).toEqual([]);
   });
 
   it('asks a newer release from the URI of the machine release', async () => {
     const runner = aptRunner({ exitCode: 0, files: {} });
-    await findDebianRelease('openssl', { kind: 'debian', suites: ['trixie'] }, { cacheDir, runner, systemRoot });
+    await findDebianRelease('openssl', { kind: 'debian', suites: ['trixie'] }, { cacheDir, runner, systemRoot, probe });
     const trixie = planDebianSources({ kind: 'debian', suites: ['trixie'] }, systemRoot);
     expect(readFileSync(privateApt(cacheDir, trixie).sourcesList, 'utf8')).toContain(`deb-src ${KEY} http://deb.example/debian trixie main\n`);
+  });
+
+  describe('an index that names a release the archive does not serve', () => {
+    const notServing = (missing: string) => async (url: string) => ({ status: url.endsWith(missing) ? 404 : 200 });
+
+    it('takes the newest match the archive serves, and says which newer one it skipped and why', async () => {
+      const lines: string[] = [];
+      const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }), probe: notServing('openssl_3.0.22.orig.tar.gz'), print: (l: string) => lines.push(l) };
+      const { release } = await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, ctx);
+      expect(release).toMatchObject({ upstreamVersion: '3.0.17', debianVersion: '3.0.17-1~deb12u2' });
+      expect(lines).toContainEqual(
+        '[sources] 3.0.22 (3.0.22-1~deb12u2) listed by bookworm-security is not served (404 Not Found); using 3.0.17 (3.0.17-1~deb12u2) from bookworm',
+      );
+    });
+
+    it('never falls back from an exact version: names it, the suites asked and what they list', async () => {
+      const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }), probe: notServing('openssl_3.0.22.orig.tar.gz') };
+      const error = await findDebianRelease('openssl', { kind: 'debian', version: '3.0.22', release: 'bookworm' }, ctx).catch((e: Error) => e);
+      expect(String(error)).toMatch(/lists openssl 3\.0\.22, but serves none of its files: version "3\.0\.22" asks for exactly this release, so fipskit does not fall back/);
+      expect(String(error)).toContain('What the suites asked (bookworm, bookworm-updates, bookworm-security) list:');
+      expect(String(error)).toContain('  3.0.22 (3.0.22-1~deb12u2) in bookworm-security: not served: 404 Not Found');
+      expect(String(error)).toContain('  3.0.17 (3.0.17-1~deb12u2) in bookworm: not asked');
+      expect(String(error)).toMatch(/--refresh.*or to a prefix \(e\.g\. "3\.0"\)/);
+    });
+
+    it('takes the newest listed, with a warning, when the archive cannot be asked (a 404 alone means "not served")', async () => {
+      const lines: string[] = [];
+      const probe = async () => ({ why: 'connect ECONNREFUSED 127.0.0.1:3128' });
+      const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }), probe, print: (l: string) => lines.push(l) };
+      expect((await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, ctx)).release.upstreamVersion).toBe('3.0.22');
+      expect(lines.join('\n')).toMatch(/warning: could not ask Debian's archive whether it serves openssl_3\.0\.22\.orig\.tar\.gz \(connect ECONNREFUSED/);
+      const status503 = { ...ctx, probe: async () => ({ status: 503 }) };
+      expect((await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, status503)).release.upstreamVersion).toBe('3.0.22');
+    });
+
+    it('asks the archive once per fetch of the index, and not at all for a tarball already in the source cache', async () => {
+      const asked: string[] = [];
+      const probe = async (url: string) => (asked.push(url), { status: url.includes('3.0.22') ? 404 : 200 });
+      const now = () => Date.parse('2026-12-07T10:00:00Z');
+      const ctx = () => ({ cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }), probe, now });
+      await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, ctx());
+      expect(asked).toHaveLength(2);
+      // A second run on the same index: the answers are remembered, no request.
+      expect((await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, ctx())).release.upstreamVersion).toBe('3.0.17');
+      expect(asked).toHaveLength(2);
+      // With the newest tarball in the content cache, it is served by definition (and works offline).
+      const cached = join(cacheDir, 'sha256', sha(TARBALL), 'openssl_3.0.22.orig.tar.gz');
+      mkdirSync(dirname(cached), { recursive: true });
+      writeFileSync(cached, TARBALL);
+      expect((await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, ctx())).release.upstreamVersion).toBe('3.0.22');
+      expect(asked).toHaveLength(2);
+    });
+
+    it('says that a locked upload is no longer served, and what to run, instead of apt\'s transcript', async () => {
+      const ctx = { cacheDir, systemRoot, probe, runner: aptRunner({ exitCode: 0, files: {} }) };
+      const lock = debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {});
+      const purged = aptRunner({
+        exitCode: 100,
+        files: {},
+        output: [
+          'Err:2 http://deb.example/debian-security bookworm-security/main openssl 3.0.22-1~deb12u2 (tar)',
+          '  404  Not Found [IP: 192.0.2.1 80]',
+          'E: Failed to fetch http://deb.example/debian-security/pool/updates/main/o/openssl/openssl_3.0.22.orig.tar.gz.asc  404  Not Found [IP: 192.0.2.1 80]',
+          'E: Failed to fetch http://deb.example/debian-security/pool/updates/main/o/openssl/openssl_3.0.22.orig.tar.gz  404  Not Found [IP: 192.0.2.1 80]',
+          'E: Failed to fetch some archives.',
+        ],
+      });
+      await expect(fetchDebianTarball(lock, { ...ctx, runner: purged })).rejects.toThrow(
+        /^Debian's archive no longer serves openssl_3\.0\.22\.orig\.tar\.gz of openssl 3\.0\.22-1~deb12u2 \(404 Not Found at http:\/\/deb\.example\/debian-security\/pool\/updates\/main\/o\/openssl\/openssl_3\.0\.22\.orig\.tar\.gz\).*Run the sources stage again with --refresh/,
+      );
+    });
+
+    it('expands a release to its main, updates and security suites, and refuses a release beside suites', () => {
+      expect(planDebianSources({ kind: 'debian', release: 'trixie' }, systemRoot)).toEqual([
+        `deb-src ${KEY} http://deb.example/debian trixie main`,
+        `deb-src ${KEY} http://deb.example/debian trixie-updates main`,
+        `deb-src ${KEY} http://deb.example/debian-security trixie-security main`,
+      ]);
+      expect(planDebianSources({ kind: 'debian', release: 'sid' }, systemRoot)).toEqual([`deb-src ${KEY} http://deb.example/debian sid main`]);
+      expect(() => planDebianSources({ kind: 'debian', release: 'trixie', suites: ['trixie'] }, systemRoot)).toThrow(/names both release "trixie" and suites \["trixie"\]\. Keep one/);
+      expect(() => planDebianSources({ kind: 'debian', release: 'Trixie 13' }, systemRoot)).toThrow(/release "Trixie 13" is not a Debian release codename/);
+    });
   });
 
   it('says what to use instead where apt does not exist', async () => {

@@ -6,7 +6,8 @@ import { ProcessError } from '../process/process-error';
 import { planDebSrcLines, readSystemAptSources, renderDebSrcLine, systemCodename } from './apt-sources';
 import { withCacheLock } from './cache-lock';
 import { ContentCache } from './content-cache';
-import { DebianRelease, SourcePackageStanza, chooseDebianRelease, debianReleases, parseShowSrc } from './debian-showsrc';
+import { Availability, AvailabilityMemo, UrlProbe, availabilityOf, describeAvailability, headRequest, origUrlFromPrintUris, suitesByVersion } from './debian-served';
+import { DebianRelease, SourcePackageStanza, chooseDebianRelease, debianReleases, matchesVersionPrefix, parseShowSrc } from './debian-showsrc';
 import { isDebianVersion } from './debian-version';
 import { DebianSource, SourceLock, SourceProduct } from './source-spec';
 import { productName } from './source-version';
@@ -22,6 +23,8 @@ export interface DebianArchiveContext {
   print?: (line: string) => void;
   /** The clock, for the index's age (tests). */
   now?: () => number;
+  /** Asks the archive whether it serves a file (default: a HEAD request); tests answer from a table. */
+  probe?: UrlProbe;
 }
 
 /** When fipskit asks Debian's archive for its source index again instead of using the one it fetched before. */
@@ -46,6 +49,8 @@ export interface PrivateApt {
   lock: string;
   /** When the index was last fetched, and for which sources.list. */
   stamp: string;
+  /** Whether the archive serves the tarballs the index names, as answered for that fetch of the index. */
+  served: string;
 }
 
 /**
@@ -62,6 +67,7 @@ export function privateApt(cacheDir: string, aptSources: string[]): PrivateApt {
     cache: join(dir, 'cache'),
     lock: join(dir, 'fipskit.lock'),
     stamp: join(dir, 'fipskit-index.json'),
+    served: join(dir, 'fipskit-served.json'),
   };
 }
 
@@ -128,25 +134,148 @@ export function planDebianSources(spec: DebianSource, systemRoot = '/'): string[
   for (const suite of spec.suites ?? []) {
     if (!/^[a-z0-9][a-z0-9./-]*$/.test(suite)) throw new Error(`"${suite}" is not a Debian suite name. Set suites to names such as bookworm or bookworm-security.`);
   }
+  if (spec.release !== undefined && !/^[a-z][a-z0-9]*$/.test(spec.release)) {
+    throw new Error(`release "${spec.release}" is not a Debian release codename. Set release to a codename such as bookworm or trixie (its main, updates and security suites are searched).`);
+  }
+  if (spec.release !== undefined && spec.suites !== undefined) {
+    throw new Error(`The debian source names both release "${spec.release}" and suites ${JSON.stringify(spec.suites)}. Keep one: release for a whole release (main, updates and security), suites for exactly the suites listed.`);
+  }
   if (spec.mirror !== undefined && !/^https?:\/\/[^\s\]\[]+$/.test(spec.mirror)) {
     throw new Error(`mirror "${spec.mirror}" is not an http(s) URL. Set mirror to a Debian archive base URL (apt checks the archive's signature either way).`);
   }
   const system = readSystemAptSources(systemRoot);
   const codename = systemCodename(systemRoot, system);
-  return planDebSrcLines(system, { suites: spec.suites, mirror: spec.mirror, codename }).map(renderDebSrcLine);
+  return planDebSrcLines(system, { suites: debianSuites(spec), mirror: spec.mirror, codename }).map(renderDebSrcLine);
 }
 
-/** Updates the private index and picks the release the spec asks for. */
+/** Releases that have no updates or security suite of their own. */
+const ROLLING = new Set(['sid', 'unstable', 'experimental', 'rc-buggy']);
+
+/** The suites a debian source names: a release stands for its main, updates and security suites; undefined for the machine's own. */
+export function debianSuites(spec: Pick<DebianSource, 'release' | 'suites'>): string[] | undefined {
+  if (spec.release === undefined) return spec.suites;
+  return ROLLING.has(spec.release) ? [spec.release] : [spec.release, `${spec.release}-updates`, `${spec.release}-security`];
+}
+
+/** Updates the private index and picks the release the spec asks for: the newest match the archive actually serves. */
 export async function findDebianRelease(
   product: SourceProduct,
   spec: DebianSource,
   ctx: DebianArchiveContext,
-): Promise<{ release: DebianRelease; aptSources: string[]; debian: { suites?: string[]; mirror?: string } }> {
+): Promise<{ release: DebianRelease; aptSources: string[]; debian: { release?: string; suites?: string[]; mirror?: string } }> {
   const pkg = debianPackageFor(product, spec);
   const aptSources = planDebianSources(spec, ctx.systemRoot);
-  const stanzas = await withCacheLock(privateApt(ctx.cacheDir, aptSources).lock, () => readSourceIndex(pkg, aptSources, ctx));
-  const debian = { ...(spec.suites ? { suites: spec.suites } : {}), ...(spec.mirror ? { mirror: spec.mirror } : {}) };
-  return { release: chooseDebianRelease(stanzas, pkg, spec.version), aptSources, debian };
+  const apt = privateApt(ctx.cacheDir, aptSources);
+  const release = await withCacheLock(apt.lock, async () => {
+    const stanzas = await readSourceIndex(pkg, aptSources, ctx);
+    // The same checks and messages as before when nothing matches at all.
+    chooseDebianRelease(stanzas, pkg, spec.version);
+    const matching = debianReleases(stanzas, pkg).filter((r) => matchesVersionPrefix(r.upstreamVersion, spec.version));
+    return chooseServedRelease(matching, debianReleases(stanzas, pkg), pkg, spec, apt, ctx);
+  });
+  const debian = {
+    ...(spec.release ? { release: spec.release } : {}),
+    ...(spec.suites ? { suites: spec.suites } : {}),
+    ...(spec.mirror ? { mirror: spec.mirror } : {}),
+  };
+  return { release, aptSources, debian };
+}
+
+/**
+ * The newest of `matching` (newest first) whose tarball the archive serves. A newer one the archive does not serve
+ * (404/410) is skipped and said; one the archive could not be asked about is taken, with a warning. An exact
+ * version never falls back to another upstream version: `matching` then holds only its Debian revisions.
+ */
+async function chooseServedRelease(
+  matching: DebianRelease[],
+  listed: DebianRelease[],
+  pkg: string,
+  spec: DebianSource,
+  apt: PrivateApt,
+  ctx: DebianArchiveContext,
+): Promise<DebianRelease> {
+  const print = ctx.print ?? (() => undefined);
+  const memo = new AvailabilityMemo(apt.served, readStamp(apt)?.fetchedAt);
+  const cache = new ContentCache(ctx.cacheDir);
+  const skipped: Array<[DebianRelease, Availability]> = [];
+  let suites: Map<string, string[]> | undefined;
+  const suitesOf = async (release: DebianRelease) => {
+    suites ??= await madison(pkg, apt, ctx);
+    return suites.get(release.debianVersion)?.join(', ') ?? 'a suite apt did not name';
+  };
+  for (const release of matching) {
+    const availability = existsSync(cache.pathFor(release.orig.sha256, release.orig.name))
+      ? ({ served: true, from: 'content cache' } satisfies Availability)
+      : (memo.get(release) ?? (await askArchive(release, apt, ctx)));
+    memo.remember(release, availability);
+    if (availability.served === false) {
+      skipped.push([release, availability]);
+      continue;
+    }
+    if (availability.served === undefined) {
+      print(
+        `[sources] warning: could not ask Debian's archive whether it serves ${release.orig.name} (${describeAvailability(availability)}); ` +
+          `locking ${release.upstreamVersion} (${release.debianVersion}) as the newest the index lists.`,
+      );
+    }
+    if (skipped.length) {
+      const notServed = await Promise.all(
+        skipped.map(async ([r, a]) => `${r.upstreamVersion} (${r.debianVersion}) listed by ${await suitesOf(r)} is not served (${describeAvailability(a)})`),
+      );
+      print(`[sources] ${notServed.join('; ')}; using ${release.upstreamVersion} (${release.debianVersion}) from ${await suitesOf(release)}`);
+    }
+    return release;
+  }
+  const lines = await Promise.all(
+    listed.map(async (r) => {
+      const wasSkipped = skipped.find(([s]) => s.debianVersion === r.debianVersion);
+      const state = wasSkipped ? `not served: ${describeAvailability(wasSkipped[1])}` : 'not asked';
+      return `  ${r.upstreamVersion} (${r.debianVersion}) in ${await suitesOf(r)}: ${state}`;
+    }),
+  );
+  const asked = `the suites asked (${describeSuites(spec, ctx)})`;
+  const exact = matching.every((r) => r.upstreamVersion === spec.version);
+  throw new Error(
+    (exact
+      ? `Debian's archive lists ${pkg} ${spec.version}, but serves none of its files: version "${spec.version}" asks for exactly this release, so fipskit does not fall back to another one.`
+      : `Debian's archive lists ${pkg} releases matching "${spec.version ?? '(any)'}", but serves none of their upstream tarballs.`) +
+      ` What ${asked} list:\n${lines.join('\n')}\n` +
+      `An index ahead of its files is usually a mirror still catching up or a superseded upload that was purged: run again later with --refresh, ` +
+      `or set version to a release that is served${exact ? ' or to a prefix (e.g. "' + spec.version!.split('.').slice(0, 2).join('.') + '") to take the newest one served' : ''}` +
+      (spec.release ? '.' : `, or name the whole release (release: "<codename>") so that its main, updates and security suites are all searched.`),
+  );
+}
+
+function describeSuites(spec: DebianSource, ctx: DebianArchiveContext): string {
+  const suites = debianSuites(spec);
+  if (suites) return suites.join(', ');
+  const system = readSystemAptSources(ctx.systemRoot ?? '/');
+  return `this machine's: ${planDebSrcLines(system, { codename: systemCodename(ctx.systemRoot ?? '/', system) })
+    .map((l) => l.suite)
+    .filter((s, i, all) => all.indexOf(s) === i)
+    .join(', ')}`;
+}
+
+/** Where apt would fetch the release's tarball, and what the archive answers for it there. */
+async function askArchive(release: DebianRelease, apt: PrivateApt, ctx: DebianArchiveContext): Promise<Availability> {
+  const spec = `${release.package}=${release.debianVersion}`;
+  const lines: string[] = [];
+  await runApt(ctx.runner, aptCommand(apt, 'apt-get', ['source', '--print-uris', '--only-source', spec], apt.dir, `apt-get source --print-uris ${spec}`), {
+    onLine: (line) => lines.push(line),
+    allowFailure: true,
+  });
+  const url = origUrlFromPrintUris(lines, release);
+  if (!url) return { served: undefined, why: `apt-get source --print-uris named no URL for ${release.orig.name}`, from: 'archive' };
+  return availabilityOf(url, await (ctx.probe ?? headRequest)(url));
+}
+
+async function madison(pkg: string, apt: PrivateApt, ctx: DebianArchiveContext): Promise<Map<string, string[]>> {
+  const lines: string[] = [];
+  await runApt(ctx.runner, aptCommand(apt, 'apt-cache', ['madison', pkg], apt.dir, `apt-cache madison ${pkg}`), {
+    onLine: (line) => lines.push(line),
+    allowFailure: true,
+  });
+  return suitesByVersion(lines);
 }
 
 async function readSourceIndex(pkg: string, aptSources: string[], ctx: DebianArchiveContext): Promise<SourcePackageStanza[]> {
@@ -271,7 +400,7 @@ async function runApt(runner: ProcessRunner, command: Command, options: RunOptio
   }
 }
 
-export function debianLock(product: SourceProduct, release: DebianRelease, debian: { suites?: string[]; mirror?: string } = {}): SourceLock {
+export function debianLock(product: SourceProduct, release: DebianRelease, debian: { release?: string; suites?: string[]; mirror?: string } = {}): SourceLock {
   const signature = release.signature ? ` The upstream signature ${release.signature.name} is kept beside it.` : '';
   return {
     product,
@@ -318,7 +447,10 @@ function requireField<T>(value: T | undefined, field: string, lockFile: string):
 function lockedRelease(stanzas: SourcePackageStanza[], pkg: string, lock: SourceLock): DebianRelease {
   const release = debianReleases(stanzas, pkg).find((r) => r.debianVersion === lock.debianVersion);
   if (!release) {
-    throw new Error(`Debian's archive no longer lists ${lock.location} (Debian drops superseded versions). Run the sources stage again to pick the current one.`);
+    throw new Error(
+      `Debian's archive no longer lists ${lock.location} (Debian drops superseded versions), and its tarball is not in fipskit's source cache. ` +
+        `${REFRESH_ADVICE}`,
+    );
   }
   if (release.orig.sha256 !== lock.sha256) {
     throw new Error(`Debian's index now gives ${release.orig.name} the SHA-256 ${release.orig.sha256}, but the lock says ${lock.sha256}. Run the sources stage again and review the change.`);
@@ -336,14 +468,10 @@ async function downloadRelease(release: DebianRelease, sha256: string, cache: Co
   try {
     const spec = `${release.package}=${release.debianVersion}`;
     const command = aptCommand(apt, 'apt-get', ['source', '--download-only', '--only-source', spec], workDir, `apt-get source ${spec}`);
-    const result = await runApt(ctx.runner, command, { allowFailure: true });
+    const output: string[] = [];
+    const result = await runApt(ctx.runner, command, { allowFailure: true, onLine: (line) => output.push(line) });
     const orig = join(workDir, release.orig.name);
-    if (!existsSync(orig)) {
-      throw new Error(
-        `apt-get source did not deliver ${release.orig.name} (exit code ${result.exitCode}). Last lines of its output:\n` +
-          result.tail.map((l) => `  ${l}`).join('\n'),
-      );
-    }
+    if (!existsSync(orig)) throw notDelivered(release, result.exitCode, output);
     const archive = await cache.storeVerified(orig, sha256, release.orig.name);
     const asc = release.signature && join(workDir, release.signature.name);
     if (!release.signature || !asc || !existsSync(asc)) return { archive };
@@ -351,4 +479,31 @@ async function downloadRelease(release: DebianRelease, sha256: string, cache: Co
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+const REFRESH_ADVICE =
+  'Run the sources stage again with --refresh (nx run <project>:sources --refresh, or the whole build with FIPSKIT_REFRESH_SOURCES=1) ' +
+  'to lock the newest release the archive serves now, then build again.';
+
+/**
+ * apt-get source did not deliver the tarball. A 404 for it means the archive stopped serving a locked upload (a
+ * superseded security upload purged, a mirror rolled back): said as such, with what to run; anything else keeps
+ * apt's own last lines.
+ */
+function notDelivered(release: DebianRelease, exitCode: number, output: string[]): Error {
+  const spec = `${release.package} ${release.debianVersion}`;
+  const urlIn = (line: string) => /(?:https?|file):\/\/\S+/.exec(line)?.[0];
+  const missing = output.find((line) => {
+    const url = urlIn(line);
+    return url !== undefined && /\s(404|410)\s/.test(line) && decodeURIComponent(url.slice(url.lastIndexOf('/') + 1)) === release.orig.name;
+  });
+  if (missing) {
+    return new Error(
+      `Debian's archive no longer serves ${release.orig.name} of ${spec} (${/\s410\s/.test(missing) ? '410 Gone' : '404 Not Found'} at ${urlIn(missing)}), ` +
+        `the release this project's source lock names, and the tarball is not in fipskit's source cache. ` +
+        `An upload the archive replaced is removed from it even while an index still names it. ${REFRESH_ADVICE}`,
+    );
+  }
+  const tail = output.slice(-15);
+  return new Error(`apt-get source did not deliver ${release.orig.name} (exit code ${exitCode}) for ${spec}. Last lines of its output:\n` + tail.map((l) => `  ${l}`).join('\n'));
 }

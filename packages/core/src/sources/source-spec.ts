@@ -56,7 +56,12 @@ export interface DebianSource {
   package?: string;
   /** Upstream version or prefix to pick (`3.0`, `3.0.22`); the newest match in the archive wins. Empty: newest. */
   version?: string;
-  /** Debian suites to look in. */
+  /**
+   * A Debian release codename (`trixie`): its main, updates and security suites are searched together, so when the
+   * newest upload's files are not served yet (or any more) the newest one that is served is taken. Not with `suites`.
+   */
+  release?: string;
+  /** Debian suites to look in, exactly these (default: the machine's own). Not with `release`. */
   suites?: string[];
   /** Archive mirror base URL. */
   mirror?: string;
@@ -86,7 +91,7 @@ export interface SourceLock {
    * the lock — a cache input — is the same on every machine, and `fetchSource` asks this machine's
    * archive for the same package version.
    */
-  debian?: { suites?: string[]; mirror?: string };
+  debian?: { release?: string; suites?: string[]; mirror?: string };
   /** How the bytes were checked, in words an auditor understands. */
   verification: string;
   /** The signature policy, normalised: absent in locks written before signatures were checked (the product's default applies). */

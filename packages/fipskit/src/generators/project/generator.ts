@@ -42,7 +42,7 @@ function sharedOpenSsl(tree: Tree, name: string): { project: string; outputDir: 
 }
 
 /** Options that choose the OpenSSL, which a project sharing another project's OpenSSL takes from that project. */
-const OPENSSL_OPTIONS = ['opensslSource', 'opensslVersion', 'opensslSha256', 'opensslPath', 'opensslSuites', 'profile', 'fipsProviderVersion', 'fipsProviderSuites'] as const;
+const OPENSSL_OPTIONS = ['opensslSource', 'opensslVersion', 'opensslSha256', 'opensslPath', 'opensslRelease', 'opensslSuites', 'profile', 'fipsProviderVersion', 'fipsProviderRelease', 'fipsProviderSuites'] as const;
 
 export async function projectGenerator(tree: Tree, options: ProjectGeneratorOptions): Promise<void> {
   const normalized = normalizeProjectOptions(tree, options);

@@ -71,7 +71,12 @@ export interface ProjectGeneratorOptions {
   pythonPath?: string;
   /** Where the stages write their outputs. Default: `dist/<name>`. */
   outputDir?: string;
-  /** Debian suites to take the OpenSSL source from (e.g. `["trixie"]` for 3.5), for `opensslSource: debian`. */
+  /**
+   * Debian release to take the OpenSSL source from (e.g. `trixie` for 3.5), for `opensslSource: debian`: its main, updates
+   * and security suites together, so the newest release the archive serves is taken. Not with `opensslSuites`.
+   */
+  opensslRelease?: string;
+  /** Exactly these Debian suites to take the OpenSSL source from, for `opensslSource: debian`. Not with `opensslRelease`. */
   opensslSuites?: string[];
   /**
    * Build the FIPS provider alone from this OpenSSL release and install it beside the libraries of
@@ -79,7 +84,9 @@ export interface ProjectGeneratorOptions {
    * 3.0.9 or 3.1.2; debian: a version or prefix.
    */
   fipsProviderVersion?: string;
-  /** Debian suites for the FIPS provider's source, for `opensslSource: debian`. */
+  /** Debian release for the FIPS provider's source (main, updates and security suites), for `opensslSource: debian`. */
+  fipsProviderRelease?: string;
+  /** Exactly these Debian suites for the FIPS provider's source, for `opensslSource: debian`. */
   fipsProviderSuites?: string[];
   /**
    * An existing fipskit project whose OpenSSL and FIPS configuration this project's Python uses, instead of building

@@ -6,7 +6,7 @@ import { ProjectGeneratorOptions } from '../schema';
 export function opensslSourceSpec(options: ProjectGeneratorOptions): SourceSpec {
   const kind = options.opensslSource ?? 'official';
   if (kind === 'debian') {
-    return { kind: 'debian', package: 'openssl', version: options.opensslVersion ?? DEFAULT_DEBIAN_OPENSSL, ...(options.opensslSuites ? { suites: options.opensslSuites } : {}) };
+    return { kind: 'debian', package: 'openssl', version: options.opensslVersion ?? DEFAULT_DEBIAN_OPENSSL, ...debianWhere(options.opensslRelease, options.opensslSuites, 'openssl') };
   }
   if (kind === 'local') {
     if (!options.opensslPath) throw new Error('opensslSource "local" needs opensslPath: the path of an OpenSSL tarball or source directory.');
@@ -40,11 +40,19 @@ export function fipsProviderSourceSpec(options: ProjectGeneratorOptions): Source
   const version = options.fipsProviderVersion;
   if (!version) return undefined;
   const kind = options.opensslSource ?? 'official';
-  if (kind === 'debian') return { kind: 'debian', package: 'openssl', version, ...(options.fipsProviderSuites ? { suites: options.fipsProviderSuites } : {}) };
+  if (kind === 'debian') return { kind: 'debian', package: 'openssl', version, ...debianWhere(options.fipsProviderRelease, options.fipsProviderSuites, 'fipsProvider') };
   if (kind === 'local') throw new Error('fipsProviderVersion needs opensslSource "official" or "debian": a local OpenSSL has no second source to take the provider from.');
   const pinned = OFFICIAL_OPENSSL_RELEASES[version];
   if (!pinned) {
     throw new Error(`fipsProviderVersion ${version} is not a release fipskit pins (${Object.keys(OFFICIAL_OPENSSL_RELEASES).join(', ')}, the validated providers). Choose one of them.`);
   }
   return { kind: 'url', ...pinned };
+}
+
+/** Where a debian source looks: a whole release, or exactly the suites named; both at once is a contradiction. */
+function debianWhere(release: string | undefined, suites: string[] | undefined, prefix: 'openssl' | 'fipsProvider'): { release?: string; suites?: string[] } {
+  if (release && suites) {
+    throw new Error(`--${prefix}Release=${release} and --${prefix}Suites name the Debian suites twice. Keep --${prefix}Release (its main, updates and security suites) or --${prefix}Suites (exactly those).`);
+  }
+  return release ? { release } : suites ? { suites } : {};
 }
