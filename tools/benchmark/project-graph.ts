@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { stageTargets } from '../../packages/fipskit/src/generators/project/lib/targets';
+import { stageTargets } from '../../packages/fipskit/src/plugins/stage-targets';
 import { FipskitProject } from '../../packages/fipskit/src/plugins/fipskit-json/schema';
 
 const REPO = resolve(__dirname, '..', '..');

@@ -43,3 +43,4 @@ export * from './cache/compiler-identity';
 export * from './contracts/build-info';
 export * from './contracts/compiled-in-directories';
 export * from './contracts/source-lock';
+export * from './project/project-model';

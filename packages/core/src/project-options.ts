@@ -6,3 +6,15 @@
 export { DEFAULT_FIPS_PROFILE } from './fips/profiles';
 export type { FipsProfile } from './fips/profiles';
 export { assertEnvironmentOption } from './process/build-environment';
+export {
+  FIPS_PROFILES,
+  PROJECT_PLATFORMS,
+  PYTHON_MODES,
+  defaultInterpreter,
+  defaultMode,
+  interpreterProblem,
+  modeMismatch,
+  normalizeProject,
+  outputDirProblem,
+} from './project/project-model';
+export type { NamedProjectFile, ProjectFile, ProjectModel, ProjectPlatform, PythonMode } from './project/project-model';

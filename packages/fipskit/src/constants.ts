@@ -78,9 +78,6 @@ export const OFFICIAL_CPYTHON_RELEASES: Record<string, { url: string; sha256: st
   },
 };
 
-export const DEFAULT_INTERPRETER = '/usr/bin/python3';
-export const DEFAULT_WINDOWS_INTERPRETER = 'C:\\Program Files\\Python311\\python.exe';
-
 /**
  * Where a generated project expects the release keys fipskit does not carry, and where the projects
  * publish them. Keys in these files are used only when their fingerprint is one fipskit pins.

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { SourceProduct, SourceSpec, lockSignaturePolicy } from '@fipskit/core';
-import { DEFAULT_INTERPRETER, DEFAULT_WINDOWS_INTERPRETER, OFFICIAL_CPYTHON_RELEASES, PLUGIN_PACKAGES, PLUGIN_VERSION } from '../constants';
+import { OFFICIAL_CPYTHON_RELEASES, PLUGIN_PACKAGES, PLUGIN_VERSION } from '../constants';
+import { defaultInterpreter, hostPlatform } from '@fipskit/core';
 import { interpreterVersion } from './project/lib/python-source-spec';
 
 /*
@@ -99,7 +100,7 @@ function readmeGeneratorExamples(markdown: string): ReadmeExample[] {
 /** The interpreter a project gets by default here, when it is a CPython release fipskit pins (so no --pythonSha256). */
 function defaultInterpreterIsPinned(): boolean {
   try {
-    return interpreterVersion(process.platform === 'win32' ? DEFAULT_WINDOWS_INTERPRETER : DEFAULT_INTERPRETER) in OFFICIAL_CPYTHON_RELEASES;
+    return interpreterVersion(defaultInterpreter(hostPlatform())) in OFFICIAL_CPYTHON_RELEASES;
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateNodesContext } from '@nx/devkit';
-import { stageTargets } from '../generators/project/lib/targets';
+import { stageTargets } from './stage-targets';
 import { createNodes, createNodesV2 } from './nodes';
 import { FipskitProject } from './fipskit-json/schema';
 
@@ -111,7 +111,7 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
     const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx', 'workspace-data') };
     const shown = JSON.parse(execFileSync(process.execPath, [join(REPO, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'show', 'project', 'fp', '--json'], { cwd: root, env, encoding: 'utf8' }));
     expect(Object.keys(shown.targets)).toEqual(expect.arrayContaining(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'doctor', 'plan', 'audit']));
-    expect(shown.targets.openssl.options).toEqual({ sourceLock: 'dist/fp/sources/openssl.source.json', outputPath: 'dist/fp/openssl', configureArgs: ['no-idea'] });
+    expect(shown.targets.openssl.options).toEqual({ sourceLock: 'dist/fp/sources/openssl.source.json', outputPath: 'dist/fp/openssl', platform: 'linux', configureArgs: ['no-idea'] });
     expect(shown.targets.openssl.inputs).toEqual(stageTargets({ outputDir: 'dist/fp', openssl: linux.openssl, python: linux.python, interpreter: linux.interpreter, mode: 'overlay', platform: 'linux', profile: 'rhel-compatible' }).openssl.inputs);
     expect(shown.tags).toEqual(['fipskit', 'platform:linux']);
   }, 60_000);

@@ -1,11 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CreateNodes, CreateNodesResult, ProjectConfiguration } from '@nx/devkit';
-import { DEFAULT_FIPS_PROFILE, FipsProfile, assertEnvironmentOption } from '@fipskit/core/project-options';
-import { StageTargetsInput, stageTargets } from '../generators/project/lib/targets';
+import { normalizeProject } from '@fipskit/core/project-options';
+import type { ProjectFile } from '@fipskit/core/project-options';
+import { StageTargetsInput, stageTargets } from './stage-targets';
 import { FipskitProject } from './fipskit-json/schema';
 import { EXECUTORS, executorPackage } from '../constants';
 import { lockfilePackages } from './installed-packages';
+
+/** fipskit.json's documented schema and the project model's input are one shape: the build fails when they drift apart. */
+export const SCHEMA_MATCHES_MODEL: [FipskitProject, ProjectFile] extends [ProjectFile, FipskitProject] ? true : never = true;
 
 /** The file that makes a directory a fipskit project. */
 export const FIPSKIT_PROJECT_FILE = 'fipskit.json';
@@ -47,51 +51,13 @@ function readProject(file: string, workspaceRoot: string): ReadProject {
   return { file, root, name: projectName(root, workspaceRoot), config: config as FipskitProject };
 }
 
-const outputDirOf = (project: ReadProject) => project.config.outputDir ?? `dist/${project.name}`;
-
 /**
- * What the stage targets are made from, with the same checks and defaults as the project generator, each failure
- * naming the file and the field to change.
+ * What the stage targets are made from: the project model, with the same checks and defaults as the project generator,
+ * each failure naming the file and the field to change.
  */
 export function stageTargetsInput(project: ReadProject, all: ReadProject[]): StageTargetsInput {
-  const { file, config } = project;
-  const refuse = (what: string) => new Error(`${file}: ${what}`);
-  if (!['linux', 'darwin', 'win32'].includes(config.platform)) throw refuse(`platform must be "linux", "darwin" or "win32", not ${JSON.stringify(config.platform)}.`);
-  const mode = config.mode ?? (config.platform === 'win32' ? 'pcbuild' : 'overlay');
-  if ((config.platform === 'win32') !== (mode === 'pcbuild')) {
-    throw refuse(`mode "${mode}" does not fit platform ${config.platform}: Windows uses "pcbuild", Linux and macOS use "overlay" or "full".`);
-  }
-  if (mode === 'full' && config.interpreter) throw refuse('mode "full" builds its own interpreter: remove interpreter.');
-  if (mode !== 'full' && !config.interpreter) throw refuse(`mode "${mode}" puts an existing interpreter in FIPS mode: set interpreter to its absolute path.`);
-  if (!config.python || typeof config.python !== 'object') throw refuse('python must name the CPython source (see the README\'s Sources).');
-  if (config.environment !== undefined) assertEnvironmentOption(config.environment, `${file}: environment`);
-  let shared: StageTargetsInput['shared'];
-  let profile: FipsProfile = config.profile ?? DEFAULT_FIPS_PROFILE;
-  if (config.opensslProject) {
-    if (config.openssl || config.fipsProvider || config.profile) {
-      throw refuse(`the OpenSSL, its provider and the profile come from ${config.opensslProject}: remove openssl, fipsProvider and profile, or opensslProject.`);
-    }
-    const other = all.find((candidate) => candidate.name === config.opensslProject);
-    if (!other || other.config.opensslProject || !other.config.openssl) {
-      throw refuse(`opensslProject "${config.opensslProject}" is not a fipskit project with an OpenSSL of its own (a ${FIPSKIT_PROJECT_FILE} with openssl).`);
-    }
-    shared = { project: other.name, outputDir: outputDirOf(other) };
-    profile = other.config.profile ?? DEFAULT_FIPS_PROFILE;
-  } else if (!config.openssl) {
-    throw refuse('openssl must name the OpenSSL source, or opensslProject another fipskit project whose OpenSSL this one uses.');
-  }
-  return {
-    outputDir: outputDirOf(project),
-    ...(config.openssl ? { openssl: config.openssl } : {}),
-    ...(config.fipsProvider ? { fipsProvider: config.fipsProvider } : {}),
-    python: config.python,
-    ...(config.interpreter ? { interpreter: config.interpreter } : {}),
-    mode,
-    platform: config.platform,
-    profile,
-    ...(shared ? { shared } : {}),
-    ...(config.environment ? { environment: config.environment } : {}),
-  };
+  const { name: _name, ...model } = normalizeProject(project.config, { name: project.name, where: project.file, others: all });
+  return model;
 }
 
 /** What the plugin gives one project: its stages, its tags, and the project whose OpenSSL it uses. */

@@ -6,13 +6,16 @@ import {
   ExecaRunner,
   PLAN_ROOTS,
   ProcessRunner,
+  PythonMode,
   SourceLock,
   TargetPlatform,
   assertOutputIsOurs,
   compiledInDirectories,
   createStaging,
+  defaultMode,
   executorResult,
   hostPlatform,
+  modeMismatch,
   pathsFor,
   plannedBuildInfo,
   publishOutput,
@@ -72,8 +75,9 @@ export default async function planExecutor(options: PlanOptions, context: Execut
 
     const pythonOptions = python.options as unknown as PythonBuildOptions;
     const pythonLock = readSourceLock(isAbsolute(pythonOptions.sourceLock) ? pythonOptions.sourceLock : join(root, pythonOptions.sourceLock), 'cpython');
-    const fits = (mode: string | undefined) => (platform === 'win32' ? mode === 'pcbuild' : mode !== 'pcbuild');
-    const mode = fits(pythonOptions.mode) ? pythonOptions.mode : platform === 'win32' ? 'pcbuild' : 'overlay';
+    // A plan for another platform shows that platform's mode when the project's does not fit it (the project model's rule).
+    const fits = (mode: PythonMode | undefined) => mode !== undefined && !modeMismatch(mode, platform);
+    const mode = fits(pythonOptions.mode) ? pythonOptions.mode! : defaultMode(platform);
     const keepInterpreter = pythonOptions.interpreter && platform === host && fits(pythonOptions.mode);
     const interpreter =
       mode === 'full' ? undefined : options.interpreter ?? (keepInterpreter ? pythonOptions.interpreter : defaultInterpreter(platform, pythonLock.version));

@@ -1,7 +1,7 @@
 import { Tree, addProjectConfiguration, logger, readJson, readNxJson, readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { SourceSpec } from '@fipskit/core';
-import { stageTargets } from '../project/lib/targets';
+import { stageTargets } from '../../plugins/stage-targets';
 import { resolvedProject } from '../../testing/resolved-project';
 import { convertToInferredGenerator } from './generator';
 

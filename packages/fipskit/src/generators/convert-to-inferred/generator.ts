@@ -5,7 +5,7 @@ import { FipskitProject } from '../../plugins/fipskit-json/schema';
 import { FIPSKIT_PROJECT_FILE } from '../../plugins/nodes';
 import { fipskitProjects, schemaReference } from '../../plugins/fipskit-projects';
 import { registerPlugin } from '../../plugins/register-plugin';
-import { StageTargetsInput, stageTargets } from '../project/lib/targets';
+import { StageTargetsInput, stageTargets } from '../../plugins/stage-targets';
 import { ConvertToInferredGeneratorOptions } from './schema';
 
 type Targets = Record<string, TargetConfiguration>;

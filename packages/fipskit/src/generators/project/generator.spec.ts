@@ -138,6 +138,7 @@ describe('project generator', () => {
       opensslPath: 'dist/fips-openssl/openssl',
       fipsConfigPath: 'dist/fips-openssl/fips-config',
       outputPath: 'dist/py313/python',
+      platform: 'linux',
     });
     expect(targets.python.inputs).toContainEqual({ runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 python' });
     expect(targets.verify.options).toMatchObject({ python: 'dist/py313/python/bin/python3', opensslPath: 'dist/fips-openssl/openssl', profile: 'recipe-compatible' });

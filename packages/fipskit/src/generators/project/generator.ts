@@ -2,8 +2,9 @@ import { Tree, addProjectConfiguration, formatFiles, getProjects, joinPathFragme
 import { ProjectGeneratorOptions } from './schema';
 import { fipsProviderSourceSpec, opensslSourceSpec } from './lib/source-spec-for';
 import { interpreterVersion, pythonSourceSpec } from './lib/python-source-spec';
-import { DEFAULT_FIPS_PROFILE, FipsProfile, hostPlatform } from '@fipskit/core';
-import { DEFAULT_INTERPRETER, DEFAULT_WINDOWS_INTERPRETER, EXECUTORS } from '../../constants';
+import { DEFAULT_FIPS_PROFILE, FipsProfile, defaultInterpreter, defaultMode, hostPlatform, interpreterProblem, modeMismatch, normalizeProject, outputDirProblem } from '@fipskit/core';
+import type { NamedProjectFile } from '@fipskit/core';
+import { EXECUTORS } from '../../constants';
 import { withSignaturePolicy } from './lib/signature-policy';
 import { FipskitProject } from '../../plugins/fipskit-json/schema';
 import { FIPSKIT_PROJECT_FILE } from '../../plugins/nodes';
@@ -25,6 +26,14 @@ export function normalizeProjectOptions(tree: Tree, options: ProjectGeneratorOpt
     throw new Error(`${directory}/project.json already exists: choose another directory.`);
   }
   return { name, directory, outputDir: options.outputDir ?? `dist/${name}`, profile: options.profile ?? DEFAULT_FIPS_PROFILE };
+}
+
+/** The workspace's fipskit projects as the plugin reads them, for the project model's opensslProject rule. */
+function fipskitProjects(tree: Tree): NamedProjectFile[] {
+  return [...getProjects(tree)].flatMap(([name, project]) => {
+    const file = readFipskitFile(tree, project.root);
+    return file ? [{ name, config: file as NamedProjectFile['config'] }] : [];
+  });
 }
 
 /** The project whose OpenSSL a new Python project shares: it must exist and build OpenSSL itself. */
@@ -57,12 +66,15 @@ export async function projectGenerator(tree: Tree, options: ProjectGeneratorOpti
   const fipsProviderSpec = shared ? undefined : fipsProviderSourceSpec(options);
   const host = hostPlatform();
   const platform = !options.platform || options.platform === 'auto' ? host : options.platform;
-  const mode = options.mode ?? (platform === 'win32' ? 'pcbuild' : 'overlay');
-  if ((platform === 'win32') !== (mode === 'pcbuild')) {
-    throw new Error(`mode "${mode}" does not fit platform ${platform}: Windows uses "pcbuild", Linux and macOS use "overlay" or "full".`);
-  }
+  const mode = options.mode ?? defaultMode(platform);
+  const mismatch = modeMismatch(mode, platform);
+  if (mismatch) throw new Error(mismatch);
   if (mode === 'full' && options.interpreter) throw new Error('mode "full" builds its own interpreter: leave out --interpreter, and give --pythonVersion.');
-  const interpreter = mode === 'full' ? undefined : options.interpreter ?? (platform === 'win32' ? DEFAULT_WINDOWS_INTERPRETER : DEFAULT_INTERPRETER);
+  const interpreter = mode === 'full' ? undefined : options.interpreter ?? defaultInterpreter(platform);
+  const badInterpreter = interpreter && interpreterProblem(interpreter, platform);
+  if (badInterpreter) throw new Error(`--${badInterpreter}`);
+  const badOutput = options.outputDir !== undefined && outputDirProblem(options.outputDir);
+  if (badOutput) throw new Error(`--${badOutput}`);
   if (!options.pythonVersion && (mode === 'full' || platform !== host)) {
     throw new Error(
       mode === 'full'
@@ -86,6 +98,8 @@ export async function projectGenerator(tree: Tree, options: ProjectGeneratorOpti
     python,
     ...(normalized.outputDir !== `dist/${normalized.name}` ? { outputDir: normalized.outputDir } : {}),
   };
+  // The plugin reads the file through the same project model: what it would refuse is refused here, before writing.
+  normalizeProject(config, { name: normalized.name, where: `nx g fipskit:project ${normalized.name}`, others: fipskitProjects(tree) });
   writeJson(tree, joinPathFragments(normalized.directory, FIPSKIT_PROJECT_FILE), config);
   await registerPlugin(tree);
   await formatFiles(tree);

@@ -79,8 +79,8 @@ export function normalizeOptions(
   const dryRun = options.dryRun ?? false;
   if (platform !== host.platform && !dryRun) {
     throw new Error(
-      `platform is "${platform}" but this machine is ${host.platform}: OpenSSL cannot be cross-built here. ` +
-        `Use --dryRun to see the ${platform} plan, or run on a ${platform} machine.`,
+      `platform is "${platform}" (as the project's fipskit.json declares it) but this machine is ${host.platform}: OpenSSL cannot be cross-built here. ` +
+        `Build on a ${platform} machine, set platform in fipskit.json to ${host.platform} for a project built here, or use --dryRun to see the ${platform} plan.`,
     );
   }
   const scope = options.scope ?? (platform === 'win32' ? 'full' : 'targeted');

@@ -34,9 +34,9 @@ describe('python options per platform', () => {
   });
 
   it.each([
-    [{ interpreter: win, platform: 'win32' as const }, 'linux', /cannot be cross-built here. Use --dryRun to see the win32 plan/],
-    [{ interpreter: win, platform: 'win32' as const, dryRun: true, mode: 'overlay' as const }, 'linux', /mode "overlay" is for Linux and macOS: on Windows the modules are built with PCbuild/],
-    [{ interpreter: '/usr/bin/python3.11', mode: 'pcbuild' as const }, 'linux', /mode "pcbuild" builds Windows .pyd files with MSBuild: on linux use "overlay"/],
+    [{ interpreter: win, platform: 'win32' as const }, 'linux', /cannot be cross-built here\. Build on a win32 machine, set platform in fipskit\.json to linux.*--dryRun to see the win32 plan/],
+    [{ interpreter: win, platform: 'win32' as const, dryRun: true, mode: 'overlay' as const }, 'linux', /mode "overlay" does not fit platform win32: Windows uses "pcbuild"/],
+    [{ interpreter: '/usr/bin/python3.11', mode: 'pcbuild' as const }, 'linux', /mode "pcbuild" does not fit platform linux: Windows uses "pcbuild", Linux and macOS use "overlay" or "full"/],
     [{ interpreter: 'python.exe', platform: 'win32' as const, dryRun: true }, 'linux', /interpreter "python.exe" must be an absolute path \(e\.g\. C:\\Program Files\\Python311\\python\.exe\)/],
     [{ platform: 'win32' as const, dryRun: true }, 'linux', /mode "pcbuild" needs interpreter/],
     [{ interpreter: '/usr/bin/python3.11', route: 'full-core' as const }, 'linux', /route is only for mode "pcbuild"/],

@@ -7,8 +7,11 @@ import {
   SourceLock,
   TargetPlatform,
   assertEnvironmentOption,
+  PythonMode,
   checkDebianLock,
+  defaultMode,
   defaultSourceCacheDir,
+  modeMismatch,
   hostPlatform,
   pathsFor,
   readBuildInfo,
@@ -16,7 +19,7 @@ import {
 import { PythonBuildOptions } from '../schema';
 import { PcbuildRoute } from './windows/msbuild-properties';
 
-export type PythonMode = 'overlay' | 'full' | 'pcbuild';
+export type { PythonMode };
 
 export interface NormalizedPythonOptions {
   mode: PythonMode;
@@ -58,10 +61,6 @@ const EXAMPLE_INTERPRETER: Record<TargetPlatform, string> = {
   win32: 'C:\\Program Files\\Python311\\python.exe',
 };
 
-function defaultMode(platform: TargetPlatform): PythonMode {
-  return platform === 'win32' ? 'pcbuild' : 'overlay';
-}
-
 export function normalizeOptions(
   options: PythonBuildOptions,
   context: { root: string; projectName?: string },
@@ -71,15 +70,14 @@ export function normalizeOptions(
   const platform = !options.platform || options.platform === 'auto' ? host : options.platform;
   const dryRun = options.dryRun ?? false;
   if (platform !== host && !dryRun) {
-    throw new Error(`platform is "${platform}" but this machine is ${host}: Python modules cannot be cross-built here. Use --dryRun to see the ${platform} plan, or run on a ${platform} machine.`);
+    throw new Error(
+      `platform is "${platform}" (as the project's fipskit.json declares it) but this machine is ${host}: Python modules cannot be cross-built here. ` +
+        `Build on a ${platform} machine, set platform in fipskit.json to ${host} for a project built here, or use --dryRun to see the ${platform} plan.`,
+    );
   }
   const mode = options.mode ?? defaultMode(platform);
-  if (platform === 'win32' && mode !== 'pcbuild') {
-    throw new Error(`mode "${mode}" is for Linux and macOS: on Windows the modules are built with PCbuild. Set mode to "pcbuild" (the Windows default).`);
-  }
-  if (platform !== 'win32' && mode === 'pcbuild') {
-    throw new Error(`mode "pcbuild" builds Windows .pyd files with MSBuild: on ${platform} use "overlay" (an existing interpreter) or "full".`);
-  }
+  const mismatch = modeMismatch(mode, platform);
+  if (mismatch) throw new Error(mismatch);
   const paths = pathsFor(platform);
   const onTarget = platform === host;
   const example = EXAMPLE_INTERPRETER[platform];

@@ -9,7 +9,7 @@ import { SourceLock } from '@fipskit/core';
  * workspace: every declared input must change the key of the stages it shapes and of no other, and
  * anything else — a README, another project, the checkout's path — must leave the shareable keys alone.
  */
-const REPO = resolve(__dirname, '..', '..', '..', '..', '..', '..');
+const REPO = resolve(__dirname, '..', '..', '..', '..');
 const TASKS = ['fp:openssl', 'fp:fips-config', 'fp:python'] as const;
 type Hashes = Record<(typeof TASKS)[number], string>;
 

@@ -1,23 +1,9 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import type { FipsProfile, SourceSpec, TargetPlatform } from '@fipskit/core';
-import { EXECUTORS, MACHINE_IDENTITY_INPUT, executorPackage, toolchainInput } from '../../../constants';
+import type { ProjectModel } from '@fipskit/core/project-options';
+import { EXECUTORS, MACHINE_IDENTITY_INPUT, executorPackage, toolchainInput } from '../constants';
 
-export interface StageTargetsInput {
-  outputDir: string;
-  /** Absent when the OpenSSL comes from another project (`shared`). */
-  openssl?: SourceSpec;
-  /** A second OpenSSL source for the FIPS provider alone. */
-  fipsProvider?: SourceSpec;
-  python: SourceSpec;
-  /** overlay/pcbuild: the existing interpreter; full: none. */
-  interpreter?: string;
-  mode: 'overlay' | 'pcbuild' | 'full';
-  platform: TargetPlatform;
-  profile: FipsProfile;
-  /** The project whose openssl and fips-config stages this one uses (one OpenSSL, several Pythons). */
-  shared?: { project: string; outputDir: string };
-  /** Build settings for the openssl and python stages (CC, CFLAGS …): their `environment` option, and the CC the cache key asks. */
-  environment?: Record<string, string>;
+/** What the stage targets are made from: the project model (see core's project-model), and what Nx knows of the workspace. */
+export interface StageTargetsInput extends Omit<ProjectModel, 'name'> {
   /**
    * The stage packages Nx knows from the workspace's lockfile (see `lockfilePackages`): a cached stage whose package
    * is among them names it as its npm input, instead of Nx's default of every package in the lockfile.
@@ -80,6 +66,8 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         sourceLock: `${out('sources')}/openssl.source.json`,
         ...(input.fipsProvider ? { fipsProviderSourceLock: `${out('sources')}/openssl-fips-provider.source.json` } : {}),
         outputPath: out('openssl'),
+        // The platform fipskit.json declares: built on another, the stage stops and names it.
+        platform: input.platform,
         ...environment,
       },
       outputs: ['{options.outputPath}'],
@@ -127,6 +115,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         opensslPath: opensslOut('openssl'),
         fipsConfigPath: opensslOut('fips-config'),
         outputPath: out('python'),
+        platform: input.platform,
         ...environment,
       },
       outputs: ['{options.outputPath}'],
