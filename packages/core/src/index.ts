@@ -44,3 +44,5 @@ export * from './contracts/build-info';
 export * from './contracts/compiled-in-directories';
 export * from './contracts/source-lock';
 export * from './project/project-model';
+export * from './contracts/machine-binding';
+export * from './fips/certificate-data';

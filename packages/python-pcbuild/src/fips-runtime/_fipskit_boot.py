@@ -126,6 +126,12 @@ def _fips_problem(hashlib_module):
     project = LAYOUT.get("project", "<project>")
     if not hashlib_module.get_fips_mode():
         if LAYOUT.get("opensslConf") and not os.path.isfile(conf):
+            bundle = _bundle_setup()
+            if bundle:
+                return (
+                    "its FIPS configuration %s does not exist: openssl fipsinstall has not run on this machine yet. "
+                    "Run %s (it runs fipsinstall here and writes the configuration)" % (conf, bundle)
+                )
             return (
                 "its FIPS configuration %s does not exist. This Python must stay beside the fips-config and openssl "
                 "outputs it was built with (move them together), or run `nx run %s:fips-config` again" % (conf, project)
@@ -146,7 +152,75 @@ def _fips_problem(hashlib_module):
         )
     if digest != SHA256_ABC:
         return "SHA-256 of b'abc' gave %s, not the known answer" % digest
-    return _other_libcrypto()
+    return _binding_problem(hashlib_module, conf) or _other_libcrypto()
+
+
+def _bundle_setup():
+    """In a shipped bundle, the command that writes this machine's FIPS configuration; None elsewhere."""
+    directory = zip_directory()
+    for _ in range(6):
+        setup = os.path.join(directory, "bin", "fipskit-setup")
+        if os.path.isfile(setup) and os.path.isfile(os.path.join(directory, "share", "fipskit", "bundle.json")):
+            return setup
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return None
+
+
+def _setup_advice():
+    bundle = _bundle_setup()
+    if bundle:
+        return "Run %s on this machine" % bundle
+    return "Run `nx run %s:fips-config` on this machine" % LAYOUT.get("project", "<project>")
+
+
+def _host_digest(hashlib_module):
+    """This machine as fipskit's fips-config stage and fipskit-setup record it: machine id, host name, platform."""
+    machine_id = ""
+    for path in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            with open(path, "rb") as handle:
+                machine_id = handle.read().decode("ascii", "replace").strip()
+        except OSError:
+            continue
+        if machine_id:
+            break
+    identity = "\n".join([machine_id, os.uname().nodename, sys.platform])
+    return hashlib_module.new("sha256", identity.encode("utf-8")).hexdigest()
+
+
+def _binding_problem(hashlib_module, conf):
+    """A FIPS configuration written by fipsinstall on another machine is refused (OpenSSL's FIPS security policy)."""
+    binding = LAYOUT.get("machineBinding")
+    if not binding:
+        return None
+    path = os.path.join(os.path.dirname(conf), binding)
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8", "replace")
+    except OSError:
+        return (
+            "the FIPS configuration %s has no %s beside it, so nothing says that openssl fipsinstall ran on this machine. "
+            "%s" % (conf, binding, _setup_advice())
+        )
+    fields = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not line.startswith("#"):
+            fields[key.strip()] = value.strip()
+    if fields.get("kind") == "self-test-onload":
+        return None
+    if fields.get("kind") != "machine" or not fields.get("host-digest"):
+        return "%s is not a machine binding fipskit wrote. %s" % (path, _setup_advice())
+    if fields["host-digest"] != _host_digest(hashlib_module):
+        return (
+            "the FIPS configuration %s was written by openssl fipsinstall on another machine (%s, at %s) and copied here. "
+            "OpenSSL's FIPS security policy requires fipsinstall on every machine that uses the module, and its output "
+            "must never be copied. %s" % (conf, fields.get("hostname", "?"), fields.get("ran-at", "?"), _setup_advice())
+        )
+    return None
 
 
 def _other_libcrypto():
@@ -155,7 +229,7 @@ def _other_libcrypto():
     if not expected or not sys.platform.startswith("linux"):
         return None
     try:
-        with open("/proc/self/maps") as maps:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
             mapped = {os.path.realpath(line.split(None, 5)[5].strip()) for line in maps if "libcrypto" in line and len(line.split(None, 5)) == 6}
     except OSError:
         return None

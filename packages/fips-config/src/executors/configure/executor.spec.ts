@@ -81,7 +81,9 @@ describe('fips-config executor', () => {
     expect(manifest.fipsinstall.output).toEqual(['INSTALL PASSED']);
     expect(manifest.fipsinstall.machineDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest.fipsProvider.sha256).toBe(sha256(MODULE_BYTES));
-    expect(manifest.files).toEqual(['fipsmodule.cnf', 'openssl.cnf', 'fips-env.sh', 'fips-env.ps1']);
+    expect(manifest.files).toEqual(['fipsmodule.cnf', 'openssl.cnf', 'fipskit-binding.txt', 'fips-env.sh', 'fips-env.ps1']);
+    // The machine the configuration belongs to, as the FIPS Python checks it at start-up.
+    expect(manifest.fipsinstall.hostDigest).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('passes -no_security_checks to both fipsinstall runs when security checks are turned off', async () => {

@@ -17,6 +17,8 @@ import {
   readFipsSection,
   renderOpenSslCnf,
   runFipsInstall,
+  BINDING_FILE,
+  renderBinding,
   sha256File,
   withStageLock,
 } from '@fipskit/core';
@@ -25,8 +27,9 @@ import { NormalizedFipsConfigOptions, normalizeOptions } from './lib/normalize-o
 import { renderActivationScripts } from './lib/activation-scripts';
 // Plain JS shared with the Nx runtime input, so the cache key and the manifest agree.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { machineIdentity } = require('./lib/machine-identity.js') as {
+const { hostIdentity, machineIdentity } = require('./lib/machine-identity.js') as {
   machineIdentity: (root: string) => { digest: string; hostname: string };
+  hostIdentity: () => { digest: string; hostname: string; machineIdKnown: boolean };
 };
 
 export const MANIFEST_FILE = 'fips-config.json';
@@ -88,19 +91,23 @@ export async function configureFips(
     );
     for (const script of scripts) writeFileSync(join(staging, script.name), script.content, { mode: 0o644 });
     const identity = machineIdentity(options.workspaceRoot);
+    const host = hostIdentity();
+    const ranAt = now().toISOString();
+    writeFileSync(join(staging, BINDING_FILE), renderBinding({ kind: 'machine', hostDigest: host.digest, hostname: host.hostname, ranAt }));
     const manifest = {
       profile: options.profile,
       securityChecks: options.securityChecks,
       fipsinstall: {
-        ranAt: now().toISOString(),
+        ranAt,
         hostname: identity.hostname,
         machineDigest: identity.digest,
+        hostDigest: host.digest,
         output: runs.installOutput,
         verify: runs.verifyOutput,
       },
       openssl: { version: options.prefixInfo.version, prefix: options.prefix },
       fipsProvider: { ...options.prefixInfo.fipsProvider, sha256: moduleSha256 },
-      files: ['fipsmodule.cnf', 'openssl.cnf', ...scripts.map((s) => s.name)],
+      files: ['fipsmodule.cnf', 'openssl.cnf', BINDING_FILE, ...scripts.map((s) => s.name)],
     };
     writeFileSync(join(staging, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
     // The configuration names no path, so the staged copy proves what the published one will do.

@@ -37,9 +37,19 @@ function platformMachineId() {
   return readFirst(['/etc/machine-id', '/var/lib/dbus/machine-id']);
 }
 
+/**
+ * This machine alone, without a workspace path: what a FIPS configuration is bound to at run time. The FIPS Python
+ * computes the same digest at start-up (the runtime's _fipskit_boot) and refuses a configuration written by
+ * fipsinstall on another machine; fipskit-setup in a shipped bundle writes it the same way.
+ */
+function hostIdentity() {
+  const parts = [platformMachineId(), os.hostname(), process.platform];
+  return { digest: createHash('sha256').update(parts.join('\n')).digest('hex'), hostname: os.hostname(), machineIdKnown: parts[0] !== '' };
+}
+
 function machineIdentity(workspaceRoot) {
   const parts = [platformMachineId(), os.hostname(), process.platform, os.arch(), workspaceRoot];
   return { digest: createHash('sha256').update(parts.join('\n')).digest('hex'), hostname: os.hostname() };
 }
 
-module.exports = { machineIdentity };
+module.exports = { hostIdentity, machineIdentity };

@@ -25,6 +25,13 @@ export interface FipsRuntimeLayout {
   opensslModules?: string;
   /** Linux: the directory the one mapped libcrypto must come from. */
   libcryptoDir?: string;
+  /**
+   * The file beside opensslConf that binds the configuration to the machine fipsinstall ran on (core's BINDING_FILE):
+   * a configuration carried to another machine is refused.
+   */
+  machineBinding?: string;
+  /** The Nx project, for the commands messages name. */
+  project?: string;
 }
 
 /**
@@ -56,6 +63,8 @@ export function renderLayoutModule(layout: FipsRuntimeLayout): string {
     ...(layout.opensslConf ? { opensslConf: layout.opensslConf } : {}),
     ...(layout.opensslModules ? { opensslModules: layout.opensslModules } : {}),
     ...(layout.libcryptoDir ? { libcryptoDir: layout.libcryptoDir } : {}),
+    ...(layout.machineBinding ? { machineBinding: layout.machineBinding } : {}),
+    ...(layout.project ? { project: layout.project } : {}),
   };
   // JSON of strings and objects only is also a Python literal.
   return `# Written by fipskit for this build: relative paths start at this zip's directory.\nLAYOUT = ${JSON.stringify(ordered, null, 4)}\n`;

@@ -25,6 +25,7 @@ const facts: InterpreterFacts = {
 
 const options = {
   mode: 'overlay',
+  platform: 'linux',
   workspaceRoot: '/w s',
   projectName: 'p',
   interpreter: '/usr/bin/python3.11',
@@ -96,6 +97,8 @@ describe('overlay plan', () => {
       extensions: { _ssl: 'fipskit', _hashlib: 'fipskit' },
       opensslConf: '../../fips-config/openssl.cnf',
       opensslModules: '../../openssl/lib/ossl-modules',
+      machineBinding: 'fipskit-binding.txt',
+      project: 'p',
       libcryptoDir: '../../openssl/lib',
     });
     expect(JSON.stringify(zip.entries)).not.toContain('/w s');

@@ -1,5 +1,5 @@
 import { join, relative, posix } from 'node:path';
-import { BuildPlan, Command, FileOperation, PlanStep } from '@fipskit/core';
+import { BINDING_FILE, BuildPlan, Command, FileOperation, PlanStep } from '@fipskit/core';
 import { InterpreterFacts, pythonMajorMinor } from './interpreter';
 import { NormalizedPythonOptions } from './normalize-options';
 import { FipsRuntimeLayout, fipsRuntimeEntries, zipSlotName } from './fips-runtime';
@@ -48,6 +48,9 @@ export function posixRuntimeLayout(options: NormalizedPythonOptions, zipDir: str
     opensslConf: fromZip(join(options.fipsConfigDir, 'openssl.cnf')),
     opensslModules: fromZip(join(options.opensslPrefix, options.openssl.layout.modules)),
     libcryptoDir: fromZip(join(options.opensslPrefix, options.openssl.layout.lib)),
+    // Linux: the runtime reads the machine id cheaply at start-up (macOS would need a program run at every start).
+    ...(options.platform === 'linux' ? { machineBinding: BINDING_FILE } : {}),
+    project: options.projectName,
   };
 }
 
