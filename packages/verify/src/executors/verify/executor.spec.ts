@@ -1,78 +1,58 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { Command, OUTPUT_MARKER, RecordingRunner, hostPlatform } from '@fipskit/core';
+import { Command, ExecaRunner, OUTPUT_MARKER, ProcessRunner, RunOptions } from '@fipskit/core';
 import verifyExecutor, { VerifyDeps } from './executor';
 import { VerifyOptions } from './schema';
-import { CHACHA20_ONLY, CipherOffer, StartTlsServer } from './lib/tls-server';
-import { ISOLATED_VARIABLES, ScriptReport, VERIFY_SCRIPT } from './lib/verify-script';
+import { VERIFY_DRIVER, VERIFY_SCRIPT } from './python/verify-files';
+import { PRIMARY_PYTHON, callPython } from '../../testing/python-harness';
+import { readGolden } from './python/__fixtures__/evidence-scenarios';
+import {
+  ALL_PASSING, FALSE_GREEN, SYSTEM_OPENSSL, checksRun, fakeInterpreter, openSslRuns, outputsAsGolden, ranModule, stageWorkspace, withoutTls, wrappedOpenSsl,
+} from './lib/__fixtures__/stage-workspace';
 
-const fixture = (name: string): ScriptReport => JSON.parse(readFileSync(join(__dirname, 'lib', '__fixtures__', name), 'utf8'));
-const FALSE_GREEN = fixture('checks-fips-by-environment.json');
-const ALL_PASSING: ScriptReport = { ...FALSE_GREEN, checks: FALSE_GREEN.checks.map((c) => ({ ...c, passed: c.required ? true : c.passed })) };
-const withoutTls = (report: ScriptReport): ScriptReport => ({ ...report, checks: report.checks.filter((c) => !/^tls1|cipher-refused/.test(c.id)) });
+/** The real runner, recording what it ran. */
+class RecordingExeca implements ProcessRunner {
+  readonly commands: Command[] = [];
+  private readonly inner = new ExecaRunner();
+  run(command: Command, options?: RunOptions) {
+    this.commands.push(command);
+    return this.inner.run(command, options);
+  }
+}
 
-function setup() {
-  const root = mkdtempSync(join(tmpdir(), 'fipskit-verify-exec-'));
-  const prefix = join(root, 'dist', 'p', 'openssl');
-  mkdirSync(join(prefix, 'bin'), { recursive: true });
-  mkdirSync(join(prefix, 'lib', 'ossl-modules'), { recursive: true });
-  writeFileSync(join(prefix, 'lib', 'ossl-modules', 'fips.so'), 'the provider');
-  writeFileSync(join(prefix, 'lib', 'libcrypto.so.3'), 'libcrypto');
-  const source = {
-    product: 'openssl', version: '3.0.22', origin: 'debian', sha256: '6'.repeat(64), fileName: 'openssl_3.0.22.orig.tar.gz',
-    location: 'openssl=3.0.22-1~deb12u2', verification: "SHA-256 from Debian's signed Sources index",
-  };
-  writeFileSync(
-    join(prefix, 'build-info.json'),
-    JSON.stringify({
-      version: '3.0.22',
-      platform: hostPlatform(),
-      arch: 'x64',
-      source,
-      configure: { target: 'linux-x86_64', arguments: ['linux-x86_64', 'enable-fips'], scope: 'targeted' },
-      toolchain: { compiler: 'cc 12.2.0', perl: 'perl v5.36.0', make: 'GNU Make 4.3' },
-      fipsProvider: { version: '3.0.22', validated: false, status: 'FIPS-capable, not validated', module: 'lib/ossl-modules/fips.so' },
-      layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
-      artifacts: { 'lib/libcrypto.so.3': 'x', 'lib/ossl-modules/fips.so': 'y' },
-    }),
-  );
-  mkdirSync(join(root, 'dist', 'p', 'fips-config'), { recursive: true });
-  writeFileSync(join(root, 'dist', 'p', 'fips-config', 'openssl.cnf'), '# fips\n');
-  const python = join(root, 'dist', 'p', 'python', 'bin', 'python3');
-  mkdirSync(join(python, '..'), { recursive: true });
-  writeFileSync(python, '#!/bin/sh\nexit 99\n', { mode: 0o755 });
-  writeFileSync(
-    join(root, 'dist', 'p', 'python', 'fipskit-python.json'),
-    JSON.stringify({ mode: 'overlay', interpreter: { path: '/usr/bin/python3.11', version: '3.11.2' }, source: { ...source, product: 'cpython', version: '3.11.2' }, modules: {} }),
-  );
-  const options: VerifyOptions = { python: 'dist/p/python/bin/python3', opensslPath: 'dist/p/openssl', fipsConfigPath: 'dist/p/fips-config', outputPath: 'dist/p/verify', tls: false };
+const ISOLATED_VARIABLES = callPython(PRIMARY_PYTHON, 'fipskit_verify_run', [{ get: 'ISOLATED_VARIABLES' }])[0] as string[];
+const posixOnly = process.platform === 'win32' ? describe.skip : describe;
+const withOpenSsl = SYSTEM_OPENSSL && process.platform !== 'win32' ? describe : describe.skip;
+
+const listening = (server: string) =>
+  new Promise((done) => {
+    const [host, port] = server.split(':');
+    const socket = createConnection({ host, port: Number(port) });
+    socket.once('connect', () => (socket.destroy(), done(true)));
+    socket.once('error', () => done(false));
+  });
+
+/** A stage workspace whose interpreter runs the driver for real and answers the checks as told. */
+function setup(answer: Parameters<typeof fakeInterpreter>[2] & { libcrypto?: boolean } = {}) {
+  const s = stageWorkspace({ libcrypto: answer.libcrypto });
+  const record = join(s.root, 'record');
+  fakeInterpreter(s.python, record, answer);
   const printed: string[] = [];
-  const context = { root, projectName: 'p' } as ExecutorContext;
-  const deps = (runner: RecordingRunner, extra: Partial<VerifyDeps> = {}): VerifyDeps => ({
+  const runner = new RecordingExeca();
+  const deps = (extra: Partial<VerifyDeps> = {}): VerifyDeps => ({
     runner,
     print: (l) => printed.push(l),
     now: () => new Date('2025-01-02T03:04:05Z'),
     hostname: () => 'builder',
     ...extra,
   });
-  return { root, prefix, python, options, printed, context, deps, outputDir: join(root, 'dist', 'p', 'verify') };
+  const run = (options: Partial<VerifyOptions> = {}, extra: Partial<VerifyDeps> = {}) => verifyExecutor({ ...s.options, ...options }, s.context, deps(extra));
+  const leftovers = () => readdirSync(dirname(s.outputDir)).filter((name) => name.startsWith('verify.'));
+  return { ...s, record, printed, runner, run, leftovers };
 }
-
-/** Stands in for the interpreter: writes `report` where the script would. */
-function interpreterAnswering(report: ScriptReport | undefined, response: { exitCode?: number; output?: string[] } = {}) {
-  return new RecordingRunner().respond((c) => c.args[0] === VERIFY_SCRIPT, {
-    exitCode: response.exitCode ?? 0,
-    output: response.output,
-    effect: (c: Command) => {
-      if (report) writeFileSync(c.args[c.args.indexOf('--output') + 1], JSON.stringify(report));
-    },
-  });
-}
-
-const posixOnly = process.platform === 'win32' ? describe.skip : describe;
 
 describe('verify executor start', () => {
   it("does not load CycloneDX's library with the executor: that waits until the checks run", () => {
@@ -90,17 +70,30 @@ describe('verify executor start', () => {
 
 posixOnly('verify executor', () => {
   let s: ReturnType<typeof setup>;
-  beforeEach(() => (s = setup()));
   afterEach(() => rmSync(s.root, { recursive: true, force: true }));
 
-  it('runs the script in the interpreter with the exact arguments and a stripped environment, then publishes the report', async () => {
-    const runner = interpreterAnswering(withoutTls(ALL_PASSING));
-    const result = await verifyExecutor(s.options, s.context, s.deps(runner));
+  it('runs the driver in the interpreter, which runs the checks there with the exact arguments and a stripped environment, then publishes the report', async () => {
+    s = setup({ report: withoutTls(ALL_PASSING) });
+    const saved = { ...process.env };
+    Object.assign(process.env, { OPENSSL_CONF: '/x.cnf', OPENSSL_MODULES: '/m', LD_LIBRARY_PATH: '/l', PYTHONPATH: '/pp', PYTHONHOME: '/ph', FIPSKIT_KEPT: 'yes' });
+    let result: { success: boolean };
+    try {
+      result = await s.run();
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
     expect(result).toEqual({ success: true });
-    expect(runner.commands).toHaveLength(1);
-    const [run] = runner.commands;
-    expect(run.program).toBe(s.python);
-    expect(run.args).toEqual([
+    // One process: the interpreter under test, isolated, without site and bytecode, running the driver.
+    expect(s.runner.commands).toHaveLength(1);
+    const [driver] = s.runner.commands;
+    expect(driver.program).toBe(s.python);
+    expect(driver.args).toEqual(['-I', '-S', '-B', VERIFY_DRIVER, '--config', join(driver.cwd, 'config.json')]);
+    expect(driver.cwd.startsWith(join(tmpdir(), 'fipskit-verify-'))).toBe(true);
+    const checks = checksRun(s.record)!;
+    const work = dirname(checks.args.at(-1)!);
+    expect(dirname(work)).toBe(driver.cwd);
+    expect(checks.args).toEqual([
       VERIFY_SCRIPT,
       '--expected-openssl-version', '3.0.22',
       '--expected-fips-version', '3.0.22',
@@ -108,21 +101,24 @@ posixOnly('verify executor', () => {
       '--profile', 'rhel-compatible',
       '--start-modes',
       // The python stage's output with the siblings it finds relative to itself, copied as a moved checkout would be.
-      '--moved-copy-root', join(s.root, 'dist', 'p'),
-      '--moved-copy', join(s.root, 'dist', 'p', 'python'),
+      '--moved-copy-root', s.dist,
+      '--moved-copy', join(s.dist, 'python'),
       '--moved-copy', s.prefix,
-      '--moved-copy', join(s.root, 'dist', 'p', 'fips-config'),
+      '--moved-copy', s.fipsConfig,
       '--moved-copy-python', s.python,
-      '--output', join(run.cwd, 'checks.json'),
+      '--output', join(work, 'checks.json'),
     ]);
-    expect(run.cwd.startsWith(join(tmpdir(), 'fipskit-verify-'))).toBe(true);
-    expect(run.env).toEqual(Object.fromEntries(ISOLATED_VARIABLES.map((v) => [v, undefined])));
-    // The work directory is gone, the report directory is fipskit's.
-    expect(existsSync(run.cwd)).toBe(false);
-    expect(existsSync(join(s.outputDir, OUTPUT_MARKER))).toBe(true);
+    for (const name of ISOLATED_VARIABLES) expect(checks.env).not.toHaveProperty(name);
+    expect(checks.env.FIPSKIT_KEPT).toBe('yes');
+    expect(process.env.OPENSSL_CONF).toBe(saved.OPENSSL_CONF);
+    // The work directory is gone, the report directory is fipskit's and holds the five outputs.
+    expect(existsSync(driver.cwd)).toBe(false);
+    expect(readdirSync(s.outputDir).sort()).toEqual([OUTPUT_MARKER, 'evidence.html', 'evidence.md', 'report.json', 'sbom.cdx.json', 'summary.txt'].sort());
+    expect(s.leftovers()).toEqual([]);
     const report = JSON.parse(readFileSync(join(s.outputDir, 'report.json'), 'utf8'));
     expect(report).toMatchObject({ passed: true, failedRequired: [], host: 'builder', generatedAt: '2025-01-02T03:04:05.000Z', python: s.python, tls: { checked: false, server: null } });
     expect(report.opensslPrefix).toEqual({ path: s.prefix, version: '3.0.22', fipsProviderVersion: '3.0.22' });
+    expect(report).not.toHaveProperty('fipsinstall');
     const summary = readFileSync(join(s.outputDir, 'summary.txt'), 'utf8');
     expect(summary.split('\n')[0]).toBe('FIPS mode: IN FORCE. All 17 required checks passed inside the interpreter.');
     expect(s.printed).toContain('FIPS mode: IN FORCE. All 17 required checks passed inside the interpreter.');
@@ -130,9 +126,32 @@ posixOnly('verify executor', () => {
     expect(s.printed.some((l) => /^PASS {2}fips-provider-active /.test(l))).toBe(true);
   });
 
+  it("shows the driver's steps as the stage's progress, and keeps the tools' output in the log", async () => {
+    s = setup({ report: withoutTls(ALL_PASSING), output: ['fipskit_verify: 17 checks, all required passed'] });
+    await s.run();
+    expect(s.printed.filter((l) => /^\[verify\] \(\d\/\d\)/.test(l))).toEqual([
+      `[verify] (1/2) Run the checks inside ${s.python}`,
+      '[verify] (2/2) Write report.json, summary.txt, the auditor report (evidence.md, evidence.html) and the SBOM (sbom.cdx.json)',
+    ]);
+    expect(s.printed.at(-1)).toMatch(/^\[verify\] took \d+\.\d s: Run the checks inside .* s, Write report\.json.* s$/);
+    expect(s.printed).not.toContain('fipskit_verify: 17 checks, all required passed');
+    const log = readFileSync(join(s.root, 'tmp', 'fipskit', 'p', 'verify.log'), 'utf8');
+    expect(log).toContain(`$ ${s.python} -I -S -B ${VERIFY_DRIVER} --config `);
+    expect(log).toContain(`# (1/2) Run the checks inside ${s.python}\n`);
+    expect(log).toContain(`$ ${s.python} ${VERIFY_SCRIPT} --expected-openssl-version 3.0.22`);
+    expect(log).toContain('fipskit_verify: 17 checks, all required passed\n');
+    expect(log).not.toContain('fipskit-verify:');
+  });
+
+  it("prints the tools' output when verbose", async () => {
+    s = setup({ report: withoutTls(ALL_PASSING), output: ['fipskit_verify: 12 checks, all required passed'] });
+    await s.run({ verbose: true });
+    expect(s.printed).toContain('fipskit_verify: 12 checks, all required passed');
+  });
+
   it('fails, naming the failed required checks, and still publishes the report', async () => {
-    const runner = interpreterAnswering(withoutTls(FALSE_GREEN), { exitCode: 1 });
-    const result = await verifyExecutor(s.options, s.context, s.deps(runner));
+    s = setup({ report: withoutTls(FALSE_GREEN), exitCode: 1 });
+    const result = await s.run();
     expect(result).toEqual({ success: false });
     // FIPS by environment variables: MD5 falls back to the built-in, and no other way of starting it is FIPS.
     const failed = ['md5-refused', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment'];
@@ -144,109 +163,166 @@ posixOnly('verify executor', () => {
 
   it('passes the profile through, and does not fail active default/legacy providers under recipe-compatible', async () => {
     const providers = withoutTls(ALL_PASSING);
-    const script = { ...providers, checks: providers.checks.map((c) => (c.id === 'only-fips-and-base' ? { ...c, required: false, passed: false } : c)) };
-    const runner = interpreterAnswering(script);
-    const result = await verifyExecutor({ ...s.options, profile: 'recipe-compatible' }, s.context, s.deps(runner));
+    s = setup({ report: { ...providers, checks: providers.checks.map((c) => (c.id === 'only-fips-and-base' ? { ...c, required: false, passed: false } : c)) } });
+    const result = await s.run({ profile: 'recipe-compatible' });
     expect(result.success).toBe(true);
-    expect(runner.commands[0].args).toContain('recipe-compatible');
+    expect(checksRun(s.record)!.args).toContain('recipe-compatible');
   });
 
-  it('with tls, makes certificates with the prefix\'s openssl, hands the FIPS server and the ChaCha20-only server to the script and always stops them', async () => {
-    const stops: number[] = [];
-    const started: Array<{ program: string; env: Record<string, string | undefined>; offer?: CipherOffer }> = [];
-    const startTlsServer: StartTlsServer = async (openssl, material, cwd, options) => {
-      started.push({ ...openssl, offer: options?.offer });
-      expect(material.caFile).toBe(join(cwd, 'ca.pem'));
-      const port = 45555 + started.length - 1;
-      return { host: '127.0.0.1', port, command: { program: openssl.program, args: [], cwd }, stop: async () => void stops.push(port) };
-    };
-    const runner = interpreterAnswering(ALL_PASSING);
-    const result = await verifyExecutor({ ...s.options, tls: true }, s.context, s.deps(runner, { startTlsServer }));
+  it('fips-env: the checks run with the FIPS configuration and modules set for them, and the interpreter is not started the other ways', async () => {
+    s = setup({ report: withoutTls(ALL_PASSING) });
+    await s.run({ activation: 'fips-env' });
+    const checks = checksRun(s.record)!;
+    expect(checks.env).toMatchObject({ OPENSSL_CONF: join(s.fipsConfig, 'openssl.cnf'), OPENSSL_MODULES: join(s.prefix, 'lib', 'ossl-modules') });
+    expect(checks.env).not.toHaveProperty('LD_LIBRARY_PATH');
+    expect(checks.args).not.toContain('--start-modes');
+    expect(checks.args).not.toContain('--moved-copy-root');
+  });
+
+  it("fails with the interpreter's output when it crashed in the checks, and publishes nothing", async () => {
+    s = setup({ exitCode: 134, output: ['Fatal Python error: init_import_site: Failed to import the site module'] });
+    const result = await s.run();
+    expect(result).toEqual({ success: false });
+    const message = s.printed.join('\n');
+    expect(message).toContain(`[verify] ${s.python} did not produce a FIPS verification report (exit code 134; it wrote no report)`);
+    expect(message).toContain('Fatal Python error: init_import_site');
+    expect(message).toContain(`Full log: ${join(s.root, 'tmp', 'fipskit', 'p', 'verify.log')}`);
+    expect(existsSync(s.outputDir)).toBe(false);
+    expect(s.leftovers()).toEqual([]);
+  });
+
+  it('says so, naming the interpreter, the driver and the log, when the interpreter cannot run the driver at all', async () => {
+    s = setup();
+    writeFileSync(s.python, '#!/bin/sh\necho "python3: cannot open shared object file"\nexit 99\n');
+    const result = await s.run();
+    expect(result).toEqual({ success: false });
+    const message = s.printed.join('\n');
+    expect(message).toContain(`[verify] ${s.python} could not run fipskit's verification, ${VERIFY_DRIVER} (exit code 99; it wrote no report.json): it must be a working Python 3.8 or later.`);
+    expect(message).toContain('Last lines of its output:\n  python3: cannot open shared object file');
+    expect(message).toContain(`Full log: ${join(s.root, 'tmp', 'fipskit', 'p', 'verify.log')}`);
+    expect(existsSync(s.outputDir)).toBe(false);
+    expect(s.leftovers()).toEqual([]);
+  });
+
+  it('refuses before running anything when the interpreter is missing', async () => {
+    s = setup({ report: ALL_PASSING });
+    const result = await s.run({ python: 'dist/p/python/bin/python9' });
+    expect(result.success).toBe(false);
+    expect(s.printed.join('\n')).toContain(`The interpreter to verify, ${join(s.dist, 'python', 'bin', 'python9')}, does not exist`);
+    expect(s.runner.commands).toHaveLength(0);
+  });
+
+  it('refuses a report directory holding files fipskit did not create, and keeps them', async () => {
+    s = setup({ report: ALL_PASSING });
+    mkdirSync(s.outputDir, { recursive: true });
+    writeFileSync(join(s.outputDir, 'notes.txt'), 'mine');
+    const result = await s.run();
+    expect(result.success).toBe(false);
+    expect(s.printed.join('\n')).toContain('notes.txt');
+    expect(readFileSync(join(s.outputDir, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(s.runner.commands).toHaveLength(0);
+  });
+});
+
+withOpenSsl('verify executor with TLS servers (the prefix\'s openssl is a wrapper of the system\'s)', () => {
+  let s: ReturnType<typeof setup>;
+  afterEach(() => rmSync(s.root, { recursive: true, force: true }));
+
+  it("makes certificates with the prefix's openssl in FIPS mode, hands the FIPS server and the ChaCha20-only server to the checks, and always stops them", async () => {
+    s = setup({ report: ALL_PASSING, libcrypto: false });
+    wrappedOpenSsl(join(s.prefix, 'bin', 'openssl'), s.record);
+    const result = await s.run({ tls: true });
     expect(result).toEqual({ success: true });
-    expect(runner.argv().map((a) => a.slice(0, 2))).toEqual([
-      [join(s.prefix, 'bin', 'openssl'), 'req'],
-      [join(s.prefix, 'bin', 'openssl'), 'req'],
-      [join(s.prefix, 'bin', 'openssl'), 'x509'],
-      [s.python, VERIFY_SCRIPT],
-    ]);
-    expect(runner.commands[0].env).toMatchObject({
-      OPENSSL_CONF: join(s.root, 'dist', 'p', 'fips-config', 'openssl.cnf'),
-      OPENSSL_MODULES: join(s.prefix, 'lib', 'ossl-modules'),
-    });
-    expect(started[0]).toMatchObject({ env: runner.commands[0].env, offer: undefined });
+    // The CA and the server's request side by side, then the signature, then both servers side by side.
+    const runs = openSslRuns(s.record);
+    const kind = (args: string[]) => (args[0] === 's_server' ? (args.includes('-cipher') ? 'chacha20 server' : 'fips server') : args.slice(0, 2).join(' '));
+    expect(runs.slice(0, 2).map((r) => kind(r.args)).sort()).toEqual(['req -new', 'req -x509']);
+    expect(kind(runs[2].args)).toBe('x509 -req');
+    expect(runs.slice(3).map((r) => kind(r.args)).sort()).toEqual(['chacha20 server', 'fips server']);
+    const fipsServer = runs.find((r) => kind(r.args) === 'fips server')!;
+    const chachaServer = runs.find((r) => kind(r.args) === 'chacha20 server')!;
+    const fipsEnv = { OPENSSL_CONF: join(s.fipsConfig, 'openssl.cnf'), OPENSSL_MODULES: join(s.prefix, 'lib', 'ossl-modules'), OPENSSL_CONF_INCLUDE: null };
+    for (const run of [...runs.slice(0, 3), fipsServer]) expect(run.env).toMatchObject(fipsEnv);
+    expect(runs[0].env.LD_LIBRARY_PATH!.split(':')[0]).toBe(join(s.prefix, 'lib'));
+    const checks = checksRun(s.record)!;
+    const work = dirname(checks.args.at(-1)!);
     // The second server runs the same openssl outside FIPS mode (an empty configuration), offering ChaCha20 only.
-    expect(started[1]).toMatchObject({ program: join(s.prefix, 'bin', 'openssl'), offer: CHACHA20_ONLY, env: { OPENSSL_CONF: join(runner.commands[3].cwd, 'default-provider.cnf') } });
-    const args = runner.commands[3].args;
+    expect(chachaServer.env).toMatchObject({ ...fipsEnv, OPENSSL_CONF: join(work, 'default-provider.cnf') });
+    expect(chachaServer.args.slice(-4)).toEqual(['-cipher', 'ECDHE-ECDSA-CHACHA20-POLY1305', '-ciphersuites', 'TLS_CHACHA20_POLY1305_SHA256']);
+    const [fipsPort, chachaPort] = [fipsServer, chachaServer].map((r) => r.args[2].split(':')[1]);
+    const args = checks.args;
     expect(args.slice(args.indexOf('--tls-host'), args.indexOf('--start-modes'))).toEqual([
-      '--tls-host', '127.0.0.1', '--tls-port', '45555', '--tls-ca', join(runner.commands[3].cwd, 'ca.pem'), '--chacha-port', '45556',
+      '--tls-host', '127.0.0.1', '--tls-port', fipsPort, '--tls-ca', join(work, 'ca.pem'), '--chacha-port', chachaPort,
     ]);
-    expect(stops.sort()).toEqual([45555, 45556]);
-    expect(JSON.parse(readFileSync(join(s.outputDir, 'report.json'), 'utf8')).tls).toEqual({ checked: true, server: '127.0.0.1:45555' });
+    expect(s.printed).toContain(`[verify] s_server is listening on 127.0.0.1:${fipsPort}, the ChaCha20-only server on 127.0.0.1:${chachaPort}`);
+    expect(s.printed.filter((l) => /^\[verify\] \(\d\/4\)/.test(l))).toEqual([
+      `[verify] (1/4) Create a throwaway CA and server certificate with ${join(s.prefix, 'bin', 'openssl')} in FIPS mode`,
+      '[verify] (2/4) Start two TLS servers on 127.0.0.1: openssl s_server in FIPS mode, and one offering only ChaCha20-Poly1305 (default provider) that the client must refuse',
+      `[verify] (3/4) Run the checks inside ${s.python}`,
+      '[verify] (4/4) Write report.json, summary.txt, the auditor report (evidence.md, evidence.html) and the SBOM (sbom.cdx.json)',
+    ]);
+    expect(await listening(`127.0.0.1:${fipsPort}`)).toBe(false);
+    expect(await listening(`127.0.0.1:${chachaPort}`)).toBe(false);
+    expect(JSON.parse(readFileSync(join(s.outputDir, 'report.json'), 'utf8')).tls).toEqual({ checked: true, server: `127.0.0.1:${fipsPort}` });
+    expect(readFileSync(join(s.root, 'tmp', 'fipskit', 'p', 'verify.log'), 'utf8')).toMatch(/^\[s_server\] ACCEPT$/m);
   });
 
   it('starts both servers side by side, and stops the one that started when the other could not', async () => {
-    const stops: string[] = [];
-    let pending = 0;
-    let together = 0;
-    const startTlsServer: StartTlsServer = async (openssl, _m, cwd, options) => {
-      pending++;
-      together = Math.max(together, pending);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      pending--;
-      if (options?.offer) throw new Error('The TLS test server openssl s_server … exited with code 1.');
-      return { host: '127.0.0.1', port: 45555, command: { program: openssl.program, args: [], cwd }, stop: async () => void stops.push('fips') };
-    };
-    const runner = interpreterAnswering(ALL_PASSING);
-    const result = await verifyExecutor({ ...s.options, tls: true }, s.context, s.deps(runner, { startTlsServer }));
+    s = setup({ report: ALL_PASSING, libcrypto: false });
+    wrappedOpenSsl(join(s.prefix, 'bin', 'openssl'), s.record, { failOffering: 'TLS_CHACHA20_POLY1305_SHA256', fipsServerDelay: 0.5 });
+    const result = await s.run({ tls: true });
     expect(result).toEqual({ success: false });
-    expect(together).toBe(2);
-    expect(stops).toEqual(['fips']);
-    expect(s.printed.join('\n')).toContain('The TLS test server openssl s_server … exited with code 1.');
+    const servers = openSslRuns(s.record).filter((r) => r.args[0] === 's_server');
+    expect(servers).toHaveLength(2);
+    // The ChaCha20 server was started while the FIPS server was still starting (half a second), not after it listened.
+    expect(Math.abs(servers[1].at - servers[0].at)).toBeLessThan(0.4);
+    const fipsServer = servers.find((r) => !r.args.includes('-cipher'))!;
+    expect(s.printed.join('\n')).toMatch(/\[verify\] The TLS test server .*openssl s_server -accept 127\.0\.0\.1:\d+ .*-ciphersuites TLS_CHACHA20_POLY1305_SHA256 exited with code 1\.\nIts output:\n {2}s_server: no cipher can be used/);
+    expect(await listening(fipsServer.args[2])).toBe(false);
     // The checks never ran without their servers.
-    expect(runner.argv().map((a) => a[1])).toEqual(['req', 'req', 'x509']);
+    expect(checksRun(s.record)).toBeUndefined();
+    expect(existsSync(s.outputDir)).toBe(false);
   });
 
-  it('stops the server and fails with the interpreter\'s output when it crashed', async () => {
-    const stops: number[] = [];
-    const startTlsServer: StartTlsServer = async (_o, _m, cwd) => ({ host: '127.0.0.1', port: 1, command: { program: 'x', args: [], cwd }, stop: async () => void stops.push(1) });
-    const runner = interpreterAnswering(undefined, { exitCode: 134, output: ['Fatal Python error: init_import_site: Failed to import the site module'] });
-    const result = await verifyExecutor({ ...s.options, tls: true }, s.context, s.deps(runner, { startTlsServer }));
+  it("stops the servers and fails with the interpreter's output when it crashed", async () => {
+    s = setup({ exitCode: 134, output: ['Fatal Python error: init_import_site: Failed to import the site module'], libcrypto: false });
+    symlinkSync(SYSTEM_OPENSSL!, join(s.prefix, 'bin', 'openssl'));
+    const result = await s.run({ tls: true });
     expect(result).toEqual({ success: false });
-    expect(stops).toHaveLength(2);
+    const listeningLine = s.printed.find((l) => l.includes('s_server is listening on'))!;
+    const [fips, chacha] = listeningLine.match(/127\.0\.0\.1:\d+/g)!;
+    expect(await listening(fips)).toBe(false);
+    expect(await listening(chacha)).toBe(false);
     const message = s.printed.join('\n');
     expect(message).toContain(`${s.python} did not produce a FIPS verification report (exit code 134; it wrote no report)`);
     expect(message).toContain('Fatal Python error: init_import_site');
     expect(existsSync(s.outputDir)).toBe(false);
   });
-
-  it('refuses before running anything when the interpreter is missing', async () => {
-    const runner = interpreterAnswering(ALL_PASSING);
-    const result = await verifyExecutor({ ...s.options, python: 'dist/p/python/bin/python9' }, s.context, s.deps(runner));
-    expect(result.success).toBe(false);
-    expect(s.printed.join('\n')).toContain(`The interpreter to verify, ${join(s.root, 'dist', 'p', 'python', 'bin', 'python9')}, does not exist`);
-    expect(runner.commands).toHaveLength(0);
-  });
-
-  it('refuses a report directory holding files fipskit did not create, and keeps them', async () => {
-    mkdirSync(s.outputDir, { recursive: true });
-    writeFileSync(join(s.outputDir, 'notes.txt'), 'mine');
-    const runner = interpreterAnswering(ALL_PASSING);
-    const result = await verifyExecutor(s.options, s.context, s.deps(runner));
-    expect(result.success).toBe(false);
-    expect(s.printed.join('\n')).toContain('notes.txt');
-    expect(readFileSync(join(s.outputDir, 'notes.txt'), 'utf8')).toBe('mine');
-    expect(runner.commands).toHaveLength(0);
-  });
-
-  it('prints the tools\' output when verbose', async () => {
-    const runner = new RecordingRunner().respond(() => true, {
-      output: ['fipskit_verify: 12 checks, all required passed'],
-      effect: (c) => writeFileSync(c.args[c.args.indexOf('--output') + 1], JSON.stringify(withoutTls(ALL_PASSING))),
-    });
-    await verifyExecutor({ ...s.options, verbose: true }, s.context, s.deps(runner));
-    expect(s.printed).toContain('fipskit_verify: 12 checks, all required passed');
-  });
 });
+
+describe.each(Object.entries(readGolden<Record<string, { tls: boolean; profile: VerifyOptions['profile']; outputs: Record<string, string> }>>('executor-outputs.json')))(
+  'the stage writes what it wrote before it ran in Python: %s',
+  (name, golden) => {
+    const run = golden.tls ? withOpenSsl : posixOnly;
+    run('', () => {
+      it('report.json, summary.txt, evidence.md, evidence.html and sbom.cdx.json, byte for byte', async () => {
+        const answer = name.startsWith('the false green') ? FALSE_GREEN : ALL_PASSING;
+        const s = setup({ libcrypto: !golden.tls });
+        try {
+          fakeInterpreter(s.python, s.record, { report: ranModule(golden.tls ? answer : withoutTls(answer), s.module) });
+          if (golden.tls) symlinkSync(SYSTEM_OPENSSL!, join(s.prefix, 'bin', 'openssl'));
+          await s.run({ tls: golden.tls, profile: golden.profile });
+          // The SBOM names the fipskit release that wrote it.
+          const release = (text: string) => text.replace(/("name": "fipskit",\s*"version": ")[^"]*"/, '$1@VERSION@"');
+          const outputs = outputsAsGolden(s.outputDir, s.root);
+          for (const file of Object.keys(golden.outputs)) expect({ file, text: release(outputs[file]) }).toEqual({ file, text: release(golden.outputs[file]) });
+        } finally {
+          rmSync(s.root, { recursive: true, force: true });
+        }
+      });
+    });
+  },
+);
 
 // The whole stage for real: the prefix's openssl makes certificates and serves TLS in FIPS mode, and the
 // interpreter is Debian's python3.11 as installed (no FIPS of its own), which must fail.
@@ -281,13 +357,7 @@ const realTitle = available
       // A non-FIPS client takes the ChaCha20 the second server offers: the check can fail, and does here.
       expect(byId['non-approved-cipher-refused']).toMatchObject({ passed: false, detail: expect.stringMatching(/^connected to the ChaCha20-only server with (TLS_CHACHA20_POLY1305_SHA256|ECDHE-ECDSA-CHACHA20-POLY1305)/) });
       expect(printed.join('\n')).toMatch(/\[verify\] FIPS verification failed: .*fips-provider-active.*md5-refused/);
-      const [host, port] = report.tls.server.split(':');
-      const stillListening = await new Promise((done) => {
-        const socket = createConnection({ host, port: Number(port) });
-        socket.once('connect', () => (socket.destroy(), done(true)));
-        socket.once('error', () => done(false));
-      });
-      expect(stillListening).toBe(false);
+      expect(await listening(report.tls.server)).toBe(false);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

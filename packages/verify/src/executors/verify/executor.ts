@@ -1,31 +1,24 @@
-import { describeFipsModule } from './lib/fips-module';
-import { targetConfigurationDigest } from './lib/target-configuration';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, StageLog, echoingRunner, executorResult, assertOutputIsOurs, createStaging, publishOutput } from '@fipskit/core';
+import { ExecaRunner, ProcessRunner, StageLog, assertOutputIsOurs, createStaging, executorResult, publishOutput } from '@fipskit/core';
 import { VerifyOptions } from './schema';
 import { NormalizedVerifyOptions, normalizeOptions } from './lib/normalize-options';
-import { REPORT_FILE, SUMMARY_FILE, VerifyReport, buildReport, renderSummary } from './lib/report';
-import { CHACHA20_ONLY, RunningTlsServer, StartTlsServer, TlsMaterial, createTlsMaterial, defaultProviderOpenSsl, fipsOpenSsl, startTlsServer } from './lib/tls-server';
-import { collectEvidence } from './lib/evidence/collect-evidence';
-import { auditorSections, renderAuditorHtml, renderAuditorMarkdown } from './lib/evidence/auditor-report';
-import { SBOM_SPEC_VERSION, prepareSbomValidation, sbomJson, validateSbom } from './lib/evidence/sbom';
-import { ScriptExpectations, activationEnvironment, expectedChecks, runVerifyScript, verifyScriptCommand } from './lib/verify-script';
+import { targetConfigurationDigest } from './lib/target-configuration';
+import { SBOM_FILE, SUMMARY_FILE, VerifyReport, readReport } from './lib/report';
+import { SBOM_SPEC_VERSION, prepareSbomValidation, validateSbom } from './lib/evidence/sbom';
+import { driverCommand, driverConfig, driverFailure, runDriver } from './lib/verify-driver';
+
+export { EVIDENCE_HTML, EVIDENCE_MARKDOWN, SBOM_FILE } from './lib/report';
 
 export interface VerifyDeps {
   runner?: ProcessRunner;
   print?: (line: string) => void;
+  /** report.json's generatedAt and host, instead of the clock's and the machine's. */
   now?: () => Date;
   hostname?: () => string;
-  /** Starts the TLS test server; replaced in unit tests. */
-  startTlsServer?: StartTlsServer;
 }
-
-export const EVIDENCE_MARKDOWN = 'evidence.md';
-export const EVIDENCE_HTML = 'evidence.html';
-export const SBOM_FILE = 'sbom.cdx.json';
 
 export default async function verifyExecutor(
   rawOptions: VerifyOptions,
@@ -42,105 +35,47 @@ export default async function verifyExecutor(
   });
 }
 
-/** Runs the checks inside the interpreter (against a FIPS TLS server when asked) and publishes the report. */
+/**
+ * Runs fipskit's verification driver in the interpreter under test (python/fipskit_verify_run.py: TLS servers, the
+ * checks, the report and the evidence, written into a staging directory), validates the SBOM with CycloneDX's library,
+ * publishes the outputs and prints the summary.
+ */
 export async function verifyFips(
   options: NormalizedVerifyOptions,
   runner: ProcessRunner,
   print: (line: string) => void,
-  deps: Pick<VerifyDeps, 'now' | 'hostname' | 'startTlsServer'> = {},
+  deps: Pick<VerifyDeps, 'now' | 'hostname'> = {},
 ): Promise<VerifyReport> {
   assertOutputIsOurs(options.outputDir, 'verify');
   rmSync(options.logFile, { force: true });
   const log = new StageLog('verify', options.logFile, options.tls ? 4 : 2, print);
-  const toolRunner = options.verbose ? echoingRunner(runner, print) : runner;
-  const logLine = (prefix: string) => (line: string) => {
-    writeFileSync(options.logFile, `${prefix}${line}\n`, { flag: 'a' });
-    if (options.verbose) print(`${prefix}${line}`);
-  };
-  const work = mkdtempSync(join(tmpdir(), 'fipskit-verify-'));
-  let server: RunningTlsServer | undefined;
-  let chacha: RunningTlsServer | undefined;
+  const temp = mkdtempSync(join(tmpdir(), 'fipskit-verify-'));
+  const staging = createStaging(options.outputDir);
+  let published = false;
   let report: VerifyReport;
   try {
-    const openssl = fipsOpenSsl(options.paths, options.platform);
-    let material: TlsMaterial | undefined;
-    if (options.tls) {
-      log.step(`Create a throwaway CA and server certificate with ${options.paths.openssl} in FIPS mode`);
-      material = await createTlsMaterial(toolRunner, log, openssl, work);
-      log.step(
-        'Start two TLS servers on 127.0.0.1: openssl s_server in FIPS mode, and one offering only ChaCha20-Poly1305 (default provider) that the client must refuse',
-      );
-      const emptyConf = join(work, 'default-provider.cnf');
-      writeFileSync(emptyConf, '# no configuration: OpenSSL\'s default provider\n');
-      const start = deps.startTlsServer ?? startTlsServer;
-      // Started side by side; each is stopped in `finally` even when the other failed to start.
-      const [fips, chachaOnly] = await Promise.allSettled([
-        start(openssl, material, work, { onLine: logLine('[s_server] ') }),
-        start(defaultProviderOpenSsl(openssl, emptyConf), material, work, { onLine: logLine('[s_server chacha20] '), offer: CHACHA20_ONLY }),
-      ]);
-      if (fips.status === 'fulfilled') server = fips.value;
-      if (chachaOnly.status === 'fulfilled') chacha = chachaOnly.value;
-      if (fips.status === 'rejected') throw fips.reason;
-      if (chachaOnly.status === 'rejected') throw chachaOnly.reason;
-      log.info(`s_server is listening on ${fips.value.host}:${fips.value.port}, the ChaCha20-only server on ${chachaOnly.value.host}:${chachaOnly.value.port}`);
-    }
-    const expectations: ScriptExpectations = {
-      opensslVersion: options.prefixInfo.version,
-      fipsProviderVersion: options.prefixInfo.fipsProvider.version,
-      libcryptoDir: options.libcryptoDir,
-      profile: options.profile,
-      tls: server && material ? { host: server.host, port: server.port, caFile: material.caFile } : undefined,
-      chachaPort: chacha?.port,
-      startModes: options.activation === 'self',
-      movedCopy: options.movedCopy,
-    };
-    log.step(`Run the checks inside ${options.python}`);
-    const outputFile = join(work, 'checks.json');
-    const running = runVerifyScript(toolRunner, log, verifyScriptCommand(options.python, expectations, outputFile, work, activationEnvironment(options)), outputFile);
-    // The Python is started: load CycloneDX's library and compile the SBOM's schema while it works, not before or after.
+    const configFile = join(temp, 'config.json');
+    const config = driverConfig(options, { outputDir: staging, workParent: temp, generatedAt: deps.now?.().toISOString(), host: deps.hostname?.() });
+    writeFileSync(configFile, JSON.stringify(config, null, 2) + '\n');
+    const command = driverCommand(options.python, configFile, temp);
+    const running = runDriver(runner, log, command, { verbose: options.verbose, print });
+    // The interpreter is started: load CycloneDX's library and compile the SBOM's schema while it works, not before or after.
     void prepareSbomValidation();
-    const script = await running;
-    const fipsModule = await describeFipsModule(script.fips_module, options.prefixInfo, options.auditFile, options.projectName);
-    report = buildReport(script, {
-      fipsModule,
-      targetConfiguration: options.targetConfiguration,
-      generatedAt: (deps.now ?? (() => new Date()))(),
-      host: (deps.hostname ?? hostname)(),
-      python: options.python,
-      prefix: options.prefix,
-      opensslVersion: options.prefixInfo.version,
-      fipsProviderVersion: options.prefixInfo.fipsProvider.version,
-      profile: options.profile,
-      tlsServer: server ? `${server.host}:${server.port}` : undefined,
-      plannedChecks: expectedChecks(expectations),
-    });
-  } finally {
-    await server?.stop();
-    await chacha?.stop();
-    rmSync(work, { recursive: true, force: true });
-  }
-
-  log.step(`Write ${REPORT_FILE}, ${SUMMARY_FILE}, the auditor report (${EVIDENCE_MARKDOWN}, ${EVIDENCE_HTML}) and the SBOM (${SBOM_FILE})`);
-  const summary = renderSummary(report);
-  const evidence = await collectEvidence({ report, prefix: options.prefix, openssl: options.prefixInfo, fipsConfigDir: options.fipsConfigDir, python: options.python });
-  const sections = auditorSections(evidence);
-  const sbom = await sbomJson(evidence, new Date(report.generatedAt));
-  const invalid = await validateSbom(sbom);
-  if (invalid) throw new Error(`The SBOM does not validate against the CycloneDX ${SBOM_SPEC_VERSION} schema: ${invalid}`);
-  const staging = createStaging(options.outputDir);
-  try {
-    writeFileSync(join(staging, REPORT_FILE), JSON.stringify(report, null, 2) + '\n');
-    writeFileSync(join(staging, SUMMARY_FILE), summary);
-    writeFileSync(join(staging, EVIDENCE_MARKDOWN), renderAuditorMarkdown(sections));
-    writeFileSync(join(staging, EVIDENCE_HTML), renderAuditorHtml(sections));
-    writeFileSync(join(staging, SBOM_FILE), sbom);
+    const run = await running;
+    if (run.errors.length) throw new Error(run.errors.join('\n'));
+    const written = readReport(staging);
+    if (typeof written === 'string') throw new Error(driverFailure(command, run, written, options.logFile));
+    report = written;
+    const invalid = await validateSbom(readFileSync(join(staging, SBOM_FILE), 'utf8'));
+    if (invalid) throw new Error(`The SBOM does not validate against the CycloneDX ${SBOM_SPEC_VERSION} schema: ${invalid}`);
     publishOutput(staging, options.outputDir, 'verify');
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
+    published = true;
+  } finally {
+    if (!published) rmSync(staging, { recursive: true, force: true });
+    rmSync(temp, { recursive: true, force: true });
   }
+  const summary = readFileSync(join(options.outputDir, SUMMARY_FILE), 'utf8');
   for (const line of summary.trimEnd().split('\n')) print(line);
   log.finish();
   return report;
 }
-

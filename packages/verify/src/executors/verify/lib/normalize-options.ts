@@ -2,10 +2,12 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { DEFAULT_FIPS_PROFILE, OpenSslBuildInfo, TargetPlatform, hostPlatform, readBuildInfo } from '@fipskit/core';
 import { VerifyOptions } from '../schema';
-import { MovedCopy } from './verify-script';
 import { TargetConfigurationDigest } from './target-configuration';
 
 export type VerifyProfile = NonNullable<VerifyOptions['profile']>;
+
+/** The interpreter's output tree and its siblings, copied elsewhere to prove the copy stays FIPS. */
+export type MovedCopy = { root: string; trees: string[]; python: string } | { unavailable: string };
 
 /** The openssl stage's build-info.json, as this stage reads it. */
 export type PrefixBuildInfo = OpenSslBuildInfo;

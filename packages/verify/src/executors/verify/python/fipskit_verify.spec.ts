@@ -2,8 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ScriptExpectations } from '../lib/verify-script';
-import { SCRIPT_SCENARIOS, runScriptDirectly, scenarioEnvironment, strictFipsConfig, tamperedModuleDir, unmetExpectations } from './script-scenarios';
+import { SCRIPT_SCENARIOS, ScriptExpectations, runScriptDirectly, scenarioEnvironment, strictFipsConfig, tamperedModuleDir, unmetExpectations } from '../../../testing/script-scenarios';
 
 // The checks run inside real interpreters: Debian's system Python (absolute path: `python3.11` on PATH
 // may be a pyenv shim) and the FIPS prefix the workspace's fips-python project builds. They skip when

@@ -4,11 +4,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserContext, Page, chromium } from 'playwright-core';
-import { allRequiredPassing, evidenceOnDisk, scriptFixture } from '../__fixtures__/evidence-on-disk';
-import { auditorSections, renderAuditorHtml } from './auditor-report';
-import { Evidence } from './collect-evidence';
+import { Evidence, auditorDocuments, evidenceOnDisk, scriptFixture } from '../../python/__fixtures__/evidence-on-disk';
 
-// evidence.html as a person sees it: Debian's Chromium (tools/install-build-deps.sh installs it) renders the page and
+// evidence.html, as python/fipskit_evidence.py writes it, as a person sees it: Debian's Chromium (tools/install-build-deps.sh installs it) renders the page and
 // the test measures the layout, instead of trusting CSS it never saw applied. Screenshots and PDFs go to
 // tmp/evidence-screenshots/, which CI keeps as an artifact.
 const CHROMIUM = '/usr/bin/chromium';
@@ -99,7 +97,7 @@ if (!available) console.warn(title);
     rmSync(profile, { recursive: true, force: true });
   });
 
-  const reports: Array<[string, () => Promise<Evidence>]> = [
+  const reports: Array<[string, () => Evidence]> = [
     // What fipskit builds from Debian's 3.0.22: FIPS mode holds, no certificate covers the provider.
     ['in-force-not-claimable', () => evidenceOnDisk(join(root, 'a'), { providerVersion: '3.0.22' })],
     // A validated provider beside newer libraries: both lines hold.
@@ -119,9 +117,9 @@ if (!available) console.warn(title);
   }
 
   it.each(reports)('%s: the banner leads with both verdict lines, in words and colour', async (name, evidenceFor) => {
-    const evidence = await evidenceFor();
+    const evidence = evidenceFor();
     const { verdict } = evidence.report;
-    const { page, layout } = await render(renderAuditorHtml(auditorSections(evidence)), SCREENS[0], 'screen');
+    const { page, layout } = await render(auditorDocuments(evidence).html, SCREENS[0], 'screen');
     await page.close();
     expect(layout.banner.map(({ summary, holds }) => ({ summary, holds }))).toEqual([
       { summary: verdict.fipsMode.summary, holds: verdict.fipsMode.inForce },
@@ -134,8 +132,8 @@ if (!available) console.warn(title);
   }, 30_000);
 
   it.each(reports)('%s: check ids and results stay on one line, failures first and marked, nothing overflows', async (name, evidenceFor) => {
-    const evidence = await evidenceFor();
-    const html = renderAuditorHtml(auditorSections(evidence));
+    const evidence = evidenceFor();
+    const { html } = auditorDocuments(evidence);
     for (const [media, width] of [...SCREENS.map((w) => ['screen', w] as const), ['print', PRINT_WIDTH] as const]) {
       const { page, layout, requests } = await render(html, width, media);
       const shot = join(SCREENSHOTS, `${name}-${media === 'print' ? 'print' : width}.png`);

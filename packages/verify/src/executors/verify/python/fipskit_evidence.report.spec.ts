@@ -1,37 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ReportContext, buildReport, checkVerdict, checksFailuresFirst, renderSummary } from './report';
-import { ScriptReport, expectedChecks } from './verify-script';
+import type { ScriptCheck, ScriptReport, VerifyReport } from '../lib/report';
+import { CERTIFICATES, evidencePy } from '../../../testing/python-harness';
+import { contexts, planned } from './__fixtures__/evidence-scenarios';
+import { ReportContext, allRequiredPassing, scriptFixture } from './__fixtures__/evidence-on-disk';
 
-// Real output of fipskit_verify.py (with TLS): Debian's python3.11 as is, and pointed at the FIPS prefix by environment variables.
-const fixture = (name: string): ScriptReport => JSON.parse(readFileSync(join(__dirname, '__fixtures__', name), 'utf8'));
-const CONTEXT: ReportContext = {
-  generatedAt: new Date('2025-01-02T03:04:05Z'),
-  host: 'builder',
-  python: '/w/dist/p/python/bin/python3',
-  prefix: '/w/dist/p/openssl',
-  opensslVersion: '3.0.22',
-  fipsProviderVersion: '3.0.22',
-  profile: 'strict',
-  tlsServer: '127.0.0.1:45123',
-  plannedChecks: planned('strict', true),
-};
+// report.json's verdicts and summary.txt, as fipskit_evidence.py writes them. The script fixtures are real output of
+// fipskit_verify.py (with TLS): Debian's python3.11 as is, and pointed at the FIPS prefix by environment variables.
+const buildReport = (script: ScriptReport, context: ReportContext): VerifyReport => evidencePy([{ fn: 'build_report', args: [script, context, CERTIFICATES] }])[0] as VerifyReport;
+const renderSummary = (report: VerifyReport): string => evidencePy([{ fn: 'render_summary', args: [report] }])[0] as string;
+const { CONTEXT, WITHOUT_TLS, split } = contexts();
+const allPassing = () => allRequiredPassing();
+const withProvider = (script: ScriptReport, version: string): ScriptReport => ({ ...script, fips_provider: { ...script.fips_provider!, version } });
 
-/** What the executor asks the script for (the fixtures were made with the same). */
-function planned(profile: ReportContext['profile'], tls: boolean) {
-  return expectedChecks(
-    { profile, startModes: true, movedCopy: { unavailable: 'x' }, ...(tls ? { tls: { host: '127.0.0.1', port: 45123, caFile: 'ca.pem' }, chachaPort: 45124 } : {}) },
-    'linux',
-  );
-}
-const WITHOUT_TLS: ReportContext = { ...CONTEXT, tlsServer: undefined, plannedChecks: planned('strict', false) };
-
-function allPassing(): ScriptReport {
-  const script = fixture('checks-fips-by-environment.json');
-  return { ...script, checks: script.checks.map((c) => ({ ...c, passed: c.required ? true : c.passed })) };
-}
-
-describe('buildReport', () => {
+describe('build_report', () => {
   it('passes when every required check passed, whatever the informational ones say', () => {
     const report = buildReport(allPassing(), CONTEXT);
     expect(report.passed).toBe(true);
@@ -40,14 +20,14 @@ describe('buildReport', () => {
   });
 
   it('lists the failed required checks of the gh-116800 false green', () => {
-    const report = buildReport(fixture('checks-fips-by-environment.json'), CONTEXT);
+    const report = buildReport(scriptFixture('checks-fips-by-environment.json'), CONTEXT);
     expect(report.passed).toBe(false);
     // MD5 through the built-in fallback, and FIPS only in this process: a clean child, -I or a venv is not.
     expect(report.failedRequired).toEqual(['md5-refused', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment']);
   });
 
-  it('adds what this stage knows: when, where, which prefix, and the provider\'s CMVP status', () => {
-    const report = buildReport(fixture('checks-fips-by-environment.json'), CONTEXT);
+  it("adds what this stage knows: when, where, which prefix, and the provider's CMVP status", () => {
+    const report = buildReport(scriptFixture('checks-fips-by-environment.json'), CONTEXT);
     expect(report).toMatchObject({
       generatedAt: '2025-01-02T03:04:05.000Z',
       host: 'builder',
@@ -84,12 +64,13 @@ describe('buildReport', () => {
     const report = buildReport({ ...script, checks: script.checks.filter((c) => c.id !== 'only-fips-and-base') }, { ...CONTEXT, profile: 'recipe-compatible', plannedChecks: planned('recipe-compatible', true) });
     expect(report.passed).toBe(true);
   });
+
+  it('says TLS was not checked when the context names no server', () => {
+    expect(buildReport(allPassing(), WITHOUT_TLS).tls).toEqual({ checked: false, server: null });
+  });
 });
 
 describe('the verdict: FIPS mode, then whether a compliance claim can rest on it', () => {
-  const withProvider = (script: ScriptReport, version: string): ScriptReport => ({ ...script, fips_provider: { ...script.fips_provider!, version } });
-  const split = (libraries: string, provider: string): ReportContext => ({ ...CONTEXT, opensslVersion: libraries, fipsProviderVersion: provider });
-
   it('all checks passing with a FIPS-capable provider is FIPS mode in force, and no claim: with the validated versions that fit these libraries', () => {
     const report = buildReport(allPassing(), CONTEXT);
     expect(report.verdict.fipsMode).toEqual({ inForce: true, summary: 'FIPS mode: IN FORCE. All 20 required checks passed inside the interpreter.' });
@@ -134,7 +115,7 @@ describe('the verdict: FIPS mode, then whether a compliance claim can rest on it
   });
 
   it('a validated provider is no claim while FIPS mode is not in force: the next step is the failed checks', () => {
-    const report = buildReport(withProvider(fixture('checks-fips-by-environment.json'), '3.0.9'), split('3.0.9', '3.0.9'));
+    const report = buildReport(withProvider(scriptFixture('checks-fips-by-environment.json'), '3.0.9'), split('3.0.9', '3.0.9'));
     expect(report.verdict.fipsMode).toEqual({
       inForce: false,
       summary:
@@ -151,7 +132,7 @@ describe('the verdict: FIPS mode, then whether a compliance claim can rest on it
   });
 
   it('when no provider ran, it judges the one the prefix holds and says so', () => {
-    const { compliance } = buildReport(fixture('checks-system-python.json'), CONTEXT).verdict;
+    const { compliance } = buildReport(scriptFixture('checks-system-python.json'), CONTEXT).verdict;
     expect(compliance.summary).toContain('No FIPS provider ran; the one the prefix holds, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated');
     expect(compliance.nextStep).toMatch(/^Make FIPS mode hold first: fix the 14 failed required checks\. For a claim, build the FIPS provider from a validated release/);
   });
@@ -162,15 +143,15 @@ describe('the verdict: FIPS mode, then whether a compliance claim can rest on it
   });
 
   it('`passed` is FIPS mode being in force, whatever the provider', () => {
-    for (const report of [buildReport(allPassing(), CONTEXT), buildReport(fixture('checks-system-python.json'), CONTEXT)]) {
+    for (const report of [buildReport(allPassing(), CONTEXT), buildReport(scriptFixture('checks-system-python.json'), CONTEXT)]) {
       expect(report.passed).toBe(report.verdict.fipsMode.inForce);
     }
   });
 });
 
-describe('renderSummary', () => {
+describe('render_summary', () => {
   it('leads with the two verdict lines and the next step, then a header, one PASS/FAIL/INFO line per check (failures first), and the verdict again', () => {
-    const report = buildReport(fixture('checks-fips-by-environment.json'), CONTEXT);
+    const report = buildReport(scriptFixture('checks-fips-by-environment.json'), CONTEXT);
     const summary = renderSummary(report);
     const lines = summary.split('\n');
     expect(lines.slice(0, 3)).toEqual([report.verdict.fipsMode.summary, report.verdict.compliance.summary, `  Next step: ${report.verdict.compliance.nextStep}`]);
@@ -189,7 +170,7 @@ describe('renderSummary', () => {
   });
 
   it('shortens very long details and points to report.json', () => {
-    const summary = renderSummary(buildReport(fixture('checks-system-python.json'), CONTEXT));
+    const summary = renderSummary(buildReport(scriptFixture('checks-system-python.json'), CONTEXT));
     const ciphers = summary.split('\n').find((l) => l.startsWith('FAIL  default-context-ciphers'))!;
     expect(ciphers.length).toBeLessThan(500);
     expect(ciphers).toMatch(/… \(all of it in report\.json\)$/);
@@ -208,21 +189,44 @@ describe('renderSummary', () => {
   });
 });
 
-describe('checksFailuresFirst', () => {
+describe('checks_failures_first', () => {
   it('puts failed required checks first, informational ones last, keeping the run order within each', () => {
-    const check = (id: string, required: boolean, passed: boolean) => ({ id, title: id, required, passed, detail: '' });
-    const ordered = checksFailuresFirst([check('a', true, true), check('b', false, false), check('c', true, false), check('d', true, true), check('e', true, false)]);
-    expect(ordered.map((c) => c.id)).toEqual(['c', 'e', 'a', 'd', 'b']);
+    const check = (id: string, required: boolean, passed: boolean): ScriptCheck => ({ id, title: id, required, passed, detail: '' });
+    const [ordered] = evidencePy([{ fn: 'checks_failures_first', args: [[check('a', true, true), check('b', false, false), check('c', true, false), check('d', true, true), check('e', true, false)]] }]);
+    expect((ordered as ScriptCheck[]).map((c) => c.id)).toEqual(['c', 'e', 'a', 'd', 'b']);
   });
 });
 
-describe('checkVerdict', () => {
+describe('check_verdict', () => {
   it.each([
     [true, true, 'PASS'],
     [true, false, 'FAIL'],
     [false, true, 'INFO'],
     [false, false, 'INFO'],
   ])('required=%s passed=%s is %s', (required, passed, verdict) => {
-    expect(checkVerdict({ id: 'x', title: 'x', required, passed, detail: '' })).toBe(verdict);
+    expect(evidencePy([{ fn: 'check_verdict', args: [{ id: 'x', title: 'x', required, passed, detail: '' }] }])).toEqual([verdict]);
+  });
+});
+
+describe('expected_checks', () => {
+  const expectedChecks = (profile: string, { tls = false, chacha = null as number | null, startModes = false, movedCopy = null as object | null } = {}, platform = 'linux') =>
+    evidencePy([{ fn: 'expected_checks', args: [profile, tls, chacha, startModes, movedCopy, platform] }])[0] as Array<{ id: string; required: boolean }>;
+  const ids = (checks: Array<{ id: string }>) => checks.map((c) => c.id);
+
+  it('lists the TLS checks only with a server, and makes the provider set binding only for the strict profile', () => {
+    expect(ids(expectedChecks('strict'))).not.toContain('tls12-handshake');
+    expect(ids(expectedChecks('strict', { tls: true, chacha: 4434 }))).toEqual(expect.arrayContaining(['tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused']));
+    expect(expectedChecks('strict', { tls: true }).find((c) => c.id === 'only-fips-and-base')!.required).toBe(true);
+    expect(expectedChecks('recipe-compatible', { tls: true }).find((c) => c.id === 'only-fips-and-base')!.required).toBe(false);
+    expect(expectedChecks('rhel-compatible', { tls: true }).find((c) => c.id === 'usedforsecurity-exemption')!.required).toBe(true);
+    expect(expectedChecks('strict', { tls: true }).find((c) => c.id === 'usedforsecurity-exemption')!.required).toBe(false);
+  });
+
+  it('requires every start mode for a Python that brings its own FIPS setup, the symlink one only where symlinks start programs', () => {
+    const modes = ['start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment', 'multiprocessing-manager'];
+    const linux = expectedChecks('strict', { startModes: true, movedCopy: { unavailable: 'x' } }, 'linux');
+    expect(linux.filter((c) => modes.includes(c.id))).toEqual(modes.map((id) => ({ id, required: true })));
+    expect(ids(expectedChecks('strict', { startModes: true }, 'win32')).filter((id) => modes.includes(id))).toEqual(['start-isolated', 'venv-interpreter', 'child-clean-environment', 'multiprocessing-manager']);
+    expect(ids(expectedChecks('strict')).filter((id) => modes.includes(id))).toEqual([]);
   });
 });

@@ -1,9 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OpenSslBuildInfo, providerStatus } from '@fipskit/core';
-import { buildReport } from '../report';
-import { ScriptReport } from '../verify-script';
-import { Evidence, collectEvidence } from '../evidence/collect-evidence';
+import { providerStatus } from '@fipskit/core';
+import type { ScriptReport, VerifyReport } from '../../lib/report';
+import { CERTIFICATES, digestsUnder, evidencePy, write } from '../../../../testing/python-harness';
 
 /** Real output of fipskit_verify.py (with TLS), kept beside this file. */
 export const scriptFixture = (name: 'checks-fips-by-environment.json' | 'checks-system-python.json'): ScriptReport =>
@@ -14,20 +13,70 @@ export function allRequiredPassing(script = scriptFixture('checks-fips-by-enviro
   return { ...script, checks: script.checks.map((c) => ({ ...c, passed: c.required ? true : c.passed })) };
 }
 
-function write(path: string, content: string): void {
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, content);
+/** A file the FIPS Python is made of, as fipskit_evidence.collect_evidence lists it. */
+export interface EvidenceFile {
+  role: string;
+  path: string;
+  absolutePath: string;
+  sha256: string;
+}
+
+/** What fipskit_evidence.collect_evidence returns: everything the auditor report and the SBOM say. */
+export interface Evidence {
+  report: VerifyReport;
+  // build-info.json, fips-config.json and the python manifest as the stages wrote them.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  openssl: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  fipsinstall?: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  python?: any;
+  files: EvidenceFile[];
+}
+
+/** The report context of fipskit_evidence.build_report, as JSON. */
+export interface ReportContext {
+  generatedAt: string;
+  host: string;
+  python: string;
+  prefix: string;
+  opensslVersion: string;
+  fipsProviderVersion: string;
+  profile: string;
+  tlsServer?: string;
+  plannedChecks: Array<{ id: string; required: boolean }>;
+  fipsModule?: unknown;
+  targetConfiguration?: unknown;
+}
+
+/** The arguments of fipskit_evidence.collect_evidence, as the verify stage passes them. */
+export interface EvidenceInput {
+  report: VerifyReport;
+  prefix: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  openssl: any;
+  fipsConfigDir: string;
+  python: string;
+}
+
+export interface StageOutputsOptions {
+  providerVersion: string;
+  /** Other than the provider's: a split build. */
+  libraryVersion?: string;
+  script?: ScriptReport;
+  /** fips-config.json's `binding`, as a bundle's fipskit-setup writes it. */
+  binding?: string;
 }
 
 /**
  * Writes the stage outputs the evidence is read from (build-info.json's artifacts, fips-config.json, the python
- * manifest) under `root`, builds the verify report from `script` with the provider version set to `providerVersion`,
- * and collects the evidence as the executor does. A `libraryVersion` other than the provider's makes a split build.
+ * manifest) under `root`, and returns what the verify stage gives fipskit_evidence: the script's report with the
+ * provider version set to `providerVersion`, the report context, and collect_evidence's arguments but the report.
  */
-export async function evidenceOnDisk(
+export function stageOutputsOnDisk(
   root: string,
-  { providerVersion, libraryVersion = providerVersion, script = allRequiredPassing() }: { providerVersion: string; libraryVersion?: string; script?: ScriptReport },
-): Promise<Evidence> {
+  { providerVersion, libraryVersion = providerVersion, script = allRequiredPassing(), binding }: StageOutputsOptions,
+): { script: ScriptReport; context: ReportContext; input: Omit<EvidenceInput, 'report'> } {
   const prefix = join(root, 'openssl');
   const lock = (version: string) => ({
     product: 'openssl' as const, version, origin: 'url' as const, sha256: 'a'.repeat(64), fileName: `openssl-${version}.tar.gz`,
@@ -53,12 +102,13 @@ export async function evidenceOnDisk(
     toolchain: { compiler: 'cc (Debian 12.2.0-14) 12.2.0', perl: 'perl v5.36.0', make: 'GNU Make 4.3' },
     layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
     artifacts,
-  } as unknown as OpenSslBuildInfo;
+  };
   const config = join(root, 'fips-config');
   write(join(config, 'openssl.cnf'), 'config_diagnostics = 1\n');
   write(join(config, 'fipsmodule.cnf'), '[fips_sect]\nmodule-mac = AB:CD\n');
   write(join(config, 'fips-config.json'), JSON.stringify({
     profile: 'strict', securityChecks: true,
+    ...(binding ? { binding } : {}),
     fipsinstall: { ranAt: '2026-11-27T18:16:45.454Z', hostname: 'vm', machineDigest: 'd'.repeat(64), output: ['HMAC : (Module_Integrity) : Pass', 'SHA1 : (KAT_Digest) : Pass', 'INSTALL PASSED'], verify: ['VERIFY PASSED'] },
   }));
   const pythonRoot = join(root, 'python');
@@ -71,10 +121,38 @@ export async function evidenceOnDisk(
     modules: { 'lib/fipskit/_ssl.cpython-311-x86_64-linux-gnu.so': 'x', 'lib/fipskit/_fipskit_ext/_hashlib.cpython-311-x86_64-linux-gnu.so': 'y' },
   }));
   const ran = { ...script, fips_provider: script.fips_provider ? { ...script.fips_provider, version: providerVersion } : null };
-  const report = buildReport(ran, {
-    generatedAt: new Date('2026-11-27T19:00:00Z'), host: 'vm', python: join(pythonRoot, 'bin', 'python3'), prefix,
+  const python = join(pythonRoot, 'bin', 'python3');
+  const context: ReportContext = {
+    generatedAt: '2026-11-27T19:00:00.000Z', host: 'vm', python, prefix,
     opensslVersion: libraryVersion, fipsProviderVersion: providerVersion, profile: 'strict', tlsServer: '127.0.0.1:4433',
     plannedChecks: script.checks.map(({ id, required }) => ({ id, required })),
-  });
-  return collectEvidence({ report, prefix, openssl, fipsConfigDir: config, python: join(pythonRoot, 'bin', 'python3') });
+  };
+  return { script: ran, context, input: { prefix, openssl, fipsConfigDir: config, python } };
+}
+
+/** The report and the evidence fipskit_evidence makes of stage outputs written by stageOutputsOnDisk. */
+export function evidenceOnDisk(root: string, options: StageOutputsOptions): Evidence {
+  const { script, context, input } = stageOutputsOnDisk(root, options);
+  const [evidence] = evidencePy(
+    [{ fn: 'evidence_of_run', args: [script, context, CERTIFICATES, input.prefix, input.openssl, input.fipsConfigDir, input.python, '$sha256_of'] }],
+    digestsUnder(root),
+  );
+  return evidence as Evidence;
+}
+
+/** The Python's sections of evidence.md and evidence.html, and both documents. */
+export function auditorDocuments(evidence: Evidence): { sections: AuditorSection[]; markdown: string; html: string } {
+  const [sections, markdown, html] = evidencePy([
+    { fn: 'auditor_sections', args: [evidence] },
+    { fn: ['auditor_sections', 'render_markdown'], args: [evidence] },
+    { fn: ['auditor_sections', 'render_html'], args: [evidence] },
+  ]);
+  return { sections: sections as AuditorSection[], markdown: markdown as string, html: html as string };
+}
+
+export interface AuditorSection {
+  title: string;
+  verdict?: Array<{ holds: boolean; summary: string; nextStep?: string }>;
+  paragraphs: string[];
+  table?: { columns: Array<{ title: string; kind: string }>; rows: string[][] };
 }

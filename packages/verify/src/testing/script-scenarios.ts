@@ -3,7 +3,28 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readFipsSection, renderOpenSslCnf } from '@fipskit/core';
-import { ISOLATED_VARIABLES, ScriptExpectations, ScriptReport, VERIFY_SCRIPT, verifyScriptArgs } from '../lib/verify-script';
+import type { ScriptReport } from '../executors/verify/lib/report';
+import type { DriverExpectations } from '../executors/verify/lib/verify-driver';
+import { VERIFY_SCRIPT } from '../executors/verify/python/verify-files';
+import { PRIMARY_PYTHON, callPython } from './python-harness';
+
+/** What fipskit_verify.py is asked to hold the interpreter to, with a TLS server when there is one. */
+export type ScriptExpectations = Omit<DriverExpectations, 'startModes'> & {
+  startModes?: boolean;
+  tls?: { host: string; port: number; caFile: string };
+  chachaPort?: number;
+};
+
+/** The driver's own argument list for the checks (fipskit_verify_run.checks_arguments), so a direct run is the stage's. */
+export function checksArguments(expectations: ScriptExpectations, outputFile: string): string[] {
+  return callPython(PRIMARY_PYTHON, 'fipskit_verify_run', [{ fn: 'checks_arguments', args: [VERIFY_SCRIPT, expectations, outputFile] }])[0] as string[];
+}
+
+let isolated: string[] | undefined;
+/** The variables the driver removes from the interpreter's environment (fipskit_verify_run.ISOLATED_VARIABLES). */
+export function isolatedVariables(): string[] {
+  return (isolated ??= callPython(PRIMARY_PYTHON, 'fipskit_verify_run', [{ get: 'ISOLATED_VARIABLES' }])[0] as string[]);
+}
 
 /**
  * What the checks must say about interpreters whose FIPS state is known. The unit tests use them with
@@ -116,7 +137,7 @@ export function scenarioEnvironment(
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !(ISOLATED_VARIABLES as readonly string[]).includes(key)) env[key] = value;
+    if (value !== undefined && !isolatedVariables().includes(key)) env[key] = value;
   }
   if (kind === 'fips-by-environment') {
     if (!paths) throw new Error('fips-by-environment needs the prefix and fips-config paths');
@@ -158,7 +179,7 @@ export function runScriptDirectly(
 ): { report: ScriptReport; exitCode: number; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), 'fipskit-verify-script-'));
   const output = join(dir, 'checks.json');
-  const result = spawnSync(python, verifyScriptArgs(expectations, output, VERIFY_SCRIPT), {
+  const result = spawnSync(python, checksArguments(expectations, output), {
     cwd: dir,
     env,
     encoding: 'utf8',
