@@ -6,7 +6,9 @@
 #   isolation inside one (e2e); python3-cryptography, the distribution build the FIPS Python must run;
 # - MinGW-w64 and wine64 for the Windows build of OpenSSL the Wine tests run (e2e/wine);
 # - chromium, which renders evidence.html for the browser test (auditor-report.browser.spec.ts);
-# - apt-utils (apt-ftparchive) and gnupg: the signed Debian-format archive on loopback the sources fallback tests use.
+# - apt-utils (apt-ftparchive) and gnupg: the signed Debian-format archive on loopback the sources fallback tests use;
+# - zstd for the bundle's .tar.zst; mmdebstrap, umoci and skopeo for the image target (a Debian base from the
+#   archive, the OCI layout, the archive); podman with runc, which runs that image in the tests.
 set -euo pipefail
 packages=(
   build-essential perl xz-utils python3.11 python3.11-dev libffi-dev zlib1g-dev
@@ -14,6 +16,7 @@ packages=(
   gcc-mingw-w64-x86-64-win32 wine64
   chromium
   apt-utils gnupg
+  zstd mmdebstrap umoci skopeo podman runc
 )
 missing=()
 for p in "${packages[@]}"; do

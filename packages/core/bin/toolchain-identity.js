@@ -8,6 +8,7 @@
 //   toolchain-identity.js openssl [--cc CC]            C compiler, perl, make (Windows: MSVC, its SDK, perl, nmake/jom, NASM)
 //   toolchain-identity.js python [python] [--cc CC]    C compiler, and the interpreter the modules are built for
 //   toolchain-identity.js fips-config                  nothing but the fipskit code (the stage runs the prefix's own openssl)
+//   toolchain-identity.js package                      nothing but the fipskit code that lays out a bundle and its scripts
 // --cc is the CC the target declares in its "environment" option (builds never take CC from the environment):
 // a launcher in front ("ccache gcc") is named with its version, and the compiler behind it is what is asked.
 // Each also names the fipskit code that makes the stage's output (its package and core, tests left out), so
@@ -69,7 +70,16 @@ function sha256(file) {
   return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'missing';
 }
 
-const STAGE_PACKAGES = { openssl: ['openssl-fips', 'core'], 'fips-config': ['fips-config', 'core'], python: ['python-pcbuild', 'core'] };
+/** The packages whose code makes each stage's output, by the name under which their files are hashed. */
+const STAGE_PACKAGES = {
+  openssl: ['openssl-fips', 'core'],
+  'fips-config': ['fips-config', 'core'],
+  python: ['python-pcbuild', 'core'],
+  package: ['fipskit', 'verify', 'fips-config', 'core'],
+};
+
+/** `fipskit` is the entry package; the others are @fipskit/<name>. */
+const packageName = (name) => (name === 'fipskit' ? 'fipskit' : `@fipskit/${name}`);
 
 /** A package's files that can shape an output: not its tests, their fixtures, or installed dependencies. */
 function codeFiles(dir) {
@@ -90,7 +100,7 @@ function codeFiles(dir) {
 function packageDir(name) {
   for (const from of [process.cwd(), __dirname]) {
     try {
-      return dirname(createRequire(join(from, 'noop.js')).resolve(`@fipskit/${name}/package.json`));
+      return dirname(createRequire(join(from, 'noop.js')).resolve(`${packageName(name)}/package.json`));
     } catch {
       // try the next place
     }
@@ -103,7 +113,7 @@ function fipskitCode(stage) {
   for (const name of STAGE_PACKAGES[stage]) {
     const dir = packageDir(name);
     if (!dir) {
-      hash.update(`@fipskit/${name}: not found\0`);
+      hash.update(`${packageName(name)}: not found\0`);
       continue;
     }
     for (const file of codeFiles(dir)) hash.update(`${name}/${relative(dir, file).split('\\').join('/')}\0`).update(readFileSync(file)).update('\0');
@@ -133,9 +143,9 @@ const args = process.argv.slice(require.main === module ? 2 : 1);
 const ccAt = args.indexOf('--cc');
 const cc = ccAt >= 0 ? args.splice(ccAt, 2)[1] : undefined;
 const [kind, interpreter] = args;
-const lines = kind === 'openssl' ? opensslTools(cc) : kind === 'python' ? pythonTools(interpreter, cc) : kind === 'fips-config' ? [] : null;
+const lines = kind === 'openssl' ? opensslTools(cc) : kind === 'python' ? pythonTools(interpreter, cc) : kind === 'fips-config' || kind === 'package' ? [] : null;
 if (!lines || (ccAt >= 0 && !cc)) {
-  console.error('usage: toolchain-identity.js openssl [--cc CC] | python [interpreter] [--cc CC] | fips-config');
+  console.error('usage: toolchain-identity.js openssl [--cc CC] | python [interpreter] [--cc CC] | fips-config | package');
   process.exit(2);
 }
 console.log([...lines, fipskitCode(kind)].join('\n'));

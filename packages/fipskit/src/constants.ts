@@ -14,6 +14,8 @@ export const EXECUTORS = {
   plan: 'fipskit:plan',
   audit: 'fipskit:audit',
   doctor: 'fipskit:doctor',
+  package: 'fipskit:package',
+  image: 'fipskit:image',
 } as const;
 
 /** The npm package an executor comes from: `@fipskit/openssl-fips:build` → `@fipskit/openssl-fips`. */
@@ -31,7 +33,7 @@ export function executorPackage(executor: string): string {
 const runScript = (script: string) => `node -r ${script} -e 0`;
 
 /** Runtime input naming the build tools (compiler, perl, make; MSVC and NASM on Windows) by their versions. */
-export function toolchainInput(stage: 'openssl' | 'fips-config' | 'python', interpreter?: string, cc?: string): string {
+export function toolchainInput(stage: 'openssl' | 'fips-config' | 'python' | 'package', interpreter?: string, cc?: string): string {
   // Nx runs it through the platform's shell (sh or cmd.exe): a double-quoted path holds spaces in both.
   const quote = (what: string, value: string) => {
     if (/["$`%\n]/.test(value)) throw new Error(`The ${what} ${value} contains a quote, $, \`, % or a line break: use a plain path.`);

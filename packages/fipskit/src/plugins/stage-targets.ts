@@ -152,6 +152,57 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         description: `Everything: ${input.shared ? `sources → (${input.shared.project}: openssl → fips-config) →` : 'sources → openssl → fips-config →'} python → ${windows ? 'install → ' : ''}verify.`,
       },
     },
+    ...(windows
+      ? {}
+      : {
+          package: {
+            executor: EXECUTORS.package,
+            // Packed only from a Python that passed verify here; the bundle holds nothing verify wrote.
+            dependsOn: ['verify'],
+            cache: true,
+            inputs: [
+              // What is shipped, never this machine's FIPS configuration: the OpenSSL (build-info.json holds the SHA-256 of
+              // every library and program) and the Python (fipskit-python.json holds its modules' and runtime's SHA-256).
+              { dependentTasksOutputFiles: '**/build-info.json', transitive: true },
+              { dependentTasksOutputFiles: '**/fipskit-python.json', transitive: true },
+              // The interpreter an overlay copies and records (its version, headers and binary), and the fipskit code
+              // that lays out the bundle and writes its scripts.
+              { runtime: toolchainInput('python', input.mode === 'full' ? undefined : input.interpreter) },
+              { runtime: toolchainInput('package') },
+              ...ownPackageInput(EXECUTORS.package, input.lockfilePackages),
+            ],
+            options: {
+              pythonPath: out('python'),
+              opensslPath: opensslOut('openssl'),
+              fipsConfigPath: opensslOut('fips-config'),
+              outputPath: out('package'),
+              profile: input.profile,
+            },
+            outputs: ['{options.outputPath}'],
+            metadata: {
+              description:
+                'Pack the FIPS Python, its OpenSSL and FIPS provider, bin/fipskit-setup and bin/fipskit-verify into <name>-<version>-<os>-<arch>.tar.gz for the machines it runs on (no Node.js there); never this machine\'s FIPS configuration.',
+            },
+          },
+          image: {
+            executor: EXECUTORS.image,
+            dependsOn: ['package'],
+            cache: true,
+            inputs: [
+              // The bundle (bundle.json holds every shipped file's SHA-256) and the image's options; the default base is
+              // made from Debian's archive and kept in fipskit's cache.
+              { dependentTasksOutputFiles: '**/bundle.json' },
+              { runtime: toolchainInput('package') },
+              ...ownPackageInput(EXECUTORS.image, input.lockfilePackages),
+            ],
+            options: { packagePath: out('package'), outputPath: out('image') },
+            outputs: ['{options.outputPath}'],
+            metadata: {
+              description:
+                'An OCI image archive of the bundle (podman load / docker load), built without a daemon or registry on a minimal Debian base; its entry point writes the FIPS configuration before Python starts.',
+            },
+          },
+        }),
     doctor: {
       executor: EXECUTORS.doctor,
       // A check of this machine, now: never cached.

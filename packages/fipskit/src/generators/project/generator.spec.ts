@@ -60,7 +60,7 @@ describe('project generator', () => {
   it('wires sources → openssl → fips-config → build with inputs, outputs and descriptions', async () => {
     await projectGenerator(tree, { name: 'fp', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', outputDir: 'out/fp', ...py });
     const { targets = {} } = resolvedProject(tree, 'fp');
-    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'doctor', 'plan', 'audit']);
+    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'package', 'image', 'doctor', 'plan', 'audit']);
     expect(targets.sources).toMatchObject({
       cache: false,
       options: { openssl: { kind: 'debian', package: 'openssl', version: '3.0' }, python: { kind: 'debian', package: 'python3.11', version: '3.11.2' }, outputPath: 'out/fp/sources' },
@@ -127,7 +127,7 @@ describe('project generator', () => {
     expect(project.implicitDependencies).toEqual(['fips-openssl']);
     expect(project.tags).toEqual(['fipskit', 'platform:linux']);
     const { targets = {} } = project;
-    expect(Object.keys(targets)).toEqual(['sources', 'python', 'verify', 'build', 'doctor', 'plan', 'audit']);
+    expect(Object.keys(targets)).toEqual(['sources', 'python', 'verify', 'build', 'package', 'image', 'doctor', 'plan', 'audit']);
     expect(targets.sources.options).toEqual({ python: { kind: 'debian', package: 'python3.13', version: '3.13.5' }, outputPath: 'dist/py313/sources' });
     expect(targets.python.dependsOn).toEqual(['sources', { projects: ['fips-openssl'], target: 'openssl' }, { projects: ['fips-openssl'], target: 'fips-config' }]);
     // The plan builds nothing, but reads the shared project's OpenSSL lock.
