@@ -211,7 +211,8 @@ describe('the full-mode Python as an OCI image, run by a real container runtime'
   });
 
   it('at-start in a read-only container: the entry point refuses to start the command', () => {
-    const run = podman([...PODMAN_RUN, '--read-only', 'fipskit/e2e:at-start', 'python3', '-c', "print('STARTED')"]);
+    // The command would print STARTED; its own words (START, ED) are in the refusal, the word itself must not be.
+    const run = podman([...PODMAN_RUN, '--read-only', 'fipskit/e2e:at-start', 'python3', '-c', "print('START' + 'ED')"]);
     expect(run.status).toBe(70);
     expect(run.output).not.toContain('STARTED');
     expect(run.output).toContain('fipskit-entrypoint: fipskit-setup failed in this container');
@@ -225,5 +226,29 @@ describe('the full-mode Python as an OCI image, run by a real container runtime'
     const report = readJson(join(out, 'onload', 'report.json'));
     expect(report.passed).toBe(true);
     expect(readFileSync(join(out, 'onload', 'evidence.md'), 'utf8')).toMatch(/self_test_onload|self-test-onload/);
+  });
+});
+
+describe('nx run fips-python:image: the overlay bundle on a Debian base with its exact interpreter packages', () => {
+  let built: { status: number; output: string };
+  beforeAll(() => {
+    built = runNx(['run', 'fips-python:image', '--excludeTaskDependencies'], env);
+    if (built.status !== 0) console.log(built.output);
+  });
+
+  it('installs the interpreter packages the bundle was built against, and fipskit-verify passes in the container', () => {
+    expect(built.status).toBe(0);
+    const image = readJson(join(dist, 'image', 'image.json'));
+    const bundle = readJson(join(dist, 'package', 'bundle.json'));
+    expect(podman(['load', '-i', join(dist, 'image', image.archive)]).status).toBe(0);
+    const out = join(targets, 'overlay-image');
+    mkdirSync(out, { recursive: true });
+    const run = podman([...PODMAN_RUN, '-v', `${out}:/out`, image.reference, `/opt/fipskit/${bundle.name}/bin/fipskit-verify`, '--output', '/out']);
+    if (run.status !== 0) console.log(run.output);
+    expect(run.status).toBe(0);
+    expect(readJson(join(out, 'report.json'))).toMatchObject({ passed: true, target: { container: 'podman' } });
+    // The same interpreter packages, at the same versions, as on the build machine.
+    const versions = podman([...PODMAN_RUN, '--entrypoint', 'dpkg-query', image.reference, '-W', '-f=${Package} ${Version}\\n', ...bundle.python.interpreter.packages.map((p: { name: string }) => p.name)]);
+    for (const pkg of bundle.python.interpreter.packages) expect(versions.stdout).toContain(`${pkg.name} ${pkg.version}`);
   });
 });
