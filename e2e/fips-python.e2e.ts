@@ -71,7 +71,8 @@ describe('nx run fips-python:build on a fresh workspace', () => {
     expect(report.passed).toBe(true);
     // Debian's provider: FIPS mode holds, and no claim can rest on it.
     expect(report.verdict.fipsMode.inForce).toBe(true);
-    expect(report.verdict.compliance).toMatchObject({ claimable: false, nextStep: expect.stringContaining('3.0.8 or 3.0.9 (FIPS 140-2, certificate #4282)') });
+    // No provider with an active certificate fits 3.0.22 libraries (#4282 historical since 2026-09-21): newer libraries and 3.1.2.
+    expect(report.verdict.compliance).toMatchObject({ claimable: false, nextStep: expect.stringContaining('3.1.2 (FIPS 140-3, certificate #4985, until 2030-03-10)') });
     for (const id of ['openssl-version', 'fips-provider-active', 'sha256-from-fips', 'md5-refused', 'tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused']) {
       expect(check(report, id)).toMatchObject({ required: true, passed: true });
     }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +65,7 @@ describe('nx run fips-python:package', () => {
     expect(existsSync(tarball.replace(/\.gz$/, '.zst'))).toBe(true);
     expect(taskOutcome(again.output, 'fips-python:package')).toMatch(/cache|existing outputs/);
     const listing = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n');
-    for (const file of ['bin/fipskit-setup', 'bin/fipskit-verify', 'python/bin/python3.11', 'python/lib/python311.zip', 'openssl/lib/ossl-modules/fips.so', 'openssl/bin/openssl', 'share/fipskit/bundle.json', 'share/fipskit/verify/fipskit_verify.py']) {
+    for (const file of ['bin/fipskit-setup', 'bin/fipskit-verify', 'python/bin/python3.11', 'python/lib/python311.zip', 'openssl/lib/ossl-modules/fips.so', 'openssl/bin/openssl', 'share/fipskit/bundle.json', 'share/fipskit/sbom.cdx.json', 'share/fipskit/verify/fipskit_verify.py']) {
       expect(listing).toContain(`fips-python-3.11.2-linux-x86_64/${file}`);
     }
     // This machine's fipsinstall output never leaves it.
@@ -110,9 +111,10 @@ describe('the bundle on another machine, with nothing but the bundle', () => {
     for (const id of ['bundle-files-unchanged', 'fips-provider-active', 'md5-refused', 'tls12-handshake', 'tls13-handshake', 'start-moved-copy', 'venv-interpreter']) {
       expect(report.checks.find((c: { id: string }) => c.id === id)).toMatchObject({ required: true, passed: true });
     }
-    // The manifest the target checked is the one the build packed.
+    // The manifest and the SBOM the target checked the files against are the ones the build packed.
     const sums = readFileSync(join(dist, 'package', 'SHA256SUMS'), 'utf8');
     expect(sums).toContain(`${report.bundle.manifestSha256}  bundle.json`);
+    expect(sums).toContain(`${report.bundle.sbomSha256}  sbom.cdx.json`);
     for (const file of ['summary.txt', 'evidence.html', 'evidence.md', 'sbom.cdx.json']) expect(existsSync(join(root, 'verify', file))).toBe(true);
     expect(readFileSync(join(root, 'verify', 'evidence.html'), 'utf8')).toContain('target-one');
   });
@@ -135,6 +137,10 @@ describe('the bundle on another machine, with nothing but the bundle', () => {
     const report = readJson(join(copy, 'verify', 'report.json'));
     expect(report.failedRequired).toContain('bundle-files-unchanged');
     expect(report.checks.find((c: { id: string }) => c.id === 'bundle-files-unchanged').detail).toMatch(/changed: openssl\/lib\/libssl\.so\.3 \(SHA-256 [0-9a-f]{64}, shipped [0-9a-f]{64}\)/);
+    // The SHA-256 it was shipped with is the one the build's SBOM lists for that file.
+    const sbom = readJson(join(copy, 'share', 'fipskit', 'sbom.cdx.json'));
+    const listed = sbom.components.find((c: { name: string }) => c.name === 'openssl/lib/libssl.so.3');
+    expect(report.checks.find((c: { id: string }) => c.id === 'bundle-files-unchanged').detail).toContain(`shipped ${listed.hashes[0].content})`);
   });
 
   it('a file planted in the shipped Python fails fipskit-verify too', () => {
@@ -195,6 +201,7 @@ describe('the full-mode Python as an OCI image, run by a real container runtime'
     expect(labels).toMatchObject({ 'dev.fipskit.fips-provider.version': expect.stringMatching(/^3\.0\.\d+$/), 'dev.fipskit.configuration': 'at-start' });
     expect(labels['dev.fipskit.fips-provider.status']).toBe('FIPS-capable, not validated');
     expect(labels['dev.fipskit.bundle.manifest-sha256']).toMatch(/^[0-9a-f]{64}$/);
+    expect(labels['dev.fipskit.bundle.sbom-sha256']).toBe(createHash('sha256').update(readFileSync(join(dist, 'package-full', 'sbom.cdx.json'))).digest('hex'));
   });
 
   it('at-start: the entry point runs fipsinstall in the container; fipskit-verify there passes and names the container', () => {

@@ -16,6 +16,7 @@ export const EXECUTORS = {
   doctor: 'fipskit:doctor',
   package: 'fipskit:package',
   image: 'fipskit:image',
+  compliance: 'fipskit:compliance',
 } as const;
 
 /** The npm package an executor comes from: `@fipskit/openssl-fips:build` → `@fipskit/openssl-fips`. */

@@ -10,11 +10,35 @@ export interface ProviderValidation {
   certificate: string;
 }
 
-export const VALIDATED_PROVIDERS: readonly ProviderValidation[] = [
-  { version: '3.0.8', standard: 'FIPS 140-2', certificate: '4282' },
-  { version: '3.0.9', standard: 'FIPS 140-2', certificate: '4282' },
-  { version: '3.1.2', standard: 'FIPS 140-3', certificate: '4985' },
-];
+/** CMVP certificate data: cmvp-certificates.json, which the verdicts (python/fipskit_evidence.py) read too. */
+interface CertificateData {
+  asOf: string;
+  certificates: Array<{ number: string; standard: ProviderValidation['standard']; versions: string[]; status: string; validated: string | null; sunset: string | null; historical: string | null }>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const DATA = require('./cmvp-certificates.json') as CertificateData;
+
+/** Every provider version a CMVP certificate covers (active or not), in the data's order. */
+export const VALIDATED_PROVIDERS: readonly ProviderValidation[] = DATA.certificates.flatMap((certificate) =>
+  certificate.versions.map((version) => ({ version, standard: certificate.standard, certificate: certificate.number })),
+);
+
+/** The date the certificate data was taken from NIST's CMVP. */
+export const CERTIFICATE_DATA_AS_OF = DATA.asOf;
+
+/**
+ * The provider versions whose certificate supports a claim for a new system on the day `on` (YYYY-MM-DD): issued by
+ * then, neither historical nor past its sunset date.
+ */
+export function activeProviders(on: string): ProviderValidation[] {
+  const active = new Set(
+    DATA.certificates
+      .filter((c) => !(c.validated && on < c.validated) && !(c.historical && on >= c.historical) && !(c.sunset && on > c.sunset))
+      .map((c) => c.number),
+  );
+  return VALIDATED_PROVIDERS.filter((p) => active.has(p.certificate));
+}
 
 export interface ProviderStatus {
   version: string;

@@ -238,7 +238,7 @@ describe('README generator examples through the real Nx CLI', () => {
         const shared = optionValue(rest, 'opensslProject');
         expect(readJson(`${directory}/project.json`).targets).toEqual({});
         expect(Object.keys(project.targets)).toEqual(
-          shared ? ['sources', 'python', 'verify', 'build', 'package', 'image', 'doctor', 'plan', 'audit'] : expect.arrayContaining(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'plan']),
+          shared ? ['sources', 'python', 'verify', 'build', 'package', 'image', 'compliance', 'doctor', 'plan', 'audit'] : expect.arrayContaining(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'plan']),
         );
         if (shared) {
           expect(project.implicitDependencies).toEqual([shared]);

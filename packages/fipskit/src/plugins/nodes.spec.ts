@@ -40,7 +40,7 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
     expect(project.targets).toEqual(
       stageTargets({ outputDir: 'dist/fp', openssl: linux.openssl, python: linux.python, interpreter: linux.interpreter, mode: 'overlay', platform: 'linux', profile: 'rhel-compatible' }),
     );
-    expect(Object.keys(project.targets!)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'package', 'image', 'doctor', 'plan', 'audit']);
+    expect(Object.keys(project.targets!)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'package', 'image', 'compliance', 'doctor', 'plan', 'audit']);
     expect(project.tags).toEqual(['fipskit', 'platform:linux']);
     expect(project.name).toBe('fp');
     expect(createNodesV2).toBe(createNodes);
@@ -71,7 +71,7 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
     roots.push(root);
     const results = Object.fromEntries(await infer(root, ['fips-openssl/fipskit.json', 'py313/fipskit.json']));
     const py = results['py313/fipskit.json'].projects!.py313;
-    expect(Object.keys(py.targets!)).toEqual(['sources', 'python', 'verify', 'build', 'package', 'image', 'doctor', 'plan', 'audit']);
+    expect(Object.keys(py.targets!)).toEqual(['sources', 'python', 'verify', 'build', 'package', 'image', 'compliance', 'doctor', 'plan', 'audit']);
     expect(py.implicitDependencies).toEqual(['fips-openssl']);
     expect(py.targets!.python.options).toMatchObject({ opensslPath: 'out/openssl-project/openssl', fipsConfigPath: 'out/openssl-project/fips-config', outputPath: 'dist/py313/python' });
     expect(py.targets!.verify.options.profile).toBe('strict');

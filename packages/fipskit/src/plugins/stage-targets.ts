@@ -192,6 +192,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
               // The bundle (bundle.json holds every shipped file's SHA-256) and the image's options; the default base is
               // made from Debian's archive and kept in fipskit's cache.
               { dependentTasksOutputFiles: '**/bundle.json' },
+              { dependentTasksOutputFiles: '**/sbom.cdx.json' },
               { runtime: toolchainInput('package') },
               ...ownPackageInput(EXECUTORS.image, input.lockfilePackages),
             ],
@@ -203,6 +204,21 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
             },
           },
         }),
+    compliance: {
+      executor: EXECUTORS.compliance,
+      // Judges the last report again against the certificate data on a day: no build, nothing cached.
+      cache: false,
+      options: {
+        reportPath: `${out('verify')}/report.json`,
+        python: windows ? input.interpreter! : `${out('python')}/bin/python3`,
+        outputPath: out('compliance'),
+      },
+      outputs: ['{options.outputPath}'],
+      metadata: {
+        description:
+          "Judge the last verification report again against fipskit's CMVP certificate data, today (--asOf, --data): a certificate can go historical without any rebuild. Fails when the claim changed.",
+      },
+    },
     doctor: {
       executor: EXECUTORS.doctor,
       // A check of this machine, now: never cached.

@@ -12,6 +12,8 @@ import {
   defaultSourceCacheDir,
   executorResult,
   publishOutput,
+  CERTIFICATE_DATA_AS_OF,
+  activeProviders,
   providerStatus,
   sha256File,
 } from '@fipskit/core';
@@ -148,7 +150,13 @@ export async function buildImage(options: NormalizedImageOptions, runner: Proces
   await createTar({ cwd: layerRoot, file: layer, portable: true, noDirRecurse: true, mtime: created, follow: false }, entries);
   const provider = bundle.openssl.fipsProvider;
   const status = providerStatus(provider.version);
+  // A statement as of the day the image is built, by fipskit's CMVP data: certificates go historical without a rebuild
+  // (nx run <project>:compliance, or fipskit-verify in the container, judges again).
+  const today = (process.env.SOURCE_DATE_EPOCH ? created : new Date()).toISOString().slice(0, 10);
+  const active = activeProviders(today).some((p) => p.version === provider.version);
   const manifestSha256 = await sha256File(manifestFile);
+  const sbomFile = join(options.packageDir, 'sbom.cdx.json');
+  const sbomSha256 = existsSync(sbomFile) ? await sha256File(sbomFile) : undefined;
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': bundle.name,
     'org.opencontainers.image.description': `FIPS-mode Python ${bundle.python.version} (${bundle.python.mode}) with OpenSSL ${bundle.openssl.version} and its FIPS provider ${provider.version}, made by fipskit`,
@@ -156,9 +164,15 @@ export async function buildImage(options: NormalizedImageOptions, runner: Proces
     'dev.fipskit.fips-provider.version': provider.version,
     'dev.fipskit.fips-provider.status': status.status,
     ...(status.certificate ? { 'dev.fipskit.fips-provider.certificate': `${status.standard} #${status.certificate}` } : {}),
-    'dev.fipskit.compliance': status.validated ? 'claimable where FIPS mode is proven (fipskit-verify)' : 'not claimable: no CMVP certificate covers this provider version',
+    'dev.fipskit.compliance': active
+      ? `claimable as of ${today} where fipskit-verify proves FIPS mode (CMVP data of ${CERTIFICATE_DATA_AS_OF})`
+      : status.validated
+        ? `not claimable as of ${today}: the certificate does not support a claim for a new system then (CMVP data of ${CERTIFICATE_DATA_AS_OF})`
+        : 'not claimable: no CMVP certificate covers this provider version',
+    'dev.fipskit.cmvp-data-as-of': CERTIFICATE_DATA_AS_OF,
     'dev.fipskit.configuration': options.configuration,
     'dev.fipskit.bundle.manifest-sha256': manifestSha256,
+    ...(sbomSha256 ? { 'dev.fipskit.bundle.sbom-sha256': sbomSha256 } : {}),
     'dev.fipskit.verify': `${bundleRoot}/bin/fipskit-verify`,
   };
   const reference = options.reference ?? `fipskit/${bundle.project}:${bundle.python.version}`;

@@ -17,6 +17,7 @@ import {
 } from '@fipskit/core';
 import { PackageOptions } from './schema';
 import { PLUGIN_VERSION } from '../../constants';
+import { validateSbom } from '@fipskit/verify';
 import { PythonOutputManifest, bundleArch, commonRoot, interpreterRequirement, readPythonManifest, treeEntries } from './lib/bundle-layout';
 import { writeBundleArchives } from './lib/bundle-archive';
 import { renderSetupScript, InterpreterRequirement, BundlePaths } from './lib/setup-script';
@@ -24,6 +25,8 @@ import { VERIFY_RUNTIME_FILES, renderVerifyScript } from './lib/verify-script';
 
 /** The bundle's own record of what it holds, at `share/fipskit/bundle.json`: fipskit-verify compares every file with it. */
 export const BUNDLE_MANIFEST = 'share/fipskit/bundle.json';
+/** The build's SBOM of the bundle: every shipped file's SHA-256, which fipskit-verify compares the files with. */
+export const BUNDLE_SBOM = 'share/fipskit/sbom.cdx.json';
 
 export interface BundleManifest {
   schema: 1;
@@ -106,7 +109,7 @@ export async function packBundle(options: NormalizedPackageOptions, runner: Proc
   }
   if (manifest.launcher === null) throw new Error(`${options.pythonDir} has no launcher: rebuild the python stage.`);
   assertOutputIsOurs(options.outputDir, 'package');
-  const log = new StageLog('package', options.logFile, 4, print);
+  const log = new StageLog('package', options.logFile, 5, print);
   const pythonVersion = manifest.mode === 'full' ? manifest.source.version : manifest.interpreter.version;
   const top = `${options.name}-${pythonVersion}-${info.platform}-${bundleArch(info.platform, info.arch)}`;
   const base = commonRoot([options.pythonDir, options.opensslDir, options.fipsConfigDir]);
@@ -171,11 +174,23 @@ export async function packBundle(options: NormalizedPackageOptions, runner: Proc
   };
   mkdirSync(join(tree, 'share', 'fipskit'), { recursive: true });
   writeFileSync(join(tree, BUNDLE_MANIFEST), JSON.stringify(bundle, null, 2) + '\n');
+  // One fixed time for every entry and for the SBOM: the same bundle gives the same bytes.
+  const mtime = new Date(Number(process.env.SOURCE_DATE_EPOCH ?? 946684800) * 1000);
+
+  log.step(`Write the bundle's CycloneDX SBOM (${BUNDLE_SBOM}), with the bundle's own Python, and validate it`);
+  // The verify stage's SBOM code, run by the Python being packed (isolated, without site): fipskit-verify on the target
+  // compares every file with this SBOM.
+  await log.run(runner, {
+    title: `${launcher} fipskit_verify_run.py --bundle-sbom`,
+    program: join(tree, launcher),
+    args: ['-I', '-S', '-B', join(verifyDir, 'fipskit_verify_run.py'), '--bundle-sbom', tree, '--created', mtime.toISOString()],
+    cwd: tree,
+  });
+  const invalid = await validateSbom(readFileSync(join(tree, BUNDLE_SBOM), 'utf8'));
+  if (invalid) throw new Error(`The bundle's SBOM does not validate against the CycloneDX schema: ${invalid}`);
 
   log.step(`Write ${top}.tar.gz${options.zstd ? ' and .tar.zst' : ''}`);
   const entries = [top, ...treeEntries(tree).map((entry) => `${top}/${entry.path}`)];
-  // One fixed time for every entry: the same bundle gives the same archive bytes.
-  const mtime = new Date(Number(process.env.SOURCE_DATE_EPOCH ?? 946684800) * 1000);
   const archives = await writeBundleArchives(
     { parent: staging, top, entries, tarGz: join(staging, `${top}.tar.gz`), ...(options.zstd ? { tarZst: join(staging, `${top}.tar.zst`) } : {}), mtime },
     runner,
@@ -184,9 +199,10 @@ export async function packBundle(options: NormalizedPackageOptions, runner: Proc
   // The archives are the bundle; the tree they were made from is not kept in the output (or in Nx's cache).
   rmSync(tree, { recursive: true, force: true });
   writeFileSync(join(staging, 'bundle.json'), JSON.stringify(bundle, null, 2) + '\n');
+  writeFileSync(join(staging, 'sbom.cdx.json'), readFileSync(join(tree, BUNDLE_SBOM)));
   // bundle.json is the manifest fipskit-verify checks every file against: its digest beside the archives' lets a
   // target's report (bundle.manifestSha256) be compared with what was packed.
-  const sums = [archives.tarGz, archives.tarZst, join(staging, 'bundle.json')].filter((f): f is string => !!f);
+  const sums = [archives.tarGz, archives.tarZst, join(staging, 'bundle.json'), join(staging, 'sbom.cdx.json')].filter((f): f is string => !!f);
   writeFileSync(join(staging, 'SHA256SUMS'), (await Promise.all(sums.map(async (f) => `${await sha256File(f)}  ${relative(staging, f)}`))).join('\n') + '\n');
   publishOutput(staging, options.outputDir, 'package');
   log.finish();

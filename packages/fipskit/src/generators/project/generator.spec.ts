@@ -60,7 +60,7 @@ describe('project generator', () => {
   it('wires sources → openssl → fips-config → build with inputs, outputs and descriptions', async () => {
     await projectGenerator(tree, { name: 'fp', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', outputDir: 'out/fp', ...py });
     const { targets = {} } = resolvedProject(tree, 'fp');
-    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'package', 'image', 'doctor', 'plan', 'audit']);
+    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'package', 'image', 'compliance', 'doctor', 'plan', 'audit']);
     expect(targets.sources).toMatchObject({
       cache: false,
       options: { openssl: { kind: 'debian', package: 'openssl', version: '3.0' }, python: { kind: 'debian', package: 'python3.11', version: '3.11.2' }, outputPath: 'out/fp/sources' },
@@ -127,7 +127,7 @@ describe('project generator', () => {
     expect(project.implicitDependencies).toEqual(['fips-openssl']);
     expect(project.tags).toEqual(['fipskit', 'platform:linux']);
     const { targets = {} } = project;
-    expect(Object.keys(targets)).toEqual(['sources', 'python', 'verify', 'build', 'package', 'image', 'doctor', 'plan', 'audit']);
+    expect(Object.keys(targets)).toEqual(['sources', 'python', 'verify', 'build', 'package', 'image', 'compliance', 'doctor', 'plan', 'audit']);
     expect(targets.sources.options).toEqual({ python: { kind: 'debian', package: 'python3.13', version: '3.13.5' }, outputPath: 'dist/py313/sources' });
     expect(targets.python.dependsOn).toEqual(['sources', { projects: ['fips-openssl'], target: 'openssl' }, { projects: ['fips-openssl'], target: 'fips-config' }]);
     // The plan builds nothing, but reads the shared project's OpenSSL lock.
@@ -160,7 +160,7 @@ describe('project generator', () => {
     await projectGenerator(tree, { name: 'win', platform: 'win32', ...py });
     const { targets = {}, tags } = resolvedProject(tree, 'win');
     expect(tags).toContain('platform:win32');
-    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'doctor', 'plan', 'audit', 'install', 'restore']);
+    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'compliance', 'doctor', 'plan', 'audit', 'install', 'restore']);
     const python = 'C:\\Program Files\\Python311\\python.exe';
     expect(targets.python.options).toMatchObject({ mode: 'pcbuild', interpreter: python });
     expect(targets.install).toMatchObject({ dependsOn: ['python'], cache: false, options: { pythonPath: 'dist/win/python', interpreter: python, opensslPath: 'dist/win/openssl', profile: 'rhel-compatible' } });

@@ -113,6 +113,12 @@ ${input.linuxContainer ? '    container: ${{ matrix.container }}\n' : ''}    tim
       - name: Build and verify what this change affects (every project when scheduled)
         run: npx nx \${{ github.event_name == 'schedule' && 'run-many' || 'affected' }} -t build --exclude='\${{ matrix.exclude }}'
 
+      # Weekly: each project's verification report judged again against fipskit's CMVP certificate data, today. A
+      # certificate goes historical (or past its sunset) without any rebuild; this fails when a claim changed.
+      - name: Compliance re-check (scheduled)
+        if: github.event_name == 'schedule'
+        run: npx nx run-many -t compliance --exclude='\${{ matrix.exclude }}'
+
       - name: Put installed Pythons back (Windows)
         if: always() && matrix.platform == 'win32'
         run: npx nx affected -t restore --exclude='\${{ matrix.exclude }}'
@@ -124,6 +130,7 @@ ${input.linuxContainer ? '    container: ${{ matrix.container }}\n' : ''}    tim
           path: |
             dist/*/verify
             dist/*/audit
+            dist/*/compliance
             tmp/fipskit/**/*.log
           if-no-files-found: ignore
 `;

@@ -140,13 +140,33 @@ describe('auditor report and CycloneDX SBOM', () => {
     expect(page).not.toMatch(/<link|<img|url\(/);
   });
 
-  it('names the CMVP certificate of a validated provider, and both versions of a split build', () => {
-    const { markdown } = auditorDocuments(evidenceFor('3.0.9', '3.5.7'));
+  it('names the CMVP certificate of a validated provider and its sunset, both versions of a split build, and a system security plan row', () => {
+    const { markdown } = auditorDocuments(evidenceFor('3.1.2', '3.5.7'));
     expect(markdown.split('\n')[4]).toBe('FIPS mode: IN FORCE. All 20 required checks passed inside the interpreter.');
-    expect(markdown.split('\n')[6]).toMatch(/^FIPS 140 compliance: CLAIMABLE\. The FIPS provider that ran, OpenSSL 3\.0\.9 \(beside libraries from OpenSSL 3\.5\.7\), is CMVP-validated \(FIPS 140-2, certificate #4282\)/);
-    expect(markdown).toContain('OpenSSL 3.0.9 is a CMVP-validated FIPS provider version (FIPS 140-2, certificate #4282)');
-    expect(markdown).toContain('built from its own source (OpenSSL 3.0.9) and installed beside libraries from OpenSSL 3.5.7');
+    expect(markdown.split('\n')[6]).toMatch(
+      /^FIPS 140 compliance: CLAIMABLE\. The FIPS provider that ran, OpenSSL 3\.1\.2 \(beside libraries from OpenSSL 3\.5\.7\), is CMVP-validated \(FIPS 140-3, certificate #4985, active until its sunset on 2030-03-10\)/,
+    );
+    expect(markdown).toContain('OpenSSL 3.1.2 is a CMVP-validated FIPS provider version (FIPS 140-3, certificate #4985, active until its sunset on 2030-03-10) (judged on 2026-11-27 by fipskit\'s CMVP data of 2026-12-01).');
+    expect(markdown).toContain('built from its own source (OpenSSL 3.1.2) and installed beside libraries from OpenSSL 3.5.7');
     expect(markdown).toContain('| FIPS provider source SHA-256 |');
+    expect(markdown).toContain('## For a system security plan');
+    expect(markdown).toMatch(/\| OpenSSL FIPS Provider \| 3\.1\.2 \| #4985 \(FIPS 140-3\) \| active \| 2030-03-10 \| [^|]+ \(linux x64\) \|/);
+  });
+
+  it('a historical certificate: the evidence says since when, that it serves existing systems only, and the SBOM carries the standing', () => {
+    const evidence = evidenceFor('3.0.9', '3.5.7');
+    const { markdown } = auditorDocuments(evidence);
+    expect(markdown).toContain('OpenSSL 3.0.9 is covered by CMVP certificate #4282 (FIPS 140-2), on the Historical list since 2026-09-21 (judged on 2026-11-27 by fipskit\'s CMVP data of 2026-12-01): a historical module may stay in an existing system');
+    expect(markdown).toMatch(/\| OpenSSL FIPS Provider \| 3\.0\.9 \| #4282 \(FIPS 140-2\) \| historical since 2026-09-21 \| - \|/);
+    const sbom = JSON.parse(sbomJson(evidence, '2026-11-27T19:00:00Z'));
+    const provider = sbom.components.find((c: { 'bom-ref': string }) => c['bom-ref'] === 'openssl-fips-provider');
+    const props = Object.fromEntries(provider.properties.map((p: { name: string; value: string }) => [p.name, p.value]));
+    expect(props).toMatchObject({
+      'fipskit:fips:certificate-status': 'historical',
+      'fipskit:fips:historical-since': '2026-09-21',
+      'fipskit:fips:judged-on': '2026-11-27',
+      'fipskit:fips:cmvp-data-as-of': '2026-12-01',
+    });
   });
 
   it('says which key signed each source, why a check was skipped, and where no signature exists', () => {

@@ -355,18 +355,75 @@ def validated_providers(certificates):
     ]
 
 
-def provider_status(version, certificates):
-    """Whether a CMVP certificate covers this FIPS provider version, in report.json's words."""
-    entry = next((p for p in validated_providers(certificates) if p["version"] == version), None)
-    if entry is None:
-        return {"version": version, "validated": False, "status": "FIPS-capable, not validated"}
-    return {
+def _day(value):
+    """The YYYY-MM-DD of an ISO date or date-time, or None."""
+    text = value if isinstance(value, str) else ""
+    return text[:10] if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text) else None
+
+
+def certificate_standing(version, certificates, on):
+    """What the CMVP data says of a FIPS provider version on a day (YYYY-MM-DD): the certificate that covers it and its
+    state then. `active` alone supports a FIPS 140 claim for a new system; a historical module may stay in an existing
+    one; a module past its sunset date is historical even when the data has not caught up."""
+    for certificate in _list(_get(certificates, "certificates")):
+        if version not in _list(_get(certificate, "versions")):
+            continue
+        validated, sunset = _day(_get(certificate, "validated")), _day(_get(certificate, "sunset"))
+        historical, revoked = _day(_get(certificate, "historical")), _day(_get(certificate, "revoked"))
+        state, since = "active", None
+        if validated and on < validated:
+            state, since = "not yet validated", validated
+        elif revoked and on >= revoked:
+            state, since = "revoked", revoked
+        elif historical and on >= historical:
+            state, since = "historical", historical
+        elif sunset and on > sunset:
+            # Past its sunset date a certificate is historical, whether or not the data says so yet.
+            state, since = "historical", sunset
+        return {"state": state, "since": since, "certificate": certificate, "inProcess": None}
+    series = ".".join(str(version).split(".")[:2])
+    for entry in _list(_get(certificates, "inProcess")):
+        listed = _list(_get(entry, "versions"))
+        if version in listed or series in listed:
+            return {"state": "in process", "since": None, "certificate": None, "inProcess": entry}
+    return {"state": "none", "since": None, "certificate": None, "inProcess": None}
+
+
+def provider_status(version, certificates, on=None):
+    """Whether a CMVP certificate covers this FIPS provider version, and what it supports on the day `on` (YYYY-MM-DD;
+    without it, the day the data was taken), in report.json's words."""
+    on = on or _day(_get(certificates, "asOf")) or "9999-12-31"
+    standing = certificate_standing(version, certificates, on)
+    certificate = standing["certificate"]
+    dates = {"judgedOn": on, "dataAsOf": _day(_get(certificates, "asOf"))}
+    if certificate is None:
+        entry = standing["inProcess"]
+        status = "FIPS-capable, not validated"
+        if entry is not None:
+            status += ": in the CMVP's Modules In Process list (%s%s)" % (_s(_get(entry, "state")), " since %s" % _s(_get(entry, "stateSince")) if _get(entry, "stateSince") else "")
+        return dict({"version": version, "validated": False, "status": status, "certificateStatus": standing["state"], "claimable": False}, **dates)
+    standard, number = certificate["standard"], certificate["number"]
+    status = "validated (%s, CMVP certificate %s)" % (standard, number)
+    if standing["state"] == "historical":
+        status += ", historical since %s: existing systems only" % standing["since"]
+    elif standing["state"] == "revoked":
+        status += ", revoked on %s" % standing["since"]
+    elif standing["state"] == "not yet validated":
+        status = "FIPS-capable, not validated on %s (CMVP certificate %s from %s)" % (on, number, standing["since"])
+    status_fields = {
         "version": version,
-        "validated": True,
-        "status": "validated (%s, CMVP certificate %s)" % (entry["standard"], entry["certificate"]),
-        "standard": entry["standard"],
-        "certificate": entry["certificate"],
+        "validated": standing["state"] != "not yet validated",
+        "status": status,
+        "standard": standard,
+        "certificate": number,
+        "certificateStatus": standing["state"],
+        "claimable": standing["state"] == "active",
     }
+    if _day(_get(certificate, "sunset")):
+        status_fields["sunset"] = _day(_get(certificate, "sunset"))
+    if standing["state"] in ("historical", "revoked"):
+        status_fields["historicalSince" if standing["state"] == "historical" else "revokedOn"] = standing["since"]
+    return dict(status_fields, **dates)
 
 
 _COERCE = re.compile(r"(^|[^0-9])([0-9]{1,16})(?:\.([0-9]{1,16}))?(?:\.([0-9]{1,16}))?(?:\Z|[^0-9])")
@@ -395,13 +452,20 @@ def _version_numbers(version):
     return tuple(int(p) for p in match.groups())
 
 
-def validated_providers_for(libraries_version, certificates):
-    """The validated provider versions OpenSSL supports beside libraries of `libraries_version`: its own release or
-    an earlier one, never a later one (OpenSSL's FIPS guidance; the build refuses that pairing too)."""
+def validated_providers_for(libraries_version, certificates, on=None):
+    """The provider versions OpenSSL supports beside libraries of `libraries_version` (its own release or an earlier one,
+    never a later one: OpenSSL's FIPS guidance; the build refuses that pairing too) whose certificate is active on the
+    day `on`: those a new claim can rest on."""
     libraries = _coerce_version(libraries_version)
     if libraries is None:
         return []
-    return [p for p in validated_providers(certificates) if _version_numbers(p["version"]) <= libraries]
+    return [p for p in active_providers(certificates, on) if _version_numbers(p["version"]) <= libraries]
+
+
+def active_providers(certificates, on=None):
+    """The provider versions whose certificate is active on the day `on` (default: the data's own date)."""
+    on = on or _day(_get(certificates, "asOf")) or "9999-12-31"
+    return [p for p in validated_providers(certificates) if certificate_standing(p["version"], certificates, on)["state"] == "active"]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -433,63 +497,96 @@ def _fips_mode_verdict(in_force, required, failed_required):
     return {"inForce": in_force, "summary": summary}
 
 
-def _describe_validated_providers(providers):
-    """"3.0.8 or 3.0.9 (FIPS 140-2, certificate #4282), or 3.1.2 (FIPS 140-3, certificate #4985)"."""
-    certificates = []
+def _describe_validated_providers(providers, certificates=None):
+    """"3.1.2 (FIPS 140-3, certificate #4985, until 2030-03-10)": the versions with their certificate (and its sunset)."""
+    numbers = []
     for provider in providers:
-        if provider["certificate"] not in certificates:
-            certificates.append(provider["certificate"])
+        if provider["certificate"] not in numbers:
+            numbers.append(provider["certificate"])
+    sunsets = dict((_get(c, "number"), _day(_get(c, "sunset"))) for c in _list(_get(certificates, "certificates")))
     described = []
-    for certificate in certificates:
-        versions = [p for p in providers if p["certificate"] == certificate]
-        described.append("%s (%s, certificate #%s)" % (_join([p["version"] for p in versions], " or "), _s(versions[0]["standard"]), _s(certificate)))
+    for number in numbers:
+        versions = [p for p in providers if p["certificate"] == number]
+        until = ", until %s" % sunsets[number] if sunsets.get(number) else ""
+        described.append("%s (%s, certificate #%s%s)" % (_join([p["version"] for p in versions], " or "), _s(versions[0]["standard"]), _s(number), until))
     return ", or ".join(described)
 
 
-def _compliance_verdict(in_force, failed_required, provider, provider_ran, libraries_version, certificates):
+def compliance_verdict(in_force, failed_required, provider, provider_ran, libraries_version, certificates):
     version = provider["version"]
+    on = provider.get("judgedOn")
     split = not _strict_equal(version, libraries_version)
     named = "OpenSSL %s%s" % (_s(version), " (beside libraries from OpenSSL %s)" % _s(libraries_version) if split else "")
     which = ("The FIPS provider that ran, %s," if provider_ran else "No FIPS provider ran; the one the prefix holds, %s,") % named
-    if provider["validated"]:
-        status = "is CMVP-validated (%s, certificate #%s)" % (_s(provider["standard"]), _s(provider["certificate"]))
+    state = provider.get("certificateStatus")
+    if state == "active":
+        status = "is CMVP-validated (%s, certificate #%s, active%s)" % (
+            _s(provider["standard"]),
+            _s(provider["certificate"]),
+            " until its sunset on %s" % provider["sunset"] if provider.get("sunset") else "",
+        )
+    elif state == "historical":
+        status = (
+            "is covered by CMVP certificate #%s (%s), on the Historical list since %s: such a module may stay in an existing "
+            "system, but no claim for a new system can rest on it" % (_s(provider["certificate"]), _s(provider["standard"]), _s(provider.get("historicalSince")))
+        )
+    elif state == "revoked":
+        status = "is covered by CMVP certificate #%s (%s), revoked on %s: no claim can rest on it" % (_s(provider["certificate"]), _s(provider["standard"]), _s(provider.get("revokedOn")))
+    elif state == "not yet validated":
+        status = "was not yet CMVP-validated on %s: %s" % (_s(on), _s(provider["status"]))
+    elif state == "in process":
+        status = "is not CMVP-validated: %s" % _s(provider["status"]).split(": ", 1)[-1]
     else:
         status = "is FIPS-capable but not CMVP-validated: no certificate covers it"
-    claimable = in_force and provider["validated"]
+    claimable = in_force and provider.get("claimable") is True
     headline = "FIPS 140 compliance: %s." % ("CLAIMABLE" if claimable else "NOT CLAIMABLE")
+    as_of = " (as of %s, by CMVP data of %s)" % (_s(on), _s(provider.get("dataAsOf"))) if on else ""
     if claimable:
-        summary = "%s %s %s%s; a claim rests on that certificate and the module's security policy." % (
+        summary = "%s %s %s%s; a claim rests on that certificate and the module's security policy%s." % (
             headline,
             which,
             status,
             ", a pairing OpenSSL's FIPS guidance allows" if split else "",
+            as_of,
         )
     elif in_force:
-        summary = "%s %s %s." % (headline, which, status)
+        summary = "%s %s %s%s." % (headline, which, status, as_of)
     else:
-        summary = "%s FIPS mode is not in force, so no claim can rest on this Python whatever its provider. %s %s." % (headline, which, status)
+        summary = "%s FIPS mode is not in force, so no claim can rest on this Python whatever its provider. %s %s%s." % (headline, which, status, as_of)
 
     steps = []
     if not in_force:
         count = len(failed_required)
         steps.append("Make FIPS mode hold first: fix the %d failed required check%s." % (count, "" if count == 1 else "s"))
-    if not provider["validated"]:
-        usable = validated_providers_for(libraries_version, certificates)
+    if provider.get("claimable") is not True:
+        usable = validated_providers_for(libraries_version, certificates, on)
+        active = active_providers(certificates, on)
         if usable:
+            newest = usable[-1]["version"]
             steps.append(
-                "For a claim, build the FIPS provider from a validated release, %s, beside these OpenSSL %s libraries: "
-                "a split build (nx g fipskit:project with --opensslSource=official --fipsProviderVersion=%s; README, "
-                '"Validated provider, newer libraries").' % (_describe_validated_providers(usable), _s(libraries_version), _s(usable[-1]["version"]))
+                "For a claim, build the FIPS provider from %s beside these OpenSSL %s libraries: a split build "
+                "(nx g fipskit:project <name> with your OpenSSL source options and --fipsProviderVersion=%s, which takes the "
+                'official %s tarball by its pinned SHA-256; README, "Validated provider, newer libraries").'
+                % (_describe_validated_providers(usable, certificates), _s(libraries_version), newest, newest)
+            )
+        elif active:
+            newest = active[-1]["version"]
+            steps.append(
+                "For a claim, the FIPS provider must come from a release whose certificate is active, %s, and OpenSSL allows it "
+                "only beside libraries of that release or a later one: move the libraries from OpenSSL %s to %s or later "
+                "(e.g. nx g fipskit:project <name> --opensslSource=debian --opensslRelease=trixie --opensslVersion=3.5 "
+                '--fipsProviderVersion=%s; README, "Validated provider, newer libraries").'
+                % (_describe_validated_providers(active, certificates), _s(libraries_version), newest, newest)
             )
         else:
-            steps.append(
-                "For a claim, the FIPS provider must come from a validated release, %s, and the libraries may not be older "
-                "than it: move the libraries from OpenSSL %s to a later 3.x release and build the provider from the validated one "
-                '(README, "Validated provider, newer libraries").' % (_describe_validated_providers(validated_providers(certificates)), _s(libraries_version))
-            )
+            steps.append("No OpenSSL FIPS provider has an active certificate in fipskit's CMVP data of %s: no claim can be made now." % _s(provider.get("dataAsOf")))
     verdict = {"claimable": claimable, "summary": summary, "fipsProviderVersion": version, "librariesVersion": libraries_version}
-    if provider["validated"]:
+    if provider.get("certificate"):
         verdict["certificate"] = {"standard": provider["standard"], "number": provider["certificate"]}
+    verdict["certificateStatus"] = state
+    for key in ("sunset", "historicalSince", "revokedOn", "judgedOn", "dataAsOf"):
+        if provider.get(key):
+            verdict[key] = provider[key]
     if steps:
         verdict["nextStep"] = " ".join(steps)
     return _obj(verdict.items())
@@ -521,14 +618,16 @@ def build_report(script, context, certificates):
     passed = len(checks) > 0 and len(failed_required) == 0
     running_version = _path(script, "fips_provider", "version")
     provider_ran = not _nullish(running_version)
-    validation = provider_status(running_version if provider_ran else _get(context, "fipsProviderVersion"), certificates)
+    # The verdict is a statement as of a day: the report's own, judged by the CMVP data it is given.
+    judged_on = _day(_get(context, "judgedOn")) or _day(_get(context, "generatedAt"))
+    validation = provider_status(running_version if provider_ran else _get(context, "fipsProviderVersion"), certificates, judged_on)
     required = len([c for c in checks if _truthy(_get(c, "required"))])
     libraries_version = _get(context, "opensslVersion")
 
     report = {
         "verdict": {
             "fipsMode": _fips_mode_verdict(passed, required, failed_required),
-            "compliance": _compliance_verdict(passed, failed_required, validation, provider_ran, libraries_version, certificates),
+            "compliance": compliance_verdict(passed, failed_required, validation, provider_ran, libraries_version, certificates),
         },
         "generatedAt": _get(context, "generatedAt"),
         "host": _get(context, "host"),
@@ -853,12 +952,24 @@ def auditor_sections(evidence):
         ran = "The FIPS provider that ran is version %s (%s). " % (version, _s(_get(provider, "status")))
     else:
         ran = "No FIPS provider ran; the prefix holds version %s (%s). " % (version, _s(_get(provider, "status")))
-    if _truthy(_get(provider, "validated")):
-        validated = "OpenSSL %s is a CMVP-validated FIPS provider version (%s, certificate #%s)." % (
+    state = _get(provider, "certificateStatus")
+    judged = " (judged on %s by fipskit's CMVP data of %s)" % (_s(_get(provider, "judgedOn")), _s(_get(provider, "dataAsOf"))) if _truthy(_get(provider, "judgedOn")) else ""
+    if state == "historical":
+        validated = (
+            "OpenSSL %s is covered by CMVP certificate #%s (%s), on the Historical list since %s%s: a historical module may stay "
+            "in an existing system, but no claim for a new system can rest on it."
+            % (version, _s(_get(provider, "certificate")), _s(_get(provider, "standard")), _s(_get(provider, "historicalSince")), judged)
+        )
+    elif _truthy(_get(provider, "validated")) and state in (None, "active", UNDEFINED):
+        validated = "OpenSSL %s is a CMVP-validated FIPS provider version (%s, certificate #%s%s)%s." % (
             version,
             _s(_get(provider, "standard")),
             _s(_get(provider, "certificate")),
+            ", active until its sunset on %s" % _s(_get(provider, "sunset")) if _truthy(_get(provider, "sunset")) else "",
+            judged,
         )
+    elif state not in (None, "none", UNDEFINED):
+        validated = "OpenSSL %s: %s%s. No FIPS 140 compliance claim can rest on it (the verdict above says what to do)." % (version, _s(_get(provider, "status")), judged)
     else:
         validated = (
             "No CMVP certificate covers provider version %s: it implements the FIPS provider but is not a validated module, "
@@ -972,7 +1083,48 @@ def auditor_sections(evidence):
             "rows": [[_s(_get(f, "path")), _s(_get(f, "role")), _s(_get(f, "sha256"))] for f in _list(_get(evidence, "files"))],
         },
     }
-    return [verdict, provider_section, sources_section, toolchain_section, fipsinstall_section, checks_section, os_section, files_section]
+    sections = [verdict, provider_section]
+    if _truthy(_get(provider, "judgedOn")):
+        sections.append(_system_security_plan_section(report, openssl, provider))
+    return sections + [sources_section, toolchain_section, fipsinstall_section, checks_section, os_section, files_section]
+
+
+def _system_security_plan_section(report, openssl, provider):
+    """The table an auditor copies into a system security plan's list of cryptographic modules (FedRAMP SSP Appendix Q)."""
+    certificate = _get(provider, "certificate")
+    state = _s(_get(provider, "certificateStatus"))
+    since = _get(provider, "historicalSince") or _get(provider, "revokedOn")
+    where = "%s (%s %s)" % (_s(_get(report, "host")), _s(_get(openssl, "platform")), _s(_get(openssl, "arch")))
+    target = _get(report, "target")
+    if _truthy(target) and _truthy(_get(target, "container")):
+        where += ", in a %s container" % _s(_get(target, "container"))
+    return {
+        "title": "For a system security plan",
+        "paragraphs": [
+            "The cryptographic module this Python uses, as of %s by fipskit's CMVP data of %s. A certificate's status changes "
+            "without any rebuild: nx run <project>:compliance judges this report again against newer data." % (_s(_get(provider, "judgedOn")), _s(_get(provider, "dataAsOf")))
+        ],
+        "table": {
+            "columns": [
+                _column("module", "label"),
+                _column("version", "key"),
+                _column("certificate", "text"),
+                _column("status", "text"),
+                _column("sunset", "text"),
+                _column("where it runs", "text"),
+            ],
+            "rows": [
+                [
+                    "OpenSSL FIPS Provider",
+                    _s(_get(provider, "version")),
+                    "#%s (%s)" % (_s(certificate), _s(_get(provider, "standard"))) if _truthy(certificate) else "none",
+                    state + (" since %s" % since if since else ""),
+                    _s(_get(provider, "sunset")) if _truthy(_get(provider, "sunset")) else "-",
+                    where,
+                ]
+            ],
+        },
+    }
 
 
 def _md_cell(text):
@@ -1295,6 +1447,17 @@ def sbom_json(evidence, now_iso, fipskit_version):
     if _truthy(_get(fips_provider, "certificate")):
         provider.properties.append(("fipskit:fips:cmvp-certificate", _get(fips_provider, "certificate")))
         provider.properties.append(("fipskit:fips:standard", _nc(_get(fips_provider, "standard"), "")))
+    # The certificate's standing on the day the report was judged, and the date of the CMVP data it was judged by.
+    validation = _get(report, "fipsProviderValidation")
+    for key, name in (
+        ("certificateStatus", "fipskit:fips:certificate-status"),
+        ("sunset", "fipskit:fips:sunset"),
+        ("historicalSince", "fipskit:fips:historical-since"),
+        ("judgedOn", "fipskit:fips:judged-on"),
+        ("dataAsOf", "fipskit:fips:cmvp-data-as-of"),
+    ):
+        if _truthy(_get(validation, key)):
+            provider.properties.append((name, _s(_get(validation, key))))
     libraries = [openssl_component, provider]
     if _truthy(python):
         source = _get(python, "source")

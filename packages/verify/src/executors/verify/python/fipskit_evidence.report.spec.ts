@@ -44,7 +44,7 @@ describe('build_report', () => {
     const script = allPassing();
     const report = buildReport({ ...script, fips_provider: { ...script.fips_provider!, version: '3.0.9' } }, CONTEXT);
     expect(report.fipsProviderValidation).toMatchObject({ version: '3.0.9', validated: true, certificate: '4282', source: 'running provider' });
-    const none = buildReport({ ...script, fips_provider: null }, { ...CONTEXT, fipsProviderVersion: '3.1.2' });
+    const none = buildReport({ ...script, fips_provider: null }, { ...CONTEXT, fipsProviderVersion: '3.1.2', judgedOn: '2026-12-01' });
     expect(none.fipsProviderValidation).toMatchObject({ version: '3.1.2', validated: true, source: 'build-info.json' });
   });
 
@@ -70,52 +70,98 @@ describe('build_report', () => {
   });
 });
 
-describe('the verdict: FIPS mode, then whether a compliance claim can rest on it', () => {
+/** A day on which both OpenSSL certificates were active (#4282 until the FIPS 140-2 move to Historical, #4985 from its issue). */
+const BOTH_ACTIVE = '2025-06-02';
+/** Today, as fipskit's CMVP data sees it: #4282 historical, #4985 active until 2030-03-10. */
+const TODAY = '2026-12-01';
+const on = <T extends ReportContext>(context: T, day: string): T => ({ ...context, judgedOn: day });
+const asOf = (day: string) => ` (as of ${day}, by CMVP data of 2026-12-01)`;
+
+describe('the verdict: FIPS mode, then whether a compliance claim can rest on it, as of a day', () => {
   it('all checks passing with a FIPS-capable provider is FIPS mode in force, and no claim: with the validated versions that fit these libraries', () => {
-    const report = buildReport(allPassing(), CONTEXT);
+    const report = buildReport(allPassing(), on(CONTEXT, BOTH_ACTIVE));
     expect(report.verdict.fipsMode).toEqual({ inForce: true, summary: 'FIPS mode: IN FORCE. All 20 required checks passed inside the interpreter.' });
     expect(report.verdict.compliance).toEqual({
       claimable: false,
-      summary: 'FIPS 140 compliance: NOT CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated: no certificate covers it.',
+      summary: `FIPS 140 compliance: NOT CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated: no certificate covers it${asOf(BOTH_ACTIVE)}.`,
       fipsProviderVersion: '3.0.22',
       librariesVersion: '3.0.22',
+      certificateStatus: 'none',
+      judgedOn: BOTH_ACTIVE,
+      dataAsOf: '2026-12-01',
       nextStep:
-        'For a claim, build the FIPS provider from a validated release, 3.0.8 or 3.0.9 (FIPS 140-2, certificate #4282), beside these OpenSSL 3.0.22 libraries: ' +
-        'a split build (nx g fipskit:project with --opensslSource=official --fipsProviderVersion=3.0.9; README, "Validated provider, newer libraries").',
+        'For a claim, build the FIPS provider from 3.0.8 or 3.0.9 (FIPS 140-2, certificate #4282) beside these OpenSSL 3.0.22 libraries: a split build ' +
+        '(nx g fipskit:project <name> with your OpenSSL source options and --fipsProviderVersion=3.0.9, which takes the official 3.0.9 tarball by its pinned SHA-256; ' +
+        'README, "Validated provider, newer libraries").',
     });
     // 3.1.2 is newer than these libraries: OpenSSL does not support it beside them.
     expect(report.verdict.compliance.nextStep).not.toContain('3.1.2');
   });
 
-  it('a validated provider with FIPS mode in force is claimable, naming the certificate', () => {
-    const report = buildReport(withProvider(allPassing(), '3.0.9'), split('3.0.9', '3.0.9'));
+  it('a provider with an active certificate and FIPS mode in force is claimable, naming the certificate and its sunset', () => {
+    const report = buildReport(withProvider(allPassing(), '3.1.2'), on(split('3.5.7', '3.1.2'), TODAY));
     expect(report.verdict.compliance).toEqual({
       claimable: true,
       summary:
-        'FIPS 140 compliance: CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.9, is CMVP-validated (FIPS 140-2, certificate #4282); ' +
-        "a claim rests on that certificate and the module's security policy.",
-      fipsProviderVersion: '3.0.9',
-      librariesVersion: '3.0.9',
-      certificate: { standard: 'FIPS 140-2', number: '4282' },
+        'FIPS 140 compliance: CLAIMABLE. The FIPS provider that ran, OpenSSL 3.1.2 (beside libraries from OpenSSL 3.5.7), is CMVP-validated ' +
+        "(FIPS 140-3, certificate #4985, active until its sunset on 2030-03-10), a pairing OpenSSL's FIPS guidance allows; a claim rests on that certificate " +
+        `and the module's security policy${asOf(TODAY)}.`,
+      fipsProviderVersion: '3.1.2',
+      librariesVersion: '3.5.7',
+      certificate: { standard: 'FIPS 140-3', number: '4985' },
+      certificateStatus: 'active',
+      sunset: '2030-03-10',
+      judgedOn: TODAY,
+      dataAsOf: '2026-12-01',
     });
+    expect(report.fipsProviderValidation).toMatchObject({ status: 'validated (FIPS 140-3, CMVP certificate 4985)', claimable: true, sunset: '2030-03-10' });
+  });
+
+  it('the same 3.0.9 report: claimable on 2026-09-01, historical on 2026-12-01 (every FIPS 140-2 certificate since 2026-09-21)', () => {
+    const script = withProvider(allPassing(), '3.0.9');
+    const before = buildReport(script, on(split('3.0.9', '3.0.9'), '2026-09-01')).verdict.compliance;
+    expect(before).toMatchObject({ claimable: true, certificateStatus: 'active', certificate: { standard: 'FIPS 140-2', number: '4282' } });
+    const after = buildReport(script, on(split('3.0.9', '3.0.9'), '2026-12-01'));
+    expect(after.verdict.compliance).toMatchObject({ claimable: false, certificateStatus: 'historical', historicalSince: '2026-09-21' });
+    expect(after.verdict.compliance.summary).toBe(
+      'FIPS 140 compliance: NOT CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.9, is covered by CMVP certificate #4282 (FIPS 140-2), on the Historical list since ' +
+        `2026-09-21: such a module may stay in an existing system, but no claim for a new system can rest on it${asOf('2026-12-01')}.`,
+    );
+    expect(after.fipsProviderValidation.status).toBe('validated (FIPS 140-2, CMVP certificate 4282), historical since 2026-09-21: existing systems only');
+    // No active certificate fits 3.0.9 libraries: newer libraries and the 3.1.2 provider, by a command that works.
+    expect(after.verdict.compliance.nextStep).toContain('3.1.2 (FIPS 140-3, certificate #4985, until 2030-03-10)');
+    expect(after.verdict.compliance.nextStep).toContain('move the libraries from OpenSSL 3.0.9 to 3.1.2 or later');
+    expect(after.verdict.compliance.nextStep).toContain('--fipsProviderVersion=3.1.2');
+    expect(after.verdict.compliance.nextStep).not.toMatch(/--fipsProviderVersion=3\.0\.9/);
+  });
+
+  it('3.1.2 stays claimable until its sunset, is historical the day after, and was not yet validated before its certificate', () => {
+    const script = withProvider(allPassing(), '3.1.2');
+    const day = (d: string) => buildReport(script, on(split('3.5.7', '3.1.2'), d)).verdict.compliance;
+    expect(day('2030-03-10')).toMatchObject({ claimable: true, certificateStatus: 'active' });
+    expect(day('2030-03-11')).toMatchObject({ claimable: false, certificateStatus: 'historical', historicalSince: '2030-03-10' });
+    expect(day('2025-03-10')).toMatchObject({ claimable: false, certificateStatus: 'not yet validated' });
+    expect(day('2025-03-10').summary).toContain('was not yet CMVP-validated on 2025-03-10');
+  });
+
+  it('a provider in the Modules In Process list is not claimable, and says so', () => {
+    const { compliance } = buildReport(withProvider(allPassing(), '3.5.4'), on(split('3.5.4', '3.5.4'), TODAY)).verdict;
+    expect(compliance).toMatchObject({ claimable: false, certificateStatus: 'in process' });
+    expect(compliance.summary).toContain("is not CMVP-validated: in the CMVP's Modules In Process list (Comment Resolution since 2026-08)");
+    expect(compliance.nextStep).toContain('build the FIPS provider from 3.1.2 (FIPS 140-3, certificate #4985, until 2030-03-10) beside these OpenSSL 3.5.4 libraries');
   });
 
   it('a split build names both versions, validated or not', () => {
-    const validated = buildReport(withProvider(allPassing(), '3.1.2'), split('3.5.7', '3.1.2')).verdict.compliance;
-    expect(validated).toMatchObject({ claimable: true, fipsProviderVersion: '3.1.2', librariesVersion: '3.5.7', certificate: { standard: 'FIPS 140-3', number: '4985' } });
-    expect(validated.summary).toBe(
-      'FIPS 140 compliance: CLAIMABLE. The FIPS provider that ran, OpenSSL 3.1.2 (beside libraries from OpenSSL 3.5.7), is CMVP-validated (FIPS 140-3, certificate #4985), ' +
-        "a pairing OpenSSL's FIPS guidance allows; a claim rests on that certificate and the module's security policy.",
-    );
-    const capable = buildReport(allPassing(), split('3.5.7', '3.0.22')).verdict.compliance;
+    const capable = buildReport(allPassing(), on(split('3.5.7', '3.0.22'), TODAY)).verdict.compliance;
     expect(capable).toMatchObject({ claimable: false, fipsProviderVersion: '3.0.22', librariesVersion: '3.5.7' });
     expect(capable.summary).toContain('The FIPS provider that ran, OpenSSL 3.0.22 (beside libraries from OpenSSL 3.5.7), is FIPS-capable but not CMVP-validated');
-    expect(capable.nextStep).toContain('3.0.8 or 3.0.9 (FIPS 140-2, certificate #4282), or 3.1.2 (FIPS 140-3, certificate #4985), beside these OpenSSL 3.5.7 libraries');
+    expect(capable.nextStep).toContain('3.1.2 (FIPS 140-3, certificate #4985, until 2030-03-10) beside these OpenSSL 3.5.7 libraries');
+    expect(capable.nextStep).not.toContain('4282');
     expect(capable.nextStep).toContain('--fipsProviderVersion=3.1.2');
   });
 
   it('a validated provider is no claim while FIPS mode is not in force: the next step is the failed checks', () => {
-    const report = buildReport(withProvider(scriptFixture('checks-fips-by-environment.json'), '3.0.9'), split('3.0.9', '3.0.9'));
+    const report = buildReport(withProvider(scriptFixture('checks-fips-by-environment.json'), '3.1.2'), on(split('3.5.7', '3.1.2'), TODAY));
     expect(report.verdict.fipsMode).toEqual({
       inForce: false,
       summary:
@@ -125,21 +171,26 @@ describe('the verdict: FIPS mode, then whether a compliance claim can rest on it
       claimable: false,
       summary:
         'FIPS 140 compliance: NOT CLAIMABLE. FIPS mode is not in force, so no claim can rest on this Python whatever its provider. ' +
-        'The FIPS provider that ran, OpenSSL 3.0.9, is CMVP-validated (FIPS 140-2, certificate #4282).',
-      certificate: { standard: 'FIPS 140-2', number: '4282' },
+        `The FIPS provider that ran, OpenSSL 3.1.2 (beside libraries from OpenSSL 3.5.7), is CMVP-validated (FIPS 140-3, certificate #4985, active until its sunset on 2030-03-10)${asOf(TODAY)}.`,
+      certificate: { standard: 'FIPS 140-3', number: '4985' },
       nextStep: 'Make FIPS mode hold first: fix the 6 failed required checks.',
     });
   });
 
   it('when no provider ran, it judges the one the prefix holds and says so', () => {
-    const { compliance } = buildReport(scriptFixture('checks-system-python.json'), CONTEXT).verdict;
+    const { compliance } = buildReport(scriptFixture('checks-system-python.json'), on(CONTEXT, TODAY)).verdict;
     expect(compliance.summary).toContain('No FIPS provider ran; the one the prefix holds, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated');
-    expect(compliance.nextStep).toMatch(/^Make FIPS mode hold first: fix the 14 failed required checks\. For a claim, build the FIPS provider from a validated release/);
+    expect(compliance.nextStep).toMatch(/^Make FIPS mode hold first: fix the 14 failed required checks\. For a claim, the FIPS provider must come from a release whose certificate is active/);
   });
 
-  it('libraries older than every validated provider: the next step is newer libraries', () => {
-    const { compliance } = buildReport(withProvider(allPassing(), '3.0.7'), split('3.0.7', '3.0.7')).verdict;
-    expect(compliance.nextStep).toContain('the libraries may not be older than it: move the libraries from OpenSSL 3.0.7 to a later 3.x release');
+  it('libraries older than every provider with an active certificate: the next step is newer libraries', () => {
+    const { compliance } = buildReport(withProvider(allPassing(), '3.0.7'), on(split('3.0.7', '3.0.7'), TODAY)).verdict;
+    expect(compliance.nextStep).toContain('OpenSSL allows it only beside libraries of that release or a later one: move the libraries from OpenSSL 3.0.7 to 3.1.2 or later');
+  });
+
+  it('without a judgement day of its own, a report is judged on the day it was made', () => {
+    const { compliance } = buildReport(withProvider(allPassing(), '3.0.9'), { ...split('3.0.9', '3.0.9'), generatedAt: '2026-12-07T10:00:00.000Z' }).verdict;
+    expect(compliance).toMatchObject({ claimable: false, judgedOn: '2026-12-07', certificateStatus: 'historical' });
   });
 
   it('`passed` is FIPS mode being in force, whatever the provider', () => {
@@ -183,7 +234,7 @@ describe('render_summary', () => {
     expect(summary).toContain('  TLS:              not checked (tls: false)\n');
     expect(summary.split('\n').slice(0, 2)).toEqual([
       'FIPS mode: IN FORCE. All 17 required checks passed inside the interpreter.',
-      'FIPS 140 compliance: NOT CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated: no certificate covers it.',
+      'FIPS 140 compliance: NOT CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated: no certificate covers it (as of 2025-01-02, by CMVP data of 2026-12-01).',
     ]);
     expect(summary.trimEnd().split('\n').at(-1)).toMatch(/^FIPS 140 compliance: NOT CLAIMABLE\./);
   });

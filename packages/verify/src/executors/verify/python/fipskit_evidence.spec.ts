@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VALIDATED_PROVIDERS, providerStatus, validatedProvidersFor } from '@fipskit/core';
+import { VALIDATED_PROVIDERS, activeProviders } from '@fipskit/core';
 import { loadCycloneDx } from '../lib/evidence/sbom';
 import type { VerifyReport } from '../lib/report';
 import { CERTIFICATES, INTERPRETERS, PythonCall, asJson, callPython, digestsUnder, jsonText } from '../../../testing/python-harness';
 import {
-  GOLDEN_DIR, SBOM_TIMESTAMPS, buildReportScenarios, check, combinationName, evidenceInputs, expectedChecksCombinations, fipsModuleCases, readGolden, shapedEvidence, slug, toGolden,
+  GOLDEN_DIR, SBOM_TIMESTAMPS, buildReportScenarios, check, combinationName, evidenceInputs, expectedChecksCombinations, fipsModuleCases, readGolden, shapedEvidence, slug, toGolden, writeGolden,
 } from './__fixtures__/evidence-scenarios';
 import { Evidence } from './__fixtures__/evidence-on-disk';
 
@@ -20,6 +20,11 @@ import { Evidence } from './__fixtures__/evidence-on-disk';
 const ALLOWED_IMPORTS = ['datetime', 'functools', 'json', 'os', 're', 'sys'];
 /** The fipskit version the golden SBOMs were written with. */
 const GOLDEN_FIPSKIT_VERSION = '0.1.0';
+/**
+ * FIPSKIT_WRITE_GOLDEN=1 writes the golden files from what the Python writes now, for a change that means to change
+ * them; review the diff (git diff __fixtures__/golden) before committing it.
+ */
+const WRITE_GOLDEN = process.env.FIPSKIT_WRITE_GOLDEN === '1';
 
 describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden files hold', (interpreter) => {
   const python = (calls: PythonCall[], sha256?: Record<string, string>) => callPython(interpreter, 'fipskit_evidence', calls, sha256);
@@ -65,11 +70,27 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
     expect(Object.keys(grouped).length).toBeGreaterThan(5);
   });
 
-  it('cmvp-certificates.json holds the provider versions @fipskit/core knows, and both judge every version alike', () => {
+  it('cmvp-certificates.json: @fipskit/core and the Python read the same certificates and agree which are active on a day', () => {
     expect(python([{ fn: 'validated_providers', args: [CERTIFICATES] }])).toEqual([VALIDATED_PROVIDERS.map((p) => ({ ...p }))]);
-    const versions = ['3.0.8', '3.0.9', '3.1.2', '3.0.22', '3.1.0', '3.5.7', '3.0.7', '3.0.10', '3.10.0', '4.0.0', '3', '3.1', 'v3.1.2', '3.1.2-dev', 'OpenSSL 3.0.9 1 Jan 2026', '3.01.2', '1.1.1w', '', 'garbage', '99999999999999999.0.0', '9007199254740992.0.0', '3.0.9.1', 'x3.0.9', '3.0.9\n'];
-    const fromPython = python(versions.flatMap((v) => [{ fn: 'provider_status', args: [v, CERTIFICATES] }, { fn: 'validated_providers_for', args: [v, CERTIFICATES] }]));
-    expect(fromPython).toEqual(asJson(versions.flatMap((v) => [providerStatus(v), validatedProvidersFor(v)])));
+    const days = ['2025-01-02', '2025-03-10', '2025-03-11', '2026-09-20', '2026-09-21', '2026-12-01', '2030-03-10', '2030-03-11'];
+    const fromPython = python(days.map((day) => ({ fn: 'active_providers', args: [CERTIFICATES, day] })));
+    expect(fromPython).toEqual(asJson(days.map((day) => activeProviders(day))));
+    expect((fromPython as Array<Array<{ version: string }>>).map((active) => active.map((p) => p.version).join(' '))).toEqual([
+      '3.0.8 3.0.9',
+      '3.0.8 3.0.9',
+      '3.0.8 3.0.9 3.1.2',
+      '3.0.8 3.0.9 3.1.2',
+      '3.1.2',
+      '3.1.2',
+      '3.1.2',
+      '',
+    ]);
+    // Junk never passes for a validated version, and libraries never take a provider newer than themselves.
+    const versions = ['3.0.22', '3.1.0', '3.5.7', '3.0.7', '4.0.0', '3', '3.1', 'v3.1.2', '3.1.2-dev', 'OpenSSL 3.0.9 1 Jan 2026', '3.01.2', '1.1.1w', '', 'garbage', '3.0.9.1', 'x3.0.9', '3.0.9\n'];
+    const statuses = python(versions.map((v) => ({ fn: 'provider_status', args: [v, CERTIFICATES, '2026-12-01'] }))) as Array<{ validated: boolean; claimable: boolean }>;
+    for (const status of statuses) expect(status).toMatchObject({ validated: false, claimable: false });
+    const fitting = python(['3.0.22', '3.1.2', '3.5.7', '3.0.7', 'garbage'].map((v) => ({ fn: 'validated_providers_for', args: [v, CERTIFICATES, '2026-12-01'] }))) as Array<Array<{ version: string }>>;
+    expect(fitting.map((list) => list.map((p) => p.version))).toEqual([[], ['3.1.2'], ['3.1.2'], [], []]);
   });
 
   it('build_report: report.json byte for byte, for passing, failing, split, validated and incomplete runs', () => {
@@ -77,6 +98,11 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
     const scenarios = buildReportScenarios();
     expect(scenarios.map(([name]) => name)).toEqual(Object.keys(golden));
     const fromPython = python(scenarios.map(([, script, context]) => ({ fn: 'build_report', args: [script, context, CERTIFICATES], json: true })));
+    if (WRITE_GOLDEN) {
+      const summaries = python(scenarios.map(([, script, context]) => ({ fn: ['build_report', 'render_summary'], args: [script, context, CERTIFICATES] }))) as string[];
+      writeGolden('build-report.json', Object.fromEntries(scenarios.map(([name], i) => [name, { report: JSON.parse(fromPython[i] as string), summary: summaries[i] }])));
+      return;
+    }
     scenarios.forEach(([name], i) => expect({ name, report: fromPython[i] }).toEqual({ name, report: jsonText(golden[name].report) }));
   });
 
@@ -128,7 +154,8 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
     const golden = readGolden<Record<string, Evidence>>('collect-evidence.json');
     const variants = collected();
     expect(variants.map((v) => v.name)).toEqual(Object.keys(golden));
-    for (const { name, text } of variants) expect({ name, evidence: toGolden(text, root) }).toEqual({ name, evidence: jsonText(golden[name]) });
+    if (WRITE_GOLDEN) writeGolden('collect-evidence.json', Object.fromEntries(variants.map(({ name, text }) => [name, JSON.parse(toGolden(text, root))])));
+    else for (const { name, text } of variants) expect({ name, evidence: toGolden(text, root) }).toEqual({ name, evidence: jsonText(golden[name]) });
     expect(variants.at(-1)!.evidence.files.map((f) => f.role)).toEqual(expect.arrayContaining(['hash routing module', 'OpenSSL provider module', 'OpenSSL configuration', 'file']));
   });
 
@@ -140,6 +167,13 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
         { fn: ['auditor_sections', 'render_html'], args: [evidence] },
       ]),
     ) as string[];
+    if (WRITE_GOLDEN) {
+      variants.forEach(({ name }, i) => {
+        writeFileSync(join(GOLDEN_DIR, 'auditor', `${slug(name)}.md`), toGolden(fromPython[2 * i], root));
+        writeFileSync(join(GOLDEN_DIR, 'auditor', `${slug(name)}.html`), toGolden(fromPython[2 * i + 1], root));
+      });
+      return;
+    }
     variants.forEach(({ name }, i) => {
       const golden = (ext: string) => readFileSync(join(GOLDEN_DIR, 'auditor', `${slug(name)}.${ext}`), 'utf8');
       expect({ name, markdown: toGolden(fromPython[2 * i], root) }).toEqual({ name, markdown: golden('md') });
@@ -155,6 +189,7 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
     expect(variants.map((v) => v.name)).toEqual(Object.keys(golden));
     const cases = variants.map(({ name, evidence }, i) => ({ name, evidence, now: SBOM_TIMESTAMPS[i % SBOM_TIMESTAMPS.length] }));
     const fromPython = python(cases.map(({ evidence, now }) => ({ fn: 'sbom_json', args: [evidence, now, GOLDEN_FIPSKIT_VERSION] }))) as string[];
+    if (WRITE_GOLDEN) writeGolden('sbom.json', Object.fromEntries(cases.map(({ name, now }, i) => [name, { now, sbom: toGolden(fromPython[i], root) }])));
     for (const [i, { name, evidence, now }] of cases.entries()) {
       expect(golden[name].now).toBe(now);
       expect({ name, valid: (await validator.validate(fromPython[i])) ?? null }).toEqual({ name, valid: null });

@@ -66,6 +66,8 @@ P256 = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
 EMPTY_CONF = "# no configuration: OpenSSL's default provider\n"
 # The bundle's record of itself: every other file's SHA-256 (its own is reported, for comparison with the build's).
 MANIFEST = "share/fipskit/bundle.json"
+# The build's SBOM of the bundle: every shipped file's SHA-256, which fipskit-verify compares the files with.
+BUNDLE_SBOM = "share/fipskit/sbom.cdx.json"
 # Written by the bundle's Python itself (bytecode caches) or by these tools: never part of what was shipped.
 NOT_SHIPPED = ("__pycache__",)
 # The verify stage reads the lines that start with this from stdout: `fipskit-verify:step Run the checks inside ...`.
@@ -815,12 +817,35 @@ class Bundle(object):
         )
 
 
+def sbom_file_digests(bundle):
+    """The SHA-256 of every file the build's SBOM of the bundle lists, by bundle path; None without that SBOM."""
+    try:
+        with open(os.path.join(bundle.root, *BUNDLE_SBOM.split("/")), encoding="utf-8") as handle:
+            sbom = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    digests = {}
+    for component in sbom.get("components", []):
+        if component.get("type") != "file":
+            continue
+        for digest in component.get("hashes", []):
+            if digest.get("alg") == "SHA-256":
+                digests[component.get("name")] = digest.get("content")
+    return digests
+
+
 def shipped_files_check(bundle, hasher, output_dir):
-    """Every file and link the bundle shipped, as its manifest records it; nothing added to the shipped trees."""
+    """Every file the bundle shipped has the SHA-256 the build's SBOM gives it, and the mode and link target its
+    manifest records; nothing was added to the shipped trees."""
     files = bundle.manifest["files"]
     paths = dict((rel, os.path.join(bundle.root, *rel.split("/"))) for rel in files)
     digests = hasher.many([p for rel, p in paths.items() if "sha256" in files[rel]])
+    sbom = sbom_file_digests(bundle)
     changed, missing, modes, links = [], [], [], []
+    if sbom is None:
+        missing.append(BUNDLE_SBOM)
+        sbom = {}
+    unlisted = sorted(rel for rel, record in files.items() if "sha256" in record and sbom and sbom.get(rel) != record["sha256"])
     for rel in sorted(files):
         record, path = files[rel], paths[rel]
         if "symlink" in record:
@@ -831,8 +856,8 @@ def shipped_files_check(bundle, hasher, output_dir):
             continue
         if os.path.islink(path) or not os.path.isfile(path):
             missing.append(rel)
-        elif digests.get(path) != record["sha256"]:
-            changed.append("%s (SHA-256 %s, shipped %s)" % (rel, digests.get(path) or "unreadable", record["sha256"]))
+        elif digests.get(path) != sbom.get(rel, record["sha256"]):
+            changed.append("%s (SHA-256 %s, shipped %s)" % (rel, digests.get(path) or "unreadable", sbom.get(rel, record["sha256"])))
         elif "0%o" % (os.lstat(path).st_mode & 0o777) != record["mode"]:
             modes.append("%s (mode 0%o, shipped %s)" % (rel, os.lstat(path).st_mode & 0o777, record["mode"]))
     added = added_files(bundle, files, output_dir)
@@ -847,13 +872,15 @@ def shipped_files_check(bundle, hasher, output_dir):
         problems.append("modes changed: " + "; ".join(modes))
     if added:
         problems.append("not shipped: " + ", ".join(added))
+    if unlisted:
+        problems.append("the SBOM and bundle.json disagree on: " + ", ".join(unlisted))
     counted = "%d files and links of %s" % (len(files), bundle.manifest["name"])
     return {
         "id": "bundle-files-unchanged",
-        "title": "Every file the bundle shipped is on this machine as it was built (share/fipskit/bundle.json)",
+        "title": "Every file the bundle shipped is on this machine as it was built (the build's SBOM, share/fipskit/sbom.cdx.json)",
         "required": True,
         "passed": not problems,
-        "detail": ("%s: %s" % (counted, " | ".join(problems))) if problems else "%s are as shipped (SHA-256, modes and link targets)" % counted,
+        "detail": ("%s: %s" % (counted, " | ".join(problems))) if problems else "%s are as shipped (SHA-256 as the build's SBOM lists them, modes and link targets as bundle.json records them)" % counted,
     }
 
 
@@ -871,7 +898,7 @@ def added_files(bundle, files, output_dir):
             )
             for name in sorted(names + links):
                 rel = os.path.relpath(os.path.join(directory, name), bundle.root).replace(os.sep, "/")
-                if rel not in files and rel != MANIFEST:
+                if rel not in files and rel not in (MANIFEST, BUNDLE_SBOM):
                     found.append(rel)
     return found
 
@@ -915,7 +942,7 @@ def verify_bundle(args):
     try:
         hasher = Hasher(subject.openssl, work)
         host = this_host()
-        progress.step("Check every file %s shipped against share/fipskit/bundle.json" % bundle.manifest["name"])
+        progress.step("Check every file %s shipped against the build's SBOM and bundle.json" % bundle.manifest["name"])
         files_check = shipped_files_check(bundle, hasher, output_dir)
         script_report, expectations, tls_server = run_verification(subject, progress, work)
         script_report["checks"].insert(0, files_check)
@@ -928,6 +955,8 @@ def verify_bundle(args):
             "files": len(bundle.manifest["files"]),
             # The same digest is in the build's package output (SHA256SUMS): equal, and this manifest is the one packed.
             "manifestSha256": hasher(bundle.manifest_file),
+            # The SBOM the files were compared with: the build's package output lists the same digest (SHA256SUMS).
+            "sbomSha256": hasher(os.path.join(bundle.root, *BUNDLE_SBOM.split("/"))),
         }
         progress.step("Write report.json, summary.txt, evidence.md, evidence.html and sbom.cdx.json to %s" % output_dir)
         outputs = write_outputs(subject, report, hasher, output_dir)
@@ -941,14 +970,121 @@ def verify_bundle(args):
 # ---------------------------------------------------------------------------------------------------
 
 
+def write_bundle_sbom(root, created):
+    """share/fipskit/sbom.cdx.json of a bundle being packed: OpenSSL, the FIPS provider, CPython and every shipped
+    file with the SHA-256 bundle.json records (the package target hashed them), by fipskit_evidence's SBOM code."""
+    bundle = Bundle(root)
+    manifest_file = os.path.join(os.path.dirname(bundle.python), os.pardir, "fipskit-python.json")
+    with open(manifest_file, encoding="utf-8") as handle:
+        python = json.load(handle)
+    files = [
+        {"role": evidence._role_of(rel), "path": rel, "absolutePath": os.path.join(bundle.root, *rel.split("/")), "sha256": record["sha256"]}
+        for rel, record in sorted(bundle.manifest["files"].items())
+        if "sha256" in record
+    ]
+    collected = {
+        "report": {"interpreter": {"version": bundle.manifest["python"]["version"]}, "python": bundle.manifest["python"]["launcher"]},
+        "openssl": bundle.build_info,
+        "python": {"mode": python["mode"], "interpreter": python["interpreter"], "source": python["source"], "sourceAuthenticity": python.get("sourceAuthenticity")},
+        "files": files,
+    }
+    if collected["python"]["sourceAuthenticity"] is None:
+        del collected["python"]["sourceAuthenticity"]
+    text = evidence.sbom_json(collected, created, bundle.manifest.get("fipskitVersion", "0.0.0"))
+    with open(os.path.join(bundle.root, *BUNDLE_SBOM.split("/")), "wb") as handle:
+        handle.write(evidence.encode_text(text))
+    return 0
+
+
+def recheck(report_file, data_file, on, max_age_days, output):
+    """The compliance verdict of an existing report judged again: against other CMVP data (newer, usually) and on another
+    day (today, usually). Nothing is run in the interpreter: FIPS mode is as the report found it. Exit 1 when the claim
+    changed (claimable then, not now, or the reverse), 0 when it holds as it was, 2 when a file cannot be read."""
+    report, data = read_json(report_file), read_json(data_file)
+    validation = report.get("fipsProviderValidation") or {}
+    verdict = report.get("verdict") or {}
+    before = verdict.get("compliance") or {}
+    in_force = (verdict.get("fipsMode") or {}).get("inForce") is True
+    provider = evidence.provider_status(validation.get("version"), data, on)
+    libraries = (report.get("opensslPrefix") or {}).get("version")
+    after = evidence.compliance_verdict(in_force, report.get("failedRequired") or [], provider, validation.get("source") == "running provider", libraries, data)
+    changed = before.get("claimable") is not after.get("claimable")
+    status_changed = before.get("certificateStatus") != after.get("certificateStatus")
+    data_day = evidence._day(data.get("asOf"))
+    stale = None
+    if data_day:
+        age = (_date_of(on) - _date_of(data_day)).days
+        if age > max_age_days:
+            stale = "fipskit's CMVP data is of %s, %d days before %s (more than %d): refresh it (npm run cmvp:refresh in fipskit's repository, or a newer fipskit) so that a certificate moved to the Historical list since then is seen" % (data_day, age, on, max_age_days)
+    result = {
+        "report": report_file,
+        "reportGeneratedAt": report.get("generatedAt"),
+        "judgedOn": on,
+        "dataAsOf": data_day,
+        "fipsModeInForce": in_force,
+        "before": before,
+        "after": after,
+        "claimChanged": changed,
+        "certificateStatusChanged": status_changed,
+    }
+    if stale:
+        result["warning"] = stale
+    lines = [
+        "Compliance of %s (made %s), judged again on %s by CMVP data of %s:" % (report_file, report.get("generatedAt"), on, data_day),
+        "  then: %s" % before.get("summary", "(no verdict)"),
+        "  now:  %s" % after["summary"],
+    ]
+    if after.get("nextStep"):
+        lines.append("  Next step: %s" % after["nextStep"])
+    if changed:
+        lines.append("The claim changed: %s then, %s now." % ("CLAIMABLE" if before.get("claimable") else "NOT CLAIMABLE", "CLAIMABLE" if after["claimable"] else "NOT CLAIMABLE"))
+    elif status_changed:
+        lines.append("The certificate's status changed (%s then, %s now); the claim did not." % (before.get("certificateStatus"), after.get("certificateStatus")))
+    else:
+        lines.append("Unchanged.")
+    if stale:
+        lines.append("warning: " + stale)
+    sys.stdout.write("\n".join(lines) + "\n")
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(evidence.encode_text(evidence.json_text(result) + "\n"))
+    return 1 if changed else 0
+
+
+def _date_of(day):
+    import datetime
+
+    return datetime.date(*(int(part) for part in day.split("-")))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="fipskit-verify", description="Prove FIPS mode of this fipskit bundle on this machine and write the evidence.")
     parser.add_argument("--bundle", help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
+    parser.add_argument("--bundle-sbom", help=argparse.SUPPRESS)
+    parser.add_argument("--recheck", metavar="REPORT", help=argparse.SUPPRESS)
+    parser.add_argument("--data", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", help=argparse.SUPPRESS)
+    parser.add_argument("--max-data-age-days", type=int, default=90, help=argparse.SUPPRESS)
+    parser.add_argument("--result", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--created", help=argparse.SUPPRESS)
     parser.add_argument("--output", metavar="DIR", help="where report.json, summary.txt, evidence.html and the SBOM go (default: <bundle>/verify)")
     parser.add_argument("--no-tls", dest="tls", action="store_false", help="skip the TLS handshakes with a local FIPS server")
     parser.add_argument("--quiet", action="store_true", help="print nothing; the exit status and the files say it all")
     args = parser.parse_args(argv)
+    if args.recheck is not None:
+        # The compliance target: an existing report judged again, with no interpreter run.
+        on = args.as_of or time.strftime("%Y-%m-%d", time.gmtime())
+        if not re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$", on):
+            parser.error("--as-of %s is not a day (YYYY-MM-DD)" % on)
+        try:
+            return recheck(args.recheck, args.data or os.path.join(os.path.dirname(os.path.abspath(__file__)), "cmvp-certificates.json"), on, args.max_data_age_days, args.result)
+        except (OSError, ValueError) as error:
+            sys.stderr.write("fipskit compliance: %s\n" % error)
+            return 2
+    if args.bundle_sbom is not None:
+        # The package target, on the build machine: the bundle's own SBOM, before it is archived.
+        return write_bundle_sbom(args.bundle_sbom, args.created or iso_now())
     if (args.bundle is None) == (args.config is None):
         parser.error("give either --bundle ROOT (a bundle's bin/fipskit-verify does) or --config FILE (the verify stage does)")
     if args.config is not None and (args.output is not None or not args.tls or args.quiet):

@@ -89,7 +89,7 @@ describe('fipskit_verify_run.py', () => {
       { encoding: 'utf8' },
     );
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual(['argparse', 'fipskit_evidence', 'json', 'os', 're', 'shutil', 'socket', 'subprocess', 'sys', 'threading', 'time']);
+    expect(JSON.parse(run.stdout)).toEqual(['argparse', 'datetime', 'fipskit_evidence', 'json', 'os', 're', 'shutil', 'socket', 'subprocess', 'sys', 'threading', 'time']);
     // Loaded with those modules refused, as in a fipskit Python whose FIPS mode is broken.
     expect(driverSnippet('print(r.TLS_HOST)')).toMatchObject({ stdout: '127.0.0.1\n', status: 0 });
     expect(REFUSED_MODULES).toEqual(expect.arrayContaining(['hashlib', 'ssl', 'random', 'tempfile', 'uuid']));
@@ -411,6 +411,11 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
     const python = join(root, 'python', 'bin', 'python3');
     mkdirSync(join(root, 'python', 'bin'), { recursive: true });
     fakeInterpreter(python, record, { report: { ...(tls ? ALL_PASSING : withoutTls(ALL_PASSING)), fips_module: join(prefix, 'lib', 'ossl-modules', 'fips.so') } as never });
+    write(join(root, 'python', 'fipskit-python.json'), JSON.stringify({
+      mode: 'overlay', interpreter: { path: '/usr/bin/python3.11', version: '3.11.2' },
+      source: { product: 'cpython', version: '3.11.2', origin: 'url', sha256: 'b'.repeat(64), location: 'https://example.com/Python-3.11.2.tgz', verification: 'pinned' },
+      modules: {},
+    }));
     const files: Record<string, object> = {};
     const walk = (at: string) => {
       for (const name of readdirSync(at)) {
@@ -429,6 +434,9 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
       openssl: { version: '3.0.22', prefix: 'openssl', module: 'lib/ossl-modules/fips.so', fipsProvider: { version: '3.0.22', validated: false, status: 'FIPS-capable, not validated' } },
       fipsConfig: 'fips-config', profile: 'strict', securityChecks: true, files,
     }));
+    // The build's SBOM of the bundle, as the package target writes it.
+    const sbom = runDriver(['--bundle-sbom', root, '--created', '2026-12-01T00:00:00.000Z'], driverInBundle);
+    if (sbom.status !== 0) throw new Error(sbom.stderr);
     return { root, record, python, prefix, driver: driverInBundle };
   }
 
@@ -442,7 +450,7 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
     const out = join(b.root, 'verify');
     expect(readdirSync(out).sort()).toEqual(['evidence.html', 'evidence.md', 'report.json', 'sbom.cdx.json', 'summary.txt', 'verify.log']);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-    expect(report.checks[0]).toMatchObject({ id: 'bundle-files-unchanged', passed: true, detail: `${Object.keys(JSON.parse(readFileSync(join(b.root, 'share', 'fipskit', 'bundle.json'), 'utf8')).files).length} files and links of fips-python-bundle are as shipped (SHA-256, modes and link targets)` });
+    expect(report.checks[0]).toMatchObject({ id: 'bundle-files-unchanged', passed: true, detail: `${Object.keys(JSON.parse(readFileSync(join(b.root, 'share', 'fipskit', 'bundle.json'), 'utf8')).files).length} files and links of fips-python-bundle are as shipped (SHA-256 as the build's SBOM lists them, modes and link targets as bundle.json records them)` });
     // --no-tls: no server, and the report says TLS was not checked.
     expect(report.tls).toEqual({ checked: false, server: null });
     expect(report.bundle).toMatchObject({ name: 'fips-python-bundle', root: b.root, manifestSha256: sha256(join(b.root, 'share', 'fipskit', 'bundle.json')) });
@@ -456,6 +464,28 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
     expect(changed.status).toBe(1);
     expect(changed.stdout).toBe('');
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).checks[0].detail).toMatch(/changed: openssl\/lib\/ossl-modules\/fips\.so \(SHA-256 [0-9a-f]{64}, shipped [0-9a-f]{64}\)/);
+  });
+
+  it("--bundle-sbom: the build's SBOM of the bundle lists every shipped file; the check fails when it is missing or disagrees with bundle.json", () => {
+    const b = bundle({ tls: false });
+    const sbomFile = join(b.root, 'share', 'fipskit', 'sbom.cdx.json');
+    const sbom = JSON.parse(readFileSync(sbomFile, 'utf8'));
+    const manifest = JSON.parse(readFileSync(join(b.root, 'share', 'fipskit', 'bundle.json'), 'utf8'));
+    const listed = Object.fromEntries(sbom.components.filter((c: { type: string }) => c.type === 'file').map((c: { name: string; hashes: Array<{ content: string }> }) => [c.name, c.hashes[0].content]));
+    const shipped = Object.fromEntries(Object.entries(manifest.files as Record<string, { sha256?: string }>).filter(([, f]) => f.sha256).map(([path, f]) => [path, f.sha256]));
+    expect(listed).toEqual(shipped);
+    expect(sbom.metadata.timestamp).toBe('2026-12-01T00:00:00.000Z');
+    // One SHA-256 changed in the SBOM (and so no longer bundle.json's): the files no longer match what the build listed.
+    const fips = sbom.components.find((c: { name: string }) => c.name === 'openssl/lib/ossl-modules/fips.so');
+    fips.hashes[0].content = 'f'.repeat(64);
+    writeFileSync(sbomFile, JSON.stringify(sbom));
+    expect(runDriver(['--bundle', b.root, '--no-tls', '--quiet'], b.driver).status).toBe(1);
+    const detail = JSON.parse(readFileSync(join(b.root, 'verify', 'report.json'), 'utf8')).checks[0].detail;
+    expect(detail).toMatch(/changed: openssl\/lib\/ossl-modules\/fips\.so \(SHA-256 [0-9a-f]{64}, shipped f{64}\)/);
+    expect(detail).toContain('the SBOM and bundle.json disagree on: openssl/lib/ossl-modules/fips.so');
+    rmSync(sbomFile);
+    expect(runDriver(['--bundle', b.root, '--no-tls', '--quiet'], b.driver).status).toBe(1);
+    expect(JSON.parse(readFileSync(join(b.root, 'verify', 'report.json'), 'utf8')).checks[0].detail).toContain('missing: share/fipskit/sbom.cdx.json');
   });
 
   (SYSTEM_OPENSSL ? it : it.skip)('--bundle with TLS: serves the handshakes with the bundle\'s openssl and says how the configuration is bound', () => {

@@ -47,6 +47,8 @@ export interface ReportContext {
   plannedChecks: Array<{ id: string; required: boolean }>;
   fipsModule?: unknown;
   targetConfiguration?: unknown;
+  /** The day the verdict is judged on (YYYY-MM-DD); default: the day of generatedAt. */
+  judgedOn?: string;
 }
 
 /** The arguments of fipskit_evidence.collect_evidence, as the verify stage passes them. */
