@@ -1,7 +1,8 @@
 /** The subset of JSON Schema draft-07 that Nx reads from an executor's or generator's schema.json. */
 export interface PropertySchema {
   description?: string;
-  type?: 'string' | 'boolean' | 'number' | 'integer' | 'array' | 'object';
+  /** `['string', 'number']`: a version the Nx CLI reads as a number (`--opensslVersion=3.5`), taken as its text. */
+  type?: 'string' | 'boolean' | 'number' | 'integer' | 'array' | 'object' | ['string', 'number'];
   enum?: string[];
   const?: string;
   items?: PropertySchema;

@@ -276,6 +276,9 @@ class OptionsSchemaBuilder {
       return { type: 'string', enum: [...new Set(literals)] };
     }
     if (members.every((member) => this.isObjectType(member, where))) return this.discriminatedUnion(members, where);
+    // `string | number`: what `nx g` hands over for `--opensslVersion=3.5` (its argument parser reads numbers).
+    const kinds = members.map((member) => member.getKind()).sort();
+    if (members.length === 2 && kinds[0] === SyntaxKind.NumberKeyword && kinds[1] === SyntaxKind.StringKeyword) return { type: ['string', 'number'] };
     return this.fail(
       where,
       `unsupported union \`${node.getText()}\`: use a union of string literals, or of interfaces discriminated by a string-literal \`kind\``,

@@ -16,5 +16,6 @@ export {
   modeMismatch,
   normalizeProject,
   outputDirProblem,
+  providerPairingProblem,
 } from './project/project-model';
 export type { NamedProjectFile, ProjectFile, ProjectModel, ProjectPlatform, PythonMode } from './project/project-model';

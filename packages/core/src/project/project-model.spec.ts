@@ -70,4 +70,17 @@ describe('the project model: one place for defaults and rules', () => {
     const windows = { name: 'base', config: { ...linux, platform: 'win32' } } as never;
     expect(() => normalize(shared, [windows])).toThrow(/builds for win32, this project for linux/);
   });
+
+  it('refuses a FIPS provider newer than the libraries, or the same release twice, naming fipsProvider', () => {
+    const official = (v: string) => ({ kind: 'url', url: `https://github.com/openssl/openssl/releases/download/openssl-${v}/openssl-${v}.tar.gz`, sha256: 'a'.repeat(64) });
+    expect(() => normalize({ ...linux, openssl: { kind: 'debian', version: '3.0' }, fipsProvider: official('3.1.2') })).toThrow(
+      /^fips\/fipskit\.json: fipsProvider \(OpenSSL 3\.1\.2\) is newer than the libraries openssl gives \(OpenSSL "3\.0"\): OpenSSL allows a FIPS provider only beside libraries of its own release or a later one/,
+    );
+    expect(() => normalize({ ...linux, openssl: official('3.0.8'), fipsProvider: official('3.1.2') })).toThrow(/fipsProvider \(OpenSSL 3\.1\.2\) is newer than the libraries openssl gives \(OpenSSL 3\.0\.8\)/);
+    expect(() => normalize({ ...linux, openssl: official('3.0.9'), fipsProvider: official('3.0.9') })).toThrow(/fipsProvider and openssl are both OpenSSL 3\.0\.9: a provider of its own is built from the libraries' source\. Remove fipsProvider/);
+    // What OpenSSL allows, and what cannot be told from the file.
+    expect(normalize({ ...linux, openssl: { kind: 'debian', version: '3.5', release: 'trixie' }, fipsProvider: official('3.1.2') }).fipsProvider).toEqual(official('3.1.2'));
+    expect(normalize({ ...linux, openssl: { kind: 'debian', version: '3.5' }, fipsProvider: { kind: 'debian', version: '3.0' } }).fipsProvider).toEqual({ kind: 'debian', version: '3.0' });
+    expect(normalize({ ...linux, openssl: { kind: 'debian' }, fipsProvider: official('3.1.2') }).fipsProvider).toEqual(official('3.1.2'));
+  });
 });

@@ -149,6 +149,44 @@ function checkSource(value: unknown, field: string): string | undefined {
   return undefined;
 }
 
+/** The versions an OpenSSL source can give, as far as the project file tells: [lowest, highest], or undefined. */
+function versionRange(spec: SourceSpec | undefined): { min: number[]; max: number[]; exact: boolean } | undefined {
+  if (!spec || typeof spec !== 'object') return undefined;
+  const named =
+    spec.kind === 'debian'
+      ? spec.version
+      : /openssl[-_](\d+\.\d+\.\d+)/.exec((spec.kind === 'url' ? spec.url : spec.path ?? '').split(/[\\/]/).pop() ?? '')?.[1];
+  if (typeof named !== 'string' || !/^\d+(\.\d+){0,2}$/.test(named)) return undefined;
+  const parts = named.split('.').map(Number);
+  const min = [...parts, 0, 0].slice(0, 3);
+  const max = [...parts, Infinity, Infinity].slice(0, 3);
+  return { min, max, exact: parts.length === 3 };
+}
+
+const compareVersions = (a: number[], b: number[]) => a.map((n, i) => n - b[i]).find((d) => d !== 0) ?? 0;
+
+/**
+ * Why a FIPS provider source cannot go beside the libraries' source, or undefined. OpenSSL's FIPS guidance allows a
+ * provider with libraries of its own release or a later one, never an earlier one; the same release twice is no split.
+ */
+export function providerPairingProblem(openssl: SourceSpec | undefined, fipsProvider: SourceSpec | undefined): string | undefined {
+  const libraries = versionRange(openssl);
+  const provider = versionRange(fipsProvider);
+  if (!libraries || !provider) return undefined;
+  const shown = (range: { min: number[]; exact: boolean }, spec: SourceSpec) =>
+    range.exact ? range.min.join('.') : `"${(spec as { version?: string }).version}"`;
+  if (compareVersions(provider.min, libraries.max) > 0) {
+    return (
+      `fipsProvider (OpenSSL ${shown(provider, fipsProvider!)}) is newer than the libraries openssl gives (OpenSSL ${shown(libraries, openssl!)}): ` +
+      'OpenSSL allows a FIPS provider only beside libraries of its own release or a later one. Set openssl to that release or a later one, or fipsProvider to an older one.'
+    );
+  }
+  if (provider.exact && libraries.exact && compareVersions(provider.min, libraries.min) === 0) {
+    return `fipsProvider and openssl are both OpenSSL ${provider.min.join('.')}: a provider of its own is built from the libraries' source. Remove fipsProvider, or name another release in it.`;
+  }
+  return undefined;
+}
+
 /**
  * Checks a project file and applies every default. Each refusal names the field and the fix; `where` prefixes it
  * (the file's workspace path). `others` are the workspace's other projects, for `opensslProject`.
@@ -185,6 +223,8 @@ export function normalizeProject(raw: unknown, project: { name: string; where: s
     const bad = config[field] !== undefined && checkSource(config[field], field);
     if (bad) throw refuse(bad);
   }
+  const pairing = providerPairingProblem(config.openssl as SourceSpec | undefined, config.fipsProvider as SourceSpec | undefined);
+  if (pairing) throw refuse(pairing);
   if (config.profile !== undefined && !FIPS_PROFILES.includes(config.profile as FipsProfile)) {
     throw refuse(`profile must be ${FIPS_PROFILES.map((p) => `"${p}"`).join(', ')}, not ${describe(config.profile)}.`);
   }

@@ -188,4 +188,39 @@ describe('project generator', () => {
       signature: { check: 'skip', reason: expect.stringContaining("CPython 3.11 releases are signed with Pablo Galindo Salgado's key") },
     });
   });
+
+  describe('the validated provider beside newer libraries', () => {
+    const debian = { opensslSource: 'debian' as const, pythonSource: 'debian' as const, interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' };
+
+    it('takes 3.1.2 from its official tarball by its pinned SHA-256, beside Debian\'s 3.5 libraries: the command the verdict advises', async () => {
+      await projectGenerator(tree, { name: 'split', ...debian, opensslRelease: 'trixie', opensslVersion: '3.5', fipsProviderVersion: '3.1.2' });
+      const options = resolvedProject(tree, 'split').targets?.sources.options;
+      expect(options.openssl).toMatchObject({ kind: 'debian', version: '3.5', release: 'trixie' });
+      expect(options.fipsProvider).toMatchObject({
+        kind: 'url',
+        url: 'https://github.com/openssl/openssl/releases/download/openssl-3.1.2/openssl-3.1.2.tar.gz',
+        sha256: 'a0ce69b8b97ea6a35b96875235aa453b966ba3cba8af2de23657d8b6767d6539',
+      });
+    });
+
+    it('takes it from a local tarball on a machine that cannot reach the official one, checked against the pinned SHA-256', async () => {
+      await projectGenerator(tree, { name: 'offline', ...debian, opensslVersion: '3.5', opensslRelease: 'trixie', fipsProviderVersion: '3.1.2', fipsProviderSource: 'local', fipsProviderPath: 'vendor/openssl-3.1.2.tar.gz' });
+      expect(resolvedProject(tree, 'offline').targets?.sources.options.fipsProvider).toMatchObject({
+        kind: 'local',
+        path: 'vendor/openssl-3.1.2.tar.gz',
+        sha256: 'a0ce69b8b97ea6a35b96875235aa453b966ba3cba8af2de23657d8b6767d6539',
+      });
+    });
+
+    it.each([
+      [{ opensslVersion: '3.0', fipsProviderVersion: '3.1.2' }, /fipsProvider \(OpenSSL 3\.1\.2\) is newer than the libraries openssl gives \(OpenSSL "3\.0"\)/],
+      [{ opensslSource: 'official' as const, opensslVersion: '3.0.8', fipsProviderVersion: '3.1.2' }, /fipsProvider \(OpenSSL 3\.1\.2\) is newer than the libraries openssl gives \(OpenSSL 3\.0\.8\)/],
+      [{ opensslSource: 'official' as const, opensslVersion: '3.0.9', fipsProviderVersion: '3.0.9' }, /fipsProvider and openssl are both OpenSSL 3\.0\.9/],
+      [{ opensslVersion: '3.5', fipsProviderVersion: '3.1.2', fipsProviderSource: 'local' as const }, /--fipsProviderSource=local needs --fipsProviderPath/],
+      [{ fipsProviderSource: 'debian' as const }, /choose the source of --fipsProviderVersion: give the version too/],
+    ])('refuses %j before writing anything, naming what to change', async (options, message) => {
+      await expect(projectGenerator(tree, { name: 'x', ...debian, ...options })).rejects.toThrow(message);
+      expect(tree.exists('x/fipskit.json')).toBe(false);
+    });
+  });
 });

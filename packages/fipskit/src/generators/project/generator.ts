@@ -1,6 +1,8 @@
-import { Tree, addProjectConfiguration, formatFiles, getProjects, joinPathFragments, names, writeJson } from '@nx/devkit';
+import { Tree, addProjectConfiguration, formatFiles, getProjects, joinPathFragments, logger, names, writeJson } from '@nx/devkit';
+import { unreachableSources } from './lib/download-reach';
+import { versionText } from './lib/version-text';
 import { ProjectGeneratorOptions } from './schema';
-import { fipsProviderSourceSpec, opensslSourceSpec } from './lib/source-spec-for';
+import { TextVersionOptions, fipsProviderSourceSpec, opensslSourceSpec } from './lib/source-spec-for';
 import { interpreterVersion, pythonSourceSpec } from './lib/python-source-spec';
 import { DEFAULT_FIPS_PROFILE, FipsProfile, defaultInterpreter, defaultMode, hostPlatform, interpreterProblem, modeMismatch, normalizeProject, outputDirProblem } from '@fipskit/core';
 import type { NamedProjectFile } from '@fipskit/core';
@@ -51,9 +53,14 @@ function sharedOpenSsl(tree: Tree, name: string): { project: string; outputDir: 
 }
 
 /** Options that choose the OpenSSL, which a project sharing another project's OpenSSL takes from that project. */
-const OPENSSL_OPTIONS = ['opensslSource', 'opensslVersion', 'opensslSha256', 'opensslPath', 'opensslRelease', 'opensslSuites', 'profile', 'fipsProviderVersion', 'fipsProviderRelease', 'fipsProviderSuites'] as const;
+const OPENSSL_OPTIONS = ['opensslSource', 'opensslVersion', 'opensslSha256', 'opensslPath', 'opensslRelease', 'opensslSuites', 'profile', 'fipsProviderVersion', 'fipsProviderSource', 'fipsProviderPath', 'fipsProviderRelease', 'fipsProviderSuites'] as const;
 
-export async function projectGenerator(tree: Tree, options: ProjectGeneratorOptions): Promise<void> {
+export async function projectGenerator(tree: Tree, rawOptions: ProjectGeneratorOptions): Promise<void> {
+  const options: TextVersionOptions = {
+    ...rawOptions,
+    opensslVersion: versionText('opensslVersion', rawOptions.opensslVersion),
+    fipsProviderVersion: versionText('fipsProviderVersion', rawOptions.fipsProviderVersion),
+  };
   const normalized = normalizeProjectOptions(tree, options);
   const shared = options.opensslProject ? sharedOpenSsl(tree, options.opensslProject) : undefined;
   // Only options the user gave: the schema gives these no defaults, so that they can come from the shared project.
@@ -84,6 +91,12 @@ export async function projectGenerator(tree: Tree, options: ProjectGeneratorOpti
   }
   const pythonSpec = pythonSourceSpec(options, options.pythonVersion ?? interpreterVersion(interpreter!));
   // Every option is valid by now: the generator says what it cannot check only for a project it writes.
+  for (const warning of await unreachableSources([
+    { option: 'OpenSSL', localOptions: '--opensslSource=local --opensslPath=<the tarball>', spec: opensslSpec },
+    { option: 'FIPS provider', localOptions: '--fipsProviderSource=local --fipsProviderPath=<the tarball>', spec: fipsProviderSpec },
+  ])) {
+    logger.warn(`fipskit: ${warning}`);
+  }
   const openssl = await withSignaturePolicy(tree, 'openssl', opensslSpec);
   const fipsProvider = await withSignaturePolicy(tree, 'openssl', fipsProviderSpec);
   const python = (await withSignaturePolicy(tree, 'cpython', pythonSpec))!;

@@ -22,7 +22,7 @@ export interface ProjectGeneratorOptions {
    * OpenSSL version. `official`: 3.0.8, 3.0.9 or 3.1.2 (validated FIPS providers, hashes pinned by fipskit) or any
    * other with `opensslSha256`; default 3.0.9. `debian`: a version or prefix, newest match wins; default 3.0.
    */
-  opensslVersion?: string;
+  opensslVersion?: string | number;
   /**
    * SHA-256 of the official tarball, required for a version fipskit has no pinned hash for.
    * @pattern ^[0-9a-f]{64}$
@@ -80,10 +80,18 @@ export interface ProjectGeneratorOptions {
   opensslSuites?: string[];
   /**
    * Build the FIPS provider alone from this OpenSSL release and install it beside the libraries of
-   * `opensslVersion` (OpenSSL allows a validated provider with libraries of a later 3.x release). Official: 3.0.8,
-   * 3.0.9 or 3.1.2; debian: a version or prefix.
+   * `opensslVersion` (OpenSSL allows a validated provider with libraries of its own or a later 3.x release).
+   * A validated release fipskit pins (3.1.2, whose certificate is active; 3.0.8, 3.0.9) comes from its official
+   * tarball by its pinned SHA-256, whatever `opensslSource` is; another version from `fipsProviderSource`.
    */
-  fipsProviderVersion?: string;
+  fipsProviderVersion?: string | number;
+  /**
+   * Where the FIPS provider's source comes from. Default: `official` for a release fipskit pins, else `opensslSource`.
+   * `local` takes `fipsProviderPath`: the official tarball downloaded elsewhere, for a machine that cannot reach it.
+   */
+  fipsProviderSource?: 'official' | 'debian' | 'local';
+  /** Path of the FIPS provider's OpenSSL tarball or source tree, for `fipsProviderSource: local`. */
+  fipsProviderPath?: string;
   /** Debian release for the FIPS provider's source (main, updates and security suites), for `opensslSource: debian`. */
   fipsProviderRelease?: string;
   /** Exactly these Debian suites for the FIPS provider's source, for `opensslSource: debian`. */

@@ -2,8 +2,11 @@ import type { SourceSpec } from '@fipskit/core';
 import { DEFAULT_DEBIAN_OPENSSL, DEFAULT_OFFICIAL_OPENSSL, OFFICIAL_OPENSSL_RELEASES } from '../../../constants';
 import { ProjectGeneratorOptions } from '../schema';
 
+/** The generator's options with the versions as the user typed them (see versionText). */
+export type TextVersionOptions = Omit<ProjectGeneratorOptions, 'opensslVersion' | 'fipsProviderVersion'> & { opensslVersion?: string; fipsProviderVersion?: string };
+
 /** Turns the generator's source choice into the sources stage's `openssl` option, refusing what cannot work. */
-export function opensslSourceSpec(options: ProjectGeneratorOptions): SourceSpec {
+export function opensslSourceSpec(options: TextVersionOptions): SourceSpec {
   const kind = options.opensslSource ?? 'official';
   if (kind === 'debian') {
     return { kind: 'debian', package: 'openssl', version: options.opensslVersion ?? DEFAULT_DEBIAN_OPENSSL, ...debianWhere(options.opensslRelease, options.opensslSuites, 'openssl') };
@@ -33,18 +36,29 @@ export function opensslSourceSpec(options: ProjectGeneratorOptions): SourceSpec 
 }
 
 /**
- * The second OpenSSL source the FIPS provider alone is built from: the same kind as the libraries' source.
- * Official releases must be pinned validated ones (3.0.8, 3.0.9, 3.1.2), so their SHA-256 is known.
+ * The second OpenSSL source the FIPS provider alone is built from. A validated release fipskit pins comes from its
+ * official tarball (pinned SHA-256) whatever the libraries' source is: Debian carries no validated provider release.
  */
-export function fipsProviderSourceSpec(options: ProjectGeneratorOptions): SourceSpec | undefined {
+export function fipsProviderSourceSpec(options: TextVersionOptions): SourceSpec | undefined {
   const version = options.fipsProviderVersion;
-  if (!version) return undefined;
-  const kind = options.opensslSource ?? 'official';
-  if (kind === 'debian') return { kind: 'debian', package: 'openssl', version, ...debianWhere(options.fipsProviderRelease, options.fipsProviderSuites, 'fipsProvider') };
-  if (kind === 'local') throw new Error('fipsProviderVersion needs opensslSource "official" or "debian": a local OpenSSL has no second source to take the provider from.');
+  if (!version) {
+    if (options.fipsProviderSource || options.fipsProviderPath) throw new Error('--fipsProviderSource and --fipsProviderPath choose the source of --fipsProviderVersion: give the version too.');
+    return undefined;
+  }
   const pinned = OFFICIAL_OPENSSL_RELEASES[version];
+  const kind = options.fipsProviderSource ?? (pinned ? 'official' : options.opensslSource ?? 'official');
+  if (kind === 'debian') return { kind: 'debian', package: 'openssl', version, ...debianWhere(options.fipsProviderRelease, options.fipsProviderSuites, 'fipsProvider') };
+  if (kind === 'local') {
+    if (!options.fipsProviderPath) {
+      throw new Error(`--fipsProviderSource=local needs --fipsProviderPath: the path of the OpenSSL ${version} tarball (openssl-${version}.tar.gz) or source tree.`);
+    }
+    return { kind: 'local', path: options.fipsProviderPath, ...(pinned ? { sha256: pinned.sha256 } : {}) };
+  }
   if (!pinned) {
-    throw new Error(`fipsProviderVersion ${version} is not a release fipskit pins (${Object.keys(OFFICIAL_OPENSSL_RELEASES).join(', ')}, the validated providers). Choose one of them.`);
+    throw new Error(
+      `fipsProviderVersion ${version} is not a release fipskit pins (${Object.keys(OFFICIAL_OPENSSL_RELEASES).join(', ')}, the validated providers). ` +
+        'Choose one of them, or take it from Debian (--fipsProviderSource=debian) or a local tarball (--fipsProviderSource=local --fipsProviderPath=...).',
+    );
   }
   return { kind: 'url', ...pinned };
 }
