@@ -22,7 +22,11 @@ import sys
 from _fipskit_layout import LAYOUT
 
 ALLOW_NON_FIPS = "FIPSKIT_ALLOW_NON_FIPS"
-ROUTED = ("_md5", "_sha1", "_sha256", "_sha512", "_sha3", "_blake2")
+# CPython's own hash modules, by every name they had: 3.12 merged _sha256 and _sha512 into _sha2 (HACL*).
+ROUTED = ("_md5", "_sha1", "_sha256", "_sha512", "_sha2", "_sha3", "_blake2")
+# Modules with no OpenSSL counterpart to route to, which must not load: 3.14's _hmac (HACL* HMAC). Refused with an
+# ImportError, which hmac reads as "not built" and answers with OpenSSL's HMAC (or HMAC over the routed hashes).
+REFUSED = ("_hmac",)
 SHA256_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 
@@ -84,7 +88,8 @@ def activate():
     if problem is None:
         return
     message = "this Python runs in FIPS mode only, and FIPS mode is not in force: %s" % problem
-    if os.environ.get(ALLOW_NON_FIPS) == "1":
+    # -I and -E mean "ignore the environment": the opt-out is an environment variable, so they ignore it too.
+    if os.environ.get(ALLOW_NON_FIPS) == "1" and not sys.flags.ignore_environment:
         if not _state["warned"]:
             _state["warned"] = True
             sys.stderr.write("fipskit: WARNING: %s. Continuing without FIPS because %s=1.\n" % (message, ALLOW_NON_FIPS))
@@ -252,7 +257,7 @@ class _OpenSslRoutedModules(object):
 
     @classmethod
     def find_spec(cls, name, path=None, target=None):
-        if name in ROUTED:
+        if name in ROUTED or name in REFUSED:
             import importlib.machinery
 
             return importlib.machinery.ModuleSpec(name, cls, origin="fipskit: OpenSSL")
@@ -264,6 +269,11 @@ class _OpenSslRoutedModules(object):
 
     @staticmethod
     def exec_module(module):
+        if module.__name__ in REFUSED:
+            raise ImportError(
+                "fipskit: %s is CPython's own cryptography, outside OpenSSL's FIPS provider; this FIPS Python does not load it" % module.__name__,
+                name=module.__name__,
+            )
         import _fipskit_hashes
 
         module.__dict__.update(_fipskit_hashes.ROUTED[module.__name__])
@@ -341,13 +351,32 @@ def _hmac_sha256_authentication(connection_module):
     module.answer_challenge = answer_challenge
 
 
-PATCHES = {"multiprocessing.connection": _hmac_sha256_authentication}
+def _venv_records_the_real_interpreter(venv_module):
+    """venv writes `home = dirname(sys._base_executable)` without resolving links: a venv made through a link to this
+    Python (~/bin/fips-python -> .../bin/python3) would name the link's directory, where no installation is, and its
+    python would start as the system's. The venv is made to name the directory of the real interpreter."""
+    builder = venv_module.EnvBuilder
+    original = builder.ensure_directories
+    if getattr(original, "_fipskit", False):
+        return
+
+    def ensure_directories(self, env_dir):
+        context = original(self, env_dir)
+        real = os.path.realpath(context.executable)
+        context.python_dir, context.python_exe = os.path.split(real)
+        return context
+
+    ensure_directories._fipskit = True
+    builder.ensure_directories = ensure_directories
+
+
+PATCHES = {"multiprocessing.connection": _hmac_sha256_authentication, "venv": _venv_records_the_real_interpreter}
 
 
 def _install_import_hooks():
     hooks = [hook for hook in (_OpenSslRoutedModules, _StdlibPatches) if hook not in sys.meta_path]
-    for name in ROUTED:
-        # A built-in imported before us (random imports _sha512) is dropped, so later imports get OpenSSL's.
+    for name in ROUTED + REFUSED:
+        # A built-in imported before us (random imports _sha512, 3.12's _sha2) is dropped, so later imports get OpenSSL's.
         sys.modules.pop(name, None)
     connection = sys.modules.get("multiprocessing.connection")
     if connection is not None:

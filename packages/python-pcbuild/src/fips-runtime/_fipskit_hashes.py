@@ -1,4 +1,4 @@
-"""fipskit: Python's built-in hash modules (_md5, _sha1, _sha256, _sha512, _sha3, _blake2), routed to OpenSSL.
+"""fipskit: Python's built-in hash modules (_md5, _sha1, _sha256, _sha512, _sha2, _sha3, _blake2), routed to OpenSSL.
 
 hashlib falls back to these modules whenever OpenSSL refuses an algorithm (CPython gh-116800),
 so an interpreter in FIPS mode would still compute MD5 with its own code. Here every constructor
@@ -38,6 +38,8 @@ ROUTED = {
     "_sha1": {"sha1": _constructor("sha1", "sha1")},
     "_sha256": {"sha224": _constructor("sha224", "sha224"), "sha256": _constructor("sha256", "sha256")},
     "_sha512": {"sha384": _constructor("sha384", "sha384"), "sha512": _constructor("sha512", "sha512")},
+    # 3.12 and later: one module for SHA-2 (HACL*).
+    "_sha2": {name: _constructor(name, name) for name in ("sha224", "sha256", "sha384", "sha512")},
     "_sha3": {name: _constructor(name, name) for name in _SHA3},
     "_blake2": {"blake2b": _blake2("blake2b512", "blake2b", 64), "blake2s": _blake2("blake2s256", "blake2s", 32)},
 }

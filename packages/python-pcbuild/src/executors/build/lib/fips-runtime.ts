@@ -11,8 +11,11 @@ export const FIPS_RUNTIME_DIR = join(__dirname, '..', '..', '..', 'fips-runtime'
 
 const RUNTIME_FILES = ['_fipskit_boot.py', '_fipskit_hashes.py', '_ssl.py', '_hashlib.py', 'sitecustomize.py'];
 
-/** Python's own hash modules: compiled in, in lib-dynload, or absent; every name is routed to OpenSSL. */
-export const ROUTED_BUILTINS = ['_md5', '_sha1', '_sha256', '_sha512', '_sha3', '_blake2'];
+/** Python's own hash modules, by every name CPython gave them (3.12 merged _sha256 and _sha512 into _sha2): compiled in, in lib-dynload, or absent; every name is routed to OpenSSL. */
+export const ROUTED_BUILTINS = ['_md5', '_sha1', '_sha256', '_sha512', '_sha2', '_sha3', '_blake2'];
+
+/** CPython's own cryptography with no OpenSSL counterpart to route to (3.14's HACL* HMAC): refused, so hmac uses OpenSSL. */
+export const REFUSED_BUILTINS = ['_hmac'];
 
 /**
  * Where the runtime finds the rest, relative to the zip's directory (so the tree can move) or absolute
@@ -57,6 +60,11 @@ export function routedStubModule(name: string): string {
   return `# fipskit: ${name} routed to OpenSSL (see _fipskit_hashes).\nfrom _fipskit_hashes import ROUTED as _ROUTED\n\nglobals().update(_ROUTED[${JSON.stringify(name)}])\n`;
 }
 
+/** A module that refuses to load, with an ImportError: hmac then takes OpenSSL's HMAC. */
+export function refusedStubModule(name: string): string {
+  return `# fipskit: ${name} is CPython's own cryptography, outside OpenSSL's FIPS provider.\nraise ImportError("fipskit: ${name} is CPython's own cryptography, outside OpenSSL's FIPS provider; this FIPS Python does not load it", name=${JSON.stringify(name)})\n`;
+}
+
 export function renderLayoutModule(layout: FipsRuntimeLayout): string {
   const ordered = {
     extensions: { _ssl: layout.extensions._ssl, _hashlib: layout.extensions._hashlib },
@@ -76,5 +84,6 @@ export function fipsRuntimeEntries(layout: FipsRuntimeLayout, dir = FIPS_RUNTIME
     ...RUNTIME_FILES.map((name) => ({ name, content: readFileSync(join(dir, name), 'utf8') })),
     { name: '_fipskit_layout.py', content: renderLayoutModule(layout) },
     ...ROUTED_BUILTINS.map((name) => ({ name: `${name}.py`, content: routedStubModule(name) })),
+    ...REFUSED_BUILTINS.map((name) => ({ name: `${name}.py`, content: refusedStubModule(name) })),
   ];
 }

@@ -90,7 +90,7 @@ describe('overlay plan', () => {
     expect(zip.to).toBe(`${staging}/lib/python311.zip`);
     expect(zip.entries.map((e) => e.name)).toEqual([
       '_fipskit_boot.py', '_fipskit_hashes.py', '_ssl.py', '_hashlib.py', 'sitecustomize.py', '_fipskit_layout.py',
-      '_md5.py', '_sha1.py', '_sha256.py', '_sha512.py', '_sha3.py', '_blake2.py',
+      '_md5.py', '_sha1.py', '_sha256.py', '_sha512.py', '_sha2.py', '_sha3.py', '_blake2.py', '_hmac.py',
     ]);
     const layoutModule = zip.entries.find((e) => e.name === '_fipskit_layout.py')!.content;
     expect(JSON.parse(layoutModule.split('LAYOUT = ')[1])).toEqual({
