@@ -361,6 +361,12 @@ describe('a fipskit Python is FIPS however it is started, or refuses loudly', ()
     expect(result.stdout.split('\n').slice(0, 2)).toEqual(['6fa459ea-ee8a-3ca4-894e-db77e160355e', 'md5 refused']);
   });
 
+  it('fipskit adds no warning of its own: -X warn_default_encoding with EncodingWarning as an error still starts and hashes', () => {
+    const result = runPython(python, ['-X', 'warn_default_encoding', '-W', 'error::EncodingWarning', '-c', 'import hashlib, ssl\nprint(hashlib.sha256(b"abc").hexdigest())']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
   it("Debian's python3-cryptography imports and works on the FIPS libcrypto, the only one in the process", () => {
     const code = [
       'import os',

@@ -27,6 +27,10 @@ def _blake2(openssl_name, public_name, default_size):
 
     construct.__name__ = construct.__qualname__ = public_name
     construct.__module__ = __name__
+    # The class attributes CPython's blake2b and blake2s carry (hashlib.blake2b.SALT_SIZE and its kin), which programs
+    # read to size their parameters.
+    sizes = {"blake2b": (16, 16, 64, 64), "blake2s": (8, 8, 32, 32)}[public_name]
+    construct.SALT_SIZE, construct.PERSON_SIZE, construct.MAX_KEY_SIZE, construct.MAX_DIGEST_SIZE = sizes
     return construct
 
 

@@ -50,6 +50,15 @@ const withRuntime = (dir: string, code: string) => `import sys; sys.path.insert(
     }
   });
 
+  it("the routed blake2b and blake2s keep CPython's size attributes (hashlib.blake2b.SALT_SIZE and its kin)", () => {
+    const code = withRuntime(dir, 'import _fipskit_boot, _fipskit_hashes as h\nfor name in ("blake2b", "blake2s"):\n    c = h.ROUTED["_blake2"][name]\n    print(name, c.SALT_SIZE, c.PERSON_SIZE, c.MAX_KEY_SIZE, c.MAX_DIGEST_SIZE)');
+    const result = run(SYSTEM, ['-c', code], { FIPSKIT_ALLOW_NON_FIPS: '1' });
+    expect(result.out).toContain('blake2b 16 16 64 64');
+    expect(result.out).toContain('blake2s 8 8 32 32');
+    // The same as CPython's own, as this interpreter has them.
+    expect(run(SYSTEM, ['-I', '-c', 'import _blake2\nfor c in (_blake2.blake2b, _blake2.blake2s): print(c.__name__, c.SALT_SIZE, c.PERSON_SIZE, c.MAX_KEY_SIZE, c.MAX_DIGEST_SIZE)']).out).toBe('blake2b 16 16 64 64\nblake2s 8 8 32 32\n');
+  });
+
   it('a venv made through a link to the interpreter names the real interpreter\'s directory as its home', () => {
     const links = mkdtempSync(join(tmpdir(), 'fipskit-link-'));
     try {
