@@ -190,6 +190,8 @@ export interface BuildOptions {
   /** @deprecated Use outputPath. */
   outDir?: string;
   'dry-run'?: boolean;
+  /** @default 3.5 */
+  version?: string | number;
 }
 `).properties;
   });
@@ -211,6 +213,8 @@ export interface BuildOptions {
     ['cwd', { type: 'string', visible: false }],
     ['outDir', { type: 'string', 'x-deprecated': 'Use outputPath.' }],
     ['dry-run', { type: 'boolean' }],
+    // What `nx g` hands over for `--version=3.5`: its argument parser reads numbers.
+    ['version', { type: ['string', 'number'], default: 3.5 }],
   ])('%s', (name, expected) => {
     expect(properties[name]).toStrictEqual(expected);
   });
@@ -314,7 +318,7 @@ describe('types with no faithful schema fail loudly, naming the file, interface 
     ['any', 'value: any;', 'unsupported type `any`'],
     ['unknown', 'value: unknown;', 'unsupported type `unknown`'],
     ['a function', 'value: () => void;', 'unsupported type `() => void`'],
-    ['a mixed union', 'value: string | number;', 'unsupported union `string | number`'],
+    ['a mixed union', 'value: string | boolean;', 'unsupported union `string | boolean`'],
     ['a union of objects without kind', 'value: { a: string } | { b: string };', 'each member of a union of objects needs a required string-literal `kind`; `{ a: string }` has none'],
     ['two union members with the same kind', "value: { kind: 'a' } | { kind: 'a'; x?: string };", "two members of the union have kind 'a'"],
     ['a Record with non-string keys', 'value: Record<number, string>;', 'Record keys must be `string`'],

@@ -9,3 +9,5 @@ export { assertOverlayFits, probeInterpreter } from './executors/build/lib/inter
 export { checkPythonTask } from './executors/build/lib/windows/windows-plan';
 export { findMsbuild } from './executors/build/lib/windows/pcbuild-build';
 export { zipSlotName } from './executors/build/lib/fips-runtime';
+export { renderWindowsBundleScripts } from './executors/build/lib/windows/install-scripts';
+export type { WindowsScriptInput, WindowsBundleScripts } from './executors/build/lib/windows/install-scripts';

@@ -40,6 +40,8 @@ export interface TaskStep {
   title: string;
   detail: string;
   perform: () => Promise<void>;
+  /** Names the task for what renders the plan as a script (a bundle's install.cmd), which must know every task it meets. */
+  key?: string;
 }
 
 export type PlanStep = RunStep | FileStep | TaskStep;

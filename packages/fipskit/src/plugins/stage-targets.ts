@@ -152,38 +152,39 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         description: `Everything: ${input.shared ? `sources → (${input.shared.project}: openssl → fips-config) →` : 'sources → openssl → fips-config →'} python → ${windows ? 'install → ' : ''}verify.`,
       },
     },
+    package: {
+      executor: EXECUTORS.package,
+      // Packed only from a Python that passed verify here; the bundle holds nothing verify wrote.
+      dependsOn: ['verify'],
+      cache: true,
+      inputs: [
+        // What is shipped, never this machine's FIPS configuration: the OpenSSL (build-info.json holds the SHA-256 of
+        // every library and program) and the Python (fipskit-python.json holds its modules' and runtime's SHA-256).
+        { dependentTasksOutputFiles: '**/build-info.json', transitive: true },
+        { dependentTasksOutputFiles: '**/fipskit-python.json', transitive: true },
+        // The interpreter an overlay copies and records (its version, headers and binary), and the fipskit code
+        // that lays out the bundle and writes its scripts.
+        { runtime: toolchainInput('python', input.mode === 'full' ? undefined : input.interpreter) },
+        { runtime: toolchainInput('package') },
+        ...ownPackageInput(EXECUTORS.package, input.lockfilePackages),
+      ],
+      options: {
+        pythonPath: out('python'),
+        opensslPath: opensslOut('openssl'),
+        fipsConfigPath: opensslOut('fips-config'),
+        outputPath: out('package'),
+        profile: input.profile,
+      },
+      outputs: ['{options.outputPath}'],
+      metadata: {
+        description: windows
+          ? 'Pack _ssl, _hashlib, fipskit\'s runtime, OpenSSL and its FIPS provider with install.cmd and restore.cmd into <name>-<version>-windows-x86_64.zip for the Windows machines it runs on (no Node.js there); never this machine\'s FIPS configuration.'
+          : 'Pack the FIPS Python, its OpenSSL and FIPS provider, bin/fipskit-setup and bin/fipskit-verify into <name>-<version>-<os>-<arch>.tar.gz for the machines it runs on (no Node.js there); never this machine\'s FIPS configuration.',
+      },
+    },
     ...(windows
       ? {}
       : {
-          package: {
-            executor: EXECUTORS.package,
-            // Packed only from a Python that passed verify here; the bundle holds nothing verify wrote.
-            dependsOn: ['verify'],
-            cache: true,
-            inputs: [
-              // What is shipped, never this machine's FIPS configuration: the OpenSSL (build-info.json holds the SHA-256 of
-              // every library and program) and the Python (fipskit-python.json holds its modules' and runtime's SHA-256).
-              { dependentTasksOutputFiles: '**/build-info.json', transitive: true },
-              { dependentTasksOutputFiles: '**/fipskit-python.json', transitive: true },
-              // The interpreter an overlay copies and records (its version, headers and binary), and the fipskit code
-              // that lays out the bundle and writes its scripts.
-              { runtime: toolchainInput('python', input.mode === 'full' ? undefined : input.interpreter) },
-              { runtime: toolchainInput('package') },
-              ...ownPackageInput(EXECUTORS.package, input.lockfilePackages),
-            ],
-            options: {
-              pythonPath: out('python'),
-              opensslPath: opensslOut('openssl'),
-              fipsConfigPath: opensslOut('fips-config'),
-              outputPath: out('package'),
-              profile: input.profile,
-            },
-            outputs: ['{options.outputPath}'],
-            metadata: {
-              description:
-                'Pack the FIPS Python, its OpenSSL and FIPS provider, bin/fipskit-setup and bin/fipskit-verify into <name>-<version>-<os>-<arch>.tar.gz for the machines it runs on (no Node.js there); never this machine\'s FIPS configuration.',
-            },
-          },
           image: {
             executor: EXECUTORS.image,
             dependsOn: ['package'],

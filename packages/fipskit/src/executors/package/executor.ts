@@ -12,6 +12,7 @@ import {
   createStaging,
   executorResult,
   publishOutput,
+  OpenSslBuildInfo,
   readBuildInfo,
   sha256File,
 } from '@fipskit/core';
@@ -19,7 +20,8 @@ import { PackageOptions } from './schema';
 import { PLUGIN_VERSION } from '../../constants';
 import { validateSbom } from '@fipskit/verify';
 import { PythonOutputManifest, bundleArch, commonRoot, interpreterRequirement, readPythonManifest, treeEntries } from './lib/bundle-layout';
-import { writeBundleArchives } from './lib/bundle-archive';
+import { writeBundleArchives, writeBundleZip } from './lib/bundle-archive';
+import { PcbuildOutputManifest, filesUnder, layOutWindowsBundle } from './lib/windows-bundle';
 import { renderSetupScript, InterpreterRequirement, BundlePaths } from './lib/setup-script';
 import { VERIFY_RUNTIME_FILES, renderVerifyScript } from './lib/verify-script';
 
@@ -36,7 +38,8 @@ export interface BundleManifest {
   project: string;
   platform: string;
   arch: string;
-  python: { version: string; mode: PythonOutputManifest['mode']; launcher: string; interpreter?: InterpreterRequirement };
+  /** launcher: the bundle's python3, by bundle-relative path; null in a Windows bundle, installed into a python.org Python. */
+  python: { version: string; mode: PythonOutputManifest['mode']; launcher: string | null; interpreter?: InterpreterRequirement; installsInto?: string };
   openssl: { version: string; prefix: string; module: string; fipsProvider: { version: string; validated: boolean; status: string; certificate?: string; standard?: string } };
   /** Where fipskit-setup writes the target's FIPS configuration; never part of the bundle. */
   fipsConfig: string;
@@ -101,12 +104,7 @@ const toPosix = (path: string) => path.split(sep).join('/');
 export async function packBundle(options: NormalizedPackageOptions, runner: ProcessRunner, print: (line: string) => void): Promise<BundleManifest> {
   const manifest = readPythonManifest(options.pythonDir);
   const info = readBuildInfo(options.opensslDir);
-  if (manifest.mode === 'pcbuild') {
-    throw new Error(
-      `${options.project} builds modules for an installed Windows Python (mode pcbuild): its bundle is the Windows zip, which this package target does not make yet. ` +
-        'Package a Linux or macOS project (mode overlay or full).',
-    );
-  }
+  if (manifest.mode === 'pcbuild') return packWindowsBundle(options, manifest as unknown as PcbuildOutputManifest, info, print);
   if (manifest.launcher === null) throw new Error(`${options.pythonDir} has no launcher: rebuild the python stage.`);
   assertOutputIsOurs(options.outputDir, 'package');
   const log = new StageLog('package', options.logFile, 5, print);
@@ -175,7 +173,7 @@ export async function packBundle(options: NormalizedPackageOptions, runner: Proc
   mkdirSync(join(tree, 'share', 'fipskit'), { recursive: true });
   writeFileSync(join(tree, BUNDLE_MANIFEST), JSON.stringify(bundle, null, 2) + '\n');
   // One fixed time for every entry and for the SBOM: the same bundle gives the same bytes.
-  const mtime = new Date(Number(process.env.SOURCE_DATE_EPOCH ?? 946684800) * 1000);
+  const mtime = bundleTime();
 
   log.step(`Write the bundle's CycloneDX SBOM (${BUNDLE_SBOM}), with the bundle's own Python, and validate it`);
   // The verify stage's SBOM code, run by the Python being packed (isolated, without site): fipskit-verify on the target
@@ -207,5 +205,68 @@ export async function packBundle(options: NormalizedPackageOptions, runner: Proc
   publishOutput(staging, options.outputDir, 'package');
   log.finish();
   log.info(`${relative(options.root, join(options.outputDir, `${top}.tar.gz`))}: unpack it anywhere on the target, run bin/fipskit-setup there, then bin/fipskit-verify`);
+  return bundle;
+}
+
+/** The bundle's fixed modification time: the same tree gives the same archive bytes. */
+function bundleTime(): Date {
+  return new Date(Number(process.env.SOURCE_DATE_EPOCH ?? 946684800) * 1000);
+}
+
+/**
+ * A Windows bundle: `<name>-<version>-windows-x86_64.zip` with install.cmd and restore.cmd, for machines with a
+ * python.org Python and no Node.js. install.cmd is the install target's plan as a batch file: fipsinstall there, the
+ * files in with every replaced one kept, then python.exe started with no fipskit variable must be in FIPS mode.
+ */
+async function packWindowsBundle(options: NormalizedPackageOptions, manifest: PcbuildOutputManifest, info: OpenSslBuildInfo, print: (line: string) => void): Promise<BundleManifest> {
+  if (info.platform !== 'win32') throw new Error(`${options.opensslDir} is a ${info.platform} OpenSSL build, and ${options.pythonDir} holds Windows modules: point opensslPath at the win32 openssl stage output.`);
+  if (!manifest.install || Object.keys(manifest.install).length === 0) throw new Error(`${options.pythonDir} records no files to install: rebuild the python stage (nx run <project>:python).`);
+  assertOutputIsOurs(options.outputDir, 'package');
+  const log = new StageLog('package', options.logFile, 3, print);
+  const top = `${options.name}-${manifest.source.version}-windows-${bundleArch('win32', info.arch)}`;
+  const staging = createStaging(options.outputDir);
+  const tree = join(staging, top);
+  log.step(`Lay out ${top}: _ssl, _hashlib and fipskit's runtime for Python ${manifest.source.version}, OpenSSL ${info.version} with its FIPS provider ${info.fipsProvider.version}, install.cmd and restore.cmd`);
+  const placed = await layOutWindowsBundle({ tree, bundleName: top, pythonDir: options.pythonDir, opensslDir: options.opensslDir, manifest, info, profile: options.profile });
+
+  log.step('Record every file with its SHA-256 (share/fipskit/bundle.json)');
+  const files: BundleManifest['files'] = {};
+  for (const path of filesUnder(tree)) files[path] = { sha256: await sha256File(join(tree, ...path.split('/'))), mode: '0644' };
+  const bundle: BundleManifest = {
+    schema: 1,
+    name: top,
+    fipskitVersion: PLUGIN_VERSION,
+    project: options.project,
+    platform: 'win32',
+    arch: bundleArch('win32', info.arch),
+    python: { version: manifest.source.version, mode: 'pcbuild', launcher: null, installsInto: placed.defaultPythonDir },
+    openssl: {
+      version: info.version,
+      prefix: 'openssl',
+      module: posix.join('openssl', 'lib', 'ossl-modules', posix.basename(info.fipsProvider.module)),
+      fipsProvider: {
+        version: info.fipsProvider.version,
+        validated: info.fipsProvider.validated,
+        status: info.fipsProvider.status,
+        ...(info.fipsProvider.certificate ? { certificate: info.fipsProvider.certificate, standard: info.fipsProvider.standard } : {}),
+      },
+    },
+    // install.cmd writes the machine's configuration where the OpenSSL build compiled it in.
+    fipsConfig: placed.opensslDir,
+    profile: options.profile,
+    securityChecks: true,
+    files,
+  };
+  writeFileSync(join(tree, ...BUNDLE_MANIFEST.split('/')), JSON.stringify(bundle, null, 2) + '\n');
+
+  log.step(`Write ${top}.zip`);
+  const zip = await writeBundleZip({ parent: staging, top, files: filesUnder(tree), zip: join(staging, `${top}.zip`), mtime: bundleTime() });
+  rmSync(tree, { recursive: true, force: true });
+  writeFileSync(join(staging, 'bundle.json'), JSON.stringify(bundle, null, 2) + '\n');
+  const sums = [zip, join(staging, 'bundle.json')];
+  writeFileSync(join(staging, 'SHA256SUMS'), (await Promise.all(sums.map(async (f) => `${await sha256File(f)}  ${relative(staging, f)}`))).join('\n') + '\n');
+  publishOutput(staging, options.outputDir, 'package');
+  log.finish();
+  log.info(`${relative(options.root, zip.replace(staging, options.outputDir))}: unzip it on each Windows machine and run install.cmd there as administrator (restore.cmd undoes it)`);
   return bundle;
 }

@@ -160,7 +160,7 @@ describe('project generator', () => {
     await projectGenerator(tree, { name: 'win', platform: 'win32', ...py });
     const { targets = {}, tags } = resolvedProject(tree, 'win');
     expect(tags).toContain('platform:win32');
-    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'compliance', 'doctor', 'plan', 'audit', 'install', 'restore']);
+    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'package', 'compliance', 'doctor', 'plan', 'audit', 'install', 'restore']);
     const python = 'C:\\Program Files\\Python311\\python.exe';
     expect(targets.python.options).toMatchObject({ mode: 'pcbuild', interpreter: python });
     expect(targets.install).toMatchObject({ dependsOn: ['python'], cache: false, options: { pythonPath: 'dist/win/python', interpreter: python, opensslPath: 'dist/win/openssl', profile: 'rhel-compatible' } });

@@ -1,8 +1,9 @@
 import { createReadStream, createWriteStream, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { create as createTar } from 'tar';
+import { ZipFile } from 'yazl';
 import { ProcessRunner } from '@fipskit/core';
 
 /**
@@ -29,4 +30,16 @@ export async function writeBundleArchives(
   } finally {
     rmSync(tarFile, { force: true });
   }
+}
+
+/**
+ * A Windows bundle's zip: every file under one top directory, in the order given, with one fixed modification time
+ * (the same tree gives the same bytes) — what Explorer, `tar -xf` and `Expand-Archive` on Windows open.
+ */
+export async function writeBundleZip(input: { parent: string; top: string; files: string[]; zip: string; mtime: Date }): Promise<string> {
+  const zip = new ZipFile();
+  for (const file of input.files) zip.addFile(join(input.parent, input.top, ...file.split('/')), `${input.top}/${file}`, { mtime: input.mtime, mode: 0o100644, compressionLevel: 9 });
+  zip.end();
+  await pipeline(zip.outputStream, createWriteStream(input.zip));
+  return input.zip;
 }

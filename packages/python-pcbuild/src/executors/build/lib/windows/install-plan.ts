@@ -109,18 +109,20 @@ export function buildWindowsInstallPlan(input: WindowsInstallInput, tasks: Windo
     stage: 'install',
     platform: 'win32',
     steps: [
-      { kind: 'task', title: `Check ${input.pythonDir}`, detail: `must be an x64 Python ${input.sourceVersion}, the version the modules were built from`, perform: tasks.checkPython ?? noop },
+      { kind: 'task', key: 'check-python', title: `Check ${input.pythonDir}`, detail: `must be an x64 Python ${input.sourceVersion}, the version the modules were built from`, perform: tasks.checkPython ?? noop },
       { kind: 'files', title: 'Start from an empty configuration', operations: [{ op: 'mkdir', to: input.workDir }, { op: 'write', to: emptyConf, content: EMPTY_CONF_CONTENT }] },
       run({ ...fipsInstallCommand(paths, context, moduleCnf, input.workDir, settings), title: 'openssl fipsinstall on this machine (self-tests, module MAC)' }),
       run(fipsInstallVerifyCommand(paths, context, moduleCnf, input.workDir, settings)),
       {
         kind: 'task',
+        key: 'write-configuration',
         title: `Write openssl.cnf (profile ${input.profile}) with this machine's FIPS module section`,
         detail: `into ${join(input.workDir, 'openssl.cnf')}, from ${moduleCnf}`,
         perform: tasks.writeConfiguration ?? noop,
       },
       {
         kind: 'task',
+        key: 'install',
         title: `Install into ${input.pythonDir} and OpenSSL's compiled-in directories`,
         detail:
           files.map((file) => `${file.dest} (from ${file.source})`).join('; ') +
@@ -130,6 +132,7 @@ export function buildWindowsInstallPlan(input: WindowsInstallInput, tasks: Windo
       },
       {
         kind: 'task',
+        key: 'check-compiled-in',
         title: `openssl list -providers with no OPENSSL_CONF or OPENSSL_MODULES: the compiled-in ${input.openssl.opensslDir} activates the FIPS provider`,
         detail: `${compiledInCheck.program} ${compiledInCheck.args.join(' ')}`,
         perform: tasks.checkCompiledInConfiguration ?? noop,
