@@ -40,14 +40,14 @@ const script = (name: string, args: string[] = []) => run(cmdScriptCommand(win(j
 const opensslWithoutVariables = (args: string[]) =>
   run({ program: win(join(bundleDir, 'openssl', 'bin', 'openssl.exe')), args, cwd: win(workspace), env: { OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined } });
 const backupDir = () => at('C:\\ProgramData\\fipskit\\install-backups\\C_Program_Files_Python311');
-const compiledIn = () => compiledInDirectories(readBuildInfo(join(workspace, 'dist', 'win', 'openssl')));
+const compiledIn = () => compiledInDirectories(readBuildInfo(join(workspace, 'dist', 'fleet', 'openssl')));
 
 /** The python stage's output for a pcbuild project, as far as packing reads it: the files to install and their record. */
 async function pythonStageOutput(dir: string): Promise<void> {
   mkdirSync(join(dir, 'DLLs'), { recursive: true });
   writeFileSync(join(dir, 'DLLs', '_ssl.pyd'), fakePe(0x8664, 'fipskit _ssl'));
   writeFileSync(join(dir, 'DLLs', '_hashlib.pyd'), fakePe(0x8664, 'fipskit _hashlib'));
-  writeFileSync(join(dir, 'DLLs', 'libcrypto-3-x64.dll'), readFileSync(join(workspace, 'dist', 'win', 'openssl', 'bin', 'libcrypto-3-x64.dll')));
+  writeFileSync(join(dir, 'DLLs', 'libcrypto-3-x64.dll'), readFileSync(join(workspace, 'dist', 'fleet', 'openssl', 'bin', 'libcrypto-3-x64.dll')));
   writeFileSync(join(dir, 'python311.zip'), 'fipskit runtime');
   const install: Record<string, string> = {};
   for (const path of ['DLLs/_hashlib.pyd', 'DLLs/_ssl.pyd', 'DLLs/libcrypto-3-x64.dll', 'python311.zip']) install[path] = await sha256File(join(dir, ...path.split('/')));
@@ -57,18 +57,18 @@ async function pythonStageOutput(dir: string): Promise<void> {
 
 beforeAll(async () => {
   rmSync(workspace, { recursive: true, force: true });
-  copyWindowsOpenSsl(WORKSPACE, join(workspace, 'dist', 'win', 'openssl'));
-  await pythonStageOutput(join(workspace, 'dist', 'win', 'python'));
+  copyWindowsOpenSsl(WORKSPACE, join(workspace, 'dist', 'fleet', 'openssl'));
+  await pythonStageOutput(join(workspace, 'dist', 'fleet', 'python'));
   const options = normalizePackageOptions(
-    { pythonPath: 'dist/win/python', opensslPath: 'dist/win/openssl', fipsConfigPath: 'dist/win/fips-config', outputPath: 'dist/win/package', profile: 'rhel-compatible' },
-    { root: workspace, projectName: 'win' },
+    { pythonPath: 'dist/fleet/python', opensslPath: 'dist/fleet/openssl', fipsConfigPath: 'dist/fleet/fips-config', outputPath: 'dist/fleet/package', profile: 'rhel-compatible' },
+    { root: workspace, projectName: 'fleet' },
   );
   const bundle = await packBundle(options, { run: async () => { throw new Error('packing a Windows bundle runs no program'); } }, () => undefined);
   top = bundle.name;
   // Unzipped by Python's zipfile, as any unzip tool would.
   const target = join(workspace, 'target machine');
   mkdirSync(target, { recursive: true });
-  execFileSync('python3', ['-m', 'zipfile', '-e', join(workspace, 'dist', 'win', 'package', `${top}.zip`), target]);
+  execFileSync('python3', ['-m', 'zipfile', '-e', join(workspace, 'dist', 'fleet', 'package', `${top}.zip`), target]);
   bundleDir = join(target, top);
   data = join(workspace, 'data.txt');
   writeFileSync(data, 'fipskit under Wine\n');
@@ -83,11 +83,11 @@ afterAll(() => {
 });
 
 describe('the Windows bundle the package target writes', () => {
-  it('is <name>-<version>-windows-x86_64.zip with install.cmd, restore.cmd, the files to install, openssl.exe and fips.dll, each listed in bundle.json with its SHA-256', () => {
-    expect(top).toBe('win-3.11.2-windows-x86_64');
-    expect(readdirSync(join(workspace, 'dist', 'win', 'package')).sort()).toEqual([OUTPUT_MARKER, 'SHA256SUMS', 'bundle.json', `${top}.zip`].sort());
+  it('is <name>-<version>-win-amd64.zip with install.cmd, restore.cmd, the files to install, openssl.exe and fips.dll, each listed in bundle.json with its SHA-256', () => {
+    expect(top).toBe('fleet-3.11.2-win-amd64');
+    expect(readdirSync(join(workspace, 'dist', 'fleet', 'package')).sort()).toEqual([OUTPUT_MARKER, 'SHA256SUMS', 'bundle.json', `${top}.zip`].sort());
     const bundle = JSON.parse(readFileSync(join(bundleDir, 'share', 'fipskit', 'bundle.json'), 'utf8'));
-    for (const path of ['install.cmd', 'restore.cmd', 'README.txt', 'python/DLLs/_ssl.pyd', 'python/python311.zip', 'openssl/bin/openssl.exe', 'openssl/lib/ossl-modules/fips.dll']) {
+    for (const path of ['install.cmd', 'restore.cmd', 'install.ps1', 'restore.ps1', 'README.txt', 'python/DLLs/_ssl.pyd', 'python/python311.zip', 'openssl/bin/openssl.exe', 'openssl/lib/ossl-modules/fips.dll']) {
       expect(bundle.files[path]?.sha256).toMatch(/^[0-9a-f]{64}$/);
     }
     expect(Object.keys(bundle.files).some((path) => /include\/|\.a$|\.lib$/.test(path))).toBe(false);
@@ -128,7 +128,7 @@ describe('install.cmd and restore.cmd under the real cmd.exe, on a machine with 
     expect(readFileSync(join(at(PYTHON), 'DLLs', '_ssl.pyd')).toString()).toContain('fipskit _ssl');
     expect(readFileSync(join(at(PYTHON), 'python311.zip'), 'utf8')).toBe('fipskit runtime');
     const record = readFileSync(join(backupDir(), 'fipskit-install.txt'), 'latin1');
-    expect(record).toMatch(/^fipskit-install\|1\|win-3\.11\.2-windows-x86_64\r?$/m);
+    expect(record).toMatch(/^fipskit-install\|1\|fleet-3\.11\.2-win-amd64\r?$/m);
     // _ssl.pyd (index 1 in the bundle's sorted list) was there: kept; python311.zip (index 3) was not.
     expect(record).toMatch(/^file\|1\|1\|[0-9a-f]{64}\|[0-9a-f]{64}\r?$/m);
     expect(record).toMatch(/^file\|3\|-\|-\|[0-9a-f]{64}\r?$/m);

@@ -178,7 +178,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       outputs: ['{options.outputPath}'],
       metadata: {
         description: windows
-          ? 'Pack _ssl, _hashlib, fipskit\'s runtime, OpenSSL and its FIPS provider with install.cmd and restore.cmd into <name>-<version>-windows-x86_64.zip for the Windows machines it runs on (no Node.js there); never this machine\'s FIPS configuration.'
+          ? 'Pack _ssl, _hashlib, fipskit\'s runtime, OpenSSL and its FIPS provider with install.cmd and restore.cmd into <name>-<version>-win-amd64.zip for the Windows machines it runs on (no Node.js there); never this machine\'s FIPS configuration.'
           : 'Pack the FIPS Python, its OpenSSL and FIPS provider, bin/fipskit-setup and bin/fipskit-verify into <name>-<version>-<os>-<arch>.tar.gz for the machines it runs on (no Node.js there); never this machine\'s FIPS configuration.',
       },
     },

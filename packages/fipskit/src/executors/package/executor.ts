@@ -214,7 +214,7 @@ function bundleTime(): Date {
 }
 
 /**
- * A Windows bundle: `<name>-<version>-windows-x86_64.zip` with install.cmd and restore.cmd, for machines with a
+ * A Windows bundle: `<name>-<version>-win-amd64.zip` with install.cmd and restore.cmd, for machines with a
  * python.org Python and no Node.js. install.cmd is the install target's plan as a batch file: fipsinstall there, the
  * files in with every replaced one kept, then python.exe started with no fipskit variable must be in FIPS mode.
  */
@@ -223,7 +223,9 @@ async function packWindowsBundle(options: NormalizedPackageOptions, manifest: Pc
   if (!manifest.install || Object.keys(manifest.install).length === 0) throw new Error(`${options.pythonDir} records no files to install: rebuild the python stage (nx run <project>:python).`);
   assertOutputIsOurs(options.outputDir, 'package');
   const log = new StageLog('package', options.logFile, 3, print);
-  const top = `${options.name}-${manifest.source.version}-windows-${bundleArch('win32', info.arch)}`;
+  // Python's own platform tag (win-amd64, win-arm64), as its installers and wheels are named.
+  const arch = info.arch === 'x64' ? 'amd64' : info.arch;
+  const top = `${options.name}-${manifest.source.version}-win-${arch}`;
   const staging = createStaging(options.outputDir);
   const tree = join(staging, top);
   log.step(`Lay out ${top}: _ssl, _hashlib and fipskit's runtime for Python ${manifest.source.version}, OpenSSL ${info.version} with its FIPS provider ${info.fipsProvider.version}, install.cmd and restore.cmd`);
@@ -238,7 +240,7 @@ async function packWindowsBundle(options: NormalizedPackageOptions, manifest: Pc
     fipskitVersion: PLUGIN_VERSION,
     project: options.project,
     platform: 'win32',
-    arch: bundleArch('win32', info.arch),
+    arch,
     python: { version: manifest.source.version, mode: 'pcbuild', launcher: null, installsInto: placed.defaultPythonDir },
     openssl: {
       version: info.version,

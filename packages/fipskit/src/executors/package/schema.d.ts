@@ -6,7 +6,7 @@ import type { FipsProfile } from '@fipskit/core';
  * bundle (no Node.js, no Nx): `bin/fipskit-setup` runs `openssl fipsinstall` on the target and writes its FIPS
  * configuration, `bin/fipskit-verify` proves FIPS mode there. The build machine's FIPS configuration is never packed:
  * OpenSSL's security policy says fipsinstall output must not be copied between machines. A Windows (pcbuild) project
- * packs `<name>-<version>-windows-x86_64.zip` instead, whose `install.cmd` and `restore.cmd` put an installed
+ * packs `<name>-<version>-win-amd64.zip` instead, whose `install.cmd` and `restore.cmd` put an installed
  * python.org Python in FIPS mode and back.
  * @title Package
  */

@@ -103,7 +103,7 @@ describe('package and image targets', () => {
   it('a Windows project packs a zip from what passed verify on the build machine, and has no image (container images are Linux)', () => {
     const targets = stageTargets({ ...base, platform: 'win32', mode: 'pcbuild', interpreter: 'C:\\Python311\\python.exe' });
     expect(targets.package.dependsOn).toEqual(['verify']);
-    expect(targets.package.metadata?.description).toMatch(/install\.cmd and restore\.cmd into <name>-<version>-windows-x86_64\.zip/);
+    expect(targets.package.metadata?.description).toMatch(/install\.cmd and restore\.cmd into <name>-<version>-win-amd64\.zip/);
     expect(JSON.stringify(targets.package.inputs)).not.toMatch(/machine-identity|fips-config\//);
     expect(targets.image).toBeUndefined();
   });

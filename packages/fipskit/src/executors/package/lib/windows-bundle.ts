@@ -22,7 +22,7 @@ export interface WindowsTreeInput {
 }
 
 /** The Windows bundle's own entry points and read-me, at its top. */
-export const WINDOWS_ENTRY_POINTS = ['install.cmd', 'restore.cmd', 'README.txt'];
+export const WINDOWS_ENTRY_POINTS = ['install.cmd', 'restore.cmd', 'install.ps1', 'restore.ps1', 'README.txt'];
 
 /**
  * Lays out a Windows bundle: `python\` with the files install.cmd copies into the installed Python (checked against
@@ -72,6 +72,8 @@ export async function layOutWindowsBundle(input: WindowsTreeInput): Promise<{ de
   const scripts = renderWindowsBundleScripts({ ...scriptInput, checksums });
   writeFileSync(join(tree, 'install.cmd'), scripts.installCmd);
   writeFileSync(join(tree, 'restore.cmd'), scripts.restoreCmd);
+  writeFileSync(join(tree, 'install.ps1'), scripts.installPs1);
+  writeFileSync(join(tree, 'restore.ps1'), scripts.restorePs1);
   writeFileSync(join(tree, 'README.txt'), readMe(input.bundleName, manifest, info, defaultPythonDir, compiledIn.opensslDir));
   return { defaultPythonDir, ...compiledIn };
 }
@@ -103,6 +105,8 @@ function readMe(name: string, manifest: PcbuildOutputManifest, info: OpenSslBuil
     '',
     'puts back what install.cmd replaced. A file changed since the install is left alone unless /force, which keeps',
     'a copy of it first. Records and originals are in %ProgramData%\\fipskit\\install-backups.',
+    '',
+    'In PowerShell: .\\install.ps1 [-PythonDir <dir>] and .\\restore.ps1 [-PythonDir <dir>] [-Force] run the same scripts.',
     '',
     'share\\fipskit\\bundle.json lists every file of this bundle with its SHA-256.',
     '',

@@ -2,7 +2,7 @@ import { buildWindowsInstallPlan, INSTALLED_PYTHON_PROBE } from './install-plan'
 import { WindowsScriptInput, cmdArg, renderWindowsBundleScripts, scriptInstallInput } from './install-scripts';
 
 const input: WindowsScriptInput = {
-  bundleName: 'fips-python-3.11.9-windows-x86_64',
+  bundleName: 'fips-python-3.11.9-win-amd64',
   files: ['DLLs/_ssl.pyd', 'DLLs/_hashlib.pyd', 'DLLs/libcrypto-3-x64.dll', 'python311.zip'],
   sourceVersion: '3.11.9',
   opensslDir: 'C:\\Program Files\\fipskit\\openssl-3.0.13\\ssl',
@@ -86,6 +86,16 @@ describe("a Windows bundle's install.cmd and restore.cmd, rendered from the inst
     ]);
     expect(checked.indexOf(calls[1])).toBeLessThan(checked.findIndex((line) => line.startsWith('rem 1/')));
     expect(() => renderWindowsBundleScripts({ ...input, checksums: { 'python/x': 'not-a-hash' } })).toThrow(/python\/x: not-a-hash is not a SHA-256/);
+  });
+
+  it("gives PowerShell the same scripts: install.ps1 and restore.ps1 run the .cmd beside them, -Force as /force, and end with its exit code", () => {
+    const quoted = renderWindowsBundleScripts({ ...input, defaultPythonDir: "C:\\Users\\O'Brien\\Python311" });
+    expect(quoted.installPs1.split('\r\n')).toEqual(
+      expect.arrayContaining(["    [string]$PythonDir = 'C:\\Users\\O''Brien\\Python311'", "& (Join-Path $PSScriptRoot 'install.cmd') @arguments", 'exit $LASTEXITCODE']),
+    );
+    expect(quoted.installPs1).not.toContain('/force');
+    expect(quoted.installPs1.startsWith('\ufeff# fipskit install.ps1')).toBe(true);
+    expect(quoted.restorePs1.split('\r\n')).toEqual(expect.arrayContaining(['    [switch]$Force', "if ($Force) { $arguments += '/force' }", "& (Join-Path $PSScriptRoot 'restore.cmd') @arguments"]));
   });
 
   it('is plain CRLF batch text with no Unix line end', () => {

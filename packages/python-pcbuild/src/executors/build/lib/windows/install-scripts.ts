@@ -39,6 +39,9 @@ export interface WindowsScriptInput {
 export interface WindowsBundleScripts {
   installCmd: string;
   restoreCmd: string;
+  /** The same for PowerShell: each runs its .cmd (one implementation) and ends with its exit code. */
+  installPs1: string;
+  restorePs1: string;
   /** Files the scripts read, by their path under the bundle root. */
   files: Array<{ path: string; content: string }>;
 }
@@ -349,7 +352,35 @@ export function renderWindowsBundleScripts(input: WindowsScriptInput): WindowsBu
     ...SUBROUTINES,
     '',
   ];
-  return { installCmd: installCmd.join('\r\n'), restoreCmd: renderRestoreCmd(input, plan).join('\r\n'), files };
+  return {
+    installCmd: installCmd.join('\r\n'),
+    restoreCmd: renderRestoreCmd(input, plan).join('\r\n'),
+    installPs1: renderPs1(input, 'install', false),
+    restorePs1: renderPs1(input, 'restore', true),
+    files,
+  };
+}
+
+/**
+ * install.ps1 / restore.ps1: PowerShell's way to the same script. PowerShell quotes each argument for cmd.exe itself
+ * (a path with spaces or "(x86)" arrives whole), and `exit $LASTEXITCODE` hands the batch file's result on. UTF-8 with
+ * a byte order mark: Windows PowerShell 5.1 reads a default directory with non-ASCII letters as written.
+ */
+function renderPs1(input: WindowsScriptInput, what: 'install' | 'restore', force: boolean): string {
+  return '\ufeff' + [
+    `# fipskit ${what}.ps1 for the bundle ${input.bundleName}: runs ${what}.cmd beside it, the install plan as a batch file.`,
+    `# Usage: .\\${what}.ps1 [-PythonDir <directory of the Python>]${force ? ' [-Force]' : ''}   (default: ${input.defaultPythonDir})`,
+    'param(',
+    `    [string]$PythonDir = '${input.defaultPythonDir.replace(/'/g, "''")}'${force ? ',' : ''}`,
+    ...(force ? ['    [switch]$Force'] : []),
+    ')',
+    "$ErrorActionPreference = 'Stop'",
+    `$arguments = @($PythonDir)`,
+    ...(force ? ["if ($Force) { $arguments += '/force' }"] : []),
+    `& (Join-Path $PSScriptRoot '${what}.cmd') @arguments`,
+    'exit $LASTEXITCODE',
+    '',
+  ].join('\r\n');
 }
 
 /**
