@@ -268,7 +268,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
     targets.restore = {
       executor: EXECUTORS.restore,
       cache: false,
-      options: { interpreter: input.interpreter },
+      options: { interpreter: input.interpreter, pythonPath: out('python'), opensslPath: opensslOut('openssl') },
       metadata: { description: 'Put back the files install replaced in the interpreter; refuses files changed since the install unless --force.' },
     };
   }

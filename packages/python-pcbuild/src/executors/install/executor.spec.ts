@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, win32 } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import { RecordingRunner } from '@fipskit/core';
-import installExecutor, { defaultBackupDir } from './executor';
+import installExecutor, { defaultBackupDir, legacyBackupDir } from './executor';
 import restoreExecutor from '../restore/executor';
 import { makeInstalledPython } from '../../testing/installed-python';
 
@@ -97,7 +97,9 @@ describe('install and restore executors on a directory laid out like an installe
     expect(cnf).toContain('# FIPS configuration written by fipskit (profile: strict).');
     expect(cnf).toContain('[fips_sect]\nactivate = 1\nmodule-mac = 0A:0B\n');
     const openssl = join(root, 'ws', 'dist', 'p', 'openssl');
-    const [install, verify, list, probe] = runner.commands;
+    const [install, verify, restrict, list, probe] = runner.commands;
+    // The backup is writable by administrators and SYSTEM only before anything is kept in it: restore copies from it, elevated.
+    expect([restrict.program, ...restrict.args]).toEqual(['icacls', backupDir(), '/inheritance:r', '/grant:r', '*S-1-5-32-544:(OI)(CI)F', '*S-1-5-18:(OI)(CI)F']);
     expect([install.program, ...install.args.slice(0, 5)]).toEqual([join(openssl, 'bin', 'openssl.exe'), 'fipsinstall', '-module', join(openssl, 'lib', 'ossl-modules', 'fips.dll'), '-out', expect.stringMatching(/install-fips-configuration[\\/]fipsmodule\.cnf$/)]);
     expect(verify.args.at(-1)).toBe('-verify');
     expect(list.args).toEqual(['list', '-providers', '-verbose']);
@@ -111,11 +113,34 @@ describe('install and restore executors on a directory laid out like an installe
     expect(await installExecutor(options(), context, { runner: windowsTools(), print: () => undefined, host: 'win32' })).toEqual({ success: true });
 
     const restored: string[] = [];
-    expect(await restoreExecutor({ interpreter, backupDir: backupDir() }, context, { print: (l) => restored.push(l) })).toEqual({ success: true });
+    // A record naming a file this build never installs is refused: restore knows the build's paths from the stage outputs.
+    const recordFile = join(backupDir(), 'fipskit-python-install.json');
+    const record = readFileSync(recordFile, 'utf8');
+    const outputs = { pythonPath: 'dist/p/python', opensslPath: 'dist/p/openssl' };
+    writeFileSync(recordFile, record.split(JSON.stringify(join(pythonDir, 'DLLs', 'libssl-3-x64.dll'))).join(JSON.stringify(join(pythonDir, 'DLLs', 'sqlite3.dll'))));
+    const refused: string[] = [];
+    expect(await restoreExecutor({ interpreter, backupDir: backupDir(), ...outputs }, context, { print: (l) => refused.push(l) })).toEqual({ success: false });
+    expect(refused.join('\n')).toContain(`it names ${join(pythonDir, 'DLLs', 'sqlite3.dll')}, which the install of this build never writes`);
+    writeFileSync(recordFile, record);
+
+    expect(await restoreExecutor({ interpreter, backupDir: backupDir(), ...outputs }, context, { print: (l) => restored.push(l) })).toEqual({ success: true });
+    expect(restored.join('\n')).not.toContain('without the python and openssl stage outputs');
     expect(snapshot(pythonDir)).toEqual(before);
     expect(existsSync(join(root, 'Zoë', 'Program Files', 'fipskit'))).toBe(false);
     expect(restored).toContain(`[restore] original put back: ${join(pythonDir, 'DLLs', '_hashlib.pyd')}, ${join(pythonDir, 'DLLs', '_ssl.pyd')}`);
     expect(restored.join('\n')).toContain(`[restore] removed (fipskit had added it): ${join(pythonDir, 'DLLs', 'libcrypto-3-x64.dll')}`);
+  });
+
+  it('installs nothing when the backup directory cannot be restricted to administrators (not elevated)', async () => {
+    const before = snapshot(pythonDir);
+    const runner = new RecordingRunner().respond((c) => c.program === 'icacls', { exitCode: 5, output: ['Access is denied.'] });
+    const tools = windowsTools();
+    const printed: string[] = [];
+    const both = { run: (c: Parameters<typeof tools.run>[0], o?: Parameters<typeof tools.run>[1]) => (c.program === 'icacls' ? runner.run(c, o) : tools.run(c, o)) };
+    expect(await installExecutor(options(), context, { runner: both, print: (l) => printed.push(l), host: 'win32' })).toEqual({ success: false });
+    expect(printed.join('\n')).toContain(`icacls could not restrict ${backupDir()} to administrators (exit code 5): run the install from an elevated (Administrator) prompt. Nothing was installed.`);
+    expect(snapshot(pythonDir)).toEqual(before);
+    expect(existsSync(join(backupDir(), 'fipskit-python-install.json'))).toBe(false);
   });
 
   it('fails when OpenSSL without variables does not find the FIPS provider in its compiled-in directories', async () => {
@@ -177,12 +202,15 @@ describe('install and restore executors on a directory laid out like an installe
 });
 
 describe('the default backup directory', () => {
-  it('is one per Python, in the user\'s data directory: outside the workspace, so git clean -fdX cannot take the way back', () => {
-    const windows = defaultBackupDir('C:\\Program Files\\Python311', { LOCALAPPDATA: 'C:\\Users\\Zoë\\AppData\\Local' }, 'win32', 'C:\\Users\\Zoë');
-    expect(windows).toMatch(/^C:\\Users\\Zoë\\AppData\\Local\\fipskit\\install-backups\\Python311-[0-9a-f]{16}$/);
+  it("is one per Python, outside the workspace (git clean -fdX cannot take the way back), on Windows where only administrators write", () => {
+    const env = { ProgramData: 'C:\\ProgramData', LOCALAPPDATA: 'C:\\Users\\Zoë\\AppData\\Local' };
+    const windows = defaultBackupDir('C:\\Program Files\\Python311', env, 'win32', 'C:\\Users\\Zoë');
+    expect(windows).toMatch(/^C:\\ProgramData\\fipskit\\install-backups\\Python311-[0-9a-f]{16}$/);
+    // An earlier fipskit's place, in the user's data directory, under the same name: restore still finds those records.
+    expect(legacyBackupDir('C:\\Program Files\\Python311', env, 'C:\\Users\\Zoë')).toBe(windows.replace('C:\\ProgramData', 'C:\\Users\\Zoë\\AppData\\Local'));
     // The same Python, however its path is spelled, has one backup directory; another Python has its own.
-    expect(defaultBackupDir('c:\\program files\\python311\\', { LOCALAPPDATA: 'C:\\Users\\Zoë\\AppData\\Local' }, 'win32', 'C:\\Users\\Zoë').toLowerCase()).toBe(windows.toLowerCase());
-    expect(defaultBackupDir('C:\\Python311', { LOCALAPPDATA: 'C:\\Users\\Zoë\\AppData\\Local' }, 'win32', 'C:\\Users\\Zoë')).not.toBe(windows);
+    expect(defaultBackupDir('c:\\program files\\python311\\', env, 'win32', 'C:\\Users\\Zoë').toLowerCase()).toBe(windows.toLowerCase());
+    expect(defaultBackupDir('C:\\Python311', env, 'win32', 'C:\\Users\\Zoë')).not.toBe(windows);
     expect(defaultBackupDir('/opt/py', {}, 'linux', '/home/z')).toMatch(/^\/home\/z\/\.local\/share\/fipskit\/install-backups\/py-[0-9a-f]{16}$/);
     expect(defaultBackupDir('/opt/py', { XDG_DATA_HOME: '/data' }, 'linux', '/home/z')).toMatch(/^\/data\/fipskit\/install-backups\/py-/);
   });

@@ -40,8 +40,9 @@ interface PcbuildManifest {
 /**
  * Where the originals of an installed Python are kept unless backupDir says otherwise: outside the Python, outside
  * Nx outputs (a cache restore replaces those) and outside every workspace (`git clean -fdX` empties ignored
- * directories), in the user's data directory, one per Python: every workspace that installs into that Python finds
- * the record of an earlier install there.
+ * directories), one per Python: every workspace that installs into that Python finds the record of an earlier install
+ * there. On Windows in `%ProgramData%\fipskit\install-backups`, which the install restricts to administrators:
+ * install and restore run elevated and copy what is kept there into the Python.
  */
 export function defaultBackupDir(
   pythonDir: string,
@@ -49,11 +50,20 @@ export function defaultBackupDir(
   platform: NodeJS.Platform = process.platform,
   home: string = homedir(),
 ): string {
-  const paths = platform === 'win32' ? win32 : posix;
   const base =
     platform === 'win32'
-      ? win32.join(env.LOCALAPPDATA || win32.join(home, 'AppData', 'Local'), 'fipskit', 'install-backups')
+      ? win32.join(env.ProgramData || env.PROGRAMDATA || 'C:\\ProgramData', 'fipskit', 'install-backups')
       : posix.join(env.XDG_DATA_HOME || posix.join(home, '.local', 'share'), 'fipskit', 'install-backups');
+  return backupDirUnder(base, pythonDir, platform);
+}
+
+/** Where earlier fipskit releases kept them on Windows: the user's own data directory, writable without elevation. */
+export function legacyBackupDir(pythonDir: string, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+  return backupDirUnder(win32.join(env.LOCALAPPDATA || win32.join(home, 'AppData', 'Local'), 'fipskit', 'install-backups'), pythonDir, 'win32');
+}
+
+function backupDirUnder(base: string, pythonDir: string, platform: NodeJS.Platform): string {
+  const paths = platform === 'win32' ? win32 : posix;
   const normalized = paths.resolve(pythonDir).replace(/[\\/]+$/, '');
   const key = createHash('sha256').update(platform === 'win32' ? normalized.toLowerCase() : normalized).digest('hex').slice(0, 16);
   return paths.join(base, `${paths.basename(normalized)}-${key}`);
@@ -117,6 +127,10 @@ export default async function pythonInstallExecutor(options: PythonInstallOption
       return;
     }
     await assertBuiltFilesIntact(builtDir, manifest.install);
+    const legacy = legacyBackupDir(input.pythonDir);
+    if (!options.backupDir && process.platform === 'win32' && existsSync(join(legacy, 'fipskit-python-install.json'))) {
+      throw new Error(`An install into ${input.pythonDir} by an earlier fipskit is recorded in ${legacy}: run nx run ${context.projectName}:restore first (it reads that record), then install again.`);
+    }
     const runner = deps.runner ?? new ExecaRunner();
     const plan = buildWindowsInstallPlan(input, windowsInstallTasks(input, runner), pathFunctions);
     const log = new StageLog('install', join(projectDir, 'install.log'), plan.steps.length, print);

@@ -29,8 +29,8 @@ export interface PythonInstallOptions {
   profile?: 'strict' | 'rhel-compatible' | 'recipe-compatible';
   /**
    * Where the originals and the install record are kept: outside the Python, and outside Nx outputs (a cache
-   * restore replaces those) and outside the workspace (`git clean -fdX`). Default: one directory per Python in the
-   * user's data directory (`%LOCALAPPDATA%\\fipskit\\install-backups\\<Python dir>-<hash>`).
+   * restore replaces those) and outside the workspace (`git clean -fdX`), restricted to Administrators and SYSTEM by the
+   * install. Default: one directory per Python in `%ProgramData%\\fipskit\\install-backups\\<Python dir>-<hash>`.
    * @format path
    */
   backupDir?: string;

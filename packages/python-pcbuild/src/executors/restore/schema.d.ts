@@ -17,6 +17,18 @@ export interface PythonRestoreOptions {
    */
   backupDir?: string;
   /**
+   * The python stage's output. With opensslPath, it tells restore every path the install may have written, so a record
+   * naming any other path is refused; without them restore keeps to the Python's `DLLs\\`, its zip slot and the files of
+   * fipskit's compiled-in OpenSSL directories.
+   * @format path
+   */
+  pythonPath?: string;
+  /**
+   * The openssl stage's output (its `build-info.json` names the compiled-in directories).
+   * @format path
+   */
+  opensslPath?: string;
+  /**
    * Restore even over files changed since the install; they are moved to `<backupDir>\\\\changed-after-install`, never deleted.
    * @default false
    */

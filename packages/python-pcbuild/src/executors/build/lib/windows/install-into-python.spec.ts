@@ -121,6 +121,62 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     expect(readdirSync(join(root, 'Program Files')).sort()).toEqual(['Python311']);
   });
 
+  describe('a record changed after the install (it sits outside the Python, and restore runs elevated)', () => {
+    let system32: string;
+    let before: Record<string, string>;
+    let manifestFile: string;
+    const edit = (change: (manifest: InstallManifest) => void) => {
+      const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as InstallManifest;
+      change(manifest);
+      writeFileSync(manifestFile, JSON.stringify(manifest));
+    };
+    beforeEach(() => {
+      system32 = join(root, 'Windows', 'System32');
+      put(join(system32, 'kernel32.dll'), fakePe(X64, 'kernel32'));
+      installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
+      before = { ...snapshot(python), ...snapshot(system32) };
+      manifestFile = join(backup, INSTALL_MANIFEST);
+    });
+    const unchanged = () => expect({ ...snapshot(python), ...snapshot(system32) }).toEqual(before);
+
+    it('a file outside what any install writes (System32) is refused, forced or not, and nothing is changed', () => {
+      edit((m) => (m.files[2].path = join(system32, 'kernel32.dll')));
+      for (const force of [false, true]) {
+        expect(() => restorePython(python, backup, { force })).toThrow(
+          `${manifestFile} is not a record fipskit wrote for ${python}: it names ${join(system32, 'kernel32.dll')}, which the install of this build never writes. Nothing was changed.`,
+        );
+      }
+      unchanged();
+    });
+
+    it('an original "kept" outside originals\\ (a file to copy into the Python) is refused', () => {
+      edit((m) => (m.files[0].original!.kept = join('originals', '..', '..', '..', 'Windows', 'System32', 'kernel32.dll')));
+      expect(() => restorePython(python, backup, { force: true })).toThrow(/it keeps the original of .*_ssl\.pyd as .*kernel32\.dll, which is not a file of/);
+      unchanged();
+    });
+
+    it('a path that climbs out of the Python with .. is refused though it ends in DLLs\\', () => {
+      edit((m) => (m.files[2].path = join(python, 'DLLs', '..', '..', '..', 'Windows', 'System32', 'DLLs', 'x.dll')));
+      expect(() => restorePython(python, backup)).toThrow(/which the install of this build never writes/);
+      unchanged();
+    });
+
+    it('a created directory that holds none of its files is refused', () => {
+      edit((m) => m.createdDirs.push(system32));
+      expect(() => restorePython(python, backup)).toThrow(`it lists ${system32} as a directory it created, which holds none of its files`);
+      unchanged();
+    });
+
+    it("with the build's own destinations, a Python file the build never installs is refused too; the build's are restored", () => {
+      const destinations = build.map((file) => file.dest);
+      edit((m) => (m.files[3].path = join(python, 'DLLs', 'sqlite3.dll')));
+      expect(() => restorePython(python, backup, { destinations })).toThrow(`it names ${join(python, 'DLLs', 'sqlite3.dll')}, which the install of this build never writes`);
+      unchanged();
+      edit((m) => (m.files[3].path = build[3].dest));
+      expect(restorePython(python, backup, { destinations })?.restored).toEqual([build[0].dest, build[1].dest]);
+    });
+  });
+
   it('restores an install recorded by an earlier fipskit (manifest schema 1: DLLs\\ names, originals by name)', () => {
     const before = snapshot(python);
     installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });

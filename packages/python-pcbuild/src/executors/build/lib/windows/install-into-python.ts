@@ -418,6 +418,60 @@ function undoInstall(backupDir: string, manifest: InstallManifest): string[] {
   return failed;
 }
 
+export interface RestoreOptions {
+  force?: boolean;
+  /**
+   * Every path an install of this build may have written (windowsInstallFiles' destinations), computed again from the
+   * build, never read from the record. Without it: the Python's DLLs\ and zip slot, and the files of OpenSSL's
+   * compiled-in directories fipskit writes under a prefix named like fipskit's own.
+   */
+  destinations?: string[];
+}
+
+/** What an install writes into the Python: DLLs\<module or DLL> and the zip slot beside python.exe. */
+const PYTHON_FILE = /^(DLLs[\\/][^\\/]+\.(pyd|dll)|python3\d+\.zip)$/i;
+/** What an install writes into the OpenSSL build's compiled-in directories, under fipskit's prefix. */
+const COMPILED_IN_FILE = /[\\/]fipskit[\\/]openssl-\d+\.\d+\.\d+[^\\/]*[\\/](ssl[\\/](openssl|fipsmodule)\.cnf|lib[\\/]ossl-modules[\\/]fips\.dll)$/i;
+
+/**
+ * The record of an install sits outside the Python and is read by a restore that runs elevated: a record changed by
+ * anyone else must not make it write, delete or copy anywhere else. Every file it names must be one the install of
+ * this build may write, every kept original a plain name in originals\, every directory a parent of such a file.
+ */
+function assertManifestWithinInstall(manifest: InstallManifest, pythonDir: string, backupDir: string, destinations?: string[]): void {
+  const problems: string[] = [];
+  const allowed = destinations ? new Set(destinations.map(fileKey)) : undefined;
+  const inPython = (path: string) => {
+    const rel = relative(resolve(pythonDir), resolve(path));
+    return !rel.startsWith('..') && !isAbsolute(rel) && PYTHON_FILE.test(rel);
+  };
+  for (const record of manifest.files) {
+    const path = String(record.path);
+    const ok = isAbsolute(path) && !/(^|[\\/])\.\.([\\/]|$)/.test(path) && (allowed ? allowed.has(fileKey(path)) : inPython(path) || COMPILED_IN_FILE.test(path));
+    if (!ok) problems.push(`it names ${path}, which the install of this build never writes`);
+    if (record.original) {
+      const kept = String(record.original.kept);
+      const parts = kept.split(/[\\/]/);
+      if (parts.length !== 2 || parts[0] !== ORIGINALS_DIR || !/^[^\\/:*?"<>|]+$/.test(parts[1]) || parts[1] === '..' || parts[1] === '.') {
+        problems.push(`it keeps the original of ${path} as ${kept}, which is not a file of ${join(backupDir, ORIGINALS_DIR)}`);
+      }
+    }
+  }
+  for (const dir of manifest.createdDirs ?? []) {
+    const parentOfOne = manifest.files.some((record) => {
+      const rel = relative(resolve(String(dir)), resolve(String(record.path)));
+      return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+    });
+    if (!isAbsolute(String(dir)) || !parentOfOne) problems.push(`it lists ${dir} as a directory it created, which holds none of its files`);
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `${join(backupDir, INSTALL_MANIFEST)} is not a record fipskit wrote for ${pythonDir}: ${problems.join('; ')}. Nothing was changed. ` +
+        'Someone may have edited it: check who can write that directory, and repair the Python with its installer if its files are not its own.',
+    );
+  }
+}
+
 /**
  * Undoes `installIntoPython`: originals go back, files fipskit added are removed, and so are the
  * directories it created. A file whose bytes are neither what fipskit installed nor the original was
@@ -426,13 +480,14 @@ function undoInstall(backupDir: string, manifest: InstallManifest): string[] {
  * (the install never ran, failed before changing anything, or was restored already): undefined, and
  * nothing is touched.
  */
-export function restorePython(pythonDir: string, backupDir: string, options: { force?: boolean } = {}): RestoreResult | undefined {
+export function restorePython(pythonDir: string, backupDir: string, options: RestoreOptions = {}): RestoreResult | undefined {
   const manifest = readManifest(backupDir);
   if (!manifest) return undefined;
   if (!samePath(manifest.pythonDir, pythonDir)) {
     // Another Python's originals must never be copied into this one, forced or not.
     throw new Error(`${backupDir} holds the originals of ${manifest.pythonDir}, not of ${pythonDir}: restore ${manifest.pythonDir} with it.`);
   }
+  assertManifestWithinInstall(manifest, pythonDir, backupDir, options.destinations);
   const result: RestoreResult = { restored: [], removed: [], unchanged: [], keptAside: [] };
   const changed: ChangedFile[] = [];
   const actions: Array<{ record: InstallRecord; action: 'restore' | 'remove' | 'none'; changed: boolean }> = [];

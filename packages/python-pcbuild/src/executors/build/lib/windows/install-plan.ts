@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as hostPaths from 'node:path';
 import {
   BuildPlan,
+  Command,
   EMPTY_CONF_CONTENT,
   FipsInstallPaths,
   FipsProfile,
@@ -143,6 +144,16 @@ export function buildWindowsInstallPlan(input: WindowsInstallInput, tasks: Windo
   };
 }
 
+/** icacls: the directory and what it will hold writable by Administrators and SYSTEM only, nothing inherited. */
+export function restrictToAdministratorsCommand(dir: string): Command {
+  return {
+    title: `restrict ${dir} to administrators`,
+    program: 'icacls',
+    args: [dir, '/inheritance:r', '/grant:r', '*S-1-5-32-544:(OI)(CI)F', '*S-1-5-18:(OI)(CI)F'],
+    cwd: dir,
+  };
+}
+
 /** The install plan's tasks, run on the machine of the installed Python (host paths). */
 export function windowsInstallTasks(input: WindowsInstallInput, runner: ProcessRunner): Required<WindowsInstallTasks> {
   return {
@@ -152,7 +163,18 @@ export function windowsInstallTasks(input: WindowsInstallInput, runner: ProcessR
       const moduleCnf = hostPaths.join(input.workDir, 'fipsmodule.cnf');
       writeFileSync(hostPaths.join(input.workDir, 'openssl.cnf'), renderOpenSslCnf(readFipsSection(readFileSync(moduleCnf, 'utf8'), moduleCnf), input.profile));
     },
-    install: async () => void installIntoPython(input.pythonDir, windowsInstallFiles(input, hostPaths), input.backupDir, { sourceVersion: input.sourceVersion }),
+    install: async () => {
+      // Install and restore run elevated and copy what is kept there into the Python: only administrators (and SYSTEM) may write it.
+      mkdirSync(input.backupDir, { recursive: true });
+      const restrict = restrictToAdministratorsCommand(input.backupDir);
+      const result = await runner.run(restrict, { allowFailure: true });
+      if (result.exitCode !== 0) {
+        throw new Error(
+          `icacls could not restrict ${input.backupDir} to administrators (exit code ${result.exitCode}): run the install from an elevated (Administrator) prompt. Nothing was installed.`,
+        );
+      }
+      installIntoPython(input.pythonDir, windowsInstallFiles(input, hostPaths), input.backupDir, { sourceVersion: input.sourceVersion });
+    },
     checkCompiledInConfiguration: async () => {
       const lines: string[] = [];
       const command = providerListCommand(prefixPaths(input, hostPaths), { platform: 'win32', parentEnv: input.parentEnv }, undefined, input.workDir);

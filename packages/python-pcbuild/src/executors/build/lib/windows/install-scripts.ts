@@ -1,6 +1,6 @@
 import { win32 } from 'node:path';
 import { Command, FipsProfile, FileOperation, FIPS_SECTION, PlanStep, renderOpenSslCnf } from '@fipskit/core';
-import { WindowsInstallInput, buildWindowsInstallPlan, windowsInstallFiles } from './install-plan';
+import { WindowsInstallInput, buildWindowsInstallPlan, restrictToAdministratorsCommand, windowsInstallFiles } from './install-plan';
 
 /**
  * install.cmd and restore.cmd of a Windows bundle: the install plan the `install` executor runs, rendered as batch
@@ -67,6 +67,11 @@ export function cmdArg(arg: string): string {
   return /^[A-Za-z0-9_\-.:\\/=,+]+$/.test(arg) ? arg : `"${arg}"`;
 }
 
+/** A Command as one batch line: the program and its arguments, each quoted as cmd.exe needs. */
+function commandLine(command: Command): string {
+  return [command.program, ...command.args].map(cmdArg).join(' ');
+}
+
 /** Text for `echo`: cmd.exe's special characters escaped, % doubled. */
 function echoText(text: string): string {
   return text.replace(/%(?!FIPSKIT_)/g, '%%').replace(/([&|<>^()])/g, '^$1');
@@ -92,7 +97,7 @@ function runLines(title: string, command: Command, shipped: (content: string) =>
     'setlocal',
     ...env,
     `pushd ${cmdArg(command.cwd)}`,
-    `${[command.program, ...args].map(cmdArg).join(' ')} >"%FIPSKIT_STEP_LOG%" 2>&1`,
+    `${commandLine({ ...command, args })} >"%FIPSKIT_STEP_LOG%" 2>&1`,
     'set "FIPSKIT_STATUS=%ERRORLEVEL%"',
     'popd',
     'type "%FIPSKIT_STEP_LOG%" >>"%FIPSKIT_LOG%"',
@@ -162,8 +167,9 @@ function taskLines(key: string | undefined, input: WindowsScriptInput, plan: Win
         `if exist "${MANIFEST}" (set "FIPSKIT_FAILED=an install into %FIPSKIT_PYTHON% is already recorded in %FIPSKIT_BACKUP%: run restore.cmd first" & goto :failed)`,
         `if not exist "${BACKUP}\\originals" mkdir "${BACKUP}\\originals"`,
         // Kept where only administrators write: install and restore run elevated and trust what is there.
-        `icacls "${BACKUP}" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F >nul 2>&1`,
-        'if errorlevel 1 (set "FIPSKIT_MESSAGE=fipskit: warning: could not restrict %FIPSKIT_BACKUP% to administrators (icacls failed)" & call :say)',
+        `${commandLine(restrictToAdministratorsCommand(BACKUP))} >"%FIPSKIT_STEP_LOG%" 2>&1`,
+        'if errorlevel 1 (set "FIPSKIT_FAILED=icacls could not restrict %FIPSKIT_BACKUP% to administrators: run install.cmd from an elevated (Administrator) prompt" & goto :failed)',
+        'del /q "%FIPSKIT_STEP_LOG%"',
         `>"${MANIFEST}" echo fipskit-install^|1^|${echoText(input.bundleName)}`,
         ...dirs.flatMap((dir) => [`call :make_dir ${cmdArg(dir)}`, 'if errorlevel 1 goto :failed']),
         ...files.flatMap((file, index) => [
