@@ -35,12 +35,17 @@ const runScript = (script: string) => `node -r ${script} -e 0`;
 
 /** Runtime input naming the build tools (compiler, perl, make; MSVC and NASM on Windows) by their versions. */
 export function toolchainInput(stage: 'openssl' | 'fips-config' | 'python' | 'package', interpreter?: string, cc?: string): string {
-  // Nx runs it through the platform's shell (sh or cmd.exe): a double-quoted path holds spaces in both.
+  // Nx runs it through the platform's shell (sh or cmd.exe): a double-quoted value holds spaces in both, and nothing in it
+  // may end the quotes early — a quote, $ or ` (sh), % (cmd.exe), a line break, or a trailing backslash, which turns the
+  // closing quote into a literal one for sh and for the C runtime's argument parser.
+  const unsafe = (value: string) => /["$`%\r\n]/.test(value) || /\\$/.test(value);
   const quote = (what: string, value: string) => {
-    if (/["$`%\n]/.test(value)) throw new Error(`The ${what} ${value} contains a quote, $, \`, % or a line break: use a plain path.`);
+    if (unsafe(value)) throw new Error(`The ${what} ${value} contains a quote, $, \`, %, a line break or a trailing backslash: use a plain path.`);
     return ` "${value}"`;
   };
-  if (interpreter && /["$`%\n]/.test(interpreter)) throw new Error(`The interpreter path ${interpreter} contains a quote, $, \`, % or a line break: install Python in a plain path.`);
+  if (interpreter && unsafe(interpreter)) {
+    throw new Error(`The interpreter path ${interpreter} contains a quote, $, \`, %, a line break or a trailing backslash: install Python in a plain path.`);
+  }
   return `${runScript('@fipskit/core/bin/toolchain-identity.js')} ${stage}${interpreter ? quote('interpreter path', interpreter) : ''}${cc ? ` --cc${quote('CC', cc)}` : ''}`;
 }
 
