@@ -24,7 +24,11 @@ export function digestTree(root: string): TreeDigest {
       else if (stat.isDirectory()) {
         digest[key] = 'directory';
         pending.push(path);
-      } else digest[key] = createHash('sha256').update(readFileSync(path)).digest('hex');
+      } else {
+        const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+        // A program that lost its executable bit, or a library that gained write access for all, is another build.
+        digest[key] = process.platform === 'win32' ? sha256 : `${sha256} mode ${(stat.mode & 0o7777).toString(8).padStart(4, '0')}`;
+      }
     }
   }
   return Object.fromEntries(Object.entries(digest).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

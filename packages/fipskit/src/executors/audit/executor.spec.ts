@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
@@ -88,12 +88,28 @@ describe('fipskit:audit', () => {
     expect(await auditExecutor({}, context, { rebuild, print: (l) => printed.push(l) })).toEqual({ success: false });
     const audit = report();
     expect(audit.stages[0]).toMatchObject({ reproduced: false, rebuiltKeptAt: 'dist/fp/openssl.audit' });
-    expect(audit.stages[0].differences).toEqual([{ path: 'lib/ossl-modules/fips.so', expected: expect.stringMatching(/^[0-9a-f]{64}$/), actual: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(audit.stages[0].differences).toEqual([{ path: 'lib/ossl-modules/fips.so', expected: expect.stringMatching(/^[0-9a-f]{64} mode 0[0-7]{3}$/), actual: expect.stringMatching(/^[0-9a-f]{64} mode 0[0-7]{3}$/) }]);
     expect(audit.stages[1].reproduced).toBe(true);
     expect(audit.fipsModule!.reproduced).toBe(false);
     expect(printed.join('\n')).toContain('[audit] fp:openssl: 1 of 5 entries differ from a rebuild from source: lib/ossl-modules/fips.so');
     expect(printed.join('\n')).toMatch(/fp:openssl is not what the locked source builds to on this machine .*Do not ship it/);
     expect(existsSync(join(root, 'dist', 'fp', 'openssl.audit', 'lib', 'ossl-modules', 'fips.so'))).toBe(true);
+  });
+
+  it('fails on a mode alone: a library that lost no byte but became writable by everyone, a program that lost its executable bit', async () => {
+    const rebuild = copyRebuild(root, (stage, dir) => {
+      if (stage === 'openssl') chmodSync(join(dir, 'lib', 'libcrypto.so.3'), 0o666);
+    });
+    chmodSync(join(root, 'dist', 'fp', 'openssl', 'lib', 'libcrypto.so.3'), 0o644);
+    expect(await auditExecutor({}, context, { rebuild, print: (l) => printed.push(l) })).toEqual({ success: false });
+    const [difference] = report().stages[0].differences;
+    expect(difference.path).toBe('lib/libcrypto.so.3');
+    expect(difference.expected).toMatch(/ mode 0644$/);
+    expect(difference.actual).toMatch(/ mode 0666$/);
+    expect(difference.expected!.split(' ')[0]).toBe(difference.actual!.split(' ')[0]);
+    // The module itself was the same bytes: its own flag says so, and the stage's says the output was not.
+    expect(report().fipsModule!.reproduced).toBe(true);
+    expect(report().stages[0].reproduced).toBe(false);
   });
 
   it('counts files only in one tree and symlinks that point elsewhere', async () => {
@@ -107,8 +123,8 @@ describe('fipskit:audit', () => {
     expect(await auditExecutor({ stages: ['python'] }, context, { rebuild, print: (l) => printed.push(l) })).toEqual({ success: false });
     expect(report().stages[0].differences).toEqual([
       { path: 'bin/python3', expected: 'link -> python3.11', actual: 'link -> /usr/bin/python3.11' },
-      { path: 'lib/fipskit/_ssl.so', expected: expect.stringMatching(/^[0-9a-f]{64}$/) },
-      { path: 'lib/fipskit/extra.py', actual: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      { path: 'lib/fipskit/_ssl.so', expected: expect.stringMatching(/^[0-9a-f]{64} mode 0[0-7]{3}$/) },
+      { path: 'lib/fipskit/extra.py', actual: expect.stringMatching(/^[0-9a-f]{64} mode 0[0-7]{3}$/) },
     ]);
     expect(report().fipsModule).toBeUndefined();
   });

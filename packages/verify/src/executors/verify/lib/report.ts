@@ -73,7 +73,7 @@ export interface FipsModuleEvidence {
   path: string | null;
   sha256: string | null;
   builtSha256: string;
-  audit: { file: string; auditedAt: string; reproduced: boolean } | null;
+  audit: { file: string; auditedAt: string; reproduced: boolean; opensslOutputReproduced?: boolean } | null;
   statement: string;
 }
 

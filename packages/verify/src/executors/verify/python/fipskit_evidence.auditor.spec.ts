@@ -28,7 +28,7 @@ describe('the FIPS module that ran, and its audit', () => {
     mkdirSync(join(root, 'audit'));
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
-  const audit = (fipsModule: object) => writeFileSync(auditFile, JSON.stringify({ schema: 1, auditedAt: '2026-12-01T12:00:00.000Z', stages: [], fipsModule }));
+  const audit = (fipsModule: object, stages: object[] = []) => writeFileSync(auditFile, JSON.stringify({ schema: 1, auditedAt: '2026-12-01T12:00:00.000Z', stages, fipsModule }));
   const describeFipsModule = (mapped: string | null): FipsModuleEvidence =>
     evidencePy([{ fn: 'describe_fips_module', args: [mapped, info, auditFile, 'fp', '$sha256_of'] }], digestsUnder(root))[0] as FipsModuleEvidence;
 
@@ -37,8 +37,20 @@ describe('the FIPS module that ran, and its audit', () => {
     const evidence = describeFipsModule(module);
     expect(evidence).toMatchObject({ path: module, sha256: digest, audit: { auditedAt: '2026-12-01T12:00:00.000Z', reproduced: true } });
     expect(evidence.statement).toBe(
-      `The FIPS module that ran is ${module} (SHA-256 ${digest}). A rebuild from its locked source with no cache gave the same bytes (audit of 2026-12-01T12:00:00.000Z, ${auditFile}).`,
+      `The FIPS module that ran is ${module} (SHA-256 ${digest}). A rebuild from its locked source with no cache gave the same bytes, the module and the whole OpenSSL output (audit of 2026-12-01T12:00:00.000Z, ${auditFile}).`,
     );
+  });
+
+  it('never says "the same bytes" when the module was reproduced but the rest of the OpenSSL output was not (the audit failed)', () => {
+    const differences = ['lib/libcrypto.so.3', 'lib/libssl.so.3', 'bin/openssl', 'lib/ossl-modules/legacy.so'].map((path) => ({ path, expected: 'a', actual: 'b' }));
+    audit({ path: 'lib/ossl-modules/fips.so', sha256: digest, reproduced: true }, [{ stage: 'openssl', reproduced: false, differences }]);
+    const evidence = describeFipsModule(module);
+    expect(evidence.audit).toMatchObject({ reproduced: true, opensslOutputReproduced: false });
+    expect(evidence.statement).toBe(
+      `The FIPS module that ran is ${module} (SHA-256 ${digest}). A rebuild from its locked source with no cache gave the same module, but other bytes for 4 other entries of the OpenSSL output ` +
+        `(lib/libcrypto.so.3, lib/libssl.so.3, bin/openssl, …): the audit of 2026-12-01T12:00:00.000Z failed (${auditFile}); do not ship this build until the difference is explained.`,
+    );
+    expect(evidence.statement).not.toContain('gave the same bytes');
   });
 
   it('says so when the audit found other bytes', () => {

@@ -780,9 +780,28 @@ def describe_fips_module(mapped, info, audit_file, project, sha256_of):
             other = " The last audit (%s) was of another module (SHA-256 %s)." % (_s(_get(audit, "auditedAt")), _s(_get(audited_module, "sha256")))
         return evidence(mapped, sha256, None, "%s. It was not audited: no rebuild from source has been compared with it; %s.%s" % (ran, run_audit, other))
     audited_at = _get(audit, "auditedAt")
-    cited = _obj([("file", audit_file), ("auditedAt", audited_at), ("reproduced", _get(audited_module, "reproduced"))])
-    if _truthy(_get(audited_module, "reproduced")):
-        statement = "%s. A rebuild from its locked source with no cache gave the same bytes (audit of %s, %s)." % (ran, _s(audited_at), audit_file)
+    # The module's bytes alone do not make a reproduced build: the libraries and programs it runs with were rebuilt too.
+    openssl_stage = None
+    for stage in _get(audit, "stages") or []:
+        if _get(stage, "stage") == "openssl":
+            openssl_stage = stage
+    others = [] if openssl_stage is None else [_s(_get(d, "path")) for d in (_get(openssl_stage, "differences") or [])]
+    output_reproduced = openssl_stage is None or (_truthy(_get(openssl_stage, "reproduced")) and not others)
+    cited = _obj(
+        [("file", audit_file), ("auditedAt", audited_at), ("reproduced", _get(audited_module, "reproduced")), ("opensslOutputReproduced", output_reproduced)]
+    )
+    if _truthy(_get(audited_module, "reproduced")) and not output_reproduced:
+        which = "the rest of the OpenSSL output"
+        if others:
+            which = "%d other entr%s of the OpenSSL output (%s%s)" % (len(others), "y" if len(others) == 1 else "ies", ", ".join(others[:3]), ", …" if len(others) > 3 else "")
+        statement = "%s. A rebuild from its locked source with no cache gave the same module, but other bytes for %s: the audit of %s failed (%s); do not ship this build until the difference is explained." % (
+            ran,
+            which,
+            _s(audited_at),
+            audit_file,
+        )
+    elif _truthy(_get(audited_module, "reproduced")):
+        statement = "%s. A rebuild from its locked source with no cache gave the same bytes, the module and the whole OpenSSL output (audit of %s, %s)." % (ran, _s(audited_at), audit_file)
     else:
         statement = "%s. A rebuild from its locked source with no cache gave other bytes (audit of %s, %s): do not rely on this module." % (
             ran,

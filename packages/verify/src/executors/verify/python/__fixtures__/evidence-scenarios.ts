@@ -158,6 +158,18 @@ export function fipsModuleCases(root: string): Array<[string, string | null | un
     ['an audit whose module is 0', module, info, audit('zero', auditOf(0))],
     ['an audit that reproduced the module', module, info, audit('reproduced', auditOf({ path: 'lib/ossl-modules/fips.so', sha256, reproduced: true }))],
     ['an audit that gave other bytes', module, info, audit('other-bytes', auditOf({ path: 'lib/ossl-modules/fips.so', sha256, reproduced: false }))],
+    [
+      'an audit that reproduced the module but not the rest of the OpenSSL output',
+      module,
+      info,
+      audit('output-differs', auditOf({ path: 'lib/ossl-modules/fips.so', sha256, reproduced: true }, { stages: [{ stage: 'openssl', reproduced: false, differences: [{ path: 'lib/libcrypto.so.3' }] }] })),
+    ],
+    [
+      'an audit whose OpenSSL stage failed without listing a file',
+      module,
+      info,
+      audit('stage-failed', auditOf({ path: 'lib/ossl-modules/fips.so', sha256, reproduced: true }, { stages: [{ stage: 'python', reproduced: true }, { stage: 'openssl', reproduced: false }] })),
+    ],
     ['an audit with no date', module, info, audit('no-date', JSON.stringify({ fipsModule: { sha256, reproduced: 'yes' } }))],
     ['an audit with a numeric date', module, info, audit('numeric-date', auditOf({ sha256, reproduced: 1 }, { auditedAt: 1.5 }))],
   ];
