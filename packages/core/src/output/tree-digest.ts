@@ -26,8 +26,11 @@ export function digestTree(root: string): TreeDigest {
         pending.push(path);
       } else {
         const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
-        // A program that lost its executable bit, or a library that gained write access for all, is another build.
-        digest[key] = process.platform === 'win32' ? sha256 : `${sha256} mode ${(stat.mode & 0o7777).toString(8).padStart(4, '0')}`;
+        // A program that lost its executable bit, or a library anyone may write, is another build. Only those two: the
+        // rest of a mode follows the umask of whoever unpacked a cache entry, not the build.
+        const executable = process.platform !== 'win32' && (stat.mode & 0o111) !== 0;
+        const worldWritable = process.platform !== 'win32' && (stat.mode & 0o002) !== 0;
+        digest[key] = `${sha256}${executable ? ' executable' : ''}${worldWritable ? ' world-writable' : ''}`;
       }
     }
   }

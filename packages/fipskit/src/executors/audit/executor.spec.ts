@@ -88,7 +88,7 @@ describe('fipskit:audit', () => {
     expect(await auditExecutor({}, context, { rebuild, print: (l) => printed.push(l) })).toEqual({ success: false });
     const audit = report();
     expect(audit.stages[0]).toMatchObject({ reproduced: false, rebuiltKeptAt: 'dist/fp/openssl.audit' });
-    expect(audit.stages[0].differences).toEqual([{ path: 'lib/ossl-modules/fips.so', expected: expect.stringMatching(/^[0-9a-f]{64} mode 0[0-7]{3}$/), actual: expect.stringMatching(/^[0-9a-f]{64} mode 0[0-7]{3}$/) }]);
+    expect(audit.stages[0].differences).toEqual([{ path: 'lib/ossl-modules/fips.so', expected: expect.stringMatching(/^[0-9a-f]{64}( executable)?$/), actual: expect.stringMatching(/^[0-9a-f]{64}( executable)?$/) }]);
     expect(audit.stages[1].reproduced).toBe(true);
     expect(audit.fipsModule!.reproduced).toBe(false);
     expect(printed.join('\n')).toContain('[audit] fp:openssl: 1 of 5 entries differ from a rebuild from source: lib/ossl-modules/fips.so');
@@ -96,17 +96,24 @@ describe('fipskit:audit', () => {
     expect(existsSync(join(root, 'dist', 'fp', 'openssl.audit', 'lib', 'ossl-modules', 'fips.so'))).toBe(true);
   });
 
-  it('fails on a mode alone: a library that lost no byte but became writable by everyone, a program that lost its executable bit', async () => {
+  it('fails on a mode alone: a library anyone may write, a program that lost its executable bit', async () => {
     const rebuild = copyRebuild(root, (stage, dir) => {
-      if (stage === 'openssl') chmodSync(join(dir, 'lib', 'libcrypto.so.3'), 0o666);
+      if (stage === 'openssl') {
+        chmodSync(join(dir, 'lib', 'libcrypto.so.3'), 0o666);
+        chmodSync(join(dir, 'bin', 'openssl'), 0o644);
+      }
     });
     chmodSync(join(root, 'dist', 'fp', 'openssl', 'lib', 'libcrypto.so.3'), 0o644);
+    mkdirSync(join(root, 'dist', 'fp', 'openssl', 'bin'));
+    writeFileSync(join(root, 'dist', 'fp', 'openssl', 'bin', 'openssl'), 'the program');
+    chmodSync(join(root, 'dist', 'fp', 'openssl', 'bin', 'openssl'), 0o755);
     expect(await auditExecutor({}, context, { rebuild, print: (l) => printed.push(l) })).toEqual({ success: false });
-    const [difference] = report().stages[0].differences;
-    expect(difference.path).toBe('lib/libcrypto.so.3');
-    expect(difference.expected).toMatch(/ mode 0644$/);
-    expect(difference.actual).toMatch(/ mode 0666$/);
-    expect(difference.expected!.split(' ')[0]).toBe(difference.actual!.split(' ')[0]);
+    const differences = report().stages[0].differences;
+    expect(differences.map((d) => [d.path, d.expected!.replace(/^[0-9a-f]{64}/, '<sha>'), d.actual!.replace(/^[0-9a-f]{64}/, '<sha>')])).toEqual([
+      ['bin/openssl', '<sha> executable', '<sha>'],
+      ['lib/libcrypto.so.3', '<sha>', '<sha> world-writable'],
+    ]);
+    for (const d of differences) expect(d.expected!.slice(0, 64)).toBe(d.actual!.slice(0, 64));
     // The module itself was the same bytes: its own flag says so, and the stage's says the output was not.
     expect(report().fipsModule!.reproduced).toBe(true);
     expect(report().stages[0].reproduced).toBe(false);
@@ -123,8 +130,8 @@ describe('fipskit:audit', () => {
     expect(await auditExecutor({ stages: ['python'] }, context, { rebuild, print: (l) => printed.push(l) })).toEqual({ success: false });
     expect(report().stages[0].differences).toEqual([
       { path: 'bin/python3', expected: 'link -> python3.11', actual: 'link -> /usr/bin/python3.11' },
-      { path: 'lib/fipskit/_ssl.so', expected: expect.stringMatching(/^[0-9a-f]{64} mode 0[0-7]{3}$/) },
-      { path: 'lib/fipskit/extra.py', actual: expect.stringMatching(/^[0-9a-f]{64} mode 0[0-7]{3}$/) },
+      { path: 'lib/fipskit/_ssl.so', expected: expect.stringMatching(/^[0-9a-f]{64}( executable)?$/) },
+      { path: 'lib/fipskit/extra.py', actual: expect.stringMatching(/^[0-9a-f]{64}( executable)?$/) },
     ]);
     expect(report().fipsModule).toBeUndefined();
   });
