@@ -72,6 +72,26 @@ posixOnly('verify executor', () => {
   let s: ReturnType<typeof setup>;
   afterEach(() => rmSync(s.root, { recursive: true, force: true }));
 
+  it("refuses to write another interpreter's report over the target's evidence, before running anything; with an output of its own it runs", async () => {
+    s = setup({ report: withoutTls(ALL_PASSING) });
+    await expect(s.run()).resolves.toEqual({ success: true });
+    const evidence = readFileSync(join(s.outputDir, 'report.json'), 'utf8');
+    const context = { ...s.context, targetName: 'verify', projectsConfigurations: { version: 2, projects: { p: { root: 'p', targets: { verify: { executor: '@fipskit/verify:verify', options: s.options } } } } } } as ExecutorContext;
+    const other = join(s.root, 'other', 'python3.11');
+    mkdirSync(dirname(other), { recursive: true });
+    fakeInterpreter(other, join(s.root, 'other-record'), { report: withoutTls(ALL_PASSING) });
+    const printed: string[] = [];
+    await expect(verifyExecutor({ ...s.options, python: other }, context, { runner: s.runner, print: (l) => printed.push(l) })).resolves.toEqual({ success: false });
+    expect(printed.join('\n')).toContain(
+      `--python=${other} is not the interpreter this target verifies (dist/p/python/bin/python3), and its report would replace that one's evidence in dist/p/verify. Give it an output of its own: add --outputPath=dist/p/verify-python3.11. Nothing was run.`,
+    );
+    expect(readFileSync(join(s.outputDir, 'report.json'), 'utf8')).toBe(evidence);
+    expect(existsSync(join(s.root, 'other-record', 'args'))).toBe(false);
+    await expect(verifyExecutor({ ...s.options, python: other, outputPath: 'dist/p/verify-python3.11' }, context, { runner: s.runner, print: () => undefined })).resolves.toEqual({ success: true });
+    expect(existsSync(join(s.root, 'dist', 'p', 'verify-python3.11', 'report.json'))).toBe(true);
+    expect(readFileSync(join(s.outputDir, 'report.json'), 'utf8')).toBe(evidence);
+  });
+
   it('runs the driver in the interpreter, which runs the checks there with the exact arguments and a stripped environment, then publishes the report', async () => {
     s = setup({ report: withoutTls(ALL_PASSING) });
     const saved = { ...process.env };
