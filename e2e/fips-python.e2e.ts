@@ -283,7 +283,8 @@ describe('verify catches every false green we know of', () => {
     const { root, python } = overlayCopy('md5-multiprocessing', (dir) => {
       symlinkSync(join(dist, 'openssl'), join(dir, 'openssl'));
       editZipSlot(join(dir, 'python', 'lib', 'python311.zip'), {
-        '_fipskit_boot.py': { find: 'PATCHES = {"multiprocessing.connection": _hmac_sha256_authentication}', replace: 'PATCHES = {}' },
+        // Only multiprocessing's patch is taken out; the others stay.
+        '_fipskit_boot.py': { find: 'PATCHES = {"multiprocessing.connection": _hmac_sha256_authentication, ', replace: 'PATCHES = {' },
       });
     });
     const result = verifyWith(python, 'verify-md5-multiprocessing', root);
