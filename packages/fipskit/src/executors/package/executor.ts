@@ -194,10 +194,10 @@ export async function packBundle(options: NormalizedPackageOptions, runner: Proc
     runner,
   );
   if (archives.zstdMissing) log.info('zstd is not installed: only the .tar.gz was written (apt-get install zstd for .tar.zst)');
-  // The archives are the bundle; the tree they were made from is not kept in the output (or in Nx's cache).
-  rmSync(tree, { recursive: true, force: true });
+  // Beside the archives, the manifest and the SBOM; the tree they were made from is not kept in the output (or in Nx's cache).
   writeFileSync(join(staging, 'bundle.json'), JSON.stringify(bundle, null, 2) + '\n');
   writeFileSync(join(staging, 'sbom.cdx.json'), readFileSync(join(tree, BUNDLE_SBOM)));
+  rmSync(tree, { recursive: true, force: true });
   // bundle.json is the manifest fipskit-verify checks every file against: its digest beside the archives' lets a
   // target's report (bundle.manifestSha256) be compared with what was packed.
   const sums = [archives.tarGz, archives.tarZst, join(staging, 'bundle.json'), join(staging, 'sbom.cdx.json')].filter((f): f is string => !!f);
