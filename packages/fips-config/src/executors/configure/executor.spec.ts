@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,17 @@ describe('fips-config executor', () => {
     expect(manifest.files).toEqual(['fipsmodule.cnf', 'openssl.cnf', 'fipskit-binding.txt', 'fips-env.sh', 'fips-env.ps1']);
     // The machine the configuration belongs to, as the FIPS Python checks it at start-up.
     expect(manifest.fipsinstall.hostDigest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("ends with a line to paste into a shell, quoted, that activates the configuration even from a path with a space and a '", async () => {
+    const { root, runner, context, printed } = setup();
+    const outputPath = "dist/p/Zoë's fips config";
+    expect(await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath }, context, { runner, print: (l) => printed.push(l) })).toEqual({ success: true });
+    const line = printed.find((l) => l.includes('done: '))!;
+    const paste = /done: (.*) to use it$/.exec(line)![1];
+    expect(paste).toBe(`. '${join(root, 'dist', 'p', "Zoë'\\''s fips config", 'fips-env.sh')}'`);
+    const conf = execFileSync('sh', ['-c', `${paste} && printf %s "$OPENSSL_CONF"`], { encoding: 'utf8' });
+    expect(conf).toBe(join(root, outputPath, 'openssl.cnf'));
   });
 
   it('passes -no_security_checks to both fipsinstall runs when security checks are turned off', async () => {

@@ -14,6 +14,7 @@ import {
   providerIsActive,
   providerListCommand,
   publishOutput,
+  quoteForPosix,
   readFipsSection,
   renderOpenSslCnf,
   runFipsInstall,
@@ -119,7 +120,12 @@ export async function configureFips(
     throw error;
   }
   log.finish();
-  log.info(options.platform === 'win32' ? `done: call ${join(options.outputDir, 'fips-env.cmd')} to use it` : `done: source ${join(options.outputDir, 'fips-env.sh')} to use it`);
+  // A line to paste: quoted as the shell that reads it needs (a path may hold spaces, ' or "(x86)").
+  log.info(
+    options.platform === 'win32'
+      ? `done: call "${join(options.outputDir, 'fips-env.cmd')}" to use it`
+      : `done: . ${quoteForPosix(join(options.outputDir, 'fips-env.sh'))} to use it`,
+  );
 }
 
 /**
