@@ -109,6 +109,17 @@ describe('ci-workflow generator', () => {
     expect(workflow.on.push).toEqual({ branches: ['trunk'] });
   });
 
+  it('in a Debian container, installs git and the CA certificates before checkout, which otherwise fetches files without history', async () => {
+    await projectGenerator(tree, { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' });
+    await ciWorkflowGenerator(tree, { linuxContainer: 'debian:12', remoteCache: 'none' });
+    const steps = read().jobs['fips-python'].steps as Array<{ name?: string; uses?: string; run?: string }>;
+    const tools = steps.findIndex((step) => step.name === 'Build tools (Linux)');
+    const checkout = steps.findIndex((step) => step.uses?.startsWith('actions/checkout@'));
+    expect(tools).toBeGreaterThanOrEqual(0);
+    expect(tools).toBeLessThan(checkout);
+    expect(steps[tools].run).toMatch(/apt-get install -y ca-certificates git /);
+  });
+
   it('refuses a branch name that would break the workflow', async () => {
     await expect(ciWorkflowGenerator(tree, { baseBranch: "main' || true" })).rejects.toThrow(/not a plain branch name/);
   });

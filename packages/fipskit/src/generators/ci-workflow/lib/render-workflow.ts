@@ -60,6 +60,11 @@ ${matrix}
     runs-on: \${{ matrix.os }}
 ${input.linuxContainer ? '    container: ${{ matrix.container }}\n' : ''}    timeout-minutes: 120
     steps:
+      # Before checkout: in a container, checkout without git fetches plain files, and nx affected needs the history.
+      - name: Build tools (Linux)
+        if: matrix.platform == 'linux'
+        run: ${sudo}apt-get update && ${sudo}apt-get install -y ca-certificates git build-essential perl xz-utils python3-dev libffi-dev zlib1g-dev
+
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
@@ -68,10 +73,6 @@ ${input.linuxContainer ? '    container: ${{ matrix.container }}\n' : ''}    tim
         with:
           node-version: 20
           cache: npm
-
-      - name: Build tools (Linux)
-        if: matrix.platform == 'linux'
-        run: ${sudo}apt-get update && ${sudo}apt-get install -y build-essential perl xz-utils git python3-dev libffi-dev zlib1g-dev
 
       - name: Python (Windows)
         id: python
