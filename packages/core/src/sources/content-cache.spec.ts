@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContentCache } from './content-cache';
+import { mountSmallDisk } from '../testing/small-disk';
 
 const ABC_SHA = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
 
@@ -33,6 +34,25 @@ describe('ContentCache', () => {
     expect(existsSync(bad)).toBe(false);
     expect(readFileSync(other, 'utf8')).toBe('keep me');
     expect(existsSync(join(cache.cacheDir, 'sha256'))).toBe(false);
+  });
+
+  const disk = process.platform === 'linux' ? mountSmallDisk(2) : 'tmpfs mounts are a Linux test';
+  afterAll(() => typeof disk !== 'string' && disk.unmount());
+  (typeof disk === 'string' ? it.skip : it)('across file systems, writes a new file beside the target and never through a link planted at that name', async () => {
+    if (typeof disk === 'string') return;
+    // The download on another file system (a tmpfs): rename() gives EXDEV and the copy beside the target is made.
+    const download = join(disk.dir, 'openssl-3.0.22.tar.gz');
+    writeFileSync(download, 'abc');
+    const target = cache.pathFor(ABC_SHA, 'openssl-3.0.22.tar.gz');
+    mkdirSync(join(target, '..'), { recursive: true });
+    const victim = join(cache.cacheDir, 'victim.txt');
+    writeFileSync(victim, 'not yours');
+    symlinkSync(victim, `${target}.${process.pid}.partial`);
+    const stored = await cache.storeVerified(download, ABC_SHA, 'openssl-3.0.22.tar.gz');
+    expect(readFileSync(victim, 'utf8')).toBe('not yours');
+    expect(lstatSync(stored).isFile()).toBe(true);
+    expect(readFileSync(stored, 'utf8')).toBe('abc');
+    expect(existsSync(download)).toBe(false);
   });
 
   it('misses on absent or altered entries', async () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { constants as fsConstants, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -116,8 +116,11 @@ function moveAtomically(from: string, to: string): void {
     renameSync(from, to);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    // Whatever is at that name (a link planted by another user of a shared cache) is removed, not written through,
+    // and the copy is made only as a new file.
     const beside = `${to}.${process.pid}.partial`;
-    copyFileSync(from, beside);
+    rmSync(beside, { force: true });
+    copyFileSync(from, beside, fsConstants.COPYFILE_EXCL);
     renameSync(beside, to);
     rmSync(from, { force: true });
   }
