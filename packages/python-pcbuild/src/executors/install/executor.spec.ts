@@ -131,6 +131,16 @@ describe('install and restore executors on a directory laid out like an installe
     expect(restored.join('\n')).toContain(`[restore] removed (fipskit had added it): ${join(pythonDir, 'DLLs', 'libcrypto-3-x64.dll')}`);
   });
 
+  it('refuses a backupDir inside the workspace, where git clean would take the originals, before anything runs', async () => {
+    const before = snapshot(pythonDir);
+    const runner = windowsTools();
+    const printed: string[] = [];
+    expect(await installExecutor({ ...options(), backupDir: 'tmp/backups' }, context, { runner, print: (l) => printed.push(l), host: 'win32' })).toEqual({ success: false });
+    expect(printed.join('\n')).toContain('backupDir tmp/backups is inside the workspace, where git clean -fdX or a fresh checkout would take the Python\'s originals with it');
+    expect(runner.commands).toEqual([]);
+    expect(snapshot(pythonDir)).toEqual(before);
+  });
+
   it('installs nothing when the backup directory cannot be restricted to administrators (not elevated)', async () => {
     const before = snapshot(pythonDir);
     const runner = new RecordingRunner().respond((c) => c.program === 'icacls', { exitCode: 5, output: ['Access is denied.'] });

@@ -104,6 +104,15 @@ export default async function pythonInstallExecutor(options: PythonInstallOption
       throw new Error(`interpreter "${options.interpreter}" must be the absolute path of python.exe (e.g. C:\\Program Files\\Python311\\python.exe).`);
     }
     const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
+    if (options.backupDir) {
+      const inside = pathFunctions.relative(context.root, resolve(options.backupDir));
+      if (!inside.startsWith('..') && !isAbsolute(inside)) {
+        throw new Error(
+          `backupDir ${options.backupDir} is inside the workspace, where git clean -fdX or a fresh checkout would take the Python's originals with it: ` +
+            'leave backupDir out (the default is outside every workspace) or name a directory outside it. Nothing was installed.',
+        );
+      }
+    }
     const builtDir = resolve(options.pythonPath);
     const manifest = readPcbuildOutput(builtDir);
     const opensslPrefix = resolve(options.opensslPath);
