@@ -56,4 +56,16 @@ describe('probeRemoteCache', () => {
     const probe = await probeRemoteCache({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: `http://127.0.0.1:${port}` });
     expect(probe).toMatchObject({ ok: false, message: expect.stringMatching(/cannot be reached \(.*ECONNREFUSED.*\): Nx stops with "Failed to send request"/) });
   });
+
+  it('never prints the user name and password a URL carries; it asks with them as Basic authentication', async () => {
+    behaviour = 'unauthorized';
+    const withCredentials = url.replace('http://', 'http://team:s3cr%40t@');
+    const probe = await probeRemoteCache({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: withCredentials });
+    expect(probe?.message).toContain(`the remote cache ${url.replace('http://', 'http://***@')}/ refuses`);
+    expect(JSON.stringify(probe)).not.toMatch(/s3cr|team/);
+    expect(seen.at(-1)).toBe(`Basic ${Buffer.from('team:s3cr@t').toString('base64')}`);
+    const down = await probeRemoteCache({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: 'http://team:s3cret@127.0.0.1:1' });
+    expect(down?.ok).toBe(false);
+    expect(JSON.stringify(down)).not.toMatch(/s3cret|team/);
+  });
 });

@@ -14,14 +14,17 @@ const BUILD_LOCALLY = 'build locally with --skip-remote-cache (or unset NX_SELF_
  * Undefined when no remote cache is configured or it is switched off.
  */
 export async function probeRemoteCache(env: NodeJS.ProcessEnv = process.env, timeoutMs = 10_000): Promise<RemoteCacheProbe | undefined> {
-  const server = env.NX_SELF_HOSTED_REMOTE_CACHE_SERVER?.trim();
-  if (!server || env.NX_SKIP_REMOTE_CACHE === 'true' || env.NX_DISABLE_REMOTE_CACHE === 'true') return undefined;
-  const url = `${server.replace(/\/+$/, '')}/v1/cache/0`;
+  const configured = env.NX_SELF_HOSTED_REMOTE_CACHE_SERVER?.trim();
+  if (!configured || env.NX_SKIP_REMOTE_CACHE === 'true' || env.NX_DISABLE_REMOTE_CACHE === 'true') return undefined;
+  // What is printed: the URL without the user name and password it may carry, which fetch() takes as a header instead.
+  const server = withoutCredentials(configured);
+  const { url, basic } = splitCredentials(`${configured.replace(/\/+$/, '')}/v1/cache/0`);
   const token = env.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN;
+  const authorization = token ? `Bearer ${token}` : basic ? `Basic ${basic}` : undefined;
   const started = Date.now();
   let response: Response;
   try {
-    response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, { headers: authorization ? { Authorization: authorization } : {}, signal: AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'TimeoutError' || name === 'AbortError') {
@@ -55,4 +58,31 @@ export async function probeRemoteCache(env: NodeJS.ProcessEnv = process.env, tim
     ok: false,
     message: `the remote cache ${server} answers HTTP ${response.status}${body ? ` (${body})` : ''}: Nx stops with "Misconfigured remote cache endpoint". Fix the server, or ${BUILD_LOCALLY}.`,
   };
+}
+
+/** `https://user:secret@cache.example/` → `https://***@cache.example/`: a URL fit to print in a log. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '***';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    // Not a URL Node reads: hide whatever stands before an @ in its authority.
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+  }
+}
+
+function splitCredentials(url: string): { url: string; basic?: string } {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return { url };
+    const basic = Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString('base64');
+    parsed.username = '';
+    parsed.password = '';
+    return { url: parsed.toString(), basic };
+  } catch {
+    return { url };
+  }
 }
