@@ -1,7 +1,8 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ContentCache } from './content-cache';
+import { ContentCache, privateCopy } from './content-cache';
+import { execFileSync } from 'node:child_process';
 import { mountSmallDisk } from '../testing/small-disk';
 
 const ABC_SHA = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
@@ -86,5 +87,20 @@ describe('ContentCache', () => {
   it('refuses names and hashes that could leave the cache', () => {
     expect(() => cache.pathFor(ABC_SHA, '../evil')).toThrow(/not a plain file name/);
     expect(() => cache.pathFor('../../etc', 'x')).toThrow(/not a SHA-256/);
+  });
+
+  it('refuses a FIFO or a file larger than any release before reading a byte; a FIFO planted as a cache entry is a miss', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-private-'));
+    const fifo = join(cache.cacheDir, 'openssl-3.0.22.tar.gz');
+    execFileSync('mkfifo', [fifo]);
+    await expect(privateCopy(fifo, dir)).rejects.toThrow(`${fifo} is not a regular file (a directory, FIFO, socket or device): name the release tarball itself.`);
+    const big = join(cache.cacheDir, 'big.tar.gz');
+    writeFileSync(big, Buffer.alloc(2 * 1048576));
+    await expect(privateCopy(big, dir, 1048576)).rejects.toThrow(/big\.tar\.gz is 2 MiB, more than any OpenSSL or CPython release \(1 MiB at most\): it is not the release tarball/);
+    const entry = cache.pathFor(ABC_SHA, 'openssl-3.0.22.tar.gz');
+    mkdirSync(join(entry, '..'), { recursive: true });
+    execFileSync('mkfifo', [entry]);
+    expect(await cache.checkOut(ABC_SHA, 'openssl-3.0.22.tar.gz', dir)).toBeUndefined();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants as fsConstants, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { constants as fsConstants, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -39,7 +39,11 @@ export class ContentCache {
    * unpack read the copy, the very bytes that were hashed.
    */
   async checkOut(sha256: string, fileName: string, privateDir: string): Promise<string | undefined> {
-    const copy = await privateCopy(this.pathFor(sha256, fileName), privateDir);
+    // A cache entry that is no tarball (a FIFO or a device planted in a shared cache) is a miss: it is fetched again.
+    const copy = await privateCopy(this.pathFor(sha256, fileName), privateDir).catch((error) => {
+      if (error instanceof NotATarballError) return undefined;
+      throw error;
+    });
     if (!copy || copy.sha256 === sha256) return copy?.path;
     rmSync(copy.path, { force: true });
     return undefined;
@@ -79,15 +83,32 @@ export class ContentCache {
   }
 }
 
+/** The file cannot be a release tarball (not a regular file, or far too large): refused before it is read. */
+export class NotATarballError extends Error {}
+
 const COPY_CHUNK_BYTES = 1024 * 1024;
+/** Larger than any OpenSSL or CPython release tarball by a wide margin (CPython's .tgz is about 26 MiB). */
+export const MAX_TARBALL_BYTES = 512 * 1024 * 1024;
 
 /**
  * Copies `from` into `privateDir` (a new directory only this process writes), hashing the bytes as they
  * are written: the copy, readable and writable by this user only, holds exactly the bytes whose SHA-256
  * is returned, whatever happens to `from` meanwhile. Undefined when `from` does not exist.
  */
-export async function privateCopy(from: string, privateDir: string): Promise<{ path: string; sha256: string } | undefined> {
+export async function privateCopy(from: string, privateDir: string, maxBytes = MAX_TARBALL_BYTES): Promise<{ path: string; sha256: string } | undefined> {
   const path = join(privateDir, basename(from));
+  // Before a byte is read: a FIFO or a device would be read without end, and a file larger than any release is no tarball.
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(from);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  if (!stat.isFile()) throw new NotATarballError(`${from} is not a regular file (a directory, FIFO, socket or device): name the release tarball itself.`);
+  if (stat.size > maxBytes) {
+    throw new NotATarballError(`${from} is ${(stat.size / 1048576).toFixed(0)} MiB, more than any OpenSSL or CPython release (${maxBytes / 1048576} MiB at most): it is not the release tarball. Name the right file.`);
+  }
   const hash = createHash('sha256');
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
