@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +76,14 @@ describe('verifyReleaseSignature', () => {
   it('refuses a signature file that is not a signature', async () => {
     const asc = await signatureFile('garbage.asc', '-----BEGIN PGP SIGNATURE-----\n\nbm90IGEgc2lnbmF0dXJl\n-----END PGP SIGNATURE-----\n');
     await expect(verifyReleaseSignature(tarball, asc, await ring())).rejects.toThrow(BadSignatureError);
+  });
+
+  it('refuses a signature that is a FIFO or larger than any signature, before reading it', async () => {
+    const fifo = join(dir, 'fifo.asc');
+    execFileSync('mkfifo', [fifo]);
+    await expect(verifyReleaseSignature(tarball, fifo, await ring())).rejects.toThrow(/fifo\.asc is not a regular file \(a directory, FIFO, socket or device\), so it is not an OpenPGP signature\./);
+    const huge = await signatureFile('huge.asc', 'x'.repeat(65 * 1024));
+    await expect(verifyReleaseSignature(tarball, huge, await ring())).rejects.toThrow(/huge\.asc is 66560 bytes, more than an OpenPGP signature ever is \(65536 at most\)/);
   });
 
   it('refuses a valid signature by a key that is not pinned, naming the key and how to supply one', async () => {

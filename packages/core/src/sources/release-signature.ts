@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type * as OpenPGP from 'openpgp';
 import { BUNDLED_RELEASE_KEYS, BundledKeyFile, PINNED_RELEASE_KEYS, spacedFingerprint } from './release-keys';
@@ -76,7 +76,7 @@ async function readHeldKeys(path: string, origin: string, anchors: ReleaseKeyrin
   const openpgp = await loadOpenpgp();
   let parsed: OpenPGP.Key[];
   try {
-    const bytes = readFileSync(path);
+    const bytes = readSmallFile(path, MAX_KEYS_BYTES, 'a key file');
     const text = bytes.toString('utf8');
     parsed = text.includes('-----BEGIN PGP') ? await openpgp.readKeys({ armoredKeys: text }) : await openpgp.readKeys({ binaryKeys: bytes });
   } catch (error) {
@@ -142,9 +142,26 @@ export async function verifyReleaseSignature(
 const REFETCH =
   'The tarball or its signature is not what the release team signed, so nothing was unpacked. Fetch both again from the official release page and compare the SHA-256 with the one published beside the release.';
 
+/** A release signature is a few hundred bytes; a key file a few kilobytes a key. */
+const MAX_SIGNATURE_BYTES = 64 * 1024;
+const MAX_KEYS_BYTES = 4 * 1024 * 1024;
+
+/** The bytes of a small file, refused before reading when it is not a regular file or is larger than its kind ever is. */
+export function readSmallFile(path: string, maxBytes: number, kind: string): Buffer {
+  const stat = statSync(path);
+  if (!stat.isFile()) throw new Error(`${path} is not a regular file (a directory, FIFO, socket or device), so it is not ${kind}.`);
+  if (stat.size > maxBytes) throw new Error(`${path} is ${stat.size} bytes, more than ${kind} ever is (${maxBytes} at most).`);
+  return readFileSync(path);
+}
+
 async function readSignature(signatureFile: string, what: string): Promise<OpenPGP.Signature> {
   const openpgp = await loadOpenpgp();
-  const bytes = readFileSync(signatureFile);
+  let bytes: Buffer;
+  try {
+    bytes = readSmallFile(signatureFile, MAX_SIGNATURE_BYTES, 'an OpenPGP signature');
+  } catch (error) {
+    throw new BadSignatureError(`${what}: ${(error as Error).message} ${REFETCH}`, { cause: error });
+  }
   try {
     const text = bytes.toString('latin1');
     if (text.includes('-----BEGIN PGP SIGNATURE-----')) return await openpgp.readSignature({ armoredSignature: text });
