@@ -1,3 +1,4 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,9 +34,31 @@ describe('owned output directories', () => {
 
   it('removes only its own leftovers of killed runs', () => {
     const out = join(root, 'out');
-    mkdirSync(join(root, 'out.4242.fipskit-partial'));
+    const dead = deadPid();
+    mkdirSync(join(root, `out.${dead}.fipskit-partial`));
+    mkdirSync(join(root, `out.${dead}.previous.fipskit-partial`));
     mkdirSync(join(root, 'out.user-backup'));
-    expect(removeStaleStaging(out)).toEqual(['out.4242.fipskit-partial']);
+    expect(removeStaleStaging(out).sort()).toEqual([`out.${dead}.fipskit-partial`, `out.${dead}.previous.fipskit-partial`]);
     expect(readdirSync(root)).toEqual(['out.user-backup']);
   });
+
+  it("leaves another output's staging whose name starts the same (the audit's out.audit), and a run still going", () => {
+    const out = join(root, 'out');
+    const running = spawn('sleep', ['30']);
+    try {
+      const audit = `out.audit.${deadPid()}.fipskit-partial`;
+      mkdirSync(join(root, audit));
+      mkdirSync(join(root, `out.${running.pid}.fipskit-partial`));
+      expect(removeStaleStaging(out)).toEqual([]);
+      expect(readdirSync(root).sort()).toEqual([`out.${running.pid}.fipskit-partial`, audit].sort());
+    } finally {
+      running.kill();
+    }
+  });
 });
+
+/** The pid of a process that has ended. */
+function deadPid(): number {
+  const child = spawnSync('true');
+  return child.pid!;
+}

@@ -63,14 +63,31 @@ export function createStaging(finalDir: string): string {
   return staging;
 }
 
-/** Leftovers of runs that were killed: ours by name, never anything else. */
+/**
+ * Leftovers of runs that were killed: this output's own staging names (`<name>.<pid>.fipskit-partial`, and the
+ * `.previous` one a publish moves aside) of a process that is no longer running — never anything else: not another
+ * output whose name starts the same (the audit's `<name>.audit.<pid>.fipskit-partial`), not a run still going.
+ */
 export function removeStaleStaging(finalDir: string): string[] {
   const parent = dirname(finalDir);
   if (!existsSync(parent)) return [];
-  const prefix = `${basename(finalDir)}.`;
-  const stale = readdirSync(parent).filter((n) => n.startsWith(prefix) && n.endsWith(PARTIAL_SUFFIX));
+  const own = new RegExp(`^${basename(finalDir).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)(\\.previous)?${PARTIAL_SUFFIX.replace(/\./g, '\\.')}$`);
+  const stale = readdirSync(parent).filter((name) => {
+    const pid = own.exec(name)?.[1];
+    return pid !== undefined && (Number(pid) === process.pid || !isRunning(Number(pid)));
+  });
   for (const name of stale) rmSync(join(parent, name), { recursive: true, force: true });
   return stale;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Moves a finished staging directory into place, replacing a previous fipskit output only. */
