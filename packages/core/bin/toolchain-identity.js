@@ -17,8 +17,8 @@
 const { spawnSync } = require('node:child_process');
 const { createRequire } = require('node:module');
 const { createHash } = require('node:crypto');
-const { existsSync, readFileSync, readdirSync } = require('node:fs');
-const { dirname, join, relative } = require('node:path');
+const { existsSync, readFileSync, readdirSync, realpathSync, statSync } = require('node:fs');
+const { delimiter, dirname, join, relative } = require('node:path');
 
 const windows = process.platform === 'win32';
 
@@ -32,23 +32,68 @@ function firstLine(program, args) {
 
 const LAUNCHERS = new Set(['ccache', 'sccache', 'distcc', 'icecc', 'buildcache']);
 
-function compiler(cc) {
+/**
+ * The MSVC developer environment the build passes on (the headers and libraries cl and link search, and the variables
+ * MSBuild reads as properties), as one digest: another SDK or toolset selected by vcvars is another key.
+ * Variables naming this user's or this session's places (__VSCMD_*, the pre-vcvars PATH) are not part of it.
+ */
+function msvcEnvironment() {
+  const keyed = /^(INCLUDE|LIB|LIBPATH|EXTERNAL_INCLUDE|IFCPATH|Platform|VS|VC|Windows|UCRT|UniversalCRT|Framework|NETFX|MSBuild|ExtensionSdk)/i;
+  const names = Object.keys(process.env).filter((name) => keyed.test(name) && !/^(__|VSCMD_PREINIT|WindowsApps)/i.test(name));
+  const hash = createHash('sha256');
+  for (const name of names.map((n) => n.toUpperCase()).sort()) {
+    const actual = names.find((n) => n.toUpperCase() === name);
+    hash.update(`${name}=${process.env[actual]}\0`);
+  }
+  return `msvc environment: ${hash.digest('hex')}`;
+}
+
+/** Where a program name leads on PATH, the way the build's exec finds it, links followed; "not found" when nowhere. */
+function programPath(program) {
+  const candidates = program.includes('/') ? [program] : (process.env.PATH || '').split(delimiter).filter(Boolean).map((dir) => join(dir, program));
+  for (const candidate of candidates) {
+    try {
+      if (statSync(candidate).isFile()) return realpathSync(candidate);
+    } catch {
+      // not here
+    }
+  }
+  return 'not found';
+}
+
+/**
+ * The compiler a stage's build runs when its target declares no CC. OpenSSL's Configure names gcc for its Linux
+ * targets (cc elsewhere); CPython's configure takes gcc when PATH has one, else cc; the overlay compiles with cc.
+ */
+function defaultCompiler(kind, interpreter) {
+  if (kind === 'openssl') return process.platform === 'linux' ? 'gcc' : 'cc';
+  if (interpreter) return 'cc';
+  return programPath('gcc') === 'not found' ? 'cc' : 'gcc';
+}
+
+function compiler(cc, fallback) {
   if (windows) {
     // cl prints its banner (with the exact compiler version) when run without arguments.
-    return [`cl: ${firstLine('cl', [])}`, `VCToolsVersion: ${process.env.VCToolsVersion || 'unset'}`, `WindowsSDKVersion: ${process.env.WindowsSDKVersion || 'unset'}`];
+    return [
+      `cl: ${firstLine('cl', [])}`,
+      `VCToolsVersion: ${process.env.VCToolsVersion || 'unset'}`,
+      `WindowsSDKVersion: ${process.env.WindowsSDKVersion || 'unset'}`,
+      msvcEnvironment(),
+    ];
   }
-  const words = (cc || 'cc').trim().split(/\s+/).filter(Boolean);
+  const words = (cc || fallback).trim().split(/\s+/).filter(Boolean);
   const lines = [];
   while (words.length > 1 && LAUNCHERS.has(words[0].split('/').pop())) {
     const launcher = words.shift();
     lines.push(`launcher: ${firstLine(launcher, ['--version'])}`);
   }
   const [program, ...args] = words;
-  return [`cc: ${firstLine(program, [...args, '--version'])}`, ...lines];
+  // The version line alone cannot tell two gcc 12.2 builds apart: the program PATH leads to is named too.
+  return [`cc: ${firstLine(program, [...args, '--version'])}`, `cc program: ${programPath(program)}`, ...lines];
 }
 
 function opensslTools(cc) {
-  const lines = [...compiler(cc), `perl: ${firstLine('perl', ['-e', 'print "perl $^V\\n"'])}`];
+  const lines = [...compiler(cc, defaultCompiler('openssl')), `perl: ${firstLine('perl', ['-e', 'print "perl $^V\\n"'])}`];
   if (windows) {
     lines.push(`nmake: ${firstLine('nmake', ['/?'])}`, `jom: ${firstLine('jom', ['/VERSION'])}`, `nasm: ${firstLine('nasm', ['-v'])}`);
   } else {
@@ -122,7 +167,7 @@ function fipskitCode(stage) {
 }
 
 function pythonTools(interpreter, cc) {
-  const lines = compiler(cc);
+  const lines = compiler(cc, defaultCompiler('python', interpreter));
   if (!interpreter) return lines;
   const result = spawnSync(interpreter, ['-I', '-c', PROBE], { encoding: 'utf8', windowsHide: true });
   if (result.status !== 0) return [...lines, `python: cannot run ${interpreter}`];

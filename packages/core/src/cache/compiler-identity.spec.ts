@@ -25,11 +25,11 @@ describe('the compiler the cache key asks', () => {
 
   it('refuses a declared CC the key does not ask, with the input to write', () => {
     expect(() => assertCompilerInCacheKey(context(IDENTITY), 'clang')).toThrow(
-      'fp:openssl builds with CC "clang" (its "environment" option), but its cache key asks the default compiler cc for its version (the toolchain runtime input). ' +
+      'fp:openssl builds with CC "clang" (its "environment" option), but its cache key asks the default compiler for its version (the toolchain runtime input). ' +
         'Change that input to {"runtime": "node -r @fipskit/core/bin/toolchain-identity.js -e 0 openssl --cc \\"clang\\""} so a compiler upgrade is a cache miss. Nothing was built.',
     );
     expect(() => assertCompilerInCacheKey(context(`${IDENTITY} --cc "clang"`), undefined)).toThrow(
-      `fp:openssl builds with the default compiler cc, but its cache key asks "clang" for its version (the toolchain runtime input). Change that input to {"runtime": "${IDENTITY}"}`,
+      `fp:openssl builds with the default compiler, but its cache key asks "clang" for its version (the toolchain runtime input). Change that input to {"runtime": "${IDENTITY}"}`,
     );
   });
 });

@@ -27,8 +27,8 @@ export function assertCompilerInCacheKey(context: Pick<ExecutorContext, 'project
   const runtime = (target!.inputs as Array<{ runtime?: string }>).find((input) => input.runtime?.includes(IDENTITY_SCRIPT))!.runtime!;
   const fixed = runtime.replace(/\s--cc\s+("[^"]*"|\S+)/, '') + (declared ? ` --cc "${declared}"` : '');
   throw new Error(
-    `${projectName}:${targetName} builds with ${declared ? `CC "${declared}" (its "environment" option)` : 'the default compiler cc'}, but its cache key asks ` +
-      `${keyed ? `"${keyed}"` : 'the default compiler cc'} for its version (the toolchain runtime input). Change that input to ` +
+    `${projectName}:${targetName} builds with ${declared ? `CC "${declared}" (its "environment" option)` : 'the default compiler'}, but its cache key asks ` +
+      `${keyed ? `"${keyed}"` : 'the default compiler'} for its version (the toolchain runtime input). Change that input to ` +
       `{"runtime": "${fixed.replace(/"/g, '\\"')}"} so a compiler upgrade is a cache miss. Nothing was built.`,
   );
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -51,11 +51,48 @@ describe('toolchain-identity.js: the fipskit code that makes a stage\'s output',
     const ws = workspaceWith({ ...runtime, 'core/bin/toolchain-identity.js': readFileSync(SCRIPT, 'utf8') });
     const installed = join(ws, 'node_modules', '@fipskit', 'core', 'bin', 'toolchain-identity.js');
     const byPath = execFileSync(process.execPath, [installed, 'python', '--cc', 'cc'], { cwd: ws, encoding: 'utf8' });
-    expect(byPath).toMatch(/^cc: .*\nfipskit code: [0-9a-f]{64}\n$/);
+    expect(byPath).toMatch(/^cc: .*\ncc program: .*\nfipskit code: [0-9a-f]{64}\n$/);
     const byName = (cwd: string) => execFileSync(process.execPath, ['-r', '@fipskit/core/bin/toolchain-identity.js', '-e', '0', 'python', '--cc', 'cc'], { cwd, encoding: 'utf8' });
     expect(byName(ws)).toBe(byPath);
     // A workspace whose packages are installed in a parent directory (a nested workspace, a hoisting monorepo).
     mkdirSync(join(ws, 'nested'));
     expect(byName(join(ws, 'nested'))).toBe(byPath);
+  });
+});
+
+describe('toolchain-identity.js: the compiler the build runs', () => {
+  /** A directory holding fake compilers that print the given version line. */
+  function compilers(names: string[], version: string): string {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'fipskit-cc-')));
+    for (const name of names) {
+      writeFileSync(join(dir, name), `#!/bin/sh\necho '${version}'\n`);
+      chmodSync(join(dir, name), 0o755);
+    }
+    return dir;
+  }
+  const identity = (args: string[], path: string) =>
+    execFileSync(process.execPath, [SCRIPT, ...args], { encoding: 'utf8', env: { ...process.env, PATH: path } })
+      .split('\n')
+      .filter((line) => line.startsWith('cc'));
+
+  it('without a declared CC asks what OpenSSL\'s Configure and CPython\'s configure run: gcc, not cc', () => {
+    const dir = compilers(['gcc'], 'gcc (Fake) 99.1');
+    const elsewhere = compilers(['cc'], 'cc (Other) 1.0');
+    const path = `${dir}:${elsewhere}:${process.env.PATH}`;
+    expect(identity(['openssl'], path)).toEqual(['cc: gcc (Fake) 99.1', `cc program: ${join(dir, 'gcc')}`]);
+    expect(identity(['python'], path)).toEqual(['cc: gcc (Fake) 99.1', `cc program: ${join(dir, 'gcc')}`]);
+    // The overlay compiles with cc itself; a full build without gcc anywhere on PATH falls back to cc as configure does.
+    expect(identity(['python', process.execPath], path)[0]).toBe('cc: cc (Other) 1.0');
+    expect(identity(['python'], elsewhere)).toEqual(['cc: cc (Other) 1.0', `cc program: ${join(elsewhere, 'cc')}`]);
+  });
+
+  it('another compiler first on PATH with the same version line is another identity', () => {
+    const system = compilers(['gcc'], 'gcc (Debian 12.2.0-14) 12.2.0');
+    const other = compilers(['gcc'], 'gcc (Debian 12.2.0-14) 12.2.0');
+    const a = identity(['openssl'], `${system}:${process.env.PATH}`);
+    const b = identity(['openssl'], `${other}:${system}:${process.env.PATH}`);
+    expect(a[0]).toBe(b[0]);
+    expect(a).not.toEqual(b);
+    expect(identity(['openssl', '--cc', 'gcc'], `${system}:${process.env.PATH}`)).toEqual(a);
   });
 });

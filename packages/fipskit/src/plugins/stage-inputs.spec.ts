@@ -112,9 +112,10 @@ describe('stage cache keys: each declared input matters, nothing else does', () 
     dirs.push(ws);
     // Declared in fipskit.json: the plugin gives the openssl and python stages the setting and their cache keys --cc.
     write(ws, 'fp/fipskit.json', JSON.stringify({ ...linux, environment: { CC: 'ccache fakecc' } }, null, 2));
+    // One directory, rewritten: the key names the program PATH leads to, and that stays the same here.
+    const bin = mkdtempSync(join(tmpdir(), 'fipskit-fake-tools-'));
+    dirs.push(bin);
     const tools = (ccacheVersion: string, ccVersion: string) => {
-      const bin = mkdtempSync(join(tmpdir(), 'fipskit-fake-tools-'));
-      dirs.push(bin);
       writeFileSync(join(bin, 'ccache'), `#!/bin/sh\necho "ccache version ${ccacheVersion}"\n`);
       writeFileSync(join(bin, 'fakecc'), `#!/bin/sh\necho "fakecc ${ccVersion}"\n`);
       for (const tool of ['ccache', 'fakecc']) chmodSync(join(bin, tool), 0o755);
@@ -128,7 +129,9 @@ describe('stage cache keys: each declared input matters, nothing else does', () 
 
   // The stand-in tools are shell scripts, and on Windows the toolchain identity asks MSVC's cl, nmake and NASM instead.
   (process.platform === 'win32' ? it.skip : it).each([
-    ['cc', ['fp:openssl', 'fp:python']],
+    // OpenSSL's Configure runs gcc without a declared CC; the overlay compiles with cc.
+    ['gcc', ['fp:openssl']],
+    ['cc', ['fp:python']],
     ['make', ['fp:openssl']],
     ['perl', ['fp:openssl']],
   ])('another %s version on PATH', (tool, expected) => {

@@ -82,7 +82,7 @@ describe('set-interpreter generator', () => {
     await expect(setInterpreterGenerator(tree, { platform: 'win32', interpreter: 'python.exe' })).rejects.toThrow(
       'interpreter "python.exe" is not an absolute win32 path: give the full path of the installed Python\'s python.exe.',
     );
-    await expect(setInterpreterGenerator(tree, { platform: 'win32', interpreter: 'C:\\100%\\python.exe' })).rejects.toThrow(/contains a quote, \$, `, % or a line break/);
+    await expect(setInterpreterGenerator(tree, { platform: 'win32', interpreter: 'C:\\100%\\python.exe' })).rejects.toThrow(/contains a quote, \$, `, %, a line break or a trailing backslash/);
     expect(resolvedProject(tree, 'win').targets!.python.options.interpreter).toBe('C:\\Program Files\\Python311\\python.exe');
   });
 });

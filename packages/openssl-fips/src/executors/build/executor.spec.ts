@@ -46,7 +46,7 @@ describe('openssl build executor', () => {
   // A real build is for this machine's platform only, so the preflight is the host's.
   const host = process.platform === 'win32'
     ? { missing: ['jom', 'nmake'], message: /nmake not found: it comes with the MSVC environment/, probed: ['perl', 'cl', 'jom', 'nmake', 'nasm'] }
-    : { missing: ['make'], message: /make not found on PATH/, probed: ['perl', 'make', 'cc'] };
+    : { missing: ['make'], message: /make not found on PATH/, probed: ['perl', 'make', process.platform === 'linux' ? 'gcc' : 'cc'] };
 
   it('stops at the preflight when a tool is missing, with nothing written', async () => {
     const { root, context } = workspace(lock);

@@ -19,21 +19,23 @@ function machine(programs: Record<string, { output: string; exitCode?: number }>
 const posixTools = {
   perl: { output: 'perl v5.36.0' },
   make: { output: 'GNU Make 4.3\nBuilt for x86_64-pc-linux-gnu' },
-  cc: { output: 'cc (Debian 12.2.0-14) 12.2.0' },
+  gcc: { output: 'gcc (Debian 12.2.0-14) 12.2.0' },
 };
 
 describe('OpenSSL build preflight', () => {
-  it('POSIX: records the toolchain identity', async () => {
+  it('POSIX: records the toolchain identity, asking the compiler Configure runs without CC (gcc on Linux, cc elsewhere)', async () => {
     const runner = machine(posixTools);
     const result = await preflightOpenSslBuild(runner, 'linux', '/tmp', {});
-    expect(result.identity).toEqual({ perl: 'perl v5.36.0', make: 'GNU Make 4.3', compiler: 'cc (Debian 12.2.0-14) 12.2.0' });
+    expect(result.identity).toEqual({ perl: 'perl v5.36.0', make: 'GNU Make 4.3', compiler: 'gcc (Debian 12.2.0-14) 12.2.0' });
+    const darwin = await preflightOpenSslBuild(machine({ ...posixTools, cc: { output: 'Apple clang version 15.0.0' } }), 'darwin', '/tmp', {});
+    expect(darwin.identity.compiler).toBe('Apple clang version 15.0.0');
     expect(runner.seen[0]).toEqual(['perl', '-MIPC::Cmd', '-MFile::Compare', '-e', 'print "perl $^V\\n"']);
   });
 
   it.each([
     ['perl', /perl not found on PATH: install perl/],
     ['make', /make not found on PATH: install GNU make/],
-    ['cc', /C compiler "cc" not found: install one .*or set CC/],
+    ['gcc', /C compiler "gcc" not found: install one .*or set CC/],
   ])('POSIX: names a missing %s and how to get it', async (missing, message) => {
     const tools: Record<string, { output: string }> = { ...posixTools };
     delete tools[missing];

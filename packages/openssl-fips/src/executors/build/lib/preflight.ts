@@ -49,7 +49,8 @@ async function preflightPosix(runner: ProcessRunner, platform: TargetPlatform, c
   const make = await probe(runner, makeProgram, ['--version'], cwd);
   if (!make.ok) problems.push('make not found on PATH: install GNU make (Debian/Ubuntu: apt-get install make; macOS: xcode-select --install).');
   // CC may put a launcher in front of the compiler ("ccache gcc"): the compiler's version is what shapes the binaries.
-  const { launchers, compiler, args } = parseCompilerCommand(env.CC);
+  // Without CC, OpenSSL's Configure runs gcc for its Linux targets and cc elsewhere: the one asked is the one that runs.
+  const { launchers, compiler, args } = parseCompilerCommand(env.CC, platform === 'linux' ? 'gcc' : 'cc');
   const cc = await probe(runner, compiler, [...args, '--version'], cwd);
   if (!cc.ok) {
     problems.push(
