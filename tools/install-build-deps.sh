@@ -9,7 +9,9 @@
 # - apt-utils (apt-ftparchive) and gnupg: the signed Debian-format archive on loopback the sources fallback tests use;
 # - python3.11's packages brought up to the archive's current version (as root; see below);
 # - zstd for the bundle's .tar.zst; mmdebstrap, umoci and skopeo for the image target (a Debian base from the
-#   archive, the OCI layout, the archive); podman with runc, which runs that image in the tests.
+#   archive, the OCI layout, the archive); podman with runc, which runs that image in the tests;
+# - libpython3.11-testsuite: CPython's own regression tests, run on Debian's interpreter and on the FIPS Pythons
+#   (e2e/cpython-regrtest.e2e.ts).
 set -euo pipefail
 packages=(
   build-essential perl xz-utils python3.11 python3.11-dev libffi-dev zlib1g-dev
@@ -18,6 +20,7 @@ packages=(
   chromium
   apt-utils gnupg
   zstd mmdebstrap umoci skopeo podman runc
+  libpython3.11-testsuite
 )
 missing=()
 for p in "${packages[@]}"; do

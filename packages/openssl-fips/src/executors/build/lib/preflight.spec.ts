@@ -53,7 +53,7 @@ describe('OpenSSL build preflight', () => {
     expect(result.identity).toEqual({ perl: 'perl v5.36.0', make: 'GNU Make 4.3', compiler: 'gcc (Debian 12.2.0-14) 12.2.0', launcher: 'ccache version 4.8' });
     expect(runner.seen).toContainEqual(['gcc', '-m64', '--version']);
     expect(runner.seen).toContainEqual(['ccache', '--version']);
-    await expect(preflightOpenSslBuild(machine({ ...posixTools, gcc: posixTools.cc }), 'linux', '/tmp', { CC: 'ccache gcc' })).rejects.toThrow(
+    await expect(preflightOpenSslBuild(machine(posixTools), 'linux', '/tmp', { CC: 'ccache gcc' })).rejects.toThrow(
       '"ccache", which CC runs the compiler under, is not on PATH: install it or drop it from CC.',
     );
   });
