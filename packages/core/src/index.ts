@@ -44,5 +44,6 @@ export * from './contracts/build-info';
 export * from './contracts/compiled-in-directories';
 export * from './contracts/source-lock';
 export * from './project/project-model';
+export * from './project/python-versions';
 export * from './contracts/machine-binding';
 export * from './fips/certificate-data';

@@ -42,6 +42,10 @@ describe('the project model: one place for defaults and rules', () => {
     ['an unknown profile', { profile: 'fips' }, /profile must be "strict", "rhel-compatible", "recipe-compatible", not "fips"/],
     ['no python source', { python: undefined }, /python must name the CPython source/],
     ['full with an interpreter', { mode: 'full' }, /mode "full" builds its own interpreter: remove interpreter/],
+    ['a Debian OpenSSL named by a word', { openssl: { kind: 'debian', package: 'openssl', version: 'latest' } }, /openssl\.version "latest" is not a Debian version of OpenSSL 3: give a prefix such as 3\.0 or 3\.5/],
+    ['a Debian OpenSSL 1.1', { openssl: { kind: 'debian', package: 'openssl', version: '1.1.1' } }, /openssl\.version "1\.1\.1" is not a Debian version of OpenSSL 3/],
+    ['a Python 2 source', { python: { kind: 'debian', package: 'python2.7', version: '2.7.18' } }, /python\.version "2\.7\.18" is not a Debian version of CPython 3/],
+    ['a Python 3.9 tarball', { python: { kind: 'url', url: 'https://www.python.org/ftp/python/3.9.18/Python-3.9.18.tgz', sha256: 'a'.repeat(64) } }, /python \(CPython 3\.9\.18\) is Python 3\.9\.18: fipskit builds for CPython 3\.10 to 3\.14/],
   ])('refuses %s, naming the file and the field', (_name, change, message) => {
     expect(() => normalize({ ...linux, ...change })).toThrow(message);
     expect(() => normalize({ ...linux, ...change })).toThrow(/^fips\/fipskit\.json: /);

@@ -2,6 +2,7 @@ import { posix, win32 } from 'node:path';
 import { DEFAULT_FIPS_PROFILE, FipsProfile } from '../fips/profiles';
 import { assertEnvironmentOption } from '../process/build-environment';
 import type { SourceSpec } from '../sources/source-spec';
+import { pythonVersionProblem } from './python-versions';
 
 /**
  * The one place that turns a fipskit project (its fipskit.json, or the project generator's options written as one)
@@ -146,7 +147,31 @@ function checkSource(value: unknown, field: string): string | undefined {
   if (version !== undefined && typeof version !== 'string') {
     return `${field}.version must be a string such as "${String(version)}" (in quotes: 3.10 as a number is 3.1), not ${describe(version)}.`;
   }
+  if (kind === 'debian' && typeof version === 'string') {
+    const bad = debianVersionProblem(version, field === 'python' ? 'python' : 'openssl');
+    if (bad) return `${field}.version ${bad}`;
+  }
+  if (field === 'python') {
+    const spec = value as { url?: unknown; path?: unknown };
+    const named = typeof version === 'string' && version !== '' ? version : /Python-(\d+\.\d+\.\d+)/.exec(String(spec.url ?? spec.path ?? ''))?.[1];
+    if (named) return pythonVersionProblem(named, typeof version === 'string' && version !== '' ? `${field}.version "${version}"` : `${field} (CPython ${named})`);
+  }
   return undefined;
+}
+
+/**
+ * Why a Debian source version cannot be resolved, or undefined: a prefix of the upstream version (3.0, 3.11) takes
+ * the newest Debian serves with it, an exact Debian version (3.0.17-1~deb12u2) that one; a word such as "latest"
+ * names nothing.
+ */
+export function debianVersionProblem(version: string, what: 'openssl' | 'python'): string | undefined {
+  if (version === '') return undefined;
+  if (/^3(\.\d+){1,2}(-[0-9A-Za-z.+~]+)?$/.test(version)) return undefined;
+  const example = what === 'openssl' ? { prefix: '3.0 or 3.5', exact: '3.0.17-1~deb12u2' } : { prefix: '3.11', exact: '3.11.2-6+deb12u6' };
+  return (
+    `"${version}" is not a Debian version of ${what === 'openssl' ? 'OpenSSL 3' : 'CPython 3'}: give a prefix such as ${example.prefix} ` +
+    `(the newest version Debian serves with it) or an exact Debian version such as ${example.exact}.`
+  );
 }
 
 /** The versions an OpenSSL source can give, as far as the project file tells: [lowest, highest], or undefined. */

@@ -1,6 +1,7 @@
 import { Tree, logger, readJson, readNxJson, readProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectGenerator } from './generator';
 import { resolvedProject } from '../../testing/resolved-project';
@@ -115,9 +116,25 @@ describe('project generator', () => {
     [{ pythonVersion: '3.11.2', pythonSha256: 'c'.repeat(64) }, /differs from the published SHA-256 of Python-3\.11\.2\.tgz/],
     [{ pythonSource: 'local' as const, pythonVersion: '3.11.2' }, /needs pythonPath/],
     [{ interpreter: '/nonexistent/python3', pythonVersion: undefined }, /Could not ask \/nonexistent\/python3 for its version.*--pythonVersion/],
+    [{ opensslSource: 'debian' as const, opensslVersion: 'latest' }, /--opensslVersion "latest" is not a Debian version of OpenSSL 3: give a prefix such as 3\.0 or 3\.5/],
+    [{ pythonVersion: '3.9.18', pythonSha256: 'c'.repeat(64) }, /--pythonVersion 3\.9\.18 is Python 3\.9\.18: fipskit builds for CPython 3\.10 to 3\.14/],
+    [{ mode: 'full' as const, platform: 'linux' as const, pythonVersion: '3.15.0', pythonSha256: 'c'.repeat(64) }, /does not yet know the built-in hash modules of 3\.15/],
   ])('refuses %j', async (options, message) => {
     await expect(projectGenerator(tree, { name: 'x', pythonVersion: '3.11.2', ...options })).rejects.toThrow(message);
     expect(tree.exists('x/project.json')).toBe(false);
+  });
+
+  (process.platform === 'linux' ? it : it.skip)('refuses an interpreter that is Python 2 or 3.6, naming its version, before writing anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-python-'));
+    for (const [name, version] of [['python2', '2.7.18'], ['python3.6', '3.6.15']]) {
+      // Answers only as an old Python does: -I does not exist before 3.4.
+      writeFileSync(join(dir, name), `#!/bin/sh\n[ "$1" = "-I" ] && { echo "Unknown option: -I" >&2; exit 2; }\necho ${version}\n`);
+      chmodSync(join(dir, name), 0o755);
+      await expect(projectGenerator(tree, { name: 'old', platform: 'linux', interpreter: join(dir, name) })).rejects.toThrow(
+        `The interpreter ${join(dir, name)} is Python ${version}: fipskit builds for CPython 3.10 to 3.14 (CPython supports OpenSSL 3 from 3.10 on).`,
+      );
+    }
+    expect(tree.exists('old/fipskit.json')).toBe(false);
   });
 
   it('one OpenSSL project feeding a second Python project (a full 3.13 build): no OpenSSL of its own, cross-project dependsOn', async () => {

@@ -4,7 +4,7 @@ import { versionText } from './lib/version-text';
 import { ProjectGeneratorOptions } from './schema';
 import { TextVersionOptions, fipsProviderSourceSpec, opensslSourceSpec } from './lib/source-spec-for';
 import { interpreterVersion, pythonSourceSpec } from './lib/python-source-spec';
-import { DEFAULT_FIPS_PROFILE, FipsProfile, defaultInterpreter, defaultMode, hostPlatform, interpreterProblem, modeMismatch, normalizeProject, outputDirProblem } from '@fipskit/core';
+import { DEFAULT_FIPS_PROFILE, FipsProfile, defaultInterpreter, defaultMode, hostPlatform, interpreterProblem, modeMismatch, normalizeProject, outputDirProblem, pythonVersionProblem } from '@fipskit/core';
 import type { NamedProjectFile } from '@fipskit/core';
 import { EXECUTORS } from '../../constants';
 import { withSignaturePolicy } from './lib/signature-policy';
@@ -89,6 +89,8 @@ export async function projectGenerator(tree: Tree, rawOptions: ProjectGeneratorO
         : `The interpreter ${interpreter} is on a ${platform} machine and cannot be asked for its version here: pass --pythonVersion (e.g. 3.11.2).`,
     );
   }
+  const unsupported = options.pythonVersion && pythonVersionProblem(options.pythonVersion, `--pythonVersion ${options.pythonVersion}`);
+  if (unsupported) throw new Error(unsupported);
   const pythonSpec = pythonSourceSpec(options, options.pythonVersion ?? interpreterVersion(interpreter!));
   // Every option is valid by now: the generator says what it cannot check only for a project it writes.
   for (const warning of await unreachableSources([

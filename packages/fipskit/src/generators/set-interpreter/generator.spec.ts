@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Tree, logger, readProjectConfiguration, updateProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { projectGenerator } from '../project/generator';
@@ -7,6 +10,16 @@ import { setInterpreterGenerator } from './generator';
 type ProjectOptions = Parameters<typeof projectGenerator>[1];
 
 const RUNNER_PYTHON = 'C:\\hostedtoolcache\\windows\\Python\\3.11.2\\x64\\python.exe';
+
+/** An interpreter on this machine that answers the version question as a Python of `version` would. */
+function fakePython(version: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fipskit-python-'));
+  const python = join(dir, 'python3');
+  writeFileSync(python, `#!/bin/sh\necho ${version}\n`);
+  chmodSync(python, 0o755);
+  return python;
+}
+const HOST_PYTHON = process.platform === 'linux' ? fakePython('3.11.2') : '/opt/hostedtoolcache/Python/3.11.2/x64/bin/python3';
 
 describe('set-interpreter generator', () => {
   let tree: Tree;
@@ -28,7 +41,7 @@ describe('set-interpreter generator', () => {
 
   it.each([
     ['win32', { name: 'win', platform: 'win32', pythonVersion: '3.11.2' }, RUNNER_PYTHON],
-    ['linux', { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' }, '/opt/hostedtoolcache/Python/3.11.2/x64/bin/python3'],
+    ['linux', { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' }, HOST_PYTHON],
     ['darwin', { name: 'mac', platform: 'darwin', pythonVersion: '3.11.2' }, '/Library/Frameworks/Python.framework/Versions/3.11/bin/python3'],
   ] as const)('%s: the project becomes exactly what the project generator writes for that interpreter', async (platform, options, interpreter) => {
     await projectGenerator(tree, options);
@@ -84,5 +97,18 @@ describe('set-interpreter generator', () => {
     );
     await expect(setInterpreterGenerator(tree, { platform: 'win32', interpreter: 'C:\\100%\\python.exe' })).rejects.toThrow(/contains a quote, \$, `, %, a line break or a trailing backslash/);
     expect(resolvedProject(tree, 'win').targets!.python.options.interpreter).toBe('C:\\Program Files\\Python311\\python.exe');
+  });
+
+  (process.platform === 'linux' ? it : it.skip)("on this machine's platform: refuses a path that does not exist, and a Python fipskit does not build for, changing nothing", async () => {
+    await projectGenerator(tree, { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' });
+    const before = tree.read('lin/fipskit.json', 'utf-8');
+    await expect(setInterpreterGenerator(tree, { platform: 'linux', interpreter: '/opt/nowhere/bin/python3' })).rejects.toThrow(
+      '/opt/nowhere/bin/python3 does not exist on this machine: install that Python, or give the path of one that is installed. Nothing changed.',
+    );
+    const python2 = fakePython('2.7.18');
+    await expect(setInterpreterGenerator(tree, { platform: 'linux', interpreter: python2 })).rejects.toThrow(
+      `The interpreter ${python2} is Python 2.7.18: fipskit builds for CPython 3.10 to 3.14`,
+    );
+    expect(tree.read('lin/fipskit.json', 'utf-8')).toBe(before);
   });
 });

@@ -1,5 +1,7 @@
 import { TargetConfiguration, Tree, formatFiles, joinPathFragments, logger, updateProjectConfiguration, writeJson } from '@nx/devkit';
-import { pathsFor } from '@fipskit/core';
+import { existsSync } from 'node:fs';
+import { hostPlatform, pathsFor } from '@fipskit/core';
+import { interpreterVersion } from '../project/lib/python-source-spec';
 import { toolchainInput } from '../../constants';
 import { fipskitProjects } from '../../plugins/fipskit-projects';
 import { FIPSKIT_PROJECT_FILE } from '../../plugins/nodes';
@@ -24,6 +26,16 @@ export async function setInterpreterGenerator(tree: Tree, options: SetInterprete
   }
   // The python stage's cache input names it through a shell: refused here, before any file changes, if it cannot.
   toolchainInput('python', interpreter);
+  // On this machine's platform the interpreter is asked: it must exist and be a Python fipskit builds for. A path
+  // for another platform (a CI runner's) cannot be checked here; its build checks it there.
+  if (platform === hostPlatform()) {
+    if (!existsSync(interpreter)) {
+      throw new Error(`${interpreter} does not exist on this machine: install that Python, or give the path of one that is installed. Nothing changed.`);
+    }
+    interpreterVersion(interpreter);
+  } else {
+    logger.info(`fipskit: ${interpreter} is a ${platform} path and was not checked here: its python stage asks it for its version and headers there.`);
+  }
   const changed: string[] = [];
   for (const found of fipskitProjects(tree)) {
     const current = found.interpreter;

@@ -1,15 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import type { SourceSpec } from '@fipskit/core';
+import { SourceSpec, pythonVersionProblem } from '@fipskit/core';
 import { OFFICIAL_CPYTHON_RELEASES } from '../../../constants';
 import { ProjectGeneratorOptions } from '../schema';
 
-/** The interpreter's own version, asked of it (`-I`: nothing from the caller's environment). */
+/** The interpreter's own version, asked of it (nothing from the caller's environment), refused outside the supported range. */
 export function interpreterVersion(interpreter: string): string {
-  const result = spawnSync(interpreter, ['-I', '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8', windowsHide: true });
+  // -E and -s, not -I: a Python 2 or 3.3 must still say its version, so that the refusal can name it.
+  const result = spawnSync(interpreter, ['-E', '-s', '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8', windowsHide: true });
   const version = result.status === 0 ? result.stdout.trim() : '';
-  if (!/^3\.\d+\.\d+$/.test(version)) {
+  if (!/^\d+\.\d+\.\d+$/.test(version)) {
     throw new Error(`Could not ask ${interpreter} for its version (${result.error?.message ?? result.stderr?.trim() ?? 'no output'}). Pass --interpreter with an installed Python 3, or --pythonVersion.`);
   }
+  const unsupported = pythonVersionProblem(version, `The interpreter ${interpreter}`);
+  if (unsupported) throw new Error(unsupported);
   return version;
 }
 

@@ -1,4 +1,4 @@
-import type { SourceSpec } from '@fipskit/core';
+import { SourceSpec, debianVersionProblem } from '@fipskit/core';
 import { DEFAULT_DEBIAN_OPENSSL, DEFAULT_OFFICIAL_OPENSSL, OFFICIAL_OPENSSL_RELEASES } from '../../../constants';
 import { ProjectGeneratorOptions } from '../schema';
 
@@ -9,7 +9,10 @@ export type TextVersionOptions = Omit<ProjectGeneratorOptions, 'opensslVersion' 
 export function opensslSourceSpec(options: TextVersionOptions): SourceSpec {
   const kind = options.opensslSource ?? 'official';
   if (kind === 'debian') {
-    return { kind: 'debian', package: 'openssl', version: options.opensslVersion ?? DEFAULT_DEBIAN_OPENSSL, ...debianWhere(options.opensslRelease, options.opensslSuites, 'openssl') };
+    const version = options.opensslVersion ?? DEFAULT_DEBIAN_OPENSSL;
+    const bad = debianVersionProblem(version, 'openssl');
+    if (bad) throw new Error(`--opensslVersion ${bad}`);
+    return { kind: 'debian', package: 'openssl', version, ...debianWhere(options.opensslRelease, options.opensslSuites, 'openssl') };
   }
   if (kind === 'local') {
     if (!options.opensslPath) throw new Error('opensslSource "local" needs opensslPath: the path of an OpenSSL tarball or source directory.');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProcessRunner } from '@fipskit/core';
+import { ProcessRunner, pythonVersionProblem } from '@fipskit/core';
 
 /** What fipskit needs to know about an existing interpreter, asked of the interpreter itself. */
 export interface InterpreterFacts {
@@ -42,6 +42,13 @@ export async function probeInterpreter(runner: ProcessRunner, interpreter: strin
       { onLine: (l) => lines.push(l) },
     );
   } catch (error) {
+    // An old Python (2.7 has no -I, 3.5 cannot read the probe) fails the probe: its version says why, when it runs at all.
+    const said: string[] = [];
+    const asked = await runner
+      .run({ program: interpreter, args: ['-E', '-s', '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], cwd, env: { PYTHONHOME: undefined } }, { onLine: (l) => said.push(l) })
+      .then(() => said.join('').trim(), () => '');
+    const unsupported = /^\d+\.\d+\.\d+$/.test(asked) && pythonVersionProblem(asked, `The interpreter ${interpreter}`);
+    if (unsupported) throw new Error(unsupported);
     throw new Error(`Could not run the interpreter ${interpreter}: ${(error as Error).message.split('\n')[0]} Set interpreter to an existing Python 3 executable.`);
   }
   const facts = JSON.parse(lines.join('\n')) as InterpreterFacts;
@@ -54,6 +61,8 @@ export async function probeInterpreter(runner: ProcessRunner, interpreter: strin
 
 /** The overlay's modules must be compiled from the source of exactly this interpreter's version. */
 export function assertOverlayFits(facts: InterpreterFacts, sourceVersion: string, interpreter: string): void {
+  const unsupported = pythonVersionProblem(facts.version, `The interpreter ${interpreter}`);
+  if (unsupported) throw new Error(unsupported);
   if (facts.version !== sourceVersion) {
     throw new Error(
       `The interpreter ${interpreter} is Python ${facts.version} but the CPython source is ${sourceVersion}. ` +
