@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OUTPUT_MARKER, assertOutputIsOurs, createStaging, publishOutput, removeStaleStaging } from './owned-output';
@@ -30,6 +30,46 @@ describe('owned output directories', () => {
     publishOutput(staging, out, 'openssl');
     expect(readdirSync(out).sort()).toEqual([OUTPUT_MARKER, 'second']);
     expect(readdirSync(root)).toEqual(['out']);
+  });
+
+  it('a publish that fails part way puts the previous output back: nothing is lost', () => {
+    const out = join(root, 'out');
+    const first = createStaging(out);
+    writeFileSync(join(first, 'first'), '1');
+    publishOutput(first, out, 'openssl');
+    const second = createStaging(out);
+    writeFileSync(join(second, 'second'), '2');
+    // The staging directory is gone when its rename comes (moved by another program): the second rename fails.
+    const moved = join(root, 'moved-away');
+    renameSync(second, moved);
+    expect(() => publishOutput(second, out, 'openssl')).toThrow(/ENOENT/);
+    expect(readdirSync(out).sort()).toEqual([OUTPUT_MARKER, 'first']);
+    expect(readdirSync(root).sort()).toEqual(['moved-away', 'out']);
+  });
+
+  // A real read-only file system (a tmpfs remounted read-only), where root's permissions do not help either.
+  const readOnly = spawnSync('id', ['-u'], { encoding: 'utf8' }).stdout.trim() === '0' ? it : it.skip;
+  readOnly('a read-only output directory is a sentence naming it, the cause and the fix, and the previous output stays', () => {
+    const disk = mkdtempSync(join(tmpdir(), 'fipskit-ro-'));
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'fipskit-ro', disk]).status).toBe(0);
+    try {
+      const out = join(disk, 'dist', 'openssl');
+      const earlier = createStaging(out);
+      writeFileSync(join(earlier, 'libcrypto.so.3'), 'earlier');
+      publishOutput(earlier, out, 'openssl');
+      const staging = createStaging(out);
+      expect(spawnSync('mount', ['-o', 'remount,ro', disk]).status).toBe(0);
+      const sentence =
+        `Cannot write the output ${out}: it is on a read-only file system (EROFS on ${join(disk, 'dist')}). Make ${join(disk, 'dist')} and ${out} writable ` +
+        '(chmod/chown, remount read-write, or close the program holding them), or point outputPath (fipskit.json: outputDir) at a writable directory, ' +
+        'and run the stage again. The previous output, if any, is unchanged.';
+      expect(() => publishOutput(staging, out, 'openssl')).toThrow(sentence);
+      expect(() => createStaging(out)).toThrow(/^Cannot write the output .*: it is on a read-only file system \(EROFS on /);
+      expect(readFileSync(join(out, 'libcrypto.so.3'), 'utf8')).toBe('earlier');
+    } finally {
+      spawnSync('umount', ['-l', disk]);
+      rmSync(disk, { recursive: true, force: true });
+    }
   });
 
   it('removes only its own leftovers of killed runs', () => {

@@ -54,13 +54,38 @@ export function removeUnpublishedStaging(): string[] {
  */
 export function createStaging(finalDir: string): string {
   const parent = dirname(finalDir);
-  mkdirSync(parent, { recursive: true });
-  removeStaleStaging(finalDir);
-  const staging = join(parent, `${basename(finalDir)}.${process.pid}${PARTIAL_SUFFIX}`);
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  unpublished.add(staging);
-  return staging;
+  try {
+    mkdirSync(parent, { recursive: true });
+    removeStaleStaging(finalDir);
+    const staging = join(parent, `${basename(finalDir)}.${process.pid}${PARTIAL_SUFFIX}`);
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    unpublished.add(staging);
+    return staging;
+  } catch (error) {
+    throw notWritable(error, parent, finalDir);
+  }
+}
+
+const NOT_WRITABLE: Record<string, string> = {
+  EACCES: 'this user may not write there',
+  EPERM: 'this user may not write there (or a file in it is marked read-only or immutable)',
+  EROFS: 'it is on a read-only file system',
+  EBUSY: 'another program holds it open',
+};
+
+/**
+ * A sentence for a directory the stage may not write, instead of a raw `EACCES … rename`: what, why, and the way
+ * out. Other errors pass through unchanged.
+ */
+function notWritable(error: unknown, dir: string, finalDir: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!code || !(code in NOT_WRITABLE)) return error;
+  return new Error(
+    `Cannot write the output ${finalDir}: ${NOT_WRITABLE[code]} (${code} on ${dir}). Make ${dirname(finalDir)} and ${finalDir} writable ` +
+      '(chmod/chown, remount read-write, or close the program holding them), or point outputPath (fipskit.json: outputDir) at a writable ' +
+      'directory, and run the stage again. The previous output, if any, is unchanged.',
+  );
 }
 
 /**
@@ -94,14 +119,24 @@ function isRunning(pid: number): boolean {
 export function publishOutput(staging: string, finalDir: string, stage: string): void {
   assertOutputIsOurs(finalDir, stage);
   const marker: OutputMarker = { createdBy: 'fipskit', stage, createdAt: new Date().toISOString() };
-  writeFileSync(join(staging, OUTPUT_MARKER), JSON.stringify(marker, null, 2) + '\n');
-  if (existsSync(finalDir)) {
-    const previous = `${finalDir}.${process.pid}.previous${PARTIAL_SUFFIX}`;
-    renameSync(finalDir, previous);
-    renameSync(staging, finalDir);
-    rmSync(previous, { recursive: true, force: true });
-  } else {
-    renameSync(staging, finalDir);
+  try {
+    writeFileSync(join(staging, OUTPUT_MARKER), JSON.stringify(marker, null, 2) + '\n');
+    if (existsSync(finalDir)) {
+      const previous = `${finalDir}.${process.pid}.previous${PARTIAL_SUFFIX}`;
+      renameSync(finalDir, previous);
+      try {
+        renameSync(staging, finalDir);
+      } catch (error) {
+        // The previous output goes back where it was: a failed publish loses nothing.
+        renameSync(previous, finalDir);
+        throw error;
+      }
+      rmSync(previous, { recursive: true, force: true });
+    } else {
+      renameSync(staging, finalDir);
+    }
+  } catch (error) {
+    throw notWritable(error, dirname(finalDir), finalDir);
   }
   unpublished.delete(staging);
 }
