@@ -260,6 +260,22 @@ describe('verify catches every false green we know of', () => {
     expect(run.status).not.toBe(0);
     expect(run.stderr).toMatch(/^fipskit: this Python runs in FIPS mode only, and FIPS mode is not in force: the FIPS provider is not active/m);
     expect(run.stderr).toMatch(/FipsModeError/);
+    // The configuration is intact: the module changed, and rebuilding it is the advice.
+    expect(run.stderr).toMatch(/rebuild it \(`nx run fips-python:openssl --skip-nx-cache`\)/);
+    expect(run.stderr).not.toMatch(/OpenSSL need not be rebuilt/);
+  });
+
+  it("a configuration whose module MAC was changed after fipsinstall: the refusal says to run fips-config again, not to rebuild OpenSSL", () => {
+    const { python } = overlayCopy('changed-mac', (dir) => {
+      symlinkSync(join(dist, 'openssl'), join(dir, 'openssl'));
+      rmSync(join(dir, 'fips-config'));
+      cpSync(join(dist, 'fips-config'), join(dir, 'fips-config'), { recursive: true });
+      const cnf = join(dir, 'fips-config', 'openssl.cnf');
+      writeFileSync(cnf, readFileSync(cnf, 'utf8').replace(/^(module-mac\s*=\s*)(.)/m, (_all, head: string, first: string) => `${head}${first === 'A' ? 'B' : 'A'}`));
+    });
+    const run = runPython(python, ['-c', FIPS_PROBE]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/the module MAC in .*\/openssl\.cnf is not the one fipsinstall wrote for this module .* Run `nx run fips-python:fips-config` on this machine again; OpenSSL need not be rebuilt/);
   });
 
   it('fails on an overlay with the built-in md5 fallback left open (no hash routing)', () => {

@@ -149,6 +149,12 @@ def _fips_problem(hashlib_module):
         digest = hashlib_module.new("sha256", b"abc").hexdigest()
     except ValueError as error:
         modules = os.environ.get("OPENSSL_MODULES", "OpenSSL's compiled-in module directory")
+        if _configuration_mac_changed(conf):
+            return (
+                "the FIPS provider is not active: the module MAC in %s is not the one fipsinstall wrote for this module "
+                "(fips-config.json beside it records that one), so the configuration was changed after fipsinstall ran. "
+                "Run `nx run %s:fips-config` on this machine again; OpenSSL need not be rebuilt (%s)" % (conf, project, error)
+            )
         return (
             "the FIPS provider is not active: OpenSSL read %s but the provider (in %s) did not start, so its "
             "integrity check or self-tests failed. The module was changed after fipsinstall ran, or the configuration's "
@@ -158,6 +164,23 @@ def _fips_problem(hashlib_module):
     if digest != SHA256_ABC:
         return "SHA-256 of b'abc' gave %s, not the known answer" % digest
     return _binding_problem(hashlib_module, conf) or _other_libcrypto()
+
+
+def _configuration_mac_changed(conf):
+    """True when the configuration's module-mac differs from the one fipsinstall wrote (fips-config.json beside it)."""
+    import json
+
+    try:
+        with open(os.path.join(os.path.dirname(conf), "fips-config.json"), encoding="utf-8") as handle:
+            recorded = json.load(handle).get("fipsinstall", {}).get("moduleMac")
+        with open(conf, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, ValueError, AttributeError):
+        return False
+    if not isinstance(recorded, str) or not recorded:
+        return False
+    found = [line.split("=", 1)[1].strip() for line in lines if line.strip().startswith("module-mac") and "=" in line]
+    return bool(found) and found[0].upper() != recorded.upper()
 
 
 def _bundle_setup():

@@ -81,6 +81,8 @@ describe('fips-config executor', () => {
     const manifest = JSON.parse(readFileSync(join(out, 'fips-config.json'), 'utf8'));
     expect(manifest.fipsinstall.output).toEqual(['INSTALL PASSED']);
     expect(manifest.fipsinstall.machineDigest).toMatch(/^[0-9a-f]{64}$/);
+    // The MAC fipsinstall wrote, for the FIPS Python to tell a changed configuration from a changed module.
+    expect(manifest.fipsinstall.moduleMac).toBe('AB');
     expect(manifest.fipsProvider.sha256).toBe(sha256(MODULE_BYTES));
     expect(manifest.files).toEqual(['fipsmodule.cnf', 'openssl.cnf', 'fipskit-binding.txt', 'fips-env.sh', 'fips-env.ps1']);
     // The machine the configuration belongs to, as the FIPS Python checks it at start-up.

@@ -105,6 +105,9 @@ export async function configureFips(
         hostDigest: host.digest,
         output: runs.installOutput,
         verify: runs.verifyOutput,
+        // The module's MAC as fipsinstall wrote it: a FIPS Python whose provider fails to start compares it with the
+        // one its openssl.cnf holds, to tell a changed configuration (run fips-config again) from a changed module.
+        moduleMac: /^\s*module-mac\s*=\s*(\S+)\s*$/m.exec(fipsSection)?.[1] ?? null,
       },
       openssl: { version: options.prefixInfo.version, prefix: options.prefix },
       fipsProvider: { ...options.prefixInfo.fipsProvider, sha256: moduleSha256 },

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shellCommand, shellWord } from './posix-shell';
@@ -51,6 +51,19 @@ describe('bundle scripts', () => {
     expect(shellCommand({ program: '@ROOT@/bin/openssl', args: ['list', '-providers'], env: { OPENSSL_CONF_INCLUDE: undefined, OPENSSL_CONF: '@WORK@/x.cnf' } })).toBe(
       'env -u OPENSSL_CONF_INCLUDE OPENSSL_CONF="$work"/x.cnf "$root"/bin/openssl list -providers',
     );
+  });
+
+  it('fipskit-setup writes fips-config.json as JSON, with the module MAC fipsinstall wrote (run by dash)', () => {
+    const script = renderSetupScript(input);
+    const block = script.slice(script.indexOf('json_lines() {'), script.indexOf('rm -f "$work/fipsinstall.log" "$work/verify.log"'));
+    const work = mkdtempSync(join(tmpdir(), 'fipskit-setup-json-'));
+    writeFileSync(join(work, 'fipsinstall.log'), 'INSTALL PASSED\n"quoted" \\ back\n');
+    writeFileSync(join(work, 'verify.log'), 'VERIFY PASSED\n');
+    writeFileSync(join(work, 'fipsmodule.cnf'), '[fips_sect]\nactivate = 1\nmodule-mac = BD:8C:0E:2E\ninstall-mac = 41:9C\n');
+    const run = spawnSync('dash', ['-c', `work="$1"; binding=machine; ran_at=2026-12-07T00:00:00Z; host=h; host_digest=${'d'.repeat(64)}\n${block}`, 'sh', work], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const manifest = JSON.parse(readFileSync(join(work, 'fips-config.json'), 'utf8'));
+    expect(manifest.fipsinstall).toMatchObject({ output: ['INSTALL PASSED', '"quoted" \\ back'], verify: ['VERIFY PASSED'], moduleMac: 'BD:8C:0E:2E' });
   });
 
   it("fipskit-setup runs the fips-config stage's own fipsinstall and -verify command lines, and parses as POSIX shell", () => {
