@@ -2,7 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OUTPUT_MARKER, assertOutputIsOurs, createStaging, publishOutput, removeStaleStaging } from './owned-output';
+import { withStageLock } from '../sources/cache-lock';
+import { OUTPUT_MARKER, assertOutputIsOurs, buildOncePerTask, createStaging, nxTaskHash, publishOutput, readMarker, removeStaleStaging } from './owned-output';
 
 describe('owned output directories', () => {
   let root: string;
@@ -94,6 +95,78 @@ describe('owned output directories', () => {
     } finally {
       running.kill();
     }
+  });
+});
+
+describe('two runs of one task at once', () => {
+  const env = { NX_TASK_HASH: 'h1', NX_TASK_TARGET_PROJECT: 'p', NX_TASK_TARGET_TARGET: 'openssl' };
+  const context = { projectName: 'p', targetName: 'openssl' };
+
+  it('takes the task hash Nx gives this very task, and none when the cache is skipped or the task is another', () => {
+    expect(nxTaskHash(context, env)).toBe('h1');
+    expect(nxTaskHash(context, { ...env, NX_SKIP_NX_CACHE: 'true' })).toBeUndefined();
+    expect(nxTaskHash({ ...context, targetName: 'python' }, env)).toBeUndefined();
+    expect(nxTaskHash({ ...context, projectName: 'q' }, env)).toBeUndefined();
+    expect(nxTaskHash(context, {})).toBeUndefined();
+  });
+
+  /** Both runs through the real stage lock: the first builds and publishes, the second waits for it. */
+  async function twoRuns(firstHash: string | undefined, secondHash: string | undefined) {
+    const root = mkdtempSync(join(tmpdir(), 'fipskit-once-'));
+    const out = join(root, 'dist', 'openssl');
+    const buildDir = join(root, 'build');
+    const builds: string[] = [];
+    const printed: string[] = [];
+    const build = (who: string) => async () => {
+      builds.push(who);
+      const staging = createStaging(out);
+      writeFileSync(join(staging, 'libcrypto.so.3'), who);
+      publishOutput(staging, out, 'openssl');
+    };
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const inside = new Promise<void>((resolve) => (started = resolve));
+    const first = withStageLock(buildDir, 'openssl', (l) => printed.push(l), async () => {
+      started();
+      await held;
+      await buildOncePerTask(out, 'openssl', firstHash, (l) => printed.push(l), build('first'))();
+    });
+    await inside;
+    // The second run reads the output before it waits, as the executors do.
+    const second = withStageLock(buildDir, 'openssl', (l) => printed.push(l), buildOncePerTask(out, 'openssl', secondHash, (l) => printed.push(l), build('second')));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    await Promise.all([first, second]);
+    return { builds, printed: printed.join('\n'), out };
+  }
+
+  it('the second run of the same task takes the output the first published instead of building again', async () => {
+    const { builds, printed, out } = await twoRuns('h1', 'h1');
+    expect(builds).toEqual(['first']);
+    expect(printed).toMatch(/waiting for .* which is running this stage/);
+    expect(printed).toMatch(/another run of this task \(the same Nx hash\) published .* nothing built again/);
+    expect(readFileSync(join(out, 'libcrypto.so.3'), 'utf8')).toBe('first');
+    expect(readMarker(out)?.taskHash).toBe('h1');
+  });
+
+  it('a run of a different task, or one without a hash (--skip-nx-cache), builds its own', async () => {
+    expect((await twoRuns('h1', 'h2')).builds).toEqual(['first', 'second']);
+    expect((await twoRuns('h1', undefined)).builds).toEqual(['first', 'second']);
+    const { builds, out } = await twoRuns(undefined, 'h1');
+    expect(builds).toEqual(['first', 'second']);
+    expect(readMarker(out)?.taskHash).toBe('h1');
+  });
+
+  it('an output of the same task that was there before this run started is built again (Nx asked for a build)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'fipskit-once-'));
+    const out = join(root, 'openssl');
+    const staging = createStaging(out);
+    publishOutput(staging, out, 'openssl');
+    writeFileSync(join(out, OUTPUT_MARKER), JSON.stringify({ ...readMarker(out), taskHash: 'h1' }));
+    let built = 0;
+    await buildOncePerTask(out, 'openssl', 'h1', () => undefined, async () => void built++)();
+    expect(built).toBe(1);
   });
 });
 

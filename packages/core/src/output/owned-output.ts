@@ -9,6 +9,8 @@ export interface OutputMarker {
   createdBy: 'fipskit';
   stage: string;
   createdAt: string;
+  /** The Nx hash of the task that made it, when Nx ran it: another run of the same task can take it instead. */
+  taskHash?: string;
 }
 
 /** Refuses to touch a directory that holds files fipskit did not create. */
@@ -139,4 +141,38 @@ export function publishOutput(staging: string, finalDir: string, stage: string):
     throw notWritable(error, dirname(finalDir), finalDir);
   }
   unpublished.delete(staging);
+}
+
+/**
+ * The Nx hash of the task this process runs (Nx sets NX_TASK_HASH for it), when Nx started it for this project and
+ * target and may take a cached result: with --skip-nx-cache the user asked for a build, so there is none to share.
+ */
+export function nxTaskHash(context: { projectName?: string; targetName?: string }, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (!env.NX_TASK_HASH || env.NX_SKIP_NX_CACHE === 'true') return undefined;
+  if (env.NX_TASK_TARGET_PROJECT !== context.projectName || env.NX_TASK_TARGET_TARGET !== context.targetName) return undefined;
+  return env.NX_TASK_HASH;
+}
+
+/**
+ * A stage's build inside its lock, once per task: when another run of the same task (the same Nx hash) published the
+ * output while this one waited for the lock, that output is this run's too, and nothing is built again.
+ */
+export function buildOncePerTask(
+  finalDir: string,
+  stage: string,
+  taskHash: string | undefined,
+  print: (line: string) => void,
+  build: () => Promise<void>,
+): () => Promise<void> {
+  const before = readMarker(finalDir);
+  return async (): Promise<void> => {
+    const now = readMarker(finalDir);
+    if (taskHash && now?.taskHash === taskHash && now.createdAt !== before?.createdAt) {
+      print(`[${stage}] another run of this task (the same Nx hash) published ${finalDir} while this one waited: using it, nothing built again`);
+      return;
+    }
+    await build();
+    const published = readMarker(finalDir);
+    if (taskHash && published) writeFileSync(join(finalDir, OUTPUT_MARKER), JSON.stringify({ ...published, taskHash }, null, 2) + '\n');
+  };
 }

@@ -6,6 +6,8 @@ import {
   ExecaRunner,
   TargetPlatform,
   withStageLock,
+  buildOncePerTask,
+  nxTaskHash,
   echoingRunner,
   executorResult,
   ProcessRunner,
@@ -62,7 +64,9 @@ export default async function openSslBuildExecutor(
       return;
     }
     if (options.platform !== 'win32') assertCompilerInCacheKey(context, options.environment.CC);
-    await withStageLock(options.buildDir, 'openssl', print, () => buildOpenSsl(options, runner, print));
+    // Read before waiting: what the output was when this run started, to notice one published meanwhile.
+    const once = buildOncePerTask(options.outputDir, 'openssl', nxTaskHash(context), print, () => buildOpenSsl(options, runner, print));
+    await withStageLock(options.buildDir, 'openssl', print, once);
   });
 }
 

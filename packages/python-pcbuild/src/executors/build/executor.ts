@@ -19,6 +19,8 @@ import {
   renderPlan,
   BuildPlan,
   withStageLock,
+  buildOncePerTask,
+  nxTaskHash,
   assertCompilerInCacheKey,
   describeBuildEnvironment,
   sourceDateEpoch,
@@ -54,9 +56,11 @@ export default async function pythonBuildExecutor(
     }
     if (options.mode !== 'pcbuild') assertCompilerInCacheKey(context, options.environment.CC);
     const chosen = options.verbose ? echoingRunner(runner, print) : runner;
-    await withStageLock(options.buildDir, 'python', print, () =>
+    // Read before waiting: what the output was when this run started, to notice one published meanwhile.
+    const once = buildOncePerTask(options.outputDir, 'python', nxTaskHash(context), print, () =>
       options.mode === 'pcbuild' ? buildWithPcbuild(options, chosen, print) : buildPython(options, chosen, print),
     );
+    await withStageLock(options.buildDir, 'python', print, once);
   });
 }
 
