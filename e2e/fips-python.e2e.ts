@@ -283,15 +283,16 @@ describe('verify catches every false green we know of', () => {
       symlinkSync(join(dist, 'openssl'), join(dir, 'openssl'));
       // The same runtime, loading our _hashlib, but without routing the built-in hash modules to OpenSSL.
       editZipSlot(join(dir, 'python', 'lib', 'python311.zip'), {
-        '_fipskit_boot.py': { find: 'for hook in (_OpenSslRoutedModules, _StdlibPatches)', replace: 'for hook in (_StdlibPatches,)' },
+        '_fipskit_boot.py': { find: 'for hook in (_FipskitModulesFirst, _OpenSslRoutedModules, _StdlibPatches)', replace: 'for hook in (_FipskitModulesFirst, _StdlibPatches)' },
         '_md5.py': { drop: true },
       });
     });
     const result = verifyWith(python, 'verify-fallback-open', root);
     expect(result.status).not.toBe(0);
     const report = readReport('verify-fallback-open');
-    // Everything else is FIPS: only the MD5 fallback betrays it.
-    expect(report.failedRequired).toEqual(['md5-refused']);
+    // Everything else is FIPS: only the MD5 fallback betrays it, in this process and in a start with -S that imports _md5 first.
+    expect(report.failedRequired).toEqual(['md5-refused', 'start-environment']);
+    expect(check(report, 'start-environment')?.detail).toMatch(/-S, then CPython's _md5 before hashlib: CPython's MD5 computed/);
     expect(check(report, 'md5-refused')?.detail).toMatch(/^still produced an MD5 digest: hashlib\.new\('md5'\).* CPython fell back to its built-in _md5/);
   });
 
@@ -341,6 +342,39 @@ describe('a fipskit Python is FIPS however it is started, or refuses loudly', ()
   });
 
   it.each([['-I'], ['-E'], ['-S'], ['-s']])('%s', (flag) => expectFips(runPython(python, [flag, '-c', FIPS_PROBE])));
+
+  it("PYTHONHOME or PYTHONPLATLIBDIR naming the system's installation: refused before Python starts, naming the variable and the fix", () => {
+    for (const [name, value] of [['PYTHONHOME', '/usr'], ['PYTHONPLATLIBDIR', '/usr/lib']]) {
+      const result = runPython(python, ['-c', FIPS_PROBE], { [name]: value });
+      expect({ name, status: result.status, stdout: result.stdout }).toEqual({ name, status: 1, stdout: '' });
+      expect(result.stderr).toContain(`fipskit: this Python runs in FIPS mode only, and ${name}=${value} would start it outside FIPS mode`);
+      expect(result.stderr).toContain(`Unset ${name}`);
+      // -I ignores the environment: the same start is FIPS.
+      expectFips(runPython(python, ['-I', '-c', FIPS_PROBE], { [name]: value }));
+    }
+  });
+
+  it("-S with PYTHONPATH at the system's lib-dynload, and a sitecustomize earlier on sys.path, are FIPS", () => {
+    expectFips(runPython(python, ['-S', '-c', FIPS_PROBE], { PYTHONPATH: '/usr/lib/python3.11/lib-dynload' }));
+    const hooks = mkdtempSync(join(WORKSPACE, 'tmp', 'e2e-hook-'));
+    writeFileSync(join(hooks, 'sitecustomize.py'), `open(${JSON.stringify(join(hooks, 'ran'))}, "w").close()\n`);
+    expectFips(runPython(python, ['-c', FIPS_PROBE], { PYTHONPATH: hooks }));
+    // The hook still ran, after fipskit's.
+    expect(existsSync(join(hooks, 'ran'))).toBe(true);
+  });
+
+  it("-S, then CPython's _md5 before anything imports hashlib: OpenSSL refuses it", () => {
+    const result = runPython(python, ['-S', '-c', 'import _md5\ntry:\n    _md5.md5(b"x"); print("computed")\nexcept ValueError:\n    print("refused")']);
+    expect(result).toEqual({ status: 0, stdout: 'refused\n', stderr: '' });
+  });
+
+  it('a venv made with --copies, and a start through a bare name PATH resolves to the system Python', () => {
+    const dir = mkdtempSync(join(WORKSPACE, 'tmp', 'e2e-copies-'));
+    expect(runPython(python, ['-m', 'venv', '--copies', '--without-pip', join(dir, 'venv')]).status).toBe(0);
+    expectFips(runPython(join(dir, 'venv', 'bin', 'python'), ['-c', FIPS_PROBE]));
+    const bare = spawnSync(python, ['-c', FIPS_PROBE], { argv0: 'python3', encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    expectFips({ status: bare.status, stdout: bare.stdout, stderr: bare.stderr });
+  });
 
   it('the interpreter binary itself, started with no fipskit variables, from another directory', () => {
     expectFips(runPython(join(dist, 'python', 'bin', 'python3.11'), ['-c', FIPS_PROBE], {}, '/'));

@@ -1,9 +1,11 @@
 """fipskit: puts this Python in FIPS mode before OpenSSL is first used, or refuses loudly.
 
 This module and its companions live in the interpreter's zip slot (<prefix>/lib/pythonXY.zip, on
-Windows <prefix>\\pythonXY.zip): the first entry of sys.path however Python is started (-I, -E, -S,
-a symlink to it, a moved copy, sys.executable in a child, a venv made from it), so `import _ssl` and
-`import _hashlib` always reach fipskit's small wrappers first. They call activate(), which
+Windows <prefix>\\pythonXY.zip): the first entry of the installation's sys.path however Python is started (-I,
+-E, -S, a symlink to it, a moved copy, sys.executable in a child, a venv made from it). Its encodings package, the
+first import of every start, puts an import guard ahead of every finder (install_guard), so `import _ssl` and
+`import _hashlib` reach fipskit's small wrappers even when PYTHONPATH or the script's directory holds others, and
+CPython's built-in hash modules never load. The wrappers call activate(), which
 
 - points OpenSSL at fipskit's FIPS configuration (paths relative to the zip, so the tree can move),
 - loads the real _hashlib (and with it libcrypto) and checks that FIPS mode is in force: default
@@ -27,6 +29,8 @@ ROUTED = ("_md5", "_sha1", "_sha256", "_sha512", "_sha2", "_sha3", "_blake2")
 # Modules with no OpenSSL counterpart to route to, which must not load: 3.14's _hmac (HACL* HMAC). Refused with an
 # ImportError, which hmac reads as "not built" and answers with OpenSSL's HMAC (or HMAC over the routed hashes).
 REFUSED = ("_hmac",)
+# fipskit's own modules, which must be the ones that load whatever sys.path holds ahead of the zip slot.
+FIRST = ("_ssl", "_hashlib", "sitecustomize", "_fipskit_hashes", "_fipskit_layout")
 SHA256_ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 
 
@@ -275,6 +279,21 @@ def _other_libcrypto():
 # Import hooks: built-in hash names to OpenSSL, and stdlib modules that need a FIPS-approved algorithm
 
 
+class _FipskitModulesFirst(object):
+    """Ahead of every other finder: fipskit's _ssl, _hashlib and sitecustomize are the ones that load. PYTHONPATH and
+    the script's directory come before the zip slot on sys.path: a lib-dynload there (the system's, with -S) would
+    load another _hashlib, and a sitecustomize there (coverage's, an APM agent's) would take fipskit's place. Theirs
+    still runs: fipskit's sitecustomize runs the next one on sys.path."""
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if path is not None or name not in FIRST:
+            return None
+        import importlib.machinery
+
+        return importlib.machinery.PathFinder.find_spec(name, [os.path.dirname(os.path.abspath(__file__))])
+
+
 class _OpenSslRoutedModules(object):
     """Ahead of the built-in importer: CPython's own hash modules never load."""
 
@@ -396,15 +415,34 @@ def _venv_records_the_real_interpreter(venv_module):
 PATCHES = {"multiprocessing.connection": _hmac_sha256_authentication, "venv": _venv_records_the_real_interpreter}
 
 
+def install_guard():
+    """From the zip slot's encodings package, the first import of every start (-S, -I and -E included), before site,
+    .pth files or the program: the import hooks go in first, so neither a built-in hash module (`python -S -c "import
+    _md5"`) nor a _hashlib found earlier on sys.path ever loads. FIPS mode itself is checked at the first use."""
+    _install_import_hooks()
+
+
 def _install_import_hooks():
-    hooks = [hook for hook in (_OpenSslRoutedModules, _StdlibPatches) if hook not in sys.meta_path]
+    hooks = [hook for hook in (_FipskitModulesFirst, _OpenSslRoutedModules, _StdlibPatches) if hook not in sys.meta_path]
     for name in ROUTED + REFUSED:
         # A built-in imported before us (random imports _sha512, 3.12's _sha2) is dropped, so later imports get OpenSSL's.
-        sys.modules.pop(name, None)
+        # A routed one stays: it may be the very module whose loading brought us here (`python -S -c "import _md5"`).
+        if _cpython_own(sys.modules.get(name)):
+            sys.modules.pop(name, None)
     connection = sys.modules.get("multiprocessing.connection")
     if connection is not None:
         _hmac_sha256_authentication(connection)
     sys.meta_path[0:0] = hooks
+
+
+def _cpython_own(module):
+    """A module CPython compiled in or built as an extension, as opposed to a routed one."""
+    if module is None:
+        return False
+    import importlib.machinery
+
+    loader = getattr(getattr(module, "__spec__", None), "loader", None)
+    return loader is importlib.machinery.BuiltinImporter or isinstance(loader, importlib.machinery.ExtensionFileLoader)
 
 
 def run_next_sitecustomize():

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { storedZip } from '@fipskit/core';
 import { fipsRuntimeEntries } from '../executors/build/lib/fips-runtime';
+import { compileLauncher, realInterpreter } from '../executors/build/lib/launcher';
 
 /**
  * fipskit's runtime in real interpreters, outside a build: its modules written into a directory put first on sys.path,
@@ -19,6 +21,7 @@ function runtimeDir(python: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'fipskit-runtime-'));
   const dynload = spawnSync(python, ['-I', '-c', 'import _hashlib, os; print(os.path.dirname(_hashlib.__file__))'], { encoding: 'utf8' }).stdout.trim();
   for (const entry of fipsRuntimeEntries({ extensions: { _ssl: dynload, _hashlib: dynload }, opensslConf: join(dir, 'missing', 'openssl.cnf'), project: 'p' })) {
+    mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
     writeFileSync(join(dir, entry.name), entry.content);
   }
   return dir;
@@ -27,6 +30,10 @@ function runtimeDir(python: string): string {
 function run(python: string, args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(python, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } });
   return { status: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+function stdout(python: string, args: string[], env: Record<string, string> = {}): string {
+  return spawnSync(python, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } }).stdout;
 }
 
 /** Python code run with the runtime first on sys.path (as the zip slot is), then `code`. */
@@ -110,5 +117,117 @@ const withRuntime = (dir: string, code: string) => `import sys; sys.path.insert(
     expect(result.out).toMatch(/hmac refused fipskit: _hmac is CPython's own cryptography, outside OpenSSL's FIPS provider/);
     expect(result.out).toContain(`hmac ${createHmac('sha256', 'k').update('m').digest('hex')}`);
     expect(result.status).toBe(0);
+  });
+});
+
+/**
+ * A fipskit installation made of this machine's Python 3.11 as the overlay lays it out: fipskit's launcher in bin/, the
+ * real binary in lib/fipskit/, the standard library linked, the runtime in the zip slot. Its layout names the system's
+ * own _hashlib and a configuration that does not exist, so FIPS mode is never in force here: whatever reaches OpenSSL
+ * through fipskit is refused, and what computes is a way around it.
+ */
+function installation(python: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'fipskit-inst-'));
+  const facts = JSON.parse(
+    spawnSync(python, ['-I', '-c', 'import _hashlib, json, os, sys, sysconfig; print(json.dumps([os.path.dirname(_hashlib.__file__), sysconfig.get_path("stdlib"), sys.platlibdir, "%d.%d" % sys.version_info[:2]]))'], { encoding: 'utf8' }).stdout,
+  ) as [string, string, string, string];
+  const [dynload, stdlib, platlibdir, series] = facts;
+  mkdirSync(join(root, 'lib', 'fipskit'), { recursive: true });
+  mkdirSync(join(root, 'bin'));
+  copyFileSync(python, realInterpreter(root, series));
+  spawnSync('chmod', ['755', realInterpreter(root, series)]);
+  symlinkSync(stdlib, join(root, platlibdir, `python${series}`));
+  const entries = fipsRuntimeEntries({ extensions: { _ssl: dynload, _hashlib: dynload }, opensslConf: join(root, 'missing', 'openssl.cnf'), project: 'p' });
+  writeFileSync(join(root, platlibdir, `python${series.replace('.', '')}.zip`), storedZip(entries));
+  const step = compileLauncher('gcc', root, series, platlibdir, root);
+  if (step.kind !== 'run') throw new Error('the launcher is compiled by a run step');
+  const compiled = spawnSync(step.command.program, step.command.args, { encoding: 'utf8', cwd: root });
+  if (compiled.status !== 0) throw new Error(`the launcher did not compile: ${compiled.stderr}`);
+  symlinkSync(`python${series}`, join(root, 'bin', 'python3'));
+  return root;
+}
+
+const hasGcc = spawnSync('gcc', ['--version']).status === 0;
+(existsSync(SYSTEM) && hasGcc ? describe : describe.skip)('no environment variable or flag starts a fipskit Python outside FIPS mode', () => {
+  let root: string;
+  let python: string;
+  const md5 = 'import _md5; print("COMPUTED", _md5.md5(b"x").hexdigest())';
+  beforeAll(() => {
+    root = installation(SYSTEM);
+    python = join(root, 'bin', 'python3');
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('the installation starts as itself, through the launcher', () => {
+    const code = 'import sys, encodings, _fipskit_boot; print(sys.prefix, sys.executable, encodings.__file__, _fipskit_boot._FipskitModulesFirst in sys.meta_path)';
+    expect(stdout(python, ['-I', '-S', '-c', code])).toBe(`${root} ${python} ${join(root, 'lib', 'python3.11', 'encodings', '__init__.py')} True\n`);
+  });
+
+  it('PYTHONHOME or PYTHONPLATLIBDIR naming another installation is refused before Python starts; -E and -I ignore them', () => {
+    const home = run(python, ['-c', 'import sys; print(sys.prefix)'], { PYTHONHOME: '/usr' });
+    expect(home.status).toBe(1);
+    expect(home.out).toMatch(/^fipskit: this Python runs in FIPS mode only, and PYTHONHOME=\/usr would start it outside FIPS mode: .* Unset PYTHONHOME .*, or start it with -E or -I/);
+    const platlib = run(python, ['-c', 'import sys; print(sys.prefix)'], { PYTHONPLATLIBDIR: '/usr/lib' });
+    expect(platlib.status).toBe(1);
+    expect(platlib.out).toMatch(/PYTHONPLATLIBDIR=\/usr\/lib would start it outside FIPS mode/);
+    for (const flags of [['-E'], ['-I'], ['-SE'], ['-X', 'utf8', '-I']]) {
+      expect(stdout(python, [...flags, '-c', 'import sys; print(sys.prefix)'], { PYTHONHOME: '/usr', PYTHONPLATLIBDIR: '/usr/lib' })).toBe(`${root}\n`);
+    }
+    // -E after -c belongs to the program, not to Python.
+    expect(run(python, ['-c', 'pass', '-E'], { PYTHONHOME: '/usr' }).status).toBe(1);
+    // Its own home is no other installation.
+    expect(stdout(python, ['-c', 'import sys; print(sys.prefix)'], { PYTHONHOME: root })).toBe(`${root}\n`);
+    // The control: the same variable makes the plain interpreter the system's.
+    expect(stdout(realInterpreter(root, '3.11'), ['-c', 'import sys; print(sys.prefix)'], { PYTHONHOME: '/usr' })).toBe('/usr\n');
+  });
+
+  it('-S then a built-in hash module (no site, no sitecustomize) reaches OpenSSL through fipskit, not CPython\'s MD5', () => {
+    const result = run(python, ['-S', '-c', md5]);
+    expect(result.status).toBe(1);
+    expect(result.out).toMatch(/FipsModeError: this Python runs in FIPS mode only/);
+    expect(result.out).not.toContain('COMPUTED');
+    expect(run(python, ['-I', '-S', '-c', md5]).out).not.toContain('COMPUTED');
+    // The control: the same start of the plain interpreter computes MD5 with CPython's own code.
+    expect(run(SYSTEM, ['-S', '-c', md5]).out).toContain('COMPUTED');
+  });
+
+  it("-S with PYTHONPATH at the system's lib-dynload still loads fipskit's _hashlib, not the system's", () => {
+    const code = 'import _hashlib; print("LOADED", _hashlib.__file__)';
+    const env = { PYTHONPATH: spawnSync(SYSTEM, ['-I', '-c', 'import _hashlib, os; print(os.path.dirname(_hashlib.__file__))'], { encoding: 'utf8' }).stdout.trim() };
+    const result = run(python, ['-S', '-c', code], env);
+    expect(result.out).toMatch(/FipsModeError: this Python runs in FIPS mode only/);
+    expect(result.out).not.toContain('LOADED');
+    // The control: the system's interpreter started the same way loads it.
+    expect(run(SYSTEM, ['-S', '-c', code], env).out).toContain('LOADED');
+  });
+
+  it("a sitecustomize earlier on sys.path runs after fipskit's, which is the one that loads", () => {
+    const hooks = mkdtempSync(join(tmpdir(), 'fipskit-hook-'));
+    try {
+      // On stderr, where fipskit's start-up refusal is printed, to see the order.
+      writeFileSync(join(hooks, 'sitecustomize.py'), 'import sys; print("COVERAGE HOOK", file=sys.stderr)\n');
+      const result = run(python, ['-c', 'import sys; print("MAIN", sys.modules["sitecustomize"].__file__)'], { PYTHONPATH: hooks });
+      const lines = result.out.split('\n');
+      const refusal = lines.findIndex((line) => line.startsWith('fipskit: this Python runs in FIPS mode only'));
+      expect(refusal).toBeGreaterThanOrEqual(0);
+      expect(lines.indexOf('COVERAGE HOOK')).toBeGreaterThan(refusal);
+      expect(result.out).toContain(`MAIN ${join(root, 'lib', 'python311.zip', 'sitecustomize.py')}`);
+    } finally {
+      rmSync(hooks, { recursive: true, force: true });
+    }
+  });
+
+  it('a bare argv[0] that PATH resolves to another Python still starts this installation', () => {
+    const result = spawnSync(python, ['-c', 'import sys; print(sys.prefix)'], { argv0: 'python3', encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    expect(result.stdout).toBe(`${root}\n`);
+    // The control: the real binary started the same way takes /usr/bin/python3's prefix.
+    expect(spawnSync(realInterpreter(root, '3.11'), ['-c', 'import sys; print(sys.prefix)'], { argv0: 'python3', encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } }).stdout).toBe('/usr\n');
+  });
+
+  it('a venv made with --copies starts this installation, and refuses PYTHONHOME the same way', () => {
+    const venv = join(root, 'venv-copies');
+    expect(run(python, ['-m', 'venv', '--copies', '--without-pip', venv]).status).toBe(0);
+    expect(stdout(join(venv, 'bin', 'python'), ['-c', 'import sys; print(sys.prefix, sys.base_prefix)'])).toBe(`${venv} ${root}\n`);
+    expect(run(join(venv, 'bin', 'python'), ['-c', 'pass'], { PYTHONHOME: '/usr' }).status).toBe(1);
   });
 });

@@ -64,7 +64,7 @@ export const SCRIPT_SCENARIOS = {
       'default-context-ciphers',
     ],
     // Only this process is FIPS: a child started with a clean environment (or -I, or a venv's) is not.
-    mustFail: ['md5-refused', 'md5-not-builtin', 'start-isolated', 'child-clean-environment', 'venv-interpreter'],
+    mustFail: ['md5-refused', 'md5-not-builtin', 'start-isolated', 'child-clean-environment', 'start-environment', 'venv-interpreter'],
     detailMatches: { 'md5-refused': /still produced an MD5 digest: hashlib\.md5\(b'x'\)/, 'child-clean-environment': /is not in FIPS mode/ },
   },
   /** The same, with a FIPS module that has one byte changed: its integrity self-test must stop it loading. */
@@ -95,6 +95,7 @@ export const SCRIPT_SCENARIOS = {
       'start-moved-copy',
       'venv-interpreter',
       'child-clean-environment',
+      'start-environment',
       'multiprocessing-manager',
     ],
     mustFail: [],

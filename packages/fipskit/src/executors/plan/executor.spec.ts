@@ -133,8 +133,8 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
       const cmd = readFileSync(join(dir, 'files', 'C', 'workspace', 'dist', 'fp', 'fips-config.staging', 'fips-env.cmd'), 'utf8');
       expect(cmd).toContain('@for %%I in ("%~dp0..\\openssl\\lib\\ossl-modules") do @set "OPENSSL_MODULES=%%~fI"');
       // The directory is this machine's, relative to the workspace: backslashes on Windows.
-      // openssl.cnf, fips-env.cmd, fips-env.ps1, the empty configuration fipsinstall starts from (twice: config stage, install), and the zip slot's 14 entries.
-      expect(printed.at(-1)).toMatch(/^\n\[plan\] \d+ steps for win32; plan.txt, plan.json and 19 written files are in dist[\\/]fp[\\/]plan[\\/]win32$/);
+      // openssl.cnf, fips-env.cmd, fips-env.ps1, the empty configuration fipsinstall starts from (twice: config stage, install), and the zip slot's 15 entries (its encodings package included).
+      expect(printed.at(-1)).toMatch(/^\n\[plan\] \d+ steps for win32; plan.txt, plan.json and 20 written files are in dist[\\/]fp[\\/]plan[\\/]win32$/);
       const zip = `python${series.replace('.', '')}.zip`;
       const layoutModule = readFileSync(join(dir, 'files', 'C', 'workspace', 'dist', 'fp', 'python.staging', zip, '_fipskit_layout.py'), 'utf8');
       expect(layoutModule).toContain('"opensslConf": "C:\\\\Program Files\\\\fipskit\\\\openssl-3.0.9\\\\ssl\\\\openssl.cnf"');

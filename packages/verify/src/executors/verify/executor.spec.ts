@@ -140,8 +140,8 @@ posixOnly('verify executor', () => {
     expect(report.opensslPrefix).toEqual({ path: s.prefix, version: '3.0.22', fipsProviderVersion: '3.0.22' });
     expect(report).not.toHaveProperty('fipsinstall');
     const summary = readFileSync(join(s.outputDir, 'summary.txt'), 'utf8');
-    expect(summary.split('\n')[0]).toBe('FIPS mode: IN FORCE. All 17 required checks passed inside the interpreter.');
-    expect(s.printed).toContain('FIPS mode: IN FORCE. All 17 required checks passed inside the interpreter.');
+    expect(summary.split('\n')[0]).toBe('FIPS mode: IN FORCE. All 18 required checks passed inside the interpreter.');
+    expect(s.printed).toContain('FIPS mode: IN FORCE. All 18 required checks passed inside the interpreter.');
     expect(report.verdict.compliance).toMatchObject({ claimable: false, fipsProviderVersion: '3.0.22', librariesVersion: '3.0.22' });
     expect(s.printed.some((l) => /^PASS {2}fips-provider-active /.test(l))).toBe(true);
   });
@@ -174,7 +174,7 @@ posixOnly('verify executor', () => {
     const result = await s.run();
     expect(result).toEqual({ success: false });
     // FIPS by environment variables: MD5 falls back to the built-in, and no other way of starting it is FIPS.
-    const failed = ['md5-refused', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment'];
+    const failed = ['md5-refused', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment', 'start-environment'];
     expect(s.printed.at(-1)).toBe(`[verify] FIPS verification failed: ${failed.join(', ')} (details in ${join(s.outputDir, 'summary.txt')})`);
     const report = JSON.parse(readFileSync(join(s.outputDir, 'report.json'), 'utf8'));
     expect(report.passed).toBe(false);

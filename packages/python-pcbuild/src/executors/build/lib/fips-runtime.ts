@@ -11,6 +11,9 @@ export const FIPS_RUNTIME_DIR = join(__dirname, '..', '..', '..', 'fips-runtime'
 
 const RUNTIME_FILES = ['_fipskit_boot.py', '_fipskit_hashes.py', '_ssl.py', '_hashlib.py', 'sitecustomize.py'];
 
+/** The first import of every start (-S, -I, -E included): it installs fipskit's import guard, then is the standard library's encodings. */
+const START_PACKAGE = 'encodings/__init__.py';
+
 /** Python's own hash modules, by every name CPython gave them (3.12 merged _sha256 and _sha512 into _sha2): compiled in, in lib-dynload, or absent; every name is routed to OpenSSL. */
 export const ROUTED_BUILTINS = ['_md5', '_sha1', '_sha256', '_sha512', '_sha2', '_sha3', '_blake2'];
 
@@ -85,5 +88,6 @@ export function fipsRuntimeEntries(layout: FipsRuntimeLayout, dir = FIPS_RUNTIME
     { name: '_fipskit_layout.py', content: renderLayoutModule(layout) },
     ...ROUTED_BUILTINS.map((name) => ({ name: `${name}.py`, content: routedStubModule(name) })),
     ...REFUSED_BUILTINS.map((name) => ({ name: `${name}.py`, content: refusedStubModule(name) })),
+    { name: START_PACKAGE, content: readFileSync(join(dir, ...START_PACKAGE.split('/')), 'utf8') },
   ];
 }

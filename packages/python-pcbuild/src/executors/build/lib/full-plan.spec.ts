@@ -2,6 +2,7 @@ import { OpenSslBuildInfo, RunStep, SourceLock, renderPlan } from '@fipskit/core
 import { NormalizedPythonOptions } from './normalize-options';
 import { buildFullPlan, moduleLinkFlags, setMakefileVariables } from './full-plan';
 import { routedStubModule } from './fips-runtime';
+import { LAUNCHER_SOURCE } from './launcher';
 
 const options = {
   mode: 'full',
@@ -56,7 +57,7 @@ describe('full CPython build plan', () => {
     expect(() => setMakefileVariables('A=1\n', moduleLinkFlags(options))).toThrow(/no MODULE__SSL_LDFLAGS line/);
   });
 
-  it('moves the DESTDIR install into staging, puts fipskit\'s runtime in its zip slot and names bin/python3 the interpreter itself', () => {
+  it('moves the DESTDIR install into staging, puts fipskit\'s runtime in its zip slot and names bin/python3 the interpreter through fipskit\'s launcher', () => {
     const text = renderPlan(plan);
     expect(text).toContain('move /w/tmp/p/python/destdir/w/dist/p/python-full -> /w/dist/p/python-full.1.fipskit-partial');
     expect(text).toContain('zip /w/dist/p/python-full.1.fipskit-partial/lib/python311.zip (_fipskit_boot.py, _fipskit_hashes.py, _ssl.py, _hashlib.py, sitecustomize.py, _fipskit_layout.py, _md5.py');
@@ -65,6 +66,12 @@ describe('full CPython build plan', () => {
     const layoutModule = zip.entries.find((e) => e.name === '_fipskit_layout.py')!.content;
     expect(JSON.parse(layoutModule.split('LAYOUT = ')[1]).extensions).toEqual({ _ssl: 'python3.11/lib-dynload', _hashlib: 'python3.11/lib-dynload' });
     expect(ops).toContainEqual({ op: 'symlink', target: 'python3.11', to: '/w/dist/p/python-full.1.fipskit-partial/bin/python3' });
+    // The built binary goes beside fipskit's modules; bin/python3.11 becomes the launcher, compiled with configure's compiler.
+    expect(ops).toContainEqual({ op: 'move', from: '/w/dist/p/python-full.1.fipskit-partial/bin/python3.11', to: '/w/dist/p/python-full.1.fipskit-partial/lib/fipskit/python3.11' });
+    const launcher = plan.steps.find((s): s is RunStep => s.kind === 'run' && s.command.args.includes(LAUNCHER_SOURCE))!;
+    expect(launcher.command.args).toContain('-DFIPSKIT_REAL="../lib/fipskit/python3.11"');
+    expect(launcher.command.args).toContain('/w/dist/p/python-full.1.fipskit-partial/bin/python3.11');
+    expect(plan.steps.indexOf(launcher)).toBeGreaterThan(plan.steps.findIndex((s) => s.kind === 'files' && s.operations.some((o) => o.op === 'move')));
     expect(ops.filter((o) => o.op === 'write')).toEqual([]);
   });
 

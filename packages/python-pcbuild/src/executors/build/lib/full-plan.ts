@@ -4,6 +4,7 @@ import { NormalizedPythonOptions } from './normalize-options';
 import { PythonLayout, PythonTasks, closingSteps, posixRuntimeLayout } from './overlay-plan';
 import { fipsRuntimeEntries, zipSlotName } from './fips-runtime';
 import { pythonMajorMinor } from './interpreter';
+import { compileLauncher, configureCompiler, realInterpreter } from './launcher';
 
 export interface FullBuildLayout extends PythonLayout {
   destDir: string;
@@ -63,7 +64,13 @@ export interface FullBuildTasks extends PythonTasks {
   setLinkFlags?: () => Promise<void>;
 }
 
-export function buildFullPlan(options: NormalizedPythonOptions, layout: FullBuildLayout, jobs: number, tasks: FullBuildTasks = {}): BuildPlan {
+export function buildFullPlan(
+  options: NormalizedPythonOptions,
+  layout: FullBuildLayout,
+  jobs: number,
+  tasks: FullBuildTasks = {},
+  compiler = configureCompiler(options.environment?.CC),
+): BuildPlan {
   const noop = async () => undefined;
   const { sourceDir, objectDir, staging, destDir } = layout;
   const version = pythonMajorMinor(options.source.version);
@@ -97,8 +104,11 @@ export function buildFullPlan(options: NormalizedPythonOptions, layout: FullBuil
         { op: 'zip', to: join(staging, 'lib', zipSlotName(options.source.version)), entries: fipsRuntimeEntries(runtime) },
         { op: 'symlink', target: `python${version}`, to: join(staging, 'bin', 'python3') },
         { op: 'symlink', target: `python${version}`, to: join(staging, 'bin', 'python') },
+        // The real binary beside fipskit's modules; bin/python3.X becomes the launcher (compiled next).
+        { op: 'move', from: join(staging, 'bin', `python${version}`), to: realInterpreter(staging, version) },
       ],
     },
+    compileLauncher(compiler, staging, version, 'lib', objectDir),
     ...closingSteps(options, staging, tasks),
   ];
   return { stage: 'python', platform: options.platform, steps };

@@ -2,6 +2,7 @@ import { FileOperation, OpenSslBuildInfo, RunStep, SourceLock } from '@fipskit/c
 import { InterpreterFacts, assertOverlayFits } from './interpreter';
 import { NormalizedPythonOptions } from './normalize-options';
 import { PYCONFIG_FIX, buildOverlayPlan, mirrorInterpreter } from './overlay-plan';
+import { LAUNCHER_SOURCE } from './launcher';
 
 // What the probe says of Debian 12's python3.11.
 const facts: InterpreterFacts = {
@@ -74,7 +75,7 @@ describe('overlay plan', () => {
   it('makes the output a Python prefix of its own: a copy of the binary, links to the interpreter\'s library, headers and site-packages', () => {
     expect(ops).toContainEqual({ op: 'write', to: '/w s/tmp/p/python/obj/fipskit_pyconfig_fix.h', content: PYCONFIG_FIX });
     expect(mirrorInterpreter(facts, staging)).toEqual([
-      { op: 'copy', from: '/usr/bin/python3.11', to: `${staging}/bin/python3.11` },
+      { op: 'copy', from: '/usr/bin/python3.11', to: `${staging}/lib/fipskit/python3.11` },
       { op: 'symlink', target: 'python3.11', to: `${staging}/bin/python3` },
       { op: 'symlink', target: 'python3.11', to: `${staging}/bin/python` },
       { op: 'symlink', target: '/usr/lib/python3.11', to: `${staging}/lib/python3.11` },
@@ -85,12 +86,20 @@ describe('overlay plan', () => {
     ]);
   });
 
+  it('compiles fipskit\'s launcher as bin/python3.11, which runs the copied binary kept beside the modules', () => {
+    expect(runs[4]).toEqual([
+      'cc', '-std=c11', '-O2', '-Wall', '-DFIPSKIT_REAL="../lib/fipskit/python3.11"', '-DFIPSKIT_PLATLIBDIR="lib"',
+      '-o', `${staging}/bin/python3.11`, LAUNCHER_SOURCE,
+    ]);
+    expect(() => buildOverlayPlan(options, { ...facts, platlibdir: 'lib"; x' }, layout, 'cc')).toThrow(/not a plain directory name/);
+  });
+
   it('puts fipskit\'s runtime into the zip slot, its paths relative to the zip so the tree can move', () => {
     const zip = ops.find((o): o is Extract<FileOperation, { op: 'zip' }> => o.op === 'zip')!;
     expect(zip.to).toBe(`${staging}/lib/python311.zip`);
     expect(zip.entries.map((e) => e.name)).toEqual([
       '_fipskit_boot.py', '_fipskit_hashes.py', '_ssl.py', '_hashlib.py', 'sitecustomize.py', '_fipskit_layout.py',
-      '_md5.py', '_sha1.py', '_sha256.py', '_sha512.py', '_sha2.py', '_sha3.py', '_blake2.py', '_hmac.py',
+      '_md5.py', '_sha1.py', '_sha256.py', '_sha512.py', '_sha2.py', '_sha3.py', '_blake2.py', '_hmac.py', 'encodings/__init__.py',
     ]);
     const layoutModule = zip.entries.find((e) => e.name === '_fipskit_layout.py')!.content;
     expect(JSON.parse(layoutModule.split('LAYOUT = ')[1])).toEqual({

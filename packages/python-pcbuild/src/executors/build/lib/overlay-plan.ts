@@ -3,6 +3,7 @@ import { BINDING_FILE, BuildPlan, Command, FileOperation, PlanStep } from '@fips
 import { InterpreterFacts, pythonMajorMinor } from './interpreter';
 import { NormalizedPythonOptions } from './normalize-options';
 import { FipsRuntimeLayout, fipsRuntimeEntries, zipSlotName } from './fips-runtime';
+import { compileLauncher, realInterpreter } from './launcher';
 
 /** Where the overlay keeps the real _ssl and _hashlib, relative to its root. */
 export const EXTENSION_DIR = join('lib', 'fipskit');
@@ -55,9 +56,10 @@ export function posixRuntimeLayout(options: NormalizedPythonOptions, zipDir: str
 }
 
 /**
- * The interpreter's own files, seen from a new prefix: Python finds its prefix by searching up from its
- * real executable, so a copy of the binary in `<output>/bin` makes `<output>` the prefix, and links give it
- * the interpreter's standard library, headers and site-packages. Refuses a layout that cannot be mirrored.
+ * The interpreter's own files, seen from a new prefix: Python finds its prefix by searching up from the
+ * executable it was started as, so fipskit's launcher in `<output>/bin` (which runs a copy of the real binary
+ * kept in `<output>/lib/fipskit`) makes `<output>` the prefix, and links give it the interpreter's standard
+ * library, headers and site-packages. Refuses a layout that cannot be mirrored.
  */
 export function mirrorInterpreter(facts: InterpreterFacts, staging: string): FileOperation[] {
   const base = facts.basePrefix;
@@ -83,7 +85,7 @@ export function mirrorInterpreter(facts: InterpreterFacts, staging: string): Fil
   const bin = join(staging, 'bin');
   const insideStdlib = (path: string) => path === facts.stdlib || path.startsWith(`${facts.stdlib}/`);
   return [
-    { op: 'copy', from: facts.realExecutable, to: join(bin, `python${series}`) },
+    { op: 'copy', from: facts.realExecutable, to: realInterpreter(staging, series) },
     { op: 'symlink', target: `python${series}`, to: join(bin, 'python3') },
     { op: 'symlink', target: `python${series}`, to: join(bin, 'python') },
     ...link(facts.stdlib),
@@ -120,7 +122,11 @@ export function buildOverlayPlan(
   const runtime = posixRuntimeLayout(options, join(options.outputDir, facts.platlibdir), join(options.outputDir, EXTENSION_DIR));
   const steps: PlanStep[] = [
     { kind: 'task', title: `Unpack ${options.source.fileName} (CPython ${options.source.version})`, detail: `extract into ${sourceDir}`, perform: tasks.unpack ?? noop },
-    { kind: 'files', title: 'Prepare build directory', operations: [{ op: 'write', to: fix, content: PYCONFIG_FIX }, { op: 'mkdir', to: extDir }] },
+    {
+      kind: 'files',
+      title: 'Prepare build directory',
+      operations: [{ op: 'write', to: fix, content: PYCONFIG_FIX }, { op: 'mkdir', to: extDir }, { op: 'mkdir', to: join(staging, 'bin') }],
+    },
     cc('Compile _ssl', [...CFLAGS, ...pathMaps, '-include', fix, '-I', opensslInclude, ...includes, '-c', join(sourceDir, 'Modules', '_ssl.c'), '-o', join(objectDir, '_ssl.o')]),
     cc('Link _ssl', [...linkShared, '-o', join(extDir, `_ssl${facts.extSuffix}`), join(objectDir, '_ssl.o'), '-L', opensslLib, rpath, '-lssl', '-lcrypto']),
     cc('Compile _hashlib', [
@@ -134,6 +140,7 @@ export function buildOverlayPlan(
       '-o', join(objectDir, '_hashopenssl.o'),
     ]),
     cc('Link _hashlib', [...linkShared, '-o', join(extDir, `_hashlib${facts.extSuffix}`), join(objectDir, '_hashopenssl.o'), '-L', opensslLib, rpath, '-lcrypto']),
+    compileLauncher(compiler, staging, pythonMajorMinor(facts.version), facts.platlibdir, objectDir),
     {
       kind: 'files',
       title: `Lay out the FIPS Python: ${facts.realExecutable} with its standard library, and fipskit's modules in front of it`,

@@ -139,12 +139,12 @@ describe('auditor report and CycloneDX SBOM', () => {
     expect(markdown.split('\n').slice(0, 9)).toEqual(['# FIPS evidence report', '', '## Verdict', '', fipsMode.summary, '', compliance.summary, '', `Next step: ${compliance.nextStep}`]);
     expect(markdown).toMatch(/\| result \| check \| evidence \|\n\|---\|---\|---\|\n\| \*\*FAIL\*\* \| md5-refused \| /);
     const banner = page.slice(page.indexOf('<section class="verdict">'), page.indexOf('</section>'));
-    expect(banner).toContain('<div class="verdict-line fails">\n<p class="verdict-summary"><strong>FIPS mode: NOT IN FORCE.</strong> 6 of 20 required checks failed');
+    expect(banner).toContain('<div class="verdict-line fails">\n<p class="verdict-summary"><strong>FIPS mode: NOT IN FORCE.</strong> 7 of 21 required checks failed');
     expect(banner).toContain('<div class="verdict-line fails">\n<p class="verdict-summary"><strong>FIPS 140 compliance: NOT CLAIMABLE.</strong> FIPS mode is not in force');
     expect(banner).toContain('<p class="next-step">Next step: Make FIPS mode hold first');
     const rows = page.slice(page.indexOf('<h2>Checks run inside the interpreter</h2>')).match(/<tr( class="failed")?><td class="result"><span class="mark mark-(\w+)">/g)!;
     const failed = evidence.report.failedRequired.length;
-    expect(failed).toBe(6);
+    expect(failed).toBe(7);
     expect(rows.slice(0, failed)).toEqual(Array(failed).fill('<tr class="failed"><td class="result"><span class="mark mark-fail">'));
     expect(rows.slice(failed).every((row) => !row.includes('failed'))).toBe(true);
     // Styles inline, for screen and for print; nothing is fetched.
@@ -154,7 +154,7 @@ describe('auditor report and CycloneDX SBOM', () => {
 
   it('names the CMVP certificate of a validated provider and its sunset, both versions of a split build, and a system security plan row', () => {
     const { markdown } = auditorDocuments(evidenceFor('3.1.2', '3.5.7'));
-    expect(markdown.split('\n')[4]).toBe('FIPS mode: IN FORCE. All 20 required checks passed inside the interpreter.');
+    expect(markdown.split('\n')[4]).toBe('FIPS mode: IN FORCE. All 21 required checks passed inside the interpreter.');
     expect(markdown.split('\n')[6]).toMatch(
       /^FIPS 140 compliance: CLAIMABLE\. The FIPS provider that ran, OpenSSL 3\.1\.2 \(beside libraries from OpenSSL 3\.5\.7\), is CMVP-validated \(FIPS 140-3, certificate #4985, active until its sunset on 2030-03-10\)/,
     );

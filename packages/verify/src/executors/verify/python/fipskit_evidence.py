@@ -341,7 +341,10 @@ def expected_checks(profile, tls=False, chacha=None, start_modes=False, moved_co
             checks.append(required("start-through-symlink"))
         if _truthy(moved_copy):
             checks.append(required("start-moved-copy"))
-        checks.extend(required(i) for i in ("venv-interpreter", "child-clean-environment", "multiprocessing-manager"))
+        checks.extend(required(i) for i in ("venv-interpreter", "child-clean-environment"))
+        if platform != "win32":
+            checks.append(required("start-environment"))
+        checks.append(required("multiprocessing-manager"))
     checks.append({"id": "os-fips-switch", "required": False})
     return checks
 

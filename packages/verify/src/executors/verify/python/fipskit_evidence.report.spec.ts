@@ -23,7 +23,7 @@ describe('build_report', () => {
     const report = buildReport(scriptFixture('checks-fips-by-environment.json'), CONTEXT);
     expect(report.passed).toBe(false);
     // MD5 through the built-in fallback, and FIPS only in this process: a clean child, -I or a venv is not.
-    expect(report.failedRequired).toEqual(['md5-refused', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment']);
+    expect(report.failedRequired).toEqual(['md5-refused', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment', 'start-environment']);
   });
 
   it("adds what this stage knows: when, where, which prefix, and the provider's CMVP status", () => {
@@ -80,7 +80,7 @@ const asOf = (day: string) => ` (as of ${day}, by CMVP data of 2026-12-01)`;
 describe('the verdict: FIPS mode, then whether a compliance claim can rest on it, as of a day', () => {
   it('all checks passing with a FIPS-capable provider is FIPS mode in force, and no claim: with the validated versions that fit these libraries', () => {
     const report = buildReport(allPassing(), on(CONTEXT, BOTH_ACTIVE));
-    expect(report.verdict.fipsMode).toEqual({ inForce: true, summary: 'FIPS mode: IN FORCE. All 20 required checks passed inside the interpreter.' });
+    expect(report.verdict.fipsMode).toEqual({ inForce: true, summary: 'FIPS mode: IN FORCE. All 21 required checks passed inside the interpreter.' });
     expect(report.verdict.compliance).toEqual({
       claimable: false,
       summary: `FIPS 140 compliance: NOT CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated: no certificate covers it${asOf(BOTH_ACTIVE)}.`,
@@ -165,7 +165,7 @@ describe('the verdict: FIPS mode, then whether a compliance claim can rest on it
     expect(report.verdict.fipsMode).toEqual({
       inForce: false,
       summary:
-        'FIPS mode: NOT IN FORCE. 6 of 20 required checks failed (md5-refused, start-isolated, start-through-symlink, start-moved-copy, venv-interpreter, child-clean-environment): this Python must not be relied on for FIPS mode.',
+        'FIPS mode: NOT IN FORCE. 7 of 21 required checks failed (md5-refused, start-isolated, start-through-symlink, start-moved-copy, venv-interpreter, child-clean-environment, start-environment): this Python must not be relied on for FIPS mode.',
     });
     expect(report.verdict.compliance).toMatchObject({
       claimable: false,
@@ -173,14 +173,14 @@ describe('the verdict: FIPS mode, then whether a compliance claim can rest on it
         'FIPS 140 compliance: NOT CLAIMABLE. FIPS mode is not in force, so no claim can rest on this Python whatever its provider. ' +
         `The FIPS provider that ran, OpenSSL 3.1.2 (beside libraries from OpenSSL 3.5.7), is CMVP-validated (FIPS 140-3, certificate #4985, active until its sunset on 2030-03-10)${asOf(TODAY)}.`,
       certificate: { standard: 'FIPS 140-3', number: '4985' },
-      nextStep: 'Make FIPS mode hold first: fix the 6 failed required checks.',
+      nextStep: 'Make FIPS mode hold first: fix the 7 failed required checks.',
     });
   });
 
   it('when no provider ran, it judges the one the prefix holds and says so', () => {
     const { compliance } = buildReport(scriptFixture('checks-system-python.json'), on(CONTEXT, TODAY)).verdict;
     expect(compliance.summary).toContain('No FIPS provider ran; the one the prefix holds, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated');
-    expect(compliance.nextStep).toMatch(/^Make FIPS mode hold first: fix the 14 failed required checks\. For a claim, the FIPS provider must come from a release whose certificate is active/);
+    expect(compliance.nextStep).toMatch(/^Make FIPS mode hold first: fix the 15 failed required checks\. For a claim, the FIPS provider must come from a release whose certificate is active/);
   });
 
   it('libraries older than every provider with an active certificate: the next step is newer libraries', () => {
@@ -233,7 +233,7 @@ describe('render_summary', () => {
     const summary = renderSummary(buildReport({ ...script, checks: script.checks.filter((c) => !/^tls|cipher-refused/.test(c.id)) }, WITHOUT_TLS));
     expect(summary).toContain('  TLS:              not checked (tls: false)\n');
     expect(summary.split('\n').slice(0, 2)).toEqual([
-      'FIPS mode: IN FORCE. All 17 required checks passed inside the interpreter.',
+      'FIPS mode: IN FORCE. All 18 required checks passed inside the interpreter.',
       'FIPS 140 compliance: NOT CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated: no certificate covers it (as of 2025-01-02, by CMVP data of 2026-12-01).',
     ]);
     expect(summary.trimEnd().split('\n').at(-1)).toMatch(/^FIPS 140 compliance: NOT CLAIMABLE\./);

@@ -771,6 +771,80 @@ def check_child_clean_environment(run):
     return run_probe(run, [sys.executable, "-c", STARTUP_PROBE])
 
 
+# CPython's own MD5 reached before anything imports hashlib (no site, so no sitecustomize): routed or refused, never computed.
+BUILTIN_MD5_PROBE = """
+try:
+    import _md5
+    _md5.md5(b"x")
+except ImportError:
+    print("absent")
+except ValueError:
+    print("refused")
+else:
+    print("computed")
+"""
+
+
+def hostile_starts(directory):
+    """The starts that took a Python out of FIPS mode through its environment or flags: (what, argv after the
+    interpreter, variables added, probe). Another installation's directories are Debian's and most Linux systems'."""
+    series = "python%d.%d" % sys.version_info[:2]
+    other_dynload = os.path.join("/usr/lib", series, "lib-dynload")
+    hook = os.path.join(directory, "hook")
+    os.makedirs(hook)
+    with open(os.path.join(hook, "sitecustomize.py"), "w", encoding="utf-8") as handle:
+        handle.write("# a coverage or APM hook's sitecustomize, earlier on sys.path than the interpreter's\n")
+    starts = [
+        ("PYTHONHOME=/usr", ["-c", STARTUP_PROBE], {"PYTHONHOME": "/usr"}, "startup"),
+        ("PYTHONPLATLIBDIR=/usr/lib", ["-c", STARTUP_PROBE], {"PYTHONPLATLIBDIR": "/usr/lib"}, "startup"),
+        ("-S, then CPython's _md5 before hashlib", ["-S", "-c", BUILTIN_MD5_PROBE], {}, "md5"),
+        ("a sitecustomize earlier on sys.path (PYTHONPATH)", ["-c", STARTUP_PROBE], {"PYTHONPATH": hook}, "startup"),
+    ]
+    if os.path.isdir(other_dynload):
+        starts.insert(2, ("-S with PYTHONPATH=%s" % other_dynload, ["-S", "-c", STARTUP_PROBE], {"PYTHONPATH": other_dynload}, "startup"))
+    return starts
+
+
+def refused_loudly(result):
+    """A start that ended with an error naming FIPS: what fipskit does when FIPS mode cannot be in force."""
+    return result.returncode != 0 and "FIPS" in result.stderr
+
+
+def check_start_environment(run):
+    """Each start that an environment variable or flag used to take outside FIPS mode: FIPS mode, or a loud refusal."""
+    with _temporary_directory(prefix="fipskit-verify-env-") as directory:
+        details, failures = [], []
+        for what, argv, variables, probe in hostile_starts(directory):
+            env = dict(child_environment(), **variables)
+            try:
+                result = subprocess.run([sys.executable] + argv, capture_output=True, text=True, timeout=120, env=env)
+            except (OSError, subprocess.TimeoutExpired) as error:
+                failures.append("%s: could not run (%s)" % (what, describe_error(error)))
+                continue
+            if refused_loudly(result):
+                line = result.stderr.strip().splitlines()[-1]
+                end = line.find(": ", line.find("FIPS"))
+                details.append("%s: refused (%s)" % (what, line if end < 0 else line[:end]))
+                continue
+            if probe == "md5":
+                answer = result.stdout.strip()
+                if result.returncode == 0 and answer in ("refused", "absent"):
+                    details.append("%s: %s" % (what, "MD5 refused by OpenSSL" if answer == "refused" else "no _md5"))
+                else:
+                    failures.append("%s: CPython's MD5 %s" % (what, answer or "exited with %d" % result.returncode))
+                continue
+            lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+            if result.returncode != 0 or not lines:
+                tail = (result.stderr or result.stdout).strip().splitlines()[-1:]
+                failures.append("%s: exited with %d (%s), without a word of FIPS" % (what, result.returncode, " / ".join(tail) or "no output"))
+                continue
+            passed, detail = judge_probe(run, json.loads(lines[-1]), result.stderr, run.args.expected_libcrypto_dir)
+            (details if passed else failures).append("%s: %s" % (what, "FIPS mode" if passed else detail))
+        if failures:
+            return False, "started outside FIPS mode without refusing: %s" % "; ".join(failures)
+        return True, "; ".join(details)
+
+
 def check_multiprocessing_manager(run):
     try:
         result = subprocess.run([sys.executable, "-c", MANAGER_PROBE], capture_output=True, text=True, timeout=120, env=child_environment())
@@ -844,6 +918,12 @@ def planned_checks(args):
         checks += [
             ("venv-interpreter", "the interpreter of a venv made from it, and of a venv made from that, is in FIPS mode", True, check_venv_interpreter),
             ("child-clean-environment", "sys.executable started with an empty environment is in FIPS mode", True, check_child_clean_environment),
+        ]
+        if sys.platform != "win32":
+            checks.append(
+                ("start-environment", "PYTHONHOME, PYTHONPLATLIBDIR, -S with PYTHONPATH, -S with _md5, a shadowing sitecustomize: FIPS mode or a loud refusal", True, check_start_environment)
+            )
+        checks += [
             ("multiprocessing-manager", "a multiprocessing manager (spawn) authenticates and answers", True, check_multiprocessing_manager),
         ]
     checks.append(("os-fips-switch", "the operating system's FIPS switch", False, check_os_fips_switch))
@@ -865,6 +945,7 @@ def run_check(run, check_id, title, required, function):
 # first (two venvs, a copy of the install, a spawned manager), the order they are started in, so the pool ends sooner.
 IN_OTHER_PROCESSES = (
     check_venv_interpreter,
+    check_start_environment,
     check_start_moved_copy,
     check_multiprocessing_manager,
     check_start_isolated,

@@ -446,7 +446,7 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`[fipskit-verify] Run the checks inside ${b.python}\n`);
-    expect(run.stdout).toContain('FIPS mode: IN FORCE. All 18 required checks passed inside the interpreter.\n');
+    expect(run.stdout).toContain('FIPS mode: IN FORCE. All 19 required checks passed inside the interpreter.\n');
     const out = join(b.root, 'verify');
     expect(readdirSync(out).sort()).toEqual(['evidence.html', 'evidence.md', 'report.json', 'sbom.cdx.json', 'summary.txt', 'verify.log']);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
