@@ -11,7 +11,9 @@ import { WORKSPACE, interruptNx, isolatedNxEnvironment, runActivated, runNx, run
 import { RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
 import { editZipSlot } from './support/zip-slot';
 import { validateSbom } from '../packages/verify/src/executors/verify/lib/evidence/sbom';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { ExecaRunner, defaultSourceCacheDir, resolveSource } from '../packages/core/src';
+import { PCBUILD_REFERENCE_SOURCES } from '../packages/python-pcbuild/src/executors/build/lib/windows/pcbuild-reference-sources';
 
 /**
  * The committed fips-python project, built for real: Debian's OpenSSL and CPython source tarballs,
@@ -556,6 +558,77 @@ describe('full mode: a complete CPython built against the FIPS OpenSSL', () => {
       expect(version).toContain('3.0.22');
       expect(md5).toBe('refused');
       expect(maps).toBe(JSON.stringify([join(root, 'openssl', 'lib', 'libcrypto.so.3')]).replace(/"/g, "'"));
+    }
+  });
+});
+
+/**
+ * CPython 3.13 from Debian trixie's source (3.13.5, the upstream tarball by the SHA-256 in Debian's signed index), built in
+ * full mode against the same FIPS OpenSSL: its hash modules have 3.12's names (_sha2, HACL*), and every check holds.
+ */
+describe('full mode for CPython 3.13: built from source and verified like 3.11', () => {
+  const context = { root: WORKSPACE, projectName: 'fips-python' } as ExecutorContext;
+  const printed: string[] = [];
+  const output = join(dist, 'python-full-3.13');
+  let built: { success: boolean };
+
+  beforeAll(async () => {
+    const reference = PCBUILD_REFERENCE_SOURCES['3.13'];
+    const lock = await resolveSource('cpython', reference.spec, { workspaceRoot: WORKSPACE, cacheDir: defaultSourceCacheDir(), runner: new ExecaRunner() });
+    const lockFile = join(dist, 'sources-3.13', 'cpython.source.json');
+    mkdirSync(join(dist, 'sources-3.13'), { recursive: true });
+    writeFileSync(lockFile, JSON.stringify(lock, null, 2) + '\n');
+    built = await pythonBuildExecutor(
+      {
+        mode: 'full',
+        sourceLock: 'dist/fips-python/sources-3.13/cpython.source.json',
+        opensslPath: 'dist/fips-python/openssl',
+        fipsConfigPath: 'dist/fips-python/fips-config',
+        outputPath: 'dist/fips-python/python-full-3.13',
+        buildDir: 'tmp/fipskit/fips-python/python-full-3.13',
+      },
+      context,
+      { print: (l) => printed.push(l) },
+    );
+  });
+
+  it('builds CPython 3.13.5, and verify passes every required check, the start modes included', async () => {
+    if (!built.success) console.log(printed.slice(-40).join('\n'));
+    expect(built.success).toBe(true);
+    const verified = await verifyExecutor(
+      {
+        python: 'dist/fips-python/python-full-3.13/bin/python3',
+        opensslPath: 'dist/fips-python/openssl',
+        fipsConfigPath: 'dist/fips-python/fips-config',
+        outputPath: 'dist/fips-python/verify-full-3.13',
+      },
+      context,
+      { print: (l: string) => printed.push(l) },
+    );
+    const report = readReport('verify-full-3.13');
+    expect(report.failedRequired).toEqual([]);
+    expect(verified.success).toBe(true);
+    expect(report.checks.filter((c) => c.required).map((c) => c.id)).toEqual(expect.arrayContaining(['start-isolated', 'venv-interpreter', 'start-environment', 'md5-refused']));
+  });
+
+  it("3.13's hash module names reach OpenSSL: _sha2 computes there, _md5 is refused, hmac works, even with -S", () => {
+    const code = [
+      'import sys, _hashlib',
+      'import _sha2, _md5',
+      'print(sys.version.split()[0], type(_sha2.sha256(b"abc")) is _hashlib.HASH, _sha2.sha256(b"abc").hexdigest()[:16])',
+      'try:',
+      '    _md5.md5(b"x"); print("md5 computed")',
+      'except ValueError:',
+      '    print("md5 refused")',
+      'import hmac; print("hmac", hmac.new(b"k", b"m", "sha256").hexdigest()[:16])',
+    ].join('\n');
+    for (const flags of [[], ['-S'], ['-I']]) {
+      const result = runPython(join(output, 'bin', 'python3'), [...flags, '-c', code]);
+      expect({ flags, stderr: result.stderr, lines: result.stdout.trim().split('\n') }).toEqual({
+        flags,
+        stderr: '',
+        lines: ['3.13.5 True ba7816bf8f01cfea', 'md5 refused', `hmac ${createHmac('sha256', 'k').update('m').digest('hex').slice(0, 16)}`],
+      });
     }
   });
 });

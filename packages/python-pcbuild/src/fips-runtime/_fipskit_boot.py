@@ -256,23 +256,79 @@ def _binding_problem(hashlib_module, conf):
 
 
 def _other_libcrypto():
-    """Linux: exactly one libcrypto may be mapped, the one fipskit built. Elsewhere verify checks it."""
+    """Exactly one libcrypto may be loaded, the one fipskit built: on Linux from /proc/self/maps, on Windows from the
+    process's module list. Elsewhere verify checks it."""
     expected = LAYOUT.get("libcryptoDir")
-    if not expected or not sys.platform.startswith("linux"):
+    if not expected:
         return None
-    try:
-        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
-            mapped = {os.path.realpath(line.split(None, 5)[5].strip()) for line in maps if "libcrypto" in line and len(line.split(None, 5)) == 6}
-    except OSError:
+    if sys.platform.startswith("linux"):
+        loaded = _mapped_libcrypto_linux()
+    elif sys.platform == "win32":
+        loaded = _loaded_libcrypto_windows()
+    else:
         return None
-    directory = os.path.realpath(resolve(expected))
-    foreign = sorted(path for path in mapped if os.path.dirname(path) != directory)
+    if loaded is None:
+        return None
+    return libcrypto_problem(loaded, os.path.realpath(resolve(expected)), LAYOUT.get("libcryptoFile"), os.path)
+
+
+def libcrypto_problem(loaded, directory, file_name, paths):
+    """What is wrong with the libcrypto files loaded (paths: os.path, or ntpath to judge Windows paths anywhere)."""
+    same = lambda a, b: paths.normcase(a) == paths.normcase(b)  # noqa: E731
+    foreign = sorted(
+        path
+        for path in loaded
+        if not same(paths.dirname(path), directory) or (file_name and not same(paths.basename(path), file_name))
+    )
     if foreign:
         return (
             "another libcrypto is loaded in this process (%s) beside fipskit's in %s: an extension module linked to it was "
-            "imported before ssl/hashlib. Remove that module or build it against fipskit's OpenSSL" % (", ".join(foreign), directory)
+            "imported before ssl/hashlib%s. Remove that module or build it against fipskit's OpenSSL"
+            % (
+                ", ".join(foreign),
+                paths.join(directory, file_name) if file_name else directory,
+                ", or an upgrade of this Python put its own _hashlib back (then run fipskit's install again)" if file_name else "",
+            )
         )
+    if file_name and not loaded:
+        return "fipskit's libcrypto %s is not loaded: _hashlib runs on another OpenSSL. Run fipskit's install for this Python again" % paths.join(directory, file_name)
     return None
+
+
+def _mapped_libcrypto_linux():
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+            return {os.path.realpath(line.split(None, 5)[5].strip()) for line in maps if "libcrypto" in line and len(line.split(None, 5)) == 6}
+    except OSError:
+        return None
+
+
+def _loaded_libcrypto_windows():
+    """The libcrypto DLLs in this process's module list (K32EnumProcessModules), by full path; None when it cannot be read."""
+    try:
+        import ctypes
+        from ctypes import wintypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        kernel32.GetCurrentProcess.restype = wintypes.HANDLE
+        kernel32.K32EnumProcessModules.argtypes = [wintypes.HANDLE, ctypes.POINTER(wintypes.HMODULE), wintypes.DWORD, ctypes.POINTER(wintypes.DWORD)]
+        kernel32.K32EnumProcessModules.restype = wintypes.BOOL
+        kernel32.GetModuleFileNameW.argtypes = [wintypes.HMODULE, wintypes.LPWSTR, wintypes.DWORD]
+        kernel32.GetModuleFileNameW.restype = wintypes.DWORD
+        handles = (wintypes.HMODULE * 2048)()
+        needed = wintypes.DWORD()
+        if not kernel32.K32EnumProcessModules(kernel32.GetCurrentProcess(), handles, ctypes.sizeof(handles), ctypes.byref(needed)):
+            return None
+        count = min(needed.value // ctypes.sizeof(wintypes.HMODULE), len(handles))
+        name = ctypes.create_unicode_buffer(32768)
+        loaded = set()
+        for handle in handles[:count]:
+            length = kernel32.GetModuleFileNameW(handle, name, len(name))
+            if length and os.path.basename(name.value).lower().startswith("libcrypto"):
+                loaded.add(name.value)
+        return loaded
+    except (ImportError, OSError, AttributeError):
+        return None
 
 
 # ------------------------------------------------------------------------------------------------

@@ -57,6 +57,21 @@ const withRuntime = (dir: string, code: string) => `import sys; sys.path.insert(
     }
   });
 
+  it("Windows: a libcrypto of another name or directory (python.org's, after an upgrade put its _hashlib.pyd back) is named; fipskit's alone passes", () => {
+    const judge = (loaded: string[]) =>
+      run(SYSTEM, [
+        '-c',
+        withRuntime(dir, `import _fipskit_boot, ntpath\nprint(_fipskit_boot.libcrypto_problem(${JSON.stringify(loaded)}, "C:\\\\Python313\\\\DLLs", "libcrypto-3-x64.dll", ntpath))`),
+      ]).out.trim();
+    expect(judge(['C:\\Python313\\DLLs\\libcrypto-3-x64.dll'])).toBe('None');
+    expect(judge(['c:\\python313\\dlls\\LIBCRYPTO-3-X64.DLL'])).toBe('None');
+    expect(judge(['C:\\Python313\\DLLs\\libcrypto-3.dll'])).toMatch(
+      /^another libcrypto is loaded in this process \(C:\\Python313\\DLLs\\libcrypto-3\.dll\) beside fipskit's in C:\\Python313\\DLLs\\libcrypto-3-x64\.dll: .*an upgrade of this Python put its own _hashlib back/,
+    );
+    expect(judge(['C:\\Python313\\DLLs\\libcrypto-3-x64.dll', 'C:\\Program Files\\Git\\mingw64\\bin\\libcrypto-3-x64.dll'])).toMatch(/^another libcrypto is loaded in this process \(C:\\Program Files\\Git/);
+    expect(judge([])).toMatch(/^fipskit's libcrypto C:\\Python313\\DLLs\\libcrypto-3-x64\.dll is not loaded: _hashlib runs on another OpenSSL/);
+  });
+
   it("the routed blake2b and blake2s keep CPython's size attributes (hashlib.blake2b.SALT_SIZE and its kin)", () => {
     const code = withRuntime(dir, 'import _fipskit_boot, _fipskit_hashes as h\nfor name in ("blake2b", "blake2s"):\n    c = h.ROUTED["_blake2"][name]\n    print(name, c.SALT_SIZE, c.PERSON_SIZE, c.MAX_KEY_SIZE, c.MAX_DIGEST_SIZE)');
     const result = run(SYSTEM, ['-c', code], { FIPSKIT_ALLOW_NON_FIPS: '1' });

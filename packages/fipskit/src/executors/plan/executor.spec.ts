@@ -138,6 +138,8 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
       const zip = `python${series.replace('.', '')}.zip`;
       const layoutModule = readFileSync(join(dir, 'files', 'C', 'workspace', 'dist', 'fp', 'python.staging', zip, '_fipskit_layout.py'), 'utf8');
       expect(layoutModule).toContain('"opensslConf": "C:\\\\Program Files\\\\fipskit\\\\openssl-3.0.9\\\\ssl\\\\openssl.cnf"');
+      // The one libcrypto the installed Python may load: fipskit's, in DLLs\ (python.org's is libcrypto-3.dll).
+      expect(layoutModule).toContain('"libcryptoDir": "DLLs",\n    "libcryptoFile": "libcrypto-3-x64.dll"');
     });
   });
 });

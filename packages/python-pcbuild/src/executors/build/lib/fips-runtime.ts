@@ -29,8 +29,10 @@ export interface FipsRuntimeLayout {
   extensions: { _ssl: string; _hashlib: string };
   opensslConf?: string;
   opensslModules?: string;
-  /** Linux: the directory the one mapped libcrypto must come from. */
+  /** Linux and Windows: the directory the one loaded libcrypto must come from. */
   libcryptoDir?: string;
+  /** Windows: the file name of fipskit's libcrypto DLL (`libcrypto-3-x64.dll`): a libcrypto of another name (python.org's `libcrypto-3.dll`, after an upgrade put its `_hashlib.pyd` back) is refused. */
+  libcryptoFile?: string;
   /**
    * The file beside opensslConf that binds the configuration to the machine fipsinstall ran on (core's BINDING_FILE):
    * a configuration carried to another machine is refused.
@@ -44,9 +46,10 @@ export interface FipsRuntimeLayout {
  * An installed Windows Python: the real modules in its `DLLs\`, and the configuration and modules in the
  * directories fipskit's OpenSSL compiled in (absolute), which the install fills.
  */
-export function windowsRuntimeLayout(compiledIn: { opensslDir: string; modulesDir: string }): FipsRuntimeLayout {
+export function windowsRuntimeLayout(compiledIn: { opensslDir: string; modulesDir: string }, libcryptoFile?: string): FipsRuntimeLayout {
   return {
     extensions: { _ssl: 'DLLs', _hashlib: 'DLLs' },
+    ...(libcryptoFile ? { libcryptoDir: 'DLLs', libcryptoFile } : {}),
     opensslConf: `${compiledIn.opensslDir.replace(/[\\/]+$/, '')}\\openssl.cnf`,
     opensslModules: compiledIn.modulesDir,
   };
@@ -74,6 +77,7 @@ export function renderLayoutModule(layout: FipsRuntimeLayout): string {
     ...(layout.opensslConf ? { opensslConf: layout.opensslConf } : {}),
     ...(layout.opensslModules ? { opensslModules: layout.opensslModules } : {}),
     ...(layout.libcryptoDir ? { libcryptoDir: layout.libcryptoDir } : {}),
+    ...(layout.libcryptoFile ? { libcryptoFile: layout.libcryptoFile } : {}),
     ...(layout.machineBinding ? { machineBinding: layout.machineBinding } : {}),
     ...(layout.project ? { project: layout.project } : {}),
   };

@@ -20,6 +20,7 @@ import { readPcbuildFacts } from './pcbuild-facts';
 import { extractPcbuild } from './pcbuild-reference-sources';
 import { WindowsPcbuildInput, WindowsPcbuildToolchain, buildWindowsPcbuildPlan, checkPythonTask } from './windows-plan';
 import { windowsRuntimeLayout } from '../fips-runtime';
+import { openSslDllSuffix } from './pcbuild-layout';
 
 const win = pathsFor('win32');
 
@@ -29,7 +30,7 @@ const VSWHERE = 'C:\\Program Files (x86)\\Microsoft Visual Studio\\Installer\\vs
 
 export function pcbuildInput(options: NormalizedPythonOptions, sourceDir: string, staging: string): WindowsPcbuildInput {
   return {
-    runtime: windowsRuntimeLayout(compiledInDirectories(options.openssl)),
+    runtime: windowsRuntimeLayout(compiledInDirectories(options.openssl), `libcrypto${openSslDllSuffix(options.openssl.version)}.dll`),
     sourceDir,
     sourceVersion: options.source.version,
     ...(options.source.fileName ? { sourceArchive: options.source.fileName } : {}),
