@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import {
   Command,
@@ -97,6 +97,40 @@ describe('the fips-config stage for win32, run by the product against openssl.ex
     expect(conf).toMatch(/^OPENSSL_CONF=Z:\\.*\\Zo.'s \(x86\) workspace\\dist\\p\\fips-config\\openssl\.cnf$/);
     expect(providerIsActive(lines, 'fips')).toBe(true);
     expect(lines).toContain('md5 refused');
+  });
+
+  it('fips-env.cmd in a directory with "!": right under cmd /v:off; under delayed expansion it refuses, naming the fix, and sets nothing', async () => {
+    const bang = join(workspace, 'bang!dir');
+    rmSync(bang, { recursive: true, force: true });
+    cpSync(join(workspace, 'dist', 'p'), bang, { recursive: true });
+    const caller = (name: string, delayed: boolean) => {
+      const script = join(workspace, name);
+      writeFileSync(
+        script,
+        [
+          '@echo off',
+          // The caller's own line names the directory before delayed expansion is on: its "!" is the script's concern.
+          'cd /d "%~dp0bang!dir"',
+          ...(delayed ? ['setlocal EnableDelayedExpansion'] : []),
+          'call fips-config\\fips-env.cmd',
+          'echo rc=%errorlevel%',
+          'if defined OPENSSL_CONF (echo OPENSSL_CONF is set) else (echo OPENSSL_CONF is not set)',
+          'set OPENSSL_CONF',
+          'openssl.exe list -providers -verbose',
+          'exit /b 0',
+          '',
+        ].join('\r\n'),
+      );
+      return run(cmdScriptCommand(win(script), [], win(workspace)));
+    };
+    const plain = await caller('bang plain.cmd', false);
+    expect(plain.lines).toContain('rc=0');
+    expect(plain.lines.find((line) => line.startsWith('OPENSSL_CONF='))).toMatch(/^OPENSSL_CONF=Z:\\.*\\bang!dir\\fips-config\\openssl\.cnf$/);
+    expect(providerIsActive(plain.lines, 'fips')).toBe(true);
+    const delayed = await caller('bang delayed.cmd', true);
+    expect(delayed.lines).toContain('rc=1');
+    expect(delayed.lines).toContain('OPENSSL_CONF is not set');
+    expect(delayed.lines.join('\n')).toMatch(/fipskit: a path fips-env\.cmd sets holds "!", which this cmd\.exe session drops: .* Run "setlocal DisableDelayedExpansion" first/);
   });
 
   it("why openssl.cnf names no file: the real parser mangles a Windows path in an .include (\\t of \\tmp becomes a tab) and skips the missing file", async () => {

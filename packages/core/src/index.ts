@@ -11,6 +11,7 @@ export * from './output/owned-output';
 export * from './output/stored-zip';
 export * from './output/disk-space';
 export * from './platform/target-platform';
+export * from './platform/windows-paths';
 export * from './plan/build-plan';
 export * from './plan/render-plan';
 export * from './plan/execute-plan';

@@ -131,7 +131,7 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
       expect(cnf).not.toContain('.include');
       expect(cnf).toContain('[fips_sect]\n# Written here by openssl fipsinstall on the machine that uses the module');
       const cmd = readFileSync(join(dir, 'files', 'C', 'workspace', 'dist', 'fp', 'fips-config.staging', 'fips-env.cmd'), 'utf8');
-      expect(cmd).toContain('@for %%I in ("%~dp0..\\openssl\\lib\\ossl-modules") do @set "OPENSSL_MODULES=%%~fI"');
+      expect(cmd).toContain('@for %%I in ("%~dp0..\\openssl\\lib\\ossl-modules") do @set "FIPSKIT_MODULES=%%~fI"');
       // The directory is this machine's, relative to the workspace: backslashes on Windows.
       // openssl.cnf, fips-env.cmd, fips-env.ps1, the empty configuration fipsinstall starts from (twice: config stage, install), and the zip slot's 15 entries (its encodings package included).
       expect(printed.at(-1)).toMatch(/^\n\[plan\] \d+ steps for win32; plan.txt, plan.json and 20 written files are in dist[\\/]fp[\\/]plan[\\/]win32$/);

@@ -44,20 +44,25 @@ describe('activation scripts', () => {
 
   it('fips-env.cmd names every path relative to itself, so no non-ASCII character reaches cmd.exe, and keeps % & ( ) literal', () => {
     const cmd = script('win32', 'fips-env.cmd');
-    expect(cmd.split('\r\n')).toEqual([
+    const lines = cmd.split('\r\n');
+    expect(lines.slice(0, 6)).toEqual([
       '@rem Run this file in a cmd.exe session: call fips-env.cmd',
-      '@for %%I in ("%~dp0openssl.cnf") do @set "OPENSSL_CONF=%%~fI"',
-      '@for %%I in ("%~dp0..\\openssl\\lib\\ossl-modules") do @set "OPENSSL_MODULES=%%~fI"',
-      '@for %%I in ("%~dp0..\\openssl\\bin") do @set "PATH=%%~fI;%PATH%"',
-      '',
+      '@if "!!"=="" (set "FIPSKIT_DELAYED=1") else (set "FIPSKIT_DELAYED=")',
+      '@setlocal DisableDelayedExpansion',
+      '@for %%I in ("%~dp0openssl.cnf") do @set "FIPSKIT_CONF=%%~fI"',
+      '@for %%I in ("%~dp0..\\openssl\\lib\\ossl-modules") do @set "FIPSKIT_MODULES=%%~fI"',
+      '@for %%I in ("%~dp0..\\openssl\\bin") do @set "FIPSKIT_BIN=%%~fI"',
     ]);
+    // Set in the caller's session by the endlocal line, the only one that reaches it.
+    expect(lines.at(-2)).toBe('@endlocal & set "OPENSSL_CONF=%FIPSKIT_CONF%" & set "OPENSSL_MODULES=%FIPSKIT_MODULES%" & set "PATH=%FIPSKIT_BIN%;%PATH%" & set "FIPSKIT_DELAYED="');
+    expect(lines.at(-1)).toBe('');
     expect(cmd).not.toMatch(/[^\x00-\x7f]/); // eslint-disable-line no-control-regex
   });
 
   it('fips-env.cmd on another drive than the prefix: absolute, with % doubled; a non-ASCII absolute path is refused with the fix', () => {
     const other = { ...windows, scriptDir: 'D:\\cfg 100%', opensslConf: 'D:\\cfg 100%\\openssl.cnf', binDir: 'C:\\p\\bin', modulesDir: 'C:\\p\\lib\\ossl-modules' };
-    expect(script('win32', 'fips-env.cmd', other)).toContain('@for %%I in ("C:\\p\\bin") do @set "PATH=%%~fI;%PATH%"');
-    expect(script('win32', 'fips-env.cmd', other)).toContain('@for %%I in ("%~dp0openssl.cnf") do @set "OPENSSL_CONF=%%~fI"');
+    expect(script('win32', 'fips-env.cmd', other)).toContain('@for %%I in ("C:\\p\\bin") do @set "FIPSKIT_BIN=%%~fI"');
+    expect(script('win32', 'fips-env.cmd', other)).toContain('@for %%I in ("%~dp0openssl.cnf") do @set "FIPSKIT_CONF=%%~fI"');
     expect(() => renderActivationScripts({ ...other, binDir: 'C:\\Zoë\\bin' }, 'win32')).toThrow(/non-ASCII .* Keep the fips-config output and the OpenSSL prefix on one drive/);
   });
 

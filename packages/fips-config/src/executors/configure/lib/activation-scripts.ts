@@ -75,9 +75,12 @@ function powershellScript(paths: ActivationPaths, platform: TargetPlatform, libr
 /**
  * cmd.exe reads a batch file in the console's OEM code page, so the file names its paths relative to
  * itself (`%~dp0`), normalised with `%%~f`. In a `set "NAME=value"` & | < > stay literal; % is doubled.
+ * The paths are worked out under `setlocal DisableDelayedExpansion`, where a `!` in them stays a `!`, and set in
+ * the caller's session by the `endlocal &` line. A caller with delayed expansion on (`cmd /v:on`) would drop every
+ * `!` of that line: then the script refuses, naming the fix, rather than set paths that do not exist.
  */
 function cmdScript(paths: ActivationPaths): string[] {
-  const line = (target: string, assign: (full: string) => string) => {
+  const compute = (target: string, name: string) => {
     const { relative, path } = fromScriptDir(paths, target, 'win32');
     if (path.includes('"')) throw new Error(`Path ${path} contains a double quote, which Windows paths cannot hold.`);
     // eslint-disable-next-line no-control-regex
@@ -87,12 +90,23 @@ function cmdScript(paths: ActivationPaths): string[] {
           'Keep the fips-config output and the OpenSSL prefix on one drive.',
       );
     }
-    return `@for %%I in ("${relative ? '%~dp0' : ''}${path.replace(/%/g, '%%')}") do @set "${assign('%%~fI')}"`;
+    return `@for %%I in ("${relative ? '%~dp0' : ''}${path.replace(/%/g, '%%')}") do @set "${name}=%%~fI"`;
   };
+  const values = ['FIPSKIT_CONF', 'FIPSKIT_MODULES', 'FIPSKIT_BIN'];
+  const all = values.map((name) => `%${name}%`).join('') + '%PATH%';
+  const withoutBang = values.map((name) => `%${name}:!=%`).join('') + '%PATH:!=%';
   return [
     '@rem Run this file in a cmd.exe session: call fips-env.cmd',
-    line(paths.opensslConf, (full) => `OPENSSL_CONF=${full}`),
-    line(paths.modulesDir, (full) => `OPENSSL_MODULES=${full}`),
-    line(paths.binDir, (full) => `PATH=${full};%PATH%`),
+    // "!!" is empty only when the caller expands !variables!: remembered before setlocal turns that off here.
+    '@if "!!"=="" (set "FIPSKIT_DELAYED=1") else (set "FIPSKIT_DELAYED=")',
+    '@setlocal DisableDelayedExpansion',
+    compute(paths.opensslConf, 'FIPSKIT_CONF'),
+    compute(paths.modulesDir, 'FIPSKIT_MODULES'),
+    compute(paths.binDir, 'FIPSKIT_BIN'),
+    `@if defined FIPSKIT_DELAYED if not "${all}"=="${withoutBang}" (`,
+    '  echo fipskit: a path fips-env.cmd sets holds "!", which this cmd.exe session drops: it expands delayed variables, as cmd /v:on does. Run "setlocal DisableDelayedExpansion" first, then call fips-env.cmd again. 1>&2',
+    '  endlocal & set "FIPSKIT_DELAYED=" & exit /b 1',
+    ')',
+    '@endlocal & set "OPENSSL_CONF=%FIPSKIT_CONF%" & set "OPENSSL_MODULES=%FIPSKIT_MODULES%" & set "PATH=%FIPSKIT_BIN%;%PATH%" & set "FIPSKIT_DELAYED="',
   ];
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { DEFAULT_FIPS_PROFILE, FipsProfile, OpenSslBuildInfo, PrefixPaths, TargetPlatform, hostPlatform, pathsFor, readBuildInfo } from '@fipskit/core';
+import { DEFAULT_FIPS_PROFILE, FipsProfile, OpenSslBuildInfo, PrefixPaths, TargetPlatform, hostAnsiCodePage, hostPlatform, pathsFor, readBuildInfo, windowsPathProblem } from '@fipskit/core';
 import { FipsConfigOptions } from '../schema';
 
 /**
@@ -11,9 +11,11 @@ export interface ProgramView {
   platform: TargetPlatform;
   /** A host path as the programs name it. */
   toProgram: (hostPath: string) => string;
+  /** Windows: the ANSI code page the programs run in (the host's own; Windows-1252 when it cannot be read). */
+  codePage?: number;
 }
 
-export const NATIVE_VIEW: ProgramView = { platform: hostPlatform(), toProgram: (path) => path };
+export const NATIVE_VIEW: ProgramView = { platform: hostPlatform(), toProgram: (path) => path, ...(process.platform === 'win32' ? { codePage: hostAnsiCodePage() } : {}) };
 
 export interface NormalizedFipsConfigOptions {
   platform: TargetPlatform;
@@ -58,25 +60,42 @@ export function normalizeOptions(
   const programPrefix = view.toProgram(prefix);
   const p = pathsFor(platform);
   const inPrefix = (relative: string) => p.join(programPrefix, ...relative.split('/'));
+  const paths = {
+    openssl: p.join(inPrefix(prefixInfo.layout.bin), platform === 'win32' ? 'openssl.exe' : 'openssl'),
+    module: inPrefix(prefixInfo.fipsProvider.module),
+    libDir: inPrefix(prefixInfo.layout.lib),
+    binDir: inPrefix(prefixInfo.layout.bin),
+    modulesDir: inPrefix(prefixInfo.layout.modules),
+  };
+  const outputDir = resolve(options.outputPath);
+  if (platform === 'win32') assertWindowsCanUse(paths, view.toProgram(outputDir), view.codePage);
   return {
     platform,
     workspaceRoot: context.root,
     projectName,
     prefix,
     prefixInfo,
-    outputDir: resolve(options.outputPath),
+    outputDir,
     hostModule,
     logFile: join(context.root, 'tmp', 'fipskit', projectName, 'fips-config.log'),
     profile,
     securityChecks: options.securityChecks ?? true,
     verbose: options.verbose ?? false,
-    paths: {
-      openssl: p.join(inPrefix(prefixInfo.layout.bin), platform === 'win32' ? 'openssl.exe' : 'openssl'),
-      module: inPrefix(prefixInfo.fipsProvider.module),
-      libDir: inPrefix(prefixInfo.layout.lib),
-      binDir: inPrefix(prefixInfo.layout.bin),
-      modulesDir: inPrefix(prefixInfo.layout.modules),
-    },
+    paths,
     toProgram: view.toProgram,
   };
+}
+
+/**
+ * Before fipsinstall runs: paths openssl.exe could not use fail deep inside it (a provider that does not load, a file
+ * not found), so they are refused here, each naming the path and the fix. The output gets room for the staging
+ * directory's suffix and the longest file written into it.
+ */
+function assertWindowsCanUse(paths: { openssl: string; module: string; binDir: string; modulesDir: string }, outputDir: string, codePage: number | undefined): void {
+  const problems = [
+    windowsPathProblem(paths.binDir, 'The OpenSSL program directory', { codePage, onPath: true, room: '\\openssl.exe'.length }),
+    windowsPathProblem(paths.module, 'The FIPS provider', { codePage }),
+    windowsPathProblem(outputDir, 'The fips-config output directory', { codePage, room: '.4194304.fipskit-partial\\fipsmodule.cnf'.length }),
+  ].filter((problem): problem is string => problem !== undefined);
+  if (problems.length) throw new Error(problems.join('\n'));
 }

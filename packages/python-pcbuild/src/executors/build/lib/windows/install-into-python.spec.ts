@@ -206,6 +206,22 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     expect(existsSync(join(backup, INSTALL_MANIFEST))).toBe(false);
   });
 
+  it('a second Python against the same OpenSSL build is refused, saying so: the compiled-in directory holds the first one\'s configuration', () => {
+    // The compiled-in OpenSSL directory, outside both Pythons, as C:\\Program Files\\fipskit\\openssl-<version>\\ssl is.
+    const compiledIn = join(root, 'Program Files', 'fipskit', 'openssl-3.0.22', 'ssl');
+    const config = join(root, 'Users', 'Zoë', 'work', 'dist', 'p', 'fips-config', 'openssl.cnf');
+    put(config, Buffer.from('# written by fipskit\n'));
+    const withConfig = (files: InstallFile[]) => [...files, { source: config, dest: join(compiledIn, 'openssl.cnf') }];
+    installIntoPython(python, withConfig(build), backup, { sourceVersion: '3.11.2' });
+    const second = makeInstalledPython(join(root, 'Program Files', 'Python311-second'), {});
+    const secondBackup = join(root, 'Users', 'Zoë', 'work', 'dist', 'second backup');
+    const before = snapshot(second);
+    expect(() => installIntoPython(second, withConfig(makeBuild(join(root, 'b2'), second)), secondBackup, { sourceVersion: '3.11.2' })).toThrow(
+      /openssl\.cnf is already fipskit's: another Python was installed against this OpenSSL build\. .* Restore that Python first/,
+    );
+    expect(snapshot(second)).toEqual(before);
+  });
+
   it('installing the same build again changes nothing; another build must wait for a restore', () => {
     const first = installIntoPython(python, build, backup, { sourceVersion: '3.11.2' });
     const installed = snapshot(python);

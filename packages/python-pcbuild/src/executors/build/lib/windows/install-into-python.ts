@@ -210,6 +210,11 @@ function readManifest(backupDir: string): InstallManifest | undefined {
   return manifest;
 }
 
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(resolve(dir), resolve(path));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
 function samePath(a: string, b: string): boolean {
   const norm = (p: string) => resolve(p).replace(/[\\/]+$/, '');
   return process.platform === 'win32' ? norm(a).toLowerCase() === norm(b).toLowerCase() : norm(a) === norm(b);
@@ -288,7 +293,7 @@ export function installIntoPython(pythonDir: string, files: InstallFile[], backu
     );
   }
 
-  assertNoUnrecordedInstall(planned.map(({ file }) => file.dest), backupDir);
+  assertNoUnrecordedInstall(planned.map(({ file }) => file.dest), backupDir, pythonDir);
   const manifest = backUpOriginals(pythonDir, backupDir, planned, options, python);
   try {
     for (const dir of manifest.createdDirs) mkdirSync(dir, { recursive: true });
@@ -314,9 +319,18 @@ const FIPSKIT_MARK = Buffer.from('fipskit');
  * With no record of an install, a file that is already fipskit's means the record was lost (a deleted backup
  * directory, another one used): backing it up as the Python's original would leave restore nothing true to put back.
  */
-function assertNoUnrecordedInstall(dests: string[], backupDir: string): void {
+function assertNoUnrecordedInstall(dests: string[], backupDir: string, pythonDir: string): void {
   const ours = dests.filter((dest) => isFile(dest) && readFileSync(dest).includes(FIPSKIT_MARK));
   if (ours.length === 0) return;
+  // Only fipskit's compiled-in OpenSSL directories are outside the Python: another Python was installed against this build.
+  const shared = ours.filter((dest) => !isInside(dest, pythonDir));
+  if (shared.length === ours.length) {
+    throw new Error(
+      `${shared.join(', ')} ${shared.length === 1 ? 'is' : 'are'} already fipskit's: another Python was installed against this OpenSSL build. ` +
+        "Its compiled-in directories hold the FIPS configuration of one Python, the one installed into them, so a second Python is refused and nothing was changed. " +
+        'Restore that Python first (nx run <its project>:restore), or give this Python an OpenSSL build of its own (a project whose openssl stage uses another version).',
+    );
+  }
   throw new Error(
     `${ours.join(', ')} ${ours.length === 1 ? 'is' : 'are'} already fipskit's, but ${backupDir} holds no record of installing ${ours.length === 1 ? 'it' : 'them'}: ` +
       "that install's backup is gone, or another backup directory was used. fipskit never keeps its own files as a Python's originals, so nothing was changed. " +
