@@ -1,4 +1,30 @@
-import { meanPhases, parseTook, stageRuns } from './breakdown';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { meanPhases, parseTook, stageRuns, taskOutcome, withoutTerminalCodes } from './breakdown';
+
+describe('taskOutcome: what Nx did with a task, however it painted it', () => {
+  // Nx 23's own output of `nx run fips-python:openssl` under CI=true: every "> nx run" line is coloured.
+  const coloured = readFileSync(join(__dirname, '__fixtures__', 'nx-ci-coloured.txt'), 'utf8');
+
+  it('reads the coloured CI output: sources ran, openssl came from the local cache, verify is absent', () => {
+    expect(coloured).toContain('\x1b[2mnx run\x1b[22m fips-python:openssl');
+    // What the benchmark's grep for "nx run fips-python:openssl" missed under CI=true.
+    expect(coloured.includes('nx run fips-python:openssl')).toBe(false);
+    expect(taskOutcome(coloured, 'fips-python:openssl')).toBe('local cache');
+    expect(taskOutcome(coloured, 'fips-python:sources')).toBe('ran');
+    expect(taskOutcome(coloured, 'fips-python:verify')).toBe('absent');
+  });
+
+  it('reads the plain output the same way, and never takes one task for another with a longer name', () => {
+    const plain = withoutTerminalCodes(coloured);
+    expect(plain).not.toMatch(/\x1b/);
+    expect(taskOutcome(plain, 'fips-python:openssl')).toBe('local cache');
+    const log = ['> nx run fips-python:openssl-audit  [remote cache]', '> nx run fips-python:openssl', '> nx run fips-python:python  [existing outputs match the cache, left as is]'].join('\n');
+    expect(taskOutcome(log, 'fips-python:openssl')).toBe('ran');
+    expect(taskOutcome(log, 'fips-python:openssl-audit')).toBe('remote cache');
+    expect(taskOutcome(log, 'fips-python:python')).toBe('existing outputs match the cache');
+  });
+});
 
 describe('parseTook', () => {
   it('splits a stage timing line into its steps, titles with commas and parentheses included', () => {

@@ -8,6 +8,10 @@
  *       steps the stage timed itself (`[openssl] took … s: Unpack … 1.2 s, …`) and the rest (executor start, its
  *       checks, storing the outputs in the caches), next to the bare commands' phases (`<phase>\t<seconds>` lines),
  *       the mean of the runs given; with no phases file, the Nx run alone (a warm run has no bare counterpart)
+ *   node tools/run-ts.js tools/benchmark/breakdown.ts outcome <nx log> <project:target>
+ *       prints what Nx did with that task: `local cache`, `remote cache`, `existing outputs match the cache`, `ran`
+ *       or `absent`. Nx paints its output under CI=true (and on a terminal): the terminal codes are taken out first,
+ *       so the answer is the same however Nx coloured it
  */
 import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
@@ -30,8 +34,28 @@ function stamp(startEpochSeconds: number): void {
   lines.on('line', (line) => process.stdout.write(`${(Date.now() / 1000 - startEpochSeconds).toFixed(2)}\t${line}\n`));
 }
 
+/** Nx's output without its terminal codes (colours, bold, dim, erase-line, hyperlinks): what it says, not how it paints it. */
+export function withoutTerminalCodes(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]/g, '');
+}
+
+export type TaskOutcome = 'local cache' | 'remote cache' | 'existing outputs match the cache' | 'ran' | 'absent';
+
+/** What Nx did with one task, from its `> nx run <project:target>` line. */
+export function taskOutcome(log: string, task: string): TaskOutcome {
+  const line = withoutTerminalCodes(log)
+    .split('\n')
+    .find((l) => new RegExp(`^\\s*> nx run ${task.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(l));
+  if (!line) return 'absent';
+  if (line.includes('existing outputs match the cache')) return 'existing outputs match the cache';
+  if (line.includes('[local cache]')) return 'local cache';
+  if (line.includes('[remote cache]')) return 'remote cache';
+  return 'ran';
+}
+
 function readStamped(file: string): Stamped[] {
-  return readFileSync(file, 'utf8')
+  return withoutTerminalCodes(readFileSync(file, 'utf8'))
     .split('\n')
     .filter((line) => /^\d+(\.\d+)?\t/.test(line))
     .map((line) => {
@@ -127,8 +151,9 @@ if (require.main === module) {
   const [mode, ...args] = process.argv.slice(2);
   if (mode === 'stamp' && args.length === 1) stamp(Number(args[0]));
   else if (mode === 'table' && args.length >= 1) table(args[0], args.slice(1));
+  else if (mode === 'outcome' && args.length === 2) console.log(taskOutcome(readFileSync(args[0], 'utf8'), args[1]));
   else {
-    console.error('usage: breakdown.ts stamp <start epoch seconds> | breakdown.ts table <stamped nx log> [<phases.tsv> …]');
+    console.error('usage: breakdown.ts stamp <start epoch seconds> | breakdown.ts table <stamped nx log> [<phases.tsv> …] | breakdown.ts outcome <nx log> <project:target>');
     process.exit(2);
   }
 }

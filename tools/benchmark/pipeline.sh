@@ -35,7 +35,9 @@ private_nx() { echo "NX_CACHE_DIRECTORY=$work/$1/cache NX_WORKSPACE_DATA_DIRECTO
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 step() { echo "[bench] $*" >&2; }
-outcome() { grep -E "nx run fips-python:$2( |$)" "$1" | head -1; }
+# What Nx did with a task (local cache, remote cache, ran, …), read from its output without the colours Nx adds under
+# CI=true or on a terminal (breakdown.ts outcome).
+outcome() { node tools/run-ts.js tools/benchmark/breakdown.ts outcome "$1" "fips-python:$2"; }
 
 # A self-hosted Nx remote cache (GET/PUT /v1/cache/{hash}) on loopback, for the cold run to fill.
 node tools/run-ts.js e2e/support/remote-cache-server.ts >"$work/remote.url" 2>"$work/remote.log" &
