@@ -211,7 +211,8 @@ def _setup_advice():
 def _host_digest(hashlib_module):
     """This machine as fipskit's fips-config stage and fipskit-setup record it: machine id, host name, platform."""
     machine_id = ""
-    for path in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+    # The same places, in the same order, as fipskit-setup and the fips-config stage (fipskit keeps the last one).
+    for path in ("/etc/machine-id", "/var/lib/dbus/machine-id", "/var/lib/fipskit/machine-id"):
         try:
             with open(path, "rb") as handle:
                 machine_id = handle.read().decode("ascii", "replace").strip()

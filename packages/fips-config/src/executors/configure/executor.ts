@@ -28,9 +28,9 @@ import { NormalizedFipsConfigOptions, normalizeOptions } from './lib/normalize-o
 import { renderActivationScripts } from './lib/activation-scripts';
 // Plain JS shared with the Nx runtime input, so the cache key and the manifest agree.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { hostIdentity, machineIdentity } = require('./lib/machine-identity.js') as {
+const { bindingHostIdentity, machineIdentity } = require('./lib/machine-identity.js') as {
   machineIdentity: (root: string) => { digest: string; hostname: string };
-  hostIdentity: () => { digest: string; hostname: string; machineIdKnown: boolean };
+  bindingHostIdentity: () => { digest: string; hostname: string; machineIdKnown: boolean };
 };
 
 export const MANIFEST_FILE = 'fips-config.json';
@@ -92,7 +92,7 @@ export async function configureFips(
     );
     for (const script of scripts) writeFileSync(join(staging, script.name), script.content, { mode: 0o644 });
     const identity = machineIdentity(options.workspaceRoot);
-    const host = hostIdentity();
+    const host = bindingHostIdentity();
     const ranAt = now().toISOString();
     writeFileSync(join(staging, BINDING_FILE), renderBinding({ kind: 'machine', hostDigest: host.digest, hostname: host.hostname, ranAt }));
     const manifest = {

@@ -4,7 +4,9 @@
 // same digest in fips-config.json. Plain JavaScript, so that Node runs the runtime input without a compiler.
 'use strict';
 const { createHash } = require('node:crypto');
-const { readFileSync } = require('node:fs');
+const { closeSync, mkdirSync, openSync, readFileSync, writeSync } = require('node:fs');
+const { dirname } = require('node:path');
+const { randomBytes } = require('node:crypto');
 const { spawnSync } = require('node:child_process');
 const os = require('node:os');
 
@@ -20,7 +22,13 @@ function readFirst(files) {
   return '';
 }
 
-function platformMachineId() {
+/**
+ * Where Linux keeps the machine id (systemd's, then D-Bus's), then the one fipskit persists on a machine that has
+ * neither (a minimal container, a chroot): without any, two machines with the same host name would look the same.
+ */
+const LINUX_MACHINE_ID_FILES = ['/etc/machine-id', '/var/lib/dbus/machine-id', '/var/lib/fipskit/machine-id'];
+
+function platformMachineId(files = LINUX_MACHINE_ID_FILES) {
   if (process.platform === 'win32') {
     const out = spawnSync('reg', ['query', 'HKLM\\SOFTWARE\\Microsoft\\Cryptography', '/v', 'MachineGuid'], {
       encoding: 'utf8',
@@ -34,7 +42,7 @@ function platformMachineId() {
     const match = /"IOPlatformUUID" = "([^"]+)"/.exec(out.stdout || '');
     return match ? match[1] : '';
   }
-  return readFirst(['/etc/machine-id', '/var/lib/dbus/machine-id']);
+  return readFirst(files);
 }
 
 /**
@@ -42,9 +50,44 @@ function platformMachineId() {
  * computes the same digest at start-up (the runtime's _fipskit_boot) and refuses a configuration written by
  * fipsinstall on another machine; fipskit-setup in a shipped bundle writes it the same way.
  */
-function hostIdentity() {
-  const parts = [platformMachineId(), os.hostname(), process.platform];
+function hostIdentity(files = LINUX_MACHINE_ID_FILES) {
+  const parts = [platformMachineId(files), os.hostname(), process.platform];
   return { digest: createHash('sha256').update(parts.join('\n')).digest('hex'), hostname: os.hostname(), machineIdKnown: parts[0] !== '' };
+}
+
+/**
+ * hostIdentity for binding a FIPS configuration: on a Linux machine with no machine id, fipskit first persists a random
+ * one (the last of the files, created once, never replaced), or refuses, naming the fix, when it cannot write it.
+ */
+function bindingHostIdentity(files = LINUX_MACHINE_ID_FILES) {
+  if (process.platform !== 'linux' || platformMachineId(files)) return hostIdentity(files);
+  const persisted = files[files.length - 1];
+  try {
+    mkdirSync(dirname(persisted), { recursive: true });
+    let fd;
+    try {
+      fd = openSync(persisted, 'wx', 0o644);
+    } catch (error) {
+      // Another run kept one first: that one is this machine's.
+      if (!error || error.code !== 'EEXIST') throw error;
+    }
+    if (fd !== undefined) {
+      try {
+        writeSync(fd, `${randomBytes(16).toString('hex')}\n`);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  } catch (error) {
+    throw new Error(
+      `This machine has no machine id (${files.slice(0, -1).join(', ')} are missing or empty) and fipskit could not keep one in ${persisted} ` +
+        `(${error && error.code ? error.code : error}): without one, a FIPS configuration copied to another machine with the same host name would not be noticed. ` +
+        `Give the machine an id (as root: systemd-machine-id-setup, or dbus-uuidgen --ensure=/etc/machine-id), or run this once as root so fipskit can keep one, then run again.`,
+    );
+  }
+  const identity = hostIdentity(files);
+  if (!identity.machineIdKnown) throw new Error(`${persisted} is empty: remove it and run again, so fipskit writes a machine id into it.`);
+  return identity;
 }
 
 function machineIdentity(workspaceRoot) {
@@ -52,4 +95,4 @@ function machineIdentity(workspaceRoot) {
   return { digest: createHash('sha256').update(parts.join('\n')).digest('hex'), hostname: os.hostname() };
 }
 
-module.exports = { hostIdentity, machineIdentity };
+module.exports = { LINUX_MACHINE_ID_FILES, bindingHostIdentity, hostIdentity, machineIdentity };

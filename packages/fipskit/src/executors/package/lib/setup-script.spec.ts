@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shellCommand, shellWord } from './posix-shell';
-import { SetupScriptInput, renderSetupScript } from './setup-script';
+import { SetupScriptInput, machineIdLines, renderSetupScript } from './setup-script';
 import { renderVerifyScript } from './verify-script';
 import { stageTargets } from '../../../plugins/stage-targets';
 
@@ -95,6 +95,36 @@ describe('bundle scripts', () => {
     const script = renderVerifyScript({ bundleName: 'b', launcher: 'python/bin/python3' });
     expect(parses(script).status).toBe(0);
     expect(script).toContain('exec "$root"/python/bin/python3 -I -S -B "$root/share/fipskit/verify/fipskit_verify_run.py" --bundle "$root" "$@"');
+  });
+});
+
+describe("fipskit-setup's machine id (run by dash, as /bin/sh is on Debian)", () => {
+  const run = (files: string[]) => {
+    const script = ['fail() { echo "fipskit-setup: $*" >&2; exit 1; }', ...machineIdLines(files), 'echo "$machine_id"'].join('\n');
+    const result = spawnSync('dash', ['-c', script], { encoding: 'utf8' });
+    return { status: result.status, id: result.stdout.trim(), error: result.stderr };
+  };
+
+  it("takes the machine's own id first, and keeps a random one once where the machine has none", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-mid-'));
+    const files = [join(dir, 'etc', 'machine-id'), join(dir, 'var', 'lib', 'fipskit', 'machine-id')];
+    const first = run(files);
+    expect(first.status).toBe(0);
+    expect(first.id).toMatch(/^[0-9a-f]{32}$/);
+    // Kept: the next setup on this machine binds to the same id.
+    expect(run(files).id).toBe(first.id);
+    expect(readFileSync(files[1], 'utf8')).toBe(`${first.id}\n`);
+    mkdirSync(join(dir, 'etc'));
+    writeFileSync(files[0], 'systemd-id\n');
+    expect(run(files).id).toBe('systemd-id');
+  });
+
+  it('without an id and without a place to keep one, setup fails naming the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-mid-'));
+    writeFileSync(join(dir, 'var'), 'a file where the directory would go');
+    const result = run([join(dir, 'etc', 'machine-id'), join(dir, 'var', 'lib', 'fipskit', 'machine-id')]);
+    expect(result.status).toBe(1);
+    expect(result.error).toMatch(/this machine has no machine id .* could not keep one in .*: without one, a configuration copied to another machine with the same host name would not be noticed\. Run fipskit-setup once as root/);
   });
 });
 

@@ -146,10 +146,7 @@ export function renderSetupScript(input: SetupScriptInput): string {
     'fi',
     `{ printf '%s' ${shellWord(head)}; printf '%s' "$section"; printf '%s' ${shellWord(tail)}; } > "$work/openssl.cnf"`,
     '# This machine, as the FIPS Python checks it at every start.',
-    'machine_id=',
-    'for f in /etc/machine-id /var/lib/dbus/machine-id; do',
-    '  if [ -z "$machine_id" ] && [ -r "$f" ]; then machine_id=$(tr -d \'[:space:]\' < "$f"); fi',
-    'done',
+    ...machineIdLines(),
     'host=$(uname -n)',
     'if command -v sha256sum >/dev/null 2>&1; then',
     '  host_digest=$(printf \'%s\\n%s\\n%s\' "$machine_id" "$host" linux | sha256sum | cut -d\' \' -f1)',
@@ -230,5 +227,34 @@ function manifestWriter(input: SetupScriptInput): string[] {
     '  echo "}"',
     '} > "$work/fips-config.json"',
     'rm -f "$work/fipsinstall.log" "$work/verify.log"',
+  ];
+}
+
+/** Where the machine id is read, in the runtime's order; fipskit keeps one in the last when the machine has none. */
+export const MACHINE_ID_FILES = ['/etc/machine-id', '/var/lib/dbus/machine-id', '/var/lib/fipskit/machine-id'];
+
+/**
+ * Shell lines that set `machine_id`: the machine's own id, or one fipskit keeps (random, created once, never replaced)
+ * on a machine without one (a minimal container, a chroot), so two machines with one host name never look the same.
+ * Without an id and without a way to keep one, setup fails with the fix. `fail` is the script's own.
+ */
+export function machineIdLines(files: string[] = MACHINE_ID_FILES): string[] {
+  const kept = files[files.length - 1];
+  const dir = kept.slice(0, kept.lastIndexOf('/')) || '/';
+  return [
+    'machine_id=',
+    `for f in ${files.map(shellWord).join(' ')}; do`,
+    '  if [ -z "$machine_id" ] && [ -r "$f" ]; then machine_id=$(tr -d \'[:space:]\' < "$f"); fi',
+    'done',
+    'if [ -z "$machine_id" ]; then',
+    "  new_id=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \\n')",
+    // noclobber: a setup running at the same time that wrote it first wins, and both read the same id.
+    `  mkdir -p ${shellWord(dir)} 2>/dev/null && (set -C; printf '%s\\n' "$new_id" > ${shellWord(kept)}) 2>/dev/null`,
+    `  if [ -r ${shellWord(kept)} ]; then machine_id=$(tr -d '[:space:]' < ${shellWord(kept)}); fi`,
+    `  [ -n "$machine_id" ] || fail ${shellWord(
+      `this machine has no machine id (${files.slice(0, -1).join(', ')}) and fipskit-setup could not keep one in ${kept}: without one, a configuration copied to another machine with the same host name would not be noticed. ` +
+        'Run fipskit-setup once as root, or give the machine an id (systemd-machine-id-setup, or dbus-uuidgen --ensure=/etc/machine-id).',
+    )}`,
+    'fi',
   ];
 }
