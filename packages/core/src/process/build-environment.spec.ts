@@ -1,5 +1,5 @@
 import { ExecaRunner } from './execa-runner';
-import { assertEnvironmentOption, buildEnvironment, describeBuildEnvironment, inEnvironment, leftOutWarning, parseCompilerCommand } from './build-environment';
+import { assertEnvironmentOption, buildEnvironment, describeBuildEnvironment, inEnvironment, leftOutWarning, parseCompilerCommand, redactedEnvironment } from './build-environment';
 
 const developer = {
   PATH: '/opt/tools/bin:/usr/bin',
@@ -103,6 +103,33 @@ describe('the environment a build runs in', () => {
     expect(seen.FIPSKIT_TEST_LEAK).toBeUndefined();
     expect(seen.CC).toBeUndefined();
     expect(seen).toMatchObject({ LC_ALL: 'C', EXTRA: '1', PATH: process.env.PATH });
+  });
+});
+
+describe('what records and logs show of the declared environment', () => {
+  const declared = {
+    CC: 'ccache gcc',
+    CFLAGS: '-O2 -I/opt/include',
+    CCACHE_REMOTE_STORAGE: 'redis://builder:s3cr3t@cache.example:6379|connect-timeout=50',
+    SCCACHE_WEBDAV_TOKEN: 'abcdefghijklmnop',
+    HTTPS_PROXY: 'http://alice:pw@proxy.example:3128',
+  };
+
+  it('masks URL credentials and secret-named values, and leaves the rest as declared', () => {
+    expect(redactedEnvironment(declared)).toEqual({
+      CC: 'ccache gcc',
+      CFLAGS: '-O2 -I/opt/include',
+      CCACHE_REMOTE_STORAGE: 'redis://***@cache.example:6379|connect-timeout=50',
+      SCCACHE_WEBDAV_TOKEN: '<redacted: 16 characters>',
+      HTTPS_PROXY: 'http://***@proxy.example:3128',
+    });
+  });
+
+  it('the plan line shows no secret, while the build itself gets the real values', () => {
+    const line = describeBuildEnvironment(declared, 'linux');
+    expect(line).not.toMatch(/s3cr3t|abcdefghijklmnop|alice:pw/);
+    expect(line).toContain('CCACHE_REMOTE_STORAGE=redis://***@cache.example:6379');
+    expect(buildEnvironment(declared, 'linux', { PATH: '/usr/bin' }).variables).toMatchObject(declared);
   });
 });
 

@@ -97,11 +97,27 @@ export function buildEnvironment(
   return { variables, declared, leftOut };
 }
 
+/** Names whose values are secrets: what a record or a log shows of them is their length only. */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_?KEY|ACCESS_KEY|PRIVATE_KEY|AUTH/i;
+/** `scheme://user:password@host`: the user and password of a URL (a ccache or sccache remote storage, a proxy). */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
+
+/**
+ * The declared environment as records and logs show it (build-info.json, plans, the evidence): a value whose name says
+ * it is a secret is shown by its length, and the credentials of a URL in any value are masked. The cache key still
+ * takes the real values (they are Nx environment inputs); only what is written down changes.
+ */
+export function redactedEnvironment(variables: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [name, SECRET_NAME.test(name) ? `<redacted: ${value.length} characters>` : value.replace(URL_CREDENTIALS, '$1***@')]),
+  );
+}
+
 /** One line for plans: what the build's programs get from the developer's environment, and what is declared. */
 export function describeBuildEnvironment(declared: Record<string, string>, platform: TargetPlatform): string {
   const passed = PASSED_THROUGH[platform === 'win32' ? 'win32' : 'posix'];
   const shown = platform === 'win32' ? [...passed.slice(0, 6), '… the MSVC developer environment (INCLUDE, LIB, VCToolsVersion, WindowsSDKVersion …)'] : [...passed, 'and LC_ALL=C'];
-  const settings = Object.entries(declared).map(([k, v]) => `${k}=${v}`);
+  const settings = Object.entries(redactedEnvironment(declared)).map(([k, v]) => `${k}=${v}`);
   return `environment: only ${shown.join(', ')} from yours; declared: ${settings.length ? settings.join(' ') : 'nothing'}`;
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { BUILD_INFO_FILE, OpenSslBuildInfo, ToolchainIdentity, fipsModuleFileName, providerStatus, sha256File } from '@fipskit/core';
+import { BUILD_INFO_FILE, OpenSslBuildInfo, ToolchainIdentity, fipsModuleFileName, providerStatus, redactedEnvironment, sha256File } from '@fipskit/core';
 import { NormalizedOpenSslOptions } from './normalize-options';
 
 /** The parts of the build's options build-info.json records (a build made outside the executor supplies just these). */
@@ -35,7 +35,8 @@ export async function collectBuildInfo(
     source: options.source,
     ...(authenticity ? { authenticity } : {}),
     configure: { target: options.configureTarget, arguments: configureArgs, scope: options.scope },
-    environment: options.environment ?? {},
+    // Secrets and URL credentials masked: build-info.json is shared through the cache and quoted by the evidence.
+    environment: redactedEnvironment(options.environment ?? {}),
     toolchain,
     layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
     artifacts,
