@@ -101,6 +101,8 @@ describe('downloadToFile', () => {
     const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/x.tar.gz`;
     await new Promise((resolve) => closed.close(resolve));
     await expect(downloadToFile(url, join(dir, 'e'))).rejects.toThrow(`Download of ${url} failed: connect ECONNREFUSED`);
+    // And the routes that need no connection to that host: a local tarball, or Debian's source package.
+    await expect(downloadToFile(url, join(dir, 'e'))).rejects.toThrow(/cannot reach 127\.0\.0\.1:\d+ at all, .*"kind": "local", "path": "<the tarball>", "sha256": .*\{ "kind": "debian"/);
   });
 });
 

@@ -120,6 +120,11 @@ async function fetchOnce(current: string, original: string): Promise<Response> {
     return await fetch(current, { redirect: 'manual' });
   } catch (error) {
     const cause = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
-    throw new Error(`Download of ${original} failed: ${cause}. Check the network connection and proxy settings.`, { cause: error });
+    throw new Error(
+      `Download of ${original} failed: ${cause}. Check the network connection and proxy settings (HTTPS_PROXY); where this machine cannot reach ` +
+        `${new URL(original).host} at all, take the source another way in fipskit.json: download the tarball where it can be reached and name it as ` +
+        `{ "kind": "local", "path": "<the tarball>", "sha256": "<its SHA-256>" }, or use Debian's source package ({ "kind": "debian", ... }).`,
+      { cause: error },
+    );
   }
 }

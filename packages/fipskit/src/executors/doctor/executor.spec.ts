@@ -65,6 +65,21 @@ describe('doctor', () => {
     expect(runner.commands.every((c) => c.args.some((a) => /--version|^-e$|-MIPC::Cmd/.test(a)))).toBe(true);
   });
 
+  it('asks whether the release hosts of url sources answer, and names the local and Debian routes when one does not', async () => {
+    // The generator's default: official tarballs from github.com (OpenSSL) and python.org (CPython).
+    const context = await contextFor({ name: 'fp', platform: 'linux', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+    roots.push(context.root);
+    const asked: string[] = [];
+    const reaches = async (url: string) => (asked.push(url), !url.includes('github.com'));
+    const printed: string[] = [];
+    const runner = new RecordingRunner();
+    await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', env: {}, reaches });
+    expect(asked.map((url) => new URL(url).host).sort()).toEqual(expect.arrayContaining(['github.com', 'www.python.org']));
+    const text = printed.join('\n');
+    expect(text).toMatch(/MISSING  download from github\.com\s+no answer from github\.com, where the openssl source https:\/\/github\.com\/.* comes from: .* \{ "kind": "local", "path": "<the tarball>", "sha256": "[0-9a-f]{64}" \}, or use Debian's source package/);
+    expect(text).toMatch(/ok {7}download from www\.python\.org\s+www\.python\.org answers/);
+  });
+
   it('on Windows checks MSVC, MSBuild and the installed Python', async () => {
     const context = await contextFor({ name: 'win', platform: 'win32', pythonVersion: '3.11.2' });
     roots.push(context.root);

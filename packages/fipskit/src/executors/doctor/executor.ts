@@ -6,6 +6,7 @@ import { preflightOpenSslBuild } from '@fipskit/openssl-fips';
 import { PythonBuildOptions, assertOverlayFits, checkPythonTask, findMsbuild, probeInterpreter } from '@fipskit/python-pcbuild';
 import { STAGE_EXECUTORS, findStageTarget } from '../plan/lib/pipeline-targets';
 import { DoctorOptions } from './schema';
+import { reaches } from '../../generators/project/lib/download-reach';
 
 export interface DoctorDeps {
   runner?: ProcessRunner;
@@ -14,6 +15,8 @@ export interface DoctorDeps {
   nodeVersion?: string;
   /** Where the remote cache settings are read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Whether this machine gets an answer from a URL's server (default: a HEAD request with a few seconds' wait). */
+  reaches?: (url: string) => Promise<boolean>;
 }
 
 interface Finding {
@@ -55,6 +58,22 @@ export default async function doctorExecutor(_options: DoctorOptions, context: E
           return apt.output.split('\n')[0];
         }),
       );
+    }
+    const reach = deps.reaches ?? reaches;
+    for (const [option, spec] of Object.entries(sources?.options ?? {})) {
+      if (typeof spec !== 'object' || spec === null || (spec as SourceSpec).kind !== 'url') continue;
+      const { url, sha256 } = spec as { url: string; sha256: string };
+      const host = new URL(url).host;
+      const ok = await reach(url);
+      findings.push({
+        what: `download from ${host}`,
+        ok,
+        detail: ok
+          ? `${host} answers (${option}: ${url})`
+          : `no answer from ${host}, where the ${option} source ${url} comes from: the build would stop at its download. ` +
+            `Download it where it can be reached, check its SHA-256 (${sha256}) and name it in fipskit.json as { "kind": "local", "path": "<the tarball>", "sha256": "${sha256}" }, ` +
+            'or use Debian\'s source package ({ "kind": "debian" }).',
+      });
     }
     for (const spec of specs) {
       if (spec.kind === 'local') {
