@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Command, OUTPUT_MARKER, ProcessResult, compiledInDirectories, providerIsActive, readBuildInfo, readFipsSection, renderOpenSslCnf, sha256File } from '@fipskit/core';
 import { normalizePackageOptions, packBundle } from '../../packages/fipskit/src/executors/package/executor';
 import { fakePe, makeInstalledPython } from '../../packages/python-pcbuild/src/testing/installed-python';
@@ -182,6 +182,18 @@ describe('install.cmd refuses before it changes anything', () => {
     expect(refused.exitCode).toBe(1);
     expect(refused.text).toMatch(/C:\\Python312 is Python 3\.12\.1, not 3\.11\.2: the modules in this bundle fit Python 3\.11\.2 only/);
     expect(existsSync(at('C:\\ProgramData\\fipskit\\install-backups\\C_Python312\\fipskit-install.txt'))).toBe(false);
+  });
+
+  it("a machine whose Program Files is not the one the build compiled in (a system drive other than C:): refused before anything changes", async () => {
+    // Wine sets ProgramFiles from its registry for every program it starts: a caller sets it, as Windows would on that machine.
+    const caller = join(bundleDir, '..', 'other system drive.cmd');
+    // Named relative to the caller: cmd.exe reads a batch file in the OEM code page, where the workspace's "ë" is another letter.
+    writeFileSync(caller, ['@echo off', 'set "ProgramFiles=D:\\Program Files"', `call "%~dp0${basename(bundleDir)}\\install.cmd"`, 'exit /b %errorlevel%', ''].join('\r\n'));
+    const refused = await run(cmdScriptCommand(win(caller), [], win(bundleDir)));
+    expect(refused.exitCode).toBe(1);
+    expect(refused.text).toMatch(/OpenSSL's compiled-in directories are under C:\\Program Files, not this machine's Program Files \(D:\\Program Files\): any user may be able to create them there first/);
+    expect(readFileSync(join(at(PYTHON), 'DLLs', '_ssl.pyd')).toString()).toContain('python.org _ssl.pyd');
+    expect(existsSync(at('C:\\Program Files\\fipskit'))).toBe(false);
   });
 
   it('a directory with no python.exe', async () => {

@@ -1,5 +1,5 @@
 import { RunStep, TaskStep, renderPlan } from '@fipskit/core';
-import { INSTALLED_PYTHON_PROBE, WindowsInstallInput, buildWindowsInstallPlan, windowsInstallFiles } from './install-plan';
+import { INSTALLED_PYTHON_PROBE, WindowsInstallInput, buildWindowsInstallPlan, compiledInRoot, secureCompiledInCommands, windowsInstallFiles } from './install-plan';
 
 const PY311 = 'C:\\Program Files\\Python311';
 const work = "C:\\Users\\Zoë\\my work";
@@ -55,4 +55,20 @@ it('install plan: fipsinstall on this machine, the files with a backup, then Ope
   expect(probe.command).toMatchObject({ program: `${PY311}\\python.exe`, args: ['-I', '-c', INSTALLED_PYTHON_PROBE], cwd: PY311 });
   expect(probe.command.env).toEqual({ OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined, OPENSSL_CONF_INCLUDE: undefined, PYTHONPATH: undefined, PYTHONHOME: undefined });
   expect(renderPlan(plan)).toContain('   env: unset OPENSSL_CONF');
+});
+
+it("the compiled-in directories' root under this machine's Program Files, or a refusal naming why and the fix", () => {
+  const openssl = { opensslDir: 'C:\\Program Files\\fipskit\\openssl-3.0.22\\ssl', modulesDir: 'C:\\Program Files\\fipskit\\openssl-3.0.22\\lib\\ossl-modules' };
+  expect(compiledInRoot(openssl, 'C:\\Program Files')).toBe('C:\\Program Files\\fipskit');
+  expect(compiledInRoot(openssl, 'c:\\program files\\')).toBe('c:\\program files\\fipskit');
+  // A machine whose system drive is D:: C:\\Program Files is an ordinary folder there.
+  expect(() => compiledInRoot(openssl, 'D:\\Program Files')).toThrow(
+    /^OpenSSL's compiled-in directories C:\\Program Files\\fipskit\\openssl-3\.0\.22\\ssl and .* are not inside this machine's Program Files \(D:\\Program Files\): there any user may be able to create them before the install.*Nothing was installed\.$/,
+  );
+  expect(() => compiledInRoot(openssl, undefined)).toThrow(/\(ProgramFiles is not set\)/);
+  expect(secureCompiledInCommands('C:\\Program Files\\fipskit').map((c) => [c.program, ...c.args].join(' '))).toEqual([
+    'icacls C:\\Program Files\\fipskit /reset /T /C /Q',
+    'icacls C:\\Program Files\\fipskit /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX /C /Q',
+    'icacls C:\\Program Files\\fipskit /setowner *S-1-5-32-544 /T /C /Q',
+  ]);
 });

@@ -144,6 +144,52 @@ export function buildWindowsInstallPlan(input: WindowsInstallInput, tasks: Windo
   };
 }
 
+const ADMINISTRATORS = '*S-1-5-32-544';
+const LOCAL_SYSTEM = '*S-1-5-18';
+const USERS = '*S-1-5-32-545';
+
+/**
+ * The directory directly under this machine's Program Files that holds OpenSSL's compiled-in directories
+ * (`C:\Program Files\fipskit`): what the install makes administrators' own before it writes the configuration every
+ * python.exe reads. Compiled-in directories outside this machine's Program Files (a system drive other than C:, where
+ * `C:\Program Files` is an ordinary folder any user may create first) are refused, naming the fix.
+ */
+export function compiledInRoot(openssl: { opensslDir: string; modulesDir: string }, programFiles: string | undefined): string {
+  const dirs = [openssl.opensslDir, openssl.modulesDir];
+  const base = programFiles ? win.normalize(programFiles).replace(/\\+$/, '') : undefined;
+  const roots = dirs.map((dir) => {
+    if (!base) return undefined;
+    const rel = win.relative(base, dir);
+    return !rel || rel.startsWith('..') || win.isAbsolute(rel) ? undefined : win.join(base, rel.split('\\')[0]);
+  });
+  if (roots.some((root) => root === undefined) || new Set(roots.map((root) => root!.toLowerCase())).size !== 1) {
+    throw new Error(
+      `OpenSSL's compiled-in directories ${dirs.join(' and ')} are not inside this machine's Program Files (${base ?? 'ProgramFiles is not set'}): ` +
+        'there any user may be able to create them before the install, and plant the configuration and provider every python.exe reads. ' +
+        'Build the openssl stage on a machine whose Program Files is the one compiled in (the default prefix is C:\\Program Files\\fipskit\\openssl-<version>). Nothing was installed.',
+    );
+  }
+  return roots[0]!;
+}
+
+/**
+ * icacls, in turn: the tree's ACLs reset to what it inherits, then its own list — administrators and SYSTEM write,
+ * users read and run (python.exe reads openssl.cnf and loads fips.dll as any user), nothing inherited — and
+ * administrators its owner, so that whoever created it first keeps no say over it.
+ */
+export function secureCompiledInCommands(root: string): Command[] {
+  return [
+    { title: `reset the ACLs under ${root}`, program: 'icacls', args: [root, '/reset', '/T', '/C', '/Q'], cwd: root },
+    {
+      title: `${root}: administrators and SYSTEM write, users read`,
+      program: 'icacls',
+      args: [root, '/inheritance:r', '/grant:r', `${ADMINISTRATORS}:(OI)(CI)F`, `${LOCAL_SYSTEM}:(OI)(CI)F`, `${USERS}:(OI)(CI)RX`, '/C', '/Q'],
+      cwd: root,
+    },
+    { title: `${root} owned by administrators`, program: 'icacls', args: [root, '/setowner', ADMINISTRATORS, '/T', '/C', '/Q'], cwd: root },
+  ];
+}
+
 /** icacls: the directory and what it will hold writable by Administrators and SYSTEM only, nothing inherited. */
 export function restrictToAdministratorsCommand(dir: string): Command {
   return {
@@ -157,7 +203,11 @@ export function restrictToAdministratorsCommand(dir: string): Command {
 /** The install plan's tasks, run on the machine of the installed Python (host paths). */
 export function windowsInstallTasks(input: WindowsInstallInput, runner: ProcessRunner): Required<WindowsInstallTasks> {
   return {
-    checkPython: async () => void assertPythonMatchesSource(input.pythonDir, input.sourceVersion),
+    checkPython: async () => {
+      // Before anything is written: the compiled-in directories must be inside this machine's Program Files.
+      if (process.platform === 'win32') compiledInRoot(input.openssl, (input.parentEnv ?? process.env).ProgramFiles);
+      assertPythonMatchesSource(input.pythonDir, input.sourceVersion);
+    },
     writeConfiguration: async () => {
       mkdirSync(input.workDir, { recursive: true });
       const moduleCnf = hostPaths.join(input.workDir, 'fipsmodule.cnf');
@@ -172,6 +222,17 @@ export function windowsInstallTasks(input: WindowsInstallInput, runner: ProcessR
         throw new Error(
           `icacls could not restrict ${input.backupDir} to administrators (exit code ${result.exitCode}): run the install from an elevated (Administrator) prompt. Nothing was installed.`,
         );
+      }
+      if (process.platform === 'win32') {
+        // Before the configuration goes in: the compiled-in directories are administrators' own, whoever created them.
+        const root = compiledInRoot(input.openssl, (input.parentEnv ?? process.env).ProgramFiles);
+        mkdirSync(root, { recursive: true });
+        for (const command of secureCompiledInCommands(root)) {
+          const secured = await runner.run(command, { allowFailure: true });
+          if (secured.exitCode !== 0) {
+            throw new Error(`icacls could not make ${root} administrators' own (${command.title}, exit code ${secured.exitCode}): run the install from an elevated (Administrator) prompt. Nothing was installed.`);
+          }
+        }
       }
       installIntoPython(input.pythonDir, windowsInstallFiles(input, hostPaths), input.backupDir, { sourceVersion: input.sourceVersion });
     },

@@ -67,6 +67,23 @@ describe("a Windows bundle's install.cmd and restore.cmd, rendered from the inst
     ]);
   });
 
+  it("refuses a machine whose Program Files is not the one compiled in, and makes C:\\Program Files\\fipskit administrators' own before any file goes in", () => {
+    const check = install.findIndex((line) => line.startsWith('if /i not "%ProgramFiles%"=="C:\\Program Files" ('));
+    expect(check).toBeGreaterThan(0);
+    expect(install[check]).toContain("not this machine's Program Files (%ProgramFiles%): any user may be able to create them there first");
+    // Before fipsinstall, so a refused machine gets nothing written.
+    expect(check).toBeLessThan(install.findIndex((line) => line.includes('fipsinstall')));
+    const icacls = install.filter((line) => line.startsWith('icacls "C:\\Program Files\\fipskit"'));
+    expect(icacls).toEqual([
+      'icacls "C:\\Program Files\\fipskit" /reset /T /C /Q >"%FIPSKIT_STEP_LOG%" 2>&1',
+      'icacls "C:\\Program Files\\fipskit" /inheritance:r /grant:r "*S-1-5-32-544:(OI)(CI)F" "*S-1-5-18:(OI)(CI)F" "*S-1-5-32-545:(OI)(CI)RX" /C /Q >"%FIPSKIT_STEP_LOG%" 2>&1',
+      'icacls "C:\\Program Files\\fipskit" /setowner "*S-1-5-32-544" /T /C /Q >"%FIPSKIT_STEP_LOG%" 2>&1',
+    ]);
+    const firstFile = install.findIndex((line) => line.startsWith('call :install_file '));
+    expect(install.indexOf(icacls[2])).toBeLessThan(firstFile);
+    expect(install.findIndex((line) => line.startsWith('call :make_dir '))).toBeLessThan(install.indexOf(icacls[0]));
+  });
+
   it("writes openssl.cnf from the profile's text around this machine's [fips_sect]", () => {
     const head = scripts.files.find((file) => file.path === 'share\\fipskit\\openssl.cnf.head')!.content;
     const tail = scripts.files.find((file) => file.path === 'share\\fipskit\\openssl.cnf.tail')!.content;

@@ -1,6 +1,6 @@
 import { win32 } from 'node:path';
 import { Command, FipsProfile, FileOperation, FIPS_SECTION, PlanStep, renderOpenSslCnf } from '@fipskit/core';
-import { WindowsInstallInput, buildWindowsInstallPlan, restrictToAdministratorsCommand, windowsInstallFiles } from './install-plan';
+import { WindowsInstallInput, buildWindowsInstallPlan, compiledInRoot, restrictToAdministratorsCommand, secureCompiledInCommands, windowsInstallFiles } from './install-plan';
 
 /**
  * install.cmd and restore.cmd of a Windows bundle: the install plan the `install` executor runs, rendered as batch
@@ -133,7 +133,10 @@ function taskLines(key: string | undefined, input: WindowsScriptInput, plan: Win
   switch (key) {
     case 'check-python': {
       const [major, minor] = input.sourceVersion.split('.');
+      const programFiles = win32.dirname(compiledInRootOf(input));
       return [
+        // Before anything is written: OpenSSL's compiled-in directories must be inside this machine's Program Files.
+        `if /i not "%ProgramFiles%"==${cmdArg(programFiles)} (set "FIPSKIT_FAILED=OpenSSL's compiled-in directories are under ${echoText(programFiles)}, not this machine's Program Files (%ProgramFiles%): any user may be able to create them there first. Use a bundle built for a machine whose Program Files is ${echoText(programFiles)}" & goto :failed)`,
         `set "FIPSKIT_MESSAGE=fipskit: checking %FIPSKIT_PYTHON%: it must be Python ${input.sourceVersion}, the version the modules were built from" & call :say`,
         `if not exist "${PYTHON}\\python.exe" (set "FIPSKIT_FAILED=%FIPSKIT_PYTHON%\\python.exe does not exist: give install.cmd the directory of the Python ${input.sourceVersion} to put in FIPS mode" & goto :failed)`,
         'set "FIPSKIT_VERSION="',
@@ -162,6 +165,7 @@ function taskLines(key: string | undefined, input: WindowsScriptInput, plan: Win
     case 'install': {
       const files = windowsInstallFiles(plan, win32);
       const dirs = [...new Set([input.modulesDir, input.opensslDir].flatMap(createdParents))].sort((a, b) => a.length - b.length);
+      const root = compiledInRootOf(input);
       return [
         `set "FIPSKIT_MESSAGE=fipskit: installing into %FIPSKIT_PYTHON% and OpenSSL's compiled-in directories; each replaced file is kept in %FIPSKIT_BACKUP%" & call :say`,
         `if exist "${MANIFEST}" (set "FIPSKIT_FAILED=an install into %FIPSKIT_PYTHON% is already recorded in %FIPSKIT_BACKUP%: run restore.cmd first" & goto :failed)`,
@@ -172,6 +176,11 @@ function taskLines(key: string | undefined, input: WindowsScriptInput, plan: Win
         'del /q "%FIPSKIT_STEP_LOG%"',
         `>"${MANIFEST}" echo fipskit-install^|1^|${echoText(input.bundleName)}`,
         ...dirs.flatMap((dir) => [`call :make_dir ${cmdArg(dir)}`, 'if errorlevel 1 goto :failed']),
+        ...secureCompiledInCommands(root).flatMap((command) => [
+          `${commandLine(command)} >"%FIPSKIT_STEP_LOG%" 2>&1`,
+          `if errorlevel 1 (set "FIPSKIT_FAILED=icacls could not make ${echoText(root)} administrators' own: run install.cmd from an elevated (Administrator) prompt" & goto :failed)`,
+        ]),
+        'del /q "%FIPSKIT_STEP_LOG%"',
         ...files.flatMap((file, index) => [
           `call :install_file ${cmdArg(file.source)} ${cmdArg(file.dest)} ${index}`,
           `if errorlevel 1 (set "FIPSKIT_FAILED=installing ${file.dest} failed" & goto :failed)`,
@@ -460,4 +469,12 @@ function renderRestoreCmd(input: WindowsScriptInput, plan: WindowsInstallInput):
     ...SUBROUTINES,
     '',
   ];
+}
+
+/**
+ * The compiled-in directories' root under Program Files, as the build named it (C:\Program Files\fipskit). The target's
+ * Program Files is only known when install.cmd runs: the "Program Files" the build named is compared with it there.
+ */
+function compiledInRootOf(input: WindowsScriptInput): string {
+  return compiledInRoot({ opensslDir: input.opensslDir, modulesDir: input.modulesDir }, /^[A-Za-z]:\\Program Files(?=\\)/i.exec(input.opensslDir)?.[0]);
 }
