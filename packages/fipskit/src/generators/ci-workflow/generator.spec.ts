@@ -35,7 +35,8 @@ describe('ci-workflow generator', () => {
     await ciWorkflowGenerator(tree, {});
     const workflow = read();
     expect(workflow.jobs['fips-python'].strategy.matrix.include).toEqual([
-      { os: 'ubuntu-latest', platform: 'linux', exclude: 'tag:platform:darwin,tag:platform:win32' },
+      // The Linux project overlays /usr/bin/python3 locked at 3.11.2: Debian 12's, not ubuntu-latest's 3.12.
+      { os: 'ubuntu-latest', platform: 'linux', exclude: 'tag:platform:darwin,tag:platform:win32', container: 'debian:12' },
       { os: 'windows-latest', platform: 'win32', exclude: 'tag:platform:linux,tag:platform:darwin' },
     ]);
     const steps = workflow.jobs['fips-python'].steps;
@@ -120,6 +121,52 @@ describe('ci-workflow generator', () => {
     expect(steps[tools].run).toMatch(/apt-get install -y ca-certificates git /);
   });
 
+  describe('the Linux job runs where the Linux projects can build', () => {
+    const SHA = 'a'.repeat(64);
+    const container = () => read().jobs['fips-python'].strategy.matrix.include.find((m) => m.platform === 'linux') as { container?: string };
+
+    it("the README's project (Debian's sources and interpreter): Debian 12, whose python3 is the locked 3.11", async () => {
+      await projectGenerator(tree, { name: 'my-fips', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', pythonVersion: '3.11.2' });
+      await ciWorkflowGenerator(tree, {});
+      expect(container()).toMatchObject({ container: 'debian:12' });
+      expect(tree.read('.github/workflows/fipskit.yml', 'utf8')).toContain('    container: ${{ matrix.container }}\n');
+    });
+
+    it('a project on an interpreter of its own and release tarballs: the runner itself', async () => {
+      await projectGenerator(tree, { name: 'own', platform: 'linux', interpreter: '/opt/python/3.11.9/bin/python3.11', pythonVersion: '3.11.9', pythonSha256: SHA });
+      await ciWorkflowGenerator(tree, {});
+      expect(container().container).toBeUndefined();
+    });
+
+    it('a CPython 3.13 project: Debian 13; with a 3.11 one beside it, the other is named as built by no job', async () => {
+      await projectGenerator(tree, { name: 'new', platform: 'linux', interpreter: '/usr/bin/python3.13', pythonVersion: '3.13.5', pythonSha256: SHA });
+      const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+      await ciWorkflowGenerator(tree, {});
+      expect(container()).toMatchObject({ container: 'debian:13' });
+      expect(warn).not.toHaveBeenCalled();
+      await projectGenerator(tree, { name: 'old', platform: 'linux', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+      await projectGenerator(tree, { name: 'older', platform: 'linux', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+      await ciWorkflowGenerator(tree, {});
+      expect(container()).toMatchObject({ container: 'debian:12' });
+      expect(warn.mock.calls.map(([m]) => m).join('\n')).toMatch(/new needs debian:13, but the Linux job runs in debian:12 \(for old, older\): no job builds it/);
+    });
+
+    it('warns about a CPython no Debian release ships, and about macOS projects; an explicit linuxContainer is taken as given', async () => {
+      await projectGenerator(tree, { name: 'twelve', platform: 'linux', interpreter: '/usr/bin/python3.12', pythonVersion: '3.12.3', pythonSha256: SHA });
+      await projectGenerator(tree, { name: 'mac', platform: 'darwin', pythonVersion: '3.11.2' });
+      const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+      await ciWorkflowGenerator(tree, {});
+      const warnings = warn.mock.calls.map(([m]) => m).join('\n');
+      expect(warnings).toMatch(/twelve needs Debian .* with CPython 3\.12, which no Debian release's container ships \(3\.11: debian:12, 3\.13: debian:13\): no job can build it/);
+      expect(warnings).toMatch(/mac is a macOS project: this workflow has Linux and Windows jobs only/);
+      expect(container().container).toBeUndefined();
+      warn.mockClear();
+      await ciWorkflowGenerator(tree, { linuxContainer: 'ghcr.io/acme/python312:latest' });
+      expect(container()).toMatchObject({ container: 'ghcr.io/acme/python312:latest' });
+      expect(warn).not.toHaveBeenCalled();
+    });
+  });
+
   it('refuses a branch name that would break the workflow', async () => {
     await expect(ciWorkflowGenerator(tree, { baseBranch: "main' || true" })).rejects.toThrow(/not a plain branch name/);
   });
@@ -132,8 +179,8 @@ describe('ci-workflow generator', () => {
     for (const name of ['fips-python', 'fips-python-split']) {
       for (const file of ['project.json', 'fipskit.json']) fresh.write(`${name}/${file}`, readFileSync(join(repo, name, file), 'utf8'));
     }
-    // The committed projects take Debian's sources and interpreter: the Linux job runs in Debian 12.
-    await ciWorkflowGenerator(fresh, { linuxContainer: 'debian:12' });
+    // The committed projects take Debian's sources and interpreter: the generator puts the Linux job in Debian 12 by itself.
+    await ciWorkflowGenerator(fresh, {});
     expect(fresh.read('.github/workflows/fipskit.yml', 'utf8')).toBe(committed);
   });
 });

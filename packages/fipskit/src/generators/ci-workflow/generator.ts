@@ -1,7 +1,8 @@
-import { Tree, formatFiles } from '@nx/devkit';
+import { Tree, formatFiles, logger } from '@nx/devkit';
 import { fipskitProjects } from '../../plugins/fipskit-projects';
 import { CiWorkflowGeneratorOptions } from './schema';
 import { renderWorkflow } from './lib/render-workflow';
+import { linuxJobEnvironment } from './lib/linux-environment';
 
 /** The platforms of the workspace's fipskit projects (their fipskit.json, or the `platform:` tags of written-out ones). */
 function projectPlatforms(tree: Tree): Array<'linux' | 'win32'> {
@@ -31,10 +32,11 @@ export async function ciWorkflowGenerator(tree: Tree, options: CiWorkflowGenerat
   if (options.linuxContainer !== undefined && !/^[a-z0-9][a-z0-9._\/:@-]*$/.test(options.linuxContainer)) {
     throw new Error(`linuxContainer "${options.linuxContainer}" is not a container image name such as debian:12.`);
   }
-  tree.write(
-    path,
-    renderWorkflow({ baseBranch, platforms, remoteCache: options.remoteCache ?? 'self-hosted', windowsPythonVersion: pythonVersion, linuxContainer: options.linuxContainer }),
-  );
+  // Without a linuxContainer: the Debian release the Linux projects need, or the runner when none needs Debian.
+  const environment = linuxJobEnvironment(fipskitProjects(tree));
+  if (options.linuxContainer === undefined) environment.warnings.forEach((warning) => logger.warn(`fipskit: ${warning}`));
+  const linuxContainer = options.linuxContainer ?? (platforms.includes('linux') ? environment.container : undefined);
+  tree.write(path, renderWorkflow({ baseBranch, platforms, remoteCache: options.remoteCache ?? 'self-hosted', windowsPythonVersion: pythonVersion, linuxContainer }));
   await formatFiles(tree);
 }
 
