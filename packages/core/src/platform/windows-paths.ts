@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { TextDecoder } from 'node:util';
 
 /** Windows' MAX_PATH: programs that do not opt into long paths (openssl.exe among them) fail at 260 characters. */
 export const WINDOWS_MAX_PATH = 260;
