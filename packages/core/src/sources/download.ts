@@ -1,4 +1,5 @@
 import { createWriteStream, rmSync } from 'node:fs';
+import { request } from 'node:https';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -127,4 +128,31 @@ async function fetchOnce(current: string, original: string): Promise<Response> {
       { cause: error },
     );
   }
+}
+
+/** How long a reachability probe waits: the generator and doctor only say what they see, and never hold a project back. */
+const TIMEOUT_MS = 4000;
+
+/** Whether this machine gets an answer (any HTTP status) from a URL's server within a few seconds. */
+export function reaches(url: string, timeoutMs = TIMEOUT_MS): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (value: boolean) => {
+      if (!settled) resolve((settled = true) && value);
+    };
+    try {
+      const req = request(url, { method: 'HEAD', timeout: timeoutMs }, (res) => {
+        res.resume();
+        done(true);
+      });
+      req.on('timeout', () => {
+        req.destroy();
+        done(false);
+      });
+      req.on('error', () => done(false));
+      req.end();
+    } catch {
+      done(false);
+    }
+  });
 }

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, SourceSpec, probeRemoteCache, probeTool, TargetPlatform, executorResult, hostPlatform, pathsFor } from '@fipskit/core';
+import { ExecaRunner, ProcessRunner, SourceSpec, probeRemoteCache, probeTool, reaches, TargetPlatform, executorResult, hostPlatform, pathsFor } from '@fipskit/core';
 import { preflightOpenSslBuild } from '@fipskit/openssl-fips';
 import { PythonBuildOptions, assertOverlayFits, checkPythonTask, findMsbuild, probeInterpreter } from '@fipskit/python-pcbuild';
 import { STAGE_EXECUTORS, findStageTarget } from '../plan/lib/pipeline-targets';
 import { DoctorOptions } from './schema';
-import { reaches } from '../../generators/project/lib/download-reach';
 
 export interface DoctorDeps {
   runner?: ProcessRunner;

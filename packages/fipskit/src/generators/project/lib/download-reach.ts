@@ -1,32 +1,4 @@
-import { request } from 'node:https';
-import type { SourceSpec } from '@fipskit/core';
-
-/** How long the generator waits for an answer: it only says what it sees, and never holds a project back. */
-const TIMEOUT_MS = 4000;
-
-/** Whether this machine gets an answer (any HTTP status) from a URL's server within a few seconds. */
-export function reaches(url: string, timeoutMs = TIMEOUT_MS): Promise<boolean> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (value: boolean) => {
-      if (!settled) resolve((settled = true) && value);
-    };
-    try {
-      const req = request(url, { method: 'HEAD', timeout: timeoutMs }, (res) => {
-        res.resume();
-        done(true);
-      });
-      req.on('timeout', () => {
-        req.destroy();
-        done(false);
-      });
-      req.on('error', () => done(false));
-      req.end();
-    } catch {
-      done(false);
-    }
-  });
-}
+import { type SourceSpec, reaches } from '@fipskit/core';
 
 /**
  * What to tell the user when this machine cannot download a source the project names: the build would stop at the
