@@ -11,11 +11,11 @@ export interface ProgramView {
   platform: TargetPlatform;
   /** A host path as the programs name it. */
   toProgram: (hostPath: string) => string;
-  /** Windows: the ANSI code page the programs run in (the host's own; Windows-1252 when it cannot be read). */
+  /** Windows: the ANSI code page the programs run in. Default: the host's own on Windows (asked only for a win32 stage), else Windows-1252. */
   codePage?: number;
 }
 
-export const NATIVE_VIEW: ProgramView = { platform: hostPlatform(), toProgram: (path) => path, ...(process.platform === 'win32' ? { codePage: hostAnsiCodePage() } : {}) };
+export const NATIVE_VIEW: ProgramView = { platform: hostPlatform(), toProgram: (path) => path };
 
 export interface NormalizedFipsConfigOptions {
   platform: TargetPlatform;
@@ -68,7 +68,7 @@ export function normalizeOptions(
     modulesDir: inPrefix(prefixInfo.layout.modules),
   };
   const outputDir = resolve(options.outputPath);
-  if (platform === 'win32') assertWindowsCanUse(paths, view.toProgram(outputDir), view.codePage);
+  if (platform === 'win32') assertWindowsCanUse(paths, view.toProgram(outputDir), view.codePage ?? hostAnsiCodePage());
   return {
     platform,
     workspaceRoot: context.root,
