@@ -500,39 +500,38 @@ describe('disk full while OpenSSL compiles (a real 400 MB tmpfs, filled by anoth
   });
 });
 
+const FULL_MODE_CONTEXT = { root: WORKSPACE, projectName: 'fips-python' } as ExecutorContext;
+
+/** The python stage in full mode against the workspace's FIPS OpenSSL and configuration, into dist/fips-python/<name>. */
+function buildFullMode(sourceLock: string, name: string, printed: string[]) {
+  return pythonBuildExecutor(
+    { mode: 'full', sourceLock, opensslPath: 'dist/fips-python/openssl', fipsConfigPath: 'dist/fips-python/fips-config', outputPath: `dist/fips-python/${name}`, buildDir: `tmp/fipskit/fips-python/${name}` },
+    FULL_MODE_CONTEXT,
+    { print: (l) => printed.push(l) },
+  );
+}
+
+/** The verify stage for a full-mode Python of dist/fips-python, its report in dist/fips-python/<report>. */
+function verifyFullMode(name: string, report: string, printed: string[]) {
+  return verifyExecutor(
+    { python: `dist/fips-python/${name}/bin/python3`, opensslPath: 'dist/fips-python/openssl', fipsConfigPath: 'dist/fips-python/fips-config', outputPath: `dist/fips-python/${report}` },
+    FULL_MODE_CONTEXT,
+    { print: (l: string) => printed.push(l) },
+  );
+}
+
 describe('full mode: a complete CPython built against the FIPS OpenSSL', () => {
-  const context = { root: WORKSPACE, projectName: 'fips-python' } as ExecutorContext;
   const printed: string[] = [];
   let built: { success: boolean };
 
   beforeAll(async () => {
-    built = await pythonBuildExecutor(
-      {
-        mode: 'full',
-        sourceLock: 'dist/fips-python/sources/cpython.source.json',
-        opensslPath: 'dist/fips-python/openssl',
-        fipsConfigPath: 'dist/fips-python/fips-config',
-        outputPath: 'dist/fips-python/python-full',
-        buildDir: 'tmp/fipskit/fips-python/python-full',
-      },
-      context,
-      { print: (l) => printed.push(l) },
-    );
+    built = await buildFullMode('dist/fips-python/sources/cpython.source.json', 'python-full', printed);
   });
 
   it('builds, and its launcher passes every required verification check', async () => {
     expect(printed.join('\n')).toMatch(/objects compiled/);
     expect(built.success).toBe(true);
-    const verified = await verifyExecutor(
-      {
-        python: 'dist/fips-python/python-full/bin/python3',
-        opensslPath: 'dist/fips-python/openssl',
-        fipsConfigPath: 'dist/fips-python/fips-config',
-        outputPath: 'dist/fips-python/verify-full',
-      },
-      context,
-      { print: (l: string) => printed.push(l) },
-    );
+    const verified = await verifyFullMode('python-full', 'verify-full', printed);
     expect(verified.success).toBe(true);
     expect(readReport('verify-full').failedRequired).toEqual([]);
   });
@@ -567,7 +566,6 @@ describe('full mode: a complete CPython built against the FIPS OpenSSL', () => {
  * full mode against the same FIPS OpenSSL: its hash modules have 3.12's names (_sha2, HACL*), and every check holds.
  */
 describe('full mode for CPython 3.13: built from source and verified like 3.11', () => {
-  const context = { root: WORKSPACE, projectName: 'fips-python' } as ExecutorContext;
   const printed: string[] = [];
   const output = join(dist, 'python-full-3.13');
   let built: { success: boolean };
@@ -578,33 +576,13 @@ describe('full mode for CPython 3.13: built from source and verified like 3.11',
     const lockFile = join(dist, 'sources-3.13', 'cpython.source.json');
     mkdirSync(join(dist, 'sources-3.13'), { recursive: true });
     writeFileSync(lockFile, JSON.stringify(lock, null, 2) + '\n');
-    built = await pythonBuildExecutor(
-      {
-        mode: 'full',
-        sourceLock: 'dist/fips-python/sources-3.13/cpython.source.json',
-        opensslPath: 'dist/fips-python/openssl',
-        fipsConfigPath: 'dist/fips-python/fips-config',
-        outputPath: 'dist/fips-python/python-full-3.13',
-        buildDir: 'tmp/fipskit/fips-python/python-full-3.13',
-      },
-      context,
-      { print: (l) => printed.push(l) },
-    );
+    built = await buildFullMode('dist/fips-python/sources-3.13/cpython.source.json', 'python-full-3.13', printed);
   });
 
   it('builds CPython 3.13.5, and verify passes every required check, the start modes included', async () => {
     if (!built.success) console.log(printed.slice(-40).join('\n'));
     expect(built.success).toBe(true);
-    const verified = await verifyExecutor(
-      {
-        python: 'dist/fips-python/python-full-3.13/bin/python3',
-        opensslPath: 'dist/fips-python/openssl',
-        fipsConfigPath: 'dist/fips-python/fips-config',
-        outputPath: 'dist/fips-python/verify-full-3.13',
-      },
-      context,
-      { print: (l: string) => printed.push(l) },
-    );
+    const verified = await verifyFullMode('python-full-3.13', 'verify-full-3.13', printed);
     const report = readReport('verify-full-3.13');
     expect(report.failedRequired).toEqual([]);
     expect(verified.success).toBe(true);
