@@ -91,8 +91,9 @@ export async function configureFips(
       options.platform,
     );
     for (const script of scripts) writeFileSync(join(staging, script.name), script.content, { mode: 0o644 });
-    const identity = machineIdentity(options.workspaceRoot);
+    // The binding first: on a machine without an id it keeps one, which the cache key's identity then includes.
     const host = bindingHostIdentity();
+    const identity = machineIdentity(options.workspaceRoot);
     const ranAt = now().toISOString();
     writeFileSync(join(staging, BINDING_FILE), renderBinding({ kind: 'machine', hostDigest: host.digest, hostname: host.hostname, ranAt }));
     const manifest = {

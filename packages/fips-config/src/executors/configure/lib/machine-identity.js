@@ -90,8 +90,15 @@ function bindingHostIdentity(files = LINUX_MACHINE_ID_FILES) {
   return identity;
 }
 
-function machineIdentity(workspaceRoot) {
-  const parts = [platformMachineId(), os.hostname(), process.platform, os.arch(), workspaceRoot];
+/**
+ * The fips-config cache key's machine part, with the id the binding uses (bindingHostIdentity). A machine that has no id
+ * yet (a fresh container: every one has the same host name and no id until fips-config keeps one) gets a key no other
+ * run shares, so it can never restore another machine's fipsinstall output; once fips-config has kept its id, the key
+ * is stable.
+ */
+function machineIdentity(workspaceRoot, files = LINUX_MACHINE_ID_FILES) {
+  const id = platformMachineId(files) || `no machine id yet: ${randomBytes(16).toString('hex')}`;
+  const parts = [id, os.hostname(), process.platform, os.arch(), workspaceRoot];
   return { digest: createHash('sha256').update(parts.join('\n')).digest('hex'), hostname: os.hostname() };
 }
 

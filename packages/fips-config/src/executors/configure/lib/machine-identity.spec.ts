@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 type HostIdentity = { digest: string; machineIdKnown: boolean };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { bindingHostIdentity, hostIdentity, machineIdentity } = require('./machine-identity.js') as {
-  machineIdentity: (root: string) => { digest: string };
+  machineIdentity: (root: string, files?: string[]) => { digest: string };
   hostIdentity: (files?: string[]) => HostIdentity;
   bindingHostIdentity: (files?: string[]) => HostIdentity;
 };
@@ -35,6 +35,14 @@ describe('machine identity', () => {
     mkdirSync(join(dir, 'etc'));
     writeFileSync(files[0], 'systemd-id\n');
     expect(bindingHostIdentity(files).digest).not.toBe(bound.digest);
+  });
+
+  it('the cache key of a machine without an id matches no other run (same host name, no id: a fresh container), then is stable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-mid-'));
+    const files = [join(dir, 'etc', 'machine-id'), join(dir, 'fipskit', 'machine-id')];
+    expect(machineIdentity(REPO, files).digest).not.toBe(machineIdentity(REPO, files).digest);
+    bindingHostIdentity(files);
+    expect(machineIdentity(REPO, files).digest).toBe(machineIdentity(REPO, files).digest);
   });
 
   it('refuses, naming the fix, when there is no id and nowhere to keep one', () => {
