@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalRegistry, startLocalRegistry } from './support/local-registry';
+import { LocalRegistry, cleanEnvironment, publishFipskit } from './support/local-registry';
 import { RunResult, WORKSPACE, isolatedNxEnvironment } from './support/workspace';
 
 /**
@@ -21,12 +21,6 @@ let user: string;
 let env: NodeJS.ProcessEnv;
 let failed = false;
 
-/** A child environment without npm's run-time settings (npm test sets npm_config_registry, which would win over .npmrc). */
-function cleanEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const kept = Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && !name.startsWith('NX_'));
-  return { ...Object.fromEntries(kept), ...extra };
-}
-
 function run(program: string, args: string[], cwd: string, environment: NodeJS.ProcessEnv): RunResult {
   const result = spawnSync(program, args, { cwd, env: environment, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 50 * 60_000 });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
@@ -38,17 +32,7 @@ const nx = (args: string[]) => run(join(user, 'node_modules', '.bin', 'nx'), arg
 const readJson = (path: string) => JSON.parse(readFileSync(join(user, path), 'utf8'));
 
 beforeAll(async () => {
-  // The packages as published: built to JavaScript into dist/packages, then nx release publish from there.
-  const build = run(process.execPath, [join(WORKSPACE, 'tools', 'run-ts.js'), join(WORKSPACE, 'tools', 'packages', 'pack-packages.ts'), '--build-only'], WORKSPACE, process.env);
-  if (build.status !== 0) throw new Error(`building the packages failed:\n${build.output}`);
-  registry = await startLocalRegistry();
-  const publish = run(
-    join(WORKSPACE, 'node_modules', '.bin', 'nx'),
-    ['release', 'publish', `--registry=${registry.url}`],
-    WORKSPACE,
-    cleanEnvironment({ ...isolatedNxEnvironment(), NPM_CONFIG_USERCONFIG: registry.npmrc }),
-  );
-  if (publish.status !== 0) throw new Error(`nx release publish failed:\n${publish.output}`);
+  registry = await publishFipskit();
 
   // A new workspace of a user's: Nx and nothing else, npm pointed at the registry.
   user = mkdtempSync(join(tmpdir(), 'fipskit-user-workspace-'));

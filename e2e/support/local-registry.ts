@@ -1,9 +1,9 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WORKSPACE } from './workspace';
+import { WORKSPACE, isolatedNxEnvironment } from './workspace';
 
 /** A private npm registry on loopback: fipskit's packages published to it, everything else proxied from npm's. */
 export interface LocalRegistry {
@@ -100,4 +100,34 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
     await stop();
     throw error;
   }
+}
+
+/** A child environment without npm's run-time settings (npm test sets npm_config_registry, which would win over .npmrc) or Nx's. */
+export function cleanEnvironment(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const kept = Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && !name.startsWith('NX_'));
+  return { ...Object.fromEntries(kept), ...extra };
+}
+
+/**
+ * fipskit's six packages as a user gets them: built to JavaScript into dist/packages, then published with
+ * nx release publish to a registry of their own on loopback (which proxies everything else from npm's).
+ */
+export async function publishFipskit(): Promise<LocalRegistry> {
+  const run = (program: string, args: string[], env: NodeJS.ProcessEnv) => {
+    const result = spawnSync(program, args, { cwd: WORKSPACE, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    return { status: result.status ?? 1, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
+  };
+  const build = run(process.execPath, [join(WORKSPACE, 'tools', 'run-ts.js'), join(WORKSPACE, 'tools', 'packages', 'pack-packages.ts'), '--build-only'], process.env);
+  if (build.status !== 0) throw new Error(`building the packages failed:\n${build.output}`);
+  const registry = await startLocalRegistry();
+  const publish = run(
+    join(WORKSPACE, 'node_modules', '.bin', 'nx'),
+    ['release', 'publish', `--registry=${registry.url}`],
+    cleanEnvironment({ ...isolatedNxEnvironment(), NPM_CONFIG_USERCONFIG: registry.npmrc }),
+  );
+  if (publish.status !== 0) {
+    await registry.stop();
+    throw new Error(`nx release publish failed:\n${publish.output}`);
+  }
+  return registry;
 }

@@ -2,7 +2,7 @@
 // build (ship) and build other projects, so no file depends on jest's own order (it sorts by size and past durations).
 const Sequencer = require('@jest/test-sequencer').default;
 
-const ORDER = ['fips-python.e2e.ts', 'ship.e2e.ts', 'cpython-regrtest.e2e.ts', 'provider-split.e2e.ts', 'published-plugin.e2e.ts'];
+const ORDER = ['fips-python.e2e.ts', 'ship.e2e.ts', 'cpython-regrtest.e2e.ts', 'provider-split.e2e.ts', 'published-plugin.e2e.ts', 'ci-workflow.e2e.ts'];
 const rank = (path) => {
   const index = ORDER.findIndex((name) => path.endsWith(`/${name}`));
   return index < 0 ? ORDER.length : index;
