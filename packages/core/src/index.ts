@@ -20,6 +20,10 @@ export { storedZip } from './output/stored-zip';
 export { MB, assertFreeSpace, describeBytes, explainDiskFull, freeBytes } from './output/disk-space';
 export type { SpaceNeed } from './output/disk-space';
 
+// Locks: one fipskit process at a time on shared state (the apt state and image bases in the cache, a build directory).
+export { withCacheLock } from './locks/cache-lock';
+export { withStageLock } from './locks/stage-lock';
+
 // Platforms: target platforms and their file layouts, Windows paths.
 export { hostArch, hostPlatform, pathsFor, sharedLibraryConvention } from './platform/target-platform';
 export type { TargetArch, TargetPlatform } from './platform/target-platform';
@@ -49,7 +53,6 @@ export { assertSupportedVersion, versionFromFileName } from './sources/source-ve
 export { extractArchive } from './sources/safe-extract';
 export { ContentCache } from './sources/content-cache';
 export { reaches } from './sources/download';
-export { withCacheLock, withStageLock } from './sources/cache-lock';
 export { planDebSrcLines, readSystemAptSources, systemCodename } from './sources/apt-sources';
 export { checkDebianLock, debianSuites } from './sources/debian-archive';
 export { fetchSource, resolveSource } from './sources/resolve-source';
