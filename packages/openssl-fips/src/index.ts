@@ -4,6 +4,6 @@ export type { BuildInfoOptions } from './executors/build/lib/build-info';
 export { collectBuildInfo, writeBuildInfo } from './executors/build/lib/build-info';
 export { normalizeOptions as normalizeOpenSslOptions } from './executors/build/lib/normalize-options';
 export { preflightOpenSslBuild } from './executors/build/lib/preflight';
-// The contracts of this stage's output live in @fipskit/core, which the later stages read them from; still exported here for existing callers.
-export type { CompiledInDirectories, OpenSslBuildInfo } from '@fipskit/core';
-export { BUILD_INFO_FILE, PLAN_ROOTS, compiledInDirectories, compiledInPrefix, fipsModuleFileName, plannedBuildInfo, readBuildInfo, readSourceLock } from '@fipskit/core';
+// The contracts of this stage's output live in @fipskit/core, which the later stages read them from; these few are
+// also exported here, for callers that build OpenSSL through this package and read what it wrote.
+export { BUILD_INFO_FILE, compiledInDirectories, compiledInPrefix, readBuildInfo, readSourceLock } from '@fipskit/core';

@@ -26,12 +26,3 @@ export function renderBinding(binding: MachineBinding): string {
   ];
   return lines.join('\n') + '\n';
 }
-
-export function parseBinding(text: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^([a-z-]+)=(.*)$/.exec(line);
-    if (match) fields[match[1]] = match[2];
-  }
-  return fields;
-}

@@ -1,4 +1,4 @@
-import { providerStatus, validatedProvidersFor } from './validated-providers';
+import { providerStatus } from './validated-providers';
 
 describe('providerStatus', () => {
   it.each([
@@ -10,17 +10,5 @@ describe('providerStatus', () => {
     ['3.5.7', false, 'FIPS-capable, not validated'],
   ])('%s', (version, validated, status) => {
     expect(providerStatus(version)).toMatchObject({ validated, status });
-  });
-});
-
-describe('validatedProvidersFor', () => {
-  it.each([
-    ['3.0.22', ['3.0.8', '3.0.9']],
-    ['3.0.9', ['3.0.8', '3.0.9']],
-    ['3.1.2', ['3.0.8', '3.0.9', '3.1.2']],
-    ['3.5.7', ['3.0.8', '3.0.9', '3.1.2']],
-    ['3.0.7', []],
-  ])('libraries %s take a validated provider %j', (libraries, providers) => {
-    expect(validatedProvidersFor(libraries).map((p) => p.version)).toEqual(providers);
   });
 });

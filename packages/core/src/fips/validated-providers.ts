@@ -1,5 +1,3 @@
-import { coerce, lte } from 'semver';
-
 /**
  * OpenSSL FIPS provider versions with a CMVP certificate. Any other 3.x version builds a
  * FIPS-capable provider that is not validated; reports say so, never pretend otherwise.
@@ -59,13 +57,4 @@ export function providerStatus(version: string): ProviderStatus {
     standard: entry.standard,
     certificate: entry.certificate,
   };
-}
-
-/**
- * The validated provider versions OpenSSL supports beside libraries of `librariesVersion`: its FIPS guidance allows a
- * provider with libraries of its own or a later 3.x release, never an earlier one (the build refuses that pairing too).
- */
-export function validatedProvidersFor(librariesVersion: string): ProviderValidation[] {
-  const libraries = coerce(librariesVersion);
-  return libraries ? VALIDATED_PROVIDERS.filter((provider) => lte(provider.version, libraries)) : [];
 }

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withStageLock } from '../sources/cache-lock';
+import { withStageLock } from '../locks/stage-lock';
 import { OUTPUT_MARKER, assertOutputIsOurs, buildOncePerTask, createStaging, nxTaskHash, publishOutput, readMarker, removeStaleStaging } from './owned-output';
 
 describe('owned output directories', () => {

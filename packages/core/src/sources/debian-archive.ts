@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command, ProcessRunner, RunOptions } from '../process/command';
 import { ProcessError } from '../process/process-error';
 import { planDebSrcLines, readSystemAptSources, renderDebSrcLine, systemCodename } from './apt-sources';
-import { withCacheLock } from './cache-lock';
+import { withCacheLock } from '../locks/cache-lock';
 import { ContentCache } from './content-cache';
 import { Availability, AvailabilityMemo, UrlProbe, availabilityOf, describeAvailability, headRequest, origUrlFromPrintUris, suitesByVersion } from './debian-served';
 import { DebianRelease, SourcePackageStanza, chooseDebianRelease, debianReleases, matchesVersionPrefix, parseShowSrc } from './debian-showsrc';

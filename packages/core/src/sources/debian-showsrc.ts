@@ -1,4 +1,4 @@
-import { compareDebianVersions, parseDebianVersion } from './debian-version';
+import { compareDebianVersions } from './debian-version';
 
 /** One file of a source package, as listed under `Checksums-Sha256:`. */
 export interface SourcePackageFile {
@@ -101,9 +101,4 @@ export function chooseDebianRelease(stanzas: SourcePackageStanza[], pkg: string,
     `Debian's archive has no ${pkg} release whose upstream version matches "${versionPrefix}" in the suites searched; available: ${available}. ` +
       `Set version to one of these, or add the suite that carries the version you want to suites.`,
   );
-}
-
-/** The upstream part of a Debian version (`3.0.22-1~deb12u2` → `3.0.22`). */
-export function upstreamOf(debianVersion: string): string {
-  return parseDebianVersion(debianVersion).upstream;
 }

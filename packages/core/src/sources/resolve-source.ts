@@ -1,5 +1,5 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { ProcessRunner } from '../process/command';
 import { archiveCompression } from './archive-stream';
 import { ContentCache, privateCopy } from './content-cache';

@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import {
-  BUILD_INFO_FILE,
   ExecaRunner,
   ProcessRunner,
   TreeDifference,
