@@ -213,8 +213,9 @@ export function buildPackages(root: string): SourcePackage[] {
     }
     // Every package carries the license text its package.json names.
     copyFileSync(path.join(root, 'LICENSE'), path.join(target, 'LICENSE'));
-    // The entry package is the one users find on npm: it carries the README.
-    if (manifest.name === 'fipskit') copyFileSync(path.join(root, 'README.md'), path.join(target, 'README.md'));
+    // Each package's own short README (what it is, its executors and generators), as npm shows it.
+    if (!existsSync(path.join(source, 'README.md'))) throw new Error(`packages/${dir} has no README.md: every published package carries one`);
+    copyFileSync(path.join(source, 'README.md'), path.join(target, 'README.md'));
     const published = publishedManifest(manifest);
     writeFileSync(path.join(target, 'package.json'), JSON.stringify(published, null, 2) + '\n');
     const built = builtPackageProblems(target, published);

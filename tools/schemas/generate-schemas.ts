@@ -7,6 +7,7 @@ import { serializeSchema } from './json-schema';
 import { buildOptionsSchema, SchemaSourceError } from './options-schema';
 import { findManifestProblems } from './plugin-manifests';
 import { findSchemaSources, workspacePath } from './workspace-files';
+import { OPTIONS_REFERENCE, renderOptionsReference } from './options-reference';
 
 const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..');
 const REGENERATE = 'npm run schemas';
@@ -84,6 +85,21 @@ export function runSchemas({ root, check }: { root: string; check: boolean }): S
     }
     return { path: workspacePath(root, schemaJsonPath), state };
   });
+  // The option reference is rendered from the schemas as they are after this run (written, or checked as on disk).
+  if (failures.length === 0 && existsSync(path.join(root, 'docs'))) {
+    const referencePath = path.join(root, OPTIONS_REFERENCE);
+    const content = renderOptionsReference(root);
+    const onDisk = existsSync(referencePath) ? readFileSync(referencePath, 'utf8').replace(/\r\n/g, '\n') : undefined;
+    let state: SchemaFileState = 'up to date';
+    if (onDisk !== content) {
+      if (check) state = onDisk === undefined ? 'missing' : 'out of date';
+      else {
+        writeFileSync(referencePath, content);
+        state = 'written';
+      }
+    }
+    files.push({ path: workspacePath(root, referencePath), state });
+  }
   return { files, failures, manifestProblems: findManifestProblems(root) };
 }
 
@@ -112,7 +128,7 @@ export function main(argv: string[], print = console.log, printError = console.e
   if (drifted.length > 0) {
     failed = true;
     printError(
-      `schemas: ${drifted.length} schema.json file(s) do not match their schema.d.ts:\n` +
+      `schemas: ${drifted.length} generated file(s) (schema.json, docs/options.md) do not match their schema.d.ts:\n` +
         `${indent(drifted.map((f) => `${f.path} (${f.state})`))}\n` +
         `Run \`${REGENERATE}\` and commit the result.`,
     );
@@ -126,7 +142,7 @@ export function main(argv: string[], print = console.log, printError = console.e
   const upToDate = run.files.filter((f) => f.state === 'up to date').length;
   print(
     check
-      ? `schemas: ${upToDate} of ${run.files.length} schema.json file(s) up to date`
+      ? `schemas: ${upToDate} of ${run.files.length} generated file(s) (schema.json, docs/options.md) up to date`
       : `schemas: ${written.length} written, ${upToDate} already up to date`,
   );
   return failed ? 1 : 0;

@@ -243,7 +243,7 @@ export function normalizeProject(raw: unknown, project: { name: string; where: s
   const badInterpreter = interpreter && interpreterProblem(interpreter, platform);
   if (badInterpreter) throw refuse(badInterpreter);
   const badPython = checkSource(config.python, 'python');
-  if (badPython) throw refuse(config.python === undefined ? "python must name the CPython source (see the README's Sources)." : badPython);
+  if (badPython) throw refuse(config.python === undefined ? "python must name the CPython source (see docs/sources.md)." : badPython);
   for (const field of ['openssl', 'fipsProvider'] as const) {
     const bad = config[field] !== undefined && checkSource(config[field], field);
     if (bad) throw refuse(bad);

@@ -8,15 +8,24 @@ import { defaultInterpreter, hostPlatform } from '@fipskit/core';
 import { interpreterVersion } from './project/lib/python-source-spec';
 
 /*
- * Every `nx g` example of README.md, run through the real Nx CLI in a scratch workspace, in the README's order
- * (a later example may use a project an earlier one made): Nx applies the schema's defaults and prompts, which a
- * generator called as a function never sees. The examples are read from the README, so a new one is tested too.
+ * Every `nx g` example of README.md and of the docs/ pages it links, run through the real Nx CLI in a scratch
+ * workspace, in reading order (the README, then its pages as its Documentation table lists them; a later example may use
+ * a project an earlier one made): Nx applies the schema's defaults and prompts, which a generator called as a function
+ * never sees. The examples are read from the documents, so a new one is tested too.
  */
 const REPO = resolve(__dirname, '..', '..', '..', '..');
 const README = join(REPO, 'README.md');
 
+/** README.md, then each docs/ page in the order the README links it. */
+function documents(): string[] {
+  const linked = [...readFileSync(README, 'utf8').matchAll(/\]\((docs\/[\w-]+\.md)\)/g)].map((m) => m[1]);
+  return ['README.md', ...new Set(linked)];
+}
+
 interface ReadmeExample {
-  /** Where the README shows it (1-based line). */
+  /** The document that shows it (README.md or a docs/ page), when read from one. */
+  file?: string;
+  /** Where the document shows it (1-based line). */
   line: number;
   /** As the README writes it. */
   text: string;
@@ -166,7 +175,7 @@ async function sourcesStageAccepts(root: string, sources: Record<string, unknown
 }
 
 describe('README generator examples through the real Nx CLI', () => {
-  const examples = readmeGeneratorExamples(readFileSync(README, 'utf8'));
+  const examples = documents().flatMap((file) => readmeGeneratorExamples(readFileSync(join(REPO, file), 'utf8')).map((example) => ({ ...example, file })));
   const nxPackage = require.resolve('nx/package.json', { paths: [REPO] });
   const nxBin = join(dirname(nxPackage), JSON.parse(readFileSync(nxPackage, 'utf8')).bin.nx);
   const devDependencies = { ...Object.fromEntries(PLUGIN_PACKAGES.map((name) => [name, PLUGIN_VERSION])), nx: JSON.parse(readFileSync(nxPackage, 'utf8')).version };
@@ -203,7 +212,8 @@ describe('README generator examples through the real Nx CLI', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('reads the examples from the README', () => {
+  it('reads the examples from the README and its pages', () => {
+    expect(documents()).toEqual(expect.arrayContaining(['README.md', 'docs/stages.md', 'docs/generators.md', 'docs/windows.md']));
     expect(examples.map((e) => e.args[0])).toEqual(expect.arrayContaining(['fipskit:init', 'fipskit:project', 'fipskit:ci-workflow', 'fipskit:set-interpreter']));
     // A skip whose example is gone from the README goes too.
     for (const skip of SKIPPED) expect(examples.filter((e) => skip.matches.test(e.text))).toHaveLength(1);
@@ -212,7 +222,7 @@ describe('README generator examples through the real Nx CLI', () => {
   const skipReason = (example: ReadmeExample) => SKIPPED.find((skip) => skip.matches.test(example.text) && (skip.when?.() ?? true))?.reason;
   for (const example of examples) {
     const reason = skipReason(example);
-    const title = `README.md:${example.line} \`${example.text}\`${reason ? ` (skipped: ${reason})` : ''}`;
+    const title = `${example.file}:${example.line} \`${example.text}\`${reason ? ` (skipped: ${reason})` : ''}`;
     (reason ? it.skip : it)(title, () => runExample(example), 60_000);
   }
 
@@ -271,7 +281,7 @@ describe('README generator examples through the real Nx CLI', () => {
         expect(output).toMatch(/fipskit: (.* now uses? |no .* project uses an interpreter other than )/);
         break;
       default:
-        throw new Error(`README.md:${example.line}: no assertions for ${generator}; add them here`);
+        throw new Error(`${example.file}:${example.line}: no assertions for ${generator}; add them here`);
     }
   }
 

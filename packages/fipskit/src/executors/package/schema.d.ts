@@ -25,7 +25,7 @@ export interface PackageOptions {
   /** The bundle's name, the start of its file name (`<name>-<python version>-<os>-<arch>`). Default: the project's name. */
   name?: string;
   /**
-   * The FIPS configuration profile fipskit-setup writes on the target (see the README's Profiles).
+   * The FIPS configuration profile fipskit-setup writes on the target (see docs/verification.md, Profiles).
    * @default "rhel-compatible"
    */
   profile?: FipsProfile;

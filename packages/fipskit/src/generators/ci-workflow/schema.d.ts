@@ -26,8 +26,12 @@ export interface CiWorkflowGeneratorOptions {
    */
   remoteCache?: 'self-hosted' | 'none';
   /**
-   * A container image for the Linux job (e.g. `debian:12` when the projects take their sources from Debian's archive
-   * or use Debian's interpreter). Default: the runner itself.
+   * The image the Linux job runs in. Default: derived from the Linux projects — a project that takes a source from
+   * Debian's archive or puts a distribution's interpreter (`/usr/bin/…`) in FIPS mode gets the Debian release whose
+   * CPython is the project's (3.11 → `debian:12`, 3.13 → `debian:13`; ubuntu-latest has no Debian source packages, and
+   * its `python3` is Ubuntu's 3.12); other projects run on the runner itself. Git, the CA certificates and the build
+   * tools are installed before checkout, so the checkout is a repository `nx affected` can read. Projects no job can
+   * build (a CPython no Debian release ships, a second Debian release, macOS) are named in a warning.
    */
   linuxContainer?: string;
   /**

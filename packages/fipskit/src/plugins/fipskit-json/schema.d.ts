@@ -30,7 +30,7 @@ export interface FipskitProject {
   /** Where the CPython source comes from; its version is the interpreter's (overlay, pcbuild) or the one built (full). */
   python: SourceSpec;
   /**
-   * FIPS configuration profile (see the README's Profiles); leave out with `opensslProject`, whose profile is used.
+   * FIPS configuration profile (see docs/verification.md, Profiles); leave out with `opensslProject`, whose profile is used.
    * Default: `rhel-compatible`.
    */
   profile?: FipsProfile;

@@ -569,7 +569,7 @@ def compliance_verdict(in_force, failed_required, provider, provider_ran, librar
             steps.append(
                 "For a claim, build the FIPS provider from %s beside these OpenSSL %s libraries: a split build "
                 "(nx g fipskit:project <name> with your OpenSSL source options and --fipsProviderVersion=%s, which takes the "
-                'official %s tarball by its pinned SHA-256; README, "Validated provider, newer libraries").'
+                'official %s tarball by its pinned SHA-256; docs/stages.md, "Validated provider, newer libraries").'
                 % (_describe_validated_providers(usable, certificates), _s(libraries_version), newest, newest)
             )
         elif active:
@@ -578,7 +578,7 @@ def compliance_verdict(in_force, failed_required, provider, provider_ran, librar
                 "For a claim, the FIPS provider must come from a release whose certificate is active, %s, and OpenSSL allows it "
                 "only beside libraries of that release or a later one: move the libraries from OpenSSL %s to %s or later "
                 "(e.g. nx g fipskit:project <name> --opensslSource=debian --opensslRelease=trixie --opensslVersion=3.5 "
-                '--fipsProviderVersion=%s; README, "Validated provider, newer libraries").'
+                '--fipsProviderVersion=%s; docs/stages.md, "Validated provider, newer libraries").'
                 % (_describe_validated_providers(active, certificates), _s(libraries_version), newest, newest)
             )
         else:

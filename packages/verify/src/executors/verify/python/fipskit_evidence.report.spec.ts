@@ -92,7 +92,7 @@ describe('the verdict: FIPS mode, then whether a compliance claim can rest on it
       nextStep:
         'For a claim, build the FIPS provider from 3.0.8 or 3.0.9 (FIPS 140-2, certificate #4282) beside these OpenSSL 3.0.22 libraries: a split build ' +
         '(nx g fipskit:project <name> with your OpenSSL source options and --fipsProviderVersion=3.0.9, which takes the official 3.0.9 tarball by its pinned SHA-256; ' +
-        'README, "Validated provider, newer libraries").',
+        'docs/stages.md, "Validated provider, newer libraries").',
     });
     // 3.1.2 is newer than these libraries: OpenSSL does not support it beside them.
     expect(report.verdict.compliance.nextStep).not.toContain('3.1.2');
