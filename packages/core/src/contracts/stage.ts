@@ -41,8 +41,8 @@ export interface Stage<Options, Normalized> {
   normalize(options: Options, context: StageContext): Normalized;
   /** The stage's plan for `request.platform`, as its dry run shows it: nothing is built or written. */
   plan(options: Options, request: PlanRequest): BuildPlan | Promise<BuildPlan>;
-  /** The stage's build of normalized options (no Nx task around it: no lock, no once-per-task). */
-  run?(options: Normalized, runner: ProcessRunner, print: (line: string) => void): Promise<void>;
+  /** The stage's build of normalized options, as its executor runs it inside the Nx task's lock (audit's rebuild). */
+  run(options: Normalized, runner: ProcessRunner, print: (line: string) => void): Promise<void>;
 }
 
 /** The type one option of a stage must have. An array of strings is the values the option may take. */
