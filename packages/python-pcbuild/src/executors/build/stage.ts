@@ -1,8 +1,7 @@
 import { OptionShape, PlanRequest, Stage, checkStageOptions } from '@fipskit/core';
 import { PythonBuildOptions } from './schema';
 import { NormalizedPythonOptions, normalizeOptions } from './lib/normalize-options';
-import { buildWithPcbuild } from './lib/windows/pcbuild-build';
-import { buildPython, planPythonForDisplay } from './executor';
+import { buildForMode, planPythonForDisplay } from './executor';
 
 /** The options a python target may hold, as schema.json declares them (stage.spec.ts holds the two together). */
 export const PYTHON_OPTION_SHAPE: OptionShape = {
@@ -42,5 +41,5 @@ export const pythonStage: Stage<PythonBuildOptions, NormalizedPythonOptions> = {
   options: (raw, where) => checkStageOptions<PythonBuildOptions>(raw, where, 'python', PYTHON_OPTION_SHAPE),
   normalize: (options, context) => normalizeOptions(options, context),
   plan: (options, request) => planPythonForDisplay(normalizePythonForPlan(options, request), request.runner),
-  run: (options, runner, print) => (options.mode === 'pcbuild' ? buildWithPcbuild(options, runner, print) : buildPython(options, runner, print)),
+  run: (options, runner, print) => buildForMode(options, runner, print),
 };
