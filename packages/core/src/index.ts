@@ -73,6 +73,8 @@ export type { OpenSslBuildInfo, ToolchainIdentity } from './contracts/build-info
 export { compiledInDirectories, compiledInPrefix } from './contracts/compiled-in-directories';
 export { readSourceLock } from './contracts/source-lock';
 export { BINDING_FILE, renderBinding } from './contracts/machine-binding';
+export { checkStageOptions } from './contracts/stage';
+export type { OptionShape, OptionType, PlanRequest, Stage, StageContext } from './contracts/stage';
 
 // The project model: a project's options and the Python versions it supports.
 export { debianVersionProblem, defaultInterpreter, defaultMode, interpreterProblem, modeMismatch, normalizeProject, outputDirProblem } from './project/project-model';

@@ -1,4 +1,5 @@
 export { default as openSslBuildExecutor, buildOpenSsl, planOpenSslBuild } from './executors/build/executor';
+export { OPENSSL_OPTION_SHAPE, opensslStage } from './executors/build/stage';
 export type { OpenSslBuildOptions } from './executors/build/schema';
 export type { BuildInfoOptions } from './executors/build/lib/build-info';
 export { collectBuildInfo, writeBuildInfo } from './executors/build/lib/build-info';

@@ -1,4 +1,5 @@
 export { default as pythonBuildExecutor, buildPython, planPythonForDisplay } from './executors/build/executor';
+export { PYTHON_OPTION_SHAPE, normalizePythonForPlan, pythonStage } from './executors/build/stage';
 export { normalizeOptions as normalizePythonOptions } from './executors/build/lib/normalize-options';
 export type { PythonBuildOptions } from './executors/build/schema';
 export { PYTHON_MANIFEST } from './executors/build/lib/manifest';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import { OUTPUT_MARKER } from '@fipskit/core';
-import auditExecutor, { AUDIT_FILE, AuditReport, StageRebuild } from './executor';
+import auditExecutor, { AUDIT_FILE, AuditReport, StageRebuild, rebuildStage } from './executor';
 
 /*
  * The comparison, the report and the verdict, with a stand-in for the stage builds (which take minutes): the e2e
@@ -144,5 +144,19 @@ describe('fipskit:audit', () => {
     expect(await auditExecutor({ stages: ['fips-config' as 'openssl'] }, context, { rebuild, print: (l) => printed.push(l) })).toEqual({ success: false });
     expect(printed.join('\n')).toContain('stages: fips-config cannot be audited; choose from openssl and python.');
     expect(rebuild.calls).toEqual([]);
+  });
+
+  it("the real rebuild checks the target's options through its stage before building anything", async () => {
+    const ctx = { root, runner: { run: () => Promise.reject(new Error('nothing may run')) } as never, print: (l: string) => printed.push(l) };
+    const target = { project: 'fp', target: 'python', options: { outputPath: 'dist/fp/python', sourceLock: 42 } };
+    await expect(rebuildStage('python', target, { outputPath: 'dist/fp/python.audit', buildDir: 'tmp/audit/python' }, ctx)).rejects.toThrow(
+      'The options of fp:python (the python stage) are not what the stage reads: sourceLock is number 42, not a string; opensslPath is missing (it must be a string); ' +
+        "fipsConfigPath is missing (it must be a string). Set them in that target's options (project.json, or the project's fipskit.json), or regenerate the project with nx g fipskit:project.",
+    );
+    const openssl = { project: 'fp', target: 'openssl', options: { outputPath: 'dist/fp/openssl' } };
+    await expect(rebuildStage('openssl', openssl, { outputPath: 'dist/fp/openssl.audit', buildDir: 'tmp/audit/openssl' }, ctx)).rejects.toThrow(
+      'The options of fp:openssl (the openssl stage) are not what the stage reads: sourceLock is missing (it must be a string).',
+    );
+    expect(existsSync(join(root, 'tmp'))).toBe(false);
   });
 });

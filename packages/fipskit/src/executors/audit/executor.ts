@@ -13,10 +13,9 @@ import {
   hostPlatform,
   publishOutput,
   readBuildInfo,
+  Stage,
 } from '@fipskit/core';
-import { OpenSslBuildOptions, buildOpenSsl, normalizeOpenSslOptions } from '@fipskit/openssl-fips';
-import { PythonBuildOptions, buildPython, normalizePythonOptions } from '@fipskit/python-pcbuild';
-import { STAGE_EXECUTORS, StageTarget, findStageTarget } from '../plan/lib/pipeline-targets';
+import { STAGES, StageTarget, findStageTarget } from '../plan/lib/pipeline-targets';
 import { AuditOptions } from './schema';
 
 export const AUDIT_FILE = 'audit.json';
@@ -61,21 +60,23 @@ export interface AuditDeps {
 }
 
 /** The stage's own build with its target's options, only the output and scratch directories changed. */
-export const rebuildStage: StageRebuild = async (stage, target, overrides, ctx) => {
-  const context = { root: ctx.root, projectName: target.project };
-  const options = { ...target.options, ...overrides, dryRun: false };
-  if (stage === 'openssl') {
-    const normalized = normalizeOpenSslOptions(options as unknown as OpenSslBuildOptions, context);
-    await buildOpenSsl(normalized, ctx.runner, ctx.print);
-    return { version: normalized.source.version, sha256: normalized.source.sha256 };
-  }
-  const normalized = normalizePythonOptions(options as unknown as PythonBuildOptions, context);
-  await buildPython(normalized, ctx.runner, ctx.print);
+export const rebuildStage: StageRebuild = async (stage, target, overrides, ctx) =>
+  stage === 'openssl' ? rebuildWith(STAGES.openssl, target, overrides, ctx) : rebuildWith(STAGES.python, target, overrides, ctx);
+
+async function rebuildWith<Options, Normalized extends { source: { version: string; sha256: string } }>(
+  stage: Stage<Options, Normalized>,
+  target: StageTarget,
+  overrides: { outputPath: string; buildDir: string },
+  ctx: { root: string; runner: ProcessRunner; print: (line: string) => void },
+): Promise<{ version: string; sha256: string }> {
+  const options = stage.options({ ...target.options, ...overrides, dryRun: false }, `${target.project}:${target.target}`);
+  const normalized = stage.normalize(options, { root: ctx.root, projectName: target.project });
+  await stage.run(normalized, ctx.runner, ctx.print);
   return { version: normalized.source.version, sha256: normalized.source.sha256 };
-};
+}
 
 function stageTarget(context: ExecutorContext, stage: 'openssl' | 'python'): StageTarget {
-  const executor = stage === 'openssl' ? STAGE_EXECUTORS.openssl : STAGE_EXECUTORS.python;
+  const executor = STAGES[stage].executor;
   const found = findStageTarget(context, executor);
   if (!found) throw new Error(`${context.projectName} has no ${stage} target (executor ${executor}), nor does any project it depends on: there is nothing to audit.`);
   return found;

@@ -110,4 +110,17 @@ describe('doctor', () => {
       /MISSING  OpenSSL build tools\s+The OpenSSL build cannot start; missing tools:\n.*- the NASM on PATH is version 2\.08\.02, but OpenSSL needs NASM 2\.09 or later: install a current NASM from nasm\.us and put it first on PATH, or remove it from PATH to build with no-asm/,
     );
   });
+
+  it('names a python target whose options have the wrong shape as a finding of its own, and fails', async () => {
+    const context = await contextFor({ name: 'fp', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+    roots.push(context.root);
+    const python = context.projectsConfigurations!.projects.fp.targets!.python;
+    python.options = { ...python.options, interpreter: 3, sourceLock: undefined };
+    const runner = new RecordingRunner().respond(() => true, { exitCode: 127 });
+    const printed: string[] = [];
+    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', nodeVersion: '20.19.0', env: {} })).toEqual({ success: false });
+    const text = printed.join('\n');
+    expect(text).toMatch(/MISSING  fp:python options\s+The options of fp:python \(the python stage\) are not what the stage reads: interpreter is number 3, not a string; sourceLock is missing \(it must be a string\)\. Set them/);
+    expect(text).not.toContain('interpreter 3');
+  });
 });

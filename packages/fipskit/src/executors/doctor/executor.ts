@@ -4,7 +4,7 @@ import { ExecutorContext } from '@nx/devkit';
 import { ExecaRunner, ProcessRunner, SourceSpec, probeRemoteCache, probeTool, reaches, TargetPlatform, executorResult, hostPlatform, pathsFor } from '@fipskit/core';
 import { preflightOpenSslBuild } from '@fipskit/openssl-fips';
 import { PythonBuildOptions, assertOverlayFits, checkPythonTask, findMsbuild, probeInterpreter } from '@fipskit/python-pcbuild';
-import { STAGE_EXECUTORS, findStageTarget } from '../plan/lib/pipeline-targets';
+import { STAGES, STAGE_EXECUTORS, findStageTarget } from '../plan/lib/pipeline-targets';
 import { DoctorOptions } from './schema';
 
 export interface DoctorDeps {
@@ -91,7 +91,16 @@ export default async function doctorExecutor(_options: DoctorOptions, context: E
     }
 
     const python = findStageTarget(context, STAGE_EXECUTORS.python);
-    const pythonOptions = python?.options as PythonBuildOptions | undefined;
+    // The python target's options as the stage reads them: a wrong shape is a finding of its own, naming the target.
+    let pythonOptions: PythonBuildOptions | undefined;
+    if (python) {
+      const where = `${python.project}:${python.target}`;
+      try {
+        pythonOptions = STAGES.python.options(python.options, where);
+      } catch (error) {
+        findings.push({ what: `${where} options`, ok: false, detail: (error as Error).message });
+      }
+    }
     const wanted = (sources?.options?.python as { version?: string } | undefined)?.version;
     if (pythonOptions?.interpreter && host !== 'win32' && pythonOptions.mode !== 'full') {
       const interpreter = pythonOptions.interpreter;

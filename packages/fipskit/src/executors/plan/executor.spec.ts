@@ -198,4 +198,22 @@ describe('plans for other platforms and refusals', () => {
     expect(printed.join('\n')).toContain('fp has no OpenSSL target (executor @fipskit/openssl-fips:build), nor does any project it depends on');
     expect(existsSync(join(ws.root, 'dist', 'fp', 'plan'))).toBe(false);
   });
+
+  it('refuses a graph target whose options have the wrong shape, naming the target and the fix, before writing anything', async () => {
+    const ws = await workspace('linux', cpythonLock('3.11'));
+    dirs.push(ws.root);
+    delete ws.project.targets!.openssl.options.sourceLock;
+    ws.project.targets!.python.options.sourceLock = 311;
+    for (const [broken, expected] of [
+      ['openssl', 'The options of fp:openssl (the openssl stage) are not what the stage reads: sourceLock is missing (it must be a string).'],
+      ['python', 'The options of fp:python (the python stage) are not what the stage reads: sourceLock is number 311, not a string.'],
+    ]) {
+      if (broken === 'python') ws.project.targets!.openssl.options.sourceLock = 'dist/fp/sources/openssl.source.json';
+      const printed: string[] = [];
+      expect(await planExecutor({ platform: 'linux' }, ws.context, { print: (l) => printed.push(l), host: 'linux' })).toEqual({ success: false });
+      expect(printed.join('\n')).toContain(expected);
+      expect(printed.join('\n')).toContain("Set it in that target's options (project.json, or the project's fipskit.json), or regenerate the project with nx g fipskit:project.");
+      expect(existsSync(join(ws.root, 'dist', 'fp', 'plan'))).toBe(false);
+    }
+  });
 });

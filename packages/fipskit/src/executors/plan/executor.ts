@@ -5,9 +5,11 @@ import {
   DEFAULT_FIPS_PROFILE,
   ExecaRunner,
   PLAN_ROOTS,
+  PlanRequest,
   ProcessRunner,
   PythonMode,
   SourceLock,
+  Stage,
   TargetPlatform,
   assertOutputIsOurs,
   compiledInDirectories,
@@ -22,11 +24,9 @@ import {
   readSourceLock,
   renderPlan,
 } from '@fipskit/core';
-import { OpenSslBuildOptions, planOpenSslBuild } from '@fipskit/openssl-fips';
-import { FipsConfigOptions, planFipsConfig } from '@fipskit/fips-config';
-import { PythonBuildOptions, buildWindowsInstallPlan, builtFileNames, defaultBackupDir, normalizePythonOptions, planPythonForDisplay, zipSlotName } from '@fipskit/python-pcbuild';
+import { buildWindowsInstallPlan, builtFileNames, defaultBackupDir, normalizePythonForPlan, zipSlotName } from '@fipskit/python-pcbuild';
 import { PlanOptions } from './schema';
-import { STAGE_EXECUTORS, StageTarget, findStageTarget } from './lib/pipeline-targets';
+import { CheckedStageTarget, STAGES, findStage } from './lib/pipeline-targets';
 import { writePlanFiles } from './lib/plan-files';
 
 export interface PlanDeps {
@@ -43,10 +43,10 @@ export function defaultInterpreter(platform: TargetPlatform, version: string): s
   return `/usr/bin/python${major}.${minor}`;
 }
 
-function required(context: ExecutorContext, executor: string, what: string): StageTarget {
-  const found = findStageTarget(context, executor);
+function required<Options, Normalized>(context: ExecutorContext, stage: Stage<Options, Normalized>, what: string): CheckedStageTarget<Options> {
+  const found = findStage(context, stage);
   if (!found) {
-    throw new Error(`${context.projectName} has no ${what} target (executor ${executor}), nor does any project it depends on: generate the project with nx g fipskit:project.`);
+    throw new Error(`${context.projectName} has no ${what} target (executor ${stage.executor}), nor does any project it depends on: generate the project with nx g fipskit:project.`);
   }
   return found;
 }
@@ -62,18 +62,19 @@ export default async function planExecutor(options: PlanOptions, context: Execut
     const outputDir = isAbsolute(options.outputPath ?? '') ? options.outputPath! : join(root, options.outputPath ?? join('dist', context.projectName ?? 'fipskit', 'plan', platform));
     assertOutputIsOurs(outputDir, 'plan');
 
-    const openssl = required(context, STAGE_EXECUTORS.openssl, 'OpenSSL');
-    const fipsConfig = required(context, STAGE_EXECUTORS.fipsConfig, 'fips-config');
-    const python = required(context, STAGE_EXECUTORS.python, 'Python');
-    const opensslOptions = openssl.options as unknown as OpenSslBuildOptions;
+    const openssl = required(context, STAGES.openssl, 'OpenSSL');
+    const fipsConfig = required(context, STAGES.fipsConfig, 'fips-config');
+    const python = required(context, STAGES.python, 'Python');
+    const opensslOptions = openssl.options;
     const lockPath = isAbsolute(opensslOptions.sourceLock) ? opensslOptions.sourceLock : join(root, opensslOptions.sourceLock);
     const opensslLock: SourceLock = readSourceLock(lockPath, 'openssl');
+    const request = (projectName: string): PlanRequest => ({ root, projectName, platform, host, planRoot, runner });
 
     const plans: BuildPlan[] = [];
-    plans.push(planOpenSslBuild(opensslOptions, { root, projectName: openssl.project }, platform));
-    plans.push(planFipsConfig(fipsConfig.options as unknown as FipsConfigOptions, platform, planRoot));
+    plans.push(await STAGES.openssl.plan(opensslOptions, request(openssl.project)));
+    plans.push(await STAGES.fipsConfig.plan(fipsConfig.options, request(fipsConfig.project)));
 
-    const pythonOptions = python.options as unknown as PythonBuildOptions;
+    const pythonOptions = python.options;
     const pythonLock = readSourceLock(isAbsolute(pythonOptions.sourceLock) ? pythonOptions.sourceLock : join(root, pythonOptions.sourceLock), 'cpython');
     // A plan for another platform shows that platform's mode when the project's does not fit it (the project model's rule).
     const fits = (mode: PythonMode | undefined) => mode !== undefined && !modeMismatch(mode, platform);
@@ -81,14 +82,11 @@ export default async function planExecutor(options: PlanOptions, context: Execut
     const keepInterpreter = pythonOptions.interpreter && platform === host && fits(pythonOptions.mode);
     const interpreter =
       mode === 'full' ? undefined : options.interpreter ?? (keepInterpreter ? pythonOptions.interpreter : defaultInterpreter(platform, pythonLock.version));
-    const normalized = normalizePythonOptions(
-      { ...pythonOptions, mode, interpreter, platform, dryRun: true, ...(mode === 'pcbuild' ? {} : { route: undefined }) },
-      { root, projectName: python.project },
-      host,
-      { openssl: plannedBuildInfo(opensslLock, platform) },
-    );
-    plans.push(await planPythonForDisplay(normalized, runner));
+    const shownOptions = { ...pythonOptions, mode, interpreter, ...(mode === 'pcbuild' ? {} : { route: undefined }) };
+    const pythonRequest = { ...request(python.project), openssl: plannedBuildInfo(opensslLock, platform) };
+    plans.push(await STAGES.python.plan(shownOptions, pythonRequest));
     if (platform === 'win32') {
+      const normalized = normalizePythonForPlan(shownOptions, pythonRequest);
       const win = pathsFor('win32');
       const compiledIn = compiledInDirectories(plannedBuildInfo(opensslLock, 'win32'));
       plans.push(
@@ -100,7 +98,7 @@ export default async function planExecutor(options: PlanOptions, context: Execut
           // The user's data directory on that machine, shown with a stand-in profile path.
           backupDir: defaultBackupDir(win.dirname(interpreter!), { LOCALAPPDATA: 'C:\\Users\\<user>\\AppData\\Local' }, 'win32'),
           openssl: { prefix: normalized.opensslPrefix, opensslDir: compiledIn.opensslDir, modulesDir: compiledIn.modulesDir },
-          profile: (fipsConfig.options as unknown as FipsConfigOptions).profile ?? DEFAULT_FIPS_PROFILE,
+          profile: fipsConfig.options.profile ?? DEFAULT_FIPS_PROFILE,
           workDir: win.join(planRoot, 'tmp', 'fipskit', python.project, 'install-fips-configuration'),
           parentEnv: { PATH: '%PATH%' },
         }),

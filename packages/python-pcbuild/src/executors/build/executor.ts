@@ -57,11 +57,14 @@ export default async function pythonBuildExecutor(
     if (options.mode !== 'pcbuild') assertCompilerInCacheKey(context, options.environment.CC);
     const chosen = options.verbose ? echoingRunner(runner, print) : runner;
     // Read before waiting: what the output was when this run started, to notice one published meanwhile.
-    const once = buildOncePerTask(options.outputDir, 'python', nxTaskHash(context), print, () =>
-      options.mode === 'pcbuild' ? buildWithPcbuild(options, chosen, print) : buildPython(options, chosen, print),
-    );
+    const once = buildOncePerTask(options.outputDir, 'python', nxTaskHash(context), print, () => buildForMode(options, chosen, print));
     await withStageLock(options.buildDir, 'python', print, once);
   });
+}
+
+/** The build the options' mode takes: PCbuild's on Windows, else an overlay or a full CPython. */
+export function buildForMode(options: NormalizedPythonOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {
+  return options.mode === 'pcbuild' ? buildWithPcbuild(options, runner, print) : buildPython(options, runner, print);
 }
 
 /** The stage's plan for the options' platform, with nothing built: the interpreter is asked when it is on this machine. */

@@ -1,15 +1,29 @@
 import { ExecutorContext, TargetConfiguration } from '@nx/devkit';
+import { Stage } from '@fipskit/core';
+import { opensslStage } from '@fipskit/openssl-fips';
+import { fipsConfigStage } from '@fipskit/fips-config';
+import { pythonStage } from '@fipskit/python-pcbuild';
+
+/** The stages whose targets plan, audit and doctor read, each through its stage contract. */
+export const STAGES = { openssl: opensslStage, fipsConfig: fipsConfigStage, python: pythonStage } as const;
 
 export const STAGE_EXECUTORS = {
-  openssl: '@fipskit/openssl-fips:build',
-  fipsConfig: '@fipskit/fips-config:configure',
-  python: '@fipskit/python-pcbuild:build',
+  openssl: opensslStage.executor,
+  fipsConfig: fipsConfigStage.executor,
+  python: pythonStage.executor,
 } as const;
 
 export interface StageTarget {
   project: string;
   target: string;
   options: Record<string, unknown>;
+}
+
+/** A stage's target with its options checked by the stage (see `Stage.options`). */
+export interface CheckedStageTarget<Options> {
+  project: string;
+  target: string;
+  options: Options;
 }
 
 function findIn(context: ExecutorContext, project: string, executor: string): StageTarget | undefined {
@@ -39,4 +53,10 @@ export function findStageTarget(context: ExecutorContext, executor: string): Sta
     }
   }
   return undefined;
+}
+
+/** The target of `stage` (as `findStageTarget` finds it), its options checked by the stage: a wrong shape names the target. */
+export function findStage<Options, Normalized>(context: ExecutorContext, stage: Stage<Options, Normalized>): CheckedStageTarget<Options> | undefined {
+  const found = findStageTarget(context, stage.executor);
+  return found && { ...found, options: stage.options(found.options, `${found.project}:${found.target}`) };
 }
