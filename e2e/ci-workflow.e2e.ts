@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { validateWorkflow } from '../tools/workflow-harness/actions-toolkit';
 import { JobResult, JobRunRequest, runJob } from '../tools/workflow-harness/run-job';
@@ -64,7 +65,7 @@ function job(request: Partial<JobRunRequest> & Pick<JobRunRequest, 'event' | 'ru
 const step = (result: JobResult, name: string) => {
   const found = result.steps.find((s) => s.name === name);
   if (!found) throw new Error(`no step "${name}" (steps: ${result.steps.map((s) => s.name).join(', ')})`);
-  return { ...found, output: found.output.replace(/\x1b\[[0-9;]*m/g, '') };
+  return { ...found, output: stripVTControlCharacters(found.output) };
 };
 const BUILD_STEP = 'Build and verify what this change affects (every project when scheduled)';
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));

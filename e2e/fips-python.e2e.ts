@@ -654,7 +654,7 @@ describe('remote cache: a second checkout at another path, with its own empty lo
       expect(readFileSync(join(restored, file), 'utf8')).not.toContain(WORKSPACE);
     }
     const ssl = spawnSync('sh', ['-c', 'readelf -d "$1"/lib/fipskit/_ssl*.so', 'sh', join(restored, 'python')], { encoding: 'utf8' });
-    expect(ssl.stdout).toMatch(/\(RPATH\)\s+Library rpath: \[\$ORIGIN\/[.\/]*openssl\/lib\]/);
+    expect(ssl.stdout).toMatch(/\(RPATH\)\s+Library rpath: \[\$ORIGIN\/[./]*openssl\/lib\]/);
     // OpenSSL's compiled-in directories are a fixed prefix, not a checkout path.
     const dirs = spawnSync(join(restored, 'openssl', 'bin', 'openssl'), ['version', '-d', '-m'], { encoding: 'utf8', env: { LD_LIBRARY_PATH: join(restored, 'openssl', 'lib') } });
     expect(dirs.stdout).not.toContain(WORKSPACE);

@@ -1,6 +1,7 @@
 /** The npm scope and packages the generated targets use. */
 export const PLUGIN_PACKAGES = ['fipskit', '@fipskit/core', '@fipskit/openssl-fips', '@fipskit/fips-config', '@fipskit/python-pcbuild', '@fipskit/verify'] as const;
 /** The version init installs: this package's own, which nx release sets for all six at once. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- read at run time; an import would have tsc compile package.json into the build output
 export const PLUGIN_VERSION: string = (require('../package.json') as { version: string }).version;
 
 export const EXECUTORS = {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Command, RunOptions } from '../process/command';
 import { RecordingRunner } from '../process/recording-runner';
 import { StageLog } from './stage-log';
 
@@ -52,7 +53,7 @@ describe('StageLog', () => {
   it('routes commands to its log file', async () => {
     const runner = new RecordingRunner();
     const seen: Array<string | undefined> = [];
-    const wrapped = { run: (c: any, o: any) => (seen.push(o.logFile), runner.run(c, o)) };
+    const wrapped = { run: (c: Command, o: RunOptions = {}) => (seen.push(o.logFile), runner.run(c, o)) };
     const log = new StageLog('x', join(dir, 'b.log'), 1, () => undefined);
     await log.run(wrapped, { program: 'make', args: [], cwd: dir });
     expect(seen).toEqual([join(dir, 'b.log')]);

@@ -140,7 +140,7 @@ export function planDebianSources(spec: DebianSource, systemRoot = '/'): string[
   if (spec.release !== undefined && spec.suites !== undefined) {
     throw new Error(`The debian source names both release "${spec.release}" and suites ${JSON.stringify(spec.suites)}. Keep one: release for a whole release (main, updates and security), suites for exactly the suites listed.`);
   }
-  if (spec.mirror !== undefined && !/^https?:\/\/[^\s\]\[]+$/.test(spec.mirror)) {
+  if (spec.mirror !== undefined && !/^https?:\/\/[^\s[\]]+$/.test(spec.mirror)) {
     throw new Error(`mirror "${spec.mirror}" is not an http(s) URL. Set mirror to a Debian archive base URL (apt checks the archive's signature either way).`);
   }
   const system = readSystemAptSources(systemRoot);

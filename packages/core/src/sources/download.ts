@@ -138,7 +138,9 @@ export function reaches(url: string, timeoutMs = TIMEOUT_MS): Promise<boolean> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (value: boolean) => {
-      if (!settled) resolve((settled = true) && value);
+      if (settled) return;
+      settled = true;
+      resolve(value);
     };
     try {
       const req = request(url, { method: 'HEAD', timeout: timeoutMs }, (res) => {

@@ -51,6 +51,7 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
   });
 
   it('runs no tool: reading the graph starts no process', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the spies go on the module object itself, which an import * copies
     const childProcess = require('node:child_process') as Record<string, (...args: unknown[]) => unknown>;
     const spies = ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'].map((name) => jest.spyOn(childProcess, name));
     try {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
@@ -21,7 +21,7 @@ function report(root: string, provider = '3.0.9', inForce = true): string {
     fipsProviderValidation: { version: provider, source: 'running provider' },
     failedRequired: inForce ? [] : ['md5-refused'],
   };
-  require('node:fs').mkdirSync(join(root, 'dist', 'p', 'verify'), { recursive: true });
+  mkdirSync(join(root, 'dist', 'p', 'verify'), { recursive: true });
   writeFileSync(file, JSON.stringify(json));
   return file;
 }

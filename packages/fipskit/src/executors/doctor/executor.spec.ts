@@ -54,12 +54,12 @@ describe('doctor', () => {
     const text = printed.join('\n');
     expect(text).toContain('MISSING  Node.js');
     expect(text).toMatch(/v18\.19\.0 is too old: install Node\.js 20\.19 or later/);
-    expect(text).toMatch(/MISSING  apt \(Debian sources\).*apt-get not found/);
-    expect(text).toMatch(/MISSING  OpenSSL build tools\s+The OpenSSL build cannot start; missing tools:/);
+    expect(text).toMatch(/MISSING {2}apt \(Debian sources\).*apt-get not found/);
+    expect(text).toMatch(/MISSING {2}OpenSSL build tools\s+The OpenSSL build cannot start; missing tools:/);
     expect(text).toContain('perl not found on PATH: install perl (Debian/Ubuntu: apt-get install perl');
     expect(text).toContain('install GNU make');
-    expect(text).toMatch(/MISSING  interpreter \/nonexistent\/python3\.11\s+\/nonexistent\/python3\.11 does not exist/);
-    expect(text).toMatch(/MISSING  Nx remote cache\s+the remote cache http:\/\/127\.0\.0\.1:9 cannot be reached \(.*\): Nx stops with "Failed to send request"\. Start the server, or build locally with --skip-remote-cache/);
+    expect(text).toMatch(/MISSING {2}interpreter \/nonexistent\/python3\.11\s+\/nonexistent\/python3\.11 does not exist/);
+    expect(text).toMatch(/MISSING {2}Nx remote cache\s+the remote cache http:\/\/127\.0\.0\.1:9 cannot be reached \(.*\): Nx stops with "Failed to send request"\. Start the server, or build locally with --skip-remote-cache/);
     expect(printed.at(-1)).toBe('[doctor] 5 of 5 checks failed: install what is named above, then run the build.');
     // Nothing was built: only version probes ran.
     expect(runner.commands.every((c) => c.args.some((a) => /--version|^-e$|-MIPC::Cmd/.test(a)))).toBe(true);
@@ -76,7 +76,7 @@ describe('doctor', () => {
     await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', env: {}, reaches });
     expect(asked.map((url) => new URL(url).host).sort()).toEqual(expect.arrayContaining(['github.com', 'www.python.org']));
     const text = printed.join('\n');
-    expect(text).toMatch(/MISSING  download from github\.com\s+no answer from github\.com, where the openssl source https:\/\/github\.com\/.* comes from: .* \{ "kind": "local", "path": "<the tarball>", "sha256": "[0-9a-f]{64}" \}, or use Debian's source package/);
+    expect(text).toMatch(/MISSING {2}download from github\.com\s+no answer from github\.com, where the openssl source https:\/\/github\.com\/.* comes from: .* \{ "kind": "local", "path": "<the tarball>", "sha256": "[0-9a-f]{64}" \}, or use Debian's source package/);
     expect(text).toMatch(/ok {7}download from www\.python\.org\s+www\.python\.org answers/);
   });
 
@@ -87,9 +87,9 @@ describe('doctor', () => {
     const printed: string[] = [];
     expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'win32', nodeVersion: '20.19.0' })).toEqual({ success: false });
     const text = printed.join('\n');
-    expect(text).toMatch(/MISSING  OpenSSL build tools/);
-    expect(text).toMatch(/MISSING  MSBuild \(PCbuild\)\s+MSBuild with the C\+\+ x64 build tools was not found/);
-    expect(text).toMatch(/MISSING  interpreter C:\\Program Files\\Python311\\python\.exe/);
+    expect(text).toMatch(/MISSING {2}OpenSSL build tools/);
+    expect(text).toMatch(/MISSING {2}MSBuild \(PCbuild\)\s+MSBuild with the C\+\+ x64 build tools was not found/);
+    expect(text).toMatch(/MISSING {2}interpreter C:\\Program Files\\Python311\\python\.exe/);
   });
 
   it('on Windows refuses a NASM older than OpenSSL takes, as the build itself would', async () => {
@@ -107,7 +107,7 @@ describe('doctor', () => {
     const printed: string[] = [];
     expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'win32', nodeVersion: '20.19.0', env: {} })).toEqual({ success: false });
     expect(printed.join('\n')).toMatch(
-      /MISSING  OpenSSL build tools\s+The OpenSSL build cannot start; missing tools:\n.*- the NASM on PATH is version 2\.08\.02, but OpenSSL needs NASM 2\.09 or later: install a current NASM from nasm\.us and put it first on PATH, or remove it from PATH to build with no-asm/,
+      /MISSING {2}OpenSSL build tools\s+The OpenSSL build cannot start; missing tools:\n.*- the NASM on PATH is version 2\.08\.02, but OpenSSL needs NASM 2\.09 or later: install a current NASM from nasm\.us and put it first on PATH, or remove it from PATH to build with no-asm/,
     );
   });
 

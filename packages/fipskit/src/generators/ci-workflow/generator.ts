@@ -29,7 +29,7 @@ export async function ciWorkflowGenerator(tree: Tree, options: CiWorkflowGenerat
   if (platforms.length === 0) throw new Error('platforms is empty: give linux and/or win32.');
   const pythonVersion = options.windowsPythonVersion ?? windowsPythonVersion(tree) ?? '3.11';
   if (!/^3\.\d+(\.\d+)?$/.test(pythonVersion)) throw new Error(`windowsPythonVersion "${pythonVersion}" is not a Python 3 version such as 3.11.2.`);
-  if (options.linuxContainer !== undefined && !/^[a-z0-9][a-z0-9._\/:@-]*$/.test(options.linuxContainer)) {
+  if (options.linuxContainer !== undefined && !/^[a-z0-9][a-z0-9._/:@-]*$/.test(options.linuxContainer)) {
     throw new Error(`linuxContainer "${options.linuxContainer}" is not a container image name such as debian:12.`);
   }
   // Without a linuxContainer: the Debian release the Linux projects need, or the runner when none needs Debian.

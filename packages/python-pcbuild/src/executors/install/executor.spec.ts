@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, win32 } from 'node:path';
+import { join, relative } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import { RecordingRunner } from '@fipskit/core';
 import installExecutor, { defaultBackupDir, legacyBackupDir } from './executor';

@@ -50,8 +50,8 @@ export function renderActivationScripts(paths: ActivationPaths, platform: Target
     '# Source this file: . ./fips-env.sh',
     `export OPENSSL_CONF=${shQuote(paths.opensslConf)}`,
     `export OPENSSL_MODULES=${shQuote(paths.modulesDir)}`,
-    `export PATH=${shQuote(paths.binDir)}"\${PATH:+:\$PATH}"`,
-    `export ${libraryPathVar}=${shQuote(paths.libDir)}"\${${libraryPathVar}:+:\$${libraryPathVar}}"`,
+    `export PATH=${shQuote(paths.binDir)}"\${PATH:+:$PATH}"`,
+    `export ${libraryPathVar}=${shQuote(paths.libDir)}"\${${libraryPathVar}:+:$${libraryPathVar}}"`,
   ];
   return [{ name: 'fips-env.sh', content: sh.join('\n') + '\n' }, powershell];
 }

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { DEFAULT_FIPS_PROFILE, OpenSslBuildInfo, TargetPlatform, hostPlatform, readBuildInfo } from '@fipskit/core';
 import { VerifyOptions } from '../schema';

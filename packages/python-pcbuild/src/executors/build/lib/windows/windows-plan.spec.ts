@@ -5,7 +5,7 @@ import { FileStep, RunStep, TaskStep, renderPlan } from '@fipskit/core';
 import { PcbuildRoute } from './msbuild-properties';
 import { PcbuildFacts, readPcbuildFacts } from './pcbuild-facts';
 import { PCBUILD_REFERENCE_SOURCES, PcbuildReferenceSeries, extractPcbuild, referenceTarball } from './pcbuild-reference-sources';
-import { WindowsPcbuildInput, buildWindowsPcbuildPlan, builtFileNames, checkPythonTask, pythonImportLibrary } from './windows-plan';
+import { WindowsPcbuildInput, buildWindowsPcbuildPlan, checkPythonTask, pythonImportLibrary } from './windows-plan';
 import { windowsRuntimeLayout } from '../fips-runtime';
 import { makeInstalledPython } from '../../../../testing/installed-python';
 

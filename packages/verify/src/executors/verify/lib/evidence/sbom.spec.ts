@@ -27,6 +27,7 @@ describe('SBOM validation with CycloneDX\'s library', () => {
     // A fresh copy of the module, whose schema nothing has compiled yet.
     let fresh!: typeof import('./sbom');
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a load of its own inside isolateModules
       fresh = require('./sbom');
     });
     const [, problem] = await Promise.all([fresh.prepareSbomValidation(), fresh.validateSbom(json)]);
