@@ -156,7 +156,7 @@ describe('the workflow nx g fipskit:ci-workflow writes', () => {
     expect(step(result, BUILD_STEP).output).toMatch(/Running target build for 2 projects/);
     // What the push run built came back from the remote cache (in the audit step, which needs it first); the build
     // step then found it in the local cache.
-    expect(result.log.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/nx run other-fips:python\s+\[remote cache\]/);
+    expect(stripVTControlCharacters(result.log)).toMatch(/nx run other-fips:python\s+\[remote cache\]/);
     expect(step(result, BUILD_STEP).output).toMatch(/nx run other-fips:python\s+\[local cache\]/);
     expect(cache.requests.slice(before).some((r) => r.method === 'GET' && r.status === 200)).toBe(true);
     for (const project of ['my-fips', 'other-fips']) {

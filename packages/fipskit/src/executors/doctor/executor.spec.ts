@@ -120,7 +120,7 @@ describe('doctor', () => {
     const printed: string[] = [];
     expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', nodeVersion: '20.19.0', env: {} })).toEqual({ success: false });
     const text = printed.join('\n');
-    expect(text).toMatch(/MISSING  fp:python options\s+The options of fp:python \(the python stage\) are not what the stage reads: interpreter is number 3, not a string; sourceLock is missing \(it must be a string\)\. Set them/);
+    expect(text).toMatch(/MISSING {2}fp:python options\s+The options of fp:python \(the python stage\) are not what the stage reads: interpreter is number 3, not a string; sourceLock is missing \(it must be a string\)\. Set them/);
     expect(text).not.toContain('interpreter 3');
   });
 });

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- core's test helper, which its package does not export (testing/ is not published)
 import { optionShapeOfSchema } from '../../../../core/src/testing/option-shape';
 import { PYTHON_OPTION_SHAPE, pythonStage } from './stage';
 
