@@ -29,6 +29,7 @@ echo "== reference CPython sources for the Windows PCbuild plan tests (Debian's 
 node tools/run-ts.js packages/python-pcbuild/src/executors/build/lib/windows/pcbuild-reference-sources.ts ||
   echo "warning: a reference CPython tarball could not be fetched; the PCbuild plan tests for it are skipped"
 # Each project's unit tests (its test target: jest's unit project, that project's files). Afresh, not from Nx's cache:
-# some of them check the OpenSSL the end-to-end tests just built in dist/, which no task hash covers.
+# some of them check the OpenSSL the end-to-end tests just built in dist/, which no task hash covers. One project at a
+# time: each runs jest with its own workers, and some share scratch directories under tmp/.
 echo "== unit tests"
-npx nx run-many -t test --skip-nx-cache
+npx nx run-many -t test --skip-nx-cache --parallel=1
