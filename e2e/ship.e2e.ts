@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PODMAN_LIMITS, podman as runPodman } from '../tools/workflow-harness/container';
 import { WORKSPACE, isolatedNxEnvironment, runNx, taskOutcome } from './support/workspace';
 
 /**
@@ -153,11 +154,11 @@ describe('the bundle on another machine, with nothing but the bundle', () => {
   });
 });
 
-/** Debian's podman as it runs on this kind of machine (the default crun cannot set limits here). */
-const PODMAN_RUN = ['run', '--rm', '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1000:1000'];
+/** Debian's podman as the workflow harness runs it here (runc, cgroupfs, limits it may set). */
+const PODMAN_RUN = ['run', '--rm', ...PODMAN_LIMITS];
 const podman = (args: string[]) => {
-  const result = spawnSync('podman', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { status: result.status ?? 1, output: `${result.stdout ?? ''}${result.stderr ?? ''}`, stdout: result.stdout ?? '' };
+  const result = runPodman(args);
+  return { ...result, output: `${result.stdout}${result.stderr}` };
 };
 
 describe('the full-mode Python as an OCI image, run by a real container runtime', () => {

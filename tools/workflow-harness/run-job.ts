@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { JobStatus, interpolate, stepCondition, validateWorkflow } from './actions-toolkit';
@@ -178,7 +178,7 @@ export async function runJob(request: JobRunRequest): Promise<JobResult> {
   context.env = jobEnv;
 
   const reference = await containerImage(image, join(request.runDir, 'image.log'));
-  const nodeDir = nodeToolCache(join(request.runDir, 'toolcache'));
+  const nodeDir = nodeToolCache(join(dirname(request.npmCache), `node-${process.versions.node}`));
   const trust = machineTrust();
   const name = `fipskit-harness-${randomUUID().slice(0, 8)}`;
   const started = podman([
@@ -325,15 +325,20 @@ function machineTrust(): { mounts: string[]; env: Record<string, string> } {
   return { mounts: ['-v', `${dir}:${dir}:ro`], env: { NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt' } };
 }
 
-/** This machine's Node.js and npm as setup-node's tool cache holds one: bin/node, bin/npm, bin/npx, lib/node_modules/npm. */
+/**
+ * This machine's Node.js and npm as setup-node's tool cache holds one (bin/node, bin/npm, bin/npx, lib/node_modules/npm),
+ * made once per Node.js version beside the kept npm cache and mounted read-only into every job.
+ */
 function nodeToolCache(dir: string): { host: string } {
   const npmDir = join(dirname(require.resolve('npm/package.json', { paths: [join(dirname(process.execPath), '..', 'lib', 'node_modules')] })));
   if (!existsSync(join(dir, 'bin', 'node'))) {
     mkdirSync(join(dir, 'bin'), { recursive: true });
-    cpSync(process.execPath, join(dir, 'bin', 'node'));
     cpSync(npmDir, join(dir, 'lib', 'node_modules', 'npm'), { recursive: true });
     writeFileSync(join(dir, 'bin', 'npm'), '#!/bin/sh\nexec "$(dirname "$0")/node" "$(dirname "$0")/../lib/node_modules/npm/bin/npm-cli.js" "$@"\n', { mode: 0o755 });
     writeFileSync(join(dir, 'bin', 'npx'), '#!/bin/sh\nexec "$(dirname "$0")/node" "$(dirname "$0")/../lib/node_modules/npm/bin/npx-cli.js" "$@"\n', { mode: 0o755 });
+    // bin/node last: its presence says the copy is whole (an interrupted one is made again).
+    cpSync(process.execPath, join(dir, 'bin', 'node.partial'));
+    renameSync(join(dir, 'bin', 'node.partial'), join(dir, 'bin', 'node'));
   }
   return { host: dir };
 }
