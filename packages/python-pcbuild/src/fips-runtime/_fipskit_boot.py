@@ -59,7 +59,8 @@ def load_extension(name):
     module = _state["modules"].get(name)
     if module is None:
         import importlib.machinery
-        import importlib.util
+        from _frozen_importlib import module_from_spec
+        from _frozen_importlib_external import spec_from_file_location
 
         directory = resolve(LAYOUT["extensions"][name])
         candidates = [os.path.join(directory, name + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES]
@@ -67,8 +68,8 @@ def load_extension(name):
         if path is None:
             raise FipsModeError("fipskit's %s is missing from %s: the Python output is incomplete; build its python stage again" % (name, directory))
         loader = importlib.machinery.ExtensionFileLoader(name, path)
-        spec = importlib.util.spec_from_file_location(name, path, loader=loader)
-        module = importlib.util.module_from_spec(spec)
+        spec = spec_from_file_location(name, path, loader=loader)
+        module = module_from_spec(spec)
         loader.exec_module(module)
         _state["modules"][name] = module
     sys.modules[name] = module
@@ -505,7 +506,7 @@ def _cpython_own(module):
 def run_next_sitecustomize():
     """Runs the sitecustomize this Python would have run without fipskit (Debian's, a venv's)."""
     import importlib.machinery
-    import importlib.util
+    from _frozen_importlib import module_from_spec
 
     here = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
     later = [entry for entry in sys.path if entry and os.path.realpath(entry) != here]
@@ -513,7 +514,7 @@ def run_next_sitecustomize():
     if spec is None or spec.loader is None:
         return
     try:
-        module = importlib.util.module_from_spec(spec)
+        module = module_from_spec(spec)
         spec.loader.exec_module(module)
     except Exception as error:  # noqa: BLE001 - as site.py reports a failing sitecustomize
         sys.stderr.write("Error in sitecustomize %s: %s: %s\n" % (spec.origin, type(error).__name__, error))

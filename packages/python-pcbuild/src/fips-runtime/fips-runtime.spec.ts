@@ -178,6 +178,17 @@ const hasGcc = spawnSync('gcc', ['--version']).status === 0;
     expect(stdout(python, ['-I', '-S', '-c', code])).toBe(`${root} ${python} ${join(root, 'lib', 'python3.11', 'encodings', '__init__.py')} True\n`);
   });
 
+  it("fipskit's start-up imports none of the modules CPython keeps out of start-up (test_site's test_startup_imports)", () => {
+    // The modules test_site checks for, and contextlib/importlib.util, which brought them in.
+    const kept = ['collections', 'functools', 'heapq', 'keyword', 'operator', 'reprlib', 'types', 'weakref', 're', 'contextlib', 'importlib.util'];
+    const code = `import sys; print(sorted(set(sys.modules) & set(${JSON.stringify(kept)})))`;
+    // Under FIPSKIT_ALLOW_NON_FIPS the start goes all the way through activation (the layout's configuration is missing).
+    expect(stdout(python, ['-c', code], { FIPSKIT_ALLOW_NON_FIPS: '1' })).toBe('[]\n');
+    expect(stdout(python, ['-S', '-c', code])).toBe('[]\n');
+    // The control: the same probe sees a module that is imported.
+    expect(stdout(python, ['-c', `import keyword; ${code}`], { FIPSKIT_ALLOW_NON_FIPS: '1' })).toBe("['keyword']\n");
+  });
+
   it('PYTHONHOME or PYTHONPLATLIBDIR naming another installation is refused before Python starts; -E and -I ignore them', () => {
     const home = run(python, ['-c', 'import sys; print(sys.prefix)'], { PYTHONHOME: '/usr' });
     expect(home.status).toBe(1);

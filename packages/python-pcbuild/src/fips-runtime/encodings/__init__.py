@@ -6,8 +6,11 @@ _fipskit_boot.install_guard), then becomes the standard library's own encodings 
 def _fipskit_start():
     import os
     import sys
-    from importlib.machinery import PathFinder
-    from importlib.util import module_from_spec
+
+    # The import system's own modules, always loaded by now: importlib.util would bring contextlib, collections and
+    # functools into every start of this Python (CPython keeps them out of start-up).
+    from _frozen_importlib import module_from_spec
+    from _frozen_importlib_external import PathFinder
 
     # The zip slot (or, outside a build, the directory) holding this package and the rest of fipskit's runtime.
     slot = os.path.dirname(__path__[0])
