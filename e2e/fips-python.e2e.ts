@@ -505,7 +505,7 @@ const FULL_MODE_CONTEXT = { root: WORKSPACE, projectName: 'fips-python' } as Exe
 /** The python stage in full mode against the workspace's FIPS OpenSSL and configuration, into dist/fips-python/<name>. */
 function buildFullMode(sourceLock: string, name: string, printed: string[]) {
   return pythonBuildExecutor(
-    { mode: 'full', sourceLock, opensslPath: 'dist/fips-python/openssl', fipsConfigPath: 'dist/fips-python/fips-config', outputPath: `dist/fips-python/${name}`, buildDir: `tmp/fipskit/fips-python/${name}` },
+    { mode: 'full', testSuite: true, sourceLock, opensslPath: 'dist/fips-python/openssl', fipsConfigPath: 'dist/fips-python/fips-config', outputPath: `dist/fips-python/${name}`, buildDir: `tmp/fipskit/fips-python/${name}` },
     FULL_MODE_CONTEXT,
     { print: (l) => printed.push(l) },
   );

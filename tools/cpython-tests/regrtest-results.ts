@@ -15,12 +15,31 @@ export interface RegrtestResults {
   cases: Map<string, Outcome>;
   /** Each test module and its verdict as regrtest printed it: "passed", "failed (8 errors)", "crashed" … */
   modules: Map<string, string>;
+  /**
+   * Every test case the interpreter's test package holds (`-m test --list-cases`), when known: a test upstream's
+   * package has and this one lacks (a distribution's backported fix, tested in its copy of the tests) is not
+   * compared.
+   */
+  suite?: Set<string>;
 }
+
+/** How the fipskit Python under test was made. */
+export type PythonMode = 'overlay' | 'full';
 
 /** One entry of the committed list: tests that differ from upstream CPython, and the FIPS rule that makes them. */
 export interface ExpectedDifference {
   tests: string[];
   why: string;
+  /** The CPython versions (major.minor) it holds for; every version of the list when absent. */
+  python?: string[];
+  /** The modes it holds for; both when absent. */
+  modes?: PythonMode[];
+}
+
+/** The fipskit Python a comparison is for: its CPython version (major.minor) and mode. */
+export interface GateRun {
+  python: string;
+  mode: PythonMode;
 }
 
 export interface DifferenceList {
@@ -38,6 +57,8 @@ export interface Comparison {
   stale: string[];
   /** Passed upstream, skipped here (a module this build leaves out, an algorithm FIPS refuses): shown, not failed. */
   skippedHere: string[];
+  /** Passed upstream, and this interpreter's test package has no such test: shown, not compared. */
+  notInSuite: string[];
 }
 
 /** The test cases of a regrtest `--junit-xml` file. */
@@ -58,11 +79,35 @@ export function parseRegrtestJunit(xml: string): Map<string, Outcome> {
   return cases;
 }
 
-/** Each module's verdict from regrtest's progress lines ("0:00:13 load avg: 0.67 [2/2/1] test_venv failed (1 error)"). */
+/** The test case ids `python -m test --list-cases` prints (one per line; other lines are ignored). */
+export function parseRegrtestCaseList(output: string): Set<string> {
+  return new Set(output.split('\n').map((line) => line.trim()).filter((line) => /^test\.[\w.]+$/.test(line)));
+}
+
+/**
+ * Each test module's verdict from regrtest's progress lines ("0:00:13 load avg: 0.67 [2/2/1] test_venv failed (1
+ * error)"). A package that regrtest -j splits is reported per submodule (3.13: test_multiprocessing_spawn.test_misc).
+ */
 export function parseRegrtestModules(output: string): Map<string, string> {
   const modules = new Map<string, string>();
-  for (const match of output.matchAll(/\[\s*\d+\/\d+(?:\/\d+)?\] (test_\w+) (.+)$/gm)) modules.set(match[1], match[2].trim());
+  for (const match of output.matchAll(/\[\s*\d+\/\d+(?:\/\d+)?\] (test_\w+(?:\.\w+)*) (.+)$/gm)) modules.set(match[1], match[2].trim());
   return modules;
+}
+
+/** The verdict of the module a test case ran in: the most specific reported module its id starts with. */
+export function moduleVerdict(results: RegrtestResults, test: string): string | undefined {
+  const parts = test.split('.').slice(1);
+  for (let length = parts.length - 1; length >= 1; length--) {
+    const verdict = results.modules.get(parts.slice(0, length).join('.'));
+    if (verdict !== undefined) return verdict;
+  }
+  return undefined;
+}
+
+/** Whether every module of `suite` (the suite itself, or each of its split submodules) was reported passed. */
+export function suitePassed(results: RegrtestResults, suite: string): boolean {
+  const verdicts = [...results.modules].filter(([name]) => name === suite || name.startsWith(`${suite}.`)).map(([, verdict]) => verdict);
+  return verdicts.length > 0 && verdicts.every((verdict) => verdict.startsWith('passed'));
 }
 
 export function readDifferenceList(file: string): DifferenceList {
@@ -72,6 +117,10 @@ export function readDifferenceList(file: string): DifferenceList {
   for (const [index, entry] of (list.differences ?? []).entries()) {
     if (!Array.isArray(entry.tests) || entry.tests.length === 0) problems.push(`differences[${index}] names no tests`);
     if (typeof entry.why !== 'string' || entry.why.trim().length < 20) problems.push(`differences[${index}] does not say why FIPS requires it`);
+    const unmeasured = (entry.python ?? []).filter((version) => !list.python?.includes(version));
+    if (unmeasured.length) problems.push(`differences[${index}] is for CPython ${unmeasured.join(', ')}, which "python" does not name as measured`);
+    const modes = (entry.modes ?? []).filter((mode) => mode !== 'overlay' && mode !== 'full');
+    if (modes.length) problems.push(`differences[${index}] names unknown mode(s) ${modes.join(', ')} (overlay, full)`);
   }
   if (problems.length) throw new Error(`${file}: ${problems.join('; ')}.`);
   return list;
@@ -85,15 +134,27 @@ export function readDifferenceList(file: string): DifferenceList {
 function outcomeOf(results: RegrtestResults, test: string): Outcome | 'not run' {
   const outcome = results.cases.get(test);
   if (outcome) return outcome;
-  return results.modules.get(test.split('.')[1])?.startsWith('passed') ? 'skipped' : 'not run';
+  return moduleVerdict(results, test)?.startsWith('passed') ? 'skipped' : 'not run';
 }
 
-/** Our results against upstream's, with the list of differences FIPS requires. */
-export function compareWithUpstream(upstream: RegrtestResults, ours: RegrtestResults, list: DifferenceList): Comparison {
-  const why = new Map(list.differences.flatMap((entry) => entry.tests.map((test) => [test, entry.why] as const)));
-  const comparison: Comparison = { unexpected: [], expected: [], stale: [], skippedHere: [] };
+/** The entries that hold for a run: its version and mode (an entry naming neither holds for every run). */
+export function differencesFor(list: DifferenceList, run: GateRun): ExpectedDifference[] {
+  if (!list.python.includes(run.python)) {
+    throw new Error(`the list of differences was not measured on CPython ${run.python} (it names ${list.python.join(', ')}): run the gate there and add it`);
+  }
+  return list.differences.filter((entry) => (!entry.python || entry.python.includes(run.python)) && (!entry.modes || entry.modes.includes(run.mode)));
+}
+
+/** Our results against upstream's, with the list of differences FIPS requires, for one run (version and mode). */
+export function compareWithUpstream(upstream: RegrtestResults, ours: RegrtestResults, list: DifferenceList, run: GateRun): Comparison {
+  const why = new Map(differencesFor(list, run).flatMap((entry) => entry.tests.map((test) => [test, entry.why] as const)));
+  const comparison: Comparison = { unexpected: [], expected: [], stale: [], skippedHere: [], notInSuite: [] };
   for (const [test, upstreamOutcome] of [...upstream.cases].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (upstreamOutcome !== 'passed') continue;
+    if (ours.suite && !ours.suite.has(test) && !ours.cases.has(test)) {
+      comparison.notInSuite.push(test);
+      continue;
+    }
     const outcome = outcomeOf(ours, test);
     if (outcome === 'passed') continue;
     if (outcome === 'skipped') comparison.skippedHere.push(test);
@@ -109,7 +170,8 @@ export function compareWithUpstream(upstream: RegrtestResults, ours: RegrtestRes
 export function describeComparison(comparison: Comparison, label: string): string {
   const lines = [
     `${label}: ${comparison.unexpected.length} unexpected difference(s) from upstream CPython, ${comparison.expected.length} listed, ` +
-      `${comparison.stale.length} stale list entr(ies), ${comparison.skippedHere.length} skipped here that ran upstream`,
+      `${comparison.stale.length} stale list entr(ies), ${comparison.skippedHere.length} skipped here that ran upstream, ` +
+      `${comparison.notInSuite.length} upstream's test package has and this one does not`,
   ];
   for (const { test, outcome } of comparison.unexpected) lines.push(`  unexpected: ${test} (${outcome}; passes upstream)`);
   for (const test of comparison.stale) lines.push(`  stale: ${test} is on the list but did not differ: remove it, or find out why it passed`);

@@ -38,10 +38,16 @@ export async function containerImage(name: string, logFile: string): Promise<str
   if (!match || !DEBIAN_RELEASES[match[1]]) {
     throw new Error(`container image "${name}": the harness makes Debian images (debian:11, debian:12, debian:13) from Debian's archive; no registry is reachable to pull others.`);
   }
-  const reference = `docker.io/library/debian:${match[1]}`;
-  const release = DEBIAN_RELEASES[match[1]];
+  return debianImage(DEBIAN_RELEASES[match[1]], [], `docker.io/library/debian:${match[1]}`, logFile);
+}
+
+/**
+ * A podman image `reference` of Debian `release` minbase with `include`'s packages, made with mmdebstrap from
+ * Debian's archive (cached by fipskit's base cache) and imported once per root file system.
+ */
+export async function debianImage(release: string, include: string[], reference: string, logFile: string): Promise<string> {
   const log = new StageLog('harness', logFile, 1, () => undefined);
-  const rootfs = await debianBase({ release, include: [], architecture: 'amd64' }, defaultSourceCacheDir(), new ExecaRunner(), log);
+  const rootfs = await debianBase({ release, include, architecture: 'amd64' }, defaultSourceCacheDir(), new ExecaRunner(), log);
   const label = `dev.fipskit.harness.rootfs=${rootfs}`;
   const existing = podman(['image', 'inspect', reference, '--format', '{{index .Labels "dev.fipskit.harness.rootfs"}}']);
   if (existing.status === 0 && existing.stdout.trim() === rootfs) return reference;

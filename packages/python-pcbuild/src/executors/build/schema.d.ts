@@ -48,6 +48,13 @@ export interface PythonBuildOptions {
    */
   jobs?: number;
   /**
+   * `full` only: also build and install CPython's own regression tests (the `test` package and the C test modules
+   * such as `_testcapi`), so that `python -m test` runs on the FIPS Python, as a distribution's separate test
+   * package allows. Off by default: a Python that ships does not carry them.
+   * @default false
+   */
+  testSuite?: boolean;
+  /**
    * The CPython source lock written by the sources stage (`cpython.source.json`).
    * @format path
    */

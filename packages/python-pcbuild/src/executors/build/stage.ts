@@ -11,6 +11,7 @@ export const PYTHON_OPTION_SHAPE: OptionShape = {
   platform: { type: ['auto', 'linux', 'darwin', 'win32'] },
   dryRun: { type: 'boolean' },
   jobs: { type: 'number' },
+  testSuite: { type: 'boolean' },
   sourceLock: { type: 'string', required: true },
   opensslPath: { type: 'string', required: true },
   fipsConfigPath: { type: 'string', required: true },

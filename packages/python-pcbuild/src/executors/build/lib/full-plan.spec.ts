@@ -33,6 +33,13 @@ describe('full CPython build plan', () => {
     expect(runs[0]).not.toContain('--enable-optimizations');
   });
 
+  it("with testSuite, CPython's own tests and C test modules are built and installed (`python -m test` runs)", () => {
+    const withTests = buildFullPlan({ ...options, testSuite: true }, layout, 2);
+    const configure = withTests.steps.find((s): s is RunStep => s.kind === 'run')!;
+    expect(configure.command.args).not.toContain('--disable-test-modules');
+    expect(configure.command.args).toContain('--without-builtin-hashlib-hashes');
+  });
+
   it('links _ssl and _hashlib with an RPATH relative to lib-dynload, escaped for how each version links them', () => {
     expect(moduleLinkFlags(options)).toEqual({
       MODULE__SSL_LDFLAGS: '-L/w/dist/p/openssl/lib -Wl,--disable-new-dtags,-rpath,$$ORIGIN/../../../../openssl/lib -lssl -lcrypto',

@@ -14,7 +14,8 @@ export interface FullBuildLayout extends PythonLayout {
  * configure arguments. `--with-openssl-rpath=no` because configure's own rpath is absolute; the
  * rpath is given to make instead, relative to lib-dynload, so the install can move. No built-in
  * hash modules (their names are routed to OpenSSL by fipskit's zip slot instead), no PGO
- * (--enable-optimizations runs test_hashlib during profiling, which fails in FIPS mode).
+ * (--enable-optimizations runs test_hashlib during profiling, which fails in FIPS mode), and
+ * CPython's own tests only when asked for (`testSuite`).
  */
 export function configureArguments(options: NormalizedPythonOptions): string[] {
   return [
@@ -23,7 +24,7 @@ export function configureArguments(options: NormalizedPythonOptions): string[] {
     '--with-openssl-rpath=no',
     '--without-builtin-hashlib-hashes',
     '--without-ensurepip',
-    '--disable-test-modules',
+    ...(options.testSuite ? [] : ['--disable-test-modules']),
   ];
 }
 

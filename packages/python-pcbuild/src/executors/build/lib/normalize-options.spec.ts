@@ -40,6 +40,7 @@ describe('python options per platform', () => {
     [{ interpreter: 'python.exe', platform: 'win32' as const, dryRun: true }, 'linux', /interpreter "python.exe" must be an absolute path \(e\.g\. C:\\Program Files\\Python311\\python\.exe\)/],
     [{ platform: 'win32' as const, dryRun: true }, 'linux', /mode "pcbuild" needs interpreter/],
     [{ interpreter: '/usr/bin/python3.11', route: 'full-core' as const }, 'linux', /route is only for mode "pcbuild"/],
+    [{ interpreter: '/usr/bin/python3.11', testSuite: true }, 'linux', /testSuite is only for mode "full".*mode "overlay" uses the tests of the interpreter it starts/],
   ])('refuses %j on %s before any work', (options, host, message) => {
     expect(() => normalizeOptions({ ...base, ...options }, { root, projectName: 'p' }, host as 'linux', planned)).toThrow(message);
   });

@@ -34,6 +34,8 @@ export interface NormalizedPythonOptions {
   interpreter?: string;
   route: PcbuildRoute;
   jobs: number;
+  /** Full mode: CPython's own tests are built and installed. */
+  testSuite: boolean;
   source: SourceLock;
   /** The target's paths (in its notation). */
   opensslPrefix: string;
@@ -91,6 +93,9 @@ export function normalizeOptions(
     throw new Error('interpreter is only for modes "overlay" and "pcbuild": a full build makes its own interpreter. Remove it, or change mode.');
   }
   if (options.route && mode !== 'pcbuild') throw new Error('route is only for mode "pcbuild" (Windows): remove it.');
+  if (options.testSuite && mode !== 'full') {
+    throw new Error(`testSuite is only for mode "full" (a Python built from source): mode "${mode}" uses the tests of the interpreter it starts. Remove it, or set mode to "full".`);
+  }
 
   // Locks and the built OpenSSL are read on this machine; the plan's paths are the target's.
   const hostResolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
@@ -118,6 +123,7 @@ export function normalizeOptions(
     interpreter: options.interpreter,
     route: options.route ?? 'import-library',
     jobs: options.jobs && options.jobs > 0 ? options.jobs : availableParallelism(),
+    testSuite: options.testSuite ?? false,
     source,
     opensslPrefix: resolve(options.opensslPath),
     openssl,
