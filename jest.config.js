@@ -3,9 +3,23 @@
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 // execa and its dependencies ship ESM only: let @swc/jest turn them into CommonJS for jest.
 const esmOnly = [
-  'execa', 'is-plain-obj', 'figures', 'get-stream', '@sec-ant', 'human-signals', 'is-stream', 'npm-run-path',
-  'path-key', 'pretty-ms', 'parse-ms', 'strip-final-newline', 'unicorn-magic', 'yoctocolors', 'is-unicode-supported',
-  '@sindresorhus', 'cross-spawn',
+  'execa',
+  'is-plain-obj',
+  'figures',
+  'get-stream',
+  '@sec-ant',
+  'human-signals',
+  'is-stream',
+  'npm-run-path',
+  'path-key',
+  'pretty-ms',
+  'parse-ms',
+  'strip-final-newline',
+  'unicorn-magic',
+  'yoctocolors',
+  'is-unicode-supported',
+  '@sindresorhus',
+  'cross-spawn',
 ];
 const transform = { '^.+\\.(t|j|mj)s$': swc };
 const common = {

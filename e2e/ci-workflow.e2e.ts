@@ -152,7 +152,8 @@ describe('the workflow nx g fipskit:ci-workflow writes', () => {
     const result = await job({ event: 'schedule', runDir: join(root, 'schedule') });
     explain(result);
     expect(result.conclusion).toBe('success');
-    for (const name of ['Reproducibility audit (scheduled)', BUILD_STEP, 'Compliance re-check (scheduled)']) expect([name, step(result, name).outcome]).toEqual([name, 'success']);
+    for (const name of ['Reproducibility audit (scheduled)', BUILD_STEP, 'Compliance re-check (scheduled)'])
+      expect([name, step(result, name).outcome]).toEqual([name, 'success']);
     expect(step(result, BUILD_STEP).output).toMatch(/Running target build for 2 projects/);
     // What the push run built came back from the remote cache (in the audit step, which needs it first); the build
     // step then found it in the local cache.

@@ -29,8 +29,16 @@ import { PODMAN_LIMITS, debianImage, podman } from '../tools/workflow-harness/co
 jest.setTimeout(60 * 60 * 1000);
 
 const SUITES = [
-  'test_hashlib', 'test_hmac', 'test_ssl', 'test_venv', 'test_subprocess', 'test_multiprocessing_spawn', 'test_uuid',
-  'test_site', 'test_importlib', 'test_zipfile',
+  'test_hashlib',
+  'test_hmac',
+  'test_ssl',
+  'test_venv',
+  'test_subprocess',
+  'test_multiprocessing_spawn',
+  'test_uuid',
+  'test_site',
+  'test_importlib',
+  'test_zipfile',
 ];
 const LIST_FILE = join(WORKSPACE, 'packages', 'verify', 'src', 'compatibility', 'cpython-differences.json');
 const dist = join(WORKSPACE, 'dist', 'fips-python');
@@ -73,8 +81,22 @@ function runPython(who: Interpreter, args: string[], dir: string): { status: num
   // The Python's own directory writable, as on this machine: test_importlib writes modules beside the standard library.
   const mounts = [`${dist}:${dist}`, `${work}:${work}`, ...MACHINE_IDS.map((file) => `${file}:${file}:ro`)];
   const run = podman([
-    'run', '--rm', '--network', 'host', '--uts', 'host', ...PODMAN_LIMITS, ...mounts.flatMap((mount) => ['-v', mount]), '-w', dir,
-    TRIXIE_IMAGE, 'env', '-i', ...Object.entries(env).map(([key, value]) => `${key}=${value}`), who.executable, ...args,
+    'run',
+    '--rm',
+    '--network',
+    'host',
+    '--uts',
+    'host',
+    ...PODMAN_LIMITS,
+    ...mounts.flatMap((mount) => ['-v', mount]),
+    '-w',
+    dir,
+    TRIXIE_IMAGE,
+    'env',
+    '-i',
+    ...Object.entries(env).map(([key, value]) => `${key}=${value}`),
+    who.executable,
+    ...args,
   ]);
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
@@ -89,7 +111,8 @@ function regrtest(who: Interpreter): RegrtestResults {
   const junit = join(dir, 'results.xml');
   const run = runPython(who, ['-m', 'test', '-j2', '--junit-xml', junit, ...SUITES], dir);
   writeFileSync(join(dir, 'regrtest.log'), run.output);
-  if (!existsSync(junit)) throw new Error(`${who.label}: regrtest wrote no results (exit ${run.status}); its output ends:\n${run.output.split('\n').slice(-30).join('\n')}`);
+  if (!existsSync(junit))
+    throw new Error(`${who.label}: regrtest wrote no results (exit ${run.status}); its output ends:\n${run.output.split('\n').slice(-30).join('\n')}`);
   const listed = runPython(who, ['-m', 'test', '--list-cases', ...SUITES], dir);
   return { cases: parseRegrtestJunit(readFileSync(junit, 'utf8')), modules: parseRegrtestModules(run.output), suite: parseRegrtestCaseList(listed.output) };
 }
@@ -99,7 +122,9 @@ const compared: Record<string, { results: RegrtestResults; comparison: Compariso
 
 beforeAll(async () => {
   if (!existsSync('/usr/lib/python3.11/test/test_hashlib.py')) {
-    throw new Error(`CPython's test suite is not in /usr/lib/python3.11/test: install Debian's libpython3.11-testsuite (bash tools/install-build-deps.sh does).`);
+    throw new Error(
+      `CPython's test suite is not in /usr/lib/python3.11/test: install Debian's libpython3.11-testsuite (bash tools/install-build-deps.sh does).`,
+    );
   }
   for (const gated of GATED) {
     if (!existsSync(gated.executable)) throw new Error(`${gated.executable} is missing: fips-python.e2e.ts builds it and runs first.`);
@@ -117,34 +142,49 @@ beforeAll(async () => {
 });
 
 describe("CPython's regression tests: each fipskit Python against upstream CPython of the same version", () => {
-  it.each([UPSTREAM_311, UPSTREAM_313].map((who) => [who.label, who] as const))('%s ran every suite, and most of its tests passed (the baseline is real)', (_, who) => {
-    const results = upstream[who.label];
-    expect(SUITES.filter((suite) => !suitePassed(results, suite))).toEqual([]);
-    const modules = new Set([...results.cases.keys()].map((test) => test.split('.')[1]));
-    expect([...modules]).toEqual(expect.arrayContaining(SUITES));
-    expect([...results.cases.values()].filter((outcome) => outcome === 'passed').length).toBeGreaterThan(2000);
-  });
+  it.each([UPSTREAM_311, UPSTREAM_313].map((who) => [who.label, who] as const))(
+    '%s ran every suite, and most of its tests passed (the baseline is real)',
+    (_, who) => {
+      const results = upstream[who.label];
+      expect(SUITES.filter((suite) => !suitePassed(results, suite))).toEqual([]);
+      const modules = new Set([...results.cases.keys()].map((test) => test.split('.')[1]));
+      expect([...modules]).toEqual(expect.arrayContaining(SUITES));
+      expect([...results.cases.values()].filter((outcome) => outcome === 'passed').length).toBeGreaterThan(2000);
+    },
+  );
 
-  it.each(GATED.map((gated) => [gated.label, gated] as const))('%s: every test that passes upstream passes, or the list says why FIPS requires otherwise', (label) => {
-    const { comparison, results } = compared[label];
-    expect(comparison.unexpected).toEqual([]);
-    expect(comparison.stale).toEqual([]);
-    // Its own test package ran: the tests it shares with upstream's are nearly all of them.
-    expect(results.suite!.size).toBeGreaterThan(2000);
-    expect(comparison.notInSuite.length).toBeLessThan(200);
-  });
+  it.each(GATED.map((gated) => [gated.label, gated] as const))(
+    '%s: every test that passes upstream passes, or the list says why FIPS requires otherwise',
+    (label) => {
+      const { comparison, results } = compared[label];
+      expect(comparison.unexpected).toEqual([]);
+      expect(comparison.stale).toEqual([]);
+      // Its own test package ran: the tests it shares with upstream's are nearly all of them.
+      expect(results.suite!.size).toBeGreaterThan(2000);
+      expect(comparison.notInSuite.length).toBeLessThan(200);
+    },
+  );
 
-  it.each(GATED.map((gated) => [gated.label, gated] as const))('%s: the gate sees the differences it allows: without the list, BLAKE2 refused by the FIPS provider fails it', (label, gated) => {
-    const { results } = compared[label];
-    const bare = compareWithUpstream(upstream[gated.upstream.label], results, { python: list.python, differences: [] }, gated);
-    expect(bare.unexpected.map((entry) => entry.test)).toEqual(expect.arrayContaining(['test.test_hashlib.HashLibTestCase.test_blake2b']));
-    expect(bare.unexpected.length).toBe(compared[label].comparison.expected.length);
-  });
+  it.each(GATED.map((gated) => [gated.label, gated] as const))(
+    '%s: the gate sees the differences it allows: without the list, BLAKE2 refused by the FIPS provider fails it',
+    (label, gated) => {
+      const { results } = compared[label];
+      const bare = compareWithUpstream(upstream[gated.upstream.label], results, { python: list.python, differences: [] }, gated);
+      expect(bare.unexpected.map((entry) => entry.test)).toEqual(expect.arrayContaining(['test.test_hashlib.HashLibTestCase.test_blake2b']));
+      expect(bare.unexpected.length).toBe(compared[label].comparison.expected.length);
+    },
+  );
 
-  it.each(GATED.map((gated) => [gated.label, gated] as const))('%s: the interpreter the tests ran on is in FIPS mode, started as regrtest started it, with its own test package', (label, gated) => {
-    const probe = 'import _hashlib, os, sys, test\nprint(_hashlib.get_fips_mode(), "%d.%d" % sys.version_info[:2], os.path.realpath(test.__file__))';
-    const run = runPython(gated, ['-c', probe], join(work, label));
-    const testPackage = gated.mode === 'overlay' ? '/usr/lib/python3.11/test/__init__.py' : join(gated.executable, '..', '..', 'lib', `python${gated.python}`, 'test', '__init__.py');
-    expect(run.output.trim()).toBe(`1 ${gated.python} ${testPackage}`);
-  });
+  it.each(GATED.map((gated) => [gated.label, gated] as const))(
+    '%s: the interpreter the tests ran on is in FIPS mode, started as regrtest started it, with its own test package',
+    (label, gated) => {
+      const probe = 'import _hashlib, os, sys, test\nprint(_hashlib.get_fips_mode(), "%d.%d" % sys.version_info[:2], os.path.realpath(test.__file__))';
+      const run = runPython(gated, ['-c', probe], join(work, label));
+      const testPackage =
+        gated.mode === 'overlay'
+          ? '/usr/lib/python3.11/test/__init__.py'
+          : join(gated.executable, '..', '..', 'lib', `python${gated.python}`, 'test', '__init__.py');
+      expect(run.output.trim()).toBe(`1 ${gated.python} ${testPackage}`);
+    },
+  );
 });

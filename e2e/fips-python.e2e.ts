@@ -56,7 +56,10 @@ afterAll(async () => {
 });
 
 interface Report {
-  verdict: { fipsMode: { inForce: boolean; summary: string }; compliance: { claimable: boolean; summary: string; fipsProviderVersion: string; nextStep?: string } };
+  verdict: {
+    fipsMode: { inForce: boolean; summary: string };
+    compliance: { claimable: boolean; summary: string; fipsProviderVersion: string; nextStep?: string };
+  };
   passed: boolean;
   failedRequired: string[];
   checks: Array<{ id: string; passed: boolean; required: boolean; detail: string }>;
@@ -74,8 +77,19 @@ describe('nx run fips-python:build on a fresh workspace', () => {
     // Debian's provider: FIPS mode holds, and no claim can rest on it.
     expect(report.verdict.fipsMode.inForce).toBe(true);
     // No provider with an active certificate fits 3.0.22 libraries (#4282 historical since 2026-09-21): newer libraries and 3.1.2.
-    expect(report.verdict.compliance).toMatchObject({ claimable: false, nextStep: expect.stringContaining('3.1.2 (FIPS 140-3, certificate #4985, until 2030-03-10)') });
-    for (const id of ['openssl-version', 'fips-provider-active', 'sha256-from-fips', 'md5-refused', 'tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused']) {
+    expect(report.verdict.compliance).toMatchObject({
+      claimable: false,
+      nextStep: expect.stringContaining('3.1.2 (FIPS 140-3, certificate #4985, until 2030-03-10)'),
+    });
+    for (const id of [
+      'openssl-version',
+      'fips-provider-active',
+      'sha256-from-fips',
+      'md5-refused',
+      'tls12-handshake',
+      'tls13-handshake',
+      'non-approved-cipher-refused',
+    ]) {
       expect(check(report, id)).toMatchObject({ required: true, passed: true });
     }
     expect(cold.output).toMatch(/\[python\] \(\d+\/\d+\) Compile _hashlib/);
@@ -94,13 +108,23 @@ describe('nx run fips-python:build on a fresh workspace', () => {
     expect(await validateSbom(json)).toBeUndefined();
     const files = JSON.parse(json).components.filter((c: { type: string }) => c.type === 'file');
     const names = files.map((f: { name: string }) => f.name);
-    for (const expected of ['openssl/lib/ossl-modules/fips.so', 'openssl/lib/libcrypto.so.3', 'openssl/lib/libssl.so.3', 'fips-config/openssl.cnf', 'fips-config/fipsmodule.cnf']) {
+    for (const expected of [
+      'openssl/lib/ossl-modules/fips.so',
+      'openssl/lib/libcrypto.so.3',
+      'openssl/lib/libssl.so.3',
+      'fips-config/openssl.cnf',
+      'fips-config/fipsmodule.cnf',
+    ]) {
       expect(names).toContain(expected);
     }
     expect(names.some((n: string) => /^python\/lib\/fipskit\/_ssl\..*\.so$/.test(n))).toBe(true);
     expect(names.some((n: string) => /_hashlib\..*\.so$/.test(n))).toBe(true);
     for (const file of files) {
-      expect(file.hashes[0].content).toBe(createHash('sha256').update(readFileSync(join(dist, file.name))).digest('hex'));
+      expect(file.hashes[0].content).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(dist, file.name)))
+          .digest('hex'),
+      );
     }
   });
 
@@ -126,7 +150,9 @@ describe('nx run fips-python:build on a fresh workspace', () => {
     expect(interrupted.distEntries.filter((name) => name.startsWith('openssl'))).toEqual([]);
     expect(interrupted.lockLeft).toBe(false);
     expect(interrupted.toolsLeft).toEqual([]);
-    expect(cold.output).toMatch(/\[openssl\] The previous run was interrupted by SIGINT at .*: it stopped the running tools .*removed the unfinished output .* Starting openssl over\./);
+    expect(cold.output).toMatch(
+      /\[openssl\] The previous run was interrupted by SIGINT at .*: it stopped the running tools .*removed the unfinished output .* Starting openssl over\./,
+    );
     // Nx cached nothing from the interrupted run: the next run compiled.
     expect(taskOutcome(cold.output, 'fips-python:openssl')).toBe('ran');
   });
@@ -235,7 +261,16 @@ describe('verify catches every false green we know of', () => {
     const result = verifyWith('/usr/bin/python3.11', 'verify-system-python');
     expect(result.status).not.toBe(0);
     const report = readReport('verify-system-python');
-    expect(report.failedRequired).toEqual(expect.arrayContaining(['openssl-version', 'fips-provider-active', 'md5-refused', 'non-approved-cipher-refused', 'start-isolated', 'child-clean-environment']));
+    expect(report.failedRequired).toEqual(
+      expect.arrayContaining([
+        'openssl-version',
+        'fips-provider-active',
+        'md5-refused',
+        'non-approved-cipher-refused',
+        'start-isolated',
+        'child-clean-environment',
+      ]),
+    );
     // Debian's own OpenSSL takes the ChaCha20-only server's offer: the refusal check is a real check.
     expect(check(report, 'non-approved-cipher-refused')?.detail).toMatch(/^connected to the ChaCha20-only server/);
     expect(result.output).toMatch(/FIPS verification failed: .*openssl-version/);
@@ -255,7 +290,9 @@ describe('verify catches every false green we know of', () => {
     expect(result.status).not.toBe(0);
     const report = readReport('verify-tampered');
     expect(report.failedRequired[0]).toBe('startup');
-    expect(check(report, 'startup')?.detail).toMatch(/FipsModeError: .*the FIPS provider is not active: .* did not start, so its integrity check or self-tests failed/);
+    expect(check(report, 'startup')?.detail).toMatch(
+      /FipsModeError: .*the FIPS provider is not active: .* did not start, so its integrity check or self-tests failed/,
+    );
     expect(report.failedRequired).toContain('fips-provider-active');
     // The Python refuses loudly at start, and hashlib/ssl refuse to import: never a silent default provider.
     const run = runPython(python, ['-c', FIPS_PROBE]);
@@ -267,17 +304,22 @@ describe('verify catches every false green we know of', () => {
     expect(run.stderr).not.toMatch(/OpenSSL need not be rebuilt/);
   });
 
-  it("a configuration whose module MAC was changed after fipsinstall: the refusal says to run fips-config again, not to rebuild OpenSSL", () => {
+  it('a configuration whose module MAC was changed after fipsinstall: the refusal says to run fips-config again, not to rebuild OpenSSL', () => {
     const { python } = overlayCopy('changed-mac', (dir) => {
       symlinkSync(join(dist, 'openssl'), join(dir, 'openssl'));
       rmSync(join(dir, 'fips-config'));
       cpSync(join(dist, 'fips-config'), join(dir, 'fips-config'), { recursive: true });
       const cnf = join(dir, 'fips-config', 'openssl.cnf');
-      writeFileSync(cnf, readFileSync(cnf, 'utf8').replace(/^(module-mac\s*=\s*)(.)/m, (_all, head: string, first: string) => `${head}${first === 'A' ? 'B' : 'A'}`));
+      writeFileSync(
+        cnf,
+        readFileSync(cnf, 'utf8').replace(/^(module-mac\s*=\s*)(.)/m, (_all, head: string, first: string) => `${head}${first === 'A' ? 'B' : 'A'}`),
+      );
     });
     const run = runPython(python, ['-c', FIPS_PROBE]);
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toMatch(/the module MAC in .*\/openssl\.cnf is not the one fipsinstall wrote for this module .* Run `nx run fips-python:fips-config` on this machine again; OpenSSL need not be rebuilt/);
+    expect(run.stderr).toMatch(
+      /the module MAC in .*\/openssl\.cnf is not the one fipsinstall wrote for this module .* Run `nx run fips-python:fips-config` on this machine again; OpenSSL need not be rebuilt/,
+    );
   });
 
   it('fails on an overlay with the built-in md5 fallback left open (no hash routing)', () => {
@@ -285,7 +327,10 @@ describe('verify catches every false green we know of', () => {
       symlinkSync(join(dist, 'openssl'), join(dir, 'openssl'));
       // The same runtime, loading our _hashlib, but without routing the built-in hash modules to OpenSSL.
       editZipSlot(join(dir, 'python', 'lib', 'python311.zip'), {
-        '_fipskit_boot.py': { find: 'for hook in (_FipskitModulesFirst, _OpenSslRoutedModules, _StdlibPatches)', replace: 'for hook in (_FipskitModulesFirst, _StdlibPatches)' },
+        '_fipskit_boot.py': {
+          find: 'for hook in (_FipskitModulesFirst, _OpenSslRoutedModules, _StdlibPatches)',
+          replace: 'for hook in (_FipskitModulesFirst, _StdlibPatches)',
+        },
         '_md5.py': { drop: true },
       });
     });
@@ -324,7 +369,9 @@ describe('verify catches every false green we know of', () => {
     const report = readReport('verify-second-libcrypto');
     // The .pth runs before fipskit's sitecustomize: the Python itself refuses, naming the intruder, and verify reports it first.
     expect(report.failedRequired[0]).toBe('startup');
-    expect(check(report, 'startup')?.detail).toMatch(/FipsModeError: .*another libcrypto is loaded in this process \(\/usr\/lib\/x86_64-linux-gnu\/libcrypto\.so\.3\)/);
+    expect(check(report, 'startup')?.detail).toMatch(
+      /FipsModeError: .*another libcrypto is loaded in this process \(\/usr\/lib\/x86_64-linux-gnu\/libcrypto\.so\.3\)/,
+    );
     expect(report.failedRequired).toContain('libcrypto-path');
   });
 });
@@ -338,7 +385,16 @@ describe('a fipskit Python is FIPS however it is started, or refuses loudly', ()
 
   it('verify started it every way users do, and each was FIPS', () => {
     const report = readReport('verify');
-    for (const id of ['startup', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment', 'multiprocessing-manager', 'usedforsecurity-exemption']) {
+    for (const id of [
+      'startup',
+      'start-isolated',
+      'start-through-symlink',
+      'start-moved-copy',
+      'venv-interpreter',
+      'child-clean-environment',
+      'multiprocessing-manager',
+      'usedforsecurity-exemption',
+    ]) {
       expect(check(report, id)).toMatchObject({ required: true, passed: true });
     }
   });
@@ -346,7 +402,10 @@ describe('a fipskit Python is FIPS however it is started, or refuses loudly', ()
   it.each([['-I'], ['-E'], ['-S'], ['-s']])('%s', (flag) => expectFips(runPython(python, [flag, '-c', FIPS_PROBE])));
 
   it("PYTHONHOME or PYTHONPLATLIBDIR naming the system's installation: refused before Python starts, naming the variable and the fix", () => {
-    for (const [name, value] of [['PYTHONHOME', '/usr'], ['PYTHONPLATLIBDIR', '/usr/lib']]) {
+    for (const [name, value] of [
+      ['PYTHONHOME', '/usr'],
+      ['PYTHONPLATLIBDIR', '/usr/lib'],
+    ]) {
       const result = runPython(python, ['-c', FIPS_PROBE], { [name]: value });
       expect({ name, status: result.status, stdout: result.stdout }).toEqual({ name, status: 1, stdout: '' });
       expect(result.stderr).toContain(`fipskit: this Python runs in FIPS mode only, and ${name}=${value} would start it outside FIPS mode`);
@@ -399,8 +458,18 @@ describe('a fipskit Python is FIPS however it is started, or refuses loudly', ()
     writeFileSync(join(pkg, 'pyproject.toml'), '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n');
     writeFileSync(
       join(pkg, 'setup.py'),
-      ['import _hashlib, hashlib', 'assert _hashlib.get_fips_mode() == 1, "build not in FIPS mode"', 'try:', '    hashlib.md5(b"x")', 'except ValueError:', '    pass', 'else:', '    raise SystemExit("MD5 works in the build")',
-        'from setuptools import setup', 'setup(name="fips-tool", version="1", py_modules=["fips_tool"], entry_points={"console_scripts": ["fips-tool=fips_tool:main"]})'].join('\n'),
+      [
+        'import _hashlib, hashlib',
+        'assert _hashlib.get_fips_mode() == 1, "build not in FIPS mode"',
+        'try:',
+        '    hashlib.md5(b"x")',
+        'except ValueError:',
+        '    pass',
+        'else:',
+        '    raise SystemExit("MD5 works in the build")',
+        'from setuptools import setup',
+        'setup(name="fips-tool", version="1", py_modules=["fips_tool"], entry_points={"console_scripts": ["fips-tool=fips_tool:main"]})',
+      ].join('\n'),
     );
     writeFileSync(join(pkg, 'fips_tool.py'), `def main():\n    exec(${JSON.stringify(FIPS_PROBE)})\n`);
     const install = runPython(join(dir, 'venv', 'bin', 'python'), ['-m', 'pip', 'install', '--no-index', '--find-links', '/usr/share/python-wheels', pkg]);
@@ -410,12 +479,22 @@ describe('a fipskit Python is FIPS however it is started, or refuses loudly', ()
   });
 
   it('the standard library as FIPS allows: uuid3 (usedforsecurity=False) works under rhel-compatible, MD5 for security does not', () => {
-    const result = runPython(python, ['-c', 'import uuid, hashlib\nprint(uuid.uuid3(uuid.NAMESPACE_DNS, "python.org"))\ntry:\n    hashlib.md5(b"x")\nexcept ValueError as e:\n    print("md5 refused")']);
+    const result = runPython(python, [
+      '-c',
+      'import uuid, hashlib\nprint(uuid.uuid3(uuid.NAMESPACE_DNS, "python.org"))\ntry:\n    hashlib.md5(b"x")\nexcept ValueError as e:\n    print("md5 refused")',
+    ]);
     expect(result.stdout.split('\n').slice(0, 2)).toEqual(['6fa459ea-ee8a-3ca4-894e-db77e160355e', 'md5 refused']);
   });
 
   it('fipskit adds no warning of its own: -X warn_default_encoding with EncodingWarning as an error still starts and hashes', () => {
-    const result = runPython(python, ['-X', 'warn_default_encoding', '-W', 'error::EncodingWarning', '-c', 'import hashlib, ssl\nprint(hashlib.sha256(b"abc").hexdigest())']);
+    const result = runPython(python, [
+      '-X',
+      'warn_default_encoding',
+      '-W',
+      'error::EncodingWarning',
+      '-c',
+      'import hashlib, ssl\nprint(hashlib.sha256(b"abc").hexdigest())',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
@@ -453,7 +532,9 @@ describe('a fipskit Python is FIPS however it is started, or refuses loudly', ()
     });
     const refused = runPython(alone, ['-c', FIPS_PROBE]);
     expect(refused.status).not.toBe(0);
-    expect(refused.stderr).toMatch(/FipsModeError: this Python runs in FIPS mode only, and FIPS mode is not in force: its FIPS configuration .*\/fips-config\/openssl\.cnf does not exist\. This Python must stay beside the fips-config and openssl outputs it was built with/);
+    expect(refused.stderr).toMatch(
+      /FipsModeError: this Python runs in FIPS mode only, and FIPS mode is not in force: its FIPS configuration .*\/fips-config\/openssl\.cnf does not exist\. This Python must stay beside the fips-config and openssl outputs it was built with/,
+    );
     // hashlib alone (the check at start-up already loaded the real _hashlib once) refuses too, and so does hmac.
     for (const code of ['import hashlib; hashlib.md5(b"x")', 'import hashlib; hashlib.sha256(b"x")', 'import hmac; hmac.new(b"k", b"m", "sha256")']) {
       const alsoRefused = runPython(alone, ['-c', code]);
@@ -494,7 +575,9 @@ describe('disk full while OpenSSL compiles (a real 400 MB tmpfs, filled by anoth
     const output = printed.join('\n');
     expect(filled).toBe(true);
     expect(result.success).toBe(false);
-    expect(output).toMatch(/The openssl stage ran out of disk space \(No space left on device\) while writing to .*\/build \(0 MB free now; buildDir moves it\)/);
+    expect(output).toMatch(
+      /The openssl stage ran out of disk space \(No space left on device\) while writing to .*\/build \(0 MB free now; buildDir moves it\)/,
+    );
     expect(output).toMatch(/Nothing was published: the unfinished output was removed/);
     expect(readdirSync(dir).filter((name) => name.startsWith('openssl'))).toEqual([]);
   });
@@ -505,7 +588,15 @@ const FULL_MODE_CONTEXT = { root: WORKSPACE, projectName: 'fips-python' } as Exe
 /** The python stage in full mode against the workspace's FIPS OpenSSL and configuration, into dist/fips-python/<name>. */
 function buildFullMode(sourceLock: string, name: string, printed: string[]) {
   return pythonBuildExecutor(
-    { mode: 'full', testSuite: true, sourceLock, opensslPath: 'dist/fips-python/openssl', fipsConfigPath: 'dist/fips-python/fips-config', outputPath: `dist/fips-python/${name}`, buildDir: `tmp/fipskit/fips-python/${name}` },
+    {
+      mode: 'full',
+      testSuite: true,
+      sourceLock,
+      opensslPath: 'dist/fips-python/openssl',
+      fipsConfigPath: 'dist/fips-python/fips-config',
+      outputPath: `dist/fips-python/${name}`,
+      buildDir: `tmp/fipskit/fips-python/${name}`,
+    },
     FULL_MODE_CONTEXT,
     { print: (l) => printed.push(l) },
   );
@@ -514,7 +605,12 @@ function buildFullMode(sourceLock: string, name: string, printed: string[]) {
 /** The verify stage for a full-mode Python of dist/fips-python, its report in dist/fips-python/<report>. */
 function verifyFullMode(name: string, report: string, printed: string[]) {
   return verifyExecutor(
-    { python: `dist/fips-python/${name}/bin/python3`, opensslPath: 'dist/fips-python/openssl', fipsConfigPath: 'dist/fips-python/fips-config', outputPath: `dist/fips-python/${report}` },
+    {
+      python: `dist/fips-python/${name}/bin/python3`,
+      opensslPath: 'dist/fips-python/openssl',
+      fipsConfigPath: 'dist/fips-python/fips-config',
+      outputPath: `dist/fips-python/${report}`,
+    },
     FULL_MODE_CONTEXT,
     { print: (l: string) => printed.push(l) },
   );
@@ -586,7 +682,9 @@ describe('full mode for CPython 3.13: built from source and verified like 3.11',
     const report = readReport('verify-full-3.13');
     expect(report.failedRequired).toEqual([]);
     expect(verified.success).toBe(true);
-    expect(report.checks.filter((c) => c.required).map((c) => c.id)).toEqual(expect.arrayContaining(['start-isolated', 'venv-interpreter', 'start-environment', 'md5-refused']));
+    expect(report.checks.filter((c) => c.required).map((c) => c.id)).toEqual(
+      expect.arrayContaining(['start-isolated', 'venv-interpreter', 'start-environment', 'md5-refused']),
+    );
   });
 
   it("3.13's hash module names reach OpenSSL: _sha2 computes there, _md5 is refused, hmac works, even with -S", () => {
@@ -656,7 +754,10 @@ describe('remote cache: a second checkout at another path, with its own empty lo
     const ssl = spawnSync('sh', ['-c', 'readelf -d "$1"/lib/fipskit/_ssl*.so', 'sh', join(restored, 'python')], { encoding: 'utf8' });
     expect(ssl.stdout).toMatch(/\(RPATH\)\s+Library rpath: \[\$ORIGIN\/[./]*openssl\/lib\]/);
     // OpenSSL's compiled-in directories are a fixed prefix, not a checkout path.
-    const dirs = spawnSync(join(restored, 'openssl', 'bin', 'openssl'), ['version', '-d', '-m'], { encoding: 'utf8', env: { LD_LIBRARY_PATH: join(restored, 'openssl', 'lib') } });
+    const dirs = spawnSync(join(restored, 'openssl', 'bin', 'openssl'), ['version', '-d', '-m'], {
+      encoding: 'utf8',
+      env: { LD_LIBRARY_PATH: join(restored, 'openssl', 'lib') },
+    });
     expect(dirs.stdout).not.toContain(WORKSPACE);
     expect(dirs.stdout).not.toContain(checkout);
   });
@@ -680,7 +781,11 @@ describe('remote cache: a second checkout at another path, with its own empty lo
     const verify = await runNxAsync(['run', 'fips-python:verify'], isolatedNxEnvironment(), checkout);
     expect(verify.status).toBe(0);
     const evidence = JSON.parse(readFileSync(join(restored, 'verify', 'report.json'), 'utf8'));
-    expect(evidence.fipsModule).toMatchObject({ path: join(restored, 'openssl', 'lib', 'ossl-modules', 'fips.so'), sha256: report.fipsModule.sha256, audit: { reproduced: true } });
+    expect(evidence.fipsModule).toMatchObject({
+      path: join(restored, 'openssl', 'lib', 'ossl-modules', 'fips.so'),
+      sha256: report.fipsModule.sha256,
+      audit: { reproduced: true },
+    });
     expect(evidence.fipsModule.statement).toMatch(/A rebuild from its locked source with no cache gave the same bytes/);
     expect(readFileSync(join(restored, 'verify', 'evidence.html'), 'utf8')).toContain('A rebuild from its locked source with no cache gave the same bytes');
   });
@@ -696,7 +801,9 @@ describe('remote cache: a second checkout at another path, with its own empty lo
     const audit = await runNxAsync(['run', 'fips-python:audit', '--stages=python', '--excludeTaskDependencies'], isolatedNxEnvironment(), checkout);
     expect(audit.status).not.toBe(0);
     // fipskit-python.json still records the module as built: only the changed file differs.
-    expect(audit.output).toMatch(new RegExp(`fips-python:python: 1 of \\d+ entries differ from a rebuild from source: lib/fipskit/${module.replace(/\./g, '\\.')}`));
+    expect(audit.output).toMatch(
+      new RegExp(`fips-python:python: 1 of \\d+ entries differ from a rebuild from source: lib/fipskit/${module.replace(/\./g, '\\.')}`),
+    );
     const report = JSON.parse(readFileSync(join(restored, 'audit', 'audit.json'), 'utf8'));
     expect(report.stages[0]).toMatchObject({ reproduced: false, rebuiltKeptAt: 'dist/fips-python/python.audit' });
     expect(report.stages[0].differences.map((d: { path: string }) => d.path)).toEqual([`lib/fipskit/${module}`]);
@@ -707,18 +814,30 @@ describe('remote cache: a second checkout at another path, with its own empty lo
     const fresh = isolatedNxEnvironment();
     remote.failWith = 500;
     try {
-      const failing = await runNxAsync(['run', 'fips-python:openssl'], { ...fresh, NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: REMOTE_TOKEN });
+      const failing = await runNxAsync(['run', 'fips-python:openssl'], {
+        ...fresh,
+        NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url,
+        NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: REMOTE_TOKEN,
+      });
       expect(failing.status).not.toBe(0);
       expect(failing.output).toMatch(/500/);
     } finally {
       remote.failWith = undefined;
     }
-    const refused = await runNxAsync(['run', 'fips-python:openssl'], { ...fresh, NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'wrong-token' });
+    const refused = await runNxAsync(['run', 'fips-python:openssl'], {
+      ...fresh,
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url,
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'wrong-token',
+    });
     expect(refused.status).not.toBe(0);
     expect(refused.output).toMatch(/Unauthorized: invalid token/);
     // Nothing half-restored: the OpenSSL output is as it was, and no build ran into it.
     expect(readFileSync(join(dist, 'openssl', 'build-info.json'), 'utf8')).toBe(before);
-    const local = await runNxAsync(['run', 'fips-python:build', '--skip-remote-cache'], { ...env, NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'wrong-token' });
+    const local = await runNxAsync(['run', 'fips-python:build', '--skip-remote-cache'], {
+      ...env,
+      NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url,
+      NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 'wrong-token',
+    });
     expect(local.status).toBe(0);
     expect(taskOutcome(local.output, 'fips-python:openssl')).toMatch(/local cache|existing outputs/);
   });
@@ -726,7 +845,11 @@ describe('remote cache: a second checkout at another path, with its own empty lo
   it('a slow remote cache only makes the build slower: the stages come from it intact and verify passes', async () => {
     remote.delayMs = 3000;
     try {
-      const slow = await runNxAsync(['run', 'fips-python:build'], { ...isolatedNxEnvironment(), NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: REMOTE_TOKEN });
+      const slow = await runNxAsync(['run', 'fips-python:build'], {
+        ...isolatedNxEnvironment(),
+        NX_SELF_HOSTED_REMOTE_CACHE_SERVER: remote.url,
+        NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: REMOTE_TOKEN,
+      });
       expect(slow.status).toBe(0);
       expect(taskOutcome(slow.output, 'fips-python:openssl')).toBe('remote cache');
       expect(slow.output).not.toMatch(/\[sources\] warning/);

@@ -35,8 +35,14 @@ it('verifies with libraries of one version and the FIPS provider of another, and
   expect(report.fips_provider.version).toBe(report.opensslPrefix.fipsProviderVersion);
   expect(report.fipsProviderValidation).toMatchObject({ source: 'running provider', validated: false, status: 'FIPS-capable, not validated' });
   // Both versions named in the verdict; 3.5 libraries can take any validated provider, 3.1.2 included.
-  expect(report.verdict.compliance).toMatchObject({ claimable: false, fipsProviderVersion: report.fips_provider.version, librariesVersion: report.opensslPrefix.version });
-  expect(report.verdict.compliance.summary).toContain(`OpenSSL ${report.fips_provider.version} (beside libraries from OpenSSL ${report.opensslPrefix.version})`);
+  expect(report.verdict.compliance).toMatchObject({
+    claimable: false,
+    fipsProviderVersion: report.fips_provider.version,
+    librariesVersion: report.opensslPrefix.version,
+  });
+  expect(report.verdict.compliance.summary).toContain(
+    `OpenSSL ${report.fips_provider.version} (beside libraries from OpenSSL ${report.opensslPrefix.version})`,
+  );
   expect(report.verdict.compliance.nextStep).toContain('--fipsProviderVersion=3.1.2');
   const summary = readFileSync(join(dist, 'verify', 'summary.txt'), 'utf8');
   expect(summary).toContain(`expected:         OpenSSL ${report.opensslPrefix.version}`);
@@ -64,9 +70,14 @@ it("the 3.5 libraries' tarball carried OpenSSL's release signature, verified wit
     signer: { fingerprint: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF', userIds: ['OpenSSL <openssl@openssl.org>'] },
   });
   // The committed project skips the 3.0 provider's signature, and says why.
-  expect(info.authenticity.fipsProvider).toMatchObject({ status: 'skipped', statement: expect.stringContaining('B146 647E 45A7 B339 47AB 226B 2A2C 87D1 6169 2D40') });
+  expect(info.authenticity.fipsProvider).toMatchObject({
+    status: 'skipped',
+    statement: expect.stringContaining('B146 647E 45A7 B339 47AB 226B 2A2C 87D1 6169 2D40'),
+  });
   const evidence = readFileSync(join(dist, 'verify', 'evidence.md'), 'utf8');
-  expect(evidence).toMatch(/\| OpenSSL: upstream release signature \| Upstream signature openssl_3\.5\.\d+\.orig\.tar\.gz\.asc verified: made \S+ by key BA54 73A2 B058 7B07 FB27 CF2D 2160 94DF D0CB 81EF \(OpenSSL <openssl@openssl\.org>\)/);
+  expect(evidence).toMatch(
+    /\| OpenSSL: upstream release signature \| Upstream signature openssl_3\.5\.\d+\.orig\.tar\.gz\.asc verified: made \S+ by key BA54 73A2 B058 7B07 FB27 CF2D 2160 94DF D0CB 81EF \(OpenSSL <openssl@openssl\.org>\)/,
+  );
   const sbom = JSON.parse(readFileSync(join(dist, 'verify', 'sbom.cdx.json'), 'utf8'));
   const openssl = sbom.components.find((c: { 'bom-ref': string }) => c['bom-ref'] === 'openssl');
   expect(openssl.properties).toContainEqual({ name: 'fipskit:source:signed-by', value: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF' });
@@ -76,8 +87,16 @@ describe('a tarball its signature does not vouch for is refused before anything 
   const cached = (lock: { sha256: string; fileName: string }) => join(defaultSourceCacheDir(), 'sha256', lock.sha256, lock.fileName);
 
   it.each([
-    ['one byte changed after OpenSSL signed it', 'tampered', /openssl_3\.5\.\d+\.orig\.tar\.gz\.asc \(the upstream signature of openssl_3\.5\.\d+\.orig\.tar\.gz\) does not verify: .*Signed digest did not match.* nothing was unpacked/],
-    ['a genuine release, but the signature of another release made by a key fipskit does not hold', 'foreign', /\.asc \(the upstream signature of openssl_3\.5\.\d+\.orig\.tar\.gz\) was made by key 64ED7B1DCCE71CB2 .*is not a key fipskit holds and trusts for OpenSSL/],
+    [
+      'one byte changed after OpenSSL signed it',
+      'tampered',
+      /openssl_3\.5\.\d+\.orig\.tar\.gz\.asc \(the upstream signature of openssl_3\.5\.\d+\.orig\.tar\.gz\) does not verify: .*Signed digest did not match.* nothing was unpacked/,
+    ],
+    [
+      'a genuine release, but the signature of another release made by a key fipskit does not hold',
+      'foreign',
+      /\.asc \(the upstream signature of openssl_3\.5\.\d+\.orig\.tar\.gz\) was made by key 64ED7B1DCCE71CB2 .*is not a key fipskit holds and trusts for OpenSSL/,
+    ],
   ])('%s', (_name, kind, message) => {
     const info = JSON.parse(readFileSync(join(dist, 'openssl', 'build-info.json'), 'utf8'));
     const work = mkdtempSync(join(WORKSPACE, 'tmp', 'e2e-signature-'));
@@ -92,14 +111,26 @@ describe('a tarball its signature does not vouch for is refused before anything 
       copyFileSync(`${cached(info.fipsProvider.source)}.asc`, `${tarball}.asc`);
     }
     const lock = {
-      product: 'openssl', version: info.source.version, origin: 'local', fileName: info.source.fileName,
-      sha256: createHash('sha256').update(readFileSync(tarball)).digest('hex'), location: relative(WORKSPACE, tarball),
-      verification: 'local copy', signature: { check: 'required' },
+      product: 'openssl',
+      version: info.source.version,
+      origin: 'local',
+      fileName: info.source.fileName,
+      sha256: createHash('sha256').update(readFileSync(tarball)).digest('hex'),
+      location: relative(WORKSPACE, tarball),
+      verification: 'local copy',
+      signature: { check: 'required' },
     };
     writeFileSync(join(work, 'openssl.source.json'), JSON.stringify(lock));
     const build = join(work, 'build');
     const run = runNx(
-      ['run', 'fips-python-split:openssl', '--skip-nx-cache', `--sourceLock=${join(work, 'openssl.source.json')}`, `--buildDir=${build}`, `--outputPath=${relative(WORKSPACE, join(work, 'out'))}`],
+      [
+        'run',
+        'fips-python-split:openssl',
+        '--skip-nx-cache',
+        `--sourceLock=${join(work, 'openssl.source.json')}`,
+        `--buildDir=${build}`,
+        `--outputPath=${relative(WORKSPACE, join(work, 'out'))}`,
+      ],
       isolatedNxEnvironment(),
     );
     expect(run.status).not.toBe(0);
@@ -111,4 +142,3 @@ describe('a tarball its signature does not vouch for is refused before anything 
     rmSync(work, { recursive: true, force: true });
   });
 });
-

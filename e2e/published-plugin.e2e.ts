@@ -79,7 +79,9 @@ describe('fipskit from a registry, in a workspace of its own', () => {
     const shown = nx(['show', 'project', PROJECT, '--json']);
     expect(shown.status).toBe(0);
     const project = JSON.parse(shown.output.slice(shown.output.indexOf('{')));
-    expect(Object.keys(project.targets)).toEqual(expect.arrayContaining(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'doctor', 'plan', 'audit']));
+    expect(Object.keys(project.targets)).toEqual(
+      expect.arrayContaining(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'doctor', 'plan', 'audit']),
+    );
   });
 
   it('doctor finds every tool, and a Windows plan is made there', () => {

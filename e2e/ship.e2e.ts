@@ -30,7 +30,10 @@ beforeAll(() => {
   if (packed.status !== 0) console.log(packed.output);
   again = runNx(['run', 'fips-python:package', '--excludeTaskDependencies'], env);
   const dir = join(dist, 'package');
-  tarball = join(dir, readdirSync(dir).find((name) => name.endsWith('.tar.gz'))!);
+  tarball = join(
+    dir,
+    readdirSync(dir).find((name) => name.endsWith('.tar.gz'))!,
+  );
 });
 
 afterAll(() => rmSync(targets, { recursive: true, force: true }));
@@ -66,7 +69,17 @@ describe('nx run fips-python:package', () => {
     expect(existsSync(tarball.replace(/\.gz$/, '.zst'))).toBe(true);
     expect(taskOutcome(again.output, 'fips-python:package')).toMatch(/cache|existing outputs/);
     const listing = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n');
-    for (const file of ['bin/fipskit-setup', 'bin/fipskit-verify', 'python/bin/python3.11', 'python/lib/python311.zip', 'openssl/lib/ossl-modules/fips.so', 'openssl/bin/openssl', 'share/fipskit/bundle.json', 'share/fipskit/sbom.cdx.json', 'share/fipskit/verify/fipskit_verify.py']) {
+    for (const file of [
+      'bin/fipskit-setup',
+      'bin/fipskit-verify',
+      'python/bin/python3.11',
+      'python/lib/python311.zip',
+      'openssl/lib/ossl-modules/fips.so',
+      'openssl/bin/openssl',
+      'share/fipskit/bundle.json',
+      'share/fipskit/sbom.cdx.json',
+      'share/fipskit/verify/fipskit_verify.py',
+    ]) {
       expect(listing).toContain(`fips-python-3.11.2-linux-x86_64/${file}`);
     }
     // This machine's fipsinstall output never leaves it.
@@ -84,7 +97,9 @@ describe('the bundle on another machine, with nothing but the bundle', () => {
     const run = asOtherMachine('target-one', MD5, root);
     expect(run.status).not.toBe(0);
     expect(run.output).not.toContain('MD5 COMPUTED');
-    expect(run.output).toMatch(/FIPS mode is not in force: its FIPS configuration .*fips-config\/openssl\.cnf does not exist: openssl fipsinstall has not run on this machine yet\. Run .*\/bin\/fipskit-setup/);
+    expect(run.output).toMatch(
+      /FIPS mode is not in force: its FIPS configuration .*fips-config\/openssl\.cnf does not exist: openssl fipsinstall has not run on this machine yet\. Run .*\/bin\/fipskit-setup/,
+    );
   });
 
   it('refuses a FIPS configuration carried over from the build machine', () => {
@@ -109,7 +124,15 @@ describe('the bundle on another machine, with nothing but the bundle', () => {
     expect(verify.status).toBe(0);
     const report = readJson(join(root, 'verify', 'report.json'));
     expect(report).toMatchObject({ passed: true, host: 'target-one', target: { host: 'target-one' }, bundle: { name: 'fips-python-3.11.2-linux-x86_64' } });
-    for (const id of ['bundle-files-unchanged', 'fips-provider-active', 'md5-refused', 'tls12-handshake', 'tls13-handshake', 'start-moved-copy', 'venv-interpreter']) {
+    for (const id of [
+      'bundle-files-unchanged',
+      'fips-provider-active',
+      'md5-refused',
+      'tls12-handshake',
+      'tls13-handshake',
+      'start-moved-copy',
+      'venv-interpreter',
+    ]) {
       expect(report.checks.find((c: { id: string }) => c.id === id)).toMatchObject({ required: true, passed: true });
     }
     // The manifest and the SBOM the target checked the files against are the ones the build packed.
@@ -137,7 +160,9 @@ describe('the bundle on another machine, with nothing but the bundle', () => {
     expect(verify.status).toBe(1);
     const report = readJson(join(copy, 'verify', 'report.json'));
     expect(report.failedRequired).toContain('bundle-files-unchanged');
-    expect(report.checks.find((c: { id: string }) => c.id === 'bundle-files-unchanged').detail).toMatch(/changed: openssl\/lib\/libssl\.so\.3 \(SHA-256 [0-9a-f]{64}, shipped [0-9a-f]{64}\)/);
+    expect(report.checks.find((c: { id: string }) => c.id === 'bundle-files-unchanged').detail).toMatch(
+      /changed: openssl\/lib\/libssl\.so\.3 \(SHA-256 [0-9a-f]{64}, shipped [0-9a-f]{64}\)/,
+    );
     // The SHA-256 it was shipped with is the one the build's SBOM lists for that file.
     const sbom = readJson(join(copy, 'share', 'fipskit', 'sbom.cdx.json'));
     const listed = sbom.components.find((c: { name: string }) => c.name === 'openssl/lib/libssl.so.3');
@@ -176,7 +201,13 @@ describe('the full-mode Python as an OCI image, run by a real container runtime'
     const context = { root: WORKSPACE, projectName: 'fips-python-full' };
     await packBundle(
       normalizePackageOptions(
-        { pythonPath: 'dist/fips-python/python-full', opensslPath: 'dist/fips-python/openssl', fipsConfigPath: 'dist/fips-python/fips-config', outputPath: 'dist/fips-python/package-full', zstd: false },
+        {
+          pythonPath: 'dist/fips-python/python-full',
+          opensslPath: 'dist/fips-python/openssl',
+          fipsConfigPath: 'dist/fips-python/fips-config',
+          outputPath: 'dist/fips-python/package-full',
+          zstd: false,
+        },
         context,
       ),
       runner,
@@ -184,7 +215,15 @@ describe('the full-mode Python as an OCI image, run by a real container runtime'
     );
     for (const configuration of ['at-start', 'self-test-onload'] as const) {
       images[configuration] = await buildImage(
-        normalizeImageOptions({ packagePath: 'dist/fips-python/package-full', outputPath: `dist/fips-python/image-${configuration}`, configuration, reference: `fipskit/e2e:${configuration}` }, context),
+        normalizeImageOptions(
+          {
+            packagePath: 'dist/fips-python/package-full',
+            outputPath: `dist/fips-python/image-${configuration}`,
+            configuration,
+            reference: `fipskit/e2e:${configuration}`,
+          },
+          context,
+        ),
         runner,
         print,
       );
@@ -202,12 +241,26 @@ describe('the full-mode Python as an OCI image, run by a real container runtime'
     expect(labels).toMatchObject({ 'dev.fipskit.fips-provider.version': expect.stringMatching(/^3\.0\.\d+$/), 'dev.fipskit.configuration': 'at-start' });
     expect(labels['dev.fipskit.fips-provider.status']).toBe('FIPS-capable, not validated');
     expect(labels['dev.fipskit.bundle.manifest-sha256']).toMatch(/^[0-9a-f]{64}$/);
-    expect(labels['dev.fipskit.bundle.sbom-sha256']).toBe(createHash('sha256').update(readFileSync(join(dist, 'package-full', 'sbom.cdx.json'))).digest('hex'));
+    expect(labels['dev.fipskit.bundle.sbom-sha256']).toBe(
+      createHash('sha256')
+        .update(readFileSync(join(dist, 'package-full', 'sbom.cdx.json')))
+        .digest('hex'),
+    );
   });
 
   it('at-start: the entry point runs fipsinstall in the container; fipskit-verify there passes and names the container', () => {
     const bundleRoot = images['at-start'].labels['dev.fipskit.verify'].replace(/\/bin\/fipskit-verify$/, '');
-    const run = podman([...PODMAN_RUN, '--hostname', 'fips-container', '-v', `${out}:/out`, 'fipskit/e2e:at-start', `${bundleRoot}/bin/fipskit-verify`, '--output', '/out/at-start']);
+    const run = podman([
+      ...PODMAN_RUN,
+      '--hostname',
+      'fips-container',
+      '-v',
+      `${out}:/out`,
+      'fipskit/e2e:at-start',
+      `${bundleRoot}/bin/fipskit-verify`,
+      '--output',
+      '/out/at-start',
+    ]);
     if (run.status !== 0) console.log(run.output);
     expect(run.status).toBe(0);
     const report = readJson(join(out, 'at-start', 'report.json'));
@@ -228,7 +281,16 @@ describe('the full-mode Python as an OCI image, run by a real container runtime'
 
   it('self-test-onload: a read-only container is FIPS from its first start, and the evidence says how it was configured', () => {
     const bundleRoot = images['self-test-onload'].labels['dev.fipskit.verify'].replace(/\/bin\/fipskit-verify$/, '');
-    const run = podman([...PODMAN_RUN, '--read-only', '-v', `${out}:/out`, 'fipskit/e2e:self-test-onload', `${bundleRoot}/bin/fipskit-verify`, '--output', '/out/onload']);
+    const run = podman([
+      ...PODMAN_RUN,
+      '--read-only',
+      '-v',
+      `${out}:/out`,
+      'fipskit/e2e:self-test-onload',
+      `${bundleRoot}/bin/fipskit-verify`,
+      '--output',
+      '/out/onload',
+    ]);
     if (run.status !== 0) console.log(run.output);
     expect(run.status).toBe(0);
     const report = readJson(join(out, 'onload', 'report.json'));
@@ -256,7 +318,15 @@ describe('nx run fips-python:image: the overlay bundle on a Debian base with its
     expect(run.status).toBe(0);
     expect(readJson(join(out, 'report.json'))).toMatchObject({ passed: true, target: { container: 'podman' } });
     // The same interpreter packages, at the same versions, as on the build machine.
-    const versions = podman([...PODMAN_RUN, '--entrypoint', 'dpkg-query', image.reference, '-W', '-f=${Package} ${Version}\\n', ...bundle.python.interpreter.packages.map((p: { name: string }) => p.name)]);
+    const versions = podman([
+      ...PODMAN_RUN,
+      '--entrypoint',
+      'dpkg-query',
+      image.reference,
+      '-W',
+      '-f=${Package} ${Version}\\n',
+      ...bundle.python.interpreter.packages.map((p: { name: string }) => p.name),
+    ]);
     for (const pkg of bundle.python.interpreter.packages) expect(versions.stdout).toContain(`${pkg.name} ${pkg.version}`);
   });
 });

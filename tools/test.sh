@@ -14,6 +14,8 @@ node tools/run-ts.js tools/schemas/generate-schemas.ts --check
 echo "== lint"
 npx nx show projects >/dev/null
 npx eslint .
+echo "== formatting (Prettier)"
+npx prettier --check . --log-level warn
 # The e2e suite builds the real FIPS OpenSSL first; the unit tests that run checks against it come after.
 echo "== end-to-end tests (real OpenSSL, overlay and full CPython builds, verification)"
 npx jest --selectProjects e2e --ci --runInBand

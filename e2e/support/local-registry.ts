@@ -73,7 +73,9 @@ export async function startLocalRegistry(): Promise<LocalRegistry> {
       '',
     ].join('\n'),
   );
-  const child = spawn(join(WORKSPACE, 'node_modules', '.bin', 'verdaccio'), ['--config', config, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(join(WORKSPACE, 'node_modules', '.bin', 'verdaccio'), ['--config', config, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -117,7 +119,11 @@ export async function publishFipskit(): Promise<LocalRegistry> {
     const result = spawnSync(program, args, { cwd: WORKSPACE, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     return { status: result.status ?? 1, output: `${result.stdout ?? ''}${result.stderr ?? ''}` };
   };
-  const build = run(process.execPath, [join(WORKSPACE, 'tools', 'run-ts.js'), join(WORKSPACE, 'tools', 'packages', 'pack-packages.ts'), '--build-only'], process.env);
+  const build = run(
+    process.execPath,
+    [join(WORKSPACE, 'tools', 'run-ts.js'), join(WORKSPACE, 'tools', 'packages', 'pack-packages.ts'), '--build-only'],
+    process.env,
+  );
   if (build.status !== 0) throw new Error(`building the packages failed:\n${build.output}`);
   const registry = await startLocalRegistry();
   const publish = run(

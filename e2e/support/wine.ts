@@ -97,7 +97,10 @@ export function toUnixPath(windowsPath: string, prefix: string = DEFAULT_WINE_PR
   const match = /^([A-Za-z]):([\\/].*)?$/.exec(windowsPath);
   if (!match) throw new Error(`${windowsPath} is not an absolute Windows path with a drive letter.`);
   const drive = match[1].toLowerCase();
-  const rest = win32.normalize(match[2] ?? '\\').split('\\').filter(Boolean);
+  const rest = win32
+    .normalize(match[2] ?? '\\')
+    .split('\\')
+    .filter(Boolean);
   const link = join(prefix, 'dosdevices', `${drive}:`);
   const root = drive === 'z' ? '/' : resolve(join(prefix, 'dosdevices'), readlinkSync(link));
   return posix.join(root, ...rest);

@@ -114,4 +114,3 @@ export function interruptNx(args: string[], env: Record<string, string>, when: R
     child.on('close', (code, killedBy) => done({ status: code ?? (killedBy ? 128 : 1), output }));
   });
 }
-

@@ -134,7 +134,11 @@ export function wineOpenSslPlan(source: SourceLock, layout: WineOpenSslLayout, s
         detail: `extract ${source.fileName} (sha256 ${source.sha256}) into ${layout.sourceDir}, refusing entries that escape it`,
         perform: tasks.unpack,
       },
-      { kind: 'run', title: 'Configure (mingw64)', command: inObj('Configure (mingw64)', 'perl', [join(layout.sourceDir, 'Configure'), ...mingwConfigureArguments(source)]) },
+      {
+        kind: 'run',
+        title: 'Configure (mingw64)',
+        command: inObj('Configure (mingw64)', 'perl', [join(layout.sourceDir, 'Configure'), ...mingwConfigureArguments(source)]),
+      },
       { kind: 'run', title: 'Generate headers (make build_generated)', command: inObj('make build_generated', 'make', [parallel, 'build_generated']) },
       {
         kind: 'run',
@@ -187,7 +191,8 @@ export async function buildWineOpenSsl(workspaceRoot: string, runner: ProcessRun
     const environment = buildEnvironment({}, 'linux');
     const preflight = await preflightOpenSslBuild(runner, 'linux', layout.buildDir, { ...environment.variables, CC: CROSS_CC });
     const fetched = await fetchSource(source, { workspaceRoot, cacheDir: defaultSourceCacheDir(), runner });
-    if (!fetched.archive) throw new Error(`${WINE_OPENSSL_PATHS.sourceLock} does not name a release tarball: the Wine binaries are built from the locked tarball only.`);
+    if (!fetched.archive)
+      throw new Error(`${WINE_OPENSSL_PATHS.sourceLock} does not name a release tarball: the Wine binaries are built from the locked tarball only.`);
     const archive = fetched.archive;
     print(`[${STAGE}] ${authenticitySummary(source, fetched.authenticity)}`);
 

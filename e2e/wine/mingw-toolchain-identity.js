@@ -12,7 +12,12 @@ function firstLine(program, args) {
   const result = spawnSync(program, args, { encoding: 'utf8', windowsHide: true, env: { ...process.env, LC_ALL: 'C' } });
   if (result.error) return 'not found';
   const text = `${result.stdout || ''}\n${result.stderr || ''}`;
-  return text.split(/\r?\n/).map((l) => l.trim()).find(Boolean) || `exit ${result.status}`;
+  return (
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find(Boolean) || `exit ${result.status}`
+  );
 }
 
 console.log(

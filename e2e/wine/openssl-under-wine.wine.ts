@@ -87,7 +87,9 @@ describe('paths under Wine', () => {
 
 describe('FIPS under Wine, from a directory with a space, a non-ASCII letter and an apostrophe', () => {
   it('fipsinstall runs the self-tests and writes the module MAC: INSTALL PASSED', async () => {
-    const { exitCode, lines } = await run(openssl(['fipsinstall', '-module', win(join(modulesDir, 'fips.dll')), '-out', win(fipsModuleCnf()), '-provider_name', 'fips'], emptyConf()));
+    const { exitCode, lines } = await run(
+      openssl(['fipsinstall', '-module', win(join(modulesDir, 'fips.dll')), '-out', win(fipsModuleCnf()), '-provider_name', 'fips'], emptyConf()),
+    );
     expect(exitCode).toBe(0);
     expect(lines).toContain('INSTALL PASSED');
     const written = readFileSync(fipsModuleCnf(), 'utf8');

@@ -1,7 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Command, OUTPUT_MARKER, ProcessResult, compiledInDirectories, providerIsActive, readBuildInfo, readFipsSection, renderOpenSslCnf, sha256File } from '@fipskit/core';
+import {
+  Command,
+  OUTPUT_MARKER,
+  ProcessResult,
+  compiledInDirectories,
+  providerIsActive,
+  readBuildInfo,
+  readFipsSection,
+  renderOpenSslCnf,
+  sha256File,
+} from '@fipskit/core';
 import { normalizePackageOptions, packBundle } from '../../packages/fipskit/src/executors/package/executor';
 import { fakePe, makeInstalledPython } from '../../packages/python-pcbuild/src/testing/installed-python';
 import { WORKSPACE } from '../support/workspace';
@@ -38,7 +48,12 @@ async function run(command: Command): Promise<ProcessResult & { lines: string[];
 
 const script = (name: string, args: string[] = []) => run(cmdScriptCommand(win(join(bundleDir, name)), args, win(bundleDir)));
 const opensslWithoutVariables = (args: string[]) =>
-  run({ program: win(join(bundleDir, 'openssl', 'bin', 'openssl.exe')), args, cwd: win(workspace), env: { OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined } });
+  run({
+    program: win(join(bundleDir, 'openssl', 'bin', 'openssl.exe')),
+    args,
+    cwd: win(workspace),
+    env: { OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined },
+  });
 const backupDir = () => at('C:\\ProgramData\\fipskit\\install-backups\\C_Program_Files_Python311');
 const compiledIn = () => compiledInDirectories(readBuildInfo(join(workspace, 'dist', 'fleet', 'openssl')));
 
@@ -50,8 +65,16 @@ async function pythonStageOutput(dir: string): Promise<void> {
   writeFileSync(join(dir, 'DLLs', 'libcrypto-3-x64.dll'), readFileSync(join(workspace, 'dist', 'fleet', 'openssl', 'bin', 'libcrypto-3-x64.dll')));
   writeFileSync(join(dir, 'python311.zip'), 'fipskit runtime');
   const install: Record<string, string> = {};
-  for (const path of ['DLLs/_hashlib.pyd', 'DLLs/_ssl.pyd', 'DLLs/libcrypto-3-x64.dll', 'python311.zip']) install[path] = await sha256File(join(dir, ...path.split('/')));
-  const manifest = { mode: 'pcbuild', interpreter: { path: `${PYTHON}\\python.exe`, version: '3.11.2' }, source: { version: '3.11.2' }, platform: 'win32', launcher: null, install };
+  for (const path of ['DLLs/_hashlib.pyd', 'DLLs/_ssl.pyd', 'DLLs/libcrypto-3-x64.dll', 'python311.zip'])
+    install[path] = await sha256File(join(dir, ...path.split('/')));
+  const manifest = {
+    mode: 'pcbuild',
+    interpreter: { path: `${PYTHON}\\python.exe`, version: '3.11.2' },
+    source: { version: '3.11.2' },
+    platform: 'win32',
+    launcher: null,
+    install,
+  };
   writeFileSync(join(dir, 'fipskit-python.json'), JSON.stringify(manifest, null, 2));
 }
 
@@ -60,10 +83,24 @@ beforeAll(async () => {
   copyWindowsOpenSsl(WORKSPACE, join(workspace, 'dist', 'fleet', 'openssl'));
   await pythonStageOutput(join(workspace, 'dist', 'fleet', 'python'));
   const options = normalizePackageOptions(
-    { pythonPath: 'dist/fleet/python', opensslPath: 'dist/fleet/openssl', fipsConfigPath: 'dist/fleet/fips-config', outputPath: 'dist/fleet/package', profile: 'rhel-compatible' },
+    {
+      pythonPath: 'dist/fleet/python',
+      opensslPath: 'dist/fleet/openssl',
+      fipsConfigPath: 'dist/fleet/fips-config',
+      outputPath: 'dist/fleet/package',
+      profile: 'rhel-compatible',
+    },
     { root: workspace, projectName: 'fleet' },
   );
-  const bundle = await packBundle(options, { run: async () => { throw new Error('packing a Windows bundle runs no program'); } }, () => undefined);
+  const bundle = await packBundle(
+    options,
+    {
+      run: async () => {
+        throw new Error('packing a Windows bundle runs no program');
+      },
+    },
+    () => undefined,
+  );
   top = bundle.name;
   // Unzipped by Python's zipfile, as any unzip tool would.
   const target = join(workspace, 'target machine');
@@ -87,7 +124,17 @@ describe('the Windows bundle the package target writes', () => {
     expect(top).toBe('fleet-3.11.2-win-amd64');
     expect(readdirSync(join(workspace, 'dist', 'fleet', 'package')).sort()).toEqual([OUTPUT_MARKER, 'SHA256SUMS', 'bundle.json', `${top}.zip`].sort());
     const bundle = JSON.parse(readFileSync(join(bundleDir, 'share', 'fipskit', 'bundle.json'), 'utf8'));
-    for (const path of ['install.cmd', 'restore.cmd', 'install.ps1', 'restore.ps1', 'README.txt', 'python/DLLs/_ssl.pyd', 'python/python311.zip', 'openssl/bin/openssl.exe', 'openssl/lib/ossl-modules/fips.dll']) {
+    for (const path of [
+      'install.cmd',
+      'restore.cmd',
+      'install.ps1',
+      'restore.ps1',
+      'README.txt',
+      'python/DLLs/_ssl.pyd',
+      'python/python311.zip',
+      'openssl/bin/openssl.exe',
+      'openssl/lib/ossl-modules/fips.dll',
+    ]) {
       expect(bundle.files[path]?.sha256).toMatch(/^[0-9a-f]{64}$/);
     }
     expect(Object.keys(bundle.files).some((path) => /include\/|\.a$|\.lib$/.test(path))).toBe(false);
@@ -137,7 +184,11 @@ describe('install.cmd and restore.cmd under the real cmd.exe, on a machine with 
 
   it("fails, loudly and with that step's output, at its last step: python.exe (here one that cannot start) must prove FIPS mode", () => {
     expect(install.exitCode).toBe(1);
-    const failed = install.lines.findIndex((line) => /^fipskit: python\.exe, started with none of fipskit's variables, is in FIPS mode failed \(exit code [1-9]\d*\); the whole log is C:\\ProgramData\\fipskit\\install-backups\\C_Program_Files_Python311\\install\.log\.$/.test(line));
+    const failed = install.lines.findIndex((line) =>
+      /^fipskit: python\.exe, started with none of fipskit's variables, is in FIPS mode failed \(exit code [1-9]\d*\); the whole log is C:\\ProgramData\\fipskit\\install-backups\\C_Program_Files_Python311\\install\.log\.$/.test(
+        line,
+      ),
+    );
     expect(failed).toBeGreaterThan(0);
     // Wine's cmd.exe names the command it could not start: the probe's python.exe and the script shipped for it.
     expect(install.lines.slice(0, failed).join('\n')).toMatch(/python\.exe" -I ".*share\\fipskit\\files\\\d+\.py"/);
@@ -184,14 +235,19 @@ describe('install.cmd refuses before it changes anything', () => {
     expect(existsSync(at('C:\\ProgramData\\fipskit\\install-backups\\C_Python312\\fipskit-install.txt'))).toBe(false);
   });
 
-  it("a machine whose Program Files is not the one the build compiled in (a system drive other than C:): refused before anything changes", async () => {
+  it('a machine whose Program Files is not the one the build compiled in (a system drive other than C:): refused before anything changes', async () => {
     // Wine sets ProgramFiles from its registry for every program it starts: a caller sets it, as Windows would on that machine.
     const caller = join(bundleDir, '..', 'other system drive.cmd');
     // Named relative to the caller: cmd.exe reads a batch file in the OEM code page, where the workspace's "ë" is another letter.
-    writeFileSync(caller, ['@echo off', 'set "ProgramFiles=D:\\Program Files"', `call "%~dp0${basename(bundleDir)}\\install.cmd"`, 'exit /b %errorlevel%', ''].join('\r\n'));
+    writeFileSync(
+      caller,
+      ['@echo off', 'set "ProgramFiles=D:\\Program Files"', `call "%~dp0${basename(bundleDir)}\\install.cmd"`, 'exit /b %errorlevel%', ''].join('\r\n'),
+    );
     const refused = await run(cmdScriptCommand(win(caller), [], win(bundleDir)));
     expect(refused.exitCode).toBe(1);
-    expect(refused.text).toMatch(/OpenSSL's compiled-in directories are under C:\\Program Files, not this machine's Program Files \(D:\\Program Files\): any user may be able to create them there first/);
+    expect(refused.text).toMatch(
+      /OpenSSL's compiled-in directories are under C:\\Program Files, not this machine's Program Files \(D:\\Program Files\): any user may be able to create them there first/,
+    );
     expect(readFileSync(join(at(PYTHON), 'DLLs', '_ssl.pyd')).toString()).toContain('python.org _ssl.pyd');
     expect(existsSync(at('C:\\Program Files\\fipskit'))).toBe(false);
   });
@@ -202,7 +258,7 @@ describe('install.cmd refuses before it changes anything', () => {
     expect(refused.text).toMatch(/C:\\NoPython\\python\.exe does not exist: give install\.cmd the directory of the Python 3\.11\.2/);
   });
 
-  it("a fips.dll changed after packing: install.cmd compares every file with the SHA-256 packed and stops before fipsinstall", async () => {
+  it('a fips.dll changed after packing: install.cmd compares every file with the SHA-256 packed and stops before fipsinstall', async () => {
     const module = join(bundleDir, 'openssl', 'lib', 'ossl-modules', 'fips.dll');
     const original = readFileSync(module);
     const tampered = Buffer.from(original);
@@ -211,7 +267,9 @@ describe('install.cmd refuses before it changes anything', () => {
     try {
       const refused = await script('install.cmd');
       expect(refused.exitCode).toBe(1);
-      expect(refused.text).toMatch(/openssl\\lib\\ossl-modules\\fips\.dll is not the file that was packed \(SHA-256 [0-9a-f]{64}, packed [0-9a-f]{64}\): the bundle was damaged or changed/);
+      expect(refused.text).toMatch(
+        /openssl\\lib\\ossl-modules\\fips\.dll is not the file that was packed \(SHA-256 [0-9a-f]{64}, packed [0-9a-f]{64}\): the bundle was damaged or changed/,
+      );
       expect(refused.text).not.toContain('fipskit: openssl fipsinstall');
       expect(readFileSync(join(at(PYTHON), 'DLLs', '_ssl.pyd')).toString()).toContain('python.org _ssl.pyd');
       expect(existsSync(join(backupDir(), 'fipskit-install.txt'))).toBe(false);

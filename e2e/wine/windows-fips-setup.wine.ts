@@ -59,10 +59,15 @@ describe('the fips-config stage for win32, run by the product against openssl.ex
       { root: workspace, projectName: 'p' },
       { platform: 'win32', toProgram: toWindowsPath },
     );
-    await configureFips(options, runner, (line) => printed.push(line), () => new Date());
+    await configureFips(
+      options,
+      runner,
+      (line) => printed.push(line),
+      () => new Date(),
+    );
   });
 
-  it('runs fipsinstall and its verification, checks the provider, and publishes a configuration with this machine\'s section and no path in it', () => {
+  it("runs fipsinstall and its verification, checks the provider, and publishes a configuration with this machine's section and no path in it", () => {
     expect(printed.join('\n')).toMatch(/\(4\/4\) openssl list -providers with the new configuration/);
     const cnf = readFileSync(join(output(), 'openssl.cnf'), 'utf8');
     expect(cnf).not.toContain('.include');
@@ -130,10 +135,12 @@ describe('the fips-config stage for win32, run by the product against openssl.ex
     const delayed = await caller('bang delayed.cmd', true);
     expect(delayed.lines).toContain('rc=1');
     expect(delayed.lines).toContain('OPENSSL_CONF is not set');
-    expect(delayed.lines.join('\n')).toMatch(/fipskit: a path fips-env\.cmd sets holds "!", which this cmd\.exe session drops: .* Run "setlocal DisableDelayedExpansion" first/);
+    expect(delayed.lines.join('\n')).toMatch(
+      /fipskit: a path fips-env\.cmd sets holds "!", which this cmd\.exe session drops: .* Run "setlocal DisableDelayedExpansion" first/,
+    );
   });
 
-  it("why openssl.cnf names no file: the real parser mangles a Windows path in an .include (\\t of \\tmp becomes a tab) and skips the missing file", async () => {
+  it('why openssl.cnf names no file: the real parser mangles a Windows path in an .include (\\t of \\tmp becomes a tab) and skips the missing file', async () => {
     const dir = join(workspace, 'tmp');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'fipsmodule.cnf'), readFileSync(join(output(), 'fipsmodule.cnf')));
@@ -182,9 +189,18 @@ describe("the Windows install's FIPS configuration where the build compiled it i
     const workDir = join(workspace, 'tmp', 'fipskit', 'p', 'install-fips-configuration');
     mkdirSync(workDir, { recursive: true });
     writeFileSync(join(workDir, 'empty.cnf'), '');
-    const fipsinstall = fipsInstallCommand({ ...prefixPaths(), emptyConf: win(join(workDir, 'empty.cnf')) }, { platform: 'win32', parentEnv: {} }, win(join(workDir, 'fipsmodule.cnf')), win(workDir), { securityChecks: true });
+    const fipsinstall = fipsInstallCommand(
+      { ...prefixPaths(), emptyConf: win(join(workDir, 'empty.cnf')) },
+      { platform: 'win32', parentEnv: {} },
+      win(join(workDir, 'fipsmodule.cnf')),
+      win(workDir),
+      { securityChecks: true },
+    );
     expect((await run(fipsinstall)).lines).toContain('INSTALL PASSED');
-    writeFileSync(join(workDir, 'openssl.cnf'), renderOpenSslCnf(readFipsSection(readFileSync(join(workDir, 'fipsmodule.cnf'), 'utf8'), 'fipsmodule.cnf'), 'rhel-compatible'));
+    writeFileSync(
+      join(workDir, 'openssl.cnf'),
+      renderOpenSslCnf(readFipsSection(readFileSync(join(workDir, 'fipsmodule.cnf'), 'utf8'), 'fipsmodule.cnf'), 'rhel-compatible'),
+    );
     // The install's own file list and installer, on this machine's view of the Wine drive C:.
     const input = {
       builtDir: builtPython,
@@ -192,7 +208,11 @@ describe("the Windows install's FIPS configuration where the build compiled it i
       sourceVersion: '3.11.2',
       pythonDir: pythonDir(),
       backupDir: backup(),
-      openssl: { prefix: join(workspace, 'dist', 'p', 'openssl'), opensslDir: toUnixPath(compiledIn().opensslDir, wine.prefix), modulesDir: toUnixPath(compiledIn().modulesDir, wine.prefix) },
+      openssl: {
+        prefix: join(workspace, 'dist', 'p', 'openssl'),
+        opensslDir: toUnixPath(compiledIn().opensslDir, wine.prefix),
+        modulesDir: toUnixPath(compiledIn().modulesDir, wine.prefix),
+      },
       profile: 'rhel-compatible' as const,
       workDir,
     };
@@ -219,7 +239,9 @@ describe("the Windows install's FIPS configuration where the build compiled it i
   });
 
   it('restore takes it all out again: openssl.exe without variables is back on the default provider, and MD5 works', async () => {
-    expect(restorePython(pythonDir(), backup())?.removed).toEqual(expect.arrayContaining([join(toUnixPath(compiledIn().opensslDir, wine.prefix), 'openssl.cnf')]));
+    expect(restorePython(pythonDir(), backup())?.removed).toEqual(
+      expect.arrayContaining([join(toUnixPath(compiledIn().opensslDir, wine.prefix), 'openssl.cnf')]),
+    );
     expect(existsSync(toUnixPath('C:\\Program Files\\fipskit', wine.prefix))).toBe(false);
     expect(readFileSync(join(pythonDir(), 'DLLs', '_ssl.pyd')).equals(originalSsl)).toBe(true);
     const list = await run(noVariables(['list', '-providers', '-verbose']));

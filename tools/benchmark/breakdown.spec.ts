@@ -19,7 +19,11 @@ describe('taskOutcome: what Nx did with a task, however it painted it', () => {
     const plain = withoutTerminalCodes(coloured);
     expect(plain).not.toContain('\x1b');
     expect(taskOutcome(plain, 'fips-python:openssl')).toBe('local cache');
-    const log = ['> nx run fips-python:openssl-audit  [remote cache]', '> nx run fips-python:openssl', '> nx run fips-python:python  [existing outputs match the cache, left as is]'].join('\n');
+    const log = [
+      '> nx run fips-python:openssl-audit  [remote cache]',
+      '> nx run fips-python:openssl',
+      '> nx run fips-python:python  [existing outputs match the cache, left as is]',
+    ].join('\n');
     expect(taskOutcome(log, 'fips-python:openssl')).toBe('ran');
     expect(taskOutcome(log, 'fips-python:openssl-audit')).toBe('remote cache');
     expect(taskOutcome(log, 'fips-python:python')).toBe('existing outputs match the cache');
@@ -28,7 +32,11 @@ describe('taskOutcome: what Nx did with a task, however it painted it', () => {
 
 describe('parseTook', () => {
   it('splits a stage timing line into its steps, titles with commas and parentheses included', () => {
-    expect(parseTook('[openssl] took 83.6 s: Unpack openssl_3.0.22.orig.tar.gz (OpenSSL 3.0.22) 1.2 s, Compile libraries, FIPS provider and openssl 76.2 s, Publish output 0.0 s')).toEqual([
+    expect(
+      parseTook(
+        '[openssl] took 83.6 s: Unpack openssl_3.0.22.orig.tar.gz (OpenSSL 3.0.22) 1.2 s, Compile libraries, FIPS provider and openssl 76.2 s, Publish output 0.0 s',
+      ),
+    ).toEqual([
       { title: 'Unpack openssl_3.0.22.orig.tar.gz (OpenSSL 3.0.22)', seconds: 1.2 },
       { title: 'Compile libraries, FIPS provider and openssl', seconds: 76.2 },
       { title: 'Publish output', seconds: 0 },

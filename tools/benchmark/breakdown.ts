@@ -128,7 +128,11 @@ function table(logFile: string, phasesFiles: string[]): void {
     } else if (run.steps.length) {
       rows.push([`${run.name}: its steps`, timed, 0]);
     }
-    rows.push([`${run.name}: executor start, checks, cache${run.cached ? ' restore' : ' store'} (wall ${wall.toFixed(1)} s less its steps)`, Math.max(0, wall - timed), 0]);
+    rows.push([
+      `${run.name}: executor start, checks, cache${run.cached ? ' restore' : ' store'} (wall ${wall.toFixed(1)} s less its steps)`,
+      Math.max(0, wall - timed),
+      0,
+    ]);
   }
   const total = rows.reduce((sum, [, nx]) => sum + nx, 0);
   const bareTotal = rows.reduce((sum, [, , hand]) => sum + hand, 0);
@@ -153,7 +157,9 @@ if (require.main === module) {
   else if (mode === 'table' && args.length >= 1) table(args[0], args.slice(1));
   else if (mode === 'outcome' && args.length === 2) console.log(taskOutcome(readFileSync(args[0], 'utf8'), args[1]));
   else {
-    console.error('usage: breakdown.ts stamp <start epoch seconds> | breakdown.ts table <stamped nx log> [<phases.tsv> …] | breakdown.ts outcome <nx log> <project:target>');
+    console.error(
+      'usage: breakdown.ts stamp <start epoch seconds> | breakdown.ts table <stamped nx log> [<phases.tsv> …] | breakdown.ts outcome <nx log> <project:target>',
+    );
     process.exit(2);
   }
 }

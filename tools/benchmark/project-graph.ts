@@ -43,7 +43,15 @@ function workspace(count: number, inferred: boolean): string {
       write(root, `${name}/fipskit.json`, config);
       write(root, `${name}/project.json`, { name });
     } else {
-      const targets = stageTargets({ outputDir: `dist/${name}`, openssl: config.openssl, python: config.python, interpreter: config.interpreter, mode: 'overlay', platform: 'linux', profile: 'rhel-compatible' });
+      const targets = stageTargets({
+        outputDir: `dist/${name}`,
+        openssl: config.openssl,
+        python: config.python,
+        interpreter: config.interpreter,
+        mode: 'overlay',
+        platform: 'linux',
+        profile: 'rhel-compatible',
+      });
       write(root, `${name}/project.json`, { name, tags: ['fipskit', 'platform:linux'], targets });
     }
   }
@@ -51,7 +59,13 @@ function workspace(count: number, inferred: boolean): string {
 }
 
 function showProjects(root: string): { ms: number; projects: number } {
-  const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_CACHE_PROJECT_GRAPH: 'false', NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx', 'workspace-data') };
+  const env = {
+    ...process.env,
+    NX_DAEMON: 'false',
+    NX_NO_CLOUD: 'true',
+    NX_CACHE_PROJECT_GRAPH: 'false',
+    NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx', 'workspace-data'),
+  };
   const start = process.hrtime.bigint();
   const out = execFileSync(process.execPath, [NX, 'show', 'projects', '--json'], { cwd: root, env, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -68,7 +82,10 @@ function main(): void {
   try {
     const times = { plugin: [] as number[], written: [] as number[] };
     for (let round = 0; round < rounds; round++) {
-      for (const [variant, root] of [['plugin', plugin], ['written', written]] as const) {
+      for (const [variant, root] of [
+        ['plugin', plugin],
+        ['written', written],
+      ] as const) {
         const { ms, projects } = showProjects(root);
         if (projects !== count) throw new Error(`${variant}: nx show projects listed ${projects} projects, not ${count}`);
         times[variant].push(ms);
@@ -76,7 +93,9 @@ function main(): void {
     }
     const p = median(times.plugin);
     const w = median(times.written);
-    console.log(`nx show projects, ${count} fipskit projects, median of ${rounds} (ms): inferred by the plugin ${p.toFixed(0)}, written in project.json ${w.toFixed(0)}, ratio ${(p / w).toFixed(2)}`);
+    console.log(
+      `nx show projects, ${count} fipskit projects, median of ${rounds} (ms): inferred by the plugin ${p.toFixed(0)}, written in project.json ${w.toFixed(0)}, ratio ${(p / w).toFixed(2)}`,
+    );
   } finally {
     rmSync(plugin, { recursive: true, force: true });
     rmSync(written, { recursive: true, force: true });

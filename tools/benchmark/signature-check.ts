@@ -26,7 +26,11 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 async function main(): Promise<void> {
   const root = join(defaultSourceCacheDir(), 'sha256');
   const tarballs = existsSync(root)
-    ? readdirSync(root).flatMap((hash) => readdirSync(join(root, hash)).filter((n) => /\.tar\.(gz|xz)$/.test(n) && existsSync(join(root, hash, `${n}.asc`))).map((n) => join(root, hash, n)))
+    ? readdirSync(root).flatMap((hash) =>
+        readdirSync(join(root, hash))
+          .filter((n) => /\.tar\.(gz|xz)$/.test(n) && existsSync(join(root, hash, `${n}.asc`)))
+          .map((n) => join(root, hash, n)),
+      )
     : [];
   const work = mkdtempSync(join(tmpdir(), 'fipskit-sigbench-'));
   const gpgv = spawnSync('gpgv', ['--version']).status === 0;
@@ -35,7 +39,9 @@ async function main(): Promise<void> {
     const product = /python/.test(tarball) ? 'cpython' : 'openssl';
     const keyring = await loadReleaseKeyring(product);
     const [, sha] = await timed(() => sha256File(tarball));
-    const [signer, pgp] = await timed(() => verifyReleaseSignature(tarball, `${tarball}.asc`, keyring).catch((e) => (e instanceof UntrustedSignatureError ? undefined : Promise.reject(e))));
+    const [signer, pgp] = await timed(() =>
+      verifyReleaseSignature(tarball, `${tarball}.asc`, keyring).catch((e) => (e instanceof UntrustedSignatureError ? undefined : Promise.reject(e))),
+    );
     if (!signer) {
       console.log(`${tarball.split('/').pop()}: signed by a key fipskit does not hold; skipped`);
       continue;

@@ -57,7 +57,11 @@ async function main(): Promise<void> {
   const tarballs = given.length
     ? given
     : existsSync(root)
-      ? readdirSync(root).flatMap((hash) => readdirSync(join(root, hash)).filter((n) => /\.tar\.(gz|xz)$/.test(n)).map((n) => join(root, hash, n)))
+      ? readdirSync(root).flatMap((hash) =>
+          readdirSync(join(root, hash))
+            .filter((n) => /\.tar\.(gz|xz)$/.test(n))
+            .map((n) => join(root, hash, n)),
+        )
       : [];
   if (tarballs.length === 0) {
     console.log('No tarball in the source cache yet: run a build first, or name tarballs.');

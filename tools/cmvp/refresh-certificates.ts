@@ -72,7 +72,10 @@ export function readModulesInProcess(html: string): Array<{ module: string; vers
   const rows = html.split(/<tr\b[^>]*>/i).slice(1);
   const found: Array<{ module: string; versions: string[]; state: string; standard?: string }> = [];
   for (const row of rows) {
-    const cells = row.split(/<td\b[^>]*>/i).slice(1).map(pageText);
+    const cells = row
+      .split(/<td\b[^>]*>/i)
+      .slice(1)
+      .map(pageText);
     const text = cells.join(' | ');
     if (!/OpenSSL/i.test(text) || !/FIPS Provider/i.test(text)) continue;
     const module = cells.find((c) => /FIPS Provider/i.test(c)) ?? 'OpenSSL FIPS Provider';
@@ -91,12 +94,22 @@ async function fetchText(url: string): Promise<string> {
 }
 
 /** The data with every certificate and the in-process list read again; what changed, in words. */
-export async function refresh(data: CertificateData, base: string, today: string, fetch: (url: string) => Promise<string> = fetchText): Promise<{ data: CertificateData; changes: string[] }> {
+export async function refresh(
+  data: CertificateData,
+  base: string,
+  today: string,
+  fetch: (url: string) => Promise<string> = fetchText,
+): Promise<{ data: CertificateData; changes: string[] }> {
   const changes: string[] = [];
   const certificates: Certificate[] = [];
   for (const certificate of data.certificates) {
     const read = readCertificatePage(await fetch(`${base}/projects/cryptographic-module-validation-program/certificate/${certificate.number}`));
-    const next = { ...certificate, ...read, validated: read.validated ?? certificate.validated, historical: read.historical ?? (read.status === 'historical' ? certificate.historical : null) };
+    const next = {
+      ...certificate,
+      ...read,
+      validated: read.validated ?? certificate.validated,
+      historical: read.historical ?? (read.status === 'historical' ? certificate.historical : null),
+    };
     for (const key of ['status', 'validated', 'sunset', 'historical'] as const) {
       if (next[key] !== certificate[key]) changes.push(`#${certificate.number} ${key}: ${certificate[key] ?? '-'} → ${next[key] ?? '-'}`);
     }
@@ -105,7 +118,8 @@ export async function refresh(data: CertificateData, base: string, today: string
   const listed = readModulesInProcess(await fetch(`${base}/projects/cryptographic-module-validation-program/modules-in-process/modules-in-process-list`));
   const inProcess = listed.map((entry) => ({ vendor: 'OpenSSL', ...entry, stateSince: today.slice(0, 7) }));
   const before = JSON.stringify(data.inProcess.map((e) => [e.versions, e.state]));
-  if (JSON.stringify(inProcess.map((e) => [e.versions, e.state])) !== before) changes.push(`modules in process: ${inProcess.map((e) => `${e.versions.join('/')} (${e.state})`).join(', ') || 'none'}`);
+  if (JSON.stringify(inProcess.map((e) => [e.versions, e.state])) !== before)
+    changes.push(`modules in process: ${inProcess.map((e) => `${e.versions.join('/')} (${e.state})`).join(', ') || 'none'}`);
   return { data: { ...data, asOf: today, certificates, inProcess }, changes };
 }
 
@@ -129,7 +143,9 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   writeFileSync(file, JSON.stringify(result.data, null, 2) + '\n');
-  console.log(`cmvp:refresh: ${path.relative(process.cwd(), file)} is now as of ${today}. ${result.changes.length ? `Changed: ${result.changes.join('; ')}.` : 'Nothing changed but the date.'}`);
+  console.log(
+    `cmvp:refresh: ${path.relative(process.cwd(), file)} is now as of ${today}. ${result.changes.length ? `Changed: ${result.changes.join('; ')}.` : 'Nothing changed but the date.'}`,
+  );
   return 0;
 }
 

@@ -1,7 +1,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExpectedDifference, Outcome, RegrtestResults, compareWithUpstream, differencesFor, moduleVerdict, parseRegrtestCaseList, suitePassed, describeComparison, parseRegrtestJunit, parseRegrtestModules, readDifferenceList } from './regrtest-results';
+import {
+  ExpectedDifference,
+  Outcome,
+  RegrtestResults,
+  compareWithUpstream,
+  differencesFor,
+  moduleVerdict,
+  parseRegrtestCaseList,
+  suitePassed,
+  describeComparison,
+  parseRegrtestJunit,
+  parseRegrtestModules,
+  readDifferenceList,
+} from './regrtest-results';
 
 // The shape regrtest 3.11 writes with --junit-xml (one <testsuite> per module, outcomes as child elements).
 const JUNIT = `<testsuites tests="5" errors="1" failures="1"><testsuite start="2026-12-07" tests="5" errors="1" failures="1">
@@ -66,7 +79,10 @@ describe("CPython's regression tests: reading regrtest's results", () => {
 });
 
 describe("CPython's regression tests: ours against upstream", () => {
-  const upstream = results({ 'test.test_a.T.one': 'passed', 'test.test_a.T.two': 'passed', 'test.test_a.T.flaky': 'failed', 'test.test_b.M.three': 'passed' }, { test_a: 'passed', test_b: 'passed' });
+  const upstream = results(
+    { 'test.test_a.T.one': 'passed', 'test.test_a.T.two': 'passed', 'test.test_a.T.flaky': 'failed', 'test.test_b.M.three': 'passed' },
+    { test_a: 'passed', test_b: 'passed' },
+  );
 
   it('passes when every test that passes upstream passes here', () => {
     const ours = results({ 'test.test_a.T.one': 'passed', 'test.test_a.T.two': 'passed', 'test.test_a.T.flaky': 'error', 'test.test_b.M.three': 'passed' }, {});
@@ -94,11 +110,21 @@ describe("CPython's regression tests: ours against upstream", () => {
     expect(describeComparison(stale, 'full')).toContain('stale: test.test_a.T.flaky is on the list but did not differ');
   });
 
-  it("a test absent from JUnit in a module that passed was skipped with its class (setUpClass); in a failed module it did not run", () => {
-    const skipped = compareWithUpstream(upstream, results({ 'test.test_a.T.one': 'passed', 'test.test_a.T.two': 'skipped' }, { test_a: 'passed', test_b: 'passed (3 sec)' }), list([]), OVERLAY_311);
+  it('a test absent from JUnit in a module that passed was skipped with its class (setUpClass); in a failed module it did not run', () => {
+    const skipped = compareWithUpstream(
+      upstream,
+      results({ 'test.test_a.T.one': 'passed', 'test.test_a.T.two': 'skipped' }, { test_a: 'passed', test_b: 'passed (3 sec)' }),
+      list([]),
+      OVERLAY_311,
+    );
     expect(skipped.unexpected).toEqual([]);
     expect(skipped.skippedHere).toEqual(['test.test_a.T.two', 'test.test_b.M.three']);
-    const notRun = compareWithUpstream(upstream, results({ 'test.test_a.T.one': 'passed', 'test.test_a.T.two': 'passed' }, { test_a: 'passed', test_b: 'failed (1 error)' }), list([]), OVERLAY_311);
+    const notRun = compareWithUpstream(
+      upstream,
+      results({ 'test.test_a.T.one': 'passed', 'test.test_a.T.two': 'passed' }, { test_a: 'passed', test_b: 'failed (1 error)' }),
+      list([]),
+      OVERLAY_311,
+    );
     expect(notRun.unexpected).toEqual([{ test: 'test.test_b.M.three', outcome: 'not run' }]);
   });
 });

@@ -81,7 +81,12 @@ export function parseRegrtestJunit(xml: string): Map<string, Outcome> {
 
 /** The test case ids `python -m test --list-cases` prints (one per line; other lines are ignored). */
 export function parseRegrtestCaseList(output: string): Set<string> {
-  return new Set(output.split('\n').map((line) => line.trim()).filter((line) => /^test\.[\w.]+$/.test(line)));
+  return new Set(
+    output
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => /^test\.[\w.]+$/.test(line)),
+  );
 }
 
 /**

@@ -31,7 +31,9 @@ describe('the published packages', () => {
   });
 
   it('refuse a source package.json whose entry points disagree', () => {
-    expect(() => publishedManifest(source({ types: './src/other.ts' }))).toThrow('@fipskit/core: package.json main, types and exports["."] must all name the same ./src/*.ts entry');
+    expect(() => publishedManifest(source({ types: './src/other.ts' }))).toThrow(
+      '@fipskit/core: package.json main, types and exports["."] must all name the same ./src/*.ts entry',
+    );
   });
 
   it.each([
@@ -60,13 +62,23 @@ describe('the published packages', () => {
 
   it('are the six packages of nx.json release.projects, at one version, with one Nx range and internal dependencies on that version', () => {
     const packages = readReleasePackages(ROOT);
-    expect(packages.map((p) => p.manifest.name).sort()).toEqual(['@fipskit/core', '@fipskit/fips-config', '@fipskit/openssl-fips', '@fipskit/python-pcbuild', '@fipskit/verify', 'fipskit']);
+    expect(packages.map((p) => p.manifest.name).sort()).toEqual([
+      '@fipskit/core',
+      '@fipskit/fips-config',
+      '@fipskit/openssl-fips',
+      '@fipskit/python-pcbuild',
+      '@fipskit/verify',
+      'fipskit',
+    ]);
     expect(releaseProblems(packages)).toEqual([]);
   });
 
   it('name a package whose version, internal dependency or Nx range strays', () => {
     const one = { dir: 'core', manifest: source() };
-    const other = { dir: 'fipskit', manifest: source({ name: 'fipskit', version: '1.2.4', dependencies: { '@fipskit/core': '1.2.3', '@nx/devkit': '^23.0.0' } }) };
+    const other = {
+      dir: 'fipskit',
+      manifest: source({ name: 'fipskit', version: '1.2.4', dependencies: { '@fipskit/core': '1.2.3', '@nx/devkit': '^23.0.0' } }),
+    };
     expect(releaseProblems([one, other])).toEqual([
       'packages/fipskit/package.json: version 1.2.4, @fipskit/core has 1.2.3 (nx release versions them together)',
       'packages/fipskit/package.json: depends on @fipskit/core@1.2.3, not on its own version 1.2.4',
@@ -80,11 +92,14 @@ describe('a built package', () => {
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'fipskit-built-'));
     mkdirSync(path.join(dir, 'src'));
-    for (const file of ['package.json', 'src/index.js', 'src/index.d.ts', 'src/plugin.js', 'src/plugin.d.ts', 'LICENSE']) writeFileSync(path.join(dir, file), '');
+    for (const file of ['package.json', 'src/index.js', 'src/index.d.ts', 'src/plugin.js', 'src/plugin.d.ts', 'LICENSE'])
+      writeFileSync(path.join(dir, file), '');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const manifest = (): PackageManifest =>
-    publishedManifest(source({ name: 'fipskit', license: 'Apache-2.0', exports: { ...source().exports, './plugin': './src/plugin.ts', './bin/*.js': './bin/*.js' } }));
+    publishedManifest(
+      source({ name: 'fipskit', license: 'Apache-2.0', exports: { ...source().exports, './plugin': './src/plugin.ts', './bin/*.js': './bin/*.js' } }),
+    );
 
   it('with every exported file and its license is publishable', () => {
     expect(builtPackageProblems(dir, manifest())).toEqual([]);

@@ -60,7 +60,9 @@ export function forbiddenEntry(entry: string): string | undefined {
 export function publishedManifest(source: PackageManifest): PackageManifest {
   const entry = source.exports['.'];
   if (typeof entry !== 'string' || entry !== source.main || source.types !== source.main || !/^\.\/src\/.*\.ts$/.test(entry)) {
-    throw new Error(`${source.name}: package.json main, types and exports["."] must all name the same ./src/*.ts entry (found ${JSON.stringify({ main: source.main, types: source.types, '.': entry })})`);
+    throw new Error(
+      `${source.name}: package.json main, types and exports["."] must all name the same ./src/*.ts entry (found ${JSON.stringify({ main: source.main, types: source.types, '.': entry })})`,
+    );
   }
   // Every entry on TypeScript source (".", and subpaths such as "./plugin") points at its JavaScript and declarations.
   const built = (ts: string) => ({ types: ts.replace(/\.ts$/, '.d.ts'), default: ts.replace(/\.ts$/, '.js') });
@@ -80,15 +82,21 @@ export function releaseProblems(packages: SourcePackage[]): string[] {
   const [first] = packages;
   for (const { dir, manifest } of packages) {
     const where = `packages/${dir}/package.json`;
-    if (manifest.version !== first.manifest.version) problems.push(`${where}: version ${manifest.version}, ${first.manifest.name} has ${first.manifest.version} (nx release versions them together)`);
+    if (manifest.version !== first.manifest.version)
+      problems.push(`${where}: version ${manifest.version}, ${first.manifest.name} has ${first.manifest.version} (nx release versions them together)`);
     for (const [dependency, range] of Object.entries(manifest.dependencies ?? {})) {
-      if (names.has(dependency) && range !== manifest.version) problems.push(`${where}: depends on ${dependency}@${range}, not on its own version ${manifest.version}`);
+      if (names.has(dependency) && range !== manifest.version)
+        problems.push(`${where}: depends on ${dependency}@${range}, not on its own version ${manifest.version}`);
     }
-    for (const [field, dependency] of [['dependencies', '@nx/devkit'], ['peerDependencies', 'nx']] as const) {
+    for (const [field, dependency] of [
+      ['dependencies', '@nx/devkit'],
+      ['peerDependencies', 'nx'],
+    ] as const) {
       const range = manifest[field]?.[dependency];
       const expected = first.manifest[field]?.[dependency];
       if (!range) problems.push(`${where}: ${field} has no ${dependency} range`);
-      else if (range !== expected) problems.push(`${where}: ${field} ${dependency} "${range}", ${first.manifest.name} has "${expected}" (one supported Nx range)`);
+      else if (range !== expected)
+        problems.push(`${where}: ${field} ${dependency} "${range}", ${first.manifest.name} has "${expected}" (one supported Nx range)`);
     }
   }
   return problems;
@@ -234,7 +242,9 @@ interface PackResult {
 export function packPackages(root: string, packages: SourcePackage[]): PackResult[] {
   const out = path.join(root, OUT_DIR);
   return packages.map(({ dir }) => {
-    const [result] = JSON.parse(run(...npmCommand(['pack', path.join(out, dir), '--pack-destination', out, '--json', '--loglevel=error']), root)) as PackResult[];
+    const [result] = JSON.parse(
+      run(...npmCommand(['pack', path.join(out, dir), '--pack-destination', out, '--json', '--loglevel=error']), root),
+    ) as PackResult[];
     const forbidden = result.files.map((f) => [f.path, forbiddenEntry(f.path)]).filter(([, why]) => why);
     if (forbidden.length) throw new Error(`${result.filename} would publish ${forbidden.map(([file, why]) => `${file} (${why})`).join(', ')}`);
     return result;

@@ -74,10 +74,20 @@ function testNxVersion(nxVersion: string, devkit: string | undefined, keep: bool
     return result;
   }
   function run(program: string, args: string[], options: { shell?: boolean } = {}): string {
-    const result = spawnSync(program, args, { cwd: root, env, encoding: 'utf8', windowsHide: true, shell: options.shell, maxBuffer: 64 * 1024 * 1024, timeout: 10 * 60_000 });
+    const result = spawnSync(program, args, {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      windowsHide: true,
+      shell: options.shell,
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 10 * 60_000,
+    });
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
     if (result.status !== 0) {
-      throw new StepFailure(`${[program, ...args].join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}) in ${root}:\n${output.trim().split('\n').slice(-40).join('\n')}`);
+      throw new StepFailure(
+        `${[program, ...args].join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}) in ${root}:\n${output.trim().split('\n').slice(-40).join('\n')}`,
+      );
     }
     return result.stdout;
   }
@@ -125,7 +135,13 @@ function testNxVersion(nxVersion: string, devkit: string | undefined, keep: bool
 
     // Nx runs these through the shell in the workspace root to hash the stages: they must resolve the installed packages.
     step('runtime cache inputs', () => {
-      const runtimes = [...new Set(Object.values(shown.targets).flatMap((target) => (target.inputs ?? []).flatMap((input) => (typeof input === 'object' && input.runtime ? [input.runtime] : []))))];
+      const runtimes = [
+        ...new Set(
+          Object.values(shown.targets).flatMap((target) =>
+            (target.inputs ?? []).flatMap((input) => (typeof input === 'object' && input.runtime ? [input.runtime] : [])),
+          ),
+        ),
+      ];
       expect(runtimes.length > 0, `${PROJECT} has no runtime inputs`);
       for (const command of runtimes) {
         const printed = run(command, [], { shell: true });
@@ -150,15 +166,22 @@ function testNxVersion(nxVersion: string, devkit: string | undefined, keep: bool
       writeFileSync(path.join(root, 'inferred', 'project.json'), JSON.stringify({ name: 'inferred' }) + '\n');
       writeFileSync(
         path.join(root, 'inferred', 'fipskit.json'),
-        JSON.stringify({
-          $schema: '../node_modules/fipskit/src/plugins/fipskit-json/schema.json',
-          platform: 'linux',
-          interpreter: '/usr/bin/python3.11',
-          openssl: { kind: 'debian', package: 'openssl', version: '3.0' },
-          python: { kind: 'debian', package: 'python3.11', version: '3.11.2' },
-        }, null, 2) + '\n',
+        JSON.stringify(
+          {
+            $schema: '../node_modules/fipskit/src/plugins/fipskit-json/schema.json',
+            platform: 'linux',
+            interpreter: '/usr/bin/python3.11',
+            openssl: { kind: 'debian', package: 'openssl', version: '3.0' },
+            python: { kind: 'debian', package: 'python3.11', version: '3.11.2' },
+          },
+          null,
+          2,
+        ) + '\n',
       );
-      expect(existsSync(path.join(root, 'node_modules', 'fipskit', 'src', 'plugins', 'fipskit-json', 'schema.json')), 'fipskit.json\'s $schema is not in the package');
+      expect(
+        existsSync(path.join(root, 'node_modules', 'fipskit', 'src', 'plugins', 'fipskit-json', 'schema.json')),
+        "fipskit.json's $schema is not in the package",
+      );
       const project = JSON.parse(nx(['show', 'project', 'inferred', '--json']));
       const missingStages = STAGES.filter((stage) => !project.targets?.[stage]);
       expect(missingStages.length === 0, `the plugin inferred no ${missingStages.join(', ')} target for inferred/fipskit.json`);
@@ -166,9 +189,13 @@ function testNxVersion(nxVersion: string, devkit: string | undefined, keep: bool
     // Nx keys a task whose executor is not an @nx/ package on every npm package of the lockfile, unless its inputs name
     // packages: an unrelated npm install must not rebuild OpenSSL. Nx's own hashes (tools/task-hash.js), before and
     // after a package nothing of fipskit uses appears in the lockfile.
-    step('cache keys name fipskit\'s packages, not every npm package', () => {
+    step("cache keys name fipskit's packages, not every npm package", () => {
       const project = JSON.parse(nx(['show', 'project', 'inferred', '--json']));
-      for (const [stage, name] of [['openssl', '@fipskit/openssl-fips'], ['fips-config', '@fipskit/fips-config'], ['python', '@fipskit/python-pcbuild']]) {
+      for (const [stage, name] of [
+        ['openssl', '@fipskit/openssl-fips'],
+        ['fips-config', '@fipskit/fips-config'],
+        ['python', '@fipskit/python-pcbuild'],
+      ]) {
         const inputs = JSON.stringify(project.targets[stage].inputs);
         expect(inputs.includes(JSON.stringify({ externalDependencies: [name] })), `inferred:${stage} does not name ${name} in its inputs: ${inputs}`);
       }
@@ -185,7 +212,10 @@ function testNxVersion(nxVersion: string, devkit: string | undefined, keep: bool
       writeFileSync(lockFile, JSON.stringify(unrelated, null, 2) + '\n');
       try {
         const after = keys();
-        expect(JSON.stringify(after) === JSON.stringify(before), `an unrelated package in package-lock.json changed the openssl/python keys ${before.join(', ')} to ${after.join(', ')}`);
+        expect(
+          JSON.stringify(after) === JSON.stringify(before),
+          `an unrelated package in package-lock.json changed the openssl/python keys ${before.join(', ')} to ${after.join(', ')}`,
+        );
       } finally {
         writeFileSync(lockFile, lock);
       }
@@ -196,7 +226,15 @@ function testNxVersion(nxVersion: string, devkit: string | undefined, keep: bool
       const oldInputs = [{ env: 'CC' }, { env: 'CFLAGS' }, { runtime: 'node node_modules/@fipskit/core/bin/toolchain-identity.js openssl' }];
       writeFileSync(
         path.join(root, 'legacy', 'project.json'),
-        JSON.stringify({ name: 'legacy', tags: ['fipskit'], targets: { openssl: { executor: '@fipskit/openssl-fips:build', inputs: oldInputs, options: { outputPath: 'dist/legacy/openssl' } } } }, null, 2) + '\n',
+        JSON.stringify(
+          {
+            name: 'legacy',
+            tags: ['fipskit'],
+            targets: { openssl: { executor: '@fipskit/openssl-fips:build', inputs: oldInputs, options: { outputPath: 'dist/legacy/openssl' } } },
+          },
+          null,
+          2,
+        ) + '\n',
       );
       writeFileSync(
         path.join(root, 'migrations.json'),
@@ -243,7 +281,13 @@ function main(args: string[]): number {
     if (!semver.satisfies(version, nxRange)) console.warn(`nx ${version} is outside the packages' range ${nxRange}: npm may refuse it`);
   }
   const devkitFor = (nxVersion: string) =>
-    options.devkit === 'auto' ? undefined : options.devkit !== 'paired' ? options.devkit : semver.satisfies(nxVersion, devkitRange) ? nxVersion : semver.minVersion(devkitRange)!.version;
+    options.devkit === 'auto'
+      ? undefined
+      : options.devkit !== 'paired'
+        ? options.devkit
+        : semver.satisfies(nxVersion, devkitRange)
+          ? nxVersion
+          : semver.minVersion(devkitRange)!.version;
   const results: Array<{ version: string; devkit?: string; steps: Step[] }> = [];
   let failed = false;
   for (const version of versions) {
@@ -255,7 +299,9 @@ function main(args: string[]): number {
     }
   }
   for (const { version, devkit, steps } of results) {
-    console.log(`\nnx ${version}${devkit ? ` + @nx/devkit ${devkit}` : ' (@nx/devkit chosen by npm)'}: ${steps.reduce((sum, s) => sum + s.seconds, 0).toFixed(1)} s`);
+    console.log(
+      `\nnx ${version}${devkit ? ` + @nx/devkit ${devkit}` : ' (@nx/devkit chosen by npm)'}: ${steps.reduce((sum, s) => sum + s.seconds, 0).toFixed(1)} s`,
+    );
     for (const s of steps) console.log(`  ${s.seconds.toFixed(1).padStart(6)} s  ${s.name}`);
   }
   return failed ? 1 : 0;

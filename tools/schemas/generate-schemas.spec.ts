@@ -86,7 +86,11 @@ function failureFrom(schemaDts: string, files: Record<string, string> = {}): str
 function runCli(root: string, ...args: string[]): { code: number; out: string; err: string } {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main([...args, '--root', root], (line) => out.push(line), (line) => err.push(line));
+  const code = main(
+    [...args, '--root', root],
+    (line) => out.push(line),
+    (line) => err.push(line),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -110,16 +114,12 @@ export interface BuildOptions {
       required: ['zeta', 'mid'],
       additionalProperties: false,
     });
-    expect(Object.keys(schema)).toEqual([
-      '$schema', 'version', 'title', 'description', 'type', 'properties', 'required', 'additionalProperties',
-    ]);
+    expect(Object.keys(schema)).toEqual(['$schema', 'version', 'title', 'description', 'type', 'properties', 'required', 'additionalProperties']);
     expect(Object.keys(schema.properties)).toEqual(['zeta', 'alpha', 'mid']);
   });
 
   it('takes the title from @title', () => {
-    expect(schemaFrom('/**\n * Builds.\n * @title OpenSSL build\n */\nexport interface BuildOptions { a: string }').title).toBe(
-      'OpenSSL build',
-    );
+    expect(schemaFrom('/**\n * Builds.\n * @title OpenSSL build\n */\nexport interface BuildOptions { a: string }').title).toBe('OpenSSL build');
   });
 
   it('picks the one exported *Options or *Schema interface, leaving helpers alone', () => {
@@ -319,7 +319,11 @@ describe('types with no faithful schema fail loudly, naming the file, interface 
     ['unknown', 'value: unknown;', 'unsupported type `unknown`'],
     ['a function', 'value: () => void;', 'unsupported type `() => void`'],
     ['a mixed union', 'value: string | boolean;', 'unsupported union `string | boolean`'],
-    ['a union of objects without kind', 'value: { a: string } | { b: string };', 'each member of a union of objects needs a required string-literal `kind`; `{ a: string }` has none'],
+    [
+      'a union of objects without kind',
+      'value: { a: string } | { b: string };',
+      'each member of a union of objects needs a required string-literal `kind`; `{ a: string }` has none',
+    ],
     ['two union members with the same kind', "value: { kind: 'a' } | { kind: 'a'; x?: string };", "two members of the union have kind 'a'"],
     ['a Record with non-string keys', 'value: Record<number, string>;', 'Record keys must be `string`'],
     ['a @default that is not JSON', "/** @default 'x' */ value?: string;", '@default must be JSON'],

@@ -25,7 +25,10 @@ export function readDocComment(
   const tags = new Map<string, string>();
   if (jsDocs.length === 0) return { tags };
 
-  const lines = jsDocs[jsDocs.length - 1].getInnerText().split(/\r?\n/).map((line) => line.trim());
+  const lines = jsDocs[jsDocs.length - 1]
+    .getInnerText()
+    .split(/\r?\n/)
+    .map((line) => line.trim());
   const firstTag = lines.findIndex((line) => line.startsWith('@'));
   const proseLines = firstTag === -1 ? lines : lines.slice(0, firstTag);
   const tagLines = firstTag === -1 ? [] : lines.slice(firstTag);

@@ -1,13 +1,4 @@
-import {
-  InterfaceDeclaration,
-  Node,
-  PropertySignature,
-  SourceFile,
-  SyntaxKind,
-  TypeElementTypes,
-  TypeNode,
-  TypeReferenceNode,
-} from 'ts-morph';
+import { InterfaceDeclaration, Node, PropertySignature, SourceFile, SyntaxKind, TypeElementTypes, TypeNode, TypeReferenceNode } from 'ts-morph';
 import type { OptionsSchema, PropertySchema } from './json-schema';
 import { readDocComment } from './jsdoc';
 
@@ -17,10 +8,7 @@ export class SchemaSourceError extends Error {
 }
 
 const ROOT_TAGS = ['title', 'schemaRoot'];
-const PROPERTY_TAGS = [
-  'default', 'minimum', 'maximum', 'integer', 'pattern', 'format',
-  'prompt', 'argv', 'hidden', 'visible', 'alias', 'deprecated',
-];
+const PROPERTY_TAGS = ['default', 'minimum', 'maximum', 'integer', 'pattern', 'format', 'prompt', 'argv', 'hidden', 'visible', 'alias', 'deprecated'];
 const SUPPORTED_TYPES =
   'string, number, boolean, string-literal unions, arrays, Record<string, T>, interfaces, ' +
   'and unions of interfaces discriminated by a string-literal `kind`';

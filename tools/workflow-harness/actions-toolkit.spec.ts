@@ -28,13 +28,15 @@ describe("GitHub's expression evaluator, as the harness uses it", () => {
   });
 
   it('interpolates text, and a whole expression keeps its type', () => {
-    expect(interpolate('npx nx ${{ github.event_name == \'schedule\' && \'run-many\' || \'affected\' }} -t build', { ...context, github: { event_name: 'schedule' } })).toBe('npx nx run-many -t build');
+    expect(
+      interpolate("npx nx ${{ github.event_name == 'schedule' && 'run-many' || 'affected' }} -t build", { ...context, github: { event_name: 'schedule' } }),
+    ).toBe('npx nx run-many -t build');
     expect(interpolate('${{ matrix.container }}', context)).toBe('debian:12');
     expect(interpolate('${{ matrix }}', context)).toEqual(context.matrix);
     expect(interpolate({ path: '${{ steps.python.outputs.python-path }}' }, context)).toEqual({ path: '/opt/py' });
   });
 
-  it("reads if: as GitHub does: success() unless a status function is named", () => {
+  it('reads if: as GitHub does: success() unless a status function is named', () => {
     expect(stepCondition(undefined, context, 'success')).toBe(true);
     expect(stepCondition(undefined, context, 'failure')).toBe(false);
     expect(stepCondition("matrix.platform == 'linux'", context, 'failure')).toBe(false);
@@ -51,7 +53,10 @@ describe("GitHub's workflow parser", () => {
     writeFileSync(good, 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n');
     expect(validateWorkflow(good)).toEqual([]);
     const bad = join(dir, 'bad.yml');
-    writeFileSync(bad, 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: soon\n    steps:\n      - run: echo hi\n        uses: actions/checkout@v4\n');
+    writeFileSync(
+      bad,
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minutes: soon\n    steps:\n      - run: echo hi\n        uses: actions/checkout@v4\n',
+    );
     const errors = validateWorkflow(bad).join('\n');
     expect(errors).toMatch(/Unexpected value 'soon'/);
     expect(errors.length).toBeGreaterThan(0);

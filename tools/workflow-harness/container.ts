@@ -26,7 +26,14 @@ export function podman(args: string[], options: { input?: string; timeoutMs?: nu
   return { status: result.status ?? 1, stdout: result.stdout ?? '', stderr: `${result.stderr ?? ''}${result.error ? String(result.error) : ''}` };
 }
 
-const DEBIAN_RELEASES: Record<string, string> = { '11': 'bullseye', '12': 'bookworm', '13': 'trixie', bullseye: 'bullseye', bookworm: 'bookworm', trixie: 'trixie' };
+const DEBIAN_RELEASES: Record<string, string> = {
+  '11': 'bullseye',
+  '12': 'bookworm',
+  '13': 'trixie',
+  bullseye: 'bullseye',
+  bookworm: 'bookworm',
+  trixie: 'trixie',
+};
 
 /**
  * The local image a workflow's `container:` names. Docker Hub's `debian:<version>` is Debian's minbase for that release
@@ -36,7 +43,9 @@ const DEBIAN_RELEASES: Record<string, string> = { '11': 'bullseye', '12': 'bookw
 export async function containerImage(name: string, logFile: string): Promise<string> {
   const match = name.match(/^(?:docker\.io\/)?(?:library\/)?debian:([a-z0-9]+)(?:-slim)?$/);
   if (!match || !DEBIAN_RELEASES[match[1]]) {
-    throw new Error(`container image "${name}": the harness makes Debian images (debian:11, debian:12, debian:13) from Debian's archive; no registry is reachable to pull others.`);
+    throw new Error(
+      `container image "${name}": the harness makes Debian images (debian:11, debian:12, debian:13) from Debian's archive; no registry is reachable to pull others.`,
+    );
   }
   return debianImage(DEBIAN_RELEASES[match[1]], [], `docker.io/library/debian:${match[1]}`, logFile);
 }

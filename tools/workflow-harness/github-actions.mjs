@@ -28,16 +28,25 @@ function evaluate({ expressions, context, status }) {
         name,
         minArgs: 0,
         maxArgs: 0,
-        call: () => new data.BooleanData(name === 'always' ? true : name === 'success' ? status === 'success' : name === 'failure' ? status === 'failure' : false),
+        call: () =>
+          new data.BooleanData(name === 'always' ? true : name === 'success' ? status === 'success' : name === 'failure' ? status === 'failure' : false),
       },
     ]),
   );
   return expressions.map((expression) => {
     try {
       const lexed = new Lexer(expression).lex();
-      const tree = new Parser(lexed.tokens, CONTEXTS, STATUS.map((name) => ({ name, minArgs: 0, maxArgs: 0 }))).parse();
+      const tree = new Parser(
+        lexed.tokens,
+        CONTEXTS,
+        STATUS.map((name) => ({ name, minArgs: 0, maxArgs: 0 })),
+      ).parse();
       const value = new Evaluator(tree, contexts, functions).evaluate();
-      return { value: JSON.parse(JSON.stringify(value, data.replacer)), truthy: truthy(value), text: value.coerceString?.() ?? JSON.stringify(JSON.parse(JSON.stringify(value, data.replacer))) };
+      return {
+        value: JSON.parse(JSON.stringify(value, data.replacer)),
+        truthy: truthy(value),
+        text: value.coerceString?.() ?? JSON.stringify(JSON.parse(JSON.stringify(value, data.replacer))),
+      };
     } catch (error) {
       return { error: `${expression}: ${error.message}` };
     }

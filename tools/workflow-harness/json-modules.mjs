@@ -2,7 +2,6 @@
 // supplies one); Node.js 20 requires the attribute, so this hook adds it for .json files.
 import { register } from 'node:module';
 
-
 register(
   'data:text/javascript,' +
     encodeURIComponent(

@@ -75,7 +75,7 @@ describe('nrwl/nx-set-shas, locally', () => {
     expect(result).toMatchObject({ ok: true, env: { NX_BASE: first, NX_HEAD: second } });
   });
 
-  it('HEAD~1 with the action\'s warning when no successful run is known, and fails without a repository', async () => {
+  it("HEAD~1 with the action's warning when no successful run is known, and fails without a repository", async () => {
     const { repo, first, second } = repository();
     const ctx = context(repo, second);
     await localAction('actions/checkout@v4')({ 'fetch-depth': '0' }, ctx);

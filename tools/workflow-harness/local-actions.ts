@@ -76,7 +76,9 @@ async function setupNode(inputs: Record<string, string>, context: ActionContext)
   if (inputs.cache === 'npm') {
     const lock = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock'].some((file) => existsSync(join(context.workspace.host, file)));
     if (!lock) {
-      context.log(`Dependencies lock file is not found in ${context.workspace.container}. Supported file patterns: package-lock.json,npm-shrinkwrap.json,yarn.lock`);
+      context.log(
+        `Dependencies lock file is not found in ${context.workspace.container}. Supported file patterns: package-lock.json,npm-shrinkwrap.json,yarn.lock`,
+      );
       return { ok: false };
     }
   }
@@ -106,7 +108,9 @@ async function nxSetShas(inputs: Record<string, string>, context: ActionContext)
   } else if (context.lastSuccessfulSha && (await git(['cat-file', '-e', `${context.lastSuccessfulSha}^{commit}`])).status === 0) {
     base = context.lastSuccessfulSha;
   } else {
-    context.log(`WARNING: Unable to find a successful workflow run on 'origin/${main}', or the latest successful workflow was connected to a commit which no longer exists on that branch.`);
+    context.log(
+      `WARNING: Unable to find a successful workflow run on 'origin/${main}', or the latest successful workflow was connected to a commit which no longer exists on that branch.`,
+    );
     const previous = await git(['rev-parse', 'HEAD~1']);
     if (previous.status !== 0) {
       context.log(previous.output);
@@ -120,11 +124,18 @@ async function nxSetShas(inputs: Record<string, string>, context: ActionContext)
 }
 
 async function uploadArtifact(inputs: Record<string, string>, context: ActionContext): Promise<ActionResult> {
-  const patterns = (inputs.path ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
-  const expanded = spawnSync('bash', ['-O', 'globstar', '-O', 'nullglob', '-c', 'for p in "$@"; do for f in $p; do printf "%s\\0" "$f"; done; done', 'glob', ...patterns], {
-    cwd: context.workspace.host,
-    encoding: 'utf8',
-  });
+  const patterns = (inputs.path ?? '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const expanded = spawnSync(
+    'bash',
+    ['-O', 'globstar', '-O', 'nullglob', '-c', 'for p in "$@"; do for f in $p; do printf "%s\\0" "$f"; done; done', 'glob', ...patterns],
+    {
+      cwd: context.workspace.host,
+      encoding: 'utf8',
+    },
+  );
   const files = expanded.stdout.split('\0').filter(Boolean);
   if (files.length === 0) {
     const mode = inputs['if-no-files-found'] ?? 'warn';
@@ -153,7 +164,9 @@ export function localAction(uses: string): LocalAction {
   const name = uses.replace(/@.*$/, '');
   const action = ACTIONS[name];
   if (!action) {
-    throw new Error(`the harness has no local equivalent of ${uses} (it has ${Object.keys(ACTIONS).join(', ')}): add one to tools/workflow-harness/local-actions.ts.`);
+    throw new Error(
+      `the harness has no local equivalent of ${uses} (it has ${Object.keys(ACTIONS).join(', ')}): add one to tools/workflow-harness/local-actions.ts.`,
+    );
   }
   return action;
 }

@@ -118,7 +118,12 @@ export function parseCommandFile(text: string): Record<string, string> {
 }
 
 const stringValues = (values: Record<string, unknown> | undefined): Record<string, string> =>
-  Object.fromEntries(Object.entries(values ?? {}).map(([key, value]) => [key, value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value)]));
+  Object.fromEntries(
+    Object.entries(values ?? {}).map(([key, value]) => [
+      key,
+      value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value),
+    ]),
+  );
 
 export async function runJob(request: JobRunRequest): Promise<JobResult> {
   const errors = validateWorkflow(request.workflowFile);
@@ -170,7 +175,9 @@ export async function runJob(request: JobRunRequest): Promise<JobResult> {
   const container = interpolate(job.container, context) as string | { image: string } | undefined;
   const image = typeof container === 'string' ? container : container?.image;
   if (!image) {
-    throw new Error(`job ${request.job} runs on ${runsOn} with no container: the harness runs a job in its container, and no Ubuntu runner image can be made here.`);
+    throw new Error(
+      `job ${request.job} runs on ${runsOn} with no container: the harness runs a job in its container, and no Ubuntu runner image can be made here.`,
+    );
   }
   const workflowEnv = stringValues(interpolate(workflow.env ?? {}, context) as Record<string, unknown>);
   context.env = workflowEnv;
@@ -182,10 +189,33 @@ export async function runJob(request: JobRunRequest): Promise<JobResult> {
   const trust = machineTrust();
   const name = `fipskit-harness-${randomUUID().slice(0, 8)}`;
   const started = podman([
-    'run', '-d', '--name', name, '--pull=never', `--network=${request.network ?? 'bridge'}`, ...PODMAN_LIMITS,
-    '-v', `${hostWork}:/__w`, '-v', `${hostHome}:/github/home`, '-v', `${request.npmCache}:/github/home/.npm`,
-    ...trust.mounts, '-v', `${nodeDir.host}:/__t/node:ro`, '-v', `${request.repository}:/__harness/origin:ro`,
-    '-e', 'HOME=/github/home', '-w', workspace, '--entrypoint', 'tail', reference, '-f', '/dev/null',
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--pull=never',
+    `--network=${request.network ?? 'bridge'}`,
+    ...PODMAN_LIMITS,
+    '-v',
+    `${hostWork}:/__w`,
+    '-v',
+    `${hostHome}:/github/home`,
+    '-v',
+    `${request.npmCache}:/github/home/.npm`,
+    ...trust.mounts,
+    '-v',
+    `${nodeDir.host}:/__t/node:ro`,
+    '-v',
+    `${request.repository}:/__harness/origin:ro`,
+    '-e',
+    'HOME=/github/home',
+    '-w',
+    workspace,
+    '--entrypoint',
+    'tail',
+    reference,
+    '-f',
+    '/dev/null',
   ]);
   if (started.status !== 0) throw new Error(`podman run ${reference} failed:\n${started.stderr}`);
 
@@ -214,9 +244,13 @@ export async function runJob(request: JobRunRequest): Promise<JobResult> {
   const exec = (args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) =>
     new Promise<{ status: number; output: string }>((done) => {
       const env = { ...baseEnv(), ...(options.env ?? {}) };
-      const child = spawn('podman', [...PODMAN_GLOBAL, 'exec', '-w', options.cwd ?? workspace, ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), name, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        'podman',
+        [...PODMAN_GLOBAL, 'exec', '-w', options.cwd ?? workspace, ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), name, ...args],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let output = '';
       const take = (chunk: Buffer) => {
         output += chunk.toString();
@@ -224,10 +258,13 @@ export async function runJob(request: JobRunRequest): Promise<JobResult> {
       };
       child.stdout.on('data', take);
       child.stderr.on('data', take);
-      const timer = setTimeout(() => {
-        output += `\nThe job has exceeded the maximum execution time of ${job['timeout-minutes'] ?? 360} minutes.`;
-        child.kill('SIGKILL');
-      }, Math.max(1_000, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          output += `\nThe job has exceeded the maximum execution time of ${job['timeout-minutes'] ?? 360} minutes.`;
+          child.kill('SIGKILL');
+        },
+        Math.max(1_000, deadline - Date.now()),
+      );
       child.on('error', (error) => {
         clearTimeout(timer);
         done({ status: 1, output: `${output}${String(error)}` });
@@ -291,7 +328,13 @@ export async function runJob(request: JobRunRequest): Promise<JobResult> {
         const result = await localAction(step.uses)(inputs, actionContext);
         ok = result.ok;
         output = lines.join('\n');
-        if (result.env) appendFileSync(join(hostTemp, files.GITHUB_ENV), Object.entries(result.env).map(([k, v]) => `${k}=${v}\n`).join(''));
+        if (result.env)
+          appendFileSync(
+            join(hostTemp, files.GITHUB_ENV),
+            Object.entries(result.env)
+              .map(([k, v]) => `${k}=${v}\n`)
+              .join(''),
+          );
         if (result.path) appendFileSync(join(hostTemp, files.GITHUB_PATH), result.path.map((p) => `${p}\n`).join(''));
         outputs = { ...(result.outputs ?? {}) };
       } else {
@@ -301,7 +344,8 @@ export async function runJob(request: JobRunRequest): Promise<JobResult> {
       extraPath.push(...readFileSync(join(hostTemp, files.GITHUB_PATH), 'utf8').split('\n').filter(Boolean));
       outputs = { ...outputs, ...parseCommandFile(readFileSync(join(hostTemp, files.GITHUB_OUTPUT), 'utf8')) };
       const outcome = ok ? 'success' : 'failure';
-      if (step.id) (context.steps as Record<string, unknown>)[step.id] = { outputs, outcome, conclusion: ok || step['continue-on-error'] ? 'success' : 'failure' };
+      if (step.id)
+        (context.steps as Record<string, unknown>)[step.id] = { outputs, outcome, conclusion: ok || step['continue-on-error'] ? 'success' : 'failure' };
       if (!ok && !step['continue-on-error']) status = 'failure';
       const seconds = (Date.now() - begin) / 1000;
       steps.push({ name: title, outcome, seconds, output });
@@ -334,8 +378,12 @@ function nodeToolCache(dir: string): { host: string } {
   if (!existsSync(join(dir, 'bin', 'node'))) {
     mkdirSync(join(dir, 'bin'), { recursive: true });
     cpSync(npmDir, join(dir, 'lib', 'node_modules', 'npm'), { recursive: true });
-    writeFileSync(join(dir, 'bin', 'npm'), '#!/bin/sh\nexec "$(dirname "$0")/node" "$(dirname "$0")/../lib/node_modules/npm/bin/npm-cli.js" "$@"\n', { mode: 0o755 });
-    writeFileSync(join(dir, 'bin', 'npx'), '#!/bin/sh\nexec "$(dirname "$0")/node" "$(dirname "$0")/../lib/node_modules/npm/bin/npx-cli.js" "$@"\n', { mode: 0o755 });
+    writeFileSync(join(dir, 'bin', 'npm'), '#!/bin/sh\nexec "$(dirname "$0")/node" "$(dirname "$0")/../lib/node_modules/npm/bin/npm-cli.js" "$@"\n', {
+      mode: 0o755,
+    });
+    writeFileSync(join(dir, 'bin', 'npx'), '#!/bin/sh\nexec "$(dirname "$0")/node" "$(dirname "$0")/../lib/node_modules/npm/bin/npx-cli.js" "$@"\n', {
+      mode: 0o755,
+    });
     // bin/node last: its presence says the copy is whole (an interrupted one is made again).
     cpSync(process.execPath, join(dir, 'bin', 'node.partial'));
     renameSync(join(dir, 'bin', 'node.partial'), join(dir, 'bin', 'node'));

@@ -27,7 +27,12 @@ function firstLine(program, args) {
   const result = spawnSync(program, args, { encoding: 'utf8', windowsHide: true, env: { ...process.env, LC_ALL: 'C' } });
   if (result.error) return 'not found';
   const text = `${result.stdout || ''}\n${result.stderr || ''}`;
-  return text.split(/\r?\n/).map((l) => l.trim()).find(Boolean) || `exit ${result.status}`;
+  return (
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find(Boolean) || `exit ${result.status}`
+  );
 }
 
 const LAUNCHERS = new Set(['ccache', 'sccache', 'distcc', 'icecc', 'buildcache']);
@@ -50,7 +55,12 @@ function msvcEnvironment() {
 
 /** Where a program name leads on PATH, the way the build's exec finds it, links followed; "not found" when nowhere. */
 function programPath(program) {
-  const candidates = program.includes('/') ? [program] : (process.env.PATH || '').split(delimiter).filter(Boolean).map((dir) => join(dir, program));
+  const candidates = program.includes('/')
+    ? [program]
+    : (process.env.PATH || '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, program));
   for (const candidate of candidates) {
     try {
       if (statSync(candidate).isFile()) return realpathSync(candidate);
@@ -161,7 +171,11 @@ function fipskitCode(stage) {
       hash.update(`${packageName(name)}: not found\0`);
       continue;
     }
-    for (const file of codeFiles(dir)) hash.update(`${name}/${relative(dir, file).split('\\').join('/')}\0`).update(readFileSync(file)).update('\0');
+    for (const file of codeFiles(dir))
+      hash
+        .update(`${name}/${relative(dir, file).split('\\').join('/')}\0`)
+        .update(readFileSync(file))
+        .update('\0');
   }
   return `fipskit code: ${hash.digest('hex')}`;
 }
@@ -188,7 +202,8 @@ const args = process.argv.slice(require.main === module ? 2 : 1);
 const ccAt = args.indexOf('--cc');
 const cc = ccAt >= 0 ? args.splice(ccAt, 2)[1] : undefined;
 const [kind, interpreter] = args;
-const lines = kind === 'openssl' ? opensslTools(cc) : kind === 'python' ? pythonTools(interpreter, cc) : kind === 'fips-config' || kind === 'package' ? [] : null;
+const lines =
+  kind === 'openssl' ? opensslTools(cc) : kind === 'python' ? pythonTools(interpreter, cc) : kind === 'fips-config' || kind === 'package' ? [] : null;
 if (!lines || (ccAt >= 0 && !cc)) {
   console.error('usage: toolchain-identity.js openssl [--cc CC] | python [interpreter] [--cc CC] | fips-config | package');
   process.exit(2);

@@ -5,7 +5,15 @@ export { ProcessError } from './process/process-error';
 export { ExecaRunner, childEnvironment } from './process/execa-runner';
 export { RecordingRunner } from './process/recording-runner';
 export { probeTool } from './process/probe-tool';
-export { assertEnvironmentOption, buildEnvironment, describeBuildEnvironment, inEnvironment, leftOutWarning, parseCompilerCommand, redactedEnvironment } from './process/build-environment';
+export {
+  assertEnvironmentOption,
+  buildEnvironment,
+  describeBuildEnvironment,
+  inEnvironment,
+  leftOutWarning,
+  parseCompilerCommand,
+  redactedEnvironment,
+} from './process/build-environment';
 
 // Stage logs and executor results.
 export { StageLog } from './log/stage-log';
@@ -77,6 +85,14 @@ export { checkStageOptions } from './contracts/stage';
 export type { OptionShape, OptionType, PlanRequest, Stage, StageContext } from './contracts/stage';
 
 // The project model: a project's options and the Python versions it supports.
-export { debianVersionProblem, defaultInterpreter, defaultMode, interpreterProblem, modeMismatch, normalizeProject, outputDirProblem } from './project/project-model';
+export {
+  debianVersionProblem,
+  defaultInterpreter,
+  defaultMode,
+  interpreterProblem,
+  modeMismatch,
+  normalizeProject,
+  outputDirProblem,
+} from './project/project-model';
 export type { NamedProjectFile, PythonMode } from './project/project-model';
 export { pythonVersionProblem } from './project/python-versions';

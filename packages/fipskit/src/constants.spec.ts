@@ -20,7 +20,9 @@ describe('the toolchain runtime input Nx runs through the shell', () => {
     expect(() => toolchainInput('python', '/usr/bin/python3.11\\', '; echo injected #')).toThrow(
       'The interpreter path /usr/bin/python3.11\\ contains a quote, $, `, %, a line break or a trailing backslash: install Python in a plain path.',
     );
-    expect(() => toolchainInput('openssl', undefined, 'gcc\\')).toThrow('The CC gcc\\ contains a quote, $, `, %, a line break or a trailing backslash: use a plain path.');
+    expect(() => toolchainInput('openssl', undefined, 'gcc\\')).toThrow(
+      'The CC gcc\\ contains a quote, $, `, %, a line break or a trailing backslash: use a plain path.',
+    );
   });
 
   it.each([['a"b'], ['$(id)'], ['`id`'], ['%PATH%'], ['a\nb']])('refuses %j', (value) => {

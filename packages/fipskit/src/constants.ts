@@ -1,5 +1,12 @@
 /** The npm scope and packages the generated targets use. */
-export const PLUGIN_PACKAGES = ['fipskit', '@fipskit/core', '@fipskit/openssl-fips', '@fipskit/fips-config', '@fipskit/python-pcbuild', '@fipskit/verify'] as const;
+export const PLUGIN_PACKAGES = [
+  'fipskit',
+  '@fipskit/core',
+  '@fipskit/openssl-fips',
+  '@fipskit/fips-config',
+  '@fipskit/python-pcbuild',
+  '@fipskit/verify',
+] as const;
 /** The version init installs: this package's own, which nx release sets for all six at once. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- read at run time; an import would have tsc compile package.json into the build output
 export const PLUGIN_VERSION: string = (require('../package.json') as { version: string }).version;
@@ -95,4 +102,3 @@ export const RELEASE_KEY_FILES = {
   openssl: { path: 'keys/openssl-release-keys.asc', what: "OpenSSL's release keys", publishedAt: 'https://openssl-library.org/source/pubkeys.asc' },
   cpython: { path: 'keys/cpython-release-keys.asc', what: "the CPython release managers' keys", publishedAt: 'https://www.python.org/downloads/metadata/pgp/' },
 } as const;
-

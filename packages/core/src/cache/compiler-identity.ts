@@ -16,7 +16,10 @@ export function toolchainInputCompiler(inputs: unknown[] | undefined): string | 
  * the build runs, or a compiler upgrade would restore binaries the old one made. A target without that input is the
  * user's choice and is left alone.
  */
-export function assertCompilerInCacheKey(context: Pick<ExecutorContext, 'projectName' | 'targetName' | 'projectsConfigurations'>, declaredCc: string | undefined): void {
+export function assertCompilerInCacheKey(
+  context: Pick<ExecutorContext, 'projectName' | 'targetName' | 'projectsConfigurations'>,
+  declaredCc: string | undefined,
+): void {
   const { projectName, targetName } = context;
   if (!projectName || !targetName) return;
   const target = context.projectsConfigurations?.projects[projectName]?.targets?.[targetName];

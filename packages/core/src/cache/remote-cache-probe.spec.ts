@@ -39,7 +39,10 @@ describe('probeRemoteCache', () => {
   it.each([
     ['unauthorized', /refuses the token \(HTTP 401: invalid token\): Nx stops with "Unauthorized"\. Set NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN/],
     ['broken', /answers HTTP 500 \(disk full\): Nx stops with "Misconfigured remote cache endpoint"/],
-    ['silent', /did not answer within 0\.3 s\. Nx waits for its remote cache without a time limit, so this build may stop without a word .*--skip-remote-cache/],
+    [
+      'silent',
+      /did not answer within 0\.3 s\. Nx waits for its remote cache without a time limit, so this build may stop without a word .*--skip-remote-cache/,
+    ],
   ] as const)('%s server: not ok, with what Nx will do and how to build anyway', async (kind, message) => {
     behaviour = kind;
     // Only the silent server needs the short limit; the others answer, however loaded the machine.
@@ -54,7 +57,10 @@ describe('probeRemoteCache', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const probe = await probeRemoteCache({ NX_SELF_HOSTED_REMOTE_CACHE_SERVER: `http://127.0.0.1:${port}` });
-    expect(probe).toMatchObject({ ok: false, message: expect.stringMatching(/cannot be reached \(.*ECONNREFUSED.*\): Nx stops with "Failed to send request"/) });
+    expect(probe).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/cannot be reached \(.*ECONNREFUSED.*\): Nx stops with "Failed to send request"/),
+    });
   });
 
   it('never prints the user name and password a URL carries; it asks with them as Basic authentication', async () => {

@@ -37,7 +37,11 @@ export async function probeRemoteCache(env: NodeJS.ProcessEnv = process.env, tim
       };
     }
     const cause = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
-    return { url: server, ok: false, message: `the remote cache ${server} cannot be reached (${cause}): Nx stops with "Failed to send request". Start the server, or ${BUILD_LOCALLY}.` };
+    return {
+      url: server,
+      ok: false,
+      message: `the remote cache ${server} cannot be reached (${cause}): Nx stops with "Failed to send request". Start the server, or ${BUILD_LOCALLY}.`,
+    };
   }
   const body = (await response.text().catch(() => '')).trim().slice(0, 200);
   const ms = Date.now() - started;

@@ -24,10 +24,10 @@ const codeLine = (cwd: string, stage = 'python') =>
     .split('\n')
     .find((line) => line.startsWith('fipskit code: '));
 
-describe('toolchain-identity.js: the fipskit code that makes a stage\'s output', () => {
+describe("toolchain-identity.js: the fipskit code that makes a stage's output", () => {
   const runtime = { 'python-pcbuild/src/fips-runtime/_fipskit_boot.py': 'A = 1\n', 'core/src/fips/openssl-cnf.js': 'exports.x = 1;\n' };
 
-  it('is a digest of the stage\'s package and core: one changed byte of the Python runtime is another identity', () => {
+  it("is a digest of the stage's package and core: one changed byte of the Python runtime is another identity", () => {
     const a = workspaceWith(runtime);
     expect(codeLine(a)).toMatch(/^fipskit code: [0-9a-f]{64}$/);
     expect(codeLine(workspaceWith(runtime))).toBe(codeLine(a));
@@ -35,7 +35,7 @@ describe('toolchain-identity.js: the fipskit code that makes a stage\'s output',
     expect(codeLine(workspaceWith({ ...runtime, 'core/src/fips/openssl-cnf.js': 'exports.x = 2;\n' }))).not.toBe(codeLine(a));
   });
 
-  it('leaves out what cannot change an output: tests, their fixtures, other stages\' packages', () => {
+  it("leaves out what cannot change an output: tests, their fixtures, other stages' packages", () => {
     const a = workspaceWith(runtime);
     const more = workspaceWith({
       ...runtime,
@@ -52,7 +52,8 @@ describe('toolchain-identity.js: the fipskit code that makes a stage\'s output',
     const installed = join(ws, 'node_modules', '@fipskit', 'core', 'bin', 'toolchain-identity.js');
     const byPath = execFileSync(process.execPath, [installed, 'python', '--cc', 'cc'], { cwd: ws, encoding: 'utf8' });
     expect(byPath).toMatch(/^cc: .*\ncc program: .*\nfipskit code: [0-9a-f]{64}\n$/);
-    const byName = (cwd: string) => execFileSync(process.execPath, ['-r', '@fipskit/core/bin/toolchain-identity.js', '-e', '0', 'python', '--cc', 'cc'], { cwd, encoding: 'utf8' });
+    const byName = (cwd: string) =>
+      execFileSync(process.execPath, ['-r', '@fipskit/core/bin/toolchain-identity.js', '-e', '0', 'python', '--cc', 'cc'], { cwd, encoding: 'utf8' });
     expect(byName(ws)).toBe(byPath);
     // A workspace whose packages are installed in a parent directory (a nested workspace, a hoisting monorepo).
     mkdirSync(join(ws, 'nested'));
@@ -75,7 +76,7 @@ describe('toolchain-identity.js: the compiler the build runs', () => {
       .split('\n')
       .filter((line) => line.startsWith('cc'));
 
-  it('without a declared CC asks what OpenSSL\'s Configure and CPython\'s configure run: gcc, not cc', () => {
+  it("without a declared CC asks what OpenSSL's Configure and CPython's configure run: gcc, not cc", () => {
     const dir = compilers(['gcc'], 'gcc (Fake) 99.1');
     const elsewhere = compilers(['cc'], 'cc (Other) 1.0');
     const path = `${dir}:${elsewhere}:${process.env.PATH}`;

@@ -80,7 +80,14 @@ export function readBuildInfo(prefix: string): OpenSslBuildInfo {
     throw new Error(`${infoFile} is not valid JSON (${(error as Error).message}): rebuild the openssl stage.`, { cause: error });
   }
   const layout = info.layout;
-  if (typeof info.version !== 'string' || typeof info.fipsProvider?.version !== 'string' || typeof info.fipsProvider?.module !== 'string' || !layout || ![layout.bin, layout.lib, layout.modules, layout.include].every((p) => typeof p === 'string') || typeof info.artifacts !== 'object') {
+  if (
+    typeof info.version !== 'string' ||
+    typeof info.fipsProvider?.version !== 'string' ||
+    typeof info.fipsProvider?.module !== 'string' ||
+    !layout ||
+    ![layout.bin, layout.lib, layout.modules, layout.include].every((p) => typeof p === 'string') ||
+    typeof info.artifacts !== 'object'
+  ) {
     throw new Error(`${infoFile} lacks version, fipsProvider or layout: it was not written by this version of the openssl stage; rebuild it.`);
   }
   return info as OpenSslBuildInfo;

@@ -29,6 +29,7 @@ export function compiledInDirectories(info: Pick<OpenSslBuildInfo, 'platform' | 
   const paths = pathsFor(info.platform);
   const given = (name: string) => info.configure.arguments.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
   const prefix = paths.normalize(given('prefix') ?? compiledInPrefix({ platform: info.platform, source: { version: info.version } }));
-  const under = (value: string | undefined, fallback: string) => (value === undefined ? paths.join(prefix, fallback) : paths.isAbsolute(value) ? paths.normalize(value) : paths.join(prefix, value));
+  const under = (value: string | undefined, fallback: string) =>
+    value === undefined ? paths.join(prefix, fallback) : paths.isAbsolute(value) ? paths.normalize(value) : paths.join(prefix, value);
   return { prefix, opensslDir: under(given('openssldir'), 'ssl'), modulesDir: paths.join(under(given('libdir'), 'lib'), 'ossl-modules') };
 }

@@ -12,8 +12,7 @@
 export const BINDING_FILE = 'fipskit-binding.txt';
 
 export type MachineBinding =
-  | { kind: 'machine'; hostDigest: string; hostname: string; ranAt: string }
-  | { kind: 'self-test-onload'; hostname: string; ranAt: string };
+  { kind: 'machine'; hostDigest: string; hostname: string; ranAt: string } | { kind: 'self-test-onload'; hostname: string; ranAt: string };
 
 /** `key=value` lines: the Python runtime reads them at every start without importing json. */
 export function renderBinding(binding: MachineBinding): string {

@@ -28,6 +28,8 @@ describe('readSourceLock', () => {
 
   it('refuses a tampered Debian lock before anything runs, naming the file', () => {
     const file = written({ ...debianLock, fileName: '--option_3.0.22.orig.tar.gz' });
-    expect(() => readSourceLock(file, 'openssl')).toThrow(`The source lock ${file} is not one the sources stage writes: its fileName "--option_3.0.22.orig.tar.gz"`);
+    expect(() => readSourceLock(file, 'openssl')).toThrow(
+      `The source lock ${file} is not one the sources stage writes: its fileName "--option_3.0.22.orig.tar.gz"`,
+    );
   });
 });

@@ -13,7 +13,16 @@ describe('checkStageOptions', () => {
   const check = (raw: unknown) => checkStageOptions<Record<string, unknown>>(raw, 'app:openssl', 'openssl', shape);
 
   it('returns options of the shape as they are, keeping keys it does not name', () => {
-    const raw = { sourceLock: 'a.json', outputPath: 'dist/x', jobs: 2, tests: false, configureArgs: ['no-idea'], environment: { CC: 'clang' }, scope: 'full', extra: 1 };
+    const raw = {
+      sourceLock: 'a.json',
+      outputPath: 'dist/x',
+      jobs: 2,
+      tests: false,
+      configureArgs: ['no-idea'],
+      environment: { CC: 'clang' },
+      scope: 'full',
+      extra: 1,
+    };
     expect(check(raw)).toBe(raw);
   });
 

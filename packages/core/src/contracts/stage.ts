@@ -88,7 +88,9 @@ function fits(value: unknown, type: OptionType): boolean {
  */
 export function checkStageOptions<Options>(raw: unknown, where: string, stage: string, shape: OptionShape): Options {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new Error(`${where} has no options object (it has ${describeValue(raw)}): the ${stage} stage needs ${requiredKeys(shape)}; regenerate the project with nx g fipskit:project, or set them in the target's options.`);
+    throw new Error(
+      `${where} has no options object (it has ${describeValue(raw)}): the ${stage} stage needs ${requiredKeys(shape)}; regenerate the project with nx g fipskit:project, or set them in the target's options.`,
+    );
   }
   const options = raw as Record<string, unknown>;
   const problems: string[] = [];

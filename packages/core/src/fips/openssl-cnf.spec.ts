@@ -47,7 +47,7 @@ describe('renderOpenSslCnf', () => {
     expect(section.split('\n')).toEqual(providers);
   });
 
-  it('a plan shows where the machine\'s section goes', () => {
+  it("a plan shows where the machine's section goes", () => {
     expect(renderOpenSslCnf(FIPS_SECTION_PLACEHOLDER, 'strict')).toContain('Written here by openssl fipsinstall on the machine that uses the module');
   });
 });
@@ -66,17 +66,26 @@ if (!existsSync(openssl)) {
 real('openssl.cnf in a real OpenSSL', () => {
   // Characters OpenSSL's config parser treats specially (escapes, quotes, variables, comments) and a space.
   const dir = join(mkdtempSync(join(tmpdir(), 'fipskit cnf ')), `Zoë's "x" \\t $HOME #1`);
-  const env = (conf: string) => ({ ...process.env, OPENSSL_CONF: conf, OPENSSL_MODULES: join(prefix, 'lib', 'ossl-modules'), LD_LIBRARY_PATH: join(prefix, 'lib') });
+  const env = (conf: string) => ({
+    ...process.env,
+    OPENSSL_CONF: conf,
+    OPENSSL_MODULES: join(prefix, 'lib', 'ossl-modules'),
+    LD_LIBRARY_PATH: join(prefix, 'lib'),
+  });
   const run = (conf: string, args: string[]) => spawnSync(openssl, args, { env: env(conf), encoding: 'utf8', cwd: tmpdir() });
   let section: string;
 
   beforeAll(() => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'empty.cnf'), '');
-    execFileSync(openssl, ['fipsinstall', '-module', join(prefix, 'lib', 'ossl-modules', 'fips.so'), '-out', join(dir, 'fipsmodule.cnf'), '-provider_name', 'fips'], {
-      env: env(join(dir, 'empty.cnf')),
-      stdio: 'pipe',
-    });
+    execFileSync(
+      openssl,
+      ['fipsinstall', '-module', join(prefix, 'lib', 'ossl-modules', 'fips.so'), '-out', join(dir, 'fipsmodule.cnf'), '-provider_name', 'fips'],
+      {
+        env: env(join(dir, 'empty.cnf')),
+        stdio: 'pipe',
+      },
+    );
     section = readFipsSection(readFileSync(join(dir, 'fipsmodule.cnf'), 'utf8'), 'fipsmodule.cnf');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,7 +100,12 @@ real('openssl.cnf in a real OpenSSL', () => {
     expect(list.status).toBe(0);
     const lines = list.stdout.split('\n');
     expect(providerIsActive(lines, 'fips')).toBe(true);
-    expect(lines.filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim()).sort()).toEqual(active);
+    expect(
+      lines
+        .filter((l) => /^ {2}\S/.test(l))
+        .map((l) => l.trim())
+        .sort(),
+    ).toEqual(active);
     const md5 = run(conf, ['dgst', '-md5', conf]);
     expect(md5.status).not.toBe(0);
     expect(md5.stderr).toMatch(/unsupported/);
@@ -99,7 +113,10 @@ real('openssl.cnf in a real OpenSSL', () => {
   });
 
   it('rhel-compatible: MD5 is there for whoever asks for it outside FIPS (-propquery -fips), strict has none', () => {
-    for (const [profile, works] of [['rhel-compatible', true], ['strict', false]] as const) {
+    for (const [profile, works] of [
+      ['rhel-compatible', true],
+      ['strict', false],
+    ] as const) {
       const conf = join(dir, `${profile}.cnf`);
       writeFileSync(conf, renderOpenSslCnf(section, profile));
       const md5 = run(conf, ['dgst', '-md5', '-propquery', '-fips', conf]);
@@ -107,9 +124,15 @@ real('openssl.cnf in a real OpenSSL', () => {
     }
   });
 
-  it('a section whose MAC does not match the module: no FIPS provider, and OpenSSL serves no digest at all instead of the default provider\'s', () => {
+  it("a section whose MAC does not match the module: no FIPS provider, and OpenSSL serves no digest at all instead of the default provider's", () => {
     const conf = join(dir, 'tampered.cnf');
-    writeFileSync(conf, renderOpenSslCnf(section.replace(/module-mac = ([0-9A-F]{2})/, (_m, byte) => `module-mac = ${byte === '00' ? '01' : '00'}`), 'rhel-compatible'));
+    writeFileSync(
+      conf,
+      renderOpenSslCnf(
+        section.replace(/module-mac = ([0-9A-F]{2})/, (_m, byte) => `module-mac = ${byte === '00' ? '01' : '00'}`),
+        'rhel-compatible',
+      ),
+    );
     const list = run(conf, ['list', '-providers', '-verbose']);
     // openssl list itself exits 0 here: the provider silently stays out, which is why every consumer checks it.
     expect(providerIsActive(list.stdout.split('\n'), 'fips')).toBe(false);

@@ -19,7 +19,10 @@ export const FIPS_SECTION_PLACEHOLDER = [
  * variable.
  */
 export function readFipsSection(text: string, source: string): string {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   const problems: string[] = [];
   if (lines[0] !== `[${FIPS_SECTION}]`) problems.push(`it does not start with [${FIPS_SECTION}]`);
   const body = lines.slice(1);
@@ -29,7 +32,9 @@ export function readFipsSection(text: string, source: string): string {
     if (!body.some((line) => line.startsWith(`${key} `) || line.startsWith(`${key}=`))) problems.push(`it has no ${key}`);
   }
   if (problems.length) {
-    throw new Error(`${source} is not the output of openssl fipsinstall: ${problems.join('; ')}. Run fipsinstall again (nx run <project>:fips-config --skip-nx-cache).`);
+    throw new Error(
+      `${source} is not the output of openssl fipsinstall: ${problems.join('; ')}. Run fipsinstall again (nx run <project>:fips-config --skip-nx-cache).`,
+    );
   }
   return lines.join('\n');
 }
@@ -43,7 +48,12 @@ export function readFipsSection(text: string, source: string): string {
 export function renderOpenSslCnf(fipsSection: string, profile: FipsProfile): string {
   const withDefault = profile !== 'strict';
   const withLegacy = profile === 'recipe-compatible';
-  const providers = ['fips = fips_sect', 'base = base_sect', ...(withDefault ? ['default = default_sect'] : []), ...(withLegacy ? ['legacy = legacy_sect'] : [])];
+  const providers = [
+    'fips = fips_sect',
+    'base = base_sect',
+    ...(withDefault ? ['default = default_sect'] : []),
+    ...(withLegacy ? ['legacy = legacy_sect'] : []),
+  ];
   const lines = [
     `# FIPS configuration written by fipskit (profile: ${profile}).`,
     '# Report configuration errors instead of silently ignoring them.',

@@ -11,7 +11,15 @@ export interface ProviderValidation {
 /** CMVP certificate data: cmvp-certificates.json, which the verdicts (python/fipskit_evidence.py) read too. */
 interface CertificateData {
   asOf: string;
-  certificates: Array<{ number: string; standard: ProviderValidation['standard']; versions: string[]; status: string; validated: string | null; sunset: string | null; historical: string | null }>;
+  certificates: Array<{
+    number: string;
+    standard: ProviderValidation['standard'];
+    versions: string[];
+    status: string;
+    validated: string | null;
+    sunset: string | null;
+    historical: string | null;
+  }>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

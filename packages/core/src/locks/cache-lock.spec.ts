@@ -16,11 +16,15 @@ describe('withCacheLock', () => {
     const lock = lockDir();
     const events: string[] = [];
     const holder = (name: string) =>
-      withCacheLock(lock, async () => {
-        events.push(`${name} in`);
-        await sleep(30);
-        events.push(`${name} out`);
-      }, { pollMs: 5 });
+      withCacheLock(
+        lock,
+        async () => {
+          events.push(`${name} in`);
+          await sleep(30);
+          events.push(`${name} out`);
+        },
+        { pollMs: 5 },
+      );
     await Promise.all([holder('a'), holder('b')]);
     expect(events).toEqual(['a in', 'a out', 'b in', 'b out']);
     expect(existsSync(lock)).toBe(false);
@@ -77,14 +81,17 @@ describe('withCacheLock', () => {
     lockLeftBy(lock, { pid: process.pid, namespace: 'linux:another-boot-or-container:pid:[4026532999]' });
     const started = performance.now();
     const abandoned: AbandonedLock[] = [];
-    await expect(withCacheLock(lock, async () => 'ran', { timeoutMs: 5000, pollMs: 10, staleMs: 400, onAbandoned: (a) => abandoned.push(a) })).resolves.toBe('ran');
+    await expect(withCacheLock(lock, async () => 'ran', { timeoutMs: 5000, pollMs: 10, staleMs: 400, onAbandoned: (a) => abandoned.push(a) })).resolves.toBe(
+      'ran',
+    );
     expect(performance.now() - started).toBeGreaterThanOrEqual(400);
     expect(abandoned).toEqual([expect.objectContaining({ ownerSeenGone: false })]);
   });
 });
 
 // Linux, as root, with util-linux unshare: a real holder in a pid namespace of its own, as in another container.
-const unshare = process.platform === 'linux' && process.getuid?.() === 0 ? spawnSync('unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', 'true']) : undefined;
+const unshare =
+  process.platform === 'linux' && process.getuid?.() === 0 ? spawnSync('unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', 'true']) : undefined;
 (unshare?.status === 0 ? describe : describe.skip)('withCacheLock: a holder in another pid namespace (unshare), whose pid 1 looks alive here', () => {
   const REPO = join(__dirname, '..', '..', '..', '..');
   it('is waited for while it renews the lock, and taken over once it was killed and its heartbeat stopped', async () => {
@@ -104,7 +111,9 @@ const unshare = process.platform === 'linux' && process.getuid?.() === 0 ? spawn
         `}, { heartbeatMs: 100 });`,
       ].join('\n'),
     );
-    const holder = spawn('unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, join(REPO, 'tools', 'run-ts.js'), script], { stdio: 'inherit' });
+    const holder = spawn('unshare', ['--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, join(REPO, 'tools', 'run-ts.js'), script], {
+      stdio: 'inherit',
+    });
     const holderGone = new Promise((resolve) => holder.on('close', resolve));
     try {
       while (!readFileSync(events, 'utf8').includes('in ')) await sleep(50);
@@ -116,10 +125,20 @@ const unshare = process.platform === 'linux' && process.getuid?.() === 0 ? spawn
       const waits: string[] = [];
       const abandoned: AbandonedLock[] = [];
       let entered = false;
-      const waiter = withCacheLock(lock, async () => void (entered = true), { pollMs: 50, staleMs: 1500, timeoutMs: 20_000, onWait: (o) => waits.push(o), onAbandoned: (a) => abandoned.push(a) });
+      const waiter = withCacheLock(lock, async () => void (entered = true), {
+        pollMs: 50,
+        staleMs: 1500,
+        timeoutMs: 20_000,
+        onWait: (o) => waits.push(o),
+        onAbandoned: (a) => abandoned.push(a),
+      });
       await sleep(3000);
       expect(entered).toBe(false);
-      expect(waits).toEqual([expect.stringMatching(/^process 1 on .* \(in another pid namespace or on another machine: fipskit cannot check it there, and takes the lock over once it has gone 2 s without renewing it\)$/)]);
+      expect(waits).toEqual([
+        expect.stringMatching(
+          /^process 1 on .* \(in another pid namespace or on another machine: fipskit cannot check it there, and takes the lock over once it has gone 2 s without renewing it\)$/,
+        ),
+      ]);
 
       holder.kill('SIGKILL');
       await holderGone;

@@ -116,7 +116,9 @@ async function acquire(lockDir: string, options: CacheLockOptions): Promise<stri
     }
     if (Date.now() > deadline) {
       const owner = found ? describeOwner(found, staleMs) : 'owner unknown';
-      throw new Error(`Another fipskit process has held ${lockDir} for more than ${Math.round(timeoutMs / 1000)} s (${owner}). If no fipskit process runs any more, delete that directory.`);
+      throw new Error(
+        `Another fipskit process has held ${lockDir} for more than ${Math.round(timeoutMs / 1000)} s (${owner}). If no fipskit process runs any more, delete that directory.`,
+      );
     }
     await sleep(pollMs);
   }
@@ -202,7 +204,14 @@ function ownerHere(owner: LockOwner | undefined): 'running' | 'gone' | 'unknown'
  * Only the holder of the guard inside it may remove it, and only while its owner record is still the one
  * judged: a lock taken afresh at the same path in the meantime has another record (its token).
  */
-function breakAbandoned(path: string, found: FoundLock, ownerSeenGone: boolean, judge: LockJudge, onAbandoned?: (abandoned: AbandonedLock) => void, depth = 0): boolean {
+function breakAbandoned(
+  path: string,
+  found: FoundLock,
+  ownerSeenGone: boolean,
+  judge: LockJudge,
+  onAbandoned?: (abandoned: AbandonedLock) => void,
+  depth = 0,
+): boolean {
   const guard = join(path, TAKEOVER_GUARD);
   const guardText = tryCreate(guard);
   if (guardText === undefined) {

@@ -49,7 +49,12 @@ describe('withStageLock: two runs of one stage at once, and a killed run', () =>
     while (!second.printed().includes('waiting for')) await sleep(50);
     writeFileSync(release, '');
     const [, secondOut] = await Promise.all([firstDone, second.done]);
-    expect(readFileSync(events, 'utf8').split('\n').filter(Boolean)).toEqual([`in ${first.pid}`, `out ${first.pid}`, `in ${second.child.pid}`, `out ${second.child.pid}`]);
+    expect(readFileSync(events, 'utf8').split('\n').filter(Boolean)).toEqual([
+      `in ${first.pid}`,
+      `out ${first.pid}`,
+      `in ${second.child.pid}`,
+      `out ${second.child.pid}`,
+    ]);
     expect(secondOut).toContain(`[openssl] waiting for process ${first.pid} on ${hostname()}, which is running this stage in ${join(dir, 'build')}`);
   }, 30_000);
 
@@ -59,7 +64,14 @@ describe('withStageLock: two runs of one stage at once, and a killed run', () =>
     await killedDone;
     expect(existsSync(join(dir, 'build', '.fipskit-lock'))).toBe(true);
     const printed: string[] = [];
-    await expect(withStageLock(join(dir, 'build'), 'openssl', (l) => printed.push(l), async () => 'ran')).resolves.toBe('ran');
+    await expect(
+      withStageLock(
+        join(dir, 'build'),
+        'openssl',
+        (l) => printed.push(l),
+        async () => 'ran',
+      ),
+    ).resolves.toBe('ran');
     expect(printed).toEqual([`[openssl] a previous run (process ${killed.pid} on ${hostname()}) was interrupted; starting over from a clean build directory`]);
     expect(existsSync(join(dir, 'build', '.fipskit-lock'))).toBe(false);
   }, 30_000);
@@ -98,7 +110,7 @@ describe('withStageLock: several runs racing for the lock of a killed run', () =
     return new Promise<string>((resolve) => child.on('close', () => resolve(printed)));
   }
 
-  it('exactly one of them takes the dead run\'s lock over, and they hold it one at a time', async () => {
+  it("exactly one of them takes the dead run's lock over, and they hold it one at a time", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fipskit-race-'));
     const buildDir = join(dir, 'build');
     // The lock of a killed run: its owner was a real process, now gone.
@@ -108,13 +120,22 @@ describe('withStageLock: several runs racing for the lock of a killed run', () =
     writeFileSync(events, '');
     const go = join(dir, 'go');
     const racers = Array.from({ length: 6 }, () => racer(buildDir, events, go));
-    while (readFileSync(events, 'utf8').split('\n').filter((l) => l.startsWith('ready')).length < racers.length) await sleep(50);
+    while (
+      readFileSync(events, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('ready')).length < racers.length
+    )
+      await sleep(50);
     writeFileSync(go, String(Date.now() + 300));
     const printed = (await Promise.all(racers)).join('');
 
     const takeovers = printed.split('\n').filter((l) => l.includes('a previous run'));
-    expect(takeovers).toEqual([`[openssl] a previous run (process ${dead.stdout} on ${hostname()}) was interrupted; starting over from a clean build directory`]);
-    const held = readFileSync(events, 'utf8').split('\n').filter((l) => l.startsWith('in ') || l.startsWith('out '));
+    expect(takeovers).toEqual([
+      `[openssl] a previous run (process ${dead.stdout} on ${hostname()}) was interrupted; starting over from a clean build directory`,
+    ]);
+    const held = readFileSync(events, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('in ') || l.startsWith('out '));
     expect(held).toHaveLength(2 * racers.length);
     for (let i = 0; i < held.length; i += 2) expect([held[i], held[i + 1]]).toEqual([expect.stringMatching(/^in \d+$/), held[i].replace('in ', 'out ')]);
     expect(readdirSync(buildDir)).toEqual([]);
@@ -168,21 +189,38 @@ describe('withStageLock: several runs racing for the lock of a killed run', () =
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('%s: the tools stop, the unfinished output and the lock are removed, and the next run says it starts over', async (signal, status) => {
-    const dir = mkdtempSync(join(tmpdir(), 'fipskit-interrupt-'));
-    const { child, exited } = stage(dir);
-    await compiling(dir);
-    child.kill(signal);
-    const result = await exited;
-    expect(result.code).toBe(status);
-    expect(result.printed).toMatch(new RegExp(`\\[openssl\\] interrupted by ${signal}: stopped the running tools \\(processes \\d+\\) and removed the unfinished output \\(.*out\\.${child.pid}\\.fipskit-partial\\)\\. Nothing was published`));
-    expect(readdirSync(dir).sort()).toEqual(['build', 'stage.ts']);
-    expect(existsSync(join(dir, 'build', '.fipskit-lock'))).toBe(false);
-    expect(processesInside(join(dir, 'build'))).toEqual([]);
-    const printed: string[] = [];
-    await withStageLock(join(dir, 'build'), 'openssl', (l) => printed.push(l), async () => 'ran');
-    expect(printed).toEqual([expect.stringMatching(new RegExp(`^\\[openssl\\] The previous run was interrupted by ${signal} at .*: it stopped the running tools .* Starting openssl over\\.$`))]);
-  }, 60_000);
+  ] as const)(
+    '%s: the tools stop, the unfinished output and the lock are removed, and the next run says it starts over',
+    async (signal, status) => {
+      const dir = mkdtempSync(join(tmpdir(), 'fipskit-interrupt-'));
+      const { child, exited } = stage(dir);
+      await compiling(dir);
+      child.kill(signal);
+      const result = await exited;
+      expect(result.code).toBe(status);
+      expect(result.printed).toMatch(
+        new RegExp(
+          `\\[openssl\\] interrupted by ${signal}: stopped the running tools \\(processes \\d+\\) and removed the unfinished output \\(.*out\\.${child.pid}\\.fipskit-partial\\)\\. Nothing was published`,
+        ),
+      );
+      expect(readdirSync(dir).sort()).toEqual(['build', 'stage.ts']);
+      expect(existsSync(join(dir, 'build', '.fipskit-lock'))).toBe(false);
+      expect(processesInside(join(dir, 'build'))).toEqual([]);
+      const printed: string[] = [];
+      await withStageLock(
+        join(dir, 'build'),
+        'openssl',
+        (l) => printed.push(l),
+        async () => 'ran',
+      );
+      expect(printed).toEqual([
+        expect.stringMatching(
+          new RegExp(`^\\[openssl\\] The previous run was interrupted by ${signal} at .*: it stopped the running tools .* Starting openssl over\\.$`),
+        ),
+      ]);
+    },
+    60_000,
+  );
 
   it('SIGKILL: nothing can run in the killed process, so the next run stops the tools it left compiling before starting over', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fipskit-interrupt-'));
@@ -194,8 +232,19 @@ describe('withStageLock: several runs racing for the lock of a killed run', () =
     // The orphaned tools still compile in the build directory.
     expect(processesInside(join(dir, 'build')).sort()).toEqual(tools.sort());
     const printed: string[] = [];
-    await withStageLock(join(dir, 'build'), 'openssl', (l) => printed.push(l), async () => 'ran');
-    expect(printed).toEqual([expect.stringMatching(new RegExp(`^\\[openssl\\] a previous run \\(process ${child.pid} on .*\\) was interrupted \\(stopped processes \\d+ it left running in the build directory\\); starting over`))]);
+    await withStageLock(
+      join(dir, 'build'),
+      'openssl',
+      (l) => printed.push(l),
+      async () => 'ran',
+    );
+    expect(printed).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^\\[openssl\\] a previous run \\(process ${child.pid} on .*\\) was interrupted \\(stopped processes \\d+ it left running in the build directory\\); starting over`,
+        ),
+      ),
+    ]);
     for (let i = 0; i < 40 && processesInside(join(dir, 'build')).length; i++) await sleep(50);
     expect(processesInside(join(dir, 'build'))).toEqual([]);
   }, 60_000);

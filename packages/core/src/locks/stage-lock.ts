@@ -41,7 +41,9 @@ export async function withStageLock<T>(buildDir: string, stage: string, print: (
       onWait: (owner) => print(`[${stage}] waiting for ${owner}, which is running this stage in ${buildDir}`),
       onAbandoned: ({ owner, dir, ownerSeenGone }) => {
         if (!ownerSeenGone) {
-          print(`[${stage}] a previous run (${owner}) stopped renewing its lock; taking it over and starting over from a clean build directory (tools it started there cannot be stopped from here)`);
+          print(
+            `[${stage}] a previous run (${owner}) stopped renewing its lock; taking it over and starting over from a clean build directory (tools it started there cannot be stopped from here)`,
+          );
           return;
         }
         const leftovers = readChildren(dir).filter((pid) => leftoverInside(pid, buildDir));

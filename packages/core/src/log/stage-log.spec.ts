@@ -10,7 +10,13 @@ describe('StageLog', () => {
 
   it('numbers steps and throttles progress to one line per 10 %', () => {
     const printed: string[] = [];
-    const log = new StageLog('openssl', join(dir, 'a.log'), 2, (l) => printed.push(l), () => 0);
+    const log = new StageLog(
+      'openssl',
+      join(dir, 'a.log'),
+      2,
+      (l) => printed.push(l),
+      () => 0,
+    );
     log.step('Configure');
     for (let i = 1; i <= 1000; i++) log.progress(i, 1000, 'objects');
     log.step('make');
@@ -25,7 +31,13 @@ describe('StageLog', () => {
   it('shows work beyond the planned total as a count, every 15 s at most', () => {
     const printed: string[] = [];
     let clock = 100_000;
-    const log = new StageLog('python', join(dir, 'd.log'), 1, (l) => printed.push(l), () => clock);
+    const log = new StageLog(
+      'python',
+      join(dir, 'd.log'),
+      1,
+      (l) => printed.push(l),
+      () => clock,
+    );
     log.progress(10, 10, 'objects');
     log.progress(11, 10, 'objects');
     clock += 5_000;
@@ -38,7 +50,13 @@ describe('StageLog', () => {
   it('reports how long each step took', () => {
     const printed: string[] = [];
     let clock = 0;
-    const log = new StageLog('openssl', join(dir, 'c.log'), 2, (l) => printed.push(l), () => clock);
+    const log = new StageLog(
+      'openssl',
+      join(dir, 'c.log'),
+      2,
+      (l) => printed.push(l),
+      () => clock,
+    );
     log.step('Configure');
     clock = 11_500;
     log.step('make');

@@ -22,7 +22,13 @@ describe('assertFreeSpace', () => {
     const { dir } = disk as SmallDisk;
     const each = { bytes: 3 * MB, what: 'x', option: 'o' };
     expect(() => assertFreeSpace('python', [{ ...each, dir: join(dir, 'a') }])).not.toThrow();
-    expect(() => assertFreeSpace('python', [{ ...each, dir: join(dir, 'a') }, { ...each, dir: join(dir, 'b') }, { ...each, dir: join(dir, 'c') }])).toThrow(/needs about 9 MB/);
+    expect(() =>
+      assertFreeSpace('python', [
+        { ...each, dir: join(dir, 'a') },
+        { ...each, dir: join(dir, 'b') },
+        { ...each, dir: join(dir, 'c') },
+      ]),
+    ).toThrow(/needs about 9 MB/);
   });
 
   it('passes where there is room', () => {
@@ -40,7 +46,9 @@ describe('disk full part way', () => {
 
   it('becomes a message that names where, says nothing was published, and what to do; other errors pass unchanged', () => {
     const explained = explainDiskFull(Object.assign(new Error('x'), { code: 'ENOSPC' }), 'openssl', [{ dir: tmpdir(), option: 'buildDir' }]) as Error;
-    expect(explained.message).toMatch(/^The openssl stage ran out of disk space \(No space left on device\) while writing to .* \(.* free now; buildDir moves it\)\. Nothing was published/);
+    expect(explained.message).toMatch(
+      /^The openssl stage ran out of disk space \(No space left on device\) while writing to .* \(.* free now; buildDir moves it\)\. Nothing was published/,
+    );
     const other = new Error('compile error');
     expect(explainDiskFull(other, 'openssl', [])).toBe(other);
   });

@@ -127,14 +127,24 @@ describe('two runs of one task at once', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let started!: () => void;
     const inside = new Promise<void>((resolve) => (started = resolve));
-    const first = withStageLock(buildDir, 'openssl', (l) => printed.push(l), async () => {
-      started();
-      await held;
-      await buildOncePerTask(out, 'openssl', firstHash, (l) => printed.push(l), build('first'))();
-    });
+    const first = withStageLock(
+      buildDir,
+      'openssl',
+      (l) => printed.push(l),
+      async () => {
+        started();
+        await held;
+        await buildOncePerTask(out, 'openssl', firstHash, (l) => printed.push(l), build('first'))();
+      },
+    );
     await inside;
     // The second run reads the output before it waits, as the executors do.
-    const second = withStageLock(buildDir, 'openssl', (l) => printed.push(l), buildOncePerTask(out, 'openssl', secondHash, (l) => printed.push(l), build('second')));
+    const second = withStageLock(
+      buildDir,
+      'openssl',
+      (l) => printed.push(l),
+      buildOncePerTask(out, 'openssl', secondHash, (l) => printed.push(l), build('second')),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     release();
     await Promise.all([first, second]);
@@ -165,7 +175,13 @@ describe('two runs of one task at once', () => {
     publishOutput(staging, out, 'openssl');
     writeFileSync(join(out, OUTPUT_MARKER), JSON.stringify({ ...readMarker(out), taskHash: 'h1' }));
     let built = 0;
-    await buildOncePerTask(out, 'openssl', 'h1', () => undefined, async () => void built++)();
+    await buildOncePerTask(
+      out,
+      'openssl',
+      'h1',
+      () => undefined,
+      async () => void built++,
+    )();
     expect(built).toBe(1);
   });
 });

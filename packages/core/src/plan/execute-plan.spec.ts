@@ -35,7 +35,10 @@ describe('executePlan', () => {
       log,
     );
     expect(performed).toEqual(['first']);
-    expect(runner.argv()).toEqual([['make', '-n', 'all'], ['make', 'all']]);
+    expect(runner.argv()).toEqual([
+      ['make', '-n', 'all'],
+      ['make', 'all'],
+    ]);
     expect(printed.filter((l) => l.includes('objects'))).toEqual(['[t]     1/2 objects (50%)', '[t]     2/2 objects (100%)']);
     expect(printed.at(-1)).toMatch(/^\[t\] took [\d.]+ s: first [\d.]+ s, make [\d.]+ s$/);
   });
@@ -46,7 +49,14 @@ describe('executePlan', () => {
     const log = new StageLog('t', join(dir, 'log'), 2, () => undefined);
     await expect(
       executePlan(
-        { stage: 't', platform: 'linux', steps: [{ kind: 'run', title: 'x', command: { program: 'x', args: [], cwd: dir } }, { kind: 'task', title: 'y', detail: '', perform: after }] },
+        {
+          stage: 't',
+          platform: 'linux',
+          steps: [
+            { kind: 'run', title: 'x', command: { program: 'x', args: [], cwd: dir } },
+            { kind: 'task', title: 'y', detail: '', perform: after },
+          ],
+        },
         runner,
         log,
       ),

@@ -1,5 +1,13 @@
 import { ExecaRunner } from './execa-runner';
-import { assertEnvironmentOption, buildEnvironment, describeBuildEnvironment, inEnvironment, leftOutWarning, parseCompilerCommand, redactedEnvironment } from './build-environment';
+import {
+  assertEnvironmentOption,
+  buildEnvironment,
+  describeBuildEnvironment,
+  inEnvironment,
+  leftOutWarning,
+  parseCompilerCommand,
+  redactedEnvironment,
+} from './build-environment';
 
 const developer = {
   PATH: '/opt/tools/bin:/usr/bin',
@@ -83,11 +91,13 @@ describe('the environment a build runs in', () => {
   });
 
   it('plans say what the build gets', () => {
-    expect(describeBuildEnvironment({ CC: 'clang' }, 'linux')).toBe('environment: only PATH, HOME, USER, LOGNAME, TMPDIR, and LC_ALL=C from yours; declared: CC=clang');
+    expect(describeBuildEnvironment({ CC: 'clang' }, 'linux')).toBe(
+      'environment: only PATH, HOME, USER, LOGNAME, TMPDIR, and LC_ALL=C from yours; declared: CC=clang',
+    );
     expect(describeBuildEnvironment({}, 'win32')).toMatch(/^environment: only PATH, PATHEXT, .*the MSVC developer environment .*; declared: nothing$/);
   });
 
-  it('a real child started through inEnvironment sees exactly that environment, and a command\'s own changes on top', async () => {
+  it("a real child started through inEnvironment sees exactly that environment, and a command's own changes on top", async () => {
     const lines: string[] = [];
     const runner = inEnvironment(new ExecaRunner(), { PATH: process.env.PATH!, LC_ALL: 'C', CC: 'declared-cc' });
     process.env.FIPSKIT_TEST_LEAK = 'leaked';

@@ -12,10 +12,35 @@ import { TargetPlatform } from '../platform/target-platform';
 const PASSED_THROUGH: Record<'posix' | 'win32', readonly string[]> = {
   posix: ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR'],
   win32: [
-    'PATH', 'PATHEXT', 'SystemRoot', 'SystemDrive', 'windir', 'ComSpec', 'TEMP', 'TMP', 'USERPROFILE', 'USERNAME',
-    'APPDATA', 'LOCALAPPDATA', 'ProgramData', 'ProgramFiles', 'ProgramFiles(x86)', 'ProgramW6432', 'CommonProgramFiles',
-    'CommonProgramFiles(x86)', 'CommonProgramW6432', 'NUMBER_OF_PROCESSORS', 'PROCESSOR_ARCHITECTURE', 'OS',
-    'INCLUDE', 'LIB', 'LIBPATH', 'EXTERNAL_INCLUDE', 'IFCPATH', 'Platform', 'CommandPromptType',
+    'PATH',
+    'PATHEXT',
+    'SystemRoot',
+    'SystemDrive',
+    'windir',
+    'ComSpec',
+    'TEMP',
+    'TMP',
+    'USERPROFILE',
+    'USERNAME',
+    'APPDATA',
+    'LOCALAPPDATA',
+    'ProgramData',
+    'ProgramFiles',
+    'ProgramFiles(x86)',
+    'ProgramW6432',
+    'CommonProgramFiles',
+    'CommonProgramFiles(x86)',
+    'CommonProgramW6432',
+    'NUMBER_OF_PROCESSORS',
+    'PROCESSOR_ARCHITECTURE',
+    'OS',
+    'INCLUDE',
+    'LIB',
+    'LIBPATH',
+    'EXTERNAL_INCLUDE',
+    'IFCPATH',
+    'Platform',
+    'CommandPromptType',
   ],
 };
 
@@ -31,12 +56,61 @@ const MSVC_ENVIRONMENT = /^(VS|VC|__VSCMD|Windows|UCRT|UniversalCRT|Framework|NE
  * cl/link and MSBuild build; set in the developer's environment, each is left out with a warning.
  */
 export const BUILD_SETTING_VARIABLES: readonly string[] = [
-  'CC', 'CXX', 'CPP', 'CFLAGS', 'CXXFLAGS', 'CPPFLAGS', 'LDFLAGS', 'LDLIBS', 'LIBS', 'AR', 'ARFLAGS', 'AS', 'ASFLAGS',
-  'LD', 'NM', 'OBJCOPY', 'RANLIB', 'RC', 'RCFLAGS', 'MT', 'CROSS_COMPILE', 'PERL', 'HASHBANGPERL', 'PERL5LIB', 'PERL5OPT',
-  'PERLLIB', 'OPENSSL_LOCAL_CONFIG_DIR', 'BUILDFILE', 'SOURCE_DATE_EPOCH', 'MAKEFLAGS', 'MFLAGS', 'GNUMAKEFLAGS',
-  'CPATH', 'C_INCLUDE_PATH', 'LIBRARY_PATH', 'GCC_EXEC_PREFIX', 'COMPILER_PATH', 'PKG_CONFIG_PATH', 'PKG_CONFIG_LIBDIR',
-  'PYTHON_FOR_BUILD', 'CONFIG_SITE', 'LD_LIBRARY_PATH', 'LD_PRELOAD', 'DYLD_LIBRARY_PATH', 'MACOSX_DEPLOYMENT_TARGET',
-  'SDKROOT', 'CL', '_CL_', 'LINK', '_LINK_', 'ML', 'ML64', 'MSBUILDEMITSOLUTION', 'Configuration', 'PlatformToolset',
+  'CC',
+  'CXX',
+  'CPP',
+  'CFLAGS',
+  'CXXFLAGS',
+  'CPPFLAGS',
+  'LDFLAGS',
+  'LDLIBS',
+  'LIBS',
+  'AR',
+  'ARFLAGS',
+  'AS',
+  'ASFLAGS',
+  'LD',
+  'NM',
+  'OBJCOPY',
+  'RANLIB',
+  'RC',
+  'RCFLAGS',
+  'MT',
+  'CROSS_COMPILE',
+  'PERL',
+  'HASHBANGPERL',
+  'PERL5LIB',
+  'PERL5OPT',
+  'PERLLIB',
+  'OPENSSL_LOCAL_CONFIG_DIR',
+  'BUILDFILE',
+  'SOURCE_DATE_EPOCH',
+  'MAKEFLAGS',
+  'MFLAGS',
+  'GNUMAKEFLAGS',
+  'CPATH',
+  'C_INCLUDE_PATH',
+  'LIBRARY_PATH',
+  'GCC_EXEC_PREFIX',
+  'COMPILER_PATH',
+  'PKG_CONFIG_PATH',
+  'PKG_CONFIG_LIBDIR',
+  'PYTHON_FOR_BUILD',
+  'CONFIG_SITE',
+  'LD_LIBRARY_PATH',
+  'LD_PRELOAD',
+  'DYLD_LIBRARY_PATH',
+  'MACOSX_DEPLOYMENT_TARGET',
+  'SDKROOT',
+  'CL',
+  '_CL_',
+  'LINK',
+  '_LINK_',
+  'ML',
+  'ML64',
+  'MSBUILDEMITSOLUTION',
+  'Configuration',
+  'PlatformToolset',
 ];
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_()]*$/;
@@ -67,13 +141,10 @@ export function assertEnvironmentOption(declared: unknown, option = 'environment
  * The environment a build runs in: the developer's variables that only locate tools and scratch space, a fixed
  * locale (compiler messages in one language, the same in every log), and the target's declared settings on top.
  */
-export function buildEnvironment(
-  declared: Record<string, string>,
-  platform: TargetPlatform,
-  parent: NodeJS.ProcessEnv = process.env,
-): BuildEnvironment {
+export function buildEnvironment(declared: Record<string, string>, platform: TargetPlatform, parent: NodeJS.ProcessEnv = process.env): BuildEnvironment {
   const windows = platform === 'win32';
-  const lookup = (name: string) => (windows ? Object.keys(parent).find((k) => k.toLowerCase() === name.toLowerCase()) : parent[name] !== undefined ? name : undefined);
+  const lookup = (name: string) =>
+    windows ? Object.keys(parent).find((k) => k.toLowerCase() === name.toLowerCase()) : parent[name] !== undefined ? name : undefined;
   const variables: Record<string, string> = {};
   for (const name of PASSED_THROUGH[windows ? 'win32' : 'posix']) {
     const key = lookup(name);
@@ -81,7 +152,8 @@ export function buildEnvironment(
   }
   if (windows) {
     for (const [key, value] of Object.entries(parent)) {
-      if (value !== undefined && MSVC_ENVIRONMENT.test(key) && !BUILD_SETTING_VARIABLES.some((name) => name.toLowerCase() === key.toLowerCase())) variables[key] = value;
+      if (value !== undefined && MSVC_ENVIRONMENT.test(key) && !BUILD_SETTING_VARIABLES.some((name) => name.toLowerCase() === key.toLowerCase()))
+        variables[key] = value;
     }
   }
   if (!windows) variables.LC_ALL = 'C';
@@ -109,14 +181,20 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
  */
 export function redactedEnvironment(variables: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(variables).map(([name, value]) => [name, SECRET_NAME.test(name) ? `<redacted: ${value.length} characters>` : value.replace(URL_CREDENTIALS, '$1***@')]),
+    Object.entries(variables).map(([name, value]) => [
+      name,
+      SECRET_NAME.test(name) ? `<redacted: ${value.length} characters>` : value.replace(URL_CREDENTIALS, '$1***@'),
+    ]),
   );
 }
 
 /** One line for plans: what the build's programs get from the developer's environment, and what is declared. */
 export function describeBuildEnvironment(declared: Record<string, string>, platform: TargetPlatform): string {
   const passed = PASSED_THROUGH[platform === 'win32' ? 'win32' : 'posix'];
-  const shown = platform === 'win32' ? [...passed.slice(0, 6), '… the MSVC developer environment (INCLUDE, LIB, VCToolsVersion, WindowsSDKVersion …)'] : [...passed, 'and LC_ALL=C'];
+  const shown =
+    platform === 'win32'
+      ? [...passed.slice(0, 6), '… the MSVC developer environment (INCLUDE, LIB, VCToolsVersion, WindowsSDKVersion …)']
+      : [...passed, 'and LC_ALL=C'];
   const settings = Object.entries(redactedEnvironment(declared)).map(([k, v]) => `${k}=${v}`);
   return `environment: only ${shown.join(', ')} from yours; declared: ${settings.length ? settings.join(' ') : 'nothing'}`;
 }

@@ -37,7 +37,14 @@ describe('ExecaRunner', () => {
     // Writes far more than a pipe holds, forever: only being stopped ends it.
     const script = 'const s = "x".repeat(1000); setInterval(() => { for (let i = 0; i < 1000; i++) console.log(s); }, 1)';
     const error = await runner
-      .run({ program: process.execPath, args: ['-e', script], cwd: dir, title: 'compile' }, { onLine: () => { throw full; } })
+      .run(
+        { program: process.execPath, args: ['-e', script], cwd: dir, title: 'compile' },
+        {
+          onLine: () => {
+            throw full;
+          },
+        },
+      )
       .catch((e) => e);
     expect(error).toBe(full);
   }, 20_000);

@@ -6,10 +6,7 @@ import { ProcessError } from './process-error';
 import { trackChild, untrackChild } from './child-registry';
 
 /** Builds a child environment from a copy of the parent's: the parent's own is never mutated. */
-export function childEnvironment(
-  changes: Record<string, string | undefined> = {},
-  base: NodeJS.ProcessEnv = process.env,
-): Record<string, string> {
+export function childEnvironment(changes: Record<string, string | undefined> = {}, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
   for (const [key, value] of Object.entries(changes)) {

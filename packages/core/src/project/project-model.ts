@@ -140,7 +140,8 @@ function closest(key: string, known: readonly string[]): string | undefined {
 const describe = (value: unknown) => (value === undefined ? 'missing' : JSON.stringify(value));
 
 function checkSource(value: unknown, field: string): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${field} must be a source object such as {"kind": "debian", "version": "3.0"}, not ${describe(value)}.`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return `${field} must be a source object such as {"kind": "debian", "version": "3.0"}, not ${describe(value)}.`;
   const kind = (value as { kind?: unknown }).kind;
   if (kind !== 'url' && kind !== 'debian' && kind !== 'local') return `${field}.kind must be "url", "debian" or "local", not ${describe(kind)}.`;
   const version = (value as { version?: unknown }).version;
@@ -154,7 +155,8 @@ function checkSource(value: unknown, field: string): string | undefined {
   if (field === 'python') {
     const spec = value as { url?: unknown; path?: unknown };
     const named = typeof version === 'string' && version !== '' ? version : /Python-(\d+\.\d+\.\d+)/.exec(String(spec.url ?? spec.path ?? ''))?.[1];
-    if (named) return pythonVersionProblem(named, typeof version === 'string' && version !== '' ? `${field}.version "${version}"` : `${field} (CPython ${named})`);
+    if (named)
+      return pythonVersionProblem(named, typeof version === 'string' && version !== '' ? `${field}.version "${version}"` : `${field} (CPython ${named})`);
   }
   return undefined;
 }
@@ -180,7 +182,7 @@ function versionRange(spec: SourceSpec | undefined): { min: number[]; max: numbe
   const named =
     spec.kind === 'debian'
       ? spec.version
-      : /openssl[-_](\d+\.\d+\.\d+)/.exec((spec.kind === 'url' ? spec.url : spec.path ?? '').split(/[\\/]/).pop() ?? '')?.[1];
+      : /openssl[-_](\d+\.\d+\.\d+)/.exec((spec.kind === 'url' ? spec.url : (spec.path ?? '')).split(/[\\/]/).pop() ?? '')?.[1];
   if (typeof named !== 'string' || !/^\d+(\.\d+){0,2}$/.test(named)) return undefined;
   const parts = named.split('.').map(Number);
   const min = [...parts, 0, 0].slice(0, 3);
@@ -226,7 +228,9 @@ export function normalizeProject(raw: unknown, project: { name: string; where: s
       const near = closest(key, KEYS);
       return near ? `"${key}" (did you mean "${near}"?)` : `"${key}"`;
     });
-    throw refuse(`unknown field${unknown.length > 1 ? 's' : ''} ${hints.join(', ')}: a misspelt field would silently leave its default. Known fields: ${KEYS.join(', ')}.`);
+    throw refuse(
+      `unknown field${unknown.length > 1 ? 's' : ''} ${hints.join(', ')}: a misspelt field would silently leave its default. Known fields: ${KEYS.join(', ')}.`,
+    );
   }
   const platform = config.platform as ProjectPlatform;
   if (!PROJECT_PLATFORMS.includes(platform)) throw refuse(`platform must be "linux", "darwin" or "win32", not ${describe(config.platform)}.`);
@@ -236,14 +240,16 @@ export function normalizeProject(raw: unknown, project: { name: string; where: s
   const mode = (config.mode as PythonMode | undefined) ?? defaultMode(platform);
   const mismatch = modeMismatch(mode, platform);
   if (mismatch) throw refuse(mismatch);
-  if (config.interpreter !== undefined && typeof config.interpreter !== 'string') throw refuse(`interpreter must be a path string, not ${describe(config.interpreter)}.`);
+  if (config.interpreter !== undefined && typeof config.interpreter !== 'string')
+    throw refuse(`interpreter must be a path string, not ${describe(config.interpreter)}.`);
   const interpreter = config.interpreter as string | undefined;
   if (mode === 'full' && interpreter) throw refuse('mode "full" builds its own interpreter: remove interpreter.');
-  if (mode !== 'full' && !interpreter) throw refuse(`mode "${mode}" puts an existing interpreter in FIPS mode: set interpreter to its absolute path (e.g. ${defaultInterpreter(platform)}).`);
+  if (mode !== 'full' && !interpreter)
+    throw refuse(`mode "${mode}" puts an existing interpreter in FIPS mode: set interpreter to its absolute path (e.g. ${defaultInterpreter(platform)}).`);
   const badInterpreter = interpreter && interpreterProblem(interpreter, platform);
   if (badInterpreter) throw refuse(badInterpreter);
   const badPython = checkSource(config.python, 'python');
-  if (badPython) throw refuse(config.python === undefined ? "python must name the CPython source (see docs/sources.md)." : badPython);
+  if (badPython) throw refuse(config.python === undefined ? 'python must name the CPython source (see docs/sources.md).' : badPython);
   for (const field of ['openssl', 'fipsProvider'] as const) {
     const bad = config[field] !== undefined && checkSource(config[field], field);
     if (bad) throw refuse(bad);
@@ -254,7 +260,8 @@ export function normalizeProject(raw: unknown, project: { name: string; where: s
     throw refuse(`profile must be ${FIPS_PROFILES.map((p) => `"${p}"`).join(', ')}, not ${describe(config.profile)}.`);
   }
   if (config.environment !== undefined) assertEnvironmentOption(config.environment, `${project.where}: environment`);
-  if (config.outputDir !== undefined && typeof config.outputDir !== 'string') throw refuse(`outputDir must be a path string, not ${describe(config.outputDir)}.`);
+  if (config.outputDir !== undefined && typeof config.outputDir !== 'string')
+    throw refuse(`outputDir must be a path string, not ${describe(config.outputDir)}.`);
   const outputDir = (config.outputDir as string | undefined) ?? `dist/${project.name}`;
   const badOutput = outputDirProblem(outputDir);
   if (badOutput) throw refuse(badOutput);
@@ -264,14 +271,18 @@ export function normalizeProject(raw: unknown, project: { name: string; where: s
   if (config.opensslProject !== undefined) {
     if (typeof config.opensslProject !== 'string') throw refuse(`opensslProject must be a project name, not ${describe(config.opensslProject)}.`);
     if (config.openssl || config.fipsProvider || config.profile) {
-      throw refuse(`the OpenSSL, its provider and the profile come from ${config.opensslProject}: remove openssl, fipsProvider and profile, or opensslProject.`);
+      throw refuse(
+        `the OpenSSL, its provider and the profile come from ${config.opensslProject}: remove openssl, fipsProvider and profile, or opensslProject.`,
+      );
     }
     const other = project.others?.find((candidate) => candidate.name === config.opensslProject);
     if (!other || other.config.opensslProject || !other.config.openssl) {
       throw refuse(`opensslProject "${config.opensslProject}" is not a fipskit project with an OpenSSL of its own (a fipskit.json with openssl).`);
     }
     if (other.config.platform !== platform) {
-      throw refuse(`opensslProject "${config.opensslProject}" builds for ${other.config.platform}, this project for ${platform}: share an OpenSSL built for the same platform.`);
+      throw refuse(
+        `opensslProject "${config.opensslProject}" builds for ${other.config.platform}, this project for ${platform}: share an OpenSSL built for the same platform.`,
+      );
     }
     shared = { project: other.name, outputDir: other.config.outputDir ?? `dist/${other.name}` };
     profile = other.config.profile ?? DEFAULT_FIPS_PROFILE;

@@ -6,7 +6,10 @@ describe('the CPython versions fipskit builds for', () => {
   });
 
   it.each([
-    ['2.7.18', /^The interpreter \/usr\/bin\/python2 is Python 2\.7\.18: fipskit builds for CPython 3\.10 to 3\.14 \(CPython supports OpenSSL 3 from 3\.10 on\)\. Install a Python in that range/],
+    [
+      '2.7.18',
+      /^The interpreter \/usr\/bin\/python2 is Python 2\.7\.18: fipskit builds for CPython 3\.10 to 3\.14 \(CPython supports OpenSSL 3 from 3\.10 on\)\. Install a Python in that range/,
+    ],
     ['3.6.15', /is Python 3\.6\.15: fipskit builds for CPython 3\.10 to 3\.14/],
     ['3.9.18', /is Python 3\.9\.18: fipskit builds for CPython 3\.10 to 3\.14/],
     ['3.15.0', /is Python 3\.15\.0: fipskit builds for CPython 3\.10 to 3\.14, and does not yet know the built-in hash modules of 3\.15/],

@@ -77,7 +77,13 @@ describe('readSystemAptSources', () => {
     });
     const entries = readSystemAptSources(root);
     expect(entries).toHaveLength(3);
-    expect(entries[0]).toMatchObject({ types: ['deb'], uris: ['http://mirror.example/debian'], suites: ['bookworm'], components: ['main', 'contrib'], signedBy: '/k.gpg' });
+    expect(entries[0]).toMatchObject({
+      types: ['deb'],
+      uris: ['http://mirror.example/debian'],
+      suites: ['bookworm'],
+      components: ['main', 'contrib'],
+      signedBy: '/k.gpg',
+    });
     expect(systemCodename(root, entries)).toBe('bookworm');
   });
 

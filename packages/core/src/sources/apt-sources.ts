@@ -35,7 +35,12 @@ export function readSystemAptSources(root = '/'): AptSourceEntry[] {
   const etcApt = join(root, 'etc', 'apt');
   const files = [join(etcApt, 'sources.list')];
   const partsDir = join(etcApt, 'sources.list.d');
-  if (existsSync(partsDir)) files.push(...readdirSync(partsDir).sort().map((name) => join(partsDir, name)));
+  if (existsSync(partsDir))
+    files.push(
+      ...readdirSync(partsDir)
+        .sort()
+        .map((name) => join(partsDir, name)),
+    );
   return files.flatMap((file) => {
     if (!existsSync(file)) return [];
     if (file.endsWith('.list')) return parseOneLineSources(readFileSync(file, 'utf8'), file);
@@ -51,7 +56,12 @@ export function parseOneLineSources(text: string, file: string): AptSourceEntry[
     const line = raw.replace(/#.*/, '').trim();
     const match = /^(deb|deb-src)\s+(?:\[([^\]]*)\]\s+)?(\S+)\s+(\S+)(?:\s+(.+))?$/.exec(line);
     if (!match) continue;
-    const options = new Map((match[2] ?? '').trim().split(/\s+/).map((o) => o.split('=', 2) as [string, string]));
+    const options = new Map(
+      (match[2] ?? '')
+        .trim()
+        .split(/\s+/)
+        .map((o) => o.split('=', 2) as [string, string]),
+    );
     entries.push({ types: [match[1]], uris: [match[3]], suites: [match[4]], components: words(match[5]), signedBy: options.get('signed-by'), file });
   }
   return entries;
@@ -137,7 +147,7 @@ export function planDebSrcLines(system: AptSourceEntry[], request: DebSrcRequest
 function servingEntry(relevant: AptSourceEntry[], suite: string, codename: string | undefined): AptSourceEntry {
   const serving = (s: string) => relevant.find((e) => e.suites.includes(s));
   const suffix = /^[^-/]+([-/].+)?$/.exec(suite)?.[1] ?? '';
-  const entry = serving(suite) ?? (codename ? serving(codename + suffix) ?? serving(codename) : undefined);
+  const entry = serving(suite) ?? (codename ? (serving(codename + suffix) ?? serving(codename)) : undefined);
   if (entry) return entry;
   throw new Error(
     `No apt source on this machine serves the Debian suite "${suite}"${codename ? ` or this machine's release "${codename}"` : ''}. ` +

@@ -65,7 +65,9 @@ function openXz(archive: string): TarStream {
     child.on('close', (code, signal) => {
       // Stopping early kills xz or breaks its pipe: that is not a decompression failure.
       if (code === 0 || (stopped && (signal !== null || /broken pipe/i.test(stderr)))) return resolve();
-      reject(new Error(`xz -dc ${archive} failed (${signal ?? `exit code ${code}`}): ${stderr.trim() || 'no message'}. The tarball is damaged: fetch it again.`));
+      reject(
+        new Error(`xz -dc ${archive} failed (${signal ?? `exit code ${code}`}): ${stderr.trim() || 'no message'}. The tarball is damaged: fetch it again.`),
+      );
     });
   });
   // Without a listener the parser's own error would surface as an unhandled rejection.

@@ -39,22 +39,25 @@ describe('ContentCache', () => {
 
   const disk = process.platform === 'linux' ? mountSmallDisk(2) : 'tmpfs mounts are a Linux test';
   afterAll(() => typeof disk !== 'string' && disk.unmount());
-  (typeof disk === 'string' ? it.skip : it)('across file systems, writes a new file beside the target and never through a link planted at that name', async () => {
-    if (typeof disk === 'string') return;
-    // The download on another file system (a tmpfs): rename() gives EXDEV and the copy beside the target is made.
-    const download = join(disk.dir, 'openssl-3.0.22.tar.gz');
-    writeFileSync(download, 'abc');
-    const target = cache.pathFor(ABC_SHA, 'openssl-3.0.22.tar.gz');
-    mkdirSync(join(target, '..'), { recursive: true });
-    const victim = join(cache.cacheDir, 'victim.txt');
-    writeFileSync(victim, 'not yours');
-    symlinkSync(victim, `${target}.${process.pid}.partial`);
-    const stored = await cache.storeVerified(download, ABC_SHA, 'openssl-3.0.22.tar.gz');
-    expect(readFileSync(victim, 'utf8')).toBe('not yours');
-    expect(lstatSync(stored).isFile()).toBe(true);
-    expect(readFileSync(stored, 'utf8')).toBe('abc');
-    expect(existsSync(download)).toBe(false);
-  });
+  (typeof disk === 'string' ? it.skip : it)(
+    'across file systems, writes a new file beside the target and never through a link planted at that name',
+    async () => {
+      if (typeof disk === 'string') return;
+      // The download on another file system (a tmpfs): rename() gives EXDEV and the copy beside the target is made.
+      const download = join(disk.dir, 'openssl-3.0.22.tar.gz');
+      writeFileSync(download, 'abc');
+      const target = cache.pathFor(ABC_SHA, 'openssl-3.0.22.tar.gz');
+      mkdirSync(join(target, '..'), { recursive: true });
+      const victim = join(cache.cacheDir, 'victim.txt');
+      writeFileSync(victim, 'not yours');
+      symlinkSync(victim, `${target}.${process.pid}.partial`);
+      const stored = await cache.storeVerified(download, ABC_SHA, 'openssl-3.0.22.tar.gz');
+      expect(readFileSync(victim, 'utf8')).toBe('not yours');
+      expect(lstatSync(stored).isFile()).toBe(true);
+      expect(readFileSync(stored, 'utf8')).toBe('abc');
+      expect(existsSync(download)).toBe(false);
+    },
+  );
 
   it('misses on absent or altered entries', async () => {
     expect(await cache.lookup(ABC_SHA, 'openssl-3.0.22.tar.gz')).toBeUndefined();
@@ -93,10 +96,14 @@ describe('ContentCache', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fipskit-private-'));
     const fifo = join(cache.cacheDir, 'openssl-3.0.22.tar.gz');
     execFileSync('mkfifo', [fifo]);
-    await expect(privateCopy(fifo, dir)).rejects.toThrow(`${fifo} is not a regular file (a directory, FIFO, socket or device): name the release tarball itself.`);
+    await expect(privateCopy(fifo, dir)).rejects.toThrow(
+      `${fifo} is not a regular file (a directory, FIFO, socket or device): name the release tarball itself.`,
+    );
     const big = join(cache.cacheDir, 'big.tar.gz');
     writeFileSync(big, Buffer.alloc(2 * 1048576));
-    await expect(privateCopy(big, dir, 1048576)).rejects.toThrow(/big\.tar\.gz is 2 MiB, more than any OpenSSL or CPython release \(1 MiB at most\): it is not the release tarball/);
+    await expect(privateCopy(big, dir, 1048576)).rejects.toThrow(
+      /big\.tar\.gz is 2 MiB, more than any OpenSSL or CPython release \(1 MiB at most\): it is not the release tarball/,
+    );
     const entry = cache.pathFor(ABC_SHA, 'openssl-3.0.22.tar.gz');
     mkdirSync(join(entry, '..'), { recursive: true });
     execFileSync('mkfifo', [entry]);

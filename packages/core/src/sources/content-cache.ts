@@ -107,7 +107,9 @@ export async function privateCopy(from: string, privateDir: string, maxBytes = M
   }
   if (!stat.isFile()) throw new NotATarballError(`${from} is not a regular file (a directory, FIFO, socket or device): name the release tarball itself.`);
   if (stat.size > maxBytes) {
-    throw new NotATarballError(`${from} is ${(stat.size / 1048576).toFixed(0)} MiB, more than any OpenSSL or CPython release (${maxBytes / 1048576} MiB at most): it is not the release tarball. Name the right file.`);
+    throw new NotATarballError(
+      `${from} is ${(stat.size / 1048576).toFixed(0)} MiB, more than any OpenSSL or CPython release (${maxBytes / 1048576} MiB at most): it is not the release tarball. Name the right file.`,
+    );
   }
   const hash = createHash('sha256');
   const hashing = new Transform({

@@ -62,7 +62,10 @@ function aptRunner(sourceResponse: { exitCode: number; files: Record<string, str
   return new RecordingRunner()
     .respond(isShowSrc, { output: SHOWSRC })
     .respond(isMadison, {
-      output: ['   openssl | 3.0.22-1~deb12u2 | http://deb.example/debian-security bookworm-security/main Sources', '   openssl | 3.0.17-1~deb12u2 | http://deb.example/debian bookworm/main Sources'],
+      output: [
+        '   openssl | 3.0.22-1~deb12u2 | http://deb.example/debian-security bookworm-security/main Sources',
+        '   openssl | 3.0.17-1~deb12u2 | http://deb.example/debian bookworm/main Sources',
+      ],
     })
     .respond(isPrintUris, { effect: (c) => void uris.splice(0, uris.length, ...printUris(c)), output: uris })
     .respond(isSource, {
@@ -87,11 +90,16 @@ describe('debian archive through a private apt configuration', () => {
     const { release, aptSources } = await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, { cacheDir, runner, systemRoot, probe });
     const apt = privateApt(cacheDir, aptSources);
     const options = [
-      '-o', `Dir::Etc::SourceList=${apt.sourcesList}`,
-      '-o', `Dir::Etc::SourceParts=${apt.sourceParts}`,
-      '-o', `Dir::State::Lists=${apt.lists}`,
-      '-o', `Dir::Cache=${apt.cache}`,
-      '-o', 'Debug::NoLocking=1',
+      '-o',
+      `Dir::Etc::SourceList=${apt.sourcesList}`,
+      '-o',
+      `Dir::Etc::SourceParts=${apt.sourceParts}`,
+      '-o',
+      `Dir::State::Lists=${apt.lists}`,
+      '-o',
+      `Dir::Cache=${apt.cache}`,
+      '-o',
+      'Debug::NoLocking=1',
     ];
     expect(runner.argv()).toEqual([
       // No retries and a bounded wait: offline, apt must not keep a build waiting.
@@ -126,7 +134,9 @@ describe('debian archive through a private apt configuration', () => {
       debianVersion: '3.0.22-1~deb12u2',
       debian: { suites: ['bookworm'] },
     });
-    expect(lock.verification).toMatch(/^SHA-256 from Debian's signed Sources index, obtained by apt.*upstream OpenSSL release tarball carried unchanged.*openssl_3\.0\.22\.orig\.tar\.gz\.asc is kept beside it/);
+    expect(lock.verification).toMatch(
+      /^SHA-256 from Debian's signed Sources index, obtained by apt.*upstream OpenSSL release tarball carried unchanged.*openssl_3\.0\.22\.orig\.tar\.gz\.asc is kept beside it/,
+    );
   });
 
   it('accepts apt-get source failing on the .dsc when the orig tarball arrived with the indexed hash, and keeps the .asc', async () => {
@@ -157,39 +167,83 @@ describe('debian archive through a private apt configuration', () => {
     const corrupt = { ...ctx, runner: aptRunner({ exitCode: 0, files: { 'openssl_3.0.22.orig.tar.gz': 'tampered' } }) };
     await expect(fetchDebianTarball(lock, corrupt)).rejects.toThrow(/^Checksum mismatch for openssl_3\.0\.22\.orig\.tar\.gz/);
     const nothing = { ...ctx, runner: aptRunner({ exitCode: 100, files: {}, output: ['E: Unable to find a source package'] }) };
-    await expect(fetchDebianTarball(lock, nothing)).rejects.toThrow(/did not deliver openssl_3\.0\.22\.orig\.tar\.gz \(exit code 100\)[\s\S]*Unable to find a source package/);
+    await expect(fetchDebianTarball(lock, nothing)).rejects.toThrow(
+      /did not deliver openssl_3\.0\.22\.orig\.tar\.gz \(exit code 100\)[\s\S]*Unable to find a source package/,
+    );
     expect(readdirSync(join(cacheDir, 'tmp')).filter((n) => n.startsWith('apt-source-'))).toEqual([]);
   });
 
   it('tells to resolve again when Debian has dropped the locked version', async () => {
     const ctx = { cacheDir, systemRoot, probe, runner: aptRunner({ exitCode: 0, files: {} }) };
-    const lock = { ...debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {}), debianVersion: '3.0.21-1', location: 'openssl=3.0.21-1' };
+    const lock = {
+      ...debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {}),
+      debianVersion: '3.0.21-1',
+      location: 'openssl=3.0.21-1',
+    };
     await expect(fetchDebianTarball(lock, ctx)).rejects.toThrow(/no longer lists openssl=3\.0\.21-1.*Run the sources stage again with --refresh/);
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
-    ['a package name apt would read as an option', { fileName: '-oAPT::Get::AllowUnauthenticated=1_3.0.22.orig.tar.gz' }, /fileName "-oAPT::Get::AllowUnauthenticated=1_3\.0\.22\.orig\.tar\.gz" does not start with a Debian source package name/],
-    ['a package name in capitals', { fileName: 'OpenSSL_3.0.22.orig.tar.gz' }, /fileName "OpenSSL_3\.0\.22\.orig\.tar\.gz" does not start with a Debian source package name/],
+    [
+      'a package name apt would read as an option',
+      { fileName: '-oAPT::Get::AllowUnauthenticated=1_3.0.22.orig.tar.gz' },
+      /fileName "-oAPT::Get::AllowUnauthenticated=1_3\.0\.22\.orig\.tar\.gz" does not start with a Debian source package name/,
+    ],
+    [
+      'a package name in capitals',
+      { fileName: 'OpenSSL_3.0.22.orig.tar.gz' },
+      /fileName "OpenSSL_3\.0\.22\.orig\.tar\.gz" does not start with a Debian source package name/,
+    ],
     ['a one-letter package name', { fileName: 'o_3.0.22.orig.tar.gz' }, /does not start with a Debian source package name/],
-    ['a file name without a package name', { fileName: 'openssl-3.0.22.tar.gz' }, /fileName "openssl-3\.0\.22\.tar\.gz" does not start with a Debian source package name and "_"/],
-    ['a version with a space and an option', { debianVersion: '3.0.22-1 -oDebug::NoLocking=0' }, /debianVersion "3\.0\.22-1 -oDebug::NoLocking=0" is not a Debian version/],
+    [
+      'a file name without a package name',
+      { fileName: 'openssl-3.0.22.tar.gz' },
+      /fileName "openssl-3\.0\.22\.tar\.gz" does not start with a Debian source package name and "_"/,
+    ],
+    [
+      'a version with a space and an option',
+      { debianVersion: '3.0.22-1 -oDebug::NoLocking=0' },
+      /debianVersion "3\.0\.22-1 -oDebug::NoLocking=0" is not a Debian version/,
+    ],
     ['a version that starts with a dash', { debianVersion: '-3.0.22-1' }, /debianVersion "-3\.0\.22-1" is not a Debian version/],
     ['a version with a newline', { debianVersion: '3.0.22-1\nPackage: x' }, /debianVersion "3\.0\.22-1\\nPackage: x" is not a Debian version/],
   ])('refuses a tampered lock (%s), naming the lock file, before apt runs', async (_name, tampered, message) => {
     const ctx = { cacheDir, systemRoot, probe, runner: aptRunner({ exitCode: 0, files: {} }) };
     const lock = { ...debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {}), ...tampered };
     const runner = aptRunner({ exitCode: 0, files: { 'openssl_3.0.22.orig.tar.gz': TARBALL } });
-    await expect(fetchDebianTarball(lock, { ...ctx, runner })).rejects.toThrow(new RegExp(`^The source lock openssl\\.source\\.json is not one the sources stage writes: .*${message.source}.*Nothing was run\\. Run the sources stage again`));
+    await expect(fetchDebianTarball(lock, { ...ctx, runner })).rejects.toThrow(
+      new RegExp(
+        `^The source lock openssl\\.source\\.json is not one the sources stage writes: .*${message.source}.*Nothing was run\\. Run the sources stage again`,
+      ),
+    );
     expect(runner.commands).toEqual([]);
-    expect(() => checkDebianLock(lock, '/ws/dist/p/sources/openssl.source.json')).toThrow(/^The source lock \/ws\/dist\/p\/sources\/openssl\.source\.json is not one/);
+    expect(() => checkDebianLock(lock, '/ws/dist/p/sources/openssl.source.json')).toThrow(
+      /^The source lock \/ws\/dist\/p\/sources\/openssl\.source\.json is not one/,
+    );
   });
 
-  it.each(['3.0.22-1~deb12u2', '1:3.0.22-1', '3.11.2-6+deb12u8', '3.0.22', '2.0-rc1-1', '1.1.1w-0+deb11u1'])('accepts the Debian version %s', (debianVersion) => {
-    expect(checkDebianLock({ ...debianLock('openssl', { package: 'openssl', debianVersion, upstreamVersion: '3.0.22', orig: { name: 'openssl_3.0.22.orig.tar.gz', sha256: 'a'.repeat(64), size: 1 } }), debianVersion }, 'l')).toEqual({
-      package: 'openssl',
-      debianVersion,
-    });
-  });
+  it.each(['3.0.22-1~deb12u2', '1:3.0.22-1', '3.11.2-6+deb12u8', '3.0.22', '2.0-rc1-1', '1.1.1w-0+deb11u1'])(
+    'accepts the Debian version %s',
+    (debianVersion) => {
+      expect(
+        checkDebianLock(
+          {
+            ...debianLock('openssl', {
+              package: 'openssl',
+              debianVersion,
+              upstreamVersion: '3.0.22',
+              orig: { name: 'openssl_3.0.22.orig.tar.gz', sha256: 'a'.repeat(64), size: 1 },
+            }),
+            debianVersion,
+          },
+          'l',
+        ),
+      ).toEqual({
+        package: 'openssl',
+        debianVersion,
+      });
+    },
+  );
 
   it.each<[string, Parameters<typeof findDebianRelease>, RegExp]>([
     ['CPython without package', ['cpython', { kind: 'debian' }, {} as never], /CPython needs package.*"python3\.11"/],
@@ -214,7 +268,13 @@ describe('debian archive through a private apt configuration', () => {
 
     it('takes the newest match the archive serves, and says which newer one it skipped and why', async () => {
       const lines: string[] = [];
-      const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }), probe: notServing('openssl_3.0.22.orig.tar.gz'), print: (l: string) => lines.push(l) };
+      const ctx = {
+        cacheDir,
+        systemRoot,
+        runner: aptRunner({ exitCode: 0, files: {} }),
+        probe: notServing('openssl_3.0.22.orig.tar.gz'),
+        print: (l: string) => lines.push(l),
+      };
       const { release } = await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, ctx);
       expect(release).toMatchObject({ upstreamVersion: '3.0.17', debianVersion: '3.0.17-1~deb12u2' });
       expect(lines).toContainEqual(
@@ -225,7 +285,9 @@ describe('debian archive through a private apt configuration', () => {
     it('never falls back from an exact version: names it, the suites asked and what they list', async () => {
       const ctx = { cacheDir, systemRoot, runner: aptRunner({ exitCode: 0, files: {} }), probe: notServing('openssl_3.0.22.orig.tar.gz') };
       const error = await findDebianRelease('openssl', { kind: 'debian', version: '3.0.22', release: 'bookworm' }, ctx).catch((e: Error) => e);
-      expect(String(error)).toMatch(/lists openssl 3\.0\.22, but serves none of its files: version "3\.0\.22" asks for exactly this release, so fipskit does not fall back/);
+      expect(String(error)).toMatch(
+        /lists openssl 3\.0\.22, but serves none of its files: version "3\.0\.22" asks for exactly this release, so fipskit does not fall back/,
+      );
       expect(String(error)).toContain('What the suites asked (bookworm, bookworm-updates, bookworm-security) list:');
       expect(String(error)).toContain('  3.0.22 (3.0.22-1~deb12u2) in bookworm-security: not served: 404 Not Found');
       expect(String(error)).toContain('  3.0.17 (3.0.17-1~deb12u2) in bookworm: not asked');
@@ -260,7 +322,7 @@ describe('debian archive through a private apt configuration', () => {
       expect(asked).toHaveLength(2);
     });
 
-    it('says that a locked upload is no longer served, and what to run, instead of apt\'s transcript', async () => {
+    it("says that a locked upload is no longer served, and what to run, instead of apt's transcript", async () => {
       const ctx = { cacheDir, systemRoot, probe, runner: aptRunner({ exitCode: 0, files: {} }) };
       const lock = debianLock('openssl', (await findDebianRelease('openssl', { kind: 'debian' }, ctx)).release, {});
       const purged = aptRunner({
@@ -286,7 +348,9 @@ describe('debian archive through a private apt configuration', () => {
         `deb-src ${KEY} http://deb.example/debian-security trixie-security main`,
       ]);
       expect(planDebianSources({ kind: 'debian', release: 'sid' }, systemRoot)).toEqual([`deb-src ${KEY} http://deb.example/debian sid main`]);
-      expect(() => planDebianSources({ kind: 'debian', release: 'trixie', suites: ['trixie'] }, systemRoot)).toThrow(/names both release "trixie" and suites \["trixie"\]\. Keep one/);
+      expect(() => planDebianSources({ kind: 'debian', release: 'trixie', suites: ['trixie'] }, systemRoot)).toThrow(
+        /names both release "trixie" and suites \["trixie"\]\. Keep one/,
+      );
       expect(() => planDebianSources({ kind: 'debian', release: 'Trixie 13' }, systemRoot)).toThrow(/release "Trixie 13" is not a Debian release codename/);
     });
   });
@@ -315,11 +379,13 @@ describe("Debian's source index: fetched once, used offline, never a silent wait
     findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, { cacheDir, runner, systemRoot, index, now: () => at, print: (l) => printed.push(l) });
   /** An apt whose update cannot reach the archive: it keeps the old index and exits 0, as apt-get 2.6 does. */
   const offline = () =>
-    new RecordingRunner()
-      .respond(isShowSrc, { output: SHOWSRC })
-      .respond((c) => c.args.includes('update'), {
-        output: ['Err:1 http://deb.example/debian bookworm InRelease', '  Could not connect to deb.example:80', 'W: Failed to fetch http://deb.example/debian/dists/bookworm/InRelease  Could not connect to deb.example:80'],
-      });
+    new RecordingRunner().respond(isShowSrc, { output: SHOWSRC }).respond((c) => c.args.includes('update'), {
+      output: [
+        'Err:1 http://deb.example/debian bookworm InRelease',
+        '  Could not connect to deb.example:80',
+        'W: Failed to fetch http://deb.example/debian/dists/bookworm/InRelease  Could not connect to deb.example:80',
+      ],
+    });
 
   it('says it is asking the archive before apt starts, then uses that index until it is a day old', async () => {
     const runner = aptRunner({ exitCode: 0, files: {} });
@@ -365,14 +431,20 @@ describe("Debian's source index: fetched once, used offline, never a silent wait
     expect(runner.commands.some(isShowSrc)).toBe(false);
   });
 
-  (existsSync('/usr/bin/apt-get') ? it : it.skip)('real apt-get with the archive unreachable: fails at once, without retries, and says so', async () => {
-    const saved = process.env.http_proxy;
-    process.env.http_proxy = 'http://127.0.0.1:9';
-    try {
-      await expect(resolve(new ExecaRunner(), Date.now())).rejects.toThrow(/^Debian's archive did not answer \((Err:1 http:\/\/deb\.example\/debian bookworm InRelease|Failed to fetch .*)\), and fipskit has no source index/);
-    } finally {
-      if (saved === undefined) delete process.env.http_proxy;
-      else process.env.http_proxy = saved;
-    }
-  }, 60_000);
+  (existsSync('/usr/bin/apt-get') ? it : it.skip)(
+    'real apt-get with the archive unreachable: fails at once, without retries, and says so',
+    async () => {
+      const saved = process.env.http_proxy;
+      process.env.http_proxy = 'http://127.0.0.1:9';
+      try {
+        await expect(resolve(new ExecaRunner(), Date.now())).rejects.toThrow(
+          /^Debian's archive did not answer \((Err:1 http:\/\/deb\.example\/debian bookworm InRelease|Failed to fetch .*)\), and fipskit has no source index/,
+        );
+      } finally {
+        if (saved === undefined) delete process.env.http_proxy;
+        else process.env.http_proxy = saved;
+      }
+    },
+    60_000,
+  );
 });

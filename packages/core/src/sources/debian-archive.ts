@@ -6,7 +6,16 @@ import { ProcessError } from '../process/process-error';
 import { planDebSrcLines, readSystemAptSources, renderDebSrcLine, systemCodename } from './apt-sources';
 import { withCacheLock } from '../locks/cache-lock';
 import { ContentCache } from './content-cache';
-import { Availability, AvailabilityMemo, UrlProbe, availabilityOf, describeAvailability, headRequest, origUrlFromPrintUris, suitesByVersion } from './debian-served';
+import {
+  Availability,
+  AvailabilityMemo,
+  UrlProbe,
+  availabilityOf,
+  describeAvailability,
+  headRequest,
+  origUrlFromPrintUris,
+  suitesByVersion,
+} from './debian-served';
 import { DebianRelease, SourcePackageStanza, chooseDebianRelease, debianReleases, matchesVersionPrefix, parseShowSrc } from './debian-showsrc';
 import { isDebianVersion } from './debian-version';
 import { DebianSource, SourceLock, SourceProduct } from './source-spec';
@@ -129,16 +138,23 @@ export function checkDebianLock(lock: SourceLock, lockFile: string): { package: 
 /** Checks a debian spec without touching the network; returns the deb-src lines it will use. */
 export function planDebianSources(spec: DebianSource, systemRoot = '/'): string[] {
   if (spec.version !== undefined && !/^\d+(\.\d+)*[a-z]?$/.test(spec.version)) {
-    throw new Error(`"${spec.version}" is not an upstream version or prefix. Set version like "3.0" (newest 3.0.x) or "3.0.22" (exactly), or leave it out for the newest.`);
+    throw new Error(
+      `"${spec.version}" is not an upstream version or prefix. Set version like "3.0" (newest 3.0.x) or "3.0.22" (exactly), or leave it out for the newest.`,
+    );
   }
   for (const suite of spec.suites ?? []) {
-    if (!/^[a-z0-9][a-z0-9./-]*$/.test(suite)) throw new Error(`"${suite}" is not a Debian suite name. Set suites to names such as bookworm or bookworm-security.`);
+    if (!/^[a-z0-9][a-z0-9./-]*$/.test(suite))
+      throw new Error(`"${suite}" is not a Debian suite name. Set suites to names such as bookworm or bookworm-security.`);
   }
   if (spec.release !== undefined && !/^[a-z][a-z0-9]*$/.test(spec.release)) {
-    throw new Error(`release "${spec.release}" is not a Debian release codename. Set release to a codename such as bookworm or trixie (its main, updates and security suites are searched).`);
+    throw new Error(
+      `release "${spec.release}" is not a Debian release codename. Set release to a codename such as bookworm or trixie (its main, updates and security suites are searched).`,
+    );
   }
   if (spec.release !== undefined && spec.suites !== undefined) {
-    throw new Error(`The debian source names both release "${spec.release}" and suites ${JSON.stringify(spec.suites)}. Keep one: release for a whole release (main, updates and security), suites for exactly the suites listed.`);
+    throw new Error(
+      `The debian source names both release "${spec.release}" and suites ${JSON.stringify(spec.suites)}. Keep one: release for a whole release (main, updates and security), suites for exactly the suites listed.`,
+    );
   }
   if (spec.mirror !== undefined && !/^https?:\/\/[^\s[\]]+$/.test(spec.mirror)) {
     throw new Error(`mirror "${spec.mirror}" is not an http(s) URL. Set mirror to a Debian archive base URL (apt checks the archive's signature either way).`);
@@ -315,9 +331,7 @@ async function ensureSourceIndex(apt: PrivateApt, aptSources: string[], ctx: Deb
   settledInRun.set(ctx, settled);
   if (settled.has(key)) return;
   if (have !== undefined && !ctx.index?.refresh && now - have <= maxAgeHours * HOUR) {
-    print(
-      `[sources] using Debian's source index fetched ${describeAge(now - have)} ago (fetched again after ${maxAgeHours} h, or now with --refresh)`,
-    );
+    print(`[sources] using Debian's source index fetched ${describeAge(now - have)} ago (fetched again after ${maxAgeHours} h, or now with --refresh)`);
     settled.add(key);
     return;
   }
@@ -340,7 +354,8 @@ async function ensureSourceIndex(apt: PrivateApt, aptSources: string[], ctx: Deb
     throw new Error(
       `Debian's archive did not answer (${why}), and fipskit has no source index for these sources from an earlier run. ` +
         'Connect to the network (or set mirror to a Debian mirror this machine reaches) and run again; ' +
-        'once fetched, the index is used offline for ' + `${maxAgeHours} h and after that whenever the archive does not answer.`,
+        'once fetched, the index is used offline for ' +
+        `${maxAgeHours} h and after that whenever the archive does not answer.`,
     );
   }
   print(
@@ -440,7 +455,8 @@ function withSignature(archive: string, cache: ContentCache, sha256: string, fil
 }
 
 function requireField<T>(value: T | undefined, field: string, lockFile: string): T {
-  if (value === undefined) throw new Error(`The Debian source lock ${lockFile} has no ${field}: it was written by another fipskit version. Run the sources stage again.`);
+  if (value === undefined)
+    throw new Error(`The Debian source lock ${lockFile} has no ${field}: it was written by another fipskit version. Run the sources stage again.`);
   return value;
 }
 
@@ -453,7 +469,9 @@ function lockedRelease(stanzas: SourcePackageStanza[], pkg: string, lock: Source
     );
   }
   if (release.orig.sha256 !== lock.sha256) {
-    throw new Error(`Debian's index now gives ${release.orig.name} the SHA-256 ${release.orig.sha256}, but the lock says ${lock.sha256}. Run the sources stage again and review the change.`);
+    throw new Error(
+      `Debian's index now gives ${release.orig.name} the SHA-256 ${release.orig.sha256}, but the lock says ${lock.sha256}. Run the sources stage again and review the change.`,
+    );
   }
   return release;
 }
@@ -505,5 +523,8 @@ function notDelivered(release: DebianRelease, exitCode: number, output: string[]
     );
   }
   const tail = output.slice(-15);
-  return new Error(`apt-get source did not deliver ${release.orig.name} (exit code ${exitCode}) for ${spec}. Last lines of its output:\n` + tail.map((l) => `  ${l}`).join('\n'));
+  return new Error(
+    `apt-get source did not deliver ${release.orig.name} (exit code ${exitCode}) for ${spec}. Last lines of its output:\n` +
+      tail.map((l) => `  ${l}`).join('\n'),
+  );
 }

@@ -27,7 +27,14 @@ const context = (cacheDir = mkdtempSync(join(tmpdir(), 'fipskit-fallback-cache-'
   print: (line) => printed.push(line),
   ...extra,
 });
-const spec = (version: string, more: Partial<DebianSource> = {}): DebianSource => ({ kind: 'debian', package: 'openssl', version, release: 'testrel', signature: SKIP, ...more });
+const spec = (version: string, more: Partial<DebianSource> = {}): DebianSource => ({
+  kind: 'debian',
+  package: 'openssl',
+  version,
+  release: 'testrel',
+  signature: SKIP,
+  ...more,
+});
 const hidden = () => `${archive.origPath(SECURITY)}.hidden`;
 const unserve = () => renameSync(archive.origPath(SECURITY), hidden());
 const serve = () => existsSync(hidden()) && renameSync(hidden(), archive.origPath(SECURITY));
@@ -44,7 +51,12 @@ beforeEach(() => {
 
 it('takes the newest release when the archive serves it', async () => {
   const lock = await resolveSource('openssl', spec('3.5'), context());
-  expect(lock).toMatchObject({ version: '3.5.10', debianVersion: SECURITY.debianVersion, sha256: archive.origSha256(SECURITY), debian: { release: 'testrel' } });
+  expect(lock).toMatchObject({
+    version: '3.5.10',
+    debianVersion: SECURITY.debianVersion,
+    sha256: archive.origSha256(SECURITY),
+    debian: { release: 'testrel' },
+  });
   expect(printed.join('\n')).not.toMatch(/not served/);
 });
 
@@ -52,8 +64,15 @@ it('skips a newer release the index lists but the archive does not serve, says s
   unserve();
   const ctx = context();
   const lock = await resolveSource('openssl', spec('3.5'), ctx);
-  expect(lock).toMatchObject({ version: '3.5.7', debianVersion: MAIN.debianVersion, sha256: archive.origSha256(MAIN), location: `openssl=${MAIN.debianVersion}` });
-  expect(printed).toContain(`[sources] 3.5.10 (${SECURITY.debianVersion}) listed by testrel-security is not served (404 Not Found); using 3.5.7 (${MAIN.debianVersion}) from testrel`);
+  expect(lock).toMatchObject({
+    version: '3.5.7',
+    debianVersion: MAIN.debianVersion,
+    sha256: archive.origSha256(MAIN),
+    location: `openssl=${MAIN.debianVersion}`,
+  });
+  expect(printed).toContain(
+    `[sources] 3.5.10 (${SECURITY.debianVersion}) listed by testrel-security is not served (404 Not Found); using 3.5.7 (${MAIN.debianVersion}) from testrel`,
+  );
   // The lock the later stages meet is one whose tarball arrives: real apt-get source against the same archive.
   const fetched = await fetchSource(lock, ctx);
   expect(existsSync(fetched.archive!)).toBe(true);

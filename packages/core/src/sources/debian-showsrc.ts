@@ -94,7 +94,9 @@ export function chooseDebianRelease(stanzas: SourcePackageStanza[], pkg: string,
   const chosen = releases.find((r) => matchesVersionPrefix(r.upstreamVersion, versionPrefix));
   if (chosen) return chosen;
   if (releases.length === 0) {
-    throw new Error(`Debian's archive has no source package "${pkg}" with an upstream tarball in the suites searched. Check package (e.g. openssl, python3.11) and suites.`);
+    throw new Error(
+      `Debian's archive has no source package "${pkg}" with an upstream tarball in the suites searched. Check package (e.g. openssl, python3.11) and suites.`,
+    );
   }
   const available = releases.map((r) => `${r.upstreamVersion} (${r.debianVersion})`).join(', ');
   throw new Error(

@@ -43,10 +43,13 @@ describe('downloadToFile', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(resolve);
-  }));
+  afterAll(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(resolve);
+      }),
+  );
 
   it('writes the body to the file, following a redirect', async () => {
     const dest = join(dir, 'a');
@@ -56,9 +59,7 @@ describe('downloadToFile', () => {
 
   it('names the URL and the HTTP status', async () => {
     const dest = join(dir, 'b');
-    await expect(downloadToFile(`${base}/openssl-9.9.9.tar.gz`, dest)).rejects.toThrow(
-      `Download of ${base}/openssl-9.9.9.tar.gz failed: HTTP 404 Not Found.`,
-    );
+    await expect(downloadToFile(`${base}/openssl-9.9.9.tar.gz`, dest)).rejects.toThrow(`Download of ${base}/openssl-9.9.9.tar.gz failed: HTTP 404 Not Found.`);
     expect(existsSync(dest)).toBe(false);
   });
 
@@ -84,7 +85,9 @@ describe('downloadToFile', () => {
     const dest = join(dir, 'endless');
     const error = await downloadToFile(`${base}/endless`, dest, { maxBytes: 1024 * 1024, what: 'a test file', advice: 'Fix the test.' }).catch((e) => e);
     expect(error).toBeInstanceOf(DownloadTooLargeError);
-    expect(error.message).toBe(`Download of ${base}/endless stopped: the server sent more than 1048576 bytes, above fipskit's limit of 1048576 bytes (1 MiB) for a test file; nothing of it was kept. Fix the test.`);
+    expect(error.message).toBe(
+      `Download of ${base}/endless stopped: the server sent more than 1048576 bytes, above fipskit's limit of 1048576 bytes (1 MiB) for a test file; nothing of it was kept. Fix the test.`,
+    );
     expect(existsSync(dest)).toBe(false);
     // Stopped near the limit, not at the end of the body (there is none): what sockets buffer, at most a few MiB.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -102,7 +105,9 @@ describe('downloadToFile', () => {
     await new Promise((resolve) => closed.close(resolve));
     await expect(downloadToFile(url, join(dir, 'e'))).rejects.toThrow(`Download of ${url} failed: connect ECONNREFUSED`);
     // And the routes that need no connection to that host: a local tarball, or Debian's source package.
-    await expect(downloadToFile(url, join(dir, 'e'))).rejects.toThrow(/cannot reach 127\.0\.0\.1:\d+ at all, .*"kind": "local", "path": "<the tarball>", "sha256": .*\{ "kind": "debian"/);
+    await expect(downloadToFile(url, join(dir, 'e'))).rejects.toThrow(
+      /cannot reach 127\.0\.0\.1:\d+ at all, .*"kind": "local", "path": "<the tarball>", "sha256": .*\{ "kind": "debian"/,
+    );
   });
 });
 

@@ -6,7 +6,10 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 /** The server answered with an error status (a 404 tells "not published" apart from a broken connection). */
 export class HttpStatusError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
@@ -54,7 +57,9 @@ export class DownloadTooLargeError extends Error {
     what: string,
     advice: string,
   ) {
-    super(`Download of ${url} stopped: ${seen}, above fipskit's limit of ${maxBytes} bytes (${mebibytes(maxBytes)}) for ${what}; nothing of it was kept. ${advice}`);
+    super(
+      `Download of ${url} stopped: ${seen}, above fipskit's limit of ${maxBytes} bytes (${mebibytes(maxBytes)}) for ${what}; nothing of it was kept. ${advice}`,
+    );
     this.name = 'DownloadTooLargeError';
   }
 }
@@ -109,7 +114,10 @@ async function fetchFollowingRedirects(url: string): Promise<Response> {
     if (!response.ok) {
       await response.body?.cancel();
       const via = current === url ? '' : ` (redirected to ${current})`;
-      throw new HttpStatusError(`Download of ${url}${via} failed: HTTP ${response.status} ${response.statusText}. Check that the URL names an existing release tarball.`, response.status);
+      throw new HttpStatusError(
+        `Download of ${url}${via} failed: HTTP ${response.status} ${response.statusText}. Check that the URL names an existing release tarball.`,
+        response.status,
+      );
     }
     return response;
   }

@@ -10,7 +10,7 @@ export interface PinnedReleaseKey {
 }
 
 const OPENSSL_FINGERPRINTS = "OpenSSL's doc/fingerprints.txt (shipped in every release tarball; the list of 3.0.22)";
-const CPYTHON_FINGERPRINTS = 'python.org/downloads (the release managers\' OpenPGP keys)';
+const CPYTHON_FINGERPRINTS = "python.org/downloads (the release managers' OpenPGP keys)";
 
 /**
  * The keys fipskit trusts to sign upstream releases. Only these fingerprints (and those a project adds
@@ -18,8 +18,16 @@ const CPYTHON_FINGERPRINTS = 'python.org/downloads (the release managers\' OpenP
  */
 export const PINNED_RELEASE_KEYS: Record<SourceProduct, PinnedReleaseKey[]> = {
   openssl: [
-    { fingerprint: 'B146647E45A7B33947AB226B2A2C87D161692D40', owner: 'OpenSSL <openssl@openssl.org> (release key from 2026)', publishedIn: OPENSSL_FINGERPRINTS },
-    { fingerprint: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF', owner: 'OpenSSL <openssl@openssl.org> (release key 2024-2026)', publishedIn: OPENSSL_FINGERPRINTS },
+    {
+      fingerprint: 'B146647E45A7B33947AB226B2A2C87D161692D40',
+      owner: 'OpenSSL <openssl@openssl.org> (release key from 2026)',
+      publishedIn: OPENSSL_FINGERPRINTS,
+    },
+    {
+      fingerprint: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF',
+      owner: 'OpenSSL <openssl@openssl.org> (release key 2024-2026)',
+      publishedIn: OPENSSL_FINGERPRINTS,
+    },
     { fingerprint: '7953AC1FBC3DC8B3B292393ED5E9E43F7DF9EE8C', owner: 'Richard Levitte', publishedIn: OPENSSL_FINGERPRINTS },
     { fingerprint: '8657ABB260F056B1E5190839D9C4D26D0E604491', owner: 'Matt Caswell', publishedIn: OPENSSL_FINGERPRINTS },
     { fingerprint: 'B7C1C14360F353A36862E4D5231C84CDDCC69C45', owner: 'Paul Dale', publishedIn: OPENSSL_FINGERPRINTS },
@@ -43,13 +51,13 @@ export const BUNDLED_RELEASE_KEYS: Record<SourceProduct, BundledKeyFile> = {
     path: join(__dirname, 'release-keys', 'openssl.asc'),
     origin:
       "fipskit's copy of debian/upstream/signing-key.asc from Debian source package openssl 3.5.7-1~deb13u2 " +
-      '(openssl_3.5.7-1~deb13u2.debian.tar.xz, SHA-256 593a47654ead460a3b609503733f80bef552ff0802799d3b47784faacc50809f in Debian\'s signed Sources index)',
+      "(openssl_3.5.7-1~deb13u2.debian.tar.xz, SHA-256 593a47654ead460a3b609503733f80bef552ff0802799d3b47784faacc50809f in Debian's signed Sources index)",
   },
   cpython: {
     path: join(__dirname, 'release-keys', 'cpython.asc'),
     origin:
       "fipskit's copy of debian/upstream/signing-key.asc from Debian source package python3.13 3.13.5-2+deb13u5 " +
-      '(python3.13_3.13.5-2+deb13u5.debian.tar.xz, SHA-256 a51f456e654ce2c9b40cc1db8005e5041cdb0b2c3aa96ab0871c49fe95280366 in Debian\'s signed Sources index)',
+      "(python3.13_3.13.5-2+deb13u5.debian.tar.xz, SHA-256 a51f456e654ce2c9b40cc1db8005e5041cdb0b2c3aa96ab0871c49fe95280366 in Debian's signed Sources index)",
   },
 };
 

@@ -81,16 +81,22 @@ describe('verifyReleaseSignature', () => {
   it('refuses a signature that is a FIFO or larger than any signature, before reading it', async () => {
     const fifo = join(dir, 'fifo.asc');
     execFileSync('mkfifo', [fifo]);
-    await expect(verifyReleaseSignature(tarball, fifo, await ring())).rejects.toThrow(/fifo\.asc is not a regular file \(a directory, FIFO, socket or device\), so it is not an OpenPGP signature\./);
+    await expect(verifyReleaseSignature(tarball, fifo, await ring())).rejects.toThrow(
+      /fifo\.asc is not a regular file \(a directory, FIFO, socket or device\), so it is not an OpenPGP signature\./,
+    );
     const huge = await signatureFile('huge.asc', 'x'.repeat(65 * 1024));
-    await expect(verifyReleaseSignature(tarball, huge, await ring())).rejects.toThrow(/huge\.asc is 66560 bytes, more than an OpenPGP signature ever is \(65536 at most\)/);
+    await expect(verifyReleaseSignature(tarball, huge, await ring())).rejects.toThrow(
+      /huge\.asc is 66560 bytes, more than an OpenPGP signature ever is \(65536 at most\)/,
+    );
   });
 
   it('refuses a valid signature by a key that is not pinned, naming the key and how to supply one', async () => {
     const asc = await signatureFile('stranger.asc', await sign(stranger, readFileSync(tarball)));
     const attempt = verifyReleaseSignature(tarball, asc, await ring());
     await expect(attempt).rejects.toThrow(UntrustedSignatureError);
-    await expect(verifyReleaseSignature(tarball, asc, await ring())).rejects.toThrow(new RegExp(`${stranger.fingerprint.slice(-16)}.*signature\\.keys.*"skip" with a reason`));
+    await expect(verifyReleaseSignature(tarball, asc, await ring())).rejects.toThrow(
+      new RegExp(`${stranger.fingerprint.slice(-16)}.*signature\\.keys.*"skip" with a reason`),
+    );
   });
 
   it('ignores a key brought by a key file unless its fingerprint is trusted', async () => {
@@ -139,6 +145,8 @@ describe('the release keys fipskit carries', () => {
   it('an unreadable key file is named with the fix', async () => {
     const bad = join(dir, 'not-keys.asc');
     writeFileSync(bad, 'hello');
-    await expect(loadReleaseKeyring('openssl', { extraKeys: { path: bad, shown: 'keys/not-keys.asc' } })).rejects.toThrow(/keys\/not-keys\.asc.*signature\.keys/);
+    await expect(loadReleaseKeyring('openssl', { extraKeys: { path: bad, shown: 'keys/not-keys.asc' } })).rejects.toThrow(
+      /keys\/not-keys\.asc.*signature\.keys/,
+    );
   });
 });

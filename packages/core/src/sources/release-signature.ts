@@ -60,7 +60,8 @@ export async function loadReleaseKeyring(product: SourceProduct, options: Keyrin
     anchors.set(pin.fingerprint, { owner: pin.owner, trustedBecause: `its fingerprint is pinned in fipskit, as published in ${pin.publishedIn}` });
   }
   for (const fingerprint of options.trust ?? []) {
-    if (!anchors.has(fingerprint)) anchors.set(fingerprint, { owner: 'a key the project trusts', trustedBecause: 'the project lists its fingerprint in signature.trust' });
+    if (!anchors.has(fingerprint))
+      anchors.set(fingerprint, { owner: 'a key the project trusts', trustedBecause: 'the project lists its fingerprint in signature.trust' });
   }
   const keys: HeldKey[] = [];
   const bundled = options.bundled ?? BUNDLED_RELEASE_KEYS[product];
@@ -81,7 +82,10 @@ async function readHeldKeys(path: string, origin: string, anchors: ReleaseKeyrin
     parsed = text.includes('-----BEGIN PGP') ? await openpgp.readKeys({ armoredKeys: text }) : await openpgp.readKeys({ binaryKeys: bytes });
   } catch (error) {
     const name = shown ?? path;
-    throw new Error(`Cannot read OpenPGP public keys from ${name}: ${(error as Error).message}. Point signature.keys at an armored key file such as the release's pubkeys.asc.`, { cause: error });
+    throw new Error(
+      `Cannot read OpenPGP public keys from ${name}: ${(error as Error).message}. Point signature.keys at an armored key file such as the release's pubkeys.asc.`,
+      { cause: error },
+    );
   }
   const held: HeldKey[] = [];
   for (const key of parsed) {

@@ -41,7 +41,10 @@ describe('resolveSource: local', () => {
     const fetched = await fetchSource(lock, ctx);
     expect(fetched).toEqual({
       archive: expect.stringMatching(/[\\/]openssl-3\.0\.9\.tar\.gz$/),
-      authenticity: { status: 'unsigned', statement: expect.stringMatching(/^No upstream release signature was available \(none is published with this source\)/) },
+      authenticity: {
+        status: 'unsigned',
+        statement: expect.stringMatching(/^No upstream release signature was available \(none is published with this source\)/),
+      },
     });
     // A private copy of the workspace tarball, the bytes that were hashed.
     expect(fetched.archive).not.toBe(join(ctx.workspaceRoot, 'vendor/openssl-3.0.9.tar.gz'));
@@ -49,11 +52,13 @@ describe('resolveSource: local', () => {
     expect(ctx.runner.commands).toEqual([]);
   });
 
-  it("an OpenSSL tarball without its .asc is refused by default: OpenSSL signs every release", async () => {
+  it('an OpenSSL tarball without its .asc is refused by default: OpenSSL signs every release', async () => {
     const ctx = context(workspace({ 'vendor/openssl-3.0.9.tar.gz': 'tarball' }));
     const lock = await resolveSource('openssl', { kind: 'local', path: 'vendor/openssl-3.0.9.tar.gz' }, ctx);
     expect(lock.signature).toEqual({ check: 'required' });
-    await expect(fetchSource(lock, ctx)).rejects.toThrow(/OpenSSL 3\.0\.9 source has no upstream signature to check .*Put the release's \.asc beside the tarball or set signature\.location/);
+    await expect(fetchSource(lock, ctx)).rejects.toThrow(
+      /OpenSSL 3\.0\.9 source has no upstream signature to check .*Put the release's \.asc beside the tarball or set signature\.location/,
+    );
   });
 
   it('names a missing path relative to the workspace and says what to set', async () => {
@@ -64,13 +69,33 @@ describe('resolveSource: local', () => {
   });
 
   it.each<[string, Record<string, string>, SourceSpec, RegExp]>([
-    ['a wrong pinned hash', { 'o/openssl-3.0.9.tar.gz': 'x' }, { kind: 'local', path: 'o/openssl-3.0.9.tar.gz', sha256: sha('y') }, /Checksum mismatch for o\/openssl-3\.0\.9\.tar\.gz: expected .* replace it with the right tarball, or correct sha256/],
-    ['a malformed hash', { 'o/openssl-3.0.9.tar.gz': 'x' }, { kind: 'local', path: 'o/openssl-3.0.9.tar.gz', sha256: 'abc' }, /sha256 of o\/openssl-3\.0\.9\.tar\.gz is "abc", not a SHA-256/],
-    ['a name without version', { 'o/latest.tar.gz': 'x' }, { kind: 'local', path: 'o/latest.tar.gz' }, /Cannot tell the OpenSSL version of o\/latest\.tar\.gz from its file name "latest\.tar\.gz"\. Use the release's own file name/],
+    [
+      'a wrong pinned hash',
+      { 'o/openssl-3.0.9.tar.gz': 'x' },
+      { kind: 'local', path: 'o/openssl-3.0.9.tar.gz', sha256: sha('y') },
+      /Checksum mismatch for o\/openssl-3\.0\.9\.tar\.gz: expected .* replace it with the right tarball, or correct sha256/,
+    ],
+    [
+      'a malformed hash',
+      { 'o/openssl-3.0.9.tar.gz': 'x' },
+      { kind: 'local', path: 'o/openssl-3.0.9.tar.gz', sha256: 'abc' },
+      /sha256 of o\/openssl-3\.0\.9\.tar\.gz is "abc", not a SHA-256/,
+    ],
+    [
+      'a name without version',
+      { 'o/latest.tar.gz': 'x' },
+      { kind: 'local', path: 'o/latest.tar.gz' },
+      /Cannot tell the OpenSSL version of o\/latest\.tar\.gz from its file name "latest\.tar\.gz"\. Use the release's own file name/,
+    ],
     ['a zip', { 'o/openssl-3.0.9.zip': 'x' }, { kind: 'local', path: 'o/openssl-3.0.9.zip' }, /not a tarball fipskit can unpack/],
     ['OpenSSL 1.1.1', { 'o/openssl-1.1.1w.tar.gz': 'x' }, { kind: 'local', path: 'o/openssl-1.1.1w.tar.gz' }, /OpenSSL 1\.1\.1w has no FIPS provider/],
     ['a tree that is no OpenSSL tree', { 'tree/README': 'x' }, { kind: 'local', path: 'tree' }, /is not a OpenSSL source tree: none of VERSION\.dat/],
-    ['a 1.1.1 tree', { 'tree/include/openssl/opensslv.h': '# define OPENSSL_VERSION_TEXT "OpenSSL 1.1.1w  11 Sep 2023"\n' }, { kind: 'local', path: 'tree' }, /OpenSSL 1\.1\.1w has no FIPS provider/],
+    [
+      'a 1.1.1 tree',
+      { 'tree/include/openssl/opensslv.h': '# define OPENSSL_VERSION_TEXT "OpenSSL 1.1.1w  11 Sep 2023"\n' },
+      { kind: 'local', path: 'tree' },
+      /OpenSSL 1\.1\.1w has no FIPS provider/,
+    ],
     ['an unknown kind', {}, { kind: 'git' } as unknown as SourceSpec, /kind "git"\. Set kind to "url", "debian" or "local"/],
   ])('refuses %s', async (_name, files, spec, message) => {
     await expect(resolveSource('openssl', spec, context(workspace(files)))).rejects.toThrow(message);
@@ -115,7 +140,11 @@ describe('resolveSource: url', () => {
     const ctx = context(workspace());
     const url = `${base}/source/openssl-3.0.9.tar.gz`;
     const before = requests;
-    const lock = await resolveSource('openssl', { kind: 'url', url, sha256: sha('bytes of /source/openssl-3.0.9.tar.gz'), signature: { check: 'if-present' } }, ctx);
+    const lock = await resolveSource(
+      'openssl',
+      { kind: 'url', url, sha256: sha('bytes of /source/openssl-3.0.9.tar.gz'), signature: { check: 'if-present' } },
+      ctx,
+    );
     expect(lock).toMatchObject({ version: '3.0.9', origin: 'url', fileName: 'openssl-3.0.9.tar.gz', location: url });
     expect(lock.verification).toMatch(/^SHA-256 pinned in the project matched/);
     expect(requests).toBe(before);
@@ -138,10 +167,22 @@ describe('resolveSource: url', () => {
 
   it.each<[string, SourceSpec, RegExp]>([
     ['plain http', { kind: 'url', url: 'http://www.openssl.org/source/openssl-3.0.9.tar.gz', sha256: sha('x') }, /is not an https URL/],
-    ['a missing sha256', { kind: 'url', url: 'https://www.openssl.org/source/openssl-3.0.9.tar.gz' } as SourceSpec, /sha256 of https:.* is "", not a SHA-256\. Set it to the 64 hex digits/],
+    [
+      'a missing sha256',
+      { kind: 'url', url: 'https://www.openssl.org/source/openssl-3.0.9.tar.gz' } as SourceSpec,
+      /sha256 of https:.* is "", not a SHA-256\. Set it to the 64 hex digits/,
+    ],
     ['a short sha256', { kind: 'url', url: 'https://www.openssl.org/source/openssl-3.0.9.tar.gz', sha256: 'deadbeef' }, /is "deadbeef", not a SHA-256/],
-    ['a URL without a version', { kind: 'url', url: 'https://example.org/openssl-latest.tar.gz', sha256: sha('x') }, /Cannot tell the OpenSSL version of https:\/\/example\.org\/openssl-latest\.tar\.gz from its file name/],
-    ['OpenSSL 1.1.1', { kind: 'url', url: 'https://www.openssl.org/source/openssl-1.1.1w.tar.gz', sha256: sha('x') }, /OpenSSL 1\.1\.1w has no FIPS provider.*3\.0\.8, 3\.0\.9 or 3\.1\.2/],
+    [
+      'a URL without a version',
+      { kind: 'url', url: 'https://example.org/openssl-latest.tar.gz', sha256: sha('x') },
+      /Cannot tell the OpenSSL version of https:\/\/example\.org\/openssl-latest\.tar\.gz from its file name/,
+    ],
+    [
+      'OpenSSL 1.1.1',
+      { kind: 'url', url: 'https://www.openssl.org/source/openssl-1.1.1w.tar.gz', sha256: sha('x') },
+      /OpenSSL 1\.1\.1w has no FIPS provider.*3\.0\.8, 3\.0\.9 or 3\.1\.2/,
+    ],
   ])('refuses %s up front', async (_name, spec, message) => {
     await expect(resolveSource('openssl', spec, context(workspace()))).rejects.toThrow(message);
   });
@@ -154,7 +195,13 @@ describe('resolveSource: debian', () => {
       'etc/apt/sources.list': 'deb http://deb.example/debian bookworm main\n',
     });
     const showsrc = ['Package: openssl', 'Version: 3.0.22-1~deb12u2', 'Checksums-Sha256:', ` ${sha('t')} 1 openssl_3.0.22.orig.tar.gz`];
-    const ctx = { ...context(workspace(), new RecordingRunner().respond((c) => c.program === 'apt-cache', { output: showsrc })), systemRoot };
+    const ctx = {
+      ...context(
+        workspace(),
+        new RecordingRunner().respond((c) => c.program === 'apt-cache', { output: showsrc }),
+      ),
+      systemRoot,
+    };
     const lock = await resolveSource('openssl', { kind: 'debian', version: '3.0' }, ctx);
     expect(lock).toMatchObject({
       version: '3.0.22',
@@ -171,7 +218,13 @@ describe('resolveSource: debian', () => {
   it('refuses an old OpenSSL found in the archive', async () => {
     const systemRoot = workspace({ 'etc/apt/sources.list': 'deb http://deb.example/debian bullseye main\n' });
     const showsrc = ['Package: openssl', 'Version: 1.1.1w-0+deb11u1', 'Checksums-Sha256:', ` ${sha('t')} 1 openssl_1.1.1w.orig.tar.gz`];
-    const ctx = { ...context(workspace(), new RecordingRunner().respond((c) => c.program === 'apt-cache', { output: showsrc })), systemRoot };
+    const ctx = {
+      ...context(
+        workspace(),
+        new RecordingRunner().respond((c) => c.program === 'apt-cache', { output: showsrc }),
+      ),
+      systemRoot,
+    };
     await expect(resolveSource('openssl', { kind: 'debian' }, ctx)).rejects.toThrow(/OpenSSL 1\.1\.1w has no FIPS provider/);
   });
 });

@@ -107,7 +107,9 @@ async function resolveLocalTarball(product: SourceProduct, path: string, shown: 
   assertSupportedVersion(product, version);
   const sha256 = await sha256File(path);
   if (pinned && pinned !== sha256) {
-    throw new Error(`Checksum mismatch for ${shown}: expected ${pinned}, got ${sha256}. The file is not the release the project pins: replace it with the right tarball, or correct sha256.`);
+    throw new Error(
+      `Checksum mismatch for ${shown}: expected ${pinned}, got ${sha256}. The file is not the release the project pins: replace it with the right tarball, or correct sha256.`,
+    );
   }
   const verification = pinned
     ? 'SHA-256 pinned in the project matched.'
@@ -192,7 +194,9 @@ async function fetchLocal(lock: SourceLock, ctx: ResolveContext): Promise<Omit<F
 }
 
 function localMissing(lock: SourceLock): Error {
-  return new Error(`The ${productName(lock.product)} source ${lock.location} no longer exists. Restore it, or change the source and run the sources stage again.`);
+  return new Error(
+    `The ${productName(lock.product)} source ${lock.location} no longer exists. Restore it, or change the source and run the sources stage again.`,
+  );
 }
 
 function localChanged(lock: SourceLock, now: string): Error {

@@ -67,25 +67,61 @@ describe('extractArchive refuses hostile archives before writing anything', () =
     ['a UNC path', [...honest, { path: '\\\\server\\share\\evil', body: 'x' }], /has an absolute path/],
     ['a .. component', [...honest, top('../../evil', { body: 'x' })], /"openssl-3\.0\.22\/\.\.\/\.\.\/evil" has a '\.\.' path component/],
     ['a backslash .. component', [...honest, top('a\\..\\..\\..\\evil', { body: 'x' })], /has a backslash in its path/],
-    ['a symlink target with backslashes', [...honest, top('win', { type: 'SymbolicLink', linkpath: '..\\..\\evil' })], /is a symlink whose target "\.\.\\\.\.\\evil" has a backslash/],
-    ['a drive-letter symlink target', [...honest, top('drive', { type: 'SymbolicLink', linkpath: 'C:/../Windows' })], /is a symlink to "C:\/\.\.\/Windows", which points outside/],
-    ['a symlink out of the tree', [...honest, top('escape', { type: 'SymbolicLink', linkpath: '../../etc' })], /"openssl-3\.0\.22\/escape" is a symlink to "\.\.\/\.\.\/etc", which points outside/],
-    ['an absolute symlink', [...honest, top('passwd', { type: 'SymbolicLink', linkpath: '/etc/passwd' })], /is a symlink to "\/etc\/passwd", which points outside/],
-    ['a symlink leaving the stripped top directory', [...honest, top('up', { type: 'SymbolicLink', linkpath: '..' })], /"openssl-3\.0\.22\/up" is a symlink to "\.\."/],
+    [
+      'a symlink target with backslashes',
+      [...honest, top('win', { type: 'SymbolicLink', linkpath: '..\\..\\evil' })],
+      /is a symlink whose target "\.\.\\\.\.\\evil" has a backslash/,
+    ],
+    [
+      'a drive-letter symlink target',
+      [...honest, top('drive', { type: 'SymbolicLink', linkpath: 'C:/../Windows' })],
+      /is a symlink to "C:\/\.\.\/Windows", which points outside/,
+    ],
+    [
+      'a symlink out of the tree',
+      [...honest, top('escape', { type: 'SymbolicLink', linkpath: '../../etc' })],
+      /"openssl-3\.0\.22\/escape" is a symlink to "\.\.\/\.\.\/etc", which points outside/,
+    ],
+    [
+      'an absolute symlink',
+      [...honest, top('passwd', { type: 'SymbolicLink', linkpath: '/etc/passwd' })],
+      /is a symlink to "\/etc\/passwd", which points outside/,
+    ],
+    [
+      'a symlink leaving the stripped top directory',
+      [...honest, top('up', { type: 'SymbolicLink', linkpath: '..' })],
+      /"openssl-3\.0\.22\/up" is a symlink to "\.\."/,
+    ],
     [
       'a symlink chain that escapes through another link',
       [...honest, top('here', { type: 'SymbolicLink', linkpath: '.' }), top('out', { type: 'SymbolicLink', linkpath: 'here/..' })],
       /"openssl-3\.0\.22\/out" is a symlink to "here\/\.\."/,
     ],
     ['a symlink loop', [...honest, top('a', { type: 'SymbolicLink', linkpath: 'b' }), top('b', { type: 'SymbolicLink', linkpath: 'a' })], /or loops/],
-    ['a file written through an in-tree symlink', [...honest, top('include/current.h/x', { body: 'x' })], /would be written through the symlink "include\/current\.h"/],
-    ['a hard link to an absolute path', [...honest, top('shadow', { type: 'Link', linkpath: '/etc/shadow' })], /is a hard link whose target "\/etc\/shadow" has an absolute path/],
-    ['a hard link to a missing file', [...honest, top('ghost', { type: 'Link', linkpath: 'openssl-3.0.22/nowhere' })], /is a hard link to "openssl-3\.0\.22\/nowhere", which is not a file earlier/],
+    [
+      'a file written through an in-tree symlink',
+      [...honest, top('include/current.h/x', { body: 'x' })],
+      /would be written through the symlink "include\/current\.h"/,
+    ],
+    [
+      'a hard link to an absolute path',
+      [...honest, top('shadow', { type: 'Link', linkpath: '/etc/shadow' })],
+      /is a hard link whose target "\/etc\/shadow" has an absolute path/,
+    ],
+    [
+      'a hard link to a missing file',
+      [...honest, top('ghost', { type: 'Link', linkpath: 'openssl-3.0.22/nowhere' })],
+      /is a hard link to "openssl-3\.0\.22\/nowhere", which is not a file earlier/,
+    ],
     ['a character device', [...honest, top('null', { type: 'CharacterDevice' })], /"openssl-3\.0\.22\/null" is a character device/],
     ['a block device', [...honest, top('sda', { type: 'BlockDevice' })], /is a block device/],
     ['a FIFO', [...honest, top('pipe', { type: 'FIFO' })], /is a FIFO/],
     ['a GNU sparse entry', [...honest, top('sparse', { type: 'SparseFile', body: 'x' })], /has the unsupported entry type SparseFile/],
-    ['a declared 10 GiB file', [...honest, top('zeros', { size: 10 * 1024 ** 3 })], /"openssl-3\.0\.22\/zeros" brings the declared size .* to 10737418\d+ bytes, above the limit of 4294967296 bytes/],
+    [
+      'a declared 10 GiB file',
+      [...honest, top('zeros', { size: 10 * 1024 ** 3 })],
+      /"openssl-3\.0\.22\/zeros" brings the declared size .* to 10737418\d+ bytes, above the limit of 4294967296 bytes/,
+    ],
   ])('%s', async (_name, entries, reason) => {
     const archive = writeTarGz(entries);
     const dest = join(scratch(), 'src');
@@ -159,21 +195,51 @@ describe('extractArchive judges links on the finished tree, not in archive order
     const dest = join(scratch(), 'src');
     const error = await extractArchive(writeTarGz(entries), dest).catch((e) => e);
     expect(error).toBeInstanceOf(UnsafeArchiveError);
-    expect(error.message).toMatch(new RegExp(`entry "openssl-3\\.0\\.22/${link}" is a symlink to "(h/\\.\\./)+(\\.\\./)+x", which points outside the destination directory`));
+    expect(error.message).toMatch(
+      new RegExp(`entry "openssl-3\\.0\\.22/${link}" is a symlink to "(h/\\.\\./)+(\\.\\./)+x", which points outside the destination directory`),
+    );
     expect(existsSync(dest)).toBe(false);
   });
 
   it.each<[string, FakeEntry[], RegExp]>([
     [
       'the same escape spelled in another case, which macOS and Windows file systems follow',
-      [...honest, top('d/e/steal', { type: 'SymbolicLink', linkpath: 'H/../H/../../../x' }), top('d/e/h', { type: 'SymbolicLink', linkpath: '.' }), top('d/h', { type: 'SymbolicLink', linkpath: '.' })],
+      [
+        ...honest,
+        top('d/e/steal', { type: 'SymbolicLink', linkpath: 'H/../H/../../../x' }),
+        top('d/e/h', { type: 'SymbolicLink', linkpath: '.' }),
+        top('d/h', { type: 'SymbolicLink', linkpath: '.' }),
+      ],
       /"openssl-3\.0\.22\/d\/e\/steal" is a symlink to "H\/\.\.\/H\/\.\.\/\.\.\/\.\.\/x", which points outside/,
     ],
-    ['a file written before a later entry makes its directory a symlink', [...honest, top('lib/', { type: 'Directory' }), top('lib/x.c', { body: 'x' }), top('lib', { type: 'SymbolicLink', linkpath: 'include' })], /"openssl-3\.0\.22\/lib" takes the path of the earlier entry "openssl-3\.0\.22\/lib\/", and one of them is a symlink/],
-    ['a file written through a symlink spelled in another case', [...honest, top('Include/Current.H/x', { body: 'x' })], /would be written through the symlink "Include\/Current\.H"/],
-    ['a file replaced by a symlink, which a hard link then names', [...honest, top('p', { body: 'x' }), top('p', { type: 'SymbolicLink', linkpath: 'include' }), top('q', { type: 'Link', linkpath: 'openssl-3.0.22/p' })], /"openssl-3\.0\.22\/p" takes the path of the earlier entry "openssl-3\.0\.22\/p", and one of them is a symlink/],
-    ['a symlink in place of the destination itself', [{ path: './', type: 'SymbolicLink', linkpath: 'x' }, { path: 'x/', type: 'Directory' }], /entry "\.\/" is a symlink in place of the destination directory itself/],
-    ['a chain of symlinks longer than the kernel follows', [...honest, ...Array.from({ length: 45 }, (_, i) => top(`l${i}`, { type: 'SymbolicLink', linkpath: `l${i + 1}` })), top('l45', { body: 'x' })], /is a symlink to "l\d+", which points outside the destination directory \(or loops\)/],
+    [
+      'a file written before a later entry makes its directory a symlink',
+      [...honest, top('lib/', { type: 'Directory' }), top('lib/x.c', { body: 'x' }), top('lib', { type: 'SymbolicLink', linkpath: 'include' })],
+      /"openssl-3\.0\.22\/lib" takes the path of the earlier entry "openssl-3\.0\.22\/lib\/", and one of them is a symlink/,
+    ],
+    [
+      'a file written through a symlink spelled in another case',
+      [...honest, top('Include/Current.H/x', { body: 'x' })],
+      /would be written through the symlink "Include\/Current\.H"/,
+    ],
+    [
+      'a file replaced by a symlink, which a hard link then names',
+      [...honest, top('p', { body: 'x' }), top('p', { type: 'SymbolicLink', linkpath: 'include' }), top('q', { type: 'Link', linkpath: 'openssl-3.0.22/p' })],
+      /"openssl-3\.0\.22\/p" takes the path of the earlier entry "openssl-3\.0\.22\/p", and one of them is a symlink/,
+    ],
+    [
+      'a symlink in place of the destination itself',
+      [
+        { path: './', type: 'SymbolicLink', linkpath: 'x' },
+        { path: 'x/', type: 'Directory' },
+      ],
+      /entry "\.\/" is a symlink in place of the destination directory itself/,
+    ],
+    [
+      'a chain of symlinks longer than the kernel follows',
+      [...honest, ...Array.from({ length: 45 }, (_, i) => top(`l${i}`, { type: 'SymbolicLink', linkpath: `l${i + 1}` })), top('l45', { body: 'x' })],
+      /is a symlink to "l\d+", which points outside the destination directory \(or loops\)/,
+    ],
   ])('refuses %s, before writing anything', async (_name, entries, reason) => {
     const dest = join(scratch(), 'src');
     const error = await extractArchive(writeTarGz(entries), dest).catch((e) => e);
@@ -185,7 +251,9 @@ describe('extractArchive judges links on the finished tree, not in archive order
   it('resolves each link once, even when each link passes twice through the next', async () => {
     // c/l0 → l1/../c/l1 → … → c/l30 → .: every link leads to c, in 2^30 steps when each is followed afresh.
     // Last link first, so each one's targets are already links when it is read.
-    const links = Array.from({ length: 31 }, (_, i) => top(`c/l${i}`, { type: 'SymbolicLink', linkpath: i === 30 ? '.' : `l${i + 1}/../c/l${i + 1}` })).reverse();
+    const links = Array.from({ length: 31 }, (_, i) =>
+      top(`c/l${i}`, { type: 'SymbolicLink', linkpath: i === 30 ? '.' : `l${i + 1}/../c/l${i + 1}` }),
+    ).reverse();
     const entries = [...honest, top('c/', { type: 'Directory' }), ...links];
     const dest = join(scratch(), 'src');
     await expect(extractArchive(writeTarGz(entries), dest, { only: ['VERSION.dat'] })).resolves.toMatchObject({ entries: entries.length });
@@ -208,7 +276,9 @@ describe('extractArchive limits what an archive may make it hold in memory', () 
   }, 30_000);
 
   it('applies a caller-chosen entry limit', async () => {
-    await expect(scanArchive(writeTarGz(honest), { maxEntries: 4 })).rejects.toThrow(/"openssl-3\.0\.22\/include\/current\.h" is entry number 5, above the limit of 4 entries/);
+    await expect(scanArchive(writeTarGz(honest), { maxEntries: 4 })).rejects.toThrow(
+      /"openssl-3\.0\.22\/include\/current\.h" is entry number 5, above the limit of 4 entries/,
+    );
     await expect(scanArchive(writeTarGz(honest), { maxEntries: 5 })).resolves.toHaveLength(5);
   });
 
@@ -228,7 +298,9 @@ describe('extractArchive limits what an archive may make it hold in memory', () 
     const error = await scanArchive(archive).catch((e) => e);
     expect(error).toBeInstanceOf(UnsafeArchiveError);
     // The message shows the start and end of a name that long.
-    expect(error.message).toMatch(/entry "openssl-3\.0\.22\/n{100,200}…n{50,100}64" brings the length of the archive's paths and link targets to 6\d{7} characters, above the limit of 67108864\./);
+    expect(error.message).toMatch(
+      /entry "openssl-3\.0\.22\/n{100,200}…n{50,100}64" brings the length of the archive's paths and link targets to 6\d{7} characters, above the limit of 67108864\./,
+    );
     expect(error.message.length).toBeLessThan(1000);
   });
 });
@@ -303,7 +375,10 @@ describe('extractArchive on a disk that fills part way', () => {
     it('fails with an error the stages recognise as a full disk', async () => {
       const big = 'x'.repeat(600 * 1024);
       const archive = writeTarGz([top('a.c', { body: big }), top('b.c', { body: big }), top('c.c', { body: big })]);
-      const error = await extractArchive(archive, join(disk.dir, 'src')).then(() => undefined, (e: unknown) => e);
+      const error = await extractArchive(archive, join(disk.dir, 'src')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeDefined();
       expect(isDiskFull(error)).toBe(true);
     });
@@ -311,12 +386,27 @@ describe('extractArchive on a disk that fills part way', () => {
 
 describe('sharedTopLevel', () => {
   it('does not strip ./ (node-tar would strip the dot, not the directory)', () => {
-    expect(sharedTopLevel([{ path: './top/a', type: 'File', size: 1 }, { path: './top/b', type: 'File', size: 1 }])).toBeUndefined();
+    expect(
+      sharedTopLevel([
+        { path: './top/a', type: 'File', size: 1 },
+        { path: './top/b', type: 'File', size: 1 },
+      ]),
+    ).toBeUndefined();
   });
 
   it('finds the one directory or nothing', () => {
-    expect(sharedTopLevel([{ path: 'a/', type: 'Directory', size: 0 }, { path: 'a/b', type: 'File', size: 1 }])).toBe('a');
-    expect(sharedTopLevel([{ path: 'a/b', type: 'File', size: 1 }, { path: 'c/d', type: 'File', size: 1 }])).toBeUndefined();
+    expect(
+      sharedTopLevel([
+        { path: 'a/', type: 'Directory', size: 0 },
+        { path: 'a/b', type: 'File', size: 1 },
+      ]),
+    ).toBe('a');
+    expect(
+      sharedTopLevel([
+        { path: 'a/b', type: 'File', size: 1 },
+        { path: 'c/d', type: 'File', size: 1 },
+      ]),
+    ).toBeUndefined();
     expect(sharedTopLevel([{ path: 'README', type: 'File', size: 1 }])).toBeUndefined();
   });
 });

@@ -136,7 +136,9 @@ export async function scanArchive(archive: string, limits: ArchiveLimits = {}): 
 }
 
 function truncatedError(archive: string): Error {
-  return new Error(`Refusing to unpack ${archive}: it ends without the end-of-archive marker, so it is truncated. Nothing was extracted. Fetch the tarball again.`);
+  return new Error(
+    `Refusing to unpack ${archive}: it ends without the end-of-archive marker, so it is truncated. Nothing was extracted. Fetch the tarball again.`,
+  );
 }
 
 function entryProblem(entry: ReadEntry): string | undefined {
@@ -173,7 +175,8 @@ function isAbsoluteAnywhere(path: string): boolean {
 
 function limitProblem(count: number, maxEntries: number, nameBytes: number, totalBytes: number, maxTotalBytes: number): string | undefined {
   if (count > maxEntries) return `is entry number ${count}, above the limit of ${maxEntries} entries per archive`;
-  if (nameBytes > MAX_NAME_BYTES) return `brings the length of the archive's paths and link targets to ${nameBytes} characters, above the limit of ${MAX_NAME_BYTES}`;
+  if (nameBytes > MAX_NAME_BYTES)
+    return `brings the length of the archive's paths and link targets to ${nameBytes} characters, above the limit of ${MAX_NAME_BYTES}`;
   if (totalBytes > maxTotalBytes) return `brings the declared size of the archive's contents to ${totalBytes} bytes, above the limit of ${maxTotalBytes} bytes`;
   return undefined;
 }
@@ -226,13 +229,21 @@ function assertLinksStayInside(archive: string, entries: ArchiveEntry[], strippe
   const resolveLink = symlinkResolver(symlinks);
   for (const [key, { entry }] of symlinks) {
     if (!resolveLink(key)) {
-      throw new UnsafeArchiveError(archive, entry.path, `is a symlink to "${entry.linkpath}", which points outside the destination directory (or loops) when followed through every symlink in the archive`);
+      throw new UnsafeArchiveError(
+        archive,
+        entry.path,
+        `is a symlink to "${entry.linkpath}", which points outside the destination directory (or loops) when followed through every symlink in the archive`,
+      );
     }
   }
   const files = new Set<string>();
   for (const entry of entries) {
     if (entry.type === 'Link' && !files.has(inTree(String(entry.linkpath)).join('/'))) {
-      throw new UnsafeArchiveError(archive, entry.path, `is a hard link to "${entry.linkpath}", which is not a file earlier in the archive (missing or outside the destination)`);
+      throw new UnsafeArchiveError(
+        archive,
+        entry.path,
+        `is a hard link to "${entry.linkpath}", which is not a file earlier in the archive (missing or outside the destination)`,
+      );
     }
     if (FILE_TYPES.has(entry.type) || entry.type === 'Link') files.add(inTree(entry.path).join('/'));
   }

@@ -56,7 +56,9 @@ async function entryRecord(dir: string, relative: string): Promise<string[]> {
 /** A stream per file costs more than reading it for the thousands of small files of a source tree. */
 async function sha256SmallOrLarge(path: string, size: number): Promise<string> {
   if (size > 4 * 1024 * 1024) return sha256File(path);
-  return createHash('sha256').update(await readFile(path)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 }
 
 /** Maps in input order with at most `limit` operations in flight (thousands of small files hash faster side by side). */

@@ -47,14 +47,22 @@ describe('lockSignaturePolicy', () => {
     ['a missing key file', { kind: 'debian', signature: { keys: 'keys/nope.asc' } }, /signature\.keys .* "keys\/nope\.asc", which does not exist/],
     ['a fingerprint that is not one', { kind: 'debian', signature: { trust: ['ABCD'] } }, /signature\.trust entry "ABCD" is not an OpenPGP fingerprint/],
     ['a location for a Debian source', { kind: 'debian', signature: { location: 'x.asc' } }, /signature\.location is for url and local sources/],
-    ['a plain-http signature URL', { kind: 'url', url: 'https://e.example/openssl-3.0.9.tar.gz', sha256: 'a'.repeat(64), signature: { location: 'http://e.example/x.asc' } }, /is not an https URL/],
+    [
+      'a plain-http signature URL',
+      { kind: 'url', url: 'https://e.example/openssl-3.0.9.tar.gz', sha256: 'a'.repeat(64), signature: { location: 'http://e.example/x.asc' } },
+      /is not an https URL/,
+    ],
   ])('refuses %s before anything is fetched', async (_name, spec, message) => {
     await expect(lockSignaturePolicy('openssl', spec, root())).rejects.toThrow(message);
   });
 
   it("records the key file's hash (a changed key file is a new lock) and normalised fingerprints", async () => {
     const ws = root();
-    const locked = await lockSignaturePolicy('openssl', { kind: 'debian', signature: { keys: 'keys/vendor.asc', trust: ['b146 647e 45a7 b339 47ab 226b 2a2c 87d1 6169 2d40'] } }, ws);
+    const locked = await lockSignaturePolicy(
+      'openssl',
+      { kind: 'debian', signature: { keys: 'keys/vendor.asc', trust: ['b146 647e 45a7 b339 47ab 226b 2a2c 87d1 6169 2d40'] } },
+      ws,
+    );
     expect(locked).toEqual({ check: 'required', keys: { path: 'keys/vendor.asc', sha256: sha('k') }, trust: ['B146647E45A7B33947AB226B2A2C87D161692D40'] });
   });
 
@@ -76,27 +84,38 @@ describe('checkAuthenticity: a Debian source with the .asc its package carries',
     ...(signature ? { signature } : {}),
   });
 
-  it("verifies with a key the project supplies and trusts, and names it", async () => {
+  it('verifies with a key the project supplies and trusts, and names it', async () => {
     const ws = workspace({ 'keys/vendor.asc': key.armored, 'cache/t.tar.gz': TARBALL, 'cache/t.tar.gz.asc': goodSignature });
     const signature = await lockSignaturePolicy('openssl', { kind: 'debian', signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint] } }, ws);
-    const result = await checkAuthenticity(lockFor(signature), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), { workspaceRoot: ws, cacheDir: join(ws, 'c') });
+    const result = await checkAuthenticity(lockFor(signature), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), {
+      workspaceRoot: ws,
+      cacheDir: join(ws, 'c'),
+    });
     expect(result.status).toBe('verified');
     expect(result.signer?.fingerprint).toBe(key.fingerprint);
     expect(result.signature).toEqual({ fileName: 't.tar.gz.asc', sha256: sha(goodSignature) });
-    expect(result.statement).toMatch(/^Upstream signature t\.tar\.gz\.asc verified: made .* by key .* \(Vendor Release <release@vendor\.example>\)\. The key is trusted because the project lists its fingerprint in signature\.trust; its public key is the project's key file keys\/vendor\.asc\.$/);
+    expect(result.statement).toMatch(
+      /^Upstream signature t\.tar\.gz\.asc verified: made .* by key .* \(Vendor Release <release@vendor\.example>\)\. The key is trusted because the project lists its fingerprint in signature\.trust; its public key is the project's key file keys\/vendor\.asc\.$/,
+    );
   });
 
   it('refuses a key file that changed after the sources stage locked it', async () => {
     const ws = workspace({ 'keys/vendor.asc': key.armored, 'cache/t.tar.gz': TARBALL, 'cache/t.tar.gz.asc': goodSignature });
     const signature = await lockSignaturePolicy('openssl', { kind: 'debian', signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint] } }, ws);
     writeFileSync(join(ws, 'keys/vendor.asc'), `${key.armored}\n`);
-    const attempt = checkAuthenticity(lockFor(signature), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), { workspaceRoot: ws, cacheDir: join(ws, 'c') });
+    const attempt = checkAuthenticity(lockFor(signature), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), {
+      workspaceRoot: ws,
+      cacheDir: join(ws, 'c'),
+    });
     await expect(attempt).rejects.toThrow(/The key file keys\/vendor\.asc changed since the sources stage locked it .*Run the sources stage again/);
   });
 
-  it("refuses a signature made by a key fipskit does not trust, by default", async () => {
+  it('refuses a signature made by a key fipskit does not trust, by default', async () => {
     const ws = workspace({ 'cache/t.tar.gz': TARBALL, 'cache/t.tar.gz.asc': goodSignature });
-    const attempt = checkAuthenticity(lockFor(undefined), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), { workspaceRoot: ws, cacheDir: join(ws, 'c') });
+    const attempt = checkAuthenticity(lockFor(undefined), join(ws, 'cache/t.tar.gz'), join(ws, 'cache/t.tar.gz.asc'), {
+      workspaceRoot: ws,
+      cacheDir: join(ws, 'c'),
+    });
     await expect(attempt).rejects.toThrow(/is not a key fipskit holds and trusts for OpenSSL/);
   });
 
@@ -104,7 +123,9 @@ describe('checkAuthenticity: a Debian source with the .asc its package carries',
     const ws = workspace({ 'cache/t.tar.gz': TARBALL });
     const ctx = { workspaceRoot: ws, cacheDir: join(ws, 'c') };
     const archive = join(ws, 'cache/t.tar.gz');
-    await expect(checkAuthenticity(lockFor({ check: 'required' }), archive, undefined, ctx)).rejects.toThrow(/has no upstream signature to check \(none is published with this source\), and the project requires one/);
+    await expect(checkAuthenticity(lockFor({ check: 'required' }), archive, undefined, ctx)).rejects.toThrow(
+      /has no upstream signature to check \(none is published with this source\), and the project requires one/,
+    );
     expect((await checkAuthenticity(lockFor({ check: 'if-present' }), archive, undefined, ctx)).status).toBe('unsigned');
     expect(await checkAuthenticity(lockFor({ check: 'skip', reason: 'vendor mirror' }), archive, undefined, ctx)).toEqual({
       status: 'skipped',
@@ -135,7 +156,12 @@ describe('fetchSource: a url source and the .asc published beside it', () => {
 
   async function urlLock(name: string, ws: string, extra: SourceSpec['signature'] = {}) {
     served[`/${name}/openssl-3.0.99.tar.gz`] = TARBALL;
-    const spec: SourceSpec = { kind: 'url', url: `${base}/${name}/openssl-3.0.99.tar.gz`, sha256: sha(TARBALL), signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint], ...extra } };
+    const spec: SourceSpec = {
+      kind: 'url',
+      url: `${base}/${name}/openssl-3.0.99.tar.gz`,
+      sha256: sha(TARBALL),
+      signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint], ...extra },
+    };
     const ctx = { workspaceRoot: ws, cacheDir: join(ws, '.cache'), runner: new RecordingRunner() };
     return { lock: await resolveSource('openssl', spec, ctx), ctx };
   }
@@ -183,7 +209,12 @@ describe('fetchSource: a url source and the .asc published beside it', () => {
     const swapped = tarGz({ 'openssl-3.0.99/VERSION.dat': 'swapped', 'openssl-3.0.99/planted.c': 'x' });
     served['/swap/openssl-3.0.99.tar.gz'] = honest;
     served['/swap/openssl-3.0.99.tar.gz.asc'] = await detachedSignature(honest);
-    const spec: SourceSpec = { kind: 'url', url: `${base}/swap/openssl-3.0.99.tar.gz`, sha256: sha(honest), signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint] } };
+    const spec: SourceSpec = {
+      kind: 'url',
+      url: `${base}/swap/openssl-3.0.99.tar.gz`,
+      sha256: sha(honest),
+      signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint] },
+    };
     const ctx = { workspaceRoot: ws, cacheDir: join(ws, '.cache'), runner: new RecordingRunner() };
     const lock = await resolveSource('openssl', spec, ctx);
     // Already in the shared cache from an earlier build; replaced after the hash, while the .asc downloads.
@@ -243,9 +274,21 @@ describe('fetchSource: the bytes it hashed are the bytes the build unpacks', () 
   });
 
   it.each<[string, SourceLock, (ws: string, cacheDir: string) => string]>([
-    ['a url tarball in the shared cache', base('url', 'openssl-3.0.99.tar.gz', 'https://e.example/openssl-3.0.99.tar.gz'), (_ws, cacheDir) => join(cacheDir, 'sha256', sha(honest), 'openssl-3.0.99.tar.gz')],
-    ['a Debian tarball in the shared cache', { ...base('debian', 'openssl_3.0.99.orig.tar.gz', 'openssl=3.0.99-1'), debianVersion: '3.0.99-1', debian: {} }, (_ws, cacheDir) => join(cacheDir, 'sha256', sha(honest), 'openssl_3.0.99.orig.tar.gz')],
-    ['a local tarball in the workspace', base('local', 'openssl-3.0.99.tar.gz', 'vendor/openssl-3.0.99.tar.gz'), (ws) => join(ws, 'vendor/openssl-3.0.99.tar.gz')],
+    [
+      'a url tarball in the shared cache',
+      base('url', 'openssl-3.0.99.tar.gz', 'https://e.example/openssl-3.0.99.tar.gz'),
+      (_ws, cacheDir) => join(cacheDir, 'sha256', sha(honest), 'openssl-3.0.99.tar.gz'),
+    ],
+    [
+      'a Debian tarball in the shared cache',
+      { ...base('debian', 'openssl_3.0.99.orig.tar.gz', 'openssl=3.0.99-1'), debianVersion: '3.0.99-1', debian: {} },
+      (_ws, cacheDir) => join(cacheDir, 'sha256', sha(honest), 'openssl_3.0.99.orig.tar.gz'),
+    ],
+    [
+      'a local tarball in the workspace',
+      base('local', 'openssl-3.0.99.tar.gz', 'vendor/openssl-3.0.99.tar.gz'),
+      (ws) => join(ws, 'vendor/openssl-3.0.99.tar.gz'),
+    ],
   ])('%s replaced after the check', async (_name, lock, where) => {
     const ws = workspace();
     const ctx = { workspaceRoot: ws, cacheDir: join(ws, '.cache'), runner: new RecordingRunner() };
@@ -263,9 +306,17 @@ describe('fetchSource: the bytes it hashed are the bytes the build unpacks', () 
   });
 
   it("finds a local tarball's .asc beside the workspace tarball, not beside its private copy", async () => {
-    const ws = workspace({ 'keys/vendor.asc': key.armored, 'vendor/openssl-3.0.99.tar.gz': honest, 'vendor/openssl-3.0.99.tar.gz.asc': await detachedSignature(honest) });
+    const ws = workspace({
+      'keys/vendor.asc': key.armored,
+      'vendor/openssl-3.0.99.tar.gz': honest,
+      'vendor/openssl-3.0.99.tar.gz.asc': await detachedSignature(honest),
+    });
     const ctx = { workspaceRoot: ws, cacheDir: join(ws, '.cache'), runner: new RecordingRunner() };
-    const lock = await resolveSource('openssl', { kind: 'local', path: 'vendor/openssl-3.0.99.tar.gz', signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint] } }, ctx);
+    const lock = await resolveSource(
+      'openssl',
+      { kind: 'local', path: 'vendor/openssl-3.0.99.tar.gz', signature: { keys: 'keys/vendor.asc', trust: [key.fingerprint] } },
+      ctx,
+    );
     expect((await fetchSource(lock, ctx)).authenticity).toMatchObject({ status: 'verified', signature: { fileName: 'openssl-3.0.99.tar.gz.asc' } });
   });
 

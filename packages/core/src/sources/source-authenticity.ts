@@ -42,14 +42,18 @@ export async function lockSignaturePolicy(product: SourceProduct, spec: SourceSp
   }
   const reason = policy.reason?.trim();
   if (check === 'skip' && !reason) {
-    throw new Error(`signature.check of the ${productName(product)} source is "skip" without a reason. Set signature.reason to why the release signature is not checked; the auditor report prints it.`);
+    throw new Error(
+      `signature.check of the ${productName(product)} source is "skip" without a reason. Set signature.reason to why the release signature is not checked; the auditor report prints it.`,
+    );
   }
   const locked: LockedSignaturePolicy = { check, ...(reason ? { reason } : {}) };
   if (policy.location !== undefined) locked.location = signatureLocation(product, spec, policy.location, workspaceRoot);
   if (policy.keys !== undefined) {
     const path = resolve(workspaceRoot, policy.keys);
     if (!existsSync(path)) {
-      throw new Error(`signature.keys of the ${productName(product)} source is "${policy.keys}", which does not exist (paths are relative to the workspace root). Save the release's public keys there, e.g. OpenSSL's pubkeys.asc.`);
+      throw new Error(
+        `signature.keys of the ${productName(product)} source is "${policy.keys}", which does not exist (paths are relative to the workspace root). Save the release's public keys there, e.g. OpenSSL's pubkeys.asc.`,
+      );
     }
     locked.keys = { path: workspacePath(workspaceRoot, path), sha256: await sha256File(path) };
   }
@@ -63,11 +67,15 @@ function signatureLocation(product: SourceProduct, spec: SourceSpec, location: s
       return assertDownloadUrl(location).toString();
     case 'local':
       if (!existsSync(resolve(workspaceRoot, location))) {
-        throw new Error(`signature.location of the ${productName(product)} source is "${location}", which does not exist. Set it to the release's .asc file (relative to the workspace root).`);
+        throw new Error(
+          `signature.location of the ${productName(product)} source is "${location}", which does not exist. Set it to the release's .asc file (relative to the workspace root).`,
+        );
       }
       return workspacePath(workspaceRoot, resolve(workspaceRoot, location));
     default:
-      throw new Error(`signature.location is for url and local sources: a Debian source's signature is the .asc its package carries. Remove signature.location.`);
+      throw new Error(
+        `signature.location is for url and local sources: a Debian source's signature is the .asc its package carries. Remove signature.location.`,
+      );
   }
 }
 
@@ -81,7 +89,12 @@ export interface AuthenticityContext {
  * policy says. Throws (so nothing is unpacked) when the signature does not match, no trusted key made it,
  * or a required signature is missing.
  */
-export async function checkAuthenticity(lock: SourceLock, archive: string | undefined, debianSignature: string | undefined, ctx: AuthenticityContext): Promise<SourceAuthenticity> {
+export async function checkAuthenticity(
+  lock: SourceLock,
+  archive: string | undefined,
+  debianSignature: string | undefined,
+  ctx: AuthenticityContext,
+): Promise<SourceAuthenticity> {
   const policy = lock.signature ?? { check: DEFAULT_CHECK[lock.product] };
   const name = `${productName(lock.product)} ${lock.version}`;
   if (policy.check === 'skip') {
@@ -93,7 +106,11 @@ export async function checkAuthenticity(lock: SourceLock, archive: string | unde
     if (policy.check === 'required') {
       throw new Error(
         `The ${name} source has no upstream signature to check (${where}), and the project requires one. ` +
-          (lock.origin === 'local' ? `Put the release's .asc beside the tarball or set signature.location; ` : lock.origin === 'url' ? `Set signature.location to the .asc URL; ` : '') +
+          (lock.origin === 'local'
+            ? `Put the release's .asc beside the tarball or set signature.location; `
+            : lock.origin === 'url'
+              ? `Set signature.location to the .asc URL; `
+              : '') +
           `or set signature.check to "if-present", or to "skip" with a reason.`,
       );
     }
@@ -104,7 +121,9 @@ export async function checkAuthenticity(lock: SourceLock, archive: string | unde
     if (extraKeys) {
       const now = existsSync(extraKeys.path) ? await sha256File(extraKeys.path) : 'missing';
       if (now !== extraKeys.sha256) {
-        throw new Error(`The key file ${extraKeys.shown} changed since the sources stage locked it (SHA-256 ${extraKeys.sha256} then, ${now} now). Run the sources stage again to accept the change, or restore the file.`);
+        throw new Error(
+          `The key file ${extraKeys.shown} changed since the sources stage locked it (SHA-256 ${extraKeys.sha256} then, ${now} now). Run the sources stage again to accept the change, or restore the file.`,
+        );
       }
     }
     const keyring = await loadReleaseKeyring(lock.product, {
@@ -137,7 +156,12 @@ interface FoundSignature {
   discard?: () => void;
 }
 
-async function findSignature(lock: SourceLock, debianSignature: string | undefined, policy: LockedSignaturePolicy, ctx: AuthenticityContext): Promise<FoundSignature | undefined> {
+async function findSignature(
+  lock: SourceLock,
+  debianSignature: string | undefined,
+  policy: LockedSignaturePolicy,
+  ctx: AuthenticityContext,
+): Promise<FoundSignature | undefined> {
   switch (lock.origin) {
     case 'debian':
       return debianSignature ? { path: debianSignature, name: basename(debianSignature) } : undefined;
@@ -155,7 +179,8 @@ async function findSignature(lock: SourceLock, debianSignature: string | undefin
 const SIGNATURE_DOWNLOAD = {
   maxBytes: 1024 * 1024,
   what: 'a release signature',
-  advice: 'An upstream .asc signature is a few kilobytes: check that signature.location (default: the tarball URL with .asc appended) names the release signature.',
+  advice:
+    'An upstream .asc signature is a few kilobytes: check that signature.location (default: the tarball URL with .asc appended) names the release signature.',
 };
 
 async function downloadSignature(lock: SourceLock, url: string, ctx: AuthenticityContext): Promise<FoundSignature | undefined> {

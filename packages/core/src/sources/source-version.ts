@@ -23,7 +23,9 @@ export function readSourceVersion(product: SourceProduct, dir: string): string {
     if (!existsSync(file)) continue;
     const version = parseVersionFile(relative, readFileSync(file, 'utf8'));
     if (version) return version;
-    throw new Error(`Cannot read the ${productName(product)} version from ${file}: the file does not hold the expected version lines. Point the source at an unmodified ${productName(product)} release tree.`);
+    throw new Error(
+      `Cannot read the ${productName(product)} version from ${file}: the file does not hold the expected version lines. Point the source at an unmodified ${productName(product)} release tree.`,
+    );
   }
   throw new Error(
     `${dir} is not a ${productName(product)} source tree: none of ${VERSION_FILES[product].join(', ')} exists in it. ` +

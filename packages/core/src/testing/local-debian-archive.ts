@@ -61,7 +61,9 @@ export class LocalDebianArchive {
 
   /** The bytes of an upload's orig tarball (its SHA-256 is what the index and the lock name). */
   origSha256(upload: LocalUpload): string {
-    return createHash('sha256').update(readFileSync(this.origPath(upload))).digest('hex');
+    return createHash('sha256')
+      .update(readFileSync(this.origPath(upload)))
+      .digest('hex');
   }
 
   async close(): Promise<void> {
@@ -113,7 +115,9 @@ export class LocalDebianArchive {
     const dists = join(archiveRoot, 'dists', suite);
     mkdirSync(join(dists, 'main', 'source'), { recursive: true });
     const pool = join('pool', archive === 'debian-security' ? 'updates/main' : 'main');
-    const all = existsSync(join(archiveRoot, pool)) ? execFileSync('apt-ftparchive', ['sources', pool], { cwd: archiveRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString() : '';
+    const all = existsSync(join(archiveRoot, pool))
+      ? execFileSync('apt-ftparchive', ['sources', pool], { cwd: archiveRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString()
+      : '';
     const inSuite = all
       .split(/\n\n+/)
       .filter((stanza) => stanza.trim() !== '')
@@ -121,7 +125,18 @@ export class LocalDebianArchive {
     writeFileSync(join(dists, 'main', 'source', 'Sources'), inSuite.map((s) => s.trim() + '\n').join('\n'));
     const release = execFileSync(
       'apt-ftparchive',
-      ['-o', `APT::FTPArchive::Release::Suite=${suite}`, '-o', `APT::FTPArchive::Release::Codename=${suite}`, '-o', 'APT::FTPArchive::Release::Components=main', '-o', 'APT::FTPArchive::Release::Architectures=source', 'release', '.'],
+      [
+        '-o',
+        `APT::FTPArchive::Release::Suite=${suite}`,
+        '-o',
+        `APT::FTPArchive::Release::Codename=${suite}`,
+        '-o',
+        'APT::FTPArchive::Release::Components=main',
+        '-o',
+        'APT::FTPArchive::Release::Architectures=source',
+        'release',
+        '.',
+      ],
       { cwd: dists, stdio: ['ignore', 'pipe', 'ignore'] },
     );
     writeFileSync(join(dists, 'Release'), release);

@@ -14,12 +14,16 @@ export function optionShapeOfSchema(schemaFile: string): OptionShape {
   const typeOf = (key: string, property: SchemaProperty): OptionType => {
     if (property.enum) return property.enum;
     if (property.type === 'array' && property.items?.type === 'string') return 'string[]';
-    if (property.type === 'object' && typeof property.additionalProperties === 'object' && property.additionalProperties.type === 'string') return 'string-record';
+    if (property.type === 'object' && typeof property.additionalProperties === 'object' && property.additionalProperties.type === 'string')
+      return 'string-record';
     if (property.type === 'integer' || property.type === 'number') return 'number';
     if (property.type === 'string' || property.type === 'boolean') return property.type;
     throw new Error(`${schemaFile}: ${key} has a type no stage option shape has (${JSON.stringify(property)})`);
   };
   return Object.fromEntries(
-    Object.entries(schema.properties).map(([key, property]) => [key, { type: typeOf(key, property), ...(schema.required?.includes(key) ? { required: true } : {}) }]),
+    Object.entries(schema.properties).map(([key, property]) => [
+      key,
+      { type: typeOf(key, property), ...(schema.required?.includes(key) ? { required: true } : {}) },
+    ]),
   );
 }

@@ -145,7 +145,11 @@ describe('readmeGeneratorExamples', () => {
     ].join('\n');
     expect(readmeGeneratorExamples(markdown)).toEqual([
       { line: 2, text: 'npx nx g fipskit:init', args: ['fipskit:init'] },
-      { line: 5, text: 'nx g fipskit:project p --platform=win32 --interpreter="C:\\Program Files\\Python311\\python.exe"', args: ['fipskit:project', 'p', '--platform=win32', '--interpreter=C:\\Program Files\\Python311\\python.exe'] },
+      {
+        line: 5,
+        text: 'nx g fipskit:project p --platform=win32 --interpreter="C:\\Program Files\\Python311\\python.exe"',
+        args: ['fipskit:project', 'p', '--platform=win32', '--interpreter=C:\\Program Files\\Python311\\python.exe'],
+      },
       { line: 8, text: 'nx g fipskit:project fips-python --opensslSource=debian', args: ['fipskit:project', 'fips-python', '--opensslSource=debian'] },
     ]);
   });
@@ -178,7 +182,10 @@ describe('README generator examples through the real Nx CLI', () => {
   const examples = documents().flatMap((file) => readmeGeneratorExamples(readFileSync(join(REPO, file), 'utf8')).map((example) => ({ ...example, file })));
   const nxPackage = require.resolve('nx/package.json', { paths: [REPO] });
   const nxBin = join(dirname(nxPackage), JSON.parse(readFileSync(nxPackage, 'utf8')).bin.nx);
-  const devDependencies = { ...Object.fromEntries(PLUGIN_PACKAGES.map((name) => [name, PLUGIN_VERSION])), nx: JSON.parse(readFileSync(nxPackage, 'utf8')).version };
+  const devDependencies = {
+    ...Object.fromEntries(PLUGIN_PACKAGES.map((name) => [name, PLUGIN_VERSION])),
+    nx: JSON.parse(readFileSync(nxPackage, 'utf8')).version,
+  };
   const packageJson = JSON.stringify({ name: 'readme-examples', private: true, devDependencies }, null, 2) + '\n';
   let root: string;
   const generated: string[] = [];
@@ -191,7 +198,8 @@ describe('README generator examples through the real Nx CLI', () => {
   function nx(args: string[]): string {
     const result = spawnSync(process.execPath, [nxBin, ...args], { cwd: root, env, encoding: 'utf8', windowsHide: true, timeout: 60_000 });
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-    if (result.status !== 0) throw new Error(`nx ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${output.split('\n').slice(-40).join('\n')}`);
+    if (result.status !== 0)
+      throw new Error(`nx ${args.join(' ')} failed (${result.error?.message ?? `exit ${result.status}`}):\n${output.split('\n').slice(-40).join('\n')}`);
     return output;
   }
   const readJson = (path: string) => JSON.parse(readFileSync(join(root, path), 'utf8'));
@@ -214,7 +222,9 @@ describe('README generator examples through the real Nx CLI', () => {
 
   it('reads the examples from the README and its pages', () => {
     expect(documents()).toEqual(expect.arrayContaining(['README.md', 'docs/stages.md', 'docs/generators.md', 'docs/windows.md']));
-    expect(examples.map((e) => e.args[0])).toEqual(expect.arrayContaining(['fipskit:init', 'fipskit:project', 'fipskit:ci-workflow', 'fipskit:set-interpreter']));
+    expect(examples.map((e) => e.args[0])).toEqual(
+      expect.arrayContaining(['fipskit:init', 'fipskit:project', 'fipskit:ci-workflow', 'fipskit:set-interpreter']),
+    );
     // A skip whose example is gone from the README goes too.
     for (const skip of SKIPPED) expect(examples.filter((e) => skip.matches.test(e.text))).toHaveLength(1);
   });
@@ -248,11 +258,17 @@ describe('README generator examples through the real Nx CLI', () => {
         const shared = optionValue(rest, 'opensslProject');
         expect(readJson(`${directory}/project.json`).targets).toEqual({});
         expect(Object.keys(project.targets)).toEqual(
-          shared ? ['sources', 'python', 'verify', 'build', 'package', 'image', 'compliance', 'doctor', 'plan', 'audit'] : expect.arrayContaining(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'plan']),
+          shared
+            ? ['sources', 'python', 'verify', 'build', 'package', 'image', 'compliance', 'doctor', 'plan', 'audit']
+            : expect.arrayContaining(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'plan']),
         );
         if (shared) {
           expect(project.implicitDependencies).toEqual([shared]);
-          expect(project.targets.python.dependsOn).toEqual(['sources', { projects: [shared], target: 'openssl' }, { projects: [shared], target: 'fips-config' }]);
+          expect(project.targets.python.dependsOn).toEqual([
+            'sources',
+            { projects: [shared], target: 'openssl' },
+            { projects: [shared], target: 'fips-config' },
+          ]);
         }
         // The sources stage takes the generated signature policy as it is, in a workspace with no key files.
         const { sources } = project.targets;
@@ -261,7 +277,9 @@ describe('README generator examples through the real Nx CLI', () => {
           if (source?.signature?.check === 'skip') {
             expect(source.signature.reason).toMatch(/whose public keys? this workspace does not hold|fipskit does not pin|cannot tell/);
             expect(source.signature.reason).toMatch(/To check the signature, save .* in the workspace and replace this with signature\.keys/);
-            expect(output).toContain(`fipskit cannot check the ${source === sources.options.python ? 'CPython' : 'OpenSSL'} release signature with the keys it holds`);
+            expect(output).toContain(
+              `fipskit cannot check the ${source === sources.options.python ? 'CPython' : 'OpenSSL'} release signature with the keys it holds`,
+            );
           }
         }
         if (name === 'fips-python') {
@@ -301,16 +319,20 @@ describe('README generator examples through the real Nx CLI', () => {
    * python3.13, which only Debian 13's suites carry.
    */
   const network = process.env.FIPSKIT_NETWORK_TESTS === '1' ? it : it.skip;
-  network('nx run <project>:plan --platform=win32 for each generated project whose sources all come from Debian (network: Debian\'s archive)', () => {
-    const debianOnly = generated.filter((name) => {
-      const file = readJson(`${name}/fipskit.json`);
-      const specs = [file.openssl, file.fipsProvider, file.python].filter(Boolean);
-      return specs.every((spec: { kind: string }) => spec.kind === 'debian') && !file.opensslProject;
-    });
-    expect(debianOnly.length).toBeGreaterThan(0);
-    for (const name of debianOnly) {
-      expect(nx(['run', `${name}:plan`, '--platform=win32'])).toMatch(/\[plan\] \d+ steps for win32/);
-      expect(existsSync(join(root, 'dist', name, 'plan', 'win32', 'plan.txt'))).toBe(true);
-    }
-  }, 120_000);
+  network(
+    "nx run <project>:plan --platform=win32 for each generated project whose sources all come from Debian (network: Debian's archive)",
+    () => {
+      const debianOnly = generated.filter((name) => {
+        const file = readJson(`${name}/fipskit.json`);
+        const specs = [file.openssl, file.fipsProvider, file.python].filter(Boolean);
+        return specs.every((spec: { kind: string }) => spec.kind === 'debian') && !file.opensslProject;
+      });
+      expect(debianOnly.length).toBeGreaterThan(0);
+      for (const name of debianOnly) {
+        expect(nx(['run', `${name}:plan`, '--platform=win32'])).toMatch(/\[plan\] \d+ steps for win32/);
+        expect(existsSync(join(root, 'dist', name, 'plan', 'win32', 'plan.txt'))).toBe(true);
+      }
+    },
+    120_000,
+  );
 });

@@ -13,7 +13,10 @@ describe('lockfilePackages', () => {
   };
   const install = (name: string) => write(`node_modules/${name}/package.json`, JSON.stringify({ name, version: '0.1.0' }));
   const npmLock = (names: string[]) =>
-    write('package-lock.json', JSON.stringify({ lockfileVersion: 3, packages: Object.fromEntries(names.map((n) => [`node_modules/${n}`, { version: '0.1.0' }])) }));
+    write(
+      'package-lock.json',
+      JSON.stringify({ lockfileVersion: 3, packages: Object.fromEntries(names.map((n) => [`node_modules/${n}`, { version: '0.1.0' }])) }),
+    );
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'fipskit-lockfile-'));

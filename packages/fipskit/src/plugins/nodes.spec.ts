@@ -38,9 +38,30 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
     expect(file).toBe('apps/fp/fipskit.json');
     const project = result.projects!['apps/fp'];
     expect(project.targets).toEqual(
-      stageTargets({ outputDir: 'dist/fp', openssl: linux.openssl, python: linux.python, interpreter: linux.interpreter, mode: 'overlay', platform: 'linux', profile: 'rhel-compatible' }),
+      stageTargets({
+        outputDir: 'dist/fp',
+        openssl: linux.openssl,
+        python: linux.python,
+        interpreter: linux.interpreter,
+        mode: 'overlay',
+        platform: 'linux',
+        profile: 'rhel-compatible',
+      }),
     );
-    expect(Object.keys(project.targets!)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'package', 'image', 'compliance', 'doctor', 'plan', 'audit']);
+    expect(Object.keys(project.targets!)).toEqual([
+      'sources',
+      'openssl',
+      'fips-config',
+      'python',
+      'verify',
+      'build',
+      'package',
+      'image',
+      'compliance',
+      'doctor',
+      'plan',
+      'audit',
+    ]);
     expect(project.tags).toEqual(['fipskit', 'platform:linux']);
     expect(project.name).toBe('fp');
     expect(createNodesV2).toBe(createNodes);
@@ -55,7 +76,11 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
     const childProcess = require('node:child_process') as Record<string, (...args: unknown[]) => unknown>;
     const spies = ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'].map((name) => jest.spyOn(childProcess, name));
     try {
-      const root = workspace({ 'fp/fipskit.json': linux, 'fp/project.json': { name: 'fp' }, 'win/fipskit.json': { ...linux, platform: 'win32', interpreter: 'C:\\Python311\\python.exe' } });
+      const root = workspace({
+        'fp/fipskit.json': linux,
+        'fp/project.json': { name: 'fp' },
+        'win/fipskit.json': { ...linux, platform: 'win32', interpreter: 'C:\\Python311\\python.exe' },
+      });
       roots.push(root);
       await infer(root, ['fp/fipskit.json', 'win/fipskit.json']);
       for (const spy of spies) expect(spy).not.toHaveBeenCalled();
@@ -64,17 +89,26 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
     }
   });
 
-  it('a Python project on another project\'s OpenSSL: that project\'s outputs and profile, and a dependency on it', async () => {
+  it("a Python project on another project's OpenSSL: that project's outputs and profile, and a dependency on it", async () => {
     const root = workspace({
       'fips-openssl/fipskit.json': { ...linux, profile: 'strict', outputDir: 'out/openssl-project' },
-      'py313/fipskit.json': { platform: 'linux', mode: 'full', opensslProject: 'fips-openssl', python: { kind: 'debian', package: 'python3.13', version: '3.13.5' } },
+      'py313/fipskit.json': {
+        platform: 'linux',
+        mode: 'full',
+        opensslProject: 'fips-openssl',
+        python: { kind: 'debian', package: 'python3.13', version: '3.13.5' },
+      },
     });
     roots.push(root);
     const results = Object.fromEntries(await infer(root, ['fips-openssl/fipskit.json', 'py313/fipskit.json']));
     const py = results['py313/fipskit.json'].projects!.py313;
     expect(Object.keys(py.targets!)).toEqual(['sources', 'python', 'verify', 'build', 'package', 'image', 'compliance', 'doctor', 'plan', 'audit']);
     expect(py.implicitDependencies).toEqual(['fips-openssl']);
-    expect(py.targets!.python.options).toMatchObject({ opensslPath: 'out/openssl-project/openssl', fipsConfigPath: 'out/openssl-project/fips-config', outputPath: 'dist/py313/python' });
+    expect(py.targets!.python.options).toMatchObject({
+      opensslPath: 'out/openssl-project/openssl',
+      fipsConfigPath: 'out/openssl-project/fips-config',
+      outputPath: 'dist/py313/python',
+    });
     expect(py.targets!.verify.options.profile).toBe('strict');
   });
 
@@ -94,8 +128,12 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
     expect(error?.partialResults?.map(([file]) => file)).toEqual(['good/fipskit.json']);
     const messages = Object.fromEntries(error!.errors!.map(([file, e]) => [file, e.message]));
     expect(messages['bad-json/fipskit.json']).toMatch(/^bad-json\/fipskit\.json is not valid JSON: /);
-    expect(messages['bad-mode/fipskit.json']).toBe('bad-mode/fipskit.json: mode "pcbuild" does not fit platform linux: Windows uses "pcbuild", Linux and macOS use "overlay" or "full".');
-    expect(messages['no-openssl/fipskit.json']).toBe('no-openssl/fipskit.json: openssl must name the OpenSSL source, or opensslProject another fipskit project whose OpenSSL this one uses.');
+    expect(messages['bad-mode/fipskit.json']).toBe(
+      'bad-mode/fipskit.json: mode "pcbuild" does not fit platform linux: Windows uses "pcbuild", Linux and macOS use "overlay" or "full".',
+    );
+    expect(messages['no-openssl/fipskit.json']).toBe(
+      'no-openssl/fipskit.json: openssl must name the OpenSSL source, or opensslProject another fipskit project whose OpenSSL this one uses.',
+    );
   });
 
   it('through the real Nx: registered in nx.json, the project shows its stages, and project.json overrides an option', () => {
@@ -110,10 +148,33 @@ describe('fipskit plugin: stages inferred from fipskit.json', () => {
     roots.push(root);
     symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'junction');
     const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_WORKSPACE_DATA_DIRECTORY: join(root, '.nx', 'workspace-data') };
-    const shown = JSON.parse(execFileSync(process.execPath, [join(REPO, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'show', 'project', 'fp', '--json'], { cwd: root, env, encoding: 'utf8' }));
-    expect(Object.keys(shown.targets)).toEqual(expect.arrayContaining(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'doctor', 'plan', 'audit']));
-    expect(shown.targets.openssl.options).toEqual({ sourceLock: 'dist/fp/sources/openssl.source.json', outputPath: 'dist/fp/openssl', platform: 'linux', configureArgs: ['no-idea'] });
-    expect(shown.targets.openssl.inputs).toEqual(stageTargets({ outputDir: 'dist/fp', openssl: linux.openssl, python: linux.python, interpreter: linux.interpreter, mode: 'overlay', platform: 'linux', profile: 'rhel-compatible' }).openssl.inputs);
+    const shown = JSON.parse(
+      execFileSync(process.execPath, [join(REPO, 'node_modules', 'nx', 'dist', 'bin', 'nx.js'), 'show', 'project', 'fp', '--json'], {
+        cwd: root,
+        env,
+        encoding: 'utf8',
+      }),
+    );
+    expect(Object.keys(shown.targets)).toEqual(
+      expect.arrayContaining(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'doctor', 'plan', 'audit']),
+    );
+    expect(shown.targets.openssl.options).toEqual({
+      sourceLock: 'dist/fp/sources/openssl.source.json',
+      outputPath: 'dist/fp/openssl',
+      platform: 'linux',
+      configureArgs: ['no-idea'],
+    });
+    expect(shown.targets.openssl.inputs).toEqual(
+      stageTargets({
+        outputDir: 'dist/fp',
+        openssl: linux.openssl,
+        python: linux.python,
+        interpreter: linux.interpreter,
+        mode: 'overlay',
+        platform: 'linux',
+        profile: 'rhel-compatible',
+      }).openssl.inputs,
+    );
     expect(shown.tags).toEqual(['fipskit', 'platform:linux']);
   }, 60_000);
 });

@@ -142,7 +142,8 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       },
       outputs: ['{options.outputPath}'],
       metadata: {
-        description: 'Prove FIPS mode from inside the Python: provider loaded and active, MD5 refused on every path, FIPS-only TLS against a local FIPS server; writes report.json.',
+        description:
+          'Prove FIPS mode from inside the Python: provider loaded and active, MD5 refused on every path, FIPS-only TLS against a local FIPS server; writes report.json.',
       },
     },
     build: {
@@ -178,8 +179,8 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       outputs: ['{options.outputPath}'],
       metadata: {
         description: windows
-          ? 'Pack _ssl, _hashlib, fipskit\'s runtime, OpenSSL and its FIPS provider with install.cmd and restore.cmd into <name>-<version>-win-amd64.zip for the Windows machines it runs on (no Node.js there); never this machine\'s FIPS configuration.'
-          : 'Pack the FIPS Python, its OpenSSL and FIPS provider, bin/fipskit-setup and bin/fipskit-verify into <name>-<version>-<os>-<arch>.tar.gz for the machines it runs on (no Node.js there); never this machine\'s FIPS configuration.',
+          ? "Pack _ssl, _hashlib, fipskit's runtime, OpenSSL and its FIPS provider with install.cmd and restore.cmd into <name>-<version>-win-amd64.zip for the Windows machines it runs on (no Node.js there); never this machine's FIPS configuration."
+          : "Pack the FIPS Python, its OpenSSL and FIPS provider, bin/fipskit-setup and bin/fipskit-verify into <name>-<version>-<os>-<arch>.tar.gz for the machines it runs on (no Node.js there); never this machine's FIPS configuration.",
       },
     },
     ...(windows
@@ -225,7 +226,9 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       // A check of this machine, now: never cached.
       cache: false,
       options: {},
-      metadata: { description: 'Check that this machine has every tool the stages need (build tools, apt, the interpreter and its headers), building nothing.' },
+      metadata: {
+        description: 'Check that this machine has every tool the stages need (build tools, apt, the interpreter and its headers), building nothing.',
+      },
     },
     plan: {
       executor: EXECUTORS.plan,
@@ -234,7 +237,9 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       // Prints and writes the commands; builds nothing, so there is nothing to cache.
       cache: false,
       options: {},
-      metadata: { description: 'The exact commands and file operations of the whole pipeline for a platform (--platform=win32|linux|darwin), building nothing.' },
+      metadata: {
+        description: 'The exact commands and file operations of the whole pipeline for a platform (--platform=win32|linux|darwin), building nothing.',
+      },
     },
     audit: {
       executor: EXECUTORS.audit,
@@ -245,7 +250,8 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       options: { outputPath: out('audit'), ...(windows ? { stages: ['openssl'] } : {}) },
       outputs: ['{options.outputPath}'],
       metadata: {
-        description: 'Rebuild the OpenSSL (and Python) stage from source with no cache and compare every file with what this workspace holds; for CI on a schedule. verify cites audit.json.',
+        description:
+          'Rebuild the OpenSSL (and Python) stage from source with no cache and compare every file with what this workspace holds; for CI on a schedule. verify cites audit.json.',
       },
     },
   };

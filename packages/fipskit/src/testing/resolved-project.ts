@@ -27,6 +27,8 @@ export function resolvedProject(tree: Tree, name: string): ProjectConfiguration 
     ...project,
     targets,
     tags: [...new Set([...(inferred.tags ?? []), ...(project.tags ?? [])])],
-    ...(inferred.implicitDependencies || project.implicitDependencies ? { implicitDependencies: [...new Set([...(inferred.implicitDependencies ?? []), ...(project.implicitDependencies ?? [])])] } : {}),
+    ...(inferred.implicitDependencies || project.implicitDependencies
+      ? { implicitDependencies: [...new Set([...(inferred.implicitDependencies ?? []), ...(project.implicitDependencies ?? [])])] }
+      : {}),
   };
 }

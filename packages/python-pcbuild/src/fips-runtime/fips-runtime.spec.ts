@@ -20,7 +20,11 @@ const newer = ['3.12.1', '3.13.0'].map(PYENV).filter(existsSync);
 function runtimeDir(python: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'fipskit-runtime-'));
   const dynload = spawnSync(python, ['-I', '-c', 'import _hashlib, os; print(os.path.dirname(_hashlib.__file__))'], { encoding: 'utf8' }).stdout.trim();
-  for (const entry of fipsRuntimeEntries({ extensions: { _ssl: dynload, _hashlib: dynload }, opensslConf: join(dir, 'missing', 'openssl.cnf'), project: 'p' })) {
+  for (const entry of fipsRuntimeEntries({
+    extensions: { _ssl: dynload, _hashlib: dynload },
+    opensslConf: join(dir, 'missing', 'openssl.cnf'),
+    project: 'p',
+  })) {
     mkdirSync(dirname(join(dir, entry.name)), { recursive: true });
     writeFileSync(join(dir, entry.name), entry.content);
   }
@@ -61,34 +65,51 @@ const withRuntime = (dir: string, code: string) => `import sys; sys.path.insert(
     const judge = (loaded: string[]) =>
       run(SYSTEM, [
         '-c',
-        withRuntime(dir, `import _fipskit_boot, ntpath\nprint(_fipskit_boot.libcrypto_problem(${JSON.stringify(loaded)}, "C:\\\\Python313\\\\DLLs", "libcrypto-3-x64.dll", ntpath))`),
+        withRuntime(
+          dir,
+          `import _fipskit_boot, ntpath\nprint(_fipskit_boot.libcrypto_problem(${JSON.stringify(loaded)}, "C:\\\\Python313\\\\DLLs", "libcrypto-3-x64.dll", ntpath))`,
+        ),
       ]).out.trim();
     expect(judge(['C:\\Python313\\DLLs\\libcrypto-3-x64.dll'])).toBe('None');
     expect(judge(['c:\\python313\\dlls\\LIBCRYPTO-3-X64.DLL'])).toBe('None');
     expect(judge(['C:\\Python313\\DLLs\\libcrypto-3.dll'])).toMatch(
       /^another libcrypto is loaded in this process \(C:\\Python313\\DLLs\\libcrypto-3\.dll\) beside fipskit's in C:\\Python313\\DLLs\\libcrypto-3-x64\.dll: .*an upgrade of this Python put its own _hashlib back/,
     );
-    expect(judge(['C:\\Python313\\DLLs\\libcrypto-3-x64.dll', 'C:\\Program Files\\Git\\mingw64\\bin\\libcrypto-3-x64.dll'])).toMatch(/^another libcrypto is loaded in this process \(C:\\Program Files\\Git/);
+    expect(judge(['C:\\Python313\\DLLs\\libcrypto-3-x64.dll', 'C:\\Program Files\\Git\\mingw64\\bin\\libcrypto-3-x64.dll'])).toMatch(
+      /^another libcrypto is loaded in this process \(C:\\Program Files\\Git/,
+    );
     expect(judge([])).toMatch(/^fipskit's libcrypto C:\\Python313\\DLLs\\libcrypto-3-x64\.dll is not loaded: _hashlib runs on another OpenSSL/);
   });
 
   it("the routed blake2b and blake2s keep CPython's size attributes (hashlib.blake2b.SALT_SIZE and its kin)", () => {
-    const code = withRuntime(dir, 'import _fipskit_boot, _fipskit_hashes as h\nfor name in ("blake2b", "blake2s"):\n    c = h.ROUTED["_blake2"][name]\n    print(name, c.SALT_SIZE, c.PERSON_SIZE, c.MAX_KEY_SIZE, c.MAX_DIGEST_SIZE)');
+    const code = withRuntime(
+      dir,
+      'import _fipskit_boot, _fipskit_hashes as h\nfor name in ("blake2b", "blake2s"):\n    c = h.ROUTED["_blake2"][name]\n    print(name, c.SALT_SIZE, c.PERSON_SIZE, c.MAX_KEY_SIZE, c.MAX_DIGEST_SIZE)',
+    );
     const result = run(SYSTEM, ['-c', code], { FIPSKIT_ALLOW_NON_FIPS: '1' });
     expect(result.out).toContain('blake2b 16 16 64 64');
     expect(result.out).toContain('blake2s 8 8 32 32');
     // The same as CPython's own, as this interpreter has them.
-    expect(run(SYSTEM, ['-I', '-c', 'import _blake2\nfor c in (_blake2.blake2b, _blake2.blake2s): print(c.__name__, c.SALT_SIZE, c.PERSON_SIZE, c.MAX_KEY_SIZE, c.MAX_DIGEST_SIZE)']).out).toBe('blake2b 16 16 64 64\nblake2s 8 8 32 32\n');
+    expect(
+      run(SYSTEM, [
+        '-I',
+        '-c',
+        'import _blake2\nfor c in (_blake2.blake2b, _blake2.blake2s): print(c.__name__, c.SALT_SIZE, c.PERSON_SIZE, c.MAX_KEY_SIZE, c.MAX_DIGEST_SIZE)',
+      ]).out,
+    ).toBe('blake2b 16 16 64 64\nblake2s 8 8 32 32\n');
   });
 
-  it('a venv made through a link to the interpreter names the real interpreter\'s directory as its home', () => {
+  it("a venv made through a link to the interpreter names the real interpreter's directory as its home", () => {
     const links = mkdtempSync(join(tmpdir(), 'fipskit-link-'));
     try {
       symlinkSync(SYSTEM, join(links, 'fips-python'));
       const make = (patched: boolean, where: string) =>
         run(join(links, 'fips-python'), [
           '-c',
-          withRuntime(dir, `${patched ? 'import _fipskit_boot; _fipskit_boot._install_import_hooks()\n' : ''}import venv; venv.EnvBuilder(with_pip=False).create(${JSON.stringify(where)})`),
+          withRuntime(
+            dir,
+            `${patched ? 'import _fipskit_boot; _fipskit_boot._install_import_hooks()\n' : ''}import venv; venv.EnvBuilder(with_pip=False).create(${JSON.stringify(where)})`,
+          ),
         ]);
       const home = (where: string) => /^home = (.*)$/m.exec(readFileSync(join(where, 'pyvenv.cfg'), 'utf8'))![1];
       expect(make(false, join(links, 'plain')).status).toBe(0);
@@ -103,37 +124,40 @@ const withRuntime = (dir: string, code: string) => `import sys; sys.path.insert(
 });
 
 // Jest refuses an empty table: on a machine without pyenv's 3.12 and 3.13, the block is skipped and says why.
-(newer.length ? describe.each(newer) : describe.skip.each(['(no Python 3.12 or 3.13 under ~/.pyenv here)']))("the router under %s: every built-in hash module's name goes to OpenSSL", (python) => {
-  let dir: string;
-  beforeAll(() => (dir = runtimeDir(python)));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+(newer.length ? describe.each(newer) : describe.skip.each(['(no Python 3.12 or 3.13 under ~/.pyenv here)']))(
+  "the router under %s: every built-in hash module's name goes to OpenSSL",
+  (python) => {
+    let dir: string;
+    beforeAll(() => (dir = runtimeDir(python)));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('_sha2 (3.12 and later) computes with OpenSSL, _hmac never loads, and hmac still works through OpenSSL', () => {
-    const code = withRuntime(
-      dir,
-      [
-        'import _fipskit_boot, _hashlib',
-        '_fipskit_boot._install_import_hooks()',
-        'import _sha2',
-        'print("sha256", type(_sha2.sha256(b"abc")) is _hashlib.HASH, _sha2.sha256(b"abc").hexdigest())',
-        'try:',
-        '    import _hmac',
-        'except ImportError as error:',
-        '    print("hmac refused", error)',
-        'import hmac',
-        'print("hmac", hmac.new(b"k", b"m", "sha256").hexdigest())',
-      ].join('\n'),
-    );
-    // FIPS mode is not in force here (the interpreter's own _hashlib, no configuration): FIPSKIT_ALLOW_NON_FIPS=1 lets
-    // the routing be seen, with the runtime's warning.
-    const result = run(python, ['-c', code], { FIPSKIT_ALLOW_NON_FIPS: '1' });
-    expect(result.out).toContain('fipskit: WARNING');
-    expect(result.out).toContain('sha256 True ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    expect(result.out).toMatch(/hmac refused fipskit: _hmac is CPython's own cryptography, outside OpenSSL's FIPS provider/);
-    expect(result.out).toContain(`hmac ${createHmac('sha256', 'k').update('m').digest('hex')}`);
-    expect(result.status).toBe(0);
-  });
-});
+    it('_sha2 (3.12 and later) computes with OpenSSL, _hmac never loads, and hmac still works through OpenSSL', () => {
+      const code = withRuntime(
+        dir,
+        [
+          'import _fipskit_boot, _hashlib',
+          '_fipskit_boot._install_import_hooks()',
+          'import _sha2',
+          'print("sha256", type(_sha2.sha256(b"abc")) is _hashlib.HASH, _sha2.sha256(b"abc").hexdigest())',
+          'try:',
+          '    import _hmac',
+          'except ImportError as error:',
+          '    print("hmac refused", error)',
+          'import hmac',
+          'print("hmac", hmac.new(b"k", b"m", "sha256").hexdigest())',
+        ].join('\n'),
+      );
+      // FIPS mode is not in force here (the interpreter's own _hashlib, no configuration): FIPSKIT_ALLOW_NON_FIPS=1 lets
+      // the routing be seen, with the runtime's warning.
+      const result = run(python, ['-c', code], { FIPSKIT_ALLOW_NON_FIPS: '1' });
+      expect(result.out).toContain('fipskit: WARNING');
+      expect(result.out).toContain('sha256 True ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+      expect(result.out).toMatch(/hmac refused fipskit: _hmac is CPython's own cryptography, outside OpenSSL's FIPS provider/);
+      expect(result.out).toContain(`hmac ${createHmac('sha256', 'k').update('m').digest('hex')}`);
+      expect(result.status).toBe(0);
+    });
+  },
+);
 
 /**
  * A fipskit installation made of this machine's Python 3.11 as the overlay lays it out: fipskit's launcher in bin/, the
@@ -144,7 +168,15 @@ const withRuntime = (dir: string, code: string) => `import sys; sys.path.insert(
 function installation(python: string): string {
   const root = mkdtempSync(join(tmpdir(), 'fipskit-inst-'));
   const facts = JSON.parse(
-    spawnSync(python, ['-I', '-c', 'import _hashlib, json, os, sys, sysconfig; print(json.dumps([os.path.dirname(_hashlib.__file__), sysconfig.get_path("stdlib"), sys.platlibdir, "%d.%d" % sys.version_info[:2]]))'], { encoding: 'utf8' }).stdout,
+    spawnSync(
+      python,
+      [
+        '-I',
+        '-c',
+        'import _hashlib, json, os, sys, sysconfig; print(json.dumps([os.path.dirname(_hashlib.__file__), sysconfig.get_path("stdlib"), sys.platlibdir, "%d.%d" % sys.version_info[:2]]))',
+      ],
+      { encoding: 'utf8' },
+    ).stdout,
   ) as [string, string, string, string];
   const [dynload, stdlib, platlibdir, series] = facts;
   mkdirSync(join(root, 'lib', 'fipskit'), { recursive: true });
@@ -174,7 +206,8 @@ const hasGcc = spawnSync('gcc', ['--version']).status === 0;
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('the installation starts as itself, through the launcher', () => {
-    const code = 'import sys, encodings, _fipskit_boot; print(sys.prefix, sys.executable, encodings.__file__, _fipskit_boot._FipskitModulesFirst in sys.meta_path)';
+    const code =
+      'import sys, encodings, _fipskit_boot; print(sys.prefix, sys.executable, encodings.__file__, _fipskit_boot._FipskitModulesFirst in sys.meta_path)';
     expect(stdout(python, ['-I', '-S', '-c', code])).toBe(`${root} ${python} ${join(root, 'lib', 'python3.11', 'encodings', '__init__.py')} True\n`);
   });
 
@@ -192,7 +225,9 @@ const hasGcc = spawnSync('gcc', ['--version']).status === 0;
   it('PYTHONHOME or PYTHONPLATLIBDIR naming another installation is refused before Python starts; -E and -I ignore them', () => {
     const home = run(python, ['-c', 'import sys; print(sys.prefix)'], { PYTHONHOME: '/usr' });
     expect(home.status).toBe(1);
-    expect(home.out).toMatch(/^fipskit: this Python runs in FIPS mode only, and PYTHONHOME=\/usr would start it outside FIPS mode: .* Unset PYTHONHOME .*, or start it with -E or -I/);
+    expect(home.out).toMatch(
+      /^fipskit: this Python runs in FIPS mode only, and PYTHONHOME=\/usr would start it outside FIPS mode: .* Unset PYTHONHOME .*, or start it with -E or -I/,
+    );
     const platlib = run(python, ['-c', 'import sys; print(sys.prefix)'], { PYTHONPLATLIBDIR: '/usr/lib' });
     expect(platlib.status).toBe(1);
     expect(platlib.out).toMatch(/PYTHONPLATLIBDIR=\/usr\/lib would start it outside FIPS mode/);
@@ -207,7 +242,7 @@ const hasGcc = spawnSync('gcc', ['--version']).status === 0;
     expect(stdout(realInterpreter(root, '3.11'), ['-c', 'import sys; print(sys.prefix)'], { PYTHONHOME: '/usr' })).toBe('/usr\n');
   });
 
-  it('-S then a built-in hash module (no site, no sitecustomize) reaches OpenSSL through fipskit, not CPython\'s MD5', () => {
+  it("-S then a built-in hash module (no site, no sitecustomize) reaches OpenSSL through fipskit, not CPython's MD5", () => {
     const result = run(python, ['-S', '-c', md5]);
     expect(result.status).toBe(1);
     expect(result.out).toMatch(/FipsModeError: this Python runs in FIPS mode only/);
@@ -219,7 +254,9 @@ const hasGcc = spawnSync('gcc', ['--version']).status === 0;
 
   it("-S with PYTHONPATH at the system's lib-dynload still loads fipskit's _hashlib, not the system's", () => {
     const code = 'import _hashlib; print("LOADED", _hashlib.__file__)';
-    const env = { PYTHONPATH: spawnSync(SYSTEM, ['-I', '-c', 'import _hashlib, os; print(os.path.dirname(_hashlib.__file__))'], { encoding: 'utf8' }).stdout.trim() };
+    const env = {
+      PYTHONPATH: spawnSync(SYSTEM, ['-I', '-c', 'import _hashlib, os; print(os.path.dirname(_hashlib.__file__))'], { encoding: 'utf8' }).stdout.trim(),
+    };
     const result = run(python, ['-S', '-c', code], env);
     expect(result.out).toMatch(/FipsModeError: this Python runs in FIPS mode only/);
     expect(result.out).not.toContain('LOADED');
@@ -247,7 +284,10 @@ const hasGcc = spawnSync('gcc', ['--version']).status === 0;
     const result = spawnSync(python, ['-c', 'import sys; print(sys.prefix)'], { argv0: 'python3', encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
     expect(result.stdout).toBe(`${root}\n`);
     // The control: the real binary started the same way takes /usr/bin/python3's prefix.
-    expect(spawnSync(realInterpreter(root, '3.11'), ['-c', 'import sys; print(sys.prefix)'], { argv0: 'python3', encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } }).stdout).toBe('/usr\n');
+    expect(
+      spawnSync(realInterpreter(root, '3.11'), ['-c', 'import sys; print(sys.prefix)'], { argv0: 'python3', encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } })
+        .stdout,
+    ).toBe('/usr\n');
   });
 
   it('a venv made with --copies starts this installation, and refuses PYTHONHOME the same way', () => {

@@ -32,13 +32,17 @@ export interface InstalledPythonShape {
  * An installed python.org Python as far as fipskit's Windows steps read one: python.exe, pythonXY.dll (its
  * PE header tells the CPU), include\patchlevel.h, libs\pythonXY.lib, and python.org's own modules in DLLs\.
  */
-export function makeInstalledPython(dir: string, { dll = 'python311.dll', machine = X64, patchlevel = '3.11.2', importLibrary = true }: InstalledPythonShape = {}): string {
+export function makeInstalledPython(
+  dir: string,
+  { dll = 'python311.dll', machine = X64, patchlevel = '3.11.2', importLibrary = true }: InstalledPythonShape = {},
+): string {
   put(join(dir, 'python.exe'), fakePe(machine, 'python.exe'));
   put(join(dir, 'pythonw.exe'), fakePe(machine, 'pythonw.exe'));
   put(join(dir, 'python3.dll'), fakePe(machine, 'python3.dll'));
   put(join(dir, dll), fakePe(machine, dll));
   put(join(dir, 'vcruntime140.dll'), fakePe(machine, 'vcruntime140'));
-  for (const name of ['_ssl.pyd', '_hashlib.pyd', '_socket.pyd', 'libcrypto-3.dll', 'libssl-3.dll']) put(join(dir, 'DLLs', name), fakePe(machine, `python.org ${name}`));
+  for (const name of ['_ssl.pyd', '_hashlib.pyd', '_socket.pyd', 'libcrypto-3.dll', 'libssl-3.dll'])
+    put(join(dir, 'DLLs', name), fakePe(machine, `python.org ${name}`));
   put(join(dir, 'DLLs', 'py.ico'), 'icon');
   put(join(dir, 'Lib', 'ssl.py'), 'import _ssl\n');
   put(join(dir, 'Lib', 'hashlib.py'), 'import _hashlib\n');

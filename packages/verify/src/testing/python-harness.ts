@@ -21,7 +21,25 @@ export const CERTIFICATES = JSON.parse(readFileSync(CERTIFICATES_FILE, 'utf8'));
 export const FIPSKIT_VERSION: string = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
 
 /** Modules a fipskit Python refuses while FIPS mode is not in force. */
-export const REFUSED_MODULES = ['hashlib', '_hashlib', 'ssl', '_ssl', 'random', '_random', 'uuid', '_uuid', 'tempfile', 'secrets', '_md5', '_sha1', '_sha256', '_sha2', '_sha512', '_sha3', '_blake2'];
+export const REFUSED_MODULES = [
+  'hashlib',
+  '_hashlib',
+  'ssl',
+  '_ssl',
+  'random',
+  '_random',
+  'uuid',
+  '_uuid',
+  'tempfile',
+  'secrets',
+  '_md5',
+  '_sha1',
+  '_sha256',
+  '_sha2',
+  '_sha512',
+  '_sha3',
+  '_blake2',
+];
 
 /**
  * Reads {module, calls, sha256} as JSON on stdin and answers each call with its result (or its error). A call names a
@@ -137,7 +155,11 @@ export function write(path: string, content: string | Buffer): void {
  * Runs `code` in `interpreter` with fipskit_verify_run imported as `r` (and the refused modules refused), `input` as
  * JSON in `data`; what the code prints is returned, with its exit status and error output.
  */
-export function driverSnippet(code: string, input: unknown = null, options: { env?: NodeJS.ProcessEnv; interpreter?: string } = {}): { stdout: string; stderr: string; status: number | null } {
+export function driverSnippet(
+  code: string,
+  input: unknown = null,
+  options: { env?: NodeJS.ProcessEnv; interpreter?: string } = {},
+): { stdout: string; stderr: string; status: number | null } {
   const prelude = [
     'import json, sys',
     'REFUSED = frozenset(json.loads(sys.argv[2]))',
@@ -150,11 +172,15 @@ export function driverSnippet(code: string, input: unknown = null, options: { en
     'import fipskit_verify_run as r',
     'data = json.loads(sys.argv[3])',
   ];
-  const run = spawnSync(options.interpreter ?? PRIMARY_PYTHON, ['-I', '-S', '-B', '-c', [...prelude, code].join('\n'), PYTHON_DIR, JSON.stringify(REFUSED_MODULES), JSON.stringify(input)], {
-    encoding: 'utf8',
-    env: options.env ?? process.env,
-    timeout: 60_000,
-  });
+  const run = spawnSync(
+    options.interpreter ?? PRIMARY_PYTHON,
+    ['-I', '-S', '-B', '-c', [...prelude, code].join('\n'), PYTHON_DIR, JSON.stringify(REFUSED_MODULES), JSON.stringify(input)],
+    {
+      encoding: 'utf8',
+      env: options.env ?? process.env,
+      timeout: 60_000,
+    },
+  );
   if (run.error) throw run.error;
   return { stdout: run.stdout, stderr: run.stderr, status: run.status };
 }

@@ -131,11 +131,7 @@ export interface ScenarioPaths {
  * The parent environment without any FIPS or Python setup, plus (for `fips-by-environment`) the three
  * variables that point a system interpreter at the prefix. `modulesDir` replaces the prefix's ossl-modules.
  */
-export function scenarioEnvironment(
-  kind: 'bare' | 'fips-by-environment',
-  paths?: ScenarioPaths,
-  modulesDir?: string,
-): Record<string, string> {
+export function scenarioEnvironment(kind: 'bare' | 'fips-by-environment', paths?: ScenarioPaths, modulesDir?: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !isolatedVariables().includes(key)) env[key] = value;

@@ -30,7 +30,10 @@ export default async function sourcesExecutor(
     cacheDir: options.cacheDir ? resolvePath(options.cacheDir) : defaultSourceCacheDir(),
     runner: deps.runner ?? new ExecaRunner(),
     // FIPSKIT_REFRESH_SOURCES=1 asks for it from a whole build (nx run <project>:build), which passes no option to sources.
-    index: { refresh: (options.refresh ?? false) || process.env.FIPSKIT_REFRESH_SOURCES === '1', maxAgeHours: options.indexMaxAgeHours ?? DEFAULT_INDEX_MAX_AGE_HOURS },
+    index: {
+      refresh: (options.refresh ?? false) || process.env.FIPSKIT_REFRESH_SOURCES === '1',
+      maxAgeHours: options.indexMaxAgeHours ?? DEFAULT_INDEX_MAX_AGE_HOURS,
+    },
     print,
   };
   const wanted: Array<[SourceProduct, SourceSpec, string]> = [];
@@ -39,7 +42,8 @@ export default async function sourcesExecutor(
   if (options.python) wanted.push(['cpython', options.python, lockFileName('cpython')]);
   return executorResult('sources', print, async () => {
     if (wanted.length === 0) throw new Error('No source is configured: set openssl and/or python (and optionally fipsProvider).');
-    if (options.fipsProvider && !options.openssl) throw new Error('fipsProvider is the FIPS provider built beside the openssl source\'s libraries: set openssl too.');
+    if (options.fipsProvider && !options.openssl)
+      throw new Error("fipsProvider is the FIPS provider built beside the openssl source's libraries: set openssl too.");
     const locks: Array<[SourceLock, string]> = [];
     for (const [product, spec, file] of wanted) {
       const lock = await resolveSource(product, spec, ctx);

@@ -54,7 +54,7 @@ function setup(listOutput = LIST_OUTPUT) {
 }
 
 describe('fips-config executor', () => {
-  it('runs fipsinstall and its verification with the prefix\'s own openssl, isolated from outside configuration', async () => {
+  it("runs fipsinstall and its verification with the prefix's own openssl, isolated from outside configuration", async () => {
     const { root, prefix, runner, context, printed } = setup();
     const result = await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config' }, context, {
       runner,
@@ -65,7 +65,15 @@ describe('fips-config executor', () => {
     const [install, verify, list] = runner.commands;
     const module = join(prefix, 'lib', 'ossl-modules', 'fips.so');
     expect(install.program).toBe(join(prefix, 'bin', 'openssl'));
-    expect(install.args).toEqual(['fipsinstall', '-module', module, '-out', expect.stringMatching(/fips-config\.\d+\.fipskit-partial\/fipsmodule\.cnf$/), '-provider_name', 'fips']);
+    expect(install.args).toEqual([
+      'fipsinstall',
+      '-module',
+      module,
+      '-out',
+      expect.stringMatching(/fips-config\.\d+\.fipskit-partial\/fipsmodule\.cnf$/),
+      '-provider_name',
+      'fips',
+    ]);
     expect(verify.args).toEqual(['fipsinstall', '-module', module, '-in', expect.stringMatching(/fipsmodule\.cnf$/), '-provider_name', 'fips', '-verify']);
     expect(install.env).toMatchObject({ OPENSSL_MODULES: join(prefix, 'lib', 'ossl-modules'), OPENSSL_CONF: expect.stringMatching(/empty\.cnf$/) });
     expect(install.env?.LD_LIBRARY_PATH?.split(':')[0]).toBe(join(prefix, 'lib'));
@@ -92,7 +100,9 @@ describe('fips-config executor', () => {
   it("ends with a line to paste into a shell, quoted, that activates the configuration even from a path with a space and a '", async () => {
     const { root, runner, context, printed } = setup();
     const outputPath = "dist/p/Zoë's fips config";
-    expect(await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath }, context, { runner, print: (l) => printed.push(l) })).toEqual({ success: true });
+    expect(await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath }, context, { runner, print: (l) => printed.push(l) })).toEqual({
+      success: true,
+    });
     const line = printed.find((l) => l.includes('done: '))!;
     const paste = /done: (.*) to use it$/.exec(line)![1];
     expect(paste).toBe(`. '${join(root, 'dist', 'p', "Zoë'\\''s fips config", 'fips-env.sh')}'`);
@@ -102,7 +112,10 @@ describe('fips-config executor', () => {
 
   it('passes -no_security_checks to both fipsinstall runs when security checks are turned off', async () => {
     const { runner, context } = setup();
-    await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config', securityChecks: false }, context, { runner, print: () => undefined });
+    await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config', securityChecks: false }, context, {
+      runner,
+      print: () => undefined,
+    });
     expect(runner.commands[0].args.slice(-1)).toEqual(['-no_security_checks']);
     expect(runner.commands[1].args.slice(-2)).toEqual(['-no_security_checks', '-verify']);
   });
@@ -125,7 +138,10 @@ describe('fips-config executor', () => {
         effect: (c: Command) => writeFileSync(c.args[c.args.indexOf('-out') + 1], '[fips_sect]\nactivate = 1\nmodule-mac = AB\n.include /tmp/x.cnf\n'),
       })
       .respond(() => true, { output: ['VERIFY PASSED'] });
-    const result = await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config' }, context, { runner, print: (l) => printed.push(l) });
+    const result = await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config' }, context, {
+      runner,
+      print: (l) => printed.push(l),
+    });
     expect(result.success).toBe(false);
     expect(printed.join('\n')).toMatch(/fipsmodule\.cnf is not the output of openssl fipsinstall: unexpected lines: "\.include \/tmp\/x\.cnf"/);
     expect(existsSync(join(root, 'dist', 'p', 'fips-config'))).toBe(false);
@@ -133,7 +149,10 @@ describe('fips-config executor', () => {
 
   it('strict writes a configuration with the fips and base providers only', async () => {
     const { root, runner, context } = setup();
-    await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config', profile: 'strict' }, context, { runner, print: () => undefined });
+    await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config', profile: 'strict' }, context, {
+      runner,
+      print: () => undefined,
+    });
     const cnf = readFileSync(join(root, 'dist', 'p', 'fips-config', 'openssl.cnf'), 'utf8');
     expect(cnf).toContain('[provider_sect]\nfips = fips_sect\nbase = base_sect\n\n');
   });
@@ -152,11 +171,10 @@ describe('fips-config executor', () => {
 
   it('refuses the recipe-compatible profile when OpenSSL was built without the legacy provider, before running anything', async () => {
     const { runner, context, printed } = setup();
-    const result = await fipsConfigExecutor(
-      { opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config', profile: 'recipe-compatible' },
-      context,
-      { runner, print: (l) => printed.push(l) },
-    );
+    const result = await fipsConfigExecutor({ opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config', profile: 'recipe-compatible' }, context, {
+      runner,
+      print: (l) => printed.push(l),
+    });
     expect(result.success).toBe(false);
     expect(printed.join('\n')).toContain('set legacyProvider: true on the openssl target');
     expect(runner.commands).toHaveLength(0);

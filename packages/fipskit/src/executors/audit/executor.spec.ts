@@ -20,7 +20,12 @@ function workspace(): { root: string; context: ExecutorContext } {
   write('dist/fp/openssl/lib/libcrypto.so.3', 'libcrypto');
   write(
     'dist/fp/openssl/build-info.json',
-    JSON.stringify({ version: '3.0.22', layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include' }, fipsProvider: { version: '3.0.22', module: 'lib/ossl-modules/fips.so' }, artifacts: { 'lib/ossl-modules/fips.so': 'a2bd7ab5a1d5c0fd88d3b8c3d4c4f4d8a7c1fd2e0d0de1f3b91b3e9ec8e2e6f5' } }),
+    JSON.stringify({
+      version: '3.0.22',
+      layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include' },
+      fipsProvider: { version: '3.0.22', module: 'lib/ossl-modules/fips.so' },
+      artifacts: { 'lib/ossl-modules/fips.so': 'a2bd7ab5a1d5c0fd88d3b8c3d4c4f4d8a7c1fd2e0d0de1f3b91b3e9ec8e2e6f5' },
+    }),
   );
   write(`dist/fp/python/${OUTPUT_MARKER}`, '{"createdBy":"fipskit","stage":"python","createdAt":"then"}');
   write('dist/fp/python/lib/fipskit/_ssl.so', 'ssl module');
@@ -76,7 +81,11 @@ describe('fipskit:audit', () => {
       ['fp:openssl', true, 5, []],
       ['fp:python', true, 5, []],
     ]);
-    expect(audit.fipsModule).toEqual({ path: 'lib/ossl-modules/fips.so', sha256: 'a2bd7ab5a1d5c0fd88d3b8c3d4c4f4d8a7c1fd2e0d0de1f3b91b3e9ec8e2e6f5', reproduced: true });
+    expect(audit.fipsModule).toEqual({
+      path: 'lib/ossl-modules/fips.so',
+      sha256: 'a2bd7ab5a1d5c0fd88d3b8c3d4c4f4d8a7c1fd2e0d0de1f3b91b3e9ec8e2e6f5',
+      reproduced: true,
+    });
     expect(existsSync(join(root, 'dist', 'fp', 'openssl.audit'))).toBe(false);
     expect(printed).toContain('[audit] fp:openssl: all 5 entries of dist/fp/openssl are what the source builds to');
   });
@@ -88,7 +97,13 @@ describe('fipskit:audit', () => {
     expect(await auditExecutor({}, context, { rebuild, print: (l) => printed.push(l) })).toEqual({ success: false });
     const audit = report();
     expect(audit.stages[0]).toMatchObject({ reproduced: false, rebuiltKeptAt: 'dist/fp/openssl.audit' });
-    expect(audit.stages[0].differences).toEqual([{ path: 'lib/ossl-modules/fips.so', expected: expect.stringMatching(/^[0-9a-f]{64}( executable)?$/), actual: expect.stringMatching(/^[0-9a-f]{64}( executable)?$/) }]);
+    expect(audit.stages[0].differences).toEqual([
+      {
+        path: 'lib/ossl-modules/fips.so',
+        expected: expect.stringMatching(/^[0-9a-f]{64}( executable)?$/),
+        actual: expect.stringMatching(/^[0-9a-f]{64}( executable)?$/),
+      },
+    ]);
     expect(audit.stages[1].reproduced).toBe(true);
     expect(audit.fipsModule!.reproduced).toBe(false);
     expect(printed.join('\n')).toContain('[audit] fp:openssl: 1 of 5 entries differ from a rebuild from source: lib/ossl-modules/fips.so');

@@ -78,7 +78,8 @@ async function rebuildWith<Options, Normalized extends { source: { version: stri
 function stageTarget(context: ExecutorContext, stage: 'openssl' | 'python'): StageTarget {
   const executor = STAGES[stage].executor;
   const found = findStageTarget(context, executor);
-  if (!found) throw new Error(`${context.projectName} has no ${stage} target (executor ${executor}), nor does any project it depends on: there is nothing to audit.`);
+  if (!found)
+    throw new Error(`${context.projectName} has no ${stage} target (executor ${executor}), nor does any project it depends on: there is nothing to audit.`);
   return found;
 }
 
@@ -100,10 +101,14 @@ export default async function auditExecutor(options: AuditOptions, context: Exec
     for (const { stage, target } of targets) {
       const delivered = resolve(String(target.options.outputPath));
       if (!existsSync(join(delivered, '.fipskit-output.json'))) {
-        throw new Error(`${delivered} holds no ${stage} output to audit: run nx run ${target.project}:${target.target} first (the audit target depends on it).`);
+        throw new Error(
+          `${delivered} holds no ${stage} output to audit: run nx run ${target.project}:${target.target} first (the audit target depends on it).`,
+        );
       }
       if (stage === 'python' && hostPlatform() === 'win32') {
-        throw new Error('The python stage cannot be audited on Windows: MSVC links a time stamp into every .pyd and DLL, so no two builds are the same bytes. Audit "openssl" only.');
+        throw new Error(
+          'The python stage cannot be audited on Windows: MSVC links a time stamp into every .pyd and DLL, so no two builds are the same bytes. Audit "openssl" only.',
+        );
       }
     }
 
@@ -140,7 +145,9 @@ export default async function auditExecutor(options: AuditOptions, context: Exec
 }
 
 function describe(differences: TreeDifference[]): string {
-  const shown = differences.slice(0, 8).map((d) => (d.expected === undefined ? `${d.path} (only in the rebuild)` : d.actual === undefined ? `${d.path} (missing from the rebuild)` : d.path));
+  const shown = differences
+    .slice(0, 8)
+    .map((d) => (d.expected === undefined ? `${d.path} (only in the rebuild)` : d.actual === undefined ? `${d.path} (missing from the rebuild)` : d.path));
   return shown.join(', ') + (differences.length > shown.length ? ` and ${differences.length - shown.length} more` : '');
 }
 

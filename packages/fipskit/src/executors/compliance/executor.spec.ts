@@ -31,7 +31,9 @@ describe('nx run <project>:compliance: the last report judged again, with no bui
   let printed: string[];
   const context = () => ({ root, projectName: 'p' }) as ExecutorContext;
   const run = (options: Record<string, unknown> = {}) =>
-    complianceExecutor({ reportPath: 'dist/p/verify/report.json', python: PYTHON, outputPath: 'dist/p/compliance', ...options }, context(), { print: (l) => printed.push(l) });
+    complianceExecutor({ reportPath: 'dist/p/verify/report.json', python: PYTHON, outputPath: 'dist/p/compliance', ...options }, context(), {
+      print: (l) => printed.push(l),
+    });
   const result = (): ComplianceResult => JSON.parse(readFileSync(join(root, 'dist', 'p', 'compliance', COMPLIANCE_FILE), 'utf8'));
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'fipskit-compliance-'));
@@ -49,10 +51,18 @@ describe('nx run <project>:compliance: the last report judged again, with no bui
   it('fails once the certificate went historical: the claim of 2026-09-01 no longer holds on 2026-12-01, and says what to do', async () => {
     report(root);
     expect(await run({ asOf: '2026-12-01' })).toEqual({ success: false });
-    expect(result()).toMatchObject({ claimChanged: true, before: { claimable: true }, after: { claimable: false, certificateStatus: 'historical', historicalSince: '2026-09-21' } });
+    expect(result()).toMatchObject({
+      claimChanged: true,
+      before: { claimable: true },
+      after: { claimable: false, certificateStatus: 'historical', historicalSince: '2026-09-21' },
+    });
     const text = printed.join('\n');
-    expect(text).toContain('  now:  FIPS 140 compliance: NOT CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.9, is covered by CMVP certificate #4282 (FIPS 140-2), on the Historical list since 2026-09-21');
-    expect(text).toMatch(/The compliance claim changed since the report was made: CLAIMABLE then, NOT CLAIMABLE now .*next step: .*--fipsProviderVersion=3\.1\.2/);
+    expect(text).toContain(
+      '  now:  FIPS 140 compliance: NOT CLAIMABLE. The FIPS provider that ran, OpenSSL 3.0.9, is covered by CMVP certificate #4282 (FIPS 140-2), on the Historical list since 2026-09-21',
+    );
+    expect(text).toMatch(
+      /The compliance claim changed since the report was made: CLAIMABLE then, NOT CLAIMABLE now .*next step: .*--fipsProviderVersion=3\.1\.2/,
+    );
   });
 
   it('a Python that was not in FIPS mode stays no claim, whatever the data says', async () => {

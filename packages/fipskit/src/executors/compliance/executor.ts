@@ -23,18 +23,30 @@ export interface ComplianceResult {
   warning?: string;
 }
 
-export default async function complianceExecutor(options: ComplianceOptions, context: ExecutorContext, deps: ComplianceDeps = {}): Promise<{ success: boolean }> {
+export default async function complianceExecutor(
+  options: ComplianceOptions,
+  context: ExecutorContext,
+  deps: ComplianceDeps = {},
+): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
   const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
   const project = context.projectName ?? '<project>';
   return executorResult('compliance', print, async () => {
     const report = resolve(options.reportPath);
-    if (!existsSync(report)) throw new Error(`${relative(context.root, report)} does not exist: there is no verification to judge again. Run nx run ${project}:build (or :verify) first.`);
+    if (!existsSync(report))
+      throw new Error(
+        `${relative(context.root, report)} does not exist: there is no verification to judge again. Run nx run ${project}:build (or :verify) first.`,
+      );
     const python = resolve(options.python);
-    if (!existsSync(python)) throw new Error(`The interpreter ${python} that runs the re-check does not exist: build the project (nx run ${project}:build), or set python to any Python 3.8 or later.`);
+    if (!existsSync(python))
+      throw new Error(
+        `The interpreter ${python} that runs the re-check does not exist: build the project (nx run ${project}:build), or set python to any Python 3.8 or later.`,
+      );
     const data = options.data ? resolve(options.data) : CMVP_CERTIFICATES_FILE;
-    if (!existsSync(data)) throw new Error(`The certificate data ${data} does not exist: set data to a cmvp-certificates.json, or leave it out for fipskit's own.`);
-    if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf)) throw new Error(`asOf "${options.asOf}" is not a day: write it as YYYY-MM-DD.`);
+    if (!existsSync(data))
+      throw new Error(`The certificate data ${data} does not exist: set data to a cmvp-certificates.json, or leave it out for fipskit's own.`);
+    if (options.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.asOf))
+      throw new Error(`asOf "${options.asOf}" is not a day: write it as YYYY-MM-DD.`);
     const outputDir = resolve(options.outputPath);
     assertOutputIsOurs(outputDir, 'compliance');
     const staging = createStaging(outputDir);
@@ -46,7 +58,21 @@ export default async function complianceExecutor(options: ComplianceOptions, con
         title: 'compliance re-check',
         program: python,
         // Isolated, without site or bytecode files: nothing of the FIPS runtime is started, nothing is written beside the driver.
-        args: ['-I', '-S', '-B', VERIFY_DRIVER, '--recheck', report, '--data', data, '--max-data-age-days', String(options.maxDataAgeDays ?? 90), '--result', staged, ...(options.asOf ? ['--as-of', options.asOf] : [])],
+        args: [
+          '-I',
+          '-S',
+          '-B',
+          VERIFY_DRIVER,
+          '--recheck',
+          report,
+          '--data',
+          data,
+          '--max-data-age-days',
+          String(options.maxDataAgeDays ?? 90),
+          '--result',
+          staged,
+          ...(options.asOf ? ['--as-of', options.asOf] : []),
+        ],
         cwd: dirname(report),
       },
       { allowFailure: true, onLine: (line) => lines.push(line) },

@@ -29,28 +29,48 @@ describe('doctor', () => {
   afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
   // It asks this machine's own apt, perl, make, cc and Debian's python3.11, as the committed project does: Debian only.
-  (process.platform === 'linux' ? it : it.skip)('finds everything the committed kind of project needs on this machine (real tools, nothing built)', async () => {
-    const context = await contextFor({ name: 'fp', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
-    roots.push(context.root);
-    const printed: string[] = [];
-    expect(await doctorExecutor({}, context, { print: (l) => printed.push(l), env: {} })).toEqual({ success: true });
-    expect(printed.filter((l) => l.startsWith('[doctor] ok')).map((l) => l.split(/\s{2,}/)[1])).toEqual([
-      'Node.js',
-      'apt (Debian sources)',
-      'OpenSSL build tools',
-      'interpreter /usr/bin/python3.11',
-    ]);
-    expect(printed.at(-1)).toBe('[doctor] everything fp needs is here');
-  }, 30_000);
+  (process.platform === 'linux' ? it : it.skip)(
+    'finds everything the committed kind of project needs on this machine (real tools, nothing built)',
+    async () => {
+      const context = await contextFor({
+        name: 'fp',
+        platform: 'linux',
+        opensslSource: 'debian',
+        pythonSource: 'debian',
+        interpreter: '/usr/bin/python3.11',
+        pythonVersion: '3.11.2',
+      });
+      roots.push(context.root);
+      const printed: string[] = [];
+      expect(await doctorExecutor({}, context, { print: (l) => printed.push(l), env: {} })).toEqual({ success: true });
+      expect(printed.filter((l) => l.startsWith('[doctor] ok')).map((l) => l.split(/\s{2,}/)[1])).toEqual([
+        'Node.js',
+        'apt (Debian sources)',
+        'OpenSSL build tools',
+        'interpreter /usr/bin/python3.11',
+      ]);
+      expect(printed.at(-1)).toBe('[doctor] everything fp needs is here');
+    },
+    30_000,
+  );
 
   it('names each missing tool with how to get it, and fails', async () => {
-    const context = await contextFor({ name: 'fp', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/nonexistent/python3.11', pythonVersion: '3.11.2' });
+    const context = await contextFor({
+      name: 'fp',
+      platform: 'linux',
+      opensslSource: 'debian',
+      pythonSource: 'debian',
+      interpreter: '/nonexistent/python3.11',
+      pythonVersion: '3.11.2',
+    });
     roots.push(context.root);
     const runner = new RecordingRunner().respond(() => true, { exitCode: 127 });
     const printed: string[] = [];
     // A remote cache configured on a port where nothing listens.
     const env = { NX_SELF_HOSTED_REMOTE_CACHE_SERVER: 'http://127.0.0.1:9' };
-    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', nodeVersion: '18.19.0', env })).toEqual({ success: false });
+    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', nodeVersion: '18.19.0', env })).toEqual({
+      success: false,
+    });
     const text = printed.join('\n');
     expect(text).toContain('MISSING  Node.js');
     expect(text).toMatch(/v18\.19\.0 is too old: install Node\.js 20\.19 or later/);
@@ -59,7 +79,9 @@ describe('doctor', () => {
     expect(text).toContain('perl not found on PATH: install perl (Debian/Ubuntu: apt-get install perl');
     expect(text).toContain('install GNU make');
     expect(text).toMatch(/MISSING {2}interpreter \/nonexistent\/python3\.11\s+\/nonexistent\/python3\.11 does not exist/);
-    expect(text).toMatch(/MISSING {2}Nx remote cache\s+the remote cache http:\/\/127\.0\.0\.1:9 cannot be reached \(.*\): Nx stops with "Failed to send request"\. Start the server, or build locally with --skip-remote-cache/);
+    expect(text).toMatch(
+      /MISSING {2}Nx remote cache\s+the remote cache http:\/\/127\.0\.0\.1:9 cannot be reached \(.*\): Nx stops with "Failed to send request"\. Start the server, or build locally with --skip-remote-cache/,
+    );
     expect(printed.at(-1)).toBe('[doctor] 5 of 5 checks failed: install what is named above, then run the build.');
     // Nothing was built: only version probes ran.
     expect(runner.commands.every((c) => c.args.some((a) => /--version|^-e$|-MIPC::Cmd/.test(a)))).toBe(true);
@@ -76,7 +98,9 @@ describe('doctor', () => {
     await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', env: {}, reaches });
     expect(asked.map((url) => new URL(url).host).sort()).toEqual(expect.arrayContaining(['github.com', 'www.python.org']));
     const text = printed.join('\n');
-    expect(text).toMatch(/MISSING {2}download from github\.com\s+no answer from github\.com, where the openssl source https:\/\/github\.com\/.* comes from: .* \{ "kind": "local", "path": "<the tarball>", "sha256": "[0-9a-f]{64}" \}, or use Debian's source package/);
+    expect(text).toMatch(
+      /MISSING {2}download from github\.com\s+no answer from github\.com, where the openssl source https:\/\/github\.com\/.* comes from: .* \{ "kind": "local", "path": "<the tarball>", "sha256": "[0-9a-f]{64}" \}, or use Debian's source package/,
+    );
     expect(text).toMatch(/ok {7}download from www\.python\.org\s+www\.python\.org answers/);
   });
 
@@ -105,22 +129,35 @@ describe('doctor', () => {
     for (const [program, output] of Object.entries(versions)) runner.respond((c) => c.program === program, { output: [output] });
     runner.respond(() => true, { exitCode: 1 });
     const printed: string[] = [];
-    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'win32', nodeVersion: '20.19.0', env: {} })).toEqual({ success: false });
+    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'win32', nodeVersion: '20.19.0', env: {} })).toEqual({
+      success: false,
+    });
     expect(printed.join('\n')).toMatch(
       /MISSING {2}OpenSSL build tools\s+The OpenSSL build cannot start; missing tools:\n.*- the NASM on PATH is version 2\.08\.02, but OpenSSL needs NASM 2\.09 or later: install a current NASM from nasm\.us and put it first on PATH, or remove it from PATH to build with no-asm/,
     );
   });
 
   it('names a python target whose options have the wrong shape as a finding of its own, and fails', async () => {
-    const context = await contextFor({ name: 'fp', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+    const context = await contextFor({
+      name: 'fp',
+      platform: 'linux',
+      opensslSource: 'debian',
+      pythonSource: 'debian',
+      interpreter: '/usr/bin/python3.11',
+      pythonVersion: '3.11.2',
+    });
     roots.push(context.root);
     const python = context.projectsConfigurations!.projects.fp.targets!.python;
     python.options = { ...python.options, interpreter: 3, sourceLock: undefined };
     const runner = new RecordingRunner().respond(() => true, { exitCode: 127 });
     const printed: string[] = [];
-    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', nodeVersion: '20.19.0', env: {} })).toEqual({ success: false });
+    expect(await doctorExecutor({}, context, { runner, print: (l) => printed.push(l), host: 'linux', nodeVersion: '20.19.0', env: {} })).toEqual({
+      success: false,
+    });
     const text = printed.join('\n');
-    expect(text).toMatch(/MISSING {2}fp:python options\s+The options of fp:python \(the python stage\) are not what the stage reads: interpreter is number 3, not a string; sourceLock is missing \(it must be a string\)\. Set them/);
+    expect(text).toMatch(
+      /MISSING {2}fp:python options\s+The options of fp:python \(the python stage\) are not what the stage reads: interpreter is number 3, not a string; sourceLock is missing \(it must be a string\)\. Set them/,
+    );
     expect(text).not.toContain('interpreter 3');
   });
 });

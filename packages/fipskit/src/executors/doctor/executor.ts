@@ -1,7 +1,18 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, SourceSpec, probeRemoteCache, probeTool, reaches, TargetPlatform, executorResult, hostPlatform, pathsFor } from '@fipskit/core';
+import {
+  ExecaRunner,
+  ProcessRunner,
+  SourceSpec,
+  probeRemoteCache,
+  probeTool,
+  reaches,
+  TargetPlatform,
+  executorResult,
+  hostPlatform,
+  pathsFor,
+} from '@fipskit/core';
 import { preflightOpenSslBuild } from '@fipskit/openssl-fips';
 import { PythonBuildOptions, assertOverlayFits, checkPythonTask, findMsbuild, probeInterpreter } from '@fipskit/python-pcbuild';
 import { STAGES, STAGE_EXECUTORS, findStageTarget } from '../plan/lib/pipeline-targets';
@@ -53,7 +64,10 @@ export default async function doctorExecutor(_options: DoctorOptions, context: E
       findings.push(
         await check('apt (Debian sources)', async () => {
           const apt = await probeTool(runner, 'apt-get', ['--version'], cwd);
-          if (!apt.ok) throw new Error('apt-get not found: the "debian" source kind needs a Debian or Ubuntu machine. Elsewhere use kind "url" with the release URL and SHA-256.');
+          if (!apt.ok)
+            throw new Error(
+              'apt-get not found: the "debian" source kind needs a Debian or Ubuntu machine. Elsewhere use kind "url" with the release URL and SHA-256.',
+            );
           return apt.output.split('\n')[0];
         }),
       );
@@ -77,7 +91,11 @@ export default async function doctorExecutor(_options: DoctorOptions, context: E
     for (const spec of specs) {
       if (spec.kind === 'local') {
         const path = isAbsolute(spec.path) ? spec.path : join(cwd, spec.path);
-        findings.push({ what: `local source ${spec.path}`, ok: existsSync(path), detail: existsSync(path) ? path : `${path} does not exist: put the tarball or tree there, or change the source.` });
+        findings.push({
+          what: `local source ${spec.path}`,
+          ok: existsSync(path),
+          detail: existsSync(path) ? path : `${path} does not exist: put the tarball or tree there, or change the source.`,
+        });
       }
     }
 
@@ -134,7 +152,11 @@ export default async function doctorExecutor(_options: DoctorOptions, context: E
       for (const line of rest) print(`[doctor]           ${' '.repeat(width)}  ${line}`);
     }
     const missing = findings.filter((f) => !f.ok).length;
-    print(missing === 0 ? `[doctor] everything ${context.projectName} needs is here` : `[doctor] ${missing} of ${findings.length} checks failed: install what is named above, then run the build.`);
+    print(
+      missing === 0
+        ? `[doctor] everything ${context.projectName} needs is here`
+        : `[doctor] ${missing} of ${findings.length} checks failed: install what is named above, then run the build.`,
+    );
     return missing === 0;
   });
 }

@@ -50,7 +50,9 @@ export function normalizeImageOptions(options: ImageOptions, context: { root: st
     throw new Error(`configuration "${configuration}" is not "at-start" or "self-test-onload".`);
   }
   if (options.base && !existsSync(resolve(options.base))) {
-    throw new Error(`The base ${resolve(options.base)} does not exist: give a root file system tarball or an OCI image archive, or leave base out for a minimal Debian.`);
+    throw new Error(
+      `The base ${resolve(options.base)} does not exist: give a root file system tarball or an OCI image archive, or leave base out for a minimal Debian.`,
+    );
   }
   if (options.reference && !/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$/.test(options.reference)) {
     throw new Error(`reference "${options.reference}" is not an image name with an optional tag (e.g. fipskit/fips-python:3.11.2).`);
@@ -93,7 +95,7 @@ export function renderEntrypoint(bundleRoot: string, configuration: NormalizedIm
     'set -e',
     ...(configuration === 'at-start'
       ? [
-          '# OpenSSL\'s security policy: fipsinstall on every machine that uses the module. Each container is one.',
+          "# OpenSSL's security policy: fipsinstall on every machine that uses the module. Each container is one.",
           `if ! ${bundleRoot}/bin/fipskit-setup --quiet; then`,
           '  echo "fipskit-entrypoint: fipskit-setup failed in this container (see above): not starting $*" >&2',
           '  exit 70',
@@ -105,9 +107,14 @@ export function renderEntrypoint(bundleRoot: string, configuration: NormalizedIm
   ].join('\n');
 }
 
-export async function buildImage(options: NormalizedImageOptions, runner: ProcessRunner, print: (line: string) => void): Promise<{ archive: string; reference: string; labels: Record<string, string> }> {
+export async function buildImage(
+  options: NormalizedImageOptions,
+  runner: ProcessRunner,
+  print: (line: string) => void,
+): Promise<{ archive: string; reference: string; labels: Record<string, string> }> {
   const manifestFile = join(options.packageDir, 'bundle.json');
-  if (!existsSync(manifestFile)) throw new Error(`${manifestFile} does not exist: packagePath must be the package target's output. Run nx run ${options.project}:package first.`);
+  if (!existsSync(manifestFile))
+    throw new Error(`${manifestFile} does not exist: packagePath must be the package target's output. Run nx run ${options.project}:package first.`);
   const bundle = JSON.parse(readFileSync(manifestFile, 'utf8')) as BundleManifest;
   const tarball = join(options.packageDir, `${bundle.name}.tar.gz`);
   if (bundle.platform !== 'linux') throw new Error(`${bundle.name} is a ${bundle.platform} bundle: container images are Linux.`);
@@ -127,7 +134,12 @@ export async function buildImage(options: NormalizedImageOptions, runner: Proces
   const tree = join(layerRoot, bundleRoot.slice(1));
   if (options.configuration === 'self-test-onload') {
     // Depends on the module's bytes alone (OpenSSL's fipsinstall documentation): written once, here, for every container.
-    await log.run(runner, { title: 'fipskit-setup --self-test-onload', program: join(tree, 'bin', 'fipskit-setup'), args: ['--self-test-onload', '--quiet'], cwd: tree });
+    await log.run(runner, {
+      title: 'fipskit-setup --self-test-onload',
+      program: join(tree, 'bin', 'fipskit-setup'),
+      args: ['--self-test-onload', '--quiet'],
+      cwd: tree,
+    });
   }
 
   log.step(options.base ? `Base: ${relative(options.root, options.base)}` : 'Base: a minimal Debian root file system with what the bundle needs from the OS');
@@ -140,7 +152,12 @@ export async function buildImage(options: NormalizedImageOptions, runner: Proces
       bundle.python.mode === 'overlay'
         ? (bundle.python.interpreter?.packages ?? []).map((p) => `${p.name}=${p.version}`)
         : await osPackagesFor(tree, join(tree, bundle.openssl.prefix, 'lib'), runner);
-    base = await debianBase({ release, ...(options.debianMirror ? { mirror: options.debianMirror } : {}), include, architecture }, options.cacheDir, runner, log);
+    base = await debianBase(
+      { release, ...(options.debianMirror ? { mirror: options.debianMirror } : {}), include, architecture },
+      options.cacheDir,
+      runner,
+      log,
+    );
   }
 
   log.step('Assemble the OCI image with umoci and write the archive with skopeo');
@@ -199,11 +216,13 @@ export async function buildImage(options: NormalizedImageOptions, runner: Proces
     log,
   );
   rmSync(work, { recursive: true, force: true });
-  writeFileSync(join(staging, 'image.json'), JSON.stringify({ archive: `${bundle.name}.oci.tar`, reference, labels, base: options.base ?? 'debian minbase (mmdebstrap)' }, null, 2) + '\n');
+  writeFileSync(
+    join(staging, 'image.json'),
+    JSON.stringify({ archive: `${bundle.name}.oci.tar`, reference, labels, base: options.base ?? 'debian minbase (mmdebstrap)' }, null, 2) + '\n',
+  );
   publishOutput(staging, options.outputDir, 'image');
   log.finish();
   const shown = relative(options.root, join(options.outputDir, `${bundle.name}.oci.tar`));
   log.info(`${shown}: podman load -i ${shown} (or docker load), then podman run --rm ${reference} ${bundleRoot}/bin/fipskit-verify`);
   return { archive: join(options.outputDir, `${bundle.name}.oci.tar`), reference, labels };
 }
-

@@ -40,7 +40,12 @@ export interface BundleManifest {
   arch: string;
   /** launcher: the bundle's python3, by bundle-relative path; null in a Windows bundle, installed into a python.org Python. */
   python: { version: string; mode: PythonOutputManifest['mode']; launcher: string | null; interpreter?: InterpreterRequirement; installsInto?: string };
-  openssl: { version: string; prefix: string; module: string; fipsProvider: { version: string; validated: boolean; status: string; certificate?: string; standard?: string } };
+  openssl: {
+    version: string;
+    prefix: string;
+    module: string;
+    fipsProvider: { version: string; validated: boolean; status: string; certificate?: string; standard?: string };
+  };
   /** Where fipskit-setup writes the target's FIPS configuration; never part of the bundle. */
   fipsConfig: string;
   profile: FipsProfile;
@@ -122,16 +127,23 @@ export async function packBundle(options: NormalizedPackageOptions, runner: Proc
 
   const staging = createStaging(options.outputDir);
   const tree = join(staging, top);
-  log.step(`Lay out ${top}: the Python (${manifest.mode}), OpenSSL ${info.version} with its FIPS provider ${info.fipsProvider.version}, fipskit's setup and verification`);
+  log.step(
+    `Lay out ${top}: the Python (${manifest.mode}), OpenSSL ${info.version} with its FIPS provider ${info.fipsProvider.version}, fipskit's setup and verification`,
+  );
   const skip = (source: string) => !source.endsWith(`${sep}${OUTPUT_MARKER}`);
   cpSync(options.pythonDir, join(tree, paths.python), { recursive: true, verbatimSymlinks: true, filter: skip });
   cpSync(options.opensslDir, join(tree, paths.openssl), { recursive: true, verbatimSymlinks: true, filter: skip });
   if (existsSync(join(tree, paths.fipsConfig))) {
-    throw new Error(`The FIPS configuration directory ${paths.fipsConfig} would be inside the Python or OpenSSL output: give the fips-config stage its own output directory.`);
+    throw new Error(
+      `The FIPS configuration directory ${paths.fipsConfig} would be inside the Python or OpenSSL output: give the fips-config stage its own output directory.`,
+    );
   }
   const interpreter = manifest.mode === 'overlay' ? await interpreterRequirement(options.pythonDir, manifest, runner, sha256File) : undefined;
   mkdirSync(join(tree, 'bin'), { recursive: true });
-  writeFileSync(join(tree, 'bin', 'fipskit-setup'), renderSetupScript({ bundleName: top, paths, profile: options.profile, securityChecks: options.securityChecks, interpreter }));
+  writeFileSync(
+    join(tree, 'bin', 'fipskit-setup'),
+    renderSetupScript({ bundleName: top, paths, profile: options.profile, securityChecks: options.securityChecks, interpreter }),
+  );
   const launcher = posix.join(paths.python, manifest.launcher);
   writeFileSync(join(tree, 'bin', 'fipskit-verify'), renderVerifyScript({ bundleName: top, launcher }));
   for (const script of ['fipskit-setup', 'fipskit-verify']) chmodSync(join(tree, 'bin', script), 0o755);
@@ -204,7 +216,9 @@ export async function packBundle(options: NormalizedPackageOptions, runner: Proc
   writeFileSync(join(staging, 'SHA256SUMS'), (await Promise.all(sums.map(async (f) => `${await sha256File(f)}  ${relative(staging, f)}`))).join('\n') + '\n');
   publishOutput(staging, options.outputDir, 'package');
   log.finish();
-  log.info(`${relative(options.root, join(options.outputDir, `${top}.tar.gz`))}: unpack it anywhere on the target, run bin/fipskit-setup there, then bin/fipskit-verify`);
+  log.info(
+    `${relative(options.root, join(options.outputDir, `${top}.tar.gz`))}: unpack it anywhere on the target, run bin/fipskit-setup there, then bin/fipskit-verify`,
+  );
   return bundle;
 }
 
@@ -218,9 +232,18 @@ function bundleTime(): Date {
  * python.org Python and no Node.js. install.cmd is the install target's plan as a batch file: fipsinstall there, the
  * files in with every replaced one kept, then python.exe started with no fipskit variable must be in FIPS mode.
  */
-async function packWindowsBundle(options: NormalizedPackageOptions, manifest: PcbuildOutputManifest, info: OpenSslBuildInfo, print: (line: string) => void): Promise<BundleManifest> {
-  if (info.platform !== 'win32') throw new Error(`${options.opensslDir} is a ${info.platform} OpenSSL build, and ${options.pythonDir} holds Windows modules: point opensslPath at the win32 openssl stage output.`);
-  if (!manifest.install || Object.keys(manifest.install).length === 0) throw new Error(`${options.pythonDir} records no files to install: rebuild the python stage (nx run <project>:python).`);
+async function packWindowsBundle(
+  options: NormalizedPackageOptions,
+  manifest: PcbuildOutputManifest,
+  info: OpenSslBuildInfo,
+  print: (line: string) => void,
+): Promise<BundleManifest> {
+  if (info.platform !== 'win32')
+    throw new Error(
+      `${options.opensslDir} is a ${info.platform} OpenSSL build, and ${options.pythonDir} holds Windows modules: point opensslPath at the win32 openssl stage output.`,
+    );
+  if (!manifest.install || Object.keys(manifest.install).length === 0)
+    throw new Error(`${options.pythonDir} records no files to install: rebuild the python stage (nx run <project>:python).`);
   assertOutputIsOurs(options.outputDir, 'package');
   const log = new StageLog('package', options.logFile, 3, print);
   // Python's own platform tag (win-amd64, win-arm64), as its installers and wheels are named.
@@ -228,8 +251,18 @@ async function packWindowsBundle(options: NormalizedPackageOptions, manifest: Pc
   const top = `${options.name}-${manifest.source.version}-win-${arch}`;
   const staging = createStaging(options.outputDir);
   const tree = join(staging, top);
-  log.step(`Lay out ${top}: _ssl, _hashlib and fipskit's runtime for Python ${manifest.source.version}, OpenSSL ${info.version} with its FIPS provider ${info.fipsProvider.version}, install.cmd and restore.cmd`);
-  const placed = await layOutWindowsBundle({ tree, bundleName: top, pythonDir: options.pythonDir, opensslDir: options.opensslDir, manifest, info, profile: options.profile });
+  log.step(
+    `Lay out ${top}: _ssl, _hashlib and fipskit's runtime for Python ${manifest.source.version}, OpenSSL ${info.version} with its FIPS provider ${info.fipsProvider.version}, install.cmd and restore.cmd`,
+  );
+  const placed = await layOutWindowsBundle({
+    tree,
+    bundleName: top,
+    pythonDir: options.pythonDir,
+    opensslDir: options.opensslDir,
+    manifest,
+    info,
+    profile: options.profile,
+  });
 
   log.step('Record every file with its SHA-256 (share/fipskit/bundle.json)');
   const files: BundleManifest['files'] = {};
@@ -269,6 +302,8 @@ async function packWindowsBundle(options: NormalizedPackageOptions, manifest: Pc
   writeFileSync(join(staging, 'SHA256SUMS'), (await Promise.all(sums.map(async (f) => `${await sha256File(f)}  ${relative(staging, f)}`))).join('\n') + '\n');
   publishOutput(staging, options.outputDir, 'package');
   log.finish();
-  log.info(`${relative(options.root, zip.replace(staging, options.outputDir))}: unzip it on each Windows machine and run install.cmd there as administrator (restore.cmd undoes it)`);
+  log.info(
+    `${relative(options.root, zip.replace(staging, options.outputDir))}: unzip it on each Windows machine and run install.cmd there as administrator (restore.cmd undoes it)`,
+  );
   return bundle;
 }

@@ -24,7 +24,12 @@ const OPENSSL_LOCK: SourceLock = {
 interface PlanJson {
   stage: string;
   platform: string;
-  steps: Array<{ kind: string; title: string; command?: { program: string; args: string[]; cwd: string; env?: Record<string, string> }; operations?: Array<{ op: string; to: string; from?: string }> }>;
+  steps: Array<{
+    kind: string;
+    title: string;
+    command?: { program: string; args: string[]; cwd: string; env?: Record<string, string> };
+    operations?: Array<{ op: string; to: string; from?: string }>;
+  }>;
 }
 
 /** A workspace with a generated project and the locks its sources stage would have written. */
@@ -50,7 +55,14 @@ async function workspace(platform: 'win32' | 'linux' | 'darwin', cpython: Source
 
 function cpythonLock(series: keyof typeof PCBUILD_REFERENCE_SOURCES): SourceLock {
   const source = PCBUILD_REFERENCE_SOURCES[series];
-  return { product: 'cpython', version: source.version, origin: 'url', sha256: source.sha256, fileName: source.fileName, location: `https://example.invalid/${source.fileName}`, verification: 'test',
+  return {
+    product: 'cpython',
+    version: source.version,
+    origin: 'url',
+    sha256: source.sha256,
+    fileName: source.fileName,
+    location: `https://example.invalid/${source.fileName}`,
+    verification: 'test',
     signature: { check: 'skip', reason: 'the reference tarball is pinned by SHA-256' },
   };
 }
@@ -90,8 +102,16 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
     it('goes from perl Configure VC-WIN64A enable-fips through nmake install_fips, fipsinstall, PCbuild and the install', () => {
       expect(plans.map((p) => `${p.stage}/${p.platform}`)).toEqual(['openssl/win32', 'fips-config/win32', 'python/win32', 'install/win32']);
       expect(runs(plans[0])).toEqual([
-        ['perl', `${W}\\tmp\\fipskit\\fp\\openssl\\src\\Configure`, 'VC-WIN64A', 'enable-fips', 'no-tests', 'no-uplink',
-          '--prefix=C:\\Program Files\\fipskit\\openssl-3.0.9', '--openssldir=C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl'],
+        [
+          'perl',
+          `${W}\\tmp\\fipskit\\fp\\openssl\\src\\Configure`,
+          'VC-WIN64A',
+          'enable-fips',
+          'no-tests',
+          'no-uplink',
+          '--prefix=C:\\Program Files\\fipskit\\openssl-3.0.9',
+          '--openssldir=C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl',
+        ],
         ['nmake', 'build_sw'],
         ['nmake', `DESTDIR=${W}\\tmp\\fipskit\\fp\\openssl\\destdir`, 'install_sw', 'install_ssldirs', 'install_fips'],
       ]);
@@ -103,7 +123,9 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
       expect(runs(plans[1])[0]).toContain(`${W}\\dist\\fp\\openssl\\lib\\ossl-modules\\fips.dll`);
       const msbuilds = runs(plans[2]).map((r) => r[1].split('\\').at(-1));
       expect(msbuilds).toEqual([...(series === '3.13' ? ['pythoncore.vcxproj'] : []), '_socket.vcxproj', '_ssl.vcxproj', '_hashlib.vcxproj']);
-      expect(runs(plans[2])[0]).toEqual(expect.arrayContaining(['/p:_DLLSuffix=-3-x64', `/p:opensslOutDir=${W}\\tmp\\fipskit\\fp\\python\\src\\externals\\openssl-bin-3.0.9-fipskit\\amd64\\`]));
+      expect(runs(plans[2])[0]).toEqual(
+        expect.arrayContaining(['/p:_DLLSuffix=-3-x64', `/p:opensslOutDir=${W}\\tmp\\fipskit\\fp\\python\\src\\externals\\openssl-bin-3.0.9-fipskit\\amd64\\`]),
+      );
       expect(plans[3].steps.map((s) => s.title)).toEqual([
         `Check ${python}`,
         'Start from an empty configuration',
@@ -119,9 +141,23 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
     it('stages applink.c only where that PCbuild compiles it, from the no-uplink install', () => {
       const staged = plans[2].steps.find((s) => s.title.startsWith('Stage OpenSSL'))!.operations!;
       const applink = staged.filter((op) => op.to.endsWith('applink.c'));
-      expect(applink).toEqual(series === '3.11' ? [{ op: 'copy', from: `${W}\\dist\\fp\\openssl\\include\\openssl\\applink.c`, to: `${W}\\tmp\\fipskit\\fp\\python\\src\\externals\\openssl-bin-3.0.9-fipskit\\amd64\\include\\applink.c` }] : []);
+      expect(applink).toEqual(
+        series === '3.11'
+          ? [
+              {
+                op: 'copy',
+                from: `${W}\\dist\\fp\\openssl\\include\\openssl\\applink.c`,
+                to: `${W}\\tmp\\fipskit\\fp\\python\\src\\externals\\openssl-bin-3.0.9-fipskit\\amd64\\include\\applink.c`,
+              },
+            ]
+          : [],
+      );
       const installed = plans[0].steps.find((s) => s.title.startsWith('Move installed'))!.operations!;
-      expect(installed.at(-1)).toEqual({ op: 'copy', from: `${W}\\tmp\\fipskit\\fp\\openssl\\src\\ms\\applink.c`, to: `${W}\\dist\\fp\\openssl.staging\\include\\openssl\\applink.c` });
+      expect(installed.at(-1)).toEqual({
+        op: 'copy',
+        from: `${W}\\tmp\\fipskit\\fp\\openssl\\src\\ms\\applink.c`,
+        to: `${W}\\dist\\fp\\openssl.staging\\include\\openssl\\applink.c`,
+      });
     });
 
     it('writes plan.txt and every configuration file for inspection', () => {
@@ -159,13 +195,47 @@ describe('plans for other platforms and refusals', () => {
     const R = '/Users/me/workspace';
     const openssl = runs(plans[0]);
     expect(openssl[0]).toEqual(expect.arrayContaining(['darwin64-x86_64', 'enable-fips', '--prefix=/opt/fipskit/openssl-3.0.9']));
-    expect(openssl[2]).toEqual(['make', expect.stringMatching(/^-j\d+$/), 'libcrypto.3.dylib', 'libssl.3.dylib', 'providers/fips.dylib', 'providers/legacy.dylib', 'apps/openssl']);
+    expect(openssl[2]).toEqual([
+      'make',
+      expect.stringMatching(/^-j\d+$/),
+      'libcrypto.3.dylib',
+      'libssl.3.dylib',
+      'providers/fips.dylib',
+      'providers/legacy.dylib',
+      'apps/openssl',
+    ]);
     expect(openssl.slice(3)).toEqual([
       ['install_name_tool', '-id', '@rpath/libcrypto.3.dylib', `${R}/dist/fp/openssl.staging/lib/libcrypto.3.dylib`],
-      ['install_name_tool', '-id', '@rpath/libssl.3.dylib', '-change', '/opt/fipskit/openssl-3.0.9/lib/libcrypto.3.dylib', '@rpath/libcrypto.3.dylib', `${R}/dist/fp/openssl.staging/lib/libssl.3.dylib`],
-      ['install_name_tool', '-change', '/opt/fipskit/openssl-3.0.9/lib/libcrypto.3.dylib', '@rpath/libcrypto.3.dylib', '-change', '/opt/fipskit/openssl-3.0.9/lib/libssl.3.dylib', '@rpath/libssl.3.dylib',
-        '-add_rpath', '@executable_path/../lib', `${R}/dist/fp/openssl.staging/bin/openssl`],
-      ['codesign', '--force', '--sign', '-', `${R}/dist/fp/openssl.staging/lib/libcrypto.3.dylib`, `${R}/dist/fp/openssl.staging/lib/libssl.3.dylib`, `${R}/dist/fp/openssl.staging/bin/openssl`],
+      [
+        'install_name_tool',
+        '-id',
+        '@rpath/libssl.3.dylib',
+        '-change',
+        '/opt/fipskit/openssl-3.0.9/lib/libcrypto.3.dylib',
+        '@rpath/libcrypto.3.dylib',
+        `${R}/dist/fp/openssl.staging/lib/libssl.3.dylib`,
+      ],
+      [
+        'install_name_tool',
+        '-change',
+        '/opt/fipskit/openssl-3.0.9/lib/libcrypto.3.dylib',
+        '@rpath/libcrypto.3.dylib',
+        '-change',
+        '/opt/fipskit/openssl-3.0.9/lib/libssl.3.dylib',
+        '@rpath/libssl.3.dylib',
+        '-add_rpath',
+        '@executable_path/../lib',
+        `${R}/dist/fp/openssl.staging/bin/openssl`,
+      ],
+      [
+        'codesign',
+        '--force',
+        '--sign',
+        '-',
+        `${R}/dist/fp/openssl.staging/lib/libcrypto.3.dylib`,
+        `${R}/dist/fp/openssl.staging/lib/libssl.3.dylib`,
+        `${R}/dist/fp/openssl.staging/bin/openssl`,
+      ],
     ]);
     // The FIPS module itself is never rewritten.
     expect(JSON.stringify(openssl.slice(3))).not.toContain('fips.dylib');
@@ -213,7 +283,9 @@ describe('plans for other platforms and refusals', () => {
       const printed: string[] = [];
       expect(await planExecutor({ platform: 'linux' }, ws.context, { print: (l) => printed.push(l), host: 'linux' })).toEqual({ success: false });
       expect(printed.join('\n')).toContain(expected);
-      expect(printed.join('\n')).toContain("Set it in that target's options (project.json, or the project's fipskit.json), or regenerate the project with nx g fipskit:project.");
+      expect(printed.join('\n')).toContain(
+        "Set it in that target's options (project.json, or the project's fipskit.json), or regenerate the project with nx g fipskit:project.",
+      );
       expect(existsSync(join(ws.root, 'dist', 'fp', 'plan'))).toBe(false);
     }
   });

@@ -46,7 +46,9 @@ export function defaultInterpreter(platform: TargetPlatform, version: string): s
 function required<Options, Normalized>(context: ExecutorContext, stage: Stage<Options, Normalized>, what: string): CheckedStageTarget<Options> {
   const found = findStage(context, stage);
   if (!found) {
-    throw new Error(`${context.projectName} has no ${what} target (executor ${stage.executor}), nor does any project it depends on: generate the project with nx g fipskit:project.`);
+    throw new Error(
+      `${context.projectName} has no ${what} target (executor ${stage.executor}), nor does any project it depends on: generate the project with nx g fipskit:project.`,
+    );
   }
   return found;
 }
@@ -59,7 +61,9 @@ export default async function planExecutor(options: PlanOptions, context: Execut
     const runner = deps.runner ?? new ExecaRunner();
     const root = context.root;
     const planRoot = platform === host ? root : PLAN_ROOTS[platform];
-    const outputDir = isAbsolute(options.outputPath ?? '') ? options.outputPath! : join(root, options.outputPath ?? join('dist', context.projectName ?? 'fipskit', 'plan', platform));
+    const outputDir = isAbsolute(options.outputPath ?? '')
+      ? options.outputPath!
+      : join(root, options.outputPath ?? join('dist', context.projectName ?? 'fipskit', 'plan', platform));
     assertOutputIsOurs(outputDir, 'plan');
 
     const openssl = required(context, STAGES.openssl, 'OpenSSL');
@@ -81,7 +85,7 @@ export default async function planExecutor(options: PlanOptions, context: Execut
     const mode = fits(pythonOptions.mode) ? pythonOptions.mode! : defaultMode(platform);
     const keepInterpreter = pythonOptions.interpreter && platform === host && fits(pythonOptions.mode);
     const interpreter =
-      mode === 'full' ? undefined : options.interpreter ?? (keepInterpreter ? pythonOptions.interpreter : defaultInterpreter(platform, pythonLock.version));
+      mode === 'full' ? undefined : (options.interpreter ?? (keepInterpreter ? pythonOptions.interpreter : defaultInterpreter(platform, pythonLock.version)));
     const shownOptions = { ...pythonOptions, mode, interpreter, ...(mode === 'pcbuild' ? {} : { route: undefined }) };
     const pythonRequest = { ...request(python.project), openssl: plannedBuildInfo(opensslLock, platform) };
     plans.push(await STAGES.python.plan(shownOptions, pythonRequest));
@@ -92,7 +96,10 @@ export default async function planExecutor(options: PlanOptions, context: Execut
       plans.push(
         buildWindowsInstallPlan({
           builtDir: normalized.outputDir,
-          files: [...builtFileNames({ prefix: normalized.opensslPrefix, version: opensslLock.version }).map((name) => `DLLs/${name}`), zipSlotName(pythonLock.version)],
+          files: [
+            ...builtFileNames({ prefix: normalized.opensslPrefix, version: opensslLock.version }).map((name) => `DLLs/${name}`),
+            zipSlotName(pythonLock.version),
+          ],
           sourceVersion: pythonLock.version,
           pythonDir: win.dirname(interpreter!),
           // The user's data directory on that machine, shown with a stand-in profile path.
@@ -110,6 +117,8 @@ export default async function planExecutor(options: PlanOptions, context: Execut
     publishOutput(staging, outputDir, 'plan');
     if (planRoot !== root) print(`(workspace root shown as ${planRoot}; sources: OpenSSL ${opensslLock.version}, CPython ${pythonLock.version})`);
     print(plans.map(renderPlan).join('\n\n'));
-    print(`\n[plan] ${plans.reduce((n, p) => n + p.steps.length, 0)} steps for ${platform}; plan.txt, plan.json and ${files.length} written files are in ${relative(root, outputDir) || outputDir}`);
+    print(
+      `\n[plan] ${plans.reduce((n, p) => n + p.steps.length, 0)} steps for ${platform}; plan.txt, plan.json and ${files.length} written files are in ${relative(root, outputDir) || outputDir}`,
+    );
   });
 }

@@ -62,7 +62,7 @@ describe('ci-workflow generator', () => {
     expect(Object.keys(workflow.on)).toEqual(['pull_request', 'push', 'workflow_dispatch', 'schedule']);
   });
 
-  it("Windows: every Windows project is pointed at the Python setup-python installed before anything builds or restores", async () => {
+  it('Windows: every Windows project is pointed at the Python setup-python installed before anything builds or restores', async () => {
     await projectGenerator(tree, { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' });
     await projectGenerator(tree, { name: 'win', platform: 'win32', pythonVersion: '3.11.2' });
     await projectGenerator(tree, { name: 'win-b', platform: 'win32', opensslProject: 'win', pythonVersion: '3.11.2' });
@@ -94,9 +94,12 @@ describe('ci-workflow generator', () => {
     await setInterpreterGenerator(tree, { platform: 'win32', interpreter: options.interpreter });
     for (const name of ['win', 'win-b']) {
       const { targets = {} } = resolvedProject(tree, name);
-      expect([targets.python.options.interpreter, targets.install.options.interpreter, targets.restore.options.interpreter, targets.verify.options.python]).toEqual(
-        Array(4).fill(runnerPython),
-      );
+      expect([
+        targets.python.options.interpreter,
+        targets.install.options.interpreter,
+        targets.restore.options.interpreter,
+        targets.verify.options.python,
+      ]).toEqual(Array(4).fill(runnerPython));
     }
     expect(resolvedProject(tree, 'lin').targets?.python.options.interpreter).toBe('/usr/bin/python3');
   });
@@ -133,7 +136,13 @@ describe('ci-workflow generator', () => {
     });
 
     it('a project on an interpreter of its own and release tarballs: the runner itself', async () => {
-      await projectGenerator(tree, { name: 'own', platform: 'linux', interpreter: '/opt/python/3.11.9/bin/python3.11', pythonVersion: '3.11.9', pythonSha256: SHA });
+      await projectGenerator(tree, {
+        name: 'own',
+        platform: 'linux',
+        interpreter: '/opt/python/3.11.9/bin/python3.11',
+        pythonVersion: '3.11.9',
+        pythonSha256: SHA,
+      });
       await ciWorkflowGenerator(tree, {});
       expect(container().container).toBeUndefined();
     });
@@ -148,7 +157,9 @@ describe('ci-workflow generator', () => {
       await projectGenerator(tree, { name: 'older', platform: 'linux', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
       await ciWorkflowGenerator(tree, {});
       expect(container()).toMatchObject({ container: 'debian:12' });
-      expect(warn.mock.calls.map(([m]) => m).join('\n')).toMatch(/new needs debian:13, but the Linux job runs in debian:12 \(for old, older\): no job builds it/);
+      expect(warn.mock.calls.map(([m]) => m).join('\n')).toMatch(
+        /new needs debian:13, but the Linux job runs in debian:12 \(for old, older\): no job builds it/,
+      );
     });
 
     it('warns about a CPython no Debian release ships, and about macOS projects; an explicit linuxContainer is taken as given', async () => {
@@ -157,7 +168,9 @@ describe('ci-workflow generator', () => {
       const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
       await ciWorkflowGenerator(tree, {});
       const warnings = warn.mock.calls.map(([m]) => m).join('\n');
-      expect(warnings).toMatch(/twelve needs Debian .* with CPython 3\.12, which no Debian release's container ships \(3\.11: debian:12, 3\.13: debian:13\): no job can build it/);
+      expect(warnings).toMatch(
+        /twelve needs Debian .* with CPython 3\.12, which no Debian release's container ships \(3\.11: debian:12, 3\.13: debian:13\): no job can build it/,
+      );
       expect(warnings).toMatch(/mac is a macOS project: this workflow has Linux and Windows jobs only/);
       expect(container().container).toBeUndefined();
       warn.mockClear();

@@ -36,7 +36,10 @@ export async function ciWorkflowGenerator(tree: Tree, options: CiWorkflowGenerat
   const environment = linuxJobEnvironment(fipskitProjects(tree));
   if (options.linuxContainer === undefined) environment.warnings.forEach((warning) => logger.warn(`fipskit: ${warning}`));
   const linuxContainer = options.linuxContainer ?? (platforms.includes('linux') ? environment.container : undefined);
-  tree.write(path, renderWorkflow({ baseBranch, platforms, remoteCache: options.remoteCache ?? 'self-hosted', windowsPythonVersion: pythonVersion, linuxContainer }));
+  tree.write(
+    path,
+    renderWorkflow({ baseBranch, platforms, remoteCache: options.remoteCache ?? 'self-hosted', windowsPythonVersion: pythonVersion, linuxContainer }),
+  );
   await formatFiles(tree);
 }
 

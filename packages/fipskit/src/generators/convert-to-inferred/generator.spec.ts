@@ -10,7 +10,16 @@ const python: SourceSpec = { kind: 'debian', package: 'python3.11', version: '3.
 
 /** A project as fipskit's generator wrote it before the plugin: every stage written out in project.json. */
 function writtenOut(tree: Tree, name: string, extra: Partial<Parameters<typeof stageTargets>[0]> = {}, implicitDependencies?: string[]): void {
-  const input = { outputDir: `dist/${name}`, openssl, python, interpreter: '/usr/bin/python3.11', mode: 'overlay' as const, platform: 'linux' as const, profile: 'strict' as const, ...extra };
+  const input = {
+    outputDir: `dist/${name}`,
+    openssl,
+    python,
+    interpreter: '/usr/bin/python3.11',
+    mode: 'overlay' as const,
+    platform: 'linux' as const,
+    profile: 'strict' as const,
+    ...extra,
+  };
   addProjectConfiguration(tree, name, {
     root: name,
     projectType: 'application',
@@ -28,7 +37,7 @@ describe('convert-to-inferred generator', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('moves written-out projects to fipskit.json: Nx resolves the same targets, the user\'s own changes stay as overrides', async () => {
+  it("moves written-out projects to fipskit.json: Nx resolves the same targets, the user's own changes stay as overrides", async () => {
     writtenOut(tree, 'so');
     writtenOut(tree, 'py', { openssl: undefined, shared: { project: 'so', outputDir: 'dist/so' }, outputDir: 'out/py' }, ['so', 'docs']);
     // The user's own edits: an extra Configure argument, and a target of their own.
@@ -71,7 +80,11 @@ describe('convert-to-inferred generator', () => {
     tree.write('fp/project.json', JSON.stringify({ ...project, name: 'fp' }));
     const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
     await convertToInferredGenerator(tree, {});
-    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^fipskit: fp was left as it is: the plugin would change its openssl target \(a setting it infers that project.json does not have\)/));
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /^fipskit: fp was left as it is: the plugin would change its openssl target \(a setting it infers that project.json does not have\)/,
+      ),
+    );
     expect(tree.exists('fp/fipskit.json')).toBe(false);
     expect(readProjectConfiguration(tree, 'fp').targets!.openssl.executor).toBe('@fipskit/openssl-fips:build');
     expect(readNxJson(tree)!.plugins).toBeUndefined();

@@ -66,18 +66,23 @@ function derive(name: string, project: ProjectConfiguration, outputDirs: Map<str
   const python = byExecutor(targets, EXECUTORS.python);
   const openssl = byExecutor(targets, EXECUTORS.openssl);
   const fipsConfig = byExecutor(targets, EXECUTORS.fipsConfig);
-  if (!sources?.python || !python?.options?.outputPath || !sources.outputPath) throw new Error(`${name} has no sources and python targets as fipskit writes them.`);
+  if (!sources?.python || !python?.options?.outputPath || !sources.outputPath)
+    throw new Error(`${name} has no sources and python targets as fipskit writes them.`);
   const tags = project.tags ?? [];
   const mode = python.options.mode ?? 'overlay';
-  const platform: FipskitProject['platform'] = tags.includes('platform:win32') || mode === 'pcbuild' ? 'win32' : tags.includes('platform:darwin') ? 'darwin' : 'linux';
+  const platform: FipskitProject['platform'] =
+    tags.includes('platform:win32') || mode === 'pcbuild' ? 'win32' : tags.includes('platform:darwin') ? 'darwin' : 'linux';
   const outputDir = String(sources.outputPath).replace(/\/sources$/, '');
   let shared: StageTargetsInput['shared'];
   let opensslProject: string | undefined;
   if (!openssl) {
-    const upstream = (python.dependsOn ?? []).find((d): d is { projects: string[]; target: string } => isObject(d) && (d as { target?: string }).target === 'openssl');
+    const upstream = (python.dependsOn ?? []).find(
+      (d): d is { projects: string[]; target: string } => isObject(d) && (d as { target?: string }).target === 'openssl',
+    );
     opensslProject = Array.isArray(upstream?.projects) ? upstream!.projects[0] : undefined;
     const other = opensslProject ? outputDirs.get(opensslProject) : undefined;
-    if (!opensslProject || !other) throw new Error(`${name} uses another project's OpenSSL, but no fipskit project with an OpenSSL of its own is named in its python target's dependsOn.`);
+    if (!opensslProject || !other)
+      throw new Error(`${name} uses another project's OpenSSL, but no fipskit project with an OpenSSL of its own is named in its python target's dependsOn.`);
     shared = { project: opensslProject, outputDir: other.outputDir };
   }
   const profile = fipsConfig?.options?.profile ?? (shared ? outputDirs.get(opensslProject!)?.profile : undefined) ?? DEFAULT_FIPS_PROFILE;
@@ -105,7 +110,12 @@ function derive(name: string, project: ProjectConfiguration, outputDirs: Map<str
 }
 
 /** Converts one project, or says why it cannot be done without changing what Nx runs. */
-function convert(tree: Tree, name: string, project: ProjectConfiguration, outputDirs: Map<string, { outputDir: string; profile: FipskitProject['profile'] }>): string | undefined {
+function convert(
+  tree: Tree,
+  name: string,
+  project: ProjectConfiguration,
+  outputDirs: Map<string, { outputDir: string; profile: FipskitProject['profile'] }>,
+): string | undefined {
   const { config, input } = derive(name, project, outputDirs);
   const inferred = stageTargets(input);
   const written = project.targets ?? {};
@@ -116,7 +126,9 @@ function convert(tree: Tree, name: string, project: ProjectConfiguration, output
   }
   // What Nx will resolve must be what project.json said, target by target (descriptions aside).
   const strip = (target: TargetConfiguration | undefined) => (target ? { ...target, metadata: undefined } : undefined);
-  const differing = [...new Set([...Object.keys(written), ...Object.keys(inferred)])].filter((target) => !same(strip(mergeTarget(inferred[target], overrides[target])), strip(written[target])));
+  const differing = [...new Set([...Object.keys(written), ...Object.keys(inferred)])].filter(
+    (target) => !same(strip(mergeTarget(inferred[target], overrides[target])), strip(written[target])),
+  );
   if (differing.length) {
     return `${name} was left as it is: the plugin would change its ${differing.join(', ')} target${differing.length === 1 ? '' : 's'} (a setting it infers that project.json does not have). Edit them to match \`nx g fipskit:project\`'s, or keep the project written out.`;
   }

@@ -15,7 +15,13 @@ describe('init generator', () => {
     expect(readNxJson(tree)).toEqual({ ...before, plugins: ['@nx/js/typescript', { plugin: 'fipskit/plugin', options: {} }] });
     expect(tree.read('.gitignore', 'utf-8')).toBe('node_modules\ndist\ntmp/\n');
     const pkg = readJson(tree, 'package.json');
-    expect(pkg.devDependencies).toMatchObject({ fipskit: PLUGIN_VERSION, '@fipskit/openssl-fips': PLUGIN_VERSION, '@fipskit/fips-config': PLUGIN_VERSION, '@fipskit/core': PLUGIN_VERSION, '@fipskit/verify': PLUGIN_VERSION });
+    expect(pkg.devDependencies).toMatchObject({
+      fipskit: PLUGIN_VERSION,
+      '@fipskit/openssl-fips': PLUGIN_VERSION,
+      '@fipskit/fips-config': PLUGIN_VERSION,
+      '@fipskit/core': PLUGIN_VERSION,
+      '@fipskit/verify': PLUGIN_VERSION,
+    });
   });
 
   it('leaves package.json alone with skipPackageJson, and keeps a plugin entry the user wrote with options', async () => {

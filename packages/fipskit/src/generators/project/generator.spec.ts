@@ -19,7 +19,9 @@ describe('project generator', () => {
       // Debian's python3.11 carries no signature, and its python3.13 one is made by a key fipskit carries.
       expect(resolvedProject(tree, 'a').targets?.sources.options.python.signature).toBeUndefined();
       expect(warn.mock.calls.map(([m]) => m)).toEqual([
-        expect.stringContaining("cannot check the OpenSSL release signature with the keys it holds: OpenSSL 3.0 releases since August 2026 are signed with OpenSSL's release key B146"),
+        expect.stringContaining(
+          "cannot check the OpenSSL release signature with the keys it holds: OpenSSL 3.0 releases since August 2026 are signed with OpenSSL's release key B146",
+        ),
       ]);
       expect(warn.mock.calls[0][0]).toContain("save OpenSSL's release keys (https://openssl-library.org/source/pubkeys.asc) as keys/openssl-release-keys.asc");
       warn.mockClear();
@@ -28,7 +30,14 @@ describe('project generator', () => {
       await projectGenerator(tree, { name: 'b', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
       expect(resolvedProject(tree, 'b').targets?.sources.options.openssl.signature).toEqual({ keys: 'keys/openssl-release-keys.asc' });
       expect(warn).not.toHaveBeenCalled();
-      await projectGenerator(tree, { name: 'c', opensslSource: 'local', opensslPath: 'vendor/openssl-3.0.9.tar.gz', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' });
+      await projectGenerator(tree, {
+        name: 'c',
+        opensslSource: 'local',
+        opensslPath: 'vendor/openssl-3.0.9.tar.gz',
+        pythonSource: 'debian',
+        interpreter: '/usr/bin/python3.11',
+        pythonVersion: '3.11.2',
+      });
       expect(resolvedProject(tree, 'c').targets?.sources.options.openssl.signature).toBeUndefined();
     } finally {
       warn.mockRestore();
@@ -59,12 +68,37 @@ describe('project generator', () => {
   });
 
   it('wires sources → openssl → fips-config → build with inputs, outputs and descriptions', async () => {
-    await projectGenerator(tree, { name: 'fp', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', outputDir: 'out/fp', ...py });
+    await projectGenerator(tree, {
+      name: 'fp',
+      platform: 'linux',
+      opensslSource: 'debian',
+      pythonSource: 'debian',
+      interpreter: '/usr/bin/python3.11',
+      outputDir: 'out/fp',
+      ...py,
+    });
     const { targets = {} } = resolvedProject(tree, 'fp');
-    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'package', 'image', 'compliance', 'doctor', 'plan', 'audit']);
+    expect(Object.keys(targets)).toEqual([
+      'sources',
+      'openssl',
+      'fips-config',
+      'python',
+      'verify',
+      'build',
+      'package',
+      'image',
+      'compliance',
+      'doctor',
+      'plan',
+      'audit',
+    ]);
     expect(targets.sources).toMatchObject({
       cache: false,
-      options: { openssl: { kind: 'debian', package: 'openssl', version: '3.0' }, python: { kind: 'debian', package: 'python3.11', version: '3.11.2' }, outputPath: 'out/fp/sources' },
+      options: {
+        openssl: { kind: 'debian', package: 'openssl', version: '3.0' },
+        python: { kind: 'debian', package: 'python3.11', version: '3.11.2' },
+        outputPath: 'out/fp/sources',
+      },
     });
     expect(targets.openssl).toMatchObject({
       dependsOn: ['sources'],
@@ -82,7 +116,14 @@ describe('project generator', () => {
     expect(targets.python).toMatchObject({
       dependsOn: ['sources', 'openssl', 'fips-config'],
       cache: true,
-      options: { mode: 'overlay', interpreter: '/usr/bin/python3.11', sourceLock: 'out/fp/sources/cpython.source.json', opensslPath: 'out/fp/openssl', fipsConfigPath: 'out/fp/fips-config', outputPath: 'out/fp/python' },
+      options: {
+        mode: 'overlay',
+        interpreter: '/usr/bin/python3.11',
+        sourceLock: 'out/fp/sources/cpython.source.json',
+        opensslPath: 'out/fp/openssl',
+        fipsConfigPath: 'out/fp/fips-config',
+        outputPath: 'out/fp/python',
+      },
     });
     expect(targets.python.inputs).toEqual([
       { dependentTasksOutputFiles: '**/cpython.source.json' },
@@ -116,9 +157,15 @@ describe('project generator', () => {
     [{ pythonVersion: '3.11.2', pythonSha256: 'c'.repeat(64) }, /differs from the published SHA-256 of Python-3\.11\.2\.tgz/],
     [{ pythonSource: 'local' as const, pythonVersion: '3.11.2' }, /needs pythonPath/],
     [{ interpreter: '/nonexistent/python3', pythonVersion: undefined }, /Could not ask \/nonexistent\/python3 for its version.*--pythonVersion/],
-    [{ opensslSource: 'debian' as const, opensslVersion: 'latest' }, /--opensslVersion "latest" is not a Debian version of OpenSSL 3: give a prefix such as 3\.0 or 3\.5/],
+    [
+      { opensslSource: 'debian' as const, opensslVersion: 'latest' },
+      /--opensslVersion "latest" is not a Debian version of OpenSSL 3: give a prefix such as 3\.0 or 3\.5/,
+    ],
     [{ pythonVersion: '3.9.18', pythonSha256: 'c'.repeat(64) }, /--pythonVersion 3\.9\.18 is Python 3\.9\.18: fipskit builds for CPython 3\.10 to 3\.14/],
-    [{ mode: 'full' as const, platform: 'linux' as const, pythonVersion: '3.15.0', pythonSha256: 'c'.repeat(64) }, /does not yet know the built-in hash modules of 3\.15/],
+    [
+      { mode: 'full' as const, platform: 'linux' as const, pythonVersion: '3.15.0', pythonSha256: 'c'.repeat(64) },
+      /does not yet know the built-in hash modules of 3\.15/,
+    ],
   ])('refuses %j', async (options, message) => {
     await expect(projectGenerator(tree, { name: 'x', pythonVersion: '3.11.2', ...options })).rejects.toThrow(message);
     expect(tree.exists('x/project.json')).toBe(false);
@@ -126,7 +173,10 @@ describe('project generator', () => {
 
   (process.platform === 'linux' ? it : it.skip)('refuses an interpreter that is Python 2 or 3.6, naming its version, before writing anything', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fipskit-python-'));
-    for (const [name, version] of [['python2', '2.7.18'], ['python3.6', '3.6.15']]) {
+    for (const [name, version] of [
+      ['python2', '2.7.18'],
+      ['python3.6', '3.6.15'],
+    ]) {
       // Answers only as an old Python does: -I does not exist before 3.4.
       writeFileSync(join(dir, name), `#!/bin/sh\n[ "$1" = "-I" ] && { echo "Unknown option: -I" >&2; exit 2; }\necho ${version}\n`);
       chmodSync(join(dir, name), 0o755);
@@ -138,15 +188,34 @@ describe('project generator', () => {
   });
 
   it('one OpenSSL project feeding a second Python project (a full 3.13 build): no OpenSSL of its own, cross-project dependsOn', async () => {
-    await projectGenerator(tree, { name: 'fips-openssl', platform: 'linux', opensslSource: 'debian', pythonSource: 'debian', interpreter: '/usr/bin/python3.11', profile: 'recipe-compatible', ...py });
-    await projectGenerator(tree, { name: 'py313', platform: 'linux', opensslProject: 'fips-openssl', mode: 'full', pythonSource: 'debian', pythonVersion: '3.13.5' });
+    await projectGenerator(tree, {
+      name: 'fips-openssl',
+      platform: 'linux',
+      opensslSource: 'debian',
+      pythonSource: 'debian',
+      interpreter: '/usr/bin/python3.11',
+      profile: 'recipe-compatible',
+      ...py,
+    });
+    await projectGenerator(tree, {
+      name: 'py313',
+      platform: 'linux',
+      opensslProject: 'fips-openssl',
+      mode: 'full',
+      pythonSource: 'debian',
+      pythonVersion: '3.13.5',
+    });
     const project = resolvedProject(tree, 'py313');
     expect(project.implicitDependencies).toEqual(['fips-openssl']);
     expect(project.tags).toEqual(['fipskit', 'platform:linux']);
     const { targets = {} } = project;
     expect(Object.keys(targets)).toEqual(['sources', 'python', 'verify', 'build', 'package', 'image', 'compliance', 'doctor', 'plan', 'audit']);
     expect(targets.sources.options).toEqual({ python: { kind: 'debian', package: 'python3.13', version: '3.13.5' }, outputPath: 'dist/py313/sources' });
-    expect(targets.python.dependsOn).toEqual(['sources', { projects: ['fips-openssl'], target: 'openssl' }, { projects: ['fips-openssl'], target: 'fips-config' }]);
+    expect(targets.python.dependsOn).toEqual([
+      'sources',
+      { projects: ['fips-openssl'], target: 'openssl' },
+      { projects: ['fips-openssl'], target: 'fips-config' },
+    ]);
     // The plan builds nothing, but reads the shared project's OpenSSL lock.
     expect(targets.plan.dependsOn).toEqual(['sources', { projects: ['fips-openssl'], target: 'sources' }]);
     expect(targets.python.options).toEqual({
@@ -158,7 +227,11 @@ describe('project generator', () => {
       platform: 'linux',
     });
     expect(targets.python.inputs).toContainEqual({ runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 python' });
-    expect(targets.verify.options).toMatchObject({ python: 'dist/py313/python/bin/python3', opensslPath: 'dist/fips-openssl/openssl', profile: 'recipe-compatible' });
+    expect(targets.verify.options).toMatchObject({
+      python: 'dist/py313/python/bin/python3',
+      opensslPath: 'dist/fips-openssl/openssl',
+      profile: 'recipe-compatible',
+    });
   });
 
   it.each([
@@ -177,16 +250,37 @@ describe('project generator', () => {
     await projectGenerator(tree, { name: 'win', platform: 'win32', ...py });
     const { targets = {}, tags } = resolvedProject(tree, 'win');
     expect(tags).toContain('platform:win32');
-    expect(Object.keys(targets)).toEqual(['sources', 'openssl', 'fips-config', 'python', 'verify', 'build', 'package', 'compliance', 'doctor', 'plan', 'audit', 'install', 'restore']);
+    expect(Object.keys(targets)).toEqual([
+      'sources',
+      'openssl',
+      'fips-config',
+      'python',
+      'verify',
+      'build',
+      'package',
+      'compliance',
+      'doctor',
+      'plan',
+      'audit',
+      'install',
+      'restore',
+    ]);
     const python = 'C:\\Program Files\\Python311\\python.exe';
     expect(targets.python.options).toMatchObject({ mode: 'pcbuild', interpreter: python });
-    expect(targets.install).toMatchObject({ dependsOn: ['python'], cache: false, options: { pythonPath: 'dist/win/python', interpreter: python, opensslPath: 'dist/win/openssl', profile: 'rhel-compatible' } });
+    expect(targets.install).toMatchObject({
+      dependsOn: ['python'],
+      cache: false,
+      options: { pythonPath: 'dist/win/python', interpreter: python, opensslPath: 'dist/win/openssl', profile: 'rhel-compatible' },
+    });
     // verify proves the installed python.exe itself, started with none of fipskit's variables.
     expect(targets.verify).toMatchObject({ dependsOn: ['install'], options: { python } });
     expect(targets.verify.options.activation).toBeUndefined();
     expect(targets.restore).toMatchObject({ cache: false, options: { interpreter: python } });
     // The build gets no compiler setting from the environment (CL, _CL_ …), so none is a key; cl, VCToolsVersion and the SDK are, through the toolchain input.
-    expect(targets.openssl.inputs).toEqual([{ dependentTasksOutputFiles: '**/openssl.source.json' }, { runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 openssl' }]);
+    expect(targets.openssl.inputs).toEqual([
+      { dependentTasksOutputFiles: '**/openssl.source.json' },
+      { runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 openssl' },
+    ]);
     expect(targets.python.inputs).toContainEqual({ runtime: `node -r @fipskit/core/bin/toolchain-identity.js -e 0 python "${python}"` });
   });
 
@@ -196,20 +290,23 @@ describe('project generator', () => {
   });
 
   // It runs Debian's /usr/bin/python3.11, which a Windows machine does not have.
-  (process.platform === 'win32' ? it.skip : it)('asks the interpreter for its version when none is given, and pins the matching official CPython tarball', async () => {
-    await projectGenerator(tree, { name: 'x', interpreter: '/usr/bin/python3.11' });
-    expect(resolvedProject(tree, 'x').targets?.sources.options.python).toEqual({
-      kind: 'url',
-      url: 'https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz',
-      sha256: '2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849',
-      signature: { check: 'skip', reason: expect.stringContaining("CPython 3.11 releases are signed with Pablo Galindo Salgado's key") },
-    });
-  });
+  (process.platform === 'win32' ? it.skip : it)(
+    'asks the interpreter for its version when none is given, and pins the matching official CPython tarball',
+    async () => {
+      await projectGenerator(tree, { name: 'x', interpreter: '/usr/bin/python3.11' });
+      expect(resolvedProject(tree, 'x').targets?.sources.options.python).toEqual({
+        kind: 'url',
+        url: 'https://www.python.org/ftp/python/3.11.2/Python-3.11.2.tgz',
+        sha256: '2411c74bda5bbcfcddaf4531f66d1adc73f247f529aee981b029513aefdbf849',
+        signature: { check: 'skip', reason: expect.stringContaining("CPython 3.11 releases are signed with Pablo Galindo Salgado's key") },
+      });
+    },
+  );
 
   describe('the validated provider beside newer libraries', () => {
     const debian = { opensslSource: 'debian' as const, pythonSource: 'debian' as const, interpreter: '/usr/bin/python3.11', pythonVersion: '3.11.2' };
 
-    it('takes 3.1.2 from its official tarball by its pinned SHA-256, beside Debian\'s 3.5 libraries: the command the verdict advises', async () => {
+    it("takes 3.1.2 from its official tarball by its pinned SHA-256, beside Debian's 3.5 libraries: the command the verdict advises", async () => {
       await projectGenerator(tree, { name: 'split', ...debian, opensslRelease: 'trixie', opensslVersion: '3.5', fipsProviderVersion: '3.1.2' });
       const options = resolvedProject(tree, 'split').targets?.sources.options;
       expect(options.openssl).toMatchObject({ kind: 'debian', version: '3.5', release: 'trixie' });
@@ -221,7 +318,15 @@ describe('project generator', () => {
     });
 
     it('takes it from a local tarball on a machine that cannot reach the official one, checked against the pinned SHA-256', async () => {
-      await projectGenerator(tree, { name: 'offline', ...debian, opensslVersion: '3.5', opensslRelease: 'trixie', fipsProviderVersion: '3.1.2', fipsProviderSource: 'local', fipsProviderPath: 'vendor/openssl-3.1.2.tar.gz' });
+      await projectGenerator(tree, {
+        name: 'offline',
+        ...debian,
+        opensslVersion: '3.5',
+        opensslRelease: 'trixie',
+        fipsProviderVersion: '3.1.2',
+        fipsProviderSource: 'local',
+        fipsProviderPath: 'vendor/openssl-3.1.2.tar.gz',
+      });
       expect(resolvedProject(tree, 'offline').targets?.sources.options.fipsProvider).toMatchObject({
         kind: 'local',
         path: 'vendor/openssl-3.1.2.tar.gz',
@@ -230,8 +335,14 @@ describe('project generator', () => {
     });
 
     it.each([
-      [{ opensslVersion: '3.0', fipsProviderVersion: '3.1.2' }, /fipsProvider \(OpenSSL 3\.1\.2\) is newer than the libraries openssl gives \(OpenSSL "3\.0"\)/],
-      [{ opensslSource: 'official' as const, opensslVersion: '3.0.8', fipsProviderVersion: '3.1.2' }, /fipsProvider \(OpenSSL 3\.1\.2\) is newer than the libraries openssl gives \(OpenSSL 3\.0\.8\)/],
+      [
+        { opensslVersion: '3.0', fipsProviderVersion: '3.1.2' },
+        /fipsProvider \(OpenSSL 3\.1\.2\) is newer than the libraries openssl gives \(OpenSSL "3\.0"\)/,
+      ],
+      [
+        { opensslSource: 'official' as const, opensslVersion: '3.0.8', fipsProviderVersion: '3.1.2' },
+        /fipsProvider \(OpenSSL 3\.1\.2\) is newer than the libraries openssl gives \(OpenSSL 3\.0\.8\)/,
+      ],
       [{ opensslSource: 'official' as const, opensslVersion: '3.0.9', fipsProviderVersion: '3.0.9' }, /fipsProvider and openssl are both OpenSSL 3\.0\.9/],
       [{ opensslVersion: '3.5', fipsProviderVersion: '3.1.2', fipsProviderSource: 'local' as const }, /--fipsProviderSource=local needs --fipsProviderPath/],
       [{ fipsProviderSource: 'debian' as const }, /choose the source of --fipsProviderVersion: give the version too/],

@@ -4,7 +4,18 @@ import { versionText } from './lib/version-text';
 import { ProjectGeneratorOptions } from './schema';
 import { TextVersionOptions, fipsProviderSourceSpec, opensslSourceSpec } from './lib/source-spec-for';
 import { interpreterVersion, pythonSourceSpec } from './lib/python-source-spec';
-import { DEFAULT_FIPS_PROFILE, FipsProfile, defaultInterpreter, defaultMode, hostPlatform, interpreterProblem, modeMismatch, normalizeProject, outputDirProblem, pythonVersionProblem } from '@fipskit/core';
+import {
+  DEFAULT_FIPS_PROFILE,
+  FipsProfile,
+  defaultInterpreter,
+  defaultMode,
+  hostPlatform,
+  interpreterProblem,
+  modeMismatch,
+  normalizeProject,
+  outputDirProblem,
+  pythonVersionProblem,
+} from '@fipskit/core';
 import type { NamedProjectFile } from '@fipskit/core';
 import { EXECUTORS } from '../../constants';
 import { withSignaturePolicy } from './lib/signature-policy';
@@ -42,7 +53,8 @@ function fipskitProjects(tree: Tree): NamedProjectFile[] {
 function sharedOpenSsl(tree: Tree, name: string): { project: string; outputDir: string; profile: FipsProfile } {
   const project = getProjects(tree).get(name);
   const file = project ? readFipskitFile(tree, project.root) : undefined;
-  if (file?.openssl && !file.opensslProject) return { project: name, outputDir: file.outputDir ?? `dist/${name}`, profile: file.profile ?? DEFAULT_FIPS_PROFILE };
+  if (file?.openssl && !file.opensslProject)
+    return { project: name, outputDir: file.outputDir ?? `dist/${name}`, profile: file.profile ?? DEFAULT_FIPS_PROFILE };
   if (project && !file && project.targets?.openssl?.executor === EXECUTORS.openssl) {
     throw new Error(
       `opensslProject "${name}" has its stages written out in its project.json, and a project's stages are inferred from fipskit.json files: ` +
@@ -53,7 +65,20 @@ function sharedOpenSsl(tree: Tree, name: string): { project: string; outputDir: 
 }
 
 /** Options that choose the OpenSSL, which a project sharing another project's OpenSSL takes from that project. */
-const OPENSSL_OPTIONS = ['opensslSource', 'opensslVersion', 'opensslSha256', 'opensslPath', 'opensslRelease', 'opensslSuites', 'profile', 'fipsProviderVersion', 'fipsProviderSource', 'fipsProviderPath', 'fipsProviderRelease', 'fipsProviderSuites'] as const;
+const OPENSSL_OPTIONS = [
+  'opensslSource',
+  'opensslVersion',
+  'opensslSha256',
+  'opensslPath',
+  'opensslRelease',
+  'opensslSuites',
+  'profile',
+  'fipsProviderVersion',
+  'fipsProviderSource',
+  'fipsProviderPath',
+  'fipsProviderRelease',
+  'fipsProviderSuites',
+] as const;
 
 export async function projectGenerator(tree: Tree, rawOptions: ProjectGeneratorOptions): Promise<void> {
   const options: TextVersionOptions = {
@@ -77,7 +102,7 @@ export async function projectGenerator(tree: Tree, rawOptions: ProjectGeneratorO
   const mismatch = modeMismatch(mode, platform);
   if (mismatch) throw new Error(mismatch);
   if (mode === 'full' && options.interpreter) throw new Error('mode "full" builds its own interpreter: leave out --interpreter, and give --pythonVersion.');
-  const interpreter = mode === 'full' ? undefined : options.interpreter ?? defaultInterpreter(platform);
+  const interpreter = mode === 'full' ? undefined : (options.interpreter ?? defaultInterpreter(platform));
   const badInterpreter = interpreter && interpreterProblem(interpreter, platform);
   if (badInterpreter) throw new Error(`--${badInterpreter}`);
   const badOutput = options.outputDir !== undefined && outputDirProblem(options.outputDir);

@@ -51,7 +51,14 @@ describe('set-interpreter generator', () => {
 
   it('changes every Windows project, one sharing another one OpenSSL included, and no other', async () => {
     const win: ProjectOptions = { name: 'win', platform: 'win32', pythonVersion: '3.11.2' };
-    const winShared: ProjectOptions = { name: 'win-313', platform: 'win32', opensslProject: 'win', interpreter: 'C:\\Python313\\python.exe', pythonVersion: '3.13.5', pythonSha256: 'a'.repeat(64) };
+    const winShared: ProjectOptions = {
+      name: 'win-313',
+      platform: 'win32',
+      opensslProject: 'win',
+      interpreter: 'C:\\Python313\\python.exe',
+      pythonVersion: '3.13.5',
+      pythonSha256: 'a'.repeat(64),
+    };
     const lin: ProjectOptions = { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' };
     const full: ProjectOptions = { name: 'full', platform: 'linux', mode: 'full', pythonVersion: '3.11.2' };
     for (const options of [win, winShared, lin, full]) await projectGenerator(tree, options);
@@ -65,9 +72,12 @@ describe('set-interpreter generator', () => {
     expect(resolvedProject(tree, 'lin')).toEqual(linux);
     expect(resolvedProject(tree, 'full')).toEqual(ownCpython);
     const targets = resolvedProject(tree, 'win').targets!;
-    expect([targets.python.options.interpreter, targets.install.options.interpreter, targets.restore.options.interpreter, targets.verify.options.python]).toEqual(
-      Array(4).fill(RUNNER_PYTHON),
-    );
+    expect([
+      targets.python.options.interpreter,
+      targets.install.options.interpreter,
+      targets.restore.options.interpreter,
+      targets.verify.options.python,
+    ]).toEqual(Array(4).fill(RUNNER_PYTHON));
     expect(JSON.stringify(resolvedProject(tree, 'win'))).not.toContain('Program Files');
     expect(tree.read('win/fipskit.json', 'utf-8')).not.toContain('Program Files');
     expect(info).toHaveBeenLastCalledWith(`fipskit: win, win-313 now use ${RUNNER_PYTHON}`);
@@ -81,7 +91,12 @@ describe('set-interpreter generator', () => {
     await projectGenerator(tree, { name: 'win', platform: 'win32', pythonVersion: '3.11.2' });
     // An override in project.json over the inferred plan target.
     const project = readProjectConfiguration(tree, 'win');
-    project.targets = { plan: { configurations: { windows: { platform: 'win32', interpreter: 'C:\\Program Files\\Python311\\python.exe' } }, options: { outputPath: 'dist/win/plan' } } };
+    project.targets = {
+      plan: {
+        configurations: { windows: { platform: 'win32', interpreter: 'C:\\Program Files\\Python311\\python.exe' } },
+        options: { outputPath: 'dist/win/plan' },
+      },
+    };
     updateProjectConfiguration(tree, 'win', project);
     await setInterpreterGenerator(tree, { platform: 'win32', interpreter: RUNNER_PYTHON });
     expect(resolvedProject(tree, 'win').targets!.plan).toMatchObject({
@@ -95,20 +110,25 @@ describe('set-interpreter generator', () => {
     await expect(setInterpreterGenerator(tree, { platform: 'win32', interpreter: 'python.exe' })).rejects.toThrow(
       'interpreter "python.exe" is not an absolute win32 path: give the full path of the installed Python\'s python.exe.',
     );
-    await expect(setInterpreterGenerator(tree, { platform: 'win32', interpreter: 'C:\\100%\\python.exe' })).rejects.toThrow(/contains a quote, \$, `, %, a line break or a trailing backslash/);
+    await expect(setInterpreterGenerator(tree, { platform: 'win32', interpreter: 'C:\\100%\\python.exe' })).rejects.toThrow(
+      /contains a quote, \$, `, %, a line break or a trailing backslash/,
+    );
     expect(resolvedProject(tree, 'win').targets!.python.options.interpreter).toBe('C:\\Program Files\\Python311\\python.exe');
   });
 
-  (process.platform === 'linux' ? it : it.skip)("on this machine's platform: refuses a path that does not exist, and a Python fipskit does not build for, changing nothing", async () => {
-    await projectGenerator(tree, { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' });
-    const before = tree.read('lin/fipskit.json', 'utf-8');
-    await expect(setInterpreterGenerator(tree, { platform: 'linux', interpreter: '/opt/nowhere/bin/python3' })).rejects.toThrow(
-      '/opt/nowhere/bin/python3 does not exist on this machine: install that Python, or give the path of one that is installed. Nothing changed.',
-    );
-    const python2 = fakePython('2.7.18');
-    await expect(setInterpreterGenerator(tree, { platform: 'linux', interpreter: python2 })).rejects.toThrow(
-      `The interpreter ${python2} is Python 2.7.18: fipskit builds for CPython 3.10 to 3.14`,
-    );
-    expect(tree.read('lin/fipskit.json', 'utf-8')).toBe(before);
-  });
+  (process.platform === 'linux' ? it : it.skip)(
+    "on this machine's platform: refuses a path that does not exist, and a Python fipskit does not build for, changing nothing",
+    async () => {
+      await projectGenerator(tree, { name: 'lin', platform: 'linux', pythonVersion: '3.11.2' });
+      const before = tree.read('lin/fipskit.json', 'utf-8');
+      await expect(setInterpreterGenerator(tree, { platform: 'linux', interpreter: '/opt/nowhere/bin/python3' })).rejects.toThrow(
+        '/opt/nowhere/bin/python3 does not exist on this machine: install that Python, or give the path of one that is installed. Nothing changed.',
+      );
+      const python2 = fakePython('2.7.18');
+      await expect(setInterpreterGenerator(tree, { platform: 'linux', interpreter: python2 })).rejects.toThrow(
+        `The interpreter ${python2} is Python 2.7.18: fipskit builds for CPython 3.10 to 3.14`,
+      );
+      expect(tree.read('lin/fipskit.json', 'utf-8')).toBe(before);
+    },
+  );
 });

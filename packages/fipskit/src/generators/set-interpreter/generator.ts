@@ -16,13 +16,17 @@ function pointTargetAt(target: TargetConfiguration, from: string, to: string): v
   Object.values(target.configurations ?? {}).forEach(replaceIn);
   // The python stage's cache key names the interpreter it asks for its version and headers.
   const identity = toolchainInput('python', from);
-  target.inputs = target.inputs?.map((input) => (typeof input === 'object' && 'runtime' in input && input.runtime === identity ? { ...input, runtime: toolchainInput('python', to) } : input));
+  target.inputs = target.inputs?.map((input) =>
+    typeof input === 'object' && 'runtime' in input && input.runtime === identity ? { ...input, runtime: toolchainInput('python', to) } : input,
+  );
 }
 
 export async function setInterpreterGenerator(tree: Tree, options: SetInterpreterGeneratorOptions): Promise<void> {
   const { interpreter, platform } = options;
   if (!pathsFor(platform).isAbsolute(interpreter)) {
-    throw new Error(`interpreter "${interpreter}" is not an absolute ${platform} path: give the full path of the installed Python's ${platform === 'win32' ? 'python.exe' : 'interpreter'}.`);
+    throw new Error(
+      `interpreter "${interpreter}" is not an absolute ${platform} path: give the full path of the installed Python's ${platform === 'win32' ? 'python.exe' : 'interpreter'}.`,
+    );
   }
   // The python stage's cache input names it through a shell: refused here, before any file changes, if it cannot.
   toolchainInput('python', interpreter);

@@ -11,7 +11,15 @@ function workspace(lock: object) {
   writeFileSync(join(root, 'dist', 'p', 'sources', 'openssl.source.json'), JSON.stringify(lock));
   return { root, context: { root, projectName: 'p' } as ExecutorContext };
 }
-const lock = { product: 'openssl', version: '3.0.22', origin: 'url', sha256: 'a'.repeat(64), fileName: 'openssl-3.0.22.tar.gz', location: 'https://example.invalid/openssl-3.0.22.tar.gz', verification: 'pinned' };
+const lock = {
+  product: 'openssl',
+  version: '3.0.22',
+  origin: 'url',
+  sha256: 'a'.repeat(64),
+  fileName: 'openssl-3.0.22.tar.gz',
+  location: 'https://example.invalid/openssl-3.0.22.tar.gz',
+  verification: 'pinned',
+};
 const options = { sourceLock: 'dist/p/sources/openssl.source.json', outputPath: 'dist/p/openssl' };
 
 describe('openssl build executor', () => {
@@ -44,9 +52,10 @@ describe('openssl build executor', () => {
   });
 
   // A real build is for this machine's platform only, so the preflight is the host's.
-  const host = process.platform === 'win32'
-    ? { missing: ['jom', 'nmake'], message: /nmake not found: it comes with the MSVC environment/, probed: ['perl', 'cl', 'jom', 'nmake', 'nasm'] }
-    : { missing: ['make'], message: /make not found on PATH/, probed: ['perl', 'make', process.platform === 'linux' ? 'gcc' : 'cc'] };
+  const host =
+    process.platform === 'win32'
+      ? { missing: ['jom', 'nmake'], message: /nmake not found: it comes with the MSVC environment/, probed: ['perl', 'cl', 'jom', 'nmake', 'nasm'] }
+      : { missing: ['make'], message: /make not found on PATH/, probed: ['perl', 'make', process.platform === 'linux' ? 'gcc' : 'cc'] };
 
   it('stops at the preflight when a tool is missing, with nothing written', async () => {
     const { root, context } = workspace(lock);
@@ -62,9 +71,13 @@ describe('openssl build executor', () => {
     const { context } = workspace(lock);
     const runner = new RecordingRunner();
     const printed: string[] = [];
-    expect(await openSslBuildExecutor({ ...options, platform: 'win32', dryRun: true }, context, { runner, print: (l) => printed.push(l) })).toEqual({ success: true });
+    expect(await openSslBuildExecutor({ ...options, platform: 'win32', dryRun: true }, context, { runner, print: (l) => printed.push(l) })).toEqual({
+      success: true,
+    });
     const text = printed.join('\n');
-    expect(text).toContain('$ perl C:\\workspace\\tmp\\fipskit\\p\\openssl\\src\\Configure VC-WIN64A enable-fips no-tests no-uplink "--prefix=C:\\Program Files\\fipskit\\openssl-3.0.22"');
+    expect(text).toContain(
+      '$ perl C:\\workspace\\tmp\\fipskit\\p\\openssl\\src\\Configure VC-WIN64A enable-fips no-tests no-uplink "--prefix=C:\\Program Files\\fipskit\\openssl-3.0.22"',
+    );
     expect(text).toContain('$ nmake DESTDIR=C:\\workspace\\tmp\\fipskit\\p\\openssl\\destdir install_sw install_ssldirs install_fips');
     expect(runner.commands).toHaveLength(0);
   });
@@ -72,11 +85,17 @@ describe('openssl build executor', () => {
   it('shows the declared build settings in the plan, and refuses a malformed one', async () => {
     const { context } = workspace(lock);
     const printed: string[] = [];
-    await openSslBuildExecutor({ ...options, platform: 'win32', dryRun: true, environment: { CL: '/MP' } }, context, { runner: new RecordingRunner(), print: (l) => printed.push(l) });
+    await openSslBuildExecutor({ ...options, platform: 'win32', dryRun: true, environment: { CL: '/MP' } }, context, {
+      runner: new RecordingRunner(),
+      print: (l) => printed.push(l),
+    });
     const text = printed.join('\n');
     expect(text).toMatch(/^environment: only PATH, PATHEXT, .*; declared: CL=\/MP$/m);
     await expect(
-      openSslBuildExecutor({ ...options, platform: 'win32', dryRun: true, environment: { 'BAD NAME': 'x' } }, context, { runner: new RecordingRunner(), print: (l) => printed.push(l) }),
+      openSslBuildExecutor({ ...options, platform: 'win32', dryRun: true, environment: { 'BAD NAME': 'x' } }, context, {
+        runner: new RecordingRunner(),
+        print: (l) => printed.push(l),
+      }),
     ).resolves.toEqual({ success: false });
     expect(printed.join('\n')).toContain('environment: "BAD NAME" is not a variable name');
   });

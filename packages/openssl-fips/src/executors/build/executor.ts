@@ -97,7 +97,13 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
   const leftOut = leftOutWarning(environment.leftOut, 'openssl');
   [...(leftOut ? [leftOut] : []), ...preflight.warnings].forEach((w) => print(`[openssl] warning: ${w}`));
   // The private copies of the tarballs go into the build directory, whose free space was checked.
-  const ctx = { workspaceRoot: options.workspaceRoot, cacheDir: options.cacheDir, runner, privateDir: options.buildDir, print: (line: string) => print(line.replace(/^\[sources\]/, '[openssl]')) };
+  const ctx = {
+    workspaceRoot: options.workspaceRoot,
+    cacheDir: options.cacheDir,
+    runner,
+    privateDir: options.buildDir,
+    print: (line: string) => print(line.replace(/^\[sources\]/, '[openssl]')),
+  };
   const fetched = await fetchSource(options.source, ctx);
   const fetchedProvider = options.fipsProviderSource ? await fetchSource(options.fipsProviderSource, ctx) : undefined;
   print(`[openssl] ${authenticitySummary(options.source, fetched.authenticity)}`);
@@ -130,8 +136,12 @@ export async function buildOpenSsl(options: NormalizedOpenSslOptions, runner: Pr
     publish: async () => publishOutput(staging, options.outputDir, 'openssl'),
   });
   const log = new StageLog('openssl', options.logFile, plan.steps.length, print);
-  const provider = options.fipsProviderSource ? `, FIPS provider from OpenSSL ${options.fipsProviderSource.version} (${options.fipsProviderSource.location})` : '';
-  log.info(`OpenSSL ${options.source.version} (${options.source.origin}: ${options.source.location})${provider} for ${options.platform}, full log: ${options.logFile}`);
+  const provider = options.fipsProviderSource
+    ? `, FIPS provider from OpenSSL ${options.fipsProviderSource.version} (${options.fipsProviderSource.location})`
+    : '';
+  log.info(
+    `OpenSSL ${options.source.version} (${options.source.origin}: ${options.source.location})${provider} for ${options.platform}, full log: ${options.logFile}`,
+  );
   try {
     await executePlan(plan, options.verbose ? echoingRunner(buildRunner, print) : buildRunner, log);
   } catch (error) {
@@ -146,7 +156,11 @@ export function opensslSpaceNeeds(options: NormalizedOpenSslOptions): SpaceNeed[
   const tree = options.scope === 'full' ? 900 * MB : 300 * MB;
   return [
     { dir: options.buildDir, bytes: tree + (options.fipsProviderSource ? 200 * MB : 0), what: 'the source tree and objects', option: 'buildDir' },
-    { dir: dirname(options.outputDir), bytes: (options.scope === 'full' ? 150 : 50) * MB, what: 'the installed prefix (staged beside it)', option: 'outputPath' },
+    {
+      dir: dirname(options.outputDir),
+      bytes: (options.scope === 'full' ? 150 : 50) * MB,
+      what: 'the installed prefix (staged beside it)',
+      option: 'outputPath',
+    },
   ];
 }
-

@@ -20,6 +20,8 @@ describe('opensslStage', () => {
   });
 
   it('refuses a sourceLock that is a number', () => {
-    expect(() => opensslStage.options({ sourceLock: 3, outputPath: 'dist/app/openssl' }, 'app:openssl')).toThrow('app:openssl (the openssl stage) are not what the stage reads: sourceLock is number 3, not a string.');
+    expect(() => opensslStage.options({ sourceLock: 3, outputPath: 'dist/app/openssl' }, 'app:openssl')).toThrow(
+      'app:openssl (the openssl stage) are not what the stage reads: sourceLock is number 3, not a string.',
+    );
   });
 });

@@ -78,7 +78,9 @@ async function stagePlanForDisplay(options: NormalizedPythonOptions, runner: Pro
   const layout = { sourceDir: join(options.buildDir, 'src'), objectDir: join(options.buildDir, 'obj'), destDir: join(options.buildDir, 'destdir'), staging };
   if (options.mode === 'full') return buildFullPlan(options, layout, options.jobs);
   const onTarget = options.workspaceRoot === options.hostRoot;
-  const facts = onTarget ? await probeInterpreter(runner, options.interpreter!, options.hostRoot) : assumedDarwinInterpreter(options.interpreter!, options.source.version);
+  const facts = onTarget
+    ? await probeInterpreter(runner, options.interpreter!, options.hostRoot)
+    : assumedDarwinInterpreter(options.interpreter!, options.source.version);
   if (onTarget) assertOverlayFits(facts, options.source.version, options.interpreter!);
   return buildOverlayPlan(options, facts, layout, options.environment.CC?.trim() || 'cc');
 }

@@ -4,7 +4,13 @@ import { optionShapeOfSchema } from '../../../../core/src/testing/option-shape';
 import { PYTHON_OPTION_SHAPE, pythonStage } from './stage';
 
 describe('pythonStage', () => {
-  const raw = { sourceLock: 'dist/app/sources/cpython.source.json', opensslPath: 'dist/app/openssl', fipsConfigPath: 'dist/app/fips-config', outputPath: 'dist/app/python', mode: 'overlay' };
+  const raw = {
+    sourceLock: 'dist/app/sources/cpython.source.json',
+    opensslPath: 'dist/app/openssl',
+    fipsConfigPath: 'dist/app/fips-config',
+    outputPath: 'dist/app/python',
+    mode: 'overlay',
+  };
 
   it('checks the options schema.json declares, no more and no fewer', () => {
     expect(PYTHON_OPTION_SHAPE).toEqual(optionShapeOfSchema(join(__dirname, 'schema.json')));
@@ -22,6 +28,8 @@ describe('pythonStage', () => {
   });
 
   it('refuses a sourceLock that is a number and a jobs that is a string', () => {
-    expect(() => pythonStage.options({ ...raw, sourceLock: 1, jobs: '2' }, 'app:python')).toThrow('jobs is string "2", not a number; sourceLock is number 1, not a string.');
+    expect(() => pythonStage.options({ ...raw, sourceLock: 1, jobs: '2' }, 'app:python')).toThrow(
+      'jobs is string "2", not a number; sourceLock is number 1, not a string.',
+    );
   });
 });

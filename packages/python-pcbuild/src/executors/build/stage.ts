@@ -27,12 +27,9 @@ export const PYTHON_OPTION_SHAPE: OptionShape = {
  * `request.openssl` says build-info.json will hold, when given.
  */
 export function normalizePythonForPlan(options: PythonBuildOptions, request: PlanRequest): NormalizedPythonOptions {
-  return normalizeOptions(
-    { ...options, platform: request.platform, dryRun: true },
-    { root: request.root, projectName: request.projectName },
-    request.host,
-    { openssl: request.openssl },
-  );
+  return normalizeOptions({ ...options, platform: request.platform, dryRun: true }, { root: request.root, projectName: request.projectName }, request.host, {
+    openssl: request.openssl,
+  });
 }
 
 /** The python stage: _ssl and _hashlib on the FIPS OpenSSL (an overlay launcher, a full CPython, or PCbuild's .pyd files). */

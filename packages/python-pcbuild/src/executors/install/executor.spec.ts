@@ -46,7 +46,10 @@ describe('install and restore executors on a directory laid out like an installe
     }
     writeFileSync(join(built, 'python311.zip'), 'fipskit runtime');
     install['python311.zip'] = sha('fipskit runtime');
-    writeFileSync(join(built, 'fipskit-python.json'), JSON.stringify({ mode: 'pcbuild', source: { version: '3.11.2' }, openssl: { version: '3.0.9' }, install }));
+    writeFileSync(
+      join(built, 'fipskit-python.json'),
+      JSON.stringify({ mode: 'pcbuild', source: { version: '3.11.2' }, openssl: { version: '3.0.9' }, install }),
+    );
     // The openssl stage's output; its build compiled in a prefix under "Program Files" (a POSIX stand-in here).
     compiledIn = join(root, 'Zoë', 'Program Files', 'fipskit', 'openssl-3.0.9');
     const openssl = join(root, 'ws', 'dist', 'p', 'openssl');
@@ -58,7 +61,11 @@ describe('install and restore executors on a directory laid out like an installe
         version: '3.0.9',
         // The compiled-in paths are this machine's own (a stand-in for C:\\Program Files on Linux).
         platform: process.platform === 'win32' ? 'win32' : 'linux',
-        configure: { target: 'VC-WIN64A', arguments: ['VC-WIN64A', 'enable-fips', `--prefix=${compiledIn}`, `--openssldir=${join(compiledIn, 'ssl')}`], scope: 'full' },
+        configure: {
+          target: 'VC-WIN64A',
+          arguments: ['VC-WIN64A', 'enable-fips', `--prefix=${compiledIn}`, `--openssldir=${join(compiledIn, 'ssl')}`],
+          scope: 'full',
+        },
         fipsProvider: { version: '3.0.9', module: 'lib/ossl-modules/fips.dll' },
         layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include', openssldir: 'ssl' },
         artifacts: {},
@@ -99,8 +106,22 @@ describe('install and restore executors on a directory laid out like an installe
     const openssl = join(root, 'ws', 'dist', 'p', 'openssl');
     const [install, verify, restrict, list, probe] = runner.commands;
     // The backup is writable by administrators and SYSTEM only before anything is kept in it: restore copies from it, elevated.
-    expect([restrict.program, ...restrict.args]).toEqual(['icacls', backupDir(), '/inheritance:r', '/grant:r', '*S-1-5-32-544:(OI)(CI)F', '*S-1-5-18:(OI)(CI)F']);
-    expect([install.program, ...install.args.slice(0, 5)]).toEqual([join(openssl, 'bin', 'openssl.exe'), 'fipsinstall', '-module', join(openssl, 'lib', 'ossl-modules', 'fips.dll'), '-out', expect.stringMatching(/install-fips-configuration[\\/]fipsmodule\.cnf$/)]);
+    expect([restrict.program, ...restrict.args]).toEqual([
+      'icacls',
+      backupDir(),
+      '/inheritance:r',
+      '/grant:r',
+      '*S-1-5-32-544:(OI)(CI)F',
+      '*S-1-5-18:(OI)(CI)F',
+    ]);
+    expect([install.program, ...install.args.slice(0, 5)]).toEqual([
+      join(openssl, 'bin', 'openssl.exe'),
+      'fipsinstall',
+      '-module',
+      join(openssl, 'lib', 'ossl-modules', 'fips.dll'),
+      '-out',
+      expect.stringMatching(/install-fips-configuration[\\/]fipsmodule\.cnf$/),
+    ]);
     expect(verify.args.at(-1)).toBe('-verify');
     expect(list.args).toEqual(['list', '-providers', '-verbose']);
     expect(list.env).toMatchObject({ OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined });
@@ -117,7 +138,10 @@ describe('install and restore executors on a directory laid out like an installe
     const recordFile = join(backupDir(), 'fipskit-python-install.json');
     const record = readFileSync(recordFile, 'utf8');
     const outputs = { pythonPath: 'dist/p/python', opensslPath: 'dist/p/openssl' };
-    writeFileSync(recordFile, record.split(JSON.stringify(join(pythonDir, 'DLLs', 'libssl-3-x64.dll'))).join(JSON.stringify(join(pythonDir, 'DLLs', 'sqlite3.dll'))));
+    writeFileSync(
+      recordFile,
+      record.split(JSON.stringify(join(pythonDir, 'DLLs', 'libssl-3-x64.dll'))).join(JSON.stringify(join(pythonDir, 'DLLs', 'sqlite3.dll'))),
+    );
     const refused: string[] = [];
     expect(await restoreExecutor({ interpreter, backupDir: backupDir(), ...outputs }, context, { print: (l) => refused.push(l) })).toEqual({ success: false });
     expect(refused.join('\n')).toContain(`it names ${join(pythonDir, 'DLLs', 'sqlite3.dll')}, which the install of this build never writes`);
@@ -135,8 +159,12 @@ describe('install and restore executors on a directory laid out like an installe
     const before = snapshot(pythonDir);
     const runner = windowsTools();
     const printed: string[] = [];
-    expect(await installExecutor({ ...options(), backupDir: 'tmp/backups' }, context, { runner, print: (l) => printed.push(l), host: 'win32' })).toEqual({ success: false });
-    expect(printed.join('\n')).toContain('backupDir tmp/backups is inside the workspace, where git clean -fdX or a fresh checkout would take the Python\'s originals with it');
+    expect(await installExecutor({ ...options(), backupDir: 'tmp/backups' }, context, { runner, print: (l) => printed.push(l), host: 'win32' })).toEqual({
+      success: false,
+    });
+    expect(printed.join('\n')).toContain(
+      "backupDir tmp/backups is inside the workspace, where git clean -fdX or a fresh checkout would take the Python's originals with it",
+    );
     expect(runner.commands).toEqual([]);
     expect(snapshot(pythonDir)).toEqual(before);
   });
@@ -146,17 +174,25 @@ describe('install and restore executors on a directory laid out like an installe
     const runner = new RecordingRunner().respond((c) => c.program === 'icacls', { exitCode: 5, output: ['Access is denied.'] });
     const tools = windowsTools();
     const printed: string[] = [];
-    const both = { run: (c: Parameters<typeof tools.run>[0], o?: Parameters<typeof tools.run>[1]) => (c.program === 'icacls' ? runner.run(c, o) : tools.run(c, o)) };
+    const both = {
+      run: (c: Parameters<typeof tools.run>[0], o?: Parameters<typeof tools.run>[1]) => (c.program === 'icacls' ? runner.run(c, o) : tools.run(c, o)),
+    };
     expect(await installExecutor(options(), context, { runner: both, print: (l) => printed.push(l), host: 'win32' })).toEqual({ success: false });
-    expect(printed.join('\n')).toContain(`icacls could not restrict ${backupDir()} to administrators (exit code 5): run the install from an elevated (Administrator) prompt. Nothing was installed.`);
+    expect(printed.join('\n')).toContain(
+      `icacls could not restrict ${backupDir()} to administrators (exit code 5): run the install from an elevated (Administrator) prompt. Nothing was installed.`,
+    );
     expect(snapshot(pythonDir)).toEqual(before);
     expect(existsSync(join(backupDir(), 'fipskit-python-install.json'))).toBe(false);
   });
 
   it('fails when OpenSSL without variables does not find the FIPS provider in its compiled-in directories', async () => {
     const printed: string[] = [];
-    expect(await installExecutor(options(), context, { runner: windowsTools(['  default', '    status: active']), print: (l) => printed.push(l), host: 'win32' })).toEqual({ success: false });
-    expect(printed.join('\n')).toContain(`The FIPS provider is not active for a process without OPENSSL_CONF: ${join(compiledIn, 'ssl', 'openssl.cnf')} was not read`);
+    expect(
+      await installExecutor(options(), context, { runner: windowsTools(['  default', '    status: active']), print: (l) => printed.push(l), host: 'win32' }),
+    ).toEqual({ success: false });
+    expect(printed.join('\n')).toContain(
+      `The FIPS provider is not active for a process without OPENSSL_CONF: ${join(compiledIn, 'ssl', 'openssl.cnf')} was not read`,
+    );
   });
 
   it('restore refuses a file the user changed after the install, and force keeps it aside', async () => {
@@ -186,7 +222,9 @@ describe('install and restore executors on a directory laid out like an installe
     writeFileSync(join(root, 'ws', 'dist', 'p', 'python', 'DLLs', '_hashlib.pyd'), 'tampered');
     const before = snapshot(pythonDir);
     const printed: string[] = [];
-    expect(await installExecutor(options(), context, { runner: new RecordingRunner(), print: (l) => printed.push(l), host: 'win32' })).toEqual({ success: false });
+    expect(await installExecutor(options(), context, { runner: new RecordingRunner(), print: (l) => printed.push(l), host: 'win32' })).toEqual({
+      success: false,
+    });
     expect(printed.join('\n')).toMatch(/_hashlib\.pyd is not the file the python stage built .* Nothing was installed\./);
     expect(snapshot(pythonDir)).toEqual(before);
   });
@@ -194,7 +232,9 @@ describe('install and restore executors on a directory laid out like an installe
   it('refuses a Python of another version', async () => {
     writeFileSync(join(pythonDir, 'include', 'patchlevel.h'), '#define PY_VERSION "3.11.9"\n');
     const printed: string[] = [];
-    expect(await installExecutor(options(), context, { runner: new RecordingRunner(), print: (l) => printed.push(l), host: 'win32' })).toEqual({ success: false });
+    expect(await installExecutor(options(), context, { runner: new RecordingRunner(), print: (l) => printed.push(l), host: 'win32' })).toEqual({
+      success: false,
+    });
     expect(printed.join('\n')).toContain(`is Python 3.11.9 (python311.dll, ${join('include', 'patchlevel.h')}), but the modules are built from CPython 3.11.2`);
     expect(readFileSync(join(pythonDir, 'DLLs', '_ssl.pyd'), 'utf8')).toBe('python.org _ssl');
   });
@@ -202,7 +242,10 @@ describe('install and restore executors on a directory laid out like an installe
   it('shows the steps with dryRun on any host, and refuses a real install off Windows', async () => {
     const printed: string[] = [];
     expect(
-      await installExecutor({ ...options(), interpreter: 'C:\\Program Files\\Python311\\python.exe', dryRun: true, platform: 'win32' }, context, { print: (l) => printed.push(l), host: 'linux' }),
+      await installExecutor({ ...options(), interpreter: 'C:\\Program Files\\Python311\\python.exe', dryRun: true, platform: 'win32' }, context, {
+        print: (l) => printed.push(l),
+        host: 'linux',
+      }),
     ).toEqual({ success: true });
     expect(printed.join('\n')).toContain("6. Install into C:\\Program Files\\Python311 and OpenSSL's compiled-in directories");
     const refused: string[] = [];
@@ -212,7 +255,7 @@ describe('install and restore executors on a directory laid out like an installe
 });
 
 describe('the default backup directory', () => {
-  it("is one per Python, outside the workspace (git clean -fdX cannot take the way back), on Windows where only administrators write", () => {
+  it('is one per Python, outside the workspace (git clean -fdX cannot take the way back), on Windows where only administrators write', () => {
     const env = { ProgramData: 'C:\\ProgramData', LOCALAPPDATA: 'C:\\Users\\Zoë\\AppData\\Local' };
     const windows = defaultBackupDir('C:\\Program Files\\Python311', env, 'win32', 'C:\\Users\\Zoë');
     expect(windows).toMatch(/^C:\\ProgramData\\fipskit\\install-backups\\Python311-[0-9a-f]{16}$/);

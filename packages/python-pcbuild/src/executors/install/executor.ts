@@ -65,7 +65,10 @@ export function legacyBackupDir(pythonDir: string, env: NodeJS.ProcessEnv = proc
 function backupDirUnder(base: string, pythonDir: string, platform: NodeJS.Platform): string {
   const paths = platform === 'win32' ? win32 : posix;
   const normalized = paths.resolve(pythonDir).replace(/[\\/]+$/, '');
-  const key = createHash('sha256').update(platform === 'win32' ? normalized.toLowerCase() : normalized).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(platform === 'win32' ? normalized.toLowerCase() : normalized)
+    .digest('hex')
+    .slice(0, 16);
   return paths.join(base, `${paths.basename(normalized)}-${key}`);
 }
 
@@ -74,7 +77,9 @@ function readPcbuildOutput(pythonPath: string): PcbuildManifest & { install: Rec
   if (!existsSync(file)) throw new Error(`${file} does not exist: pythonPath must be the output of the python stage (mode "pcbuild"); run it first.`);
   const manifest = JSON.parse(readFileSync(file, 'utf8')) as PcbuildManifest;
   if (manifest.mode !== 'pcbuild' || !manifest.install) {
-    throw new Error(`${pythonPath} was built in mode "${manifest.mode}": only a "pcbuild" (Windows) build is installed into a Python. An overlay is used through its launcher.`);
+    throw new Error(
+      `${pythonPath} was built in mode "${manifest.mode}": only a "pcbuild" (Windows) build is installed into a Python. An overlay is used through its launcher.`,
+    );
   }
   return manifest as PcbuildManifest & { install: Record<string, string> };
 }
@@ -85,21 +90,30 @@ async function assertBuiltFilesIntact(pythonPath: string, install: Record<string
     const file = join(pythonPath, ...path.split('/'));
     const actual = existsSync(file) ? await sha256File(file) : 'missing';
     if (actual !== expected) {
-      throw new Error(`${file} is not the file the python stage built (SHA-256 ${actual}, recorded ${expected}): rebuild it with nx run <project>:python --skip-nx-cache. Nothing was installed.`);
+      throw new Error(
+        `${file} is not the file the python stage built (SHA-256 ${actual}, recorded ${expected}): rebuild it with nx run <project>:python --skip-nx-cache. Nothing was installed.`,
+      );
     }
   }
 }
 
-export default async function pythonInstallExecutor(options: PythonInstallOptions, context: ExecutorContext, deps: InstallDeps = {}): Promise<{ success: boolean }> {
+export default async function pythonInstallExecutor(
+  options: PythonInstallOptions,
+  context: ExecutorContext,
+  deps: InstallDeps = {},
+): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
   return executorResult('install', print, async () => {
     const host = deps.host ?? hostPlatform();
     const platform = !options.platform || options.platform === 'auto' ? host : options.platform;
     const dryRun = options.dryRun ?? false;
     if (platform !== 'win32') {
-      throw new Error('install puts .pyd files into an installed Windows Python. On Linux and macOS the python stage makes a FIPS Python of its own (bin/python3) and no Python is changed.');
+      throw new Error(
+        'install puts .pyd files into an installed Windows Python. On Linux and macOS the python stage makes a FIPS Python of its own (bin/python3) and no Python is changed.',
+      );
     }
-    if (host !== 'win32' && !dryRun) throw new Error('This machine is not Windows: use --dryRun to see the install steps, or run on the Windows machine of that Python.');
+    if (host !== 'win32' && !dryRun)
+      throw new Error('This machine is not Windows: use --dryRun to see the install steps, or run on the Windows machine of that Python.');
     if (!pathsFor('win32').isAbsolute(options.interpreter)) {
       throw new Error(`interpreter "${options.interpreter}" must be the absolute path of python.exe (e.g. C:\\Program Files\\Python311\\python.exe).`);
     }
@@ -118,7 +132,11 @@ export default async function pythonInstallExecutor(options: PythonInstallOption
     const opensslPrefix = resolve(options.opensslPath);
     // A plan shown before the openssl stage ran takes the directories fipskit's build compiles in.
     const built = existsSync(join(opensslPrefix, BUILD_INFO_FILE)) || !dryRun;
-    const compiledIn = compiledInDirectories(built ? readBuildInfo(opensslPrefix) : { platform: 'win32', version: manifest.openssl.version, configure: { target: 'VC-WIN64A', arguments: [], scope: 'full' } });
+    const compiledIn = compiledInDirectories(
+      built
+        ? readBuildInfo(opensslPrefix)
+        : { platform: 'win32', version: manifest.openssl.version, configure: { target: 'VC-WIN64A', arguments: [], scope: 'full' } },
+    );
     const projectDir = join(context.root, 'tmp', 'fipskit', context.projectName ?? 'python');
     const input: WindowsInstallInput = {
       builtDir,
@@ -138,7 +156,9 @@ export default async function pythonInstallExecutor(options: PythonInstallOption
     await assertBuiltFilesIntact(builtDir, manifest.install);
     const legacy = legacyBackupDir(input.pythonDir);
     if (!options.backupDir && process.platform === 'win32' && existsSync(join(legacy, 'fipskit-python-install.json'))) {
-      throw new Error(`An install into ${input.pythonDir} by an earlier fipskit is recorded in ${legacy}: run nx run ${context.projectName}:restore first (it reads that record), then install again.`);
+      throw new Error(
+        `An install into ${input.pythonDir} by an earlier fipskit is recorded in ${legacy}: run nx run ${context.projectName}:restore first (it reads that record), then install again.`,
+      );
     }
     const runner = deps.runner ?? new ExecaRunner();
     const plan = buildWindowsInstallPlan(input, windowsInstallTasks(input, runner), pathFunctions);

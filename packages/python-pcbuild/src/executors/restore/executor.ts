@@ -23,16 +23,24 @@ export default async function pythonRestoreExecutor(
     const pythonDir = pathsFor('win32').dirname(options.interpreter);
     let backupDir = options.backupDir ? resolve(options.backupDir) : defaultBackupDir(pythonDir);
     // An install by an earlier fipskit is recorded in the user's data directory: restored from there, its record checked as any.
-    if (!options.backupDir && process.platform === 'win32' && !existsSync(join(backupDir, INSTALL_MANIFEST)) && existsSync(join(legacyBackupDir(pythonDir), INSTALL_MANIFEST))) {
+    if (
+      !options.backupDir &&
+      process.platform === 'win32' &&
+      !existsSync(join(backupDir, INSTALL_MANIFEST)) &&
+      existsSync(join(legacyBackupDir(pythonDir), INSTALL_MANIFEST))
+    ) {
       backupDir = legacyBackupDir(pythonDir);
       print(`[restore] the install was recorded by an earlier fipskit in ${backupDir}`);
     }
     const destinations = installDestinations(resolve, pythonDir, options);
     const result = restorePython(pythonDir, backupDir, { force: options.force ?? false, destinations });
-    if (result && !destinations) print('[restore] without the python and openssl stage outputs, the record was checked against the paths any fipskit install writes');
+    if (result && !destinations)
+      print('[restore] without the python and openssl stage outputs, the record was checked against the paths any fipskit install writes');
     // A restore that runs after every install, as CI runs it, also runs after one that failed or never started.
     if (!result) {
-      print(`[restore] nothing to restore: fipskit has not installed anything with the backup directory ${backupDir} (it holds no ${INSTALL_MANIFEST}); ${pythonDir} was left as it is`);
+      print(
+        `[restore] nothing to restore: fipskit has not installed anything with the backup directory ${backupDir} (it holds no ${INSTALL_MANIFEST}); ${pythonDir} was left as it is`,
+      );
       return;
     }
     const say = (what: string, names: string[]) => names.length && print(`[restore] ${what}: ${names.join(', ')}`);
@@ -45,7 +53,11 @@ export default async function pythonRestoreExecutor(
 }
 
 /** Every path an install of this build writes, from the stage outputs (never from the install's record); undefined without them. */
-export function installDestinations(resolve: (path: string) => string, pythonDir: string, options: Pick<PythonRestoreOptions, 'pythonPath' | 'opensslPath'>): string[] | undefined {
+export function installDestinations(
+  resolve: (path: string) => string,
+  pythonDir: string,
+  options: Pick<PythonRestoreOptions, 'pythonPath' | 'opensslPath'>,
+): string[] | undefined {
   if (!options.pythonPath || !options.opensslPath) return undefined;
   const builtDir = resolve(options.pythonPath);
   const prefix = resolve(options.opensslPath);

@@ -10,7 +10,17 @@ import { VERIFY_DRIVER, VERIFY_SCRIPT } from './python/verify-files';
 import { PRIMARY_PYTHON, callPython } from '../../testing/python-harness';
 import { readGolden, writeGolden } from './python/__fixtures__/evidence-scenarios';
 import {
-  ALL_PASSING, FALSE_GREEN, SYSTEM_OPENSSL, checksRun, fakeInterpreter, openSslRuns, outputsAsGolden, ranModule, stageWorkspace, withoutTls, wrappedOpenSsl,
+  ALL_PASSING,
+  FALSE_GREEN,
+  SYSTEM_OPENSSL,
+  checksRun,
+  fakeInterpreter,
+  openSslRuns,
+  outputsAsGolden,
+  ranModule,
+  stageWorkspace,
+  withoutTls,
+  wrappedOpenSsl,
 } from './lib/__fixtures__/stage-workspace';
 
 /** The real runner, recording what it ran. */
@@ -77,18 +87,26 @@ posixOnly('verify executor', () => {
     s = setup({ report: withoutTls(ALL_PASSING) });
     await expect(s.run()).resolves.toEqual({ success: true });
     const evidence = readFileSync(join(s.outputDir, 'report.json'), 'utf8');
-    const context = { ...s.context, targetName: 'verify', projectsConfigurations: { version: 2, projects: { p: { root: 'p', targets: { verify: { executor: '@fipskit/verify:verify', options: s.options } } } } } } as ExecutorContext;
+    const context = {
+      ...s.context,
+      targetName: 'verify',
+      projectsConfigurations: { version: 2, projects: { p: { root: 'p', targets: { verify: { executor: '@fipskit/verify:verify', options: s.options } } } } },
+    } as ExecutorContext;
     const other = join(s.root, 'other', 'python3.11');
     mkdirSync(dirname(other), { recursive: true });
     fakeInterpreter(other, join(s.root, 'other-record'), { report: withoutTls(ALL_PASSING) });
     const printed: string[] = [];
-    await expect(verifyExecutor({ ...s.options, python: other }, context, { runner: s.runner, print: (l) => printed.push(l) })).resolves.toEqual({ success: false });
+    await expect(verifyExecutor({ ...s.options, python: other }, context, { runner: s.runner, print: (l) => printed.push(l) })).resolves.toEqual({
+      success: false,
+    });
     expect(printed.join('\n')).toContain(
       `--python=${other} is not the interpreter this target verifies (dist/p/python/bin/python3), and its report would replace that one's evidence in dist/p/verify. Give it an output of its own: add --outputPath=dist/p/verify-python3.11. Nothing was run.`,
     );
     expect(readFileSync(join(s.outputDir, 'report.json'), 'utf8')).toBe(evidence);
     expect(existsSync(join(s.root, 'other-record', 'args'))).toBe(false);
-    await expect(verifyExecutor({ ...s.options, python: other, outputPath: 'dist/p/verify-python3.11' }, context, { runner: s.runner, print: () => undefined })).resolves.toEqual({ success: true });
+    await expect(
+      verifyExecutor({ ...s.options, python: other, outputPath: 'dist/p/verify-python3.11' }, context, { runner: s.runner, print: () => undefined }),
+    ).resolves.toEqual({ success: true });
     expect(existsSync(join(s.root, 'dist', 'p', 'verify-python3.11', 'report.json'))).toBe(true);
     expect(readFileSync(join(s.outputDir, 'report.json'), 'utf8')).toBe(evidence);
   });
@@ -96,7 +114,14 @@ posixOnly('verify executor', () => {
   it('runs the driver in the interpreter, which runs the checks there with the exact arguments and a stripped environment, then publishes the report', async () => {
     s = setup({ report: withoutTls(ALL_PASSING) });
     const saved = { ...process.env };
-    Object.assign(process.env, { OPENSSL_CONF: '/x.cnf', OPENSSL_MODULES: '/m', LD_LIBRARY_PATH: '/l', PYTHONPATH: '/pp', PYTHONHOME: '/ph', FIPSKIT_KEPT: 'yes' });
+    Object.assign(process.env, {
+      OPENSSL_CONF: '/x.cnf',
+      OPENSSL_MODULES: '/m',
+      LD_LIBRARY_PATH: '/l',
+      PYTHONPATH: '/pp',
+      PYTHONHOME: '/ph',
+      FIPSKIT_KEPT: 'yes',
+    });
     let result: { success: boolean };
     try {
       result = await s.run();
@@ -116,18 +141,28 @@ posixOnly('verify executor', () => {
     expect(dirname(work)).toBe(driver.cwd);
     expect(checks.args).toEqual([
       VERIFY_SCRIPT,
-      '--expected-openssl-version', '3.0.22',
-      '--expected-fips-version', '3.0.22',
-      '--expected-libcrypto-dir', join(s.prefix, 'lib'),
-      '--profile', 'rhel-compatible',
+      '--expected-openssl-version',
+      '3.0.22',
+      '--expected-fips-version',
+      '3.0.22',
+      '--expected-libcrypto-dir',
+      join(s.prefix, 'lib'),
+      '--profile',
+      'rhel-compatible',
       '--start-modes',
       // The python stage's output with the siblings it finds relative to itself, copied as a moved checkout would be.
-      '--moved-copy-root', s.dist,
-      '--moved-copy', join(s.dist, 'python'),
-      '--moved-copy', s.prefix,
-      '--moved-copy', s.fipsConfig,
-      '--moved-copy-python', s.python,
-      '--output', join(work, 'checks.json'),
+      '--moved-copy-root',
+      s.dist,
+      '--moved-copy',
+      join(s.dist, 'python'),
+      '--moved-copy',
+      s.prefix,
+      '--moved-copy',
+      s.fipsConfig,
+      '--moved-copy-python',
+      s.python,
+      '--output',
+      join(work, 'checks.json'),
     ]);
     for (const name of ISOLATED_VARIABLES) expect(checks.env).not.toHaveProperty(name);
     expect(checks.env.FIPSKIT_KEPT).toBe('yes');
@@ -137,7 +172,14 @@ posixOnly('verify executor', () => {
     expect(readdirSync(s.outputDir).sort()).toEqual([OUTPUT_MARKER, 'evidence.html', 'evidence.md', 'report.json', 'sbom.cdx.json', 'summary.txt'].sort());
     expect(s.leftovers()).toEqual([]);
     const report = JSON.parse(readFileSync(join(s.outputDir, 'report.json'), 'utf8'));
-    expect(report).toMatchObject({ passed: true, failedRequired: [], host: 'builder', generatedAt: '2025-01-02T03:04:05.000Z', python: s.python, tls: { checked: false, server: null } });
+    expect(report).toMatchObject({
+      passed: true,
+      failedRequired: [],
+      host: 'builder',
+      generatedAt: '2025-01-02T03:04:05.000Z',
+      python: s.python,
+      tls: { checked: false, server: null },
+    });
     expect(report.opensslPrefix).toEqual({ path: s.prefix, version: '3.0.22', fipsProviderVersion: '3.0.22' });
     expect(report).not.toHaveProperty('fipsinstall');
     const summary = readFileSync(join(s.outputDir, 'summary.txt'), 'utf8');
@@ -175,7 +217,15 @@ posixOnly('verify executor', () => {
     const result = await s.run();
     expect(result).toEqual({ success: false });
     // FIPS by environment variables: MD5 falls back to the built-in, and no other way of starting it is FIPS.
-    const failed = ['md5-refused', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment', 'start-environment'];
+    const failed = [
+      'md5-refused',
+      'start-isolated',
+      'start-through-symlink',
+      'start-moved-copy',
+      'venv-interpreter',
+      'child-clean-environment',
+      'start-environment',
+    ];
     expect(s.printed.at(-1)).toBe(`[verify] FIPS verification failed: ${failed.join(', ')} (details in ${join(s.outputDir, 'summary.txt')})`);
     const report = JSON.parse(readFileSync(join(s.outputDir, 'report.json'), 'utf8'));
     expect(report.passed).toBe(false);
@@ -184,7 +234,9 @@ posixOnly('verify executor', () => {
 
   it('passes the profile through, and does not fail active default/legacy providers under recipe-compatible', async () => {
     const providers = withoutTls(ALL_PASSING);
-    s = setup({ report: { ...providers, checks: providers.checks.map((c) => (c.id === 'only-fips-and-base' ? { ...c, required: false, passed: false } : c)) } });
+    s = setup({
+      report: { ...providers, checks: providers.checks.map((c) => (c.id === 'only-fips-and-base' ? { ...c, required: false, passed: false } : c)) },
+    });
     const result = await s.run({ profile: 'recipe-compatible' });
     expect(result.success).toBe(true);
     expect(checksRun(s.record)!.args).toContain('recipe-compatible');
@@ -218,7 +270,9 @@ posixOnly('verify executor', () => {
     const result = await s.run();
     expect(result).toEqual({ success: false });
     const message = s.printed.join('\n');
-    expect(message).toContain(`[verify] ${s.python} could not run fipskit's verification, ${VERIFY_DRIVER} (exit code 99; it wrote no report.json): it must be a working Python 3.8 or later.`);
+    expect(message).toContain(
+      `[verify] ${s.python} could not run fipskit's verification, ${VERIFY_DRIVER} (exit code 99; it wrote no report.json): it must be a working Python 3.8 or later.`,
+    );
     expect(message).toContain('Last lines of its output:\n  python3: cannot open shared object file');
     expect(message).toContain(`Full log: ${join(s.root, 'tmp', 'fipskit', 'p', 'verify.log')}`);
     expect(existsSync(s.outputDir)).toBe(false);
@@ -245,7 +299,7 @@ posixOnly('verify executor', () => {
   });
 });
 
-withOpenSsl('verify executor with TLS servers (the prefix\'s openssl is a wrapper of the system\'s)', () => {
+withOpenSsl("verify executor with TLS servers (the prefix's openssl is a wrapper of the system's)", () => {
   let s: ReturnType<typeof setup>;
   afterEach(() => rmSync(s.root, { recursive: true, force: true }));
 
@@ -257,9 +311,19 @@ withOpenSsl('verify executor with TLS servers (the prefix\'s openssl is a wrappe
     // The CA and the server's request side by side, then the signature, then both servers side by side.
     const runs = openSslRuns(s.record);
     const kind = (args: string[]) => (args[0] === 's_server' ? (args.includes('-cipher') ? 'chacha20 server' : 'fips server') : args.slice(0, 2).join(' '));
-    expect(runs.slice(0, 2).map((r) => kind(r.args)).sort()).toEqual(['req -new', 'req -x509']);
+    expect(
+      runs
+        .slice(0, 2)
+        .map((r) => kind(r.args))
+        .sort(),
+    ).toEqual(['req -new', 'req -x509']);
     expect(kind(runs[2].args)).toBe('x509 -req');
-    expect(runs.slice(3).map((r) => kind(r.args)).sort()).toEqual(['chacha20 server', 'fips server']);
+    expect(
+      runs
+        .slice(3)
+        .map((r) => kind(r.args))
+        .sort(),
+    ).toEqual(['chacha20 server', 'fips server']);
     const fipsServer = runs.find((r) => kind(r.args) === 'fips server')!;
     const chachaServer = runs.find((r) => kind(r.args) === 'chacha20 server')!;
     const fipsEnv = { OPENSSL_CONF: join(s.fipsConfig, 'openssl.cnf'), OPENSSL_MODULES: join(s.prefix, 'lib', 'ossl-modules'), OPENSSL_CONF_INCLUDE: null };
@@ -273,7 +337,14 @@ withOpenSsl('verify executor with TLS servers (the prefix\'s openssl is a wrappe
     const [fipsPort, chachaPort] = [fipsServer, chachaServer].map((r) => r.args[2].split(':')[1]);
     const args = checks.args;
     expect(args.slice(args.indexOf('--tls-host'), args.indexOf('--start-modes'))).toEqual([
-      '--tls-host', '127.0.0.1', '--tls-port', fipsPort, '--tls-ca', join(work, 'ca.pem'), '--chacha-port', chachaPort,
+      '--tls-host',
+      '127.0.0.1',
+      '--tls-port',
+      fipsPort,
+      '--tls-ca',
+      join(work, 'ca.pem'),
+      '--chacha-port',
+      chachaPort,
     ]);
     expect(s.printed).toContain(`[verify] s_server is listening on 127.0.0.1:${fipsPort}, the ChaCha20-only server on 127.0.0.1:${chachaPort}`);
     expect(s.printed.filter((l) => /^\[verify\] \(\d\/4\)/.test(l))).toEqual([
@@ -298,7 +369,9 @@ withOpenSsl('verify executor with TLS servers (the prefix\'s openssl is a wrappe
     // The ChaCha20 server was started while the FIPS server was still starting (half a second), not after it listened.
     expect(Math.abs(servers[1].at - servers[0].at)).toBeLessThan(0.4);
     const fipsServer = servers.find((r) => !r.args.includes('-cipher'))!;
-    expect(s.printed.join('\n')).toMatch(/\[verify\] The TLS test server .*openssl s_server -accept 127\.0\.0\.1:\d+ .*-ciphersuites TLS_CHACHA20_POLY1305_SHA256 exited with code 1\.\nIts output:\n {2}s_server: no cipher can be used/);
+    expect(s.printed.join('\n')).toMatch(
+      /\[verify\] The TLS test server .*openssl s_server -accept 127\.0\.0\.1:\d+ .*-ciphersuites TLS_CHACHA20_POLY1305_SHA256 exited with code 1\.\nIts output:\n {2}s_server: no cipher can be used/,
+    );
     expect(await listening(fipsServer.args[2])).toBe(false);
     // The checks never ran without their servers.
     expect(checksRun(s.record)).toBeUndefined();
@@ -322,39 +395,40 @@ withOpenSsl('verify executor with TLS servers (the prefix\'s openssl is a wrappe
 });
 
 /** FIPSKIT_WRITE_GOLDEN=1 writes executor-outputs.json from what the stage writes now (review the diff before committing). */
-const executorGolden = readGolden<Record<string, { tls: boolean; profile: VerifyOptions['profile']; outputs: Record<string, string> }>>('executor-outputs.json');
+const executorGolden =
+  readGolden<Record<string, { tls: boolean; profile: VerifyOptions['profile']; outputs: Record<string, string> }>>('executor-outputs.json');
 if (process.env.FIPSKIT_WRITE_GOLDEN === '1') afterAll(() => writeGolden('executor-outputs.json', executorGolden));
 
-describe.each(Object.entries(executorGolden))(
-  'the stage writes what it wrote before it ran in Python: %s',
-  (name, golden) => {
-    const run = golden.tls ? withOpenSsl : posixOnly;
-    run('', () => {
-      it('report.json, summary.txt, evidence.md, evidence.html and sbom.cdx.json, byte for byte', async () => {
-        const answer = name.startsWith('the false green') ? FALSE_GREEN : ALL_PASSING;
-        const s = setup({ libcrypto: !golden.tls });
-        try {
-          fakeInterpreter(s.python, s.record, { report: ranModule(golden.tls ? answer : withoutTls(answer), s.module) });
-          if (golden.tls) symlinkSync(SYSTEM_OPENSSL!, join(s.prefix, 'bin', 'openssl'));
-          await s.run({ tls: golden.tls, profile: golden.profile });
-          // The SBOM names the fipskit release that wrote it.
-          const release = (text: string) => text.replace(/("name": "fipskit",\s*"version": ")[^"]*"/, '$1@VERSION@"');
-          const outputs = outputsAsGolden(s.outputDir, s.root);
-          if (process.env.FIPSKIT_WRITE_GOLDEN === '1') golden.outputs = Object.fromEntries(Object.keys(golden.outputs).map((file) => [file, outputs[file]]));
-          for (const file of Object.keys(golden.outputs)) expect({ file, text: release(outputs[file]) }).toEqual({ file, text: release(golden.outputs[file]) });
-        } finally {
-          rmSync(s.root, { recursive: true, force: true });
-        }
-      });
+describe.each(Object.entries(executorGolden))('the stage writes what it wrote before it ran in Python: %s', (name, golden) => {
+  const run = golden.tls ? withOpenSsl : posixOnly;
+  run('', () => {
+    it('report.json, summary.txt, evidence.md, evidence.html and sbom.cdx.json, byte for byte', async () => {
+      const answer = name.startsWith('the false green') ? FALSE_GREEN : ALL_PASSING;
+      const s = setup({ libcrypto: !golden.tls });
+      try {
+        fakeInterpreter(s.python, s.record, { report: ranModule(golden.tls ? answer : withoutTls(answer), s.module) });
+        if (golden.tls) symlinkSync(SYSTEM_OPENSSL!, join(s.prefix, 'bin', 'openssl'));
+        await s.run({ tls: golden.tls, profile: golden.profile });
+        // The SBOM names the fipskit release that wrote it.
+        const release = (text: string) => text.replace(/("name": "fipskit",\s*"version": ")[^"]*"/, '$1@VERSION@"');
+        const outputs = outputsAsGolden(s.outputDir, s.root);
+        if (process.env.FIPSKIT_WRITE_GOLDEN === '1') golden.outputs = Object.fromEntries(Object.keys(golden.outputs).map((file) => [file, outputs[file]]));
+        for (const file of Object.keys(golden.outputs)) expect({ file, text: release(outputs[file]) }).toEqual({ file, text: release(golden.outputs[file]) });
+      } finally {
+        rmSync(s.root, { recursive: true, force: true });
+      }
     });
-  },
-);
+  });
+});
 
 // The whole stage for real: the prefix's openssl makes certificates and serves TLS in FIPS mode, and the
 // interpreter is Debian's python3.11 as installed (no FIPS of its own), which must fail.
 const WORKSPACE = resolve(__dirname, '..', '..', '..', '..', '..');
 const SYSTEM_PYTHON = '/usr/bin/python3.11';
-const available = existsSync(SYSTEM_PYTHON) && existsSync(join(WORKSPACE, 'dist', 'fips-python', 'openssl', 'build-info.json')) && existsSync(join(WORKSPACE, 'dist', 'fips-python', 'fips-config', 'openssl.cnf'));
+const available =
+  existsSync(SYSTEM_PYTHON) &&
+  existsSync(join(WORKSPACE, 'dist', 'fips-python', 'openssl', 'build-info.json')) &&
+  existsSync(join(WORKSPACE, 'dist', 'fips-python', 'fips-config', 'openssl.cnf'));
 const realTitle = available
   ? 'verify executor against the real FIPS prefix'
   : `verify executor against the real FIPS prefix — SKIPPED: needs ${SYSTEM_PYTHON} and dist/fips-python (build it with nx run fips-python:fips-config)`;
@@ -376,12 +450,17 @@ const realTitle = available
       );
       expect(result.success).toBe(false);
       const report = JSON.parse(readFileSync(join(out, 'verify', 'report.json'), 'utf8'));
-      expect(report.failedRequired).toEqual(expect.arrayContaining(['libcrypto-path', 'fips-provider-active', 'sha256-from-fips', 'default-properties-fips', 'md5-refused']));
+      expect(report.failedRequired).toEqual(
+        expect.arrayContaining(['libcrypto-path', 'fips-provider-active', 'sha256-from-fips', 'default-properties-fips', 'md5-refused']),
+      );
       const byId = Object.fromEntries(report.checks.map((c: { id: string }) => [c.id, c]));
       expect(byId['tls12-handshake']).toMatchObject({ passed: true, detail: expect.stringMatching(/^TLSv1\.2 with ECDHE-ECDSA-AES/) });
       expect(byId['tls13-handshake']).toMatchObject({ passed: true, detail: expect.stringMatching(/^TLSv1\.3 with TLS_AES_/) });
       // A non-FIPS client takes the ChaCha20 the second server offers: the check can fail, and does here.
-      expect(byId['non-approved-cipher-refused']).toMatchObject({ passed: false, detail: expect.stringMatching(/^connected to the ChaCha20-only server with (TLS_CHACHA20_POLY1305_SHA256|ECDHE-ECDSA-CHACHA20-POLY1305)/) });
+      expect(byId['non-approved-cipher-refused']).toMatchObject({
+        passed: false,
+        detail: expect.stringMatching(/^connected to the ChaCha20-only server with (TLS_CHACHA20_POLY1305_SHA256|ECDHE-ECDSA-CHACHA20-POLY1305)/),
+      });
       expect(printed.join('\n')).toMatch(/\[verify\] FIPS verification failed: .*fips-provider-active.*md5-refused/);
       expect(await listening(report.tls.server)).toBe(false);
     } finally {

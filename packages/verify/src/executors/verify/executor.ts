@@ -20,16 +20,15 @@ export interface VerifyDeps {
   hostname?: () => string;
 }
 
-export default async function verifyExecutor(
-  rawOptions: VerifyOptions,
-  context: ExecutorContext,
-  deps: VerifyDeps = {},
-): Promise<{ success: boolean }> {
+export default async function verifyExecutor(rawOptions: VerifyOptions, context: ExecutorContext, deps: VerifyDeps = {}): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
   return executorResult('verify', print, async () => {
     assertEvidenceStaysWithItsPython(rawOptions, context);
     const targetConfiguration = targetConfigurationDigest(context);
-    const options = { ...normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName }), ...(targetConfiguration ? { targetConfiguration } : {}) };
+    const options = {
+      ...normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName }),
+      ...(targetConfiguration ? { targetConfiguration } : {}),
+    };
     const report = await verifyFips(options, deps.runner ?? new ExecaRunner(), print, deps);
     if (!report.passed) print(`[verify] FIPS verification failed: ${report.failedRequired.join(', ')} (details in ${join(options.outputDir, SUMMARY_FILE)})`);
     return report.passed;
@@ -41,7 +40,10 @@ export default async function verifyExecutor(
  * (`--python=/usr/bin/python3.11`, to compare) must write its report elsewhere, not over that evidence.
  */
 function assertEvidenceStaysWithItsPython(options: VerifyOptions, context: ExecutorContext): void {
-  const configured = context.projectName && context.targetName ? context.projectsConfigurations?.projects[context.projectName]?.targets?.[context.targetName]?.options : undefined;
+  const configured =
+    context.projectName && context.targetName
+      ? context.projectsConfigurations?.projects[context.projectName]?.targets?.[context.targetName]?.options
+      : undefined;
   if (!configured || typeof configured.python !== 'string' || configured.python === options.python) return;
   if (configured.outputPath !== options.outputPath) return;
   throw new Error(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderActivationScripts } from './activation-scripts';
 
-const tricky = "/srv/it's a \"dir\" $(touch pwned) `x`";
+const tricky = '/srv/it\'s a "dir" $(touch pwned) `x`';
 const paths = {
   scriptDir: `${tricky}/fips-config`,
   opensslConf: `${tricky}/fips-config/openssl.cnf`,
@@ -54,16 +54,26 @@ describe('activation scripts', () => {
       '@for %%I in ("%~dp0..\\openssl\\bin") do @set "FIPSKIT_BIN=%%~fI"',
     ]);
     // Set in the caller's session by the endlocal line, the only one that reaches it.
-    expect(lines.at(-2)).toBe('@endlocal & set "OPENSSL_CONF=%FIPSKIT_CONF%" & set "OPENSSL_MODULES=%FIPSKIT_MODULES%" & set "PATH=%FIPSKIT_BIN%;%PATH%" & set "FIPSKIT_DELAYED="');
+    expect(lines.at(-2)).toBe(
+      '@endlocal & set "OPENSSL_CONF=%FIPSKIT_CONF%" & set "OPENSSL_MODULES=%FIPSKIT_MODULES%" & set "PATH=%FIPSKIT_BIN%;%PATH%" & set "FIPSKIT_DELAYED="',
+    );
     expect(lines.at(-1)).toBe('');
     expect(cmd).not.toMatch(/[^\x00-\x7f]/); // eslint-disable-line no-control-regex
   });
 
   it('fips-env.cmd on another drive than the prefix: absolute, with % doubled; a non-ASCII absolute path is refused with the fix', () => {
-    const other = { ...windows, scriptDir: 'D:\\cfg 100%', opensslConf: 'D:\\cfg 100%\\openssl.cnf', binDir: 'C:\\p\\bin', modulesDir: 'C:\\p\\lib\\ossl-modules' };
+    const other = {
+      ...windows,
+      scriptDir: 'D:\\cfg 100%',
+      opensslConf: 'D:\\cfg 100%\\openssl.cnf',
+      binDir: 'C:\\p\\bin',
+      modulesDir: 'C:\\p\\lib\\ossl-modules',
+    };
     expect(script('win32', 'fips-env.cmd', other)).toContain('@for %%I in ("C:\\p\\bin") do @set "FIPSKIT_BIN=%%~fI"');
     expect(script('win32', 'fips-env.cmd', other)).toContain('@for %%I in ("%~dp0openssl.cnf") do @set "FIPSKIT_CONF=%%~fI"');
-    expect(() => renderActivationScripts({ ...other, binDir: 'C:\\Zoë\\bin' }, 'win32')).toThrow(/non-ASCII .* Keep the fips-config output and the OpenSSL prefix on one drive/);
+    expect(() => renderActivationScripts({ ...other, binDir: 'C:\\Zoë\\bin' }, 'win32')).toThrow(
+      /non-ASCII .* Keep the fips-config output and the OpenSSL prefix on one drive/,
+    );
   });
 
   it('fips-env.ps1 starts with a UTF-8 byte order mark and finds the files from $PSScriptRoot', () => {
@@ -73,11 +83,13 @@ describe('activation scripts', () => {
     expect(ps1).toContain("$env:PATH = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '..\\openssl\\bin')) + ';' + $env:PATH");
     expect(ps1).not.toContain('LD_LIBRARY_PATH');
     const posix = script('linux', 'fips-env.ps1');
-    expect(posix).toContain("$env:LD_LIBRARY_PATH = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../openssl/lib')) + $(if ($env:LD_LIBRARY_PATH) { ':' + $env:LD_LIBRARY_PATH })");
+    expect(posix).toContain(
+      "$env:LD_LIBRARY_PATH = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../openssl/lib')) + $(if ($env:LD_LIBRARY_PATH) { ':' + $env:LD_LIBRARY_PATH })",
+    );
     expect(script('darwin', 'fips-env.sh')).toContain('export DYLD_LIBRARY_PATH=');
   });
 
-  it('fips-env.ps1 doubles every quote PowerShell ends a string with (\' ‘ ’ ‚ ‛), so a path cannot break out of its string', () => {
+  it("fips-env.ps1 doubles every quote PowerShell ends a string with (' ‘ ’ ‚ ‛), so a path cannot break out of its string", () => {
     const ps1 = script('linux', 'fips-env.ps1', { ...paths, scriptDir: '/w/cfg', binDir: "/w/x’+(calc)+’y ‘a‚b‛c'd/bin" });
     expect(ps1).toContain("$env:PATH = [System.IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../x’’+(calc)+’’y ‘‘a‚‚b‛‛c''d/bin')) + ':' + $env:PATH");
   });

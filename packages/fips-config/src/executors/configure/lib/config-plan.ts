@@ -46,11 +46,20 @@ export function planFipsConfig(options: FipsConfigOptions, platform: TargetPlatf
   const emptyConf = paths.join(staging, 'empty.cnf');
   const fipsPaths: FipsInstallPaths = { ...prefixPaths, emptyConf };
   // A plan for another machine shows the search path it extends symbolically.
-  const context = { platform, parentEnv: platform === 'win32' ? { PATH: '%PATH%' } : { LD_LIBRARY_PATH: '$LD_LIBRARY_PATH', DYLD_LIBRARY_PATH: '$DYLD_LIBRARY_PATH' } };
+  const context = {
+    platform,
+    parentEnv: platform === 'win32' ? { PATH: '%PATH%' } : { LD_LIBRARY_PATH: '$LD_LIBRARY_PATH', DYLD_LIBRARY_PATH: '$DYLD_LIBRARY_PATH' },
+  };
   const settings = { securityChecks: options.securityChecks !== false };
   const moduleCnf = paths.join(staging, 'fipsmodule.cnf');
   const scripts = renderActivationScripts(
-    { scriptDir: outputDir, opensslConf: paths.join(outputDir, 'openssl.cnf'), modulesDir: prefixPaths.modulesDir, binDir: prefixPaths.binDir, libDir: prefixPaths.libDir },
+    {
+      scriptDir: outputDir,
+      opensslConf: paths.join(outputDir, 'openssl.cnf'),
+      modulesDir: prefixPaths.modulesDir,
+      binDir: prefixPaths.binDir,
+      libDir: prefixPaths.libDir,
+    },
     platform,
   );
   const run = (command: ReturnType<typeof fipsInstallCommand>): PlanStep => ({ kind: 'run', title: command.title!, command });
@@ -61,7 +70,10 @@ export function planFipsConfig(options: FipsConfigOptions, platform: TargetPlatf
       {
         kind: 'files',
         title: 'Start from an empty configuration',
-        operations: [{ op: 'mkdir', to: staging }, { op: 'write', to: emptyConf, content: EMPTY_CONF_CONTENT }],
+        operations: [
+          { op: 'mkdir', to: staging },
+          { op: 'write', to: emptyConf, content: EMPTY_CONF_CONTENT },
+        ],
       },
       {
         kind: 'task',
@@ -81,7 +93,12 @@ export function planFipsConfig(options: FipsConfigOptions, platform: TargetPlatf
         ],
       },
       run(providerListCommand(prefixPaths, context, paths.join(staging, 'openssl.cnf'), staging)),
-      { kind: 'task', title: 'Publish output', detail: `write fips-config.json (when and where fipsinstall ran), move ${staging} to ${outputDir}`, perform: async () => undefined },
+      {
+        kind: 'task',
+        title: 'Publish output',
+        detail: `write fips-config.json (when and where fipsinstall ran), move ${staging} to ${outputDir}`,
+        perform: async () => undefined,
+      },
     ],
   };
 }

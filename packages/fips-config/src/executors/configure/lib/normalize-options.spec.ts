@@ -21,7 +21,11 @@ function windowsWorkspace(name: string) {
   );
   return root;
 }
-const view = (codePage?: number): ProgramView => ({ platform: 'win32', toProgram: (path) => `Z:${path.split('/').join('\\')}`, ...(codePage ? { codePage } : {}) });
+const view = (codePage?: number): ProgramView => ({
+  platform: 'win32',
+  toProgram: (path) => `Z:${path.split('/').join('\\')}`,
+  ...(codePage ? { codePage } : {}),
+});
 const options = { opensslPath: 'dist/p/openssl', outputPath: 'dist/p/fips-config' };
 
 describe('fips-config for Windows refuses paths openssl.exe could not use, before fipsinstall runs', () => {
@@ -32,14 +36,20 @@ describe('fips-config for Windows refuses paths openssl.exe could not use, befor
 
   it('refuses characters outside the code page, naming the path and the fix; the same workspace on a Cyrillic Windows is fine', () => {
     const root = windowsWorkspace('Жанна');
-    expect(() => normalizeOptions(options, { root, projectName: 'p' }, view())).toThrow(/^The OpenSSL program directory Z:.*Жанна.* outside the ANSI code page 1252 .*fipsinstall would fail deep inside/);
+    expect(() => normalizeOptions(options, { root, projectName: 'p' }, view())).toThrow(
+      /^The OpenSSL program directory Z:.*Жанна.* outside the ANSI code page 1252 .*fipsinstall would fail deep inside/,
+    );
     expect(() => normalizeOptions(options, { root, projectName: 'p' }, view(1251))).not.toThrow();
   });
 
   it('refuses an output directory whose files would pass MAX_PATH, and a ";" in the program directory', () => {
     const long = windowsWorkspace('w'.repeat(180));
-    expect(() => normalizeOptions(options, { root: long, projectName: 'p' }, view())).toThrow(/The fips-config output directory .* characters long \(\d+ more for the files in it\): .* set a shorter outputPath/);
+    expect(() => normalizeOptions(options, { root: long, projectName: 'p' }, view())).toThrow(
+      /The fips-config output directory .* characters long \(\d+ more for the files in it\): .* set a shorter outputPath/,
+    );
     const semicolon = windowsWorkspace('a;b');
-    expect(() => normalizeOptions(options, { root: semicolon, projectName: 'p' }, view())).toThrow(/^The OpenSSL program directory .*a;b.* holds ";": it goes on PATH/);
+    expect(() => normalizeOptions(options, { root: semicolon, projectName: 'p' }, view())).toThrow(
+      /^The OpenSSL program directory .*a;b.* holds ";": it goes on PATH/,
+    );
   });
 });

@@ -1,6 +1,17 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { DEFAULT_FIPS_PROFILE, FipsProfile, OpenSslBuildInfo, PrefixPaths, TargetPlatform, hostAnsiCodePage, hostPlatform, pathsFor, readBuildInfo, windowsPathProblem } from '@fipskit/core';
+import {
+  DEFAULT_FIPS_PROFILE,
+  FipsProfile,
+  OpenSslBuildInfo,
+  PrefixPaths,
+  TargetPlatform,
+  hostAnsiCodePage,
+  hostPlatform,
+  pathsFor,
+  readBuildInfo,
+  windowsPathProblem,
+} from '@fipskit/core';
 import { FipsConfigOptions } from '../schema';
 
 /**
@@ -53,7 +64,9 @@ export function normalizeOptions(
   if (profile === 'recipe-compatible') {
     const legacy = Object.keys(prefixInfo.artifacts).find((p) => /ossl-modules\/legacy\.(so|dylib|dll)$/.test(p));
     if (!legacy) {
-      throw new Error('profile "recipe-compatible" activates the legacy provider, but this OpenSSL was built without it: set legacyProvider: true on the openssl target, or use profile "rhel-compatible" or "strict".');
+      throw new Error(
+        'profile "recipe-compatible" activates the legacy provider, but this OpenSSL was built without it: set legacyProvider: true on the openssl target, or use profile "rhel-compatible" or "strict".',
+      );
     }
   }
   const projectName = context.projectName ?? 'fips';
@@ -91,7 +104,11 @@ export function normalizeOptions(
  * not found), so they are refused here, each naming the path and the fix. The output gets room for the staging
  * directory's suffix and the longest file written into it.
  */
-function assertWindowsCanUse(paths: { openssl: string; module: string; binDir: string; modulesDir: string }, outputDir: string, codePage: number | undefined): void {
+function assertWindowsCanUse(
+  paths: { openssl: string; module: string; binDir: string; modulesDir: string },
+  outputDir: string,
+  codePage: number | undefined,
+): void {
   const problems = [
     windowsPathProblem(paths.binDir, 'The OpenSSL program directory', { codePage, onPath: true, room: '\\openssl.exe'.length }),
     windowsPathProblem(paths.module, 'The FIPS provider', { codePage }),

@@ -21,8 +21,14 @@ export function machineRelease(systemRoot = '/'): string | undefined {
 /** The `deb` lines of the release's main, updates and security suites, on the archive this machine's apt uses. */
 export function baseSourceLines(request: Pick<DebianBaseRequest, 'release' | 'mirror'>, systemRoot = '/'): string[] {
   const system = readSystemAptSources(systemRoot);
-  const lines = planDebSrcLines(system, { suites: debianSuites({ release: request.release }), mirror: request.mirror, codename: systemCodename(systemRoot, system) });
-  return lines.map((line) => `deb${line.signedBy && !/\s/.test(line.signedBy) ? ` [signed-by=${line.signedBy}]` : ''} ${line.uri} ${line.suite} ${line.components.join(' ')}`);
+  const lines = planDebSrcLines(system, {
+    suites: debianSuites({ release: request.release }),
+    mirror: request.mirror,
+    codename: systemCodename(systemRoot, system),
+  });
+  return lines.map(
+    (line) => `deb${line.signedBy && !/\s/.test(line.signedBy) ? ` [signed-by=${line.signedBy}]` : ''} ${line.uri} ${line.suite} ${line.components.join(' ')}`,
+  );
 }
 
 /**
@@ -43,7 +49,9 @@ export async function debianBase(request: DebianBaseRequest, cacheDir: string, r
       log.info(`base: ${file} (Debian ${request.release} minbase with ${request.include.join(', ') || 'nothing more'}, made before)`);
       return file;
     }
-    log.info(`base: mmdebstrap Debian ${request.release} minbase with ${request.include.join(', ') || 'nothing more'} from ${sources.map((s) => s.split(' ').slice(-3, -1).join(' ')).join(', ')}`);
+    log.info(
+      `base: mmdebstrap Debian ${request.release} minbase with ${request.include.join(', ') || 'nothing more'} from ${sources.map((s) => s.split(' ').slice(-3, -1).join(' ')).join(', ')}`,
+    );
     const partial = `${file}.partial`;
     rmSync(partial, { force: true });
     const include = request.include.length ? [`--include=${request.include.join(',')}`] : [];

@@ -35,9 +35,27 @@ export async function assembleImage(
   } else {
     await run('umoci init', 'umoci', ['init', '--layout', input.layout]);
     await run('umoci new', 'umoci', ['new', '--image', image]);
-    await run('umoci add the base root file system as the first layer', 'umoci', ['raw', 'add-layer', ...history, '--history.created_by', 'fipskit: base root file system', '--image', image, input.base]);
+    await run('umoci add the base root file system as the first layer', 'umoci', [
+      'raw',
+      'add-layer',
+      ...history,
+      '--history.created_by',
+      'fipskit: base root file system',
+      '--image',
+      image,
+      input.base,
+    ]);
   }
-  await run("umoci add the bundle's layer", 'umoci', ['raw', 'add-layer', ...history, '--history.created_by', 'fipskit: FIPS Python bundle', '--image', image, input.layer]);
+  await run("umoci add the bundle's layer", 'umoci', [
+    'raw',
+    'add-layer',
+    ...history,
+    '--history.created_by',
+    'fipskit: FIPS Python bundle',
+    '--image',
+    image,
+    input.layer,
+  ]);
   const config = [
     '--clear=config.entrypoint',
     '--clear=config.cmd',
@@ -45,12 +63,21 @@ export async function assembleImage(
     ...input.config.cmd.flatMap((word) => ['--config.cmd', word]),
     ...Object.entries(input.config.env).flatMap(([name, value]) => ['--config.env', `${name}=${value}`]),
     ...Object.entries(input.config.labels).flatMap(([name, value]) => ['--config.label', `${name}=${value}`, '--manifest.annotation', `${name}=${value}`]),
-    '--architecture', input.config.architecture,
-    '--os', 'linux',
-    '--created', input.config.created,
+    '--architecture',
+    input.config.architecture,
+    '--os',
+    'linux',
+    '--created',
+    input.config.created,
     ...history,
-    '--history.created_by', 'fipskit: entry point and labels',
+    '--history.created_by',
+    'fipskit: entry point and labels',
   ];
   await run('umoci config: entry point, command, environment, labels', 'umoci', ['config', ...config, '--image', image]);
-  await run(`skopeo write the OCI archive (${input.reference})`, 'skopeo', ['copy', '--quiet', `oci:${image}`, `oci-archive:${input.archive}:${input.reference}`]);
+  await run(`skopeo write the OCI archive (${input.reference})`, 'skopeo', [
+    'copy',
+    '--quiet',
+    `oci:${image}`,
+    `oci-archive:${input.archive}:${input.reference}`,
+  ]);
 }

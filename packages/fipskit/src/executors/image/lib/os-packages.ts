@@ -24,7 +24,10 @@ export async function osPackagesFor(tree: string, libraryPath: string, runner: P
     const file = join(tree, entry.path);
     if (entry.kind !== 'file' || !isElf(file)) continue;
     const lines: string[] = [];
-    await runner.run({ program: 'ldd', args: [file], cwd: tree, env: { LD_LIBRARY_PATH: libraryPath, LC_ALL: 'C' } }, { allowFailure: true, onLine: (l) => lines.push(l) });
+    await runner.run(
+      { program: 'ldd', args: [file], cwd: tree, env: { LD_LIBRARY_PATH: libraryPath, LC_ALL: 'C' } },
+      { allowFailure: true, onLine: (l) => lines.push(l) },
+    );
     for (const line of lines) {
       const path = /=>\s+(\/\S+)\s+\(/.exec(line)?.[1];
       if (path && relative(tree, path).startsWith('..')) libraries.add(path);
@@ -33,7 +36,10 @@ export async function osPackagesFor(tree: string, libraryPath: string, runner: P
   const packages = new Set<string>();
   for (const library of [...libraries].sort()) {
     const lines: string[] = [];
-    const result = await runner.run({ program: 'dpkg-query', args: ['-S', library], cwd: '/', env: { LC_ALL: 'C' } }, { allowFailure: true, onLine: (l) => lines.push(l) });
+    const result = await runner.run(
+      { program: 'dpkg-query', args: ['-S', library], cwd: '/', env: { LC_ALL: 'C' } },
+      { allowFailure: true, onLine: (l) => lines.push(l) },
+    );
     if (result.exitCode !== 0) continue;
     for (const line of lines) {
       for (const owner of /^(.+?): \//.exec(line)?.[1]?.split(',') ?? []) packages.add(owner.trim().replace(/:[a-z0-9]+$/, ''));

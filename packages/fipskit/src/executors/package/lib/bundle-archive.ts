@@ -38,7 +38,8 @@ export async function writeBundleArchives(
  */
 export async function writeBundleZip(input: { parent: string; top: string; files: string[]; zip: string; mtime: Date }): Promise<string> {
   const zip = new ZipFile();
-  for (const file of input.files) zip.addFile(join(input.parent, input.top, ...file.split('/')), `${input.top}/${file}`, { mtime: input.mtime, mode: 0o100644, compressionLevel: 9 });
+  for (const file of input.files)
+    zip.addFile(join(input.parent, input.top, ...file.split('/')), `${input.top}/${file}`, { mtime: input.mtime, mode: 0o100644, compressionLevel: 9 });
   zip.end();
   await pipeline(zip.outputStream, createWriteStream(input.zip));
   return input.zip;

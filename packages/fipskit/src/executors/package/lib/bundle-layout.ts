@@ -93,7 +93,10 @@ async function debianOwners(files: string[], runner: ProcessRunner): Promise<Arr
   for (const file of files) {
     const lines: string[] = [];
     try {
-      const result = await runner.run({ program: 'dpkg-query', args: ['-S', file], cwd: '/', env: { LC_ALL: 'C' } }, { allowFailure: true, onLine: (line) => lines.push(line) });
+      const result = await runner.run(
+        { program: 'dpkg-query', args: ['-S', file], cwd: '/', env: { LC_ALL: 'C' } },
+        { allowFailure: true, onLine: (line) => lines.push(line) },
+      );
       if (result.exitCode !== 0) continue;
     } catch {
       return [];
@@ -106,7 +109,10 @@ async function debianOwners(files: string[], runner: ProcessRunner): Promise<Arr
   const packages: Array<{ name: string; version: string }> = [];
   for (const name of [...names].sort()) {
     const lines: string[] = [];
-    const result = await runner.run({ program: 'dpkg-query', args: ['-W', '-f=${Version}\\n', name], cwd: '/', env: { LC_ALL: 'C' } }, { allowFailure: true, onLine: (line) => lines.push(line) });
+    const result = await runner.run(
+      { program: 'dpkg-query', args: ['-W', '-f=${Version}\\n', name], cwd: '/', env: { LC_ALL: 'C' } },
+      { allowFailure: true, onLine: (line) => lines.push(line) },
+    );
     const version = lines.map((l) => l.trim()).find(Boolean);
     if (result.exitCode === 0 && version) packages.push({ name, version });
   }

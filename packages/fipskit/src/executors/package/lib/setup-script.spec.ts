@@ -9,7 +9,13 @@ import { stageTargets } from '../../../plugins/stage-targets';
 
 const input: SetupScriptInput = {
   bundleName: 'fp-3.11.2-linux-x86_64',
-  paths: { openssl: 'openssl', fipsConfig: 'fips-config', python: 'python', layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules' }, module: 'lib/ossl-modules/fips.so' },
+  paths: {
+    openssl: 'openssl',
+    fipsConfig: 'fips-config',
+    python: 'python',
+    layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules' },
+    module: 'lib/ossl-modules/fips.so',
+  },
   profile: 'strict',
   securityChecks: true,
 };
@@ -48,9 +54,9 @@ describe('bundle scripts', () => {
   });
 
   it('renders a command as env with what it removes and sets, then the program', () => {
-    expect(shellCommand({ program: '@ROOT@/bin/openssl', args: ['list', '-providers'], env: { OPENSSL_CONF_INCLUDE: undefined, OPENSSL_CONF: '@WORK@/x.cnf' } })).toBe(
-      'env -u OPENSSL_CONF_INCLUDE OPENSSL_CONF="$work"/x.cnf "$root"/bin/openssl list -providers',
-    );
+    expect(
+      shellCommand({ program: '@ROOT@/bin/openssl', args: ['list', '-providers'], env: { OPENSSL_CONF_INCLUDE: undefined, OPENSSL_CONF: '@WORK@/x.cnf' } }),
+    ).toBe('env -u OPENSSL_CONF_INCLUDE OPENSSL_CONF="$work"/x.cnf "$root"/bin/openssl list -providers');
   });
 
   it('fipskit-setup writes fips-config.json as JSON, with the module MAC fipsinstall wrote (run by dash)', () => {
@@ -60,7 +66,11 @@ describe('bundle scripts', () => {
     writeFileSync(join(work, 'fipsinstall.log'), 'INSTALL PASSED\n"quoted" \\ back\n');
     writeFileSync(join(work, 'verify.log'), 'VERIFY PASSED\n');
     writeFileSync(join(work, 'fipsmodule.cnf'), '[fips_sect]\nactivate = 1\nmodule-mac = BD:8C:0E:2E\ninstall-mac = 41:9C\n');
-    const run = spawnSync('dash', ['-c', `work="$1"; binding=machine; ran_at=2026-12-07T00:00:00Z; host=h; host_digest=${'d'.repeat(64)}\n${block}`, 'sh', work], { encoding: 'utf8' });
+    const run = spawnSync(
+      'dash',
+      ['-c', `work="$1"; binding=machine; ran_at=2026-12-07T00:00:00Z; host=h; host_digest=${'d'.repeat(64)}\n${block}`, 'sh', work],
+      { encoding: 'utf8' },
+    );
     expect(run.stderr).toBe('');
     const manifest = JSON.parse(readFileSync(join(work, 'fips-config.json'), 'utf8'));
     expect(manifest.fipsinstall).toMatchObject({ output: ['INSTALL PASSED', '"quoted" \\ back'], verify: ['VERIFY PASSED'], moduleMac: 'BD:8C:0E:2E' });
@@ -87,11 +97,13 @@ describe('bundle scripts', () => {
     expect(parses(script).status).toBe(0);
     expect(script.indexOf("dpkg-query -W -f='${Version}' python3.11-minimal")).toBeGreaterThan(0);
     expect(script.indexOf('dpkg-query')).toBeLessThan(script.indexOf('fipsinstall -module'));
-    expect(script).toContain('[ "$have" = 3.11.2-6+deb12u6 ] || fail "python3.11-minimal is ${have:-not installed} here; this bundle was built against python3.11-minimal 3.11.2-6+deb12u6');
+    expect(script).toContain(
+      '[ "$have" = 3.11.2-6+deb12u6 ] || fail "python3.11-minimal is ${have:-not installed} here; this bundle was built against python3.11-minimal 3.11.2-6+deb12u6',
+    );
     expect(script).toContain(`[ "$have" = ${'a'.repeat(64)} ]`);
   });
 
-  it('fipskit-verify runs the bundle\'s own Python isolated, without site and bytecode files', () => {
+  it("fipskit-verify runs the bundle's own Python isolated, without site and bytecode files", () => {
     const script = renderVerifyScript({ bundleName: 'b', launcher: 'python/bin/python3' });
     expect(parses(script).status).toBe(0);
     expect(script).toContain('exec "$root"/python/bin/python3 -I -S -B "$root/share/fipskit/verify/fipskit_verify_run.py" --bundle "$root" "$@"');
@@ -124,17 +136,32 @@ describe("fipskit-setup's machine id (run by dash, as /bin/sh is on Debian)", ()
     writeFileSync(join(dir, 'var'), 'a file where the directory would go');
     const result = run([join(dir, 'etc', 'machine-id'), join(dir, 'var', 'lib', 'fipskit', 'machine-id')]);
     expect(result.status).toBe(1);
-    expect(result.error).toMatch(/this machine has no machine id .* could not keep one in .*: without one, a configuration copied to another machine with the same host name would not be noticed\. Run fipskit-setup once as root/);
+    expect(result.error).toMatch(
+      /this machine has no machine id .* could not keep one in .*: without one, a configuration copied to another machine with the same host name would not be noticed\. Run fipskit-setup once as root/,
+    );
   });
 });
 
 describe('package and image targets', () => {
-  const base = { outputDir: 'dist/fp', openssl: { kind: 'debian' as const }, python: { kind: 'debian' as const, package: 'python3.11' }, interpreter: '/usr/bin/python3.11', mode: 'overlay' as const, profile: 'strict' as const };
+  const base = {
+    outputDir: 'dist/fp',
+    openssl: { kind: 'debian' as const },
+    python: { kind: 'debian' as const, package: 'python3.11' },
+    interpreter: '/usr/bin/python3.11',
+    mode: 'overlay' as const,
+    profile: 'strict' as const,
+  };
 
   it("key on what is shipped and never on this machine's FIPS configuration", () => {
     const targets = stageTargets({ ...base, platform: 'linux' });
     expect(targets.package.dependsOn).toEqual(['verify']);
-    expect(targets.package.options).toEqual({ pythonPath: 'dist/fp/python', opensslPath: 'dist/fp/openssl', fipsConfigPath: 'dist/fp/fips-config', outputPath: 'dist/fp/package', profile: 'strict' });
+    expect(targets.package.options).toEqual({
+      pythonPath: 'dist/fp/python',
+      opensslPath: 'dist/fp/openssl',
+      fipsConfigPath: 'dist/fp/fips-config',
+      outputPath: 'dist/fp/package',
+      profile: 'strict',
+    });
     const inputs = JSON.stringify(targets.package.inputs);
     expect(inputs).toContain('**/build-info.json');
     expect(inputs).toContain('**/fipskit-python.json');

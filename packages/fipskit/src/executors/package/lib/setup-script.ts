@@ -78,11 +78,15 @@ export function renderSetupScript(input: SetupScriptInput): string {
   const verify = line(fipsInstallVerifyCommand(fipsPaths, context, `${work}/fipsmodule.cnf`, work, settings));
   const list = line(providerListCommand(fipsPaths, context, `${work}/openssl.cnf`, work));
   const [head, tail] = renderOpenSslCnf(SECTION_MARKER, input.profile).split(SECTION_MARKER);
-  const sha256sum = line({ program: fipsPaths.openssl, args: ['dgst', '-sha256', '-r'], env: { OPENSSL_CONF: `${work}/empty.cnf`, OPENSSL_MODULES: fipsPaths.modulesDir, OPENSSL_CONF_INCLUDE: undefined } });
+  const sha256sum = line({
+    program: fipsPaths.openssl,
+    args: ['dgst', '-sha256', '-r'],
+    env: { OPENSSL_CONF: `${work}/empty.cnf`, OPENSSL_MODULES: fipsPaths.modulesDir, OPENSSL_CONF_INCLUDE: undefined },
+  });
   return [
     '#!/bin/sh',
     `# fipskit-setup for the bundle ${input.bundleName}: runs openssl fipsinstall on THIS machine and writes its FIPS`,
-    '# configuration into the bundle, as OpenSSL\'s FIPS security policy requires on every machine that uses the module.',
+    "# configuration into the bundle, as OpenSSL's FIPS security policy requires on every machine that uses the module.",
     '# Written by fipskit; it needs nothing but this bundle. Run it again after moving the bundle to another machine.',
     'set -eu',
     'umask 022',
@@ -90,13 +94,13 @@ export function renderSetupScript(input: SetupScriptInput): string {
     `conf_dir="$root"/${shellWord(paths.fipsConfig)}`,
     '',
     'usage() {',
-    '  cat <<\'USAGE\'',
+    "  cat <<'USAGE'",
     'Usage: fipskit-setup [--self-test-onload] [--quiet]',
     '',
-    'Runs openssl fipsinstall on this machine (the FIPS module\'s self-tests and its MAC) and writes the FIPS',
-    'configuration the bundle\'s Python and openssl use, bound to this machine: copied to another machine, it is refused.',
+    "Runs openssl fipsinstall on this machine (the FIPS module's self-tests and its MAC) and writes the FIPS",
+    "configuration the bundle's Python and openssl use, bound to this machine: copied to another machine, it is refused.",
     '',
-    '  --self-test-onload  write a configuration that depends on the module\'s bytes alone (fipsinstall -self_test_onload):',
+    "  --self-test-onload  write a configuration that depends on the module's bytes alone (fipsinstall -self_test_onload):",
     '                      the self-tests run at every load instead of once here, and it is not bound to this machine.',
     '                      For images and read-only targets; a run here is the strict reading of the security policy.',
     '  --quiet             print only errors',
@@ -208,7 +212,7 @@ function interpreterCheck(interpreter: InterpreterRequirement | undefined): stri
 /** fips-config.json, as the fips-config stage writes it: what the evidence reports about the fipsinstall run. */
 function manifestWriter(input: SetupScriptInput): string[] {
   return [
-    'json_lines() { tr -d \'\\000-\\010\\011\\013-\\037\' < "$1" | sed -e \'s/\\\\/\\\\\\\\/g\' -e \'s/"/\\\\"/g\' -e \'s/^/      "/\' -e \'s/$/",/\' | sed \'$ s/,$//\'; }',
+    "json_lines() { tr -d '\\000-\\010\\011\\013-\\037' < \"$1\" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/\"/\\\\\"/g' -e 's/^/      \"/' -e 's/$/\",/' | sed '$ s/,$//'; }",
     '{',
     '  echo "{"',
     `  echo '  "profile": "${input.profile}",'`,

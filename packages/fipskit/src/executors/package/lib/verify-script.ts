@@ -13,7 +13,7 @@ export function renderVerifyScript(input: { bundleName: string; launcher: string
   return [
     '#!/bin/sh',
     `# fipskit-verify for the bundle ${input.bundleName}: proves FIPS mode on THIS machine with the checks of fipskit's`,
-    '# verify stage, checks every shipped file against the bundle\'s manifest, and writes report.json, summary.txt,',
+    "# verify stage, checks every shipped file against the bundle's manifest, and writes report.json, summary.txt,",
     '# evidence.html and an SBOM naming this host. Needs nothing but this bundle. --help lists the options.',
     'set -eu',
     'root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd -P)',

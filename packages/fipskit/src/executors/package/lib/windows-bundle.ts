@@ -35,7 +35,9 @@ export async function layOutWindowsBundle(input: WindowsTreeInput): Promise<{ de
     const file = join(input.pythonDir, ...path.split('/'));
     const actual = existsSync(file) ? await sha256File(file) : 'missing';
     if (actual !== expected) {
-      throw new Error(`${file} is not the file the python stage built (SHA-256 ${actual}, recorded ${expected}): rebuild it with nx run <project>:python --skip-nx-cache.`);
+      throw new Error(
+        `${file} is not the file the python stage built (SHA-256 ${actual}, recorded ${expected}): rebuild it with nx run <project>:python --skip-nx-cache.`,
+      );
     }
     copyInto(file, join(tree, 'python', ...path.split('/')));
   }
@@ -47,11 +49,13 @@ export async function layOutWindowsBundle(input: WindowsTreeInput): Promise<{ de
     if (/\.(exe|dll)$/i.test(name)) copyInto(join(prefix, info.layout.bin, name), join(tree, 'openssl', 'bin', name));
   }
   const module = join(prefix, ...info.fipsProvider.module.split('/'));
-  if (!existsSync(module)) throw new Error(`${module} does not exist: ${prefix} is not a complete openssl stage output; rebuild it (nx run <project>:openssl).`);
+  if (!existsSync(module))
+    throw new Error(`${module} does not exist: ${prefix} is not a complete openssl stage output; rebuild it (nx run <project>:openssl).`);
   copyInto(module, join(tree, 'openssl', 'lib', 'ossl-modules', posix.basename(info.fipsProvider.module)));
   copyInto(join(prefix, 'build-info.json'), join(tree, 'openssl', 'build-info.json'));
   for (const name of ['openssl.exe', 'libcrypto-3-x64.dll']) {
-    if (!existsSync(join(tree, 'openssl', 'bin', name))) throw new Error(`${join(prefix, info.layout.bin, name)} does not exist: the bundle's install.cmd runs it. Rebuild the openssl stage.`);
+    if (!existsSync(join(tree, 'openssl', 'bin', name)))
+      throw new Error(`${join(prefix, info.layout.bin, name)} does not exist: the bundle's install.cmd runs it. Rebuild the openssl stage.`);
   }
 
   const compiledIn = compiledInDirectories(info);
@@ -98,8 +102,8 @@ function readMe(name: string, manifest: PcbuildOutputManifest, info: OpenSslBuil
     '',
     'It runs openssl fipsinstall on this machine (its output must never be copied from another machine), writes',
     `openssl.cnf into ${opensslDir}, where this OpenSSL looks with no OPENSSL_CONF, puts _ssl, _hashlib, the`,
-    'OpenSSL DLLs and fipskit\'s runtime into the Python, keeping every file it replaces, then starts python.exe with',
-    'none of fipskit\'s variables and fails unless it is in FIPS mode (MD5 refused).',
+    "OpenSSL DLLs and fipskit's runtime into the Python, keeping every file it replaces, then starts python.exe with",
+    "none of fipskit's variables and fails unless it is in FIPS mode (MD5 refused).",
     '',
     '  restore.cmd ["C:\\path\\to\\Python"] [/force]',
     '',

@@ -33,7 +33,12 @@ export function writePlanFiles(dir: string, plans: BuildPlan[]): string[] {
       if (step.kind !== 'files') continue;
       for (const op of step.operations) {
         // A zip's entries are shown as files under the zip's own name, so they can be read.
-        const files = op.op === 'write' ? [{ to: op.to, content: op.content }] : op.op === 'zip' ? op.entries.map((e) => ({ to: `${op.to}/${e.name}`, content: e.content })) : [];
+        const files =
+          op.op === 'write'
+            ? [{ to: op.to, content: op.content }]
+            : op.op === 'zip'
+              ? op.entries.map((e) => ({ to: `${op.to}/${e.name}`, content: e.content }))
+              : [];
         for (const file of files) {
           const path = join(dir, 'files', mirroredPath(file.to));
           mkdirSync(dirname(path), { recursive: true });

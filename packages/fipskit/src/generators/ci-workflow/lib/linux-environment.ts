@@ -37,7 +37,9 @@ export function linuxJobEnvironment(projects: TreeFipskitProject[]): LinuxJobEnv
   const wanted = new Map<string, string[]>();
   for (const project of projects) {
     if (project.platform === 'darwin') {
-      warnings.push(`${project.name} is a macOS project: this workflow has Linux and Windows jobs only, so nothing builds it. Build it on a macOS runner of your own.`);
+      warnings.push(
+        `${project.name} is a macOS project: this workflow has Linux and Windows jobs only, so nothing builds it. Build it on a macOS runner of your own.`,
+      );
       continue;
     }
     if (project.platform === 'win32' || !needsDebian(project)) continue;
@@ -46,7 +48,9 @@ export function linuxJobEnvironment(projects: TreeFipskitProject[]): LinuxJobEnv
     if (!container) {
       warnings.push(
         `${project.name} needs Debian (a source from its archive, or the interpreter ${project.interpreter ?? '/usr/bin/python3'}) with CPython ${series ?? '(unknown)'}, ` +
-          `which no Debian release's container ships (${Object.entries(DEBIAN_CPYTHON).map(([s, c]) => `${s}: ${c}`).join(', ')}): no job can build it. ` +
+          `which no Debian release's container ships (${Object.entries(DEBIAN_CPYTHON)
+            .map(([s, c]) => `${s}: ${c}`)
+            .join(', ')}): no job can build it. ` +
           'Give linuxContainer an image that has it, or move the project to one of those versions.',
       );
       continue;
@@ -55,7 +59,9 @@ export function linuxJobEnvironment(projects: TreeFipskitProject[]): LinuxJobEnv
   }
   const [first, ...others] = [...wanted.entries()].sort((a, b) => b[1].length - a[1].length);
   for (const [container, names] of others) {
-    warnings.push(`${names.join(', ')} need${names.length === 1 ? 's' : ''} ${container}, but the Linux job runs in ${first[0]} (for ${first[1].join(', ')}): no job builds ${names.length === 1 ? 'it' : 'them'}. Move them to the same CPython series, or add a job of your own.`);
+    warnings.push(
+      `${names.join(', ')} need${names.length === 1 ? 's' : ''} ${container}, but the Linux job runs in ${first[0]} (for ${first[1].join(', ')}): no job builds ${names.length === 1 ? 'it' : 'them'}. Move them to the same CPython series, or add a job of your own.`,
+    );
   }
   return { ...(first ? { container: first[0] } : {}), warnings };
 }

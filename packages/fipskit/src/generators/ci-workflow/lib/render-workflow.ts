@@ -11,14 +11,19 @@ const ALL_PLATFORMS = ['linux', 'darwin', 'win32'] as const;
 
 /** `--exclude` for one runner: every fipskit project tagged for another platform. */
 export function excludeOtherPlatforms(platform: 'linux' | 'win32'): string {
-  return ALL_PLATFORMS.filter((p) => p !== platform).map((p) => `tag:platform:${p}`).join(',');
+  return ALL_PLATFORMS.filter((p) => p !== platform)
+    .map((p) => `tag:platform:${p}`)
+    .join(',');
 }
 
 /** The workflow as YAML text (written by hand: a fixed, reviewed shape with a few values filled in). */
 export function renderWorkflow(input: WorkflowInput): string {
   const container = (platform: string) => (platform === 'linux' && input.linuxContainer ? `\n            container: ${input.linuxContainer}` : '');
   const matrix = input.platforms
-    .map((platform) => `          - os: ${RUNNERS[platform]}\n            platform: ${platform}\n            exclude: '${excludeOtherPlatforms(platform)}'${container(platform)}`)
+    .map(
+      (platform) =>
+        `          - os: ${RUNNERS[platform]}\n            platform: ${platform}\n            exclude: '${excludeOtherPlatforms(platform)}'${container(platform)}`,
+    )
     .join('\n');
   const sudo = input.linuxContainer ? '' : 'sudo ';
   const cacheEnv =

@@ -1,7 +1,11 @@
 import { unreachableSources } from './download-reach';
 
 describe('sources this machine cannot download', () => {
-  const official = { kind: 'url' as const, url: 'https://github.com/openssl/openssl/releases/download/openssl-3.1.2/openssl-3.1.2.tar.gz', sha256: 'a'.repeat(64) };
+  const official = {
+    kind: 'url' as const,
+    url: 'https://github.com/openssl/openssl/releases/download/openssl-3.1.2/openssl-3.1.2.tar.gz',
+    sha256: 'a'.repeat(64),
+  };
 
   it('names each official source the machine gets no answer for, with the route that works offline', async () => {
     const warnings = await unreachableSources(

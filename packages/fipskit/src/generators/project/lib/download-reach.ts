@@ -4,7 +4,10 @@ import { type SourceSpec, reaches } from '@fipskit/core';
  * What to tell the user when this machine cannot download a source the project names: the build would stop at the
  * download. Each unreachable source is named with the route that works offline.
  */
-export async function unreachableSources(sources: Array<{ option: string; localOptions: string; spec: SourceSpec | undefined }>, probe = reaches): Promise<string[]> {
+export async function unreachableSources(
+  sources: Array<{ option: string; localOptions: string; spec: SourceSpec | undefined }>,
+  probe = reaches,
+): Promise<string[]> {
   const warnings: string[] = [];
   for (const { option, localOptions, spec } of sources) {
     if (spec?.kind !== 'url') continue;

@@ -9,7 +9,9 @@ export function interpreterVersion(interpreter: string): string {
   const result = spawnSync(interpreter, ['-E', '-s', '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8', windowsHide: true });
   const version = result.status === 0 ? result.stdout.trim() : '';
   if (!/^\d+\.\d+\.\d+$/.test(version)) {
-    throw new Error(`Could not ask ${interpreter} for its version (${result.error?.message ?? result.stderr?.trim() ?? 'no output'}). Pass --interpreter with an installed Python 3, or --pythonVersion.`);
+    throw new Error(
+      `Could not ask ${interpreter} for its version (${result.error?.message ?? result.stderr?.trim() ?? 'no output'}). Pass --interpreter with an installed Python 3, or --pythonVersion.`,
+    );
   }
   const unsupported = pythonVersionProblem(version, `The interpreter ${interpreter}`);
   if (unsupported) throw new Error(unsupported);

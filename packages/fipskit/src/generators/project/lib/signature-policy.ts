@@ -73,7 +73,12 @@ function expectedSigner(product: SourceProduct, spec: SourceSpec): ExpectedSigne
         statement: `CPython ${line(version)} releases are signed with ${ownerOf('cpython', manager)}'s key ${spacedFingerprint(manager)}, whose public key this workspace does not hold`,
         instead,
       }
-    : { fingerprints: [], statement: `CPython ${line(version)} releases are signed with a release manager's key fipskit does not pin`, instead, needsTrust: true };
+    : {
+        fingerprints: [],
+        statement: `CPython ${line(version)} releases are signed with a release manager's key fipskit does not pin`,
+        instead,
+        needsTrust: true,
+      };
 }
 
 /** Where a user gets the keys that turn the check on. */

@@ -85,9 +85,7 @@ export function normalizeOptions(
   }
   const scope = options.scope ?? (platform === 'win32' ? 'full' : 'targeted');
   if (platform === 'win32' && scope === 'targeted') {
-    throw new Error(
-      'scope "targeted" is only for POSIX make: on Windows the build runs nmake and install_sw/install_fips. Set scope to "full".',
-    );
+    throw new Error('scope "targeted" is only for POSIX make: on Windows the build runs nmake and install_sw/install_fips. Set scope to "full".');
   }
   const paths = pathsFor(platform);
   const projectName = context.projectName ?? 'openssl';
@@ -100,7 +98,9 @@ export function normalizeOptions(
   assertSupportedVersion('openssl', source.version);
   let fipsProviderSource: SourceLock | undefined;
   if (options.fipsProviderSourceLock) {
-    fipsProviderSource = readLock(isAbsolute(options.fipsProviderSourceLock) ? options.fipsProviderSourceLock : join(context.root, options.fipsProviderSourceLock));
+    fipsProviderSource = readLock(
+      isAbsolute(options.fipsProviderSourceLock) ? options.fipsProviderSourceLock : join(context.root, options.fipsProviderSourceLock),
+    );
     assertSupportedVersion('openssl', fipsProviderSource.version);
     if (compareReleases(fipsProviderSource.version, source.version) > 0) {
       throw new Error(

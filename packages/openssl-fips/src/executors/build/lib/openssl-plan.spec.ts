@@ -44,8 +44,16 @@ describe('OpenSSL build plan', () => {
     const { plan } = planFor('linux');
     const obj = '/home/zoë/my work/tmp/fipskit/p/openssl/obj';
     expect(runs(plan)).toEqual([
-      ['perl', '/home/zoë/my work/tmp/fipskit/p/openssl/src/Configure', 'linux-x86_64', 'enable-fips', 'no-tests',
-        '--prefix=/opt/fipskit/openssl-3.0.9', '--openssldir=/opt/fipskit/openssl-3.0.9/ssl', '--libdir=lib'],
+      [
+        'perl',
+        '/home/zoë/my work/tmp/fipskit/p/openssl/src/Configure',
+        'linux-x86_64',
+        'enable-fips',
+        'no-tests',
+        '--prefix=/opt/fipskit/openssl-3.0.9',
+        '--openssldir=/opt/fipskit/openssl-3.0.9/ssl',
+        '--libdir=lib',
+      ],
       ['make', '-j2', 'build_generated'],
       ['make', '-j2', 'libcrypto.so.3', 'libssl.so.3', 'providers/fips.so', 'providers/legacy.so', 'apps/openssl'],
     ]);
@@ -95,8 +103,16 @@ describe('OpenSSL build plan', () => {
     const { plan } = planFor('win32');
     const root = 'C:\\Users\\Zoë\\my work';
     expect(runs(plan)).toEqual([
-      ['perl', `${root}\\tmp\\fipskit\\p\\openssl\\src\\Configure`, 'VC-WIN64A', 'enable-fips', 'no-tests', 'no-uplink',
-        '--prefix=C:\\Program Files\\fipskit\\openssl-3.0.9', '--openssldir=C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl'],
+      [
+        'perl',
+        `${root}\\tmp\\fipskit\\p\\openssl\\src\\Configure`,
+        'VC-WIN64A',
+        'enable-fips',
+        'no-tests',
+        'no-uplink',
+        '--prefix=C:\\Program Files\\fipskit\\openssl-3.0.9',
+        '--openssldir=C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl',
+      ],
       ['nmake', 'build_sw'],
       ['nmake', `DESTDIR=${root}\\tmp\\fipskit\\p\\openssl\\destdir`, 'install_sw', 'install_ssldirs', 'install_fips'],
     ]);
@@ -155,12 +171,12 @@ describe('OpenSSL build plan', () => {
   });
 
   it('builds an unpacked local tree out of tree where it is, without unpacking', () => {
-    const options = normalizeOptions(
-      { sourceLock: 'l', outputPath: 'dist/p/openssl' },
-      { root: '/w', projectName: 'p' },
-      hosts.linux,
-      () => ({ ...lock, origin: 'local', fileName: undefined, location: 'vendor/openssl-3.0.9' }),
-    );
+    const options = normalizeOptions({ sourceLock: 'l', outputPath: 'dist/p/openssl' }, { root: '/w', projectName: 'p' }, hosts.linux, () => ({
+      ...lock,
+      origin: 'local',
+      fileName: undefined,
+      location: 'vendor/openssl-3.0.9',
+    }));
     const plan = buildOpenSslPlan(options, toolchains.linux, openSslLayout(options, '/w/dist/p/openssl.staging'));
     expect(plan.steps[0]).toMatchObject({ kind: 'run', title: 'Configure', command: { program: 'perl', cwd: '/w/tmp/fipskit/p/openssl/obj' } });
     expect((plan.steps[0] as RunStep).command.args[0]).toBe('/w/vendor/openssl-3.0.9/Configure');
@@ -168,9 +184,9 @@ describe('OpenSSL build plan', () => {
 
   it('refuses targeted scope on Windows, and a real build for another platform', () => {
     expect(() => planFor('win32', { scope: 'targeted' })).toThrow(/only for POSIX make/);
-    expect(() =>
-      normalizeOptions({ sourceLock: 'l', outputPath: 'o', platform: 'win32' }, { root: '/w' }, hosts.linux, () => lock),
-    ).toThrow(/cannot be cross-built here\. Build on a win32 machine, set platform in fipskit\.json to linux.*--dryRun/);
+    expect(() => normalizeOptions({ sourceLock: 'l', outputPath: 'o', platform: 'win32' }, { root: '/w' }, hosts.linux, () => lock)).toThrow(
+      /cannot be cross-built here\. Build on a win32 machine, set platform in fipskit\.json to linux.*--dryRun/,
+    );
   });
 
   it('provider split: libraries from one source, only the FIPS provider from the other, installed in its place', () => {
@@ -210,7 +226,9 @@ describe('OpenSSL build plan', () => {
     );
     const plan = buildOpenSslPlan(options, toolchains.win32, openSslLayout(options, 'C:\\w\\dist\\p\\openssl.staging'));
     expect(renderPlan(plan)).toContain('$ nmake providers\\fips.dll');
-    expect(renderPlan(plan)).toContain('copy C:\\w\\tmp\\fipskit\\p\\openssl\\obj-fips-provider\\providers\\fips.dll -> C:\\w\\dist\\p\\openssl.staging\\lib\\ossl-modules\\fips.dll');
+    expect(renderPlan(plan)).toContain(
+      'copy C:\\w\\tmp\\fipskit\\p\\openssl\\obj-fips-provider\\providers\\fips.dll -> C:\\w\\dist\\p\\openssl.staging\\lib\\ossl-modules\\fips.dll',
+    );
   });
 
   it('refuses a FIPS provider newer than the libraries', () => {
@@ -224,8 +242,6 @@ describe('OpenSSL build plan', () => {
   });
 
   it('refuses OpenSSL older than 3.0 before any work', () => {
-    expect(() =>
-      normalizeOptions({ sourceLock: 'l', outputPath: 'o' }, { root: '/w' }, hosts.linux, () => ({ ...lock, version: '1.1.1w' })),
-    ).toThrow(/3\.0/);
+    expect(() => normalizeOptions({ sourceLock: 'l', outputPath: 'o' }, { root: '/w' }, hosts.linux, () => ({ ...lock, version: '1.1.1w' }))).toThrow(/3\.0/);
   });
 });

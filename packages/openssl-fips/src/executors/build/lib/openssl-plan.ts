@@ -82,12 +82,7 @@ export function targetedMakeTargets(options: NormalizedOpenSslOptions): string[]
   return [...targets, 'apps/openssl'];
 }
 
-export function buildOpenSslPlan(
-  options: NormalizedOpenSslOptions,
-  toolchain: BuildToolchain,
-  layout: OpenSslLayout,
-  tasks: PlanTasks = {},
-): BuildPlan {
+export function buildOpenSslPlan(options: NormalizedOpenSslOptions, toolchain: BuildToolchain, layout: OpenSslLayout, tasks: PlanTasks = {}): BuildPlan {
   const paths = pathsFor(options.platform);
   const { source } = options;
   const noop = async () => undefined;
@@ -110,8 +105,18 @@ export function buildOpenSslPlan(
   steps.push(run(inObj('Configure', toolchain.perl, [paths.join(layout.sourceDir, 'Configure'), ...configureArguments(options, toolchain)])));
   steps.push(...(options.platform === 'win32' ? windowsBuildSteps(options, toolchain, layout, inObj) : posixBuildSteps(options, toolchain, layout, inObj)));
   if (options.fipsProviderSource) steps.push(...providerSteps(options, toolchain, layout, tasks.unpackProvider ?? noop));
-  steps.push({ kind: 'task', title: 'Record build information', detail: `write build-info.json with versions, toolchain and SHA-256 of each artifact into ${layout.staging}`, perform: tasks.writeBuildInfo ?? noop });
-  steps.push({ kind: 'task', title: 'Publish output', detail: `move ${layout.staging} to ${options.outputDir} (only if it is fipskit's own or empty)`, perform: tasks.publish ?? noop });
+  steps.push({
+    kind: 'task',
+    title: 'Record build information',
+    detail: `write build-info.json with versions, toolchain and SHA-256 of each artifact into ${layout.staging}`,
+    perform: tasks.writeBuildInfo ?? noop,
+  });
+  steps.push({
+    kind: 'task',
+    title: 'Publish output',
+    detail: `move ${layout.staging} to ${options.outputDir} (only if it is fipskit's own or empty)`,
+    perform: tasks.publish ?? noop,
+  });
   return { stage: 'openssl', platform: options.platform, steps };
 }
 
@@ -130,11 +135,17 @@ function posixBuildSteps(options: NormalizedOpenSslOptions, toolchain: BuildTool
     const targets = targetedMakeTargets(options);
     return [
       run(cmd('Generate headers (make build_generated)', toolchain.make, [...jobs, 'build_generated'])),
-      run(cmd(options.fipsProviderSource ? 'Compile libraries and openssl' : 'Compile libraries, FIPS provider and openssl', toolchain.make, [...jobs, ...targets]), {
-        unit: 'objects compiled',
-        countWith: cmd('Count objects', toolchain.make, ['-n', ...targets]),
-        pattern: POSIX_COMPILE,
-      }),
+      run(
+        cmd(options.fipsProviderSource ? 'Compile libraries and openssl' : 'Compile libraries, FIPS provider and openssl', toolchain.make, [
+          ...jobs,
+          ...targets,
+        ]),
+        {
+          unit: 'objects compiled',
+          countWith: cmd('Count objects', toolchain.make, ['-n', ...targets]),
+          pattern: POSIX_COMPILE,
+        },
+      ),
       { kind: 'files', title: 'Install into staging directory', operations: targetedInstall(options, layout) },
       ...(options.platform === 'darwin' ? darwinInstallNameSteps(options, layout, cmd) : []),
     ];
@@ -181,7 +192,11 @@ function windowsBuildSteps(options: NormalizedOpenSslOptions, toolchain: BuildTo
       operations: [
         ...movedInstall(options, layout),
         // A no-uplink install leaves applink.c out; CPython 3.11's _ssl.vcxproj still compiles it.
-        { op: 'copy', from: pathsFor('win32').join(layout.sourceDir, 'ms', 'applink.c'), to: pathsFor('win32').join(layout.staging, 'include', 'openssl', 'applink.c') },
+        {
+          op: 'copy',
+          from: pathsFor('win32').join(layout.sourceDir, 'ms', 'applink.c'),
+          to: pathsFor('win32').join(layout.staging, 'include', 'openssl', 'applink.c'),
+        },
       ],
     },
   ];
@@ -202,13 +217,29 @@ function darwinInstallNameSteps(options: NormalizedOpenSslOptions, layout: OpenS
   const atRpath = (name: string) => `@rpath/${lib(name)}`;
   const steps: PlanStep[] = [
     run(cmd('Set install name of libcrypto', 'install_name_tool', ['-id', atRpath('crypto'), staged('lib', lib('crypto'))])),
-    run(cmd('Set install name of libssl', 'install_name_tool', ['-id', atRpath('ssl'), '-change', linkedAs('crypto'), atRpath('crypto'), staged('lib', lib('ssl'))])),
-    run(cmd('Point openssl at the prefix relative to itself', 'install_name_tool', [
-      '-change', linkedAs('crypto'), atRpath('crypto'),
-      '-change', linkedAs('ssl'), atRpath('ssl'),
-      '-add_rpath', '@executable_path/../lib',
-      staged('bin', 'openssl'),
-    ])),
+    run(
+      cmd('Set install name of libssl', 'install_name_tool', [
+        '-id',
+        atRpath('ssl'),
+        '-change',
+        linkedAs('crypto'),
+        atRpath('crypto'),
+        staged('lib', lib('ssl')),
+      ]),
+    ),
+    run(
+      cmd('Point openssl at the prefix relative to itself', 'install_name_tool', [
+        '-change',
+        linkedAs('crypto'),
+        atRpath('crypto'),
+        '-change',
+        linkedAs('ssl'),
+        atRpath('ssl'),
+        '-add_rpath',
+        '@executable_path/../lib',
+        staged('bin', 'openssl'),
+      ]),
+    ),
   ];
   const signed = [staged('lib', lib('crypto')), staged('lib', lib('ssl')), staged('bin', 'openssl')];
   steps.push(run(cmd('Sign the changed files again (ad hoc)', 'codesign', ['--force', '--sign', '-', ...signed])));
@@ -241,7 +272,12 @@ function providerSteps(options: NormalizedOpenSslOptions, toolchain: BuildToolch
       detail: `extract ${provider.fileName ?? provider.location} (sha256 ${provider.sha256}) into ${layout.providerSourceDir}, refusing entries that escape it`,
       perform: unpack,
     },
-    run(inProviderObj(`Configure the FIPS provider source (OpenSSL ${provider.version})`, toolchain.perl, [paths.join(layout.providerSourceDir, 'Configure'), ...args])),
+    run(
+      inProviderObj(`Configure the FIPS provider source (OpenSSL ${provider.version})`, toolchain.perl, [
+        paths.join(layout.providerSourceDir, 'Configure'),
+        ...args,
+      ]),
+    ),
     run(inProviderObj('Generate its headers (make build_generated)', toolchain.make, [...jobs, 'build_generated'], env)),
     run(inProviderObj(`Compile the FIPS provider ${provider.version}`, toolchain.make, [...jobs, target], env), {
       unit: 'objects compiled',

@@ -48,7 +48,11 @@ describe('OpenSSL build preflight', () => {
   });
 
   it('POSIX: a launcher in CC ("ccache gcc") is named with its version, and the compiler behind it is what is recorded', async () => {
-    const runner = machine({ ...posixTools, ccache: { output: 'ccache version 4.8\nFeatures: file-storage' }, gcc: { output: 'gcc (Debian 12.2.0-14) 12.2.0' } });
+    const runner = machine({
+      ...posixTools,
+      ccache: { output: 'ccache version 4.8\nFeatures: file-storage' },
+      gcc: { output: 'gcc (Debian 12.2.0-14) 12.2.0' },
+    });
     const result = await preflightOpenSslBuild(runner, 'linux', '/tmp', { CC: 'ccache gcc -m64' });
     expect(result.identity).toEqual({ perl: 'perl v5.36.0', make: 'GNU Make 4.3', compiler: 'gcc (Debian 12.2.0-14) 12.2.0', launcher: 'ccache version 4.8' });
     expect(runner.seen).toContainEqual(['gcc', '-m64', '--version']);
@@ -90,7 +94,12 @@ describe('OpenSSL build preflight', () => {
   });
 
   it('Windows: keeps the CL variable of the environment for the build to extend', async () => {
-    expect((await preflightOpenSslBuild(machine(windowsTools), 'win32', 'C:\\b', { CL: '/wd4996' })).toolchain).toEqual({ perl: 'perl', make: 'nmake', nasm: true, cl: '/wd4996' });
+    expect((await preflightOpenSslBuild(machine(windowsTools), 'win32', 'C:\\b', { CL: '/wd4996' })).toolchain).toEqual({
+      perl: 'perl',
+      make: 'nmake',
+      nasm: true,
+      cl: '/wd4996',
+    });
   });
 
   it('Windows: refuses a NASM older than 2.09, naming its version and the fix', async () => {
@@ -110,14 +119,19 @@ describe('OpenSSL build preflight', () => {
     ['NASM version 2.10rc1 compiled on Jan  1 2012', undefined],
     ['NASM version 2.08.02 compiled on Jun 24 2010', /version 2\.08\.02, but OpenSSL needs NASM 2\.09 or later/],
     ['NASM version 0.98.39 compiled on Feb 25 2005', /version 0\.98\.39, but OpenSSL needs NASM 2\.09 or later/],
-    ['Yasm 1.3.0', /"nasm -v" printed "Yasm 1\.3\.0", which names no NASM version, but OpenSSL needs NASM 2\.09 or later: install a current NASM from nasm\.us/],
+    [
+      'Yasm 1.3.0',
+      /"nasm -v" printed "Yasm 1\.3\.0", which names no NASM version, but OpenSSL needs NASM 2\.09 or later: install a current NASM from nasm\.us/,
+    ],
   ])('NASM whose "nasm -v" says %j', (output, problem) => {
     if (problem) expect(nasmProblem(output)).toMatch(problem);
     else expect(nasmProblem(output)).toBeUndefined();
   });
 
   it('Windows: refuses an MSYS perl and a missing MSVC environment, saying what to do', async () => {
-    const error = await preflightOpenSslBuild(machine({ perl: { output: 'msys perl v5.36' }, nmake: windowsTools.nmake }), 'win32', 'C:\\b', {}).catch((e) => e);
+    const error = await preflightOpenSslBuild(machine({ perl: { output: 'msys perl v5.36' }, nmake: windowsTools.nmake }), 'win32', 'C:\\b', {}).catch(
+      (e) => e,
+    );
     expect(error.message).toMatch(/msys perl .*Strawberry Perl first on PATH/);
     expect(error.message).toMatch(/cl\.exe is not on PATH \(VSINSTALLDIR is not set.*x64 Native Tools Command Prompt/);
   });

@@ -8,7 +8,11 @@ export interface PreflightResult {
   warnings: string[];
 }
 
-const firstLine = (text: string) => text.split('\n').find((l) => l.trim())?.trim() ?? '';
+const firstLine = (text: string) =>
+  text
+    .split('\n')
+    .find((l) => l.trim())
+    ?.trim() ?? '';
 
 /** OpenSSL's VC-WIN64A Configure stops on an older NASM (Configurations/10-main.conf: SHA3 might be miscompiled). */
 export const MINIMUM_NASM = '2.09';
@@ -41,7 +45,7 @@ async function preflightPosix(runner: ProcessRunner, platform: TargetPlatform, c
     const plain = await probe(runner, 'perl', ['-e', '1'], cwd);
     problems.push(
       plain.ok
-        ? 'perl lacks modules OpenSSL\'s Configure needs (IPC::Cmd, File::Compare): install them (Fedora/RHEL: dnf install perl-IPC-Cmd perl-File-Compare).'
+        ? "perl lacks modules OpenSSL's Configure needs (IPC::Cmd, File::Compare): install them (Fedora/RHEL: dnf install perl-IPC-Cmd perl-File-Compare)."
         : 'perl not found on PATH: install perl (Debian/Ubuntu: apt-get install perl; Fedora/RHEL: dnf install perl).',
     );
   }

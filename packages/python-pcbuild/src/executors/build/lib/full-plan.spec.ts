@@ -19,16 +19,27 @@ const options = {
   cacheDir: '/c',
   verbose: false,
 } as NormalizedPythonOptions;
-const layout = { sourceDir: '/w/tmp/p/python/src', objectDir: '/w/tmp/p/python/obj', staging: '/w/dist/p/python-full.1.fipskit-partial', destDir: '/w/tmp/p/python/destdir' };
+const layout = {
+  sourceDir: '/w/tmp/p/python/src',
+  objectDir: '/w/tmp/p/python/obj',
+  staging: '/w/dist/p/python-full.1.fipskit-partial',
+  destDir: '/w/tmp/p/python/destdir',
+};
 
 describe('full CPython build plan', () => {
   const plan = buildFullPlan(options, layout, 2);
   const runs = plan.steps.filter((s): s is RunStep => s.kind === 'run').map((s) => [s.command.program, ...s.command.args]);
 
-  it('configures against our OpenSSL without configure\'s absolute rpath, built-in hashes, ensurepip or test modules', () => {
+  it("configures against our OpenSSL without configure's absolute rpath, built-in hashes, ensurepip or test modules", () => {
     expect(runs[0]).toEqual([
-      'sh', '/w/tmp/p/python/src/configure', '--prefix=/w/dist/p/python-full', '--with-openssl=/w/dist/p/openssl', '--with-openssl-rpath=no',
-      '--without-builtin-hashlib-hashes', '--without-ensurepip', '--disable-test-modules',
+      'sh',
+      '/w/tmp/p/python/src/configure',
+      '--prefix=/w/dist/p/python-full',
+      '--with-openssl=/w/dist/p/openssl',
+      '--with-openssl-rpath=no',
+      '--without-builtin-hashlib-hashes',
+      '--without-ensurepip',
+      '--disable-test-modules',
     ]);
     expect(runs[0]).not.toContain('--enable-optimizations');
   });
@@ -64,17 +75,23 @@ describe('full CPython build plan', () => {
     expect(() => setMakefileVariables('A=1\n', moduleLinkFlags(options))).toThrow(/no MODULE__SSL_LDFLAGS line/);
   });
 
-  it('moves the DESTDIR install into staging, puts fipskit\'s runtime in its zip slot and names bin/python3 the interpreter through fipskit\'s launcher', () => {
+  it("moves the DESTDIR install into staging, puts fipskit's runtime in its zip slot and names bin/python3 the interpreter through fipskit's launcher", () => {
     const text = renderPlan(plan);
     expect(text).toContain('move /w/tmp/p/python/destdir/w/dist/p/python-full -> /w/dist/p/python-full.1.fipskit-partial');
-    expect(text).toContain('zip /w/dist/p/python-full.1.fipskit-partial/lib/python311.zip (_fipskit_boot.py, _fipskit_hashes.py, _ssl.py, _hashlib.py, sitecustomize.py, _fipskit_layout.py, _md5.py');
+    expect(text).toContain(
+      'zip /w/dist/p/python-full.1.fipskit-partial/lib/python311.zip (_fipskit_boot.py, _fipskit_hashes.py, _ssl.py, _hashlib.py, sitecustomize.py, _fipskit_layout.py, _md5.py',
+    );
     const ops = plan.steps.flatMap((s) => (s.kind === 'files' ? s.operations : []));
     const zip = ops.find((o) => o.op === 'zip') as { entries: Array<{ name: string; content: string }> };
     const layoutModule = zip.entries.find((e) => e.name === '_fipskit_layout.py')!.content;
     expect(JSON.parse(layoutModule.split('LAYOUT = ')[1]).extensions).toEqual({ _ssl: 'python3.11/lib-dynload', _hashlib: 'python3.11/lib-dynload' });
     expect(ops).toContainEqual({ op: 'symlink', target: 'python3.11', to: '/w/dist/p/python-full.1.fipskit-partial/bin/python3' });
     // The built binary goes beside fipskit's modules; bin/python3.11 becomes the launcher, compiled with configure's compiler.
-    expect(ops).toContainEqual({ op: 'move', from: '/w/dist/p/python-full.1.fipskit-partial/bin/python3.11', to: '/w/dist/p/python-full.1.fipskit-partial/lib/fipskit/python3.11' });
+    expect(ops).toContainEqual({
+      op: 'move',
+      from: '/w/dist/p/python-full.1.fipskit-partial/bin/python3.11',
+      to: '/w/dist/p/python-full.1.fipskit-partial/lib/fipskit/python3.11',
+    });
     const launcher = plan.steps.find((s): s is RunStep => s.kind === 'run' && s.command.args.includes(LAUNCHER_SOURCE))!;
     expect(launcher.command.args).toContain('-DFIPSKIT_REAL="../lib/fipskit/python3.11"');
     expect(launcher.command.args).toContain('/w/dist/p/python-full.1.fipskit-partial/bin/python3.11');

@@ -80,12 +80,19 @@ export function buildFullPlan(
   // The real _ssl and _hashlib stay in lib-dynload; the zip slot's wrappers load them once FIPS mode is in force.
   const runtime = posixRuntimeLayout(options, join(options.outputDir, 'lib'), join(options.outputDir, 'lib', `python${version}`, 'lib-dynload'));
   const steps: PlanStep[] = [
-    { kind: 'task', title: `Unpack ${options.source.fileName} (CPython ${options.source.version})`, detail: `extract into ${sourceDir}`, perform: tasks.unpack ?? noop },
+    {
+      kind: 'task',
+      title: `Unpack ${options.source.fileName} (CPython ${options.source.version})`,
+      detail: `extract into ${sourceDir}`,
+      perform: tasks.unpack ?? noop,
+    },
     { kind: 'run', title: 'configure', command: inObj('configure', 'sh', [join(sourceDir, 'configure'), ...configureArguments(options)]) },
     {
       kind: 'task',
       title: 'Link _ssl and _hashlib to the FIPS OpenSSL with a relative RPATH',
-      detail: `set in ${join(objectDir, 'Makefile')}: ${Object.entries(linkFlags).map(([k, v]) => `${k}=${v}`).join('; ')}`,
+      detail: `set in ${join(objectDir, 'Makefile')}: ${Object.entries(linkFlags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('; ')}`,
       perform: tasks.setLinkFlags ?? noop,
     },
     {

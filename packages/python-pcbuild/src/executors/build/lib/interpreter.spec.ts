@@ -25,6 +25,8 @@ function oldPython(version: string): string {
     const dir = mkdtempSync(join(tmpdir(), 'fipskit-not-python-'));
     writeFileSync(join(dir, 'python'), '#!/bin/sh\nexit 3\n');
     chmodSync(join(dir, 'python'), 0o755);
-    await expect(probeInterpreter(new ExecaRunner(), join(dir, 'python'), tmpdir())).rejects.toThrow(/^Could not run the interpreter .*: .* Set interpreter to an existing Python 3 executable\.$/);
+    await expect(probeInterpreter(new ExecaRunner(), join(dir, 'python'), tmpdir())).rejects.toThrow(
+      /^Could not run the interpreter .*: .* Set interpreter to an existing Python 3 executable\.$/,
+    );
   });
 });

@@ -45,16 +45,27 @@ export async function probeInterpreter(runner: ProcessRunner, interpreter: strin
     // An old Python (2.7 has no -I, 3.5 cannot read the probe) fails the probe: its version says why, when it runs at all.
     const said: string[] = [];
     const asked = await runner
-      .run({ program: interpreter, args: ['-E', '-s', '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], cwd, env: { PYTHONHOME: undefined } }, { onLine: (l) => said.push(l) })
-      .then(() => said.join('').trim(), () => '');
+      .run(
+        { program: interpreter, args: ['-E', '-s', '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], cwd, env: { PYTHONHOME: undefined } },
+        { onLine: (l) => said.push(l) },
+      )
+      .then(
+        () => said.join('').trim(),
+        () => '',
+      );
     const unsupported = /^\d+\.\d+\.\d+$/.test(asked) && pythonVersionProblem(asked, `The interpreter ${interpreter}`);
     if (unsupported) throw new Error(unsupported);
-    throw new Error(`Could not run the interpreter ${interpreter}: ${(error as Error).message.split('\n')[0]} Set interpreter to an existing Python 3 executable.`);
+    throw new Error(
+      `Could not run the interpreter ${interpreter}: ${(error as Error).message.split('\n')[0]} Set interpreter to an existing Python 3 executable.`,
+    );
   }
   const facts = JSON.parse(lines.join('\n')) as InterpreterFacts;
-  if (facts.implementation !== 'cpython') throw new Error(`${interpreter} is ${facts.implementation}, not CPython: the overlay rebuilds CPython's own _ssl and _hashlib.`);
+  if (facts.implementation !== 'cpython')
+    throw new Error(`${interpreter} is ${facts.implementation}, not CPython: the overlay rebuilds CPython's own _ssl and _hashlib.`);
   if (facts.prefix !== facts.basePrefix) {
-    throw new Error(`${interpreter} is the interpreter of a virtual environment (${facts.prefix}): set interpreter to the Python it was made from (${facts.basePrefix}), then make venvs from the FIPS Python.`);
+    throw new Error(
+      `${interpreter} is the interpreter of a virtual environment (${facts.prefix}): set interpreter to the Python it was made from (${facts.basePrefix}), then make venvs from the FIPS Python.`,
+    );
   }
   return facts;
 }

@@ -21,7 +21,9 @@ export function realInterpreter(root: string, series: string): string {
 /** The compile of the launcher into `<staging>/bin/python3.X`, with the compiler the stage runs. */
 export function compileLauncher(compiler: string, staging: string, series: string, platlibdir: string, cwd: string): PlanStep {
   if (!/^[A-Za-z0-9_.-]+$/.test(platlibdir)) {
-    throw new Error(`The interpreter's library directory name ${JSON.stringify(platlibdir)} is not a plain directory name: fipskit's launcher cannot be built for it. Use mode "full".`);
+    throw new Error(
+      `The interpreter's library directory name ${JSON.stringify(platlibdir)} is not a plain directory name: fipskit's launcher cannot be built for it. Use mode "full".`,
+    );
   }
   const [program, ...ccArgs] = compiler.trim().split(/\s+/);
   const real = posix.join('..', ...REAL_INTERPRETER_DIR.split(/[\\/]/), `python${series}`);
@@ -29,7 +31,17 @@ export function compileLauncher(compiler: string, staging: string, series: strin
   const command: Command = {
     title,
     program,
-    args: [...ccArgs, '-std=c11', '-O2', '-Wall', `-DFIPSKIT_REAL="${real}"`, `-DFIPSKIT_PLATLIBDIR="${platlibdir}"`, '-o', join(staging, 'bin', `python${series}`), LAUNCHER_SOURCE],
+    args: [
+      ...ccArgs,
+      '-std=c11',
+      '-O2',
+      '-Wall',
+      `-DFIPSKIT_REAL="${real}"`,
+      `-DFIPSKIT_PLATLIBDIR="${platlibdir}"`,
+      '-o',
+      join(staging, 'bin', `python${series}`),
+      LAUNCHER_SOURCE,
+    ],
     cwd,
   };
   return { kind: 'run', title, command };

@@ -88,20 +88,26 @@ export function normalizeOptions(
     if (!paths.isAbsolute(options.interpreter)) {
       throw new Error(`interpreter "${options.interpreter}" must be an absolute path (e.g. ${example}), so exactly that interpreter is used.`);
     }
-    if (onTarget && !existsSync(options.interpreter)) throw new Error(`The interpreter ${options.interpreter} does not exist: set interpreter to an installed Python.`);
+    if (onTarget && !existsSync(options.interpreter))
+      throw new Error(`The interpreter ${options.interpreter} does not exist: set interpreter to an installed Python.`);
   } else if (options.interpreter) {
     throw new Error('interpreter is only for modes "overlay" and "pcbuild": a full build makes its own interpreter. Remove it, or change mode.');
   }
   if (options.route && mode !== 'pcbuild') throw new Error('route is only for mode "pcbuild" (Windows): remove it.');
   if (options.testSuite && mode !== 'full') {
-    throw new Error(`testSuite is only for mode "full" (a Python built from source): mode "${mode}" uses the tests of the interpreter it starts. Remove it, or set mode to "full".`);
+    throw new Error(
+      `testSuite is only for mode "full" (a Python built from source): mode "${mode}" uses the tests of the interpreter it starts. Remove it, or set mode to "full".`,
+    );
   }
 
   // Locks and the built OpenSSL are read on this machine; the plan's paths are the target's.
   const hostResolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
   const root = onTarget ? context.root : PLAN_ROOTS[platform];
   const resolve = (p: string) => (paths.isAbsolute(p) ? p : paths.join(root, p));
-  const source = readJson<SourceLock>(hostResolve(options.sourceLock), 'run the "sources" target first (nx runs it through dependsOn), with a python source configured.');
+  const source = readJson<SourceLock>(
+    hostResolve(options.sourceLock),
+    'run the "sources" target first (nx runs it through dependsOn), with a python source configured.',
+  );
   if (source.product !== 'cpython') throw new Error(`${options.sourceLock} locks a ${source.product} source: point sourceLock at cpython.source.json.`);
   // Its package name and version become apt arguments when the tarball is fetched: refused here, naming this file.
   if (source.origin === 'debian') checkDebianLock(source, hostResolve(options.sourceLock));

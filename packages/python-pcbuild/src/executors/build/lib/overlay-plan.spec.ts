@@ -52,27 +52,58 @@ describe('overlay plan', () => {
 
   it('compiles _ssl with the pyconfig fix, our OpenSSL headers first, and links it with a relative RPATH', () => {
     expect(runs[0]).toEqual([
-      'cc', '-std=c11', '-O2', '-g', '-fwrapv', '-DNDEBUG', '-Wall', '-fvisibility=hidden', '-fPIC',
+      'cc',
+      '-std=c11',
+      '-O2',
+      '-g',
+      '-fwrapv',
+      '-DNDEBUG',
+      '-Wall',
+      '-fvisibility=hidden',
+      '-fPIC',
       // No checkout or build path in the module: another checkout's build is the same bytes.
-      '-ffile-prefix-map=/w s=/fipskit/workspace', '-ffile-prefix-map=/w s/tmp/p/python=/fipskit/build',
-      '-include', '/w s/tmp/p/python/obj/fipskit_pyconfig_fix.h',
-      '-I', '/w s/dist/p/openssl/include', '-I', '/usr/include/python3.11',
-      '-c', '/w s/tmp/p/python/src/Modules/_ssl.c', '-o', '/w s/tmp/p/python/obj/_ssl.o',
+      '-ffile-prefix-map=/w s=/fipskit/workspace',
+      '-ffile-prefix-map=/w s/tmp/p/python=/fipskit/build',
+      '-include',
+      '/w s/tmp/p/python/obj/fipskit_pyconfig_fix.h',
+      '-I',
+      '/w s/dist/p/openssl/include',
+      '-I',
+      '/usr/include/python3.11',
+      '-c',
+      '/w s/tmp/p/python/src/Modules/_ssl.c',
+      '-o',
+      '/w s/tmp/p/python/obj/_ssl.o',
     ]);
     expect(runs[1]).toEqual([
-      'cc', '-shared', '-o', `${staging}/lib/fipskit/_ssl.cpython-311-x86_64-linux-gnu.so`, '/w s/tmp/p/python/obj/_ssl.o',
-      '-L', '/w s/dist/p/openssl/lib', '-Wl,--disable-new-dtags,-rpath,$ORIGIN/../../../openssl/lib', '-lssl', '-lcrypto',
+      'cc',
+      '-shared',
+      '-o',
+      `${staging}/lib/fipskit/_ssl.cpython-311-x86_64-linux-gnu.so`,
+      '/w s/tmp/p/python/obj/_ssl.o',
+      '-L',
+      '/w s/dist/p/openssl/lib',
+      '-Wl,--disable-new-dtags,-rpath,$ORIGIN/../../../openssl/lib',
+      '-lssl',
+      '-lcrypto',
     ]);
   });
 
-  it('compiles _hashlib as a core module with the interpreter\'s internal headers, beside _ssl', () => {
+  it("compiles _hashlib as a core module with the interpreter's internal headers, beside _ssl", () => {
     expect(runs[2]).toContain('-DPy_BUILD_CORE_MODULE');
-    expect(runs[2].slice(-6)).toEqual(['-I', '/usr/include/python3.11/internal', '-c', '/w s/tmp/p/python/src/Modules/_hashopenssl.c', '-o', '/w s/tmp/p/python/obj/_hashopenssl.o']);
+    expect(runs[2].slice(-6)).toEqual([
+      '-I',
+      '/usr/include/python3.11/internal',
+      '-c',
+      '/w s/tmp/p/python/src/Modules/_hashopenssl.c',
+      '-o',
+      '/w s/tmp/p/python/obj/_hashopenssl.o',
+    ]);
     expect(runs[3]).toContain(`${staging}/lib/fipskit/_hashlib.cpython-311-x86_64-linux-gnu.so`);
     expect(runs[3]).toContain('-Wl,--disable-new-dtags,-rpath,$ORIGIN/../../../openssl/lib');
   });
 
-  it('makes the output a Python prefix of its own: a copy of the binary, links to the interpreter\'s library, headers and site-packages', () => {
+  it("makes the output a Python prefix of its own: a copy of the binary, links to the interpreter's library, headers and site-packages", () => {
     expect(ops).toContainEqual({ op: 'write', to: '/w s/tmp/p/python/obj/fipskit_pyconfig_fix.h', content: PYCONFIG_FIX });
     expect(mirrorInterpreter(facts, staging)).toEqual([
       { op: 'copy', from: '/usr/bin/python3.11', to: `${staging}/lib/fipskit/python3.11` },
@@ -86,20 +117,40 @@ describe('overlay plan', () => {
     ]);
   });
 
-  it('compiles fipskit\'s launcher as bin/python3.11, which runs the copied binary kept beside the modules', () => {
+  it("compiles fipskit's launcher as bin/python3.11, which runs the copied binary kept beside the modules", () => {
     expect(runs[4]).toEqual([
-      'cc', '-std=c11', '-O2', '-Wall', '-DFIPSKIT_REAL="../lib/fipskit/python3.11"', '-DFIPSKIT_PLATLIBDIR="lib"',
-      '-o', `${staging}/bin/python3.11`, LAUNCHER_SOURCE,
+      'cc',
+      '-std=c11',
+      '-O2',
+      '-Wall',
+      '-DFIPSKIT_REAL="../lib/fipskit/python3.11"',
+      '-DFIPSKIT_PLATLIBDIR="lib"',
+      '-o',
+      `${staging}/bin/python3.11`,
+      LAUNCHER_SOURCE,
     ]);
     expect(() => buildOverlayPlan(options, { ...facts, platlibdir: 'lib"; x' }, layout, 'cc')).toThrow(/not a plain directory name/);
   });
 
-  it('puts fipskit\'s runtime into the zip slot, its paths relative to the zip so the tree can move', () => {
+  it("puts fipskit's runtime into the zip slot, its paths relative to the zip so the tree can move", () => {
     const zip = ops.find((o): o is Extract<FileOperation, { op: 'zip' }> => o.op === 'zip')!;
     expect(zip.to).toBe(`${staging}/lib/python311.zip`);
     expect(zip.entries.map((e) => e.name)).toEqual([
-      '_fipskit_boot.py', '_fipskit_hashes.py', '_ssl.py', '_hashlib.py', 'sitecustomize.py', '_fipskit_layout.py',
-      '_md5.py', '_sha1.py', '_sha256.py', '_sha512.py', '_sha2.py', '_sha3.py', '_blake2.py', '_hmac.py', 'encodings/__init__.py',
+      '_fipskit_boot.py',
+      '_fipskit_hashes.py',
+      '_ssl.py',
+      '_hashlib.py',
+      'sitecustomize.py',
+      '_fipskit_layout.py',
+      '_md5.py',
+      '_sha1.py',
+      '_sha256.py',
+      '_sha512.py',
+      '_sha2.py',
+      '_sha3.py',
+      '_blake2.py',
+      '_hmac.py',
+      'encodings/__init__.py',
     ]);
     const layoutModule = zip.entries.find((e) => e.name === '_fipskit_layout.py')!.content;
     expect(JSON.parse(layoutModule.split('LAYOUT = ')[1])).toEqual({
@@ -115,7 +166,10 @@ describe('overlay plan', () => {
 
   it.each([
     [{ stdlib: '/opt/py/share/python3.11' }, /keeps its standard library in \/opt\/py\/share\/python3\.11, not in \/usr\/lib\/python3\.11.*Use mode "full"/],
-    [{ libDynload: '/usr/lib64/python3.11/lib-dynload' }, /keeps its extension modules in \/usr\/lib64\/python3\.11\/lib-dynload, outside \/usr\/lib\/python3\.11: use mode "full"/],
+    [
+      { libDynload: '/usr/lib64/python3.11/lib-dynload' },
+      /keeps its extension modules in \/usr\/lib64\/python3\.11\/lib-dynload, outside \/usr\/lib\/python3\.11: use mode "full"/,
+    ],
   ])('refuses an interpreter whose layout Python could not find from a copy: %j', (odd, problem) => {
     expect(() => mirrorInterpreter({ ...facts, ...odd }, staging)).toThrow(problem);
   });

@@ -117,29 +117,67 @@ export function buildOverlayPlan(
   // The build and checkout paths the debug information and __FILE__ would carry, mapped to fixed names: a module
   // built in another checkout or build directory is the same bytes, so the audit and a shared cache can compare them.
   const pathMaps = [`-ffile-prefix-map=${options.workspaceRoot}=/fipskit/workspace`, `-ffile-prefix-map=${options.buildDir}=/fipskit/build`];
-  const cc = (title: string, args: string[]): PlanStep => ({ kind: 'run', title, command: { title, program, args: [...ccArgs, ...args], cwd: objectDir } as Command });
+  const cc = (title: string, args: string[]): PlanStep => ({
+    kind: 'run',
+    title,
+    command: { title, program, args: [...ccArgs, ...args], cwd: objectDir } as Command,
+  });
   const zipDir = join(staging, facts.platlibdir);
   const runtime = posixRuntimeLayout(options, join(options.outputDir, facts.platlibdir), join(options.outputDir, EXTENSION_DIR));
   const steps: PlanStep[] = [
-    { kind: 'task', title: `Unpack ${options.source.fileName} (CPython ${options.source.version})`, detail: `extract into ${sourceDir}`, perform: tasks.unpack ?? noop },
+    {
+      kind: 'task',
+      title: `Unpack ${options.source.fileName} (CPython ${options.source.version})`,
+      detail: `extract into ${sourceDir}`,
+      perform: tasks.unpack ?? noop,
+    },
     {
       kind: 'files',
       title: 'Prepare build directory',
-      operations: [{ op: 'write', to: fix, content: PYCONFIG_FIX }, { op: 'mkdir', to: extDir }, { op: 'mkdir', to: join(staging, 'bin') }],
+      operations: [
+        { op: 'write', to: fix, content: PYCONFIG_FIX },
+        { op: 'mkdir', to: extDir },
+        { op: 'mkdir', to: join(staging, 'bin') },
+      ],
     },
-    cc('Compile _ssl', [...CFLAGS, ...pathMaps, '-include', fix, '-I', opensslInclude, ...includes, '-c', join(sourceDir, 'Modules', '_ssl.c'), '-o', join(objectDir, '_ssl.o')]),
+    cc('Compile _ssl', [
+      ...CFLAGS,
+      ...pathMaps,
+      '-include',
+      fix,
+      '-I',
+      opensslInclude,
+      ...includes,
+      '-c',
+      join(sourceDir, 'Modules', '_ssl.c'),
+      '-o',
+      join(objectDir, '_ssl.o'),
+    ]),
     cc('Link _ssl', [...linkShared, '-o', join(extDir, `_ssl${facts.extSuffix}`), join(objectDir, '_ssl.o'), '-L', opensslLib, rpath, '-lssl', '-lcrypto']),
     cc('Compile _hashlib', [
       ...CFLAGS,
       ...pathMaps,
       '-DPy_BUILD_CORE_MODULE',
-      '-I', opensslInclude,
+      '-I',
+      opensslInclude,
       ...includes,
-      '-I', join(facts.include, 'internal'),
-      '-c', join(sourceDir, 'Modules', '_hashopenssl.c'),
-      '-o', join(objectDir, '_hashopenssl.o'),
+      '-I',
+      join(facts.include, 'internal'),
+      '-c',
+      join(sourceDir, 'Modules', '_hashopenssl.c'),
+      '-o',
+      join(objectDir, '_hashopenssl.o'),
     ]),
-    cc('Link _hashlib', [...linkShared, '-o', join(extDir, `_hashlib${facts.extSuffix}`), join(objectDir, '_hashopenssl.o'), '-L', opensslLib, rpath, '-lcrypto']),
+    cc('Link _hashlib', [
+      ...linkShared,
+      '-o',
+      join(extDir, `_hashlib${facts.extSuffix}`),
+      join(objectDir, '_hashopenssl.o'),
+      '-L',
+      opensslLib,
+      rpath,
+      '-lcrypto',
+    ]),
     compileLauncher(compiler, staging, pythonMajorMinor(facts.version), facts.platlibdir, objectDir),
     {
       kind: 'files',
@@ -154,7 +192,12 @@ export function buildOverlayPlan(
 export function closingSteps(options: NormalizedPythonOptions, staging: string, tasks: PythonTasks): PlanStep[] {
   const noop = async () => undefined;
   return [
-    { kind: 'task', title: 'Record build information', detail: 'write fipskit-python.json with versions and SHA-256 of each module', perform: tasks.writeManifest ?? noop },
+    {
+      kind: 'task',
+      title: 'Record build information',
+      detail: 'write fipskit-python.json with versions and SHA-256 of each module',
+      perform: tasks.writeManifest ?? noop,
+    },
     { kind: 'task', title: 'Publish output', detail: `move ${staging} to ${options.outputDir}`, perform: tasks.publish ?? noop },
   ];
 }

@@ -17,12 +17,18 @@ export async function smokeTestLauncher(runner: ProcessRunner, log: StageLog, op
   const lines: string[] = [];
   await log.run(
     runner,
-    { program: join(options.outputDir, 'bin', 'python3'), args: ['-c', SMOKE_TEST], cwd: options.outputDir, env: { OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined } },
+    {
+      program: join(options.outputDir, 'bin', 'python3'),
+      args: ['-c', SMOKE_TEST],
+      cwd: options.outputDir,
+      env: { OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined },
+    },
     { onLine: (l) => lines.push(l) },
   );
   const result = JSON.parse(lines.at(-1) ?? '{}');
   const problems: string[] = [];
-  if (!String(result.openssl).includes(options.openssl.version)) problems.push(`ssl.OPENSSL_VERSION is "${result.openssl}", not OpenSSL ${options.openssl.version}`);
+  if (!String(result.openssl).includes(options.openssl.version))
+    problems.push(`ssl.OPENSSL_VERSION is "${result.openssl}", not OpenSSL ${options.openssl.version}`);
   if (result.md5 !== 'refused') problems.push('hashlib.md5() still works');
   if (result.sha256 !== 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad') problems.push('sha256("abc") is wrong');
   if (problems.length) throw new Error(`The overlay launcher is not in FIPS mode: ${problems.join('; ')}.`);

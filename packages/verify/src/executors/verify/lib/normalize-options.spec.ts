@@ -71,7 +71,11 @@ describe('verify normalizeOptions', () => {
 
   it.each<[string, (root: string) => Partial<VerifyOptions>, RegExp]>([
     ['an unset python', () => ({ python: '' }), /The python option is not set: point it at the interpreter to verify/],
-    ['a python that does not exist', () => ({ python: 'dist/p/python/bin/python9' }), /python9, does not exist: build the python stage first, or fix the python option/],
+    [
+      'a python that does not exist',
+      () => ({ python: 'dist/p/python/bin/python9' }),
+      /python9, does not exist: build the python stage first, or fix the python option/,
+    ],
     ['a python that is a directory', () => ({ python: 'dist/p/python/bin' }), /bin, is not a file: .*it must name the program/],
     ['a missing openssl stage', () => ({ opensslPath: 'dist/nowhere' }), /build-info\.json does not exist: .*Run the openssl target first, or fix opensslPath/],
   ])('refuses %s with what to do', (_, change, message) => {
@@ -85,7 +89,9 @@ describe('verify normalizeOptions', () => {
 
   it('needs the fips-config openssl.cnf for the TLS server only', () => {
     rmSync(join(root, 'dist', 'p', 'fips-config'), { recursive: true });
-    expect(() => normalizeOptions(OPTIONS, { root })).toThrow(/openssl\.cnf does not exist: fipsConfigPath must be the output of the fips-config stage.*or set tls: false/s);
+    expect(() => normalizeOptions(OPTIONS, { root })).toThrow(
+      /openssl\.cnf does not exist: fipsConfigPath must be the output of the fips-config stage.*or set tls: false/s,
+    );
     expect(normalizeOptions({ ...OPTIONS, tls: false }, { root }).tls).toBe(false);
   });
 
@@ -95,7 +101,8 @@ describe('verify normalizeOptions', () => {
     const old = workspace({ version: '3.0.22', platform: 'linux' });
     expect(() => normalizeOptions(OPTIONS, { root: old })).toThrow(/lacks version, fipsProvider or layout.*rebuild it/);
     const foreign = workspace({ ...BUILD_INFO, platform: 'win32' });
-    if (process.platform !== 'win32') expect(() => normalizeOptions(OPTIONS, { root: foreign })).toThrow(/built for win32; it cannot serve the TLS checks on this/);
+    if (process.platform !== 'win32')
+      expect(() => normalizeOptions(OPTIONS, { root: foreign })).toThrow(/built for win32; it cannot serve the TLS checks on this/);
     for (const dir of [broken, old, foreign]) rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -41,7 +41,7 @@ export function normalizeOptions(options: VerifyOptions, context: { root: string
   const resolve = (p: string) => (isAbsolute(p) ? p : join(context.root, p));
   const platform = hostPlatform();
   if (!options.python) {
-    throw new Error('The python option is not set: point it at the interpreter to verify, usually the python stage\'s bin/python3 launcher.');
+    throw new Error("The python option is not set: point it at the interpreter to verify, usually the python stage's bin/python3 launcher.");
   }
   const python = resolve(options.python);
   assertRunnable(python, platform);
@@ -129,4 +129,3 @@ function assertRunnable(python: string, platform: TargetPlatform): void {
     throw new Error(`The interpreter to verify, ${python}, is not executable: chmod +x it, or ${fix}.`);
   }
 }
-

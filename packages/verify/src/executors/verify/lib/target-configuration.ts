@@ -21,7 +21,9 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function targetConfigurationDigest(context: Partial<Pick<ExecutorContext, 'projectName' | 'projectsConfigurations'>>): TargetConfigurationDigest | undefined {
+export function targetConfigurationDigest(
+  context: Partial<Pick<ExecutorContext, 'projectName' | 'projectsConfigurations'>>,
+): TargetConfigurationDigest | undefined {
   const projects = context.projectsConfigurations?.projects;
   const name = context.projectName;
   if (!projects || !name || !projects[name]) return undefined;

@@ -27,7 +27,7 @@ const OPTIONS = {
   paths,
 } as unknown as NormalizedVerifyOptions;
 
-describe('the driver\'s configuration', () => {
+describe("the driver's configuration", () => {
   it.each<[TargetPlatform, string, string, string]>([
     ['linux', 'LD_LIBRARY_PATH', '/p/lib', ':'],
     ['darwin', 'DYLD_LIBRARY_PATH', '/p/lib', ':'],
@@ -38,14 +38,29 @@ describe('the driver\'s configuration', () => {
   });
 
   it('carries everything the run needs, resolved: the interpreter, the prefix in FIPS mode, the expectations and where things go', () => {
-    const config = driverConfig({ ...OPTIONS, targetConfiguration: { sha256: 'f'.repeat(64), projects: ['fp'] } }, { outputDir: '/w/dist/fp/verify.1.fipskit-partial', workParent: '/t' });
+    const config = driverConfig(
+      { ...OPTIONS, targetConfiguration: { sha256: 'f'.repeat(64), projects: ['fp'] } },
+      { outputDir: '/w/dist/fp/verify.1.fipskit-partial', workParent: '/t' },
+    );
     expect(config).toEqual({
       python: OPTIONS.python,
       pythonShown: OPTIONS.python,
       activationEnvironment: {},
-      openssl: { program: '/p/bin/openssl', conf: '/cfg/openssl.cnf', modulesDir: '/p/lib/ossl-modules', libraryPath: { variable: 'LD_LIBRARY_PATH', directory: '/p/lib', separator: ':' } },
+      openssl: {
+        program: '/p/bin/openssl',
+        conf: '/cfg/openssl.cnf',
+        modulesDir: '/p/lib/ossl-modules',
+        libraryPath: { variable: 'LD_LIBRARY_PATH', directory: '/p/lib', separator: ':' },
+      },
       prefix: '/p',
-      expectations: { opensslVersion: '3.5.7', fipsProviderVersion: '3.1.2', libcryptoDir: '/p/lib', profile: 'strict', startModes: true, movedCopy: OPTIONS.movedCopy },
+      expectations: {
+        opensslVersion: '3.5.7',
+        fipsProviderVersion: '3.1.2',
+        libcryptoDir: '/p/lib',
+        profile: 'strict',
+        startModes: true,
+        movedCopy: OPTIONS.movedCopy,
+      },
       tls: true,
       fipsConfigDir: '/cfg',
       auditFile: '/w/dist/fp/audit/audit.json',
@@ -58,7 +73,11 @@ describe('the driver\'s configuration', () => {
       fipskitVersion: JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')).version,
       verbose: false,
     });
-    expect(driverConfig(OPTIONS, { outputDir: '/o', workParent: '/t', generatedAt: '2025-01-02T03:04:05.000Z', host: 'builder' })).toMatchObject({ generatedAt: '2025-01-02T03:04:05.000Z', host: 'builder', targetConfiguration: null });
+    expect(driverConfig(OPTIONS, { outputDir: '/o', workParent: '/t', generatedAt: '2025-01-02T03:04:05.000Z', host: 'builder' })).toMatchObject({
+      generatedAt: '2025-01-02T03:04:05.000Z',
+      host: 'builder',
+      targetConfiguration: null,
+    });
   });
 
   it('fips-env: the checks get the FIPS configuration and modules, and the interpreter is not started the other ways', () => {
@@ -66,7 +85,13 @@ describe('the driver\'s configuration', () => {
     expect(activationEnvironment({ activation: 'self', paths })).toEqual({});
     const config = driverConfig({ ...OPTIONS, activation: 'fips-env', movedCopy: undefined }, { outputDir: '/o', workParent: '/t' });
     expect(config.activationEnvironment).toEqual({ OPENSSL_CONF: '/cfg/openssl.cnf', OPENSSL_MODULES: '/p/lib/ossl-modules' });
-    expect(config.expectations).toEqual({ opensslVersion: '3.5.7', fipsProviderVersion: '3.1.2', libcryptoDir: '/p/lib', profile: 'strict', startModes: false });
+    expect(config.expectations).toEqual({
+      opensslVersion: '3.5.7',
+      fipsProviderVersion: '3.1.2',
+      libcryptoDir: '/p/lib',
+      profile: 'strict',
+      startModes: false,
+    });
   });
 
   it('runs the driver in the interpreter itself: isolated, without site, writing no bytecode', () => {
@@ -98,7 +123,7 @@ describe('runDriver', () => {
     `${STAGE_LINE}error Its output:`,
   ];
 
-  it.each([false, true])('shows steps and notes as the stage\'s, keeps errors, logs what was not meant for the stage (verbose %s)', async (verbose) => {
+  it.each([false, true])("shows steps and notes as the stage's, keeps errors, logs what was not meant for the stage (verbose %s)", async (verbose) => {
     const runner = new RecordingRunner().respond(() => true, { exitCode: 1, output });
     const command = driverCommand('/py', join(dir, 'config.json'), dir);
     const run = await runDriver(runner, log, command, { verbose, print: (l) => printed.push(l) });

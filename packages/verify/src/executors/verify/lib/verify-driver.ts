@@ -59,7 +59,9 @@ export interface DriverConfig {
 }
 
 /** What `fips-env` sets for an installed Python (activation "fips-env"); nothing for one that brings its own setup. */
-export function activationEnvironment(options: Pick<NormalizedVerifyOptions, 'activation'> & { paths: { opensslConf: string; modulesDir: string } }): Record<string, string> {
+export function activationEnvironment(
+  options: Pick<NormalizedVerifyOptions, 'activation'> & { paths: { opensslConf: string; modulesDir: string } },
+): Record<string, string> {
   return options.activation === 'fips-env' ? { OPENSSL_CONF: options.paths.opensslConf, OPENSSL_MODULES: options.paths.modulesDir } : {};
 }
 
@@ -80,7 +82,12 @@ export function driverConfig(
     python: options.python,
     pythonShown: options.python,
     activationEnvironment: activationEnvironment(options),
-    openssl: { program: options.paths.openssl, conf: options.paths.opensslConf, modulesDir: options.paths.modulesDir, libraryPath: libraryPath(options.paths, options.platform) },
+    openssl: {
+      program: options.paths.openssl,
+      conf: options.paths.opensslConf,
+      modulesDir: options.paths.modulesDir,
+      libraryPath: libraryPath(options.paths, options.platform),
+    },
     prefix: options.prefix,
     expectations: {
       opensslVersion: options.prefixInfo.version,
@@ -127,7 +134,12 @@ export interface DriverRun {
  * its log lines are printed when verbose (the driver writes them into the log file itself), and anything else it
  * prints is written into the log and kept for the failure message.
  */
-export async function runDriver(runner: ProcessRunner, log: StageLog, command: Command, output: { verbose: boolean; print: (line: string) => void }): Promise<DriverRun> {
+export async function runDriver(
+  runner: ProcessRunner,
+  log: StageLog,
+  command: Command,
+  output: { verbose: boolean; print: (line: string) => void },
+): Promise<DriverRun> {
   const errors: string[] = [];
   const tail: string[] = [];
   appendFileSync(log.logFile, `\n$ ${describeCommand(command)}\n  (cwd: ${command.cwd})\n`);

@@ -28,7 +28,8 @@ describe('the FIPS module that ran, and its audit', () => {
     mkdirSync(join(root, 'audit'));
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
-  const audit = (fipsModule: object, stages: object[] = []) => writeFileSync(auditFile, JSON.stringify({ schema: 1, auditedAt: '2026-12-01T12:00:00.000Z', stages, fipsModule }));
+  const audit = (fipsModule: object, stages: object[] = []) =>
+    writeFileSync(auditFile, JSON.stringify({ schema: 1, auditedAt: '2026-12-01T12:00:00.000Z', stages, fipsModule }));
   const describeFipsModule = (mapped: string | null): FipsModuleEvidence =>
     evidencePy([{ fn: 'describe_fips_module', args: [mapped, info, auditFile, 'fp', '$sha256_of'] }], digestsUnder(root))[0] as FipsModuleEvidence;
 
@@ -42,7 +43,11 @@ describe('the FIPS module that ran, and its audit', () => {
   });
 
   it('never says "the same bytes" when the module was reproduced but the rest of the OpenSSL output was not (the audit failed)', () => {
-    const differences = ['lib/libcrypto.so.3', 'lib/libssl.so.3', 'bin/openssl', 'lib/ossl-modules/legacy.so'].map((path) => ({ path, expected: 'a', actual: 'b' }));
+    const differences = ['lib/libcrypto.so.3', 'lib/libssl.so.3', 'bin/openssl', 'lib/ossl-modules/legacy.so'].map((path) => ({
+      path,
+      expected: 'a',
+      actual: 'b',
+    }));
     audit({ path: 'lib/ossl-modules/fips.so', sha256: digest, reproduced: true }, [{ stage: 'openssl', reproduced: false, differences }]);
     const evidence = describeFipsModule(module);
     expect(evidence.audit).toMatchObject({ reproduced: true, opensslOutputReproduced: false });
@@ -64,7 +69,9 @@ describe('the FIPS module that ran, and its audit', () => {
     audit({ path: 'lib/ossl-modules/fips.so', sha256: 'f'.repeat(64), reproduced: true });
     const other = describeFipsModule(module);
     expect(other.audit).toBeNull();
-    expect(other.statement).toMatch(/It was not audited: .*run nx run fp:audit .* The last audit \(2026-12-01T12:00:00\.000Z\) was of another module \(SHA-256 f{64}\)\.$/);
+    expect(other.statement).toMatch(
+      /It was not audited: .*run nx run fp:audit .* The last audit \(2026-12-01T12:00:00\.000Z\) was of another module \(SHA-256 f{64}\)\.$/,
+    );
     rmSync(auditFile);
     expect(describeFipsModule(module).statement).toMatch(/It was not audited: no rebuild from source has been compared with it; run nx run fp:audit/);
   });
@@ -72,7 +79,9 @@ describe('the FIPS module that ran, and its audit', () => {
   it('names a module that is not the one built, none at all, and several', () => {
     writeFileSync(module, 'another module');
     expect(describeFipsModule(module).statement).toMatch(/which is not the module the openssl stage built \(build-info\.json records [0-9a-f]{64}\)\.$/);
-    expect(describeFipsModule(null).statement).toBe(`No FIPS module was loaded into the interpreter; the prefix's lib/ossl-modules/fips.so has SHA-256 ${digest}.`);
+    expect(describeFipsModule(null).statement).toBe(
+      `No FIPS module was loaded into the interpreter; the prefix's lib/ossl-modules/fips.so has SHA-256 ${digest}.`,
+    );
     expect(describeFipsModule(`${module}; /elsewhere/fips.so`).statement).toMatch(/^More than one FIPS module was loaded/);
   });
 });
@@ -85,7 +94,11 @@ describe('auditor report and CycloneDX SBOM', () => {
   // Every detail carries markup, so the HTML's escaping is tested with real checks.
   const evidenceFor = (providerVersion: string, libraryVersion = providerVersion) => {
     const script = allRequiredPassing();
-    return evidenceOnDisk(root, { providerVersion, libraryVersion, script: { ...script, checks: script.checks.map((c) => ({ ...c, detail: `${c.detail} <b>` })) } });
+    return evidenceOnDisk(root, {
+      providerVersion,
+      libraryVersion,
+      script: { ...script, checks: script.checks.map((c) => ({ ...c, detail: `${c.detail} <b>` })) },
+    });
   };
 
   it('the SBOM is schema-valid CycloneDX and every file hash in it is the file on disk', async () => {
@@ -101,8 +114,14 @@ describe('auditor report and CycloneDX SBOM', () => {
     expect(byRef.cpython).toMatchObject({ version: '3.11.2' });
     const files = sbom.components.filter((c: { type: string }) => c.type === 'file');
     expect(files.map((f: { name: string }) => f.name).sort()).toEqual([
-      'fips-config/fipsmodule.cnf', 'fips-config/openssl.cnf', 'openssl/bin/openssl', 'openssl/lib/libcrypto.so.3', 'openssl/lib/libssl.so.3',
-      'openssl/lib/ossl-modules/fips.so', 'python/lib/fipskit/_fipskit_ext/_hashlib.cpython-311-x86_64-linux-gnu.so', 'python/lib/fipskit/_ssl.cpython-311-x86_64-linux-gnu.so',
+      'fips-config/fipsmodule.cnf',
+      'fips-config/openssl.cnf',
+      'openssl/bin/openssl',
+      'openssl/lib/libcrypto.so.3',
+      'openssl/lib/libssl.so.3',
+      'openssl/lib/ossl-modules/fips.so',
+      'python/lib/fipskit/_fipskit_ext/_hashlib.cpython-311-x86_64-linux-gnu.so',
+      'python/lib/fipskit/_ssl.cpython-311-x86_64-linux-gnu.so',
     ]);
     for (const file of files) expect(file.hashes).toEqual([{ alg: 'SHA-256', content: sha256(join(root, file.name)) }]);
     // The provider component owns the provider module.
@@ -136,13 +155,29 @@ describe('auditor report and CycloneDX SBOM', () => {
     const evidence = evidenceOnDisk(root, { providerVersion: '3.0.22', script: scriptFixture('checks-fips-by-environment.json') });
     const { fipsMode, compliance } = evidence.report.verdict;
     const { markdown, html: page } = auditorDocuments(evidence);
-    expect(markdown.split('\n').slice(0, 9)).toEqual(['# FIPS evidence report', '', '## Verdict', '', fipsMode.summary, '', compliance.summary, '', `Next step: ${compliance.nextStep}`]);
+    expect(markdown.split('\n').slice(0, 9)).toEqual([
+      '# FIPS evidence report',
+      '',
+      '## Verdict',
+      '',
+      fipsMode.summary,
+      '',
+      compliance.summary,
+      '',
+      `Next step: ${compliance.nextStep}`,
+    ]);
     expect(markdown).toMatch(/\| result \| check \| evidence \|\n\|---\|---\|---\|\n\| \*\*FAIL\*\* \| md5-refused \| /);
     const banner = page.slice(page.indexOf('<section class="verdict">'), page.indexOf('</section>'));
-    expect(banner).toContain('<div class="verdict-line fails">\n<p class="verdict-summary"><strong>FIPS mode: NOT IN FORCE.</strong> 7 of 21 required checks failed');
-    expect(banner).toContain('<div class="verdict-line fails">\n<p class="verdict-summary"><strong>FIPS 140 compliance: NOT CLAIMABLE.</strong> FIPS mode is not in force');
+    expect(banner).toContain(
+      '<div class="verdict-line fails">\n<p class="verdict-summary"><strong>FIPS mode: NOT IN FORCE.</strong> 7 of 21 required checks failed',
+    );
+    expect(banner).toContain(
+      '<div class="verdict-line fails">\n<p class="verdict-summary"><strong>FIPS 140 compliance: NOT CLAIMABLE.</strong> FIPS mode is not in force',
+    );
     expect(banner).toContain('<p class="next-step">Next step: Make FIPS mode hold first');
-    const rows = page.slice(page.indexOf('<h2>Checks run inside the interpreter</h2>')).match(/<tr( class="failed")?><td class="result"><span class="mark mark-(\w+)">/g)!;
+    const rows = page
+      .slice(page.indexOf('<h2>Checks run inside the interpreter</h2>'))
+      .match(/<tr( class="failed")?><td class="result"><span class="mark mark-(\w+)">/g)!;
     const failed = evidence.report.failedRequired.length;
     expect(failed).toBe(7);
     expect(rows.slice(0, failed)).toEqual(Array(failed).fill('<tr class="failed"><td class="result"><span class="mark mark-fail">'));
@@ -158,7 +193,9 @@ describe('auditor report and CycloneDX SBOM', () => {
     expect(markdown.split('\n')[6]).toMatch(
       /^FIPS 140 compliance: CLAIMABLE\. The FIPS provider that ran, OpenSSL 3\.1\.2 \(beside libraries from OpenSSL 3\.5\.7\), is CMVP-validated \(FIPS 140-3, certificate #4985, active until its sunset on 2030-03-10\)/,
     );
-    expect(markdown).toContain('OpenSSL 3.1.2 is a CMVP-validated FIPS provider version (FIPS 140-3, certificate #4985, active until its sunset on 2030-03-10) (judged on 2026-11-27 by fipskit\'s CMVP data of 2026-12-01).');
+    expect(markdown).toContain(
+      "OpenSSL 3.1.2 is a CMVP-validated FIPS provider version (FIPS 140-3, certificate #4985, active until its sunset on 2030-03-10) (judged on 2026-11-27 by fipskit's CMVP data of 2026-12-01).",
+    );
     expect(markdown).toContain('built from its own source (OpenSSL 3.1.2) and installed beside libraries from OpenSSL 3.5.7');
     expect(markdown).toContain('| FIPS provider source SHA-256 |');
     expect(markdown).toContain('## For a system security plan');
@@ -168,7 +205,9 @@ describe('auditor report and CycloneDX SBOM', () => {
   it('a historical certificate: the evidence says since when, that it serves existing systems only, and the SBOM carries the standing', () => {
     const evidence = evidenceFor('3.0.9', '3.5.7');
     const { markdown } = auditorDocuments(evidence);
-    expect(markdown).toContain('OpenSSL 3.0.9 is covered by CMVP certificate #4282 (FIPS 140-2), on the Historical list since 2026-09-21 (judged on 2026-11-27 by fipskit\'s CMVP data of 2026-12-01): a historical module may stay in an existing system');
+    expect(markdown).toContain(
+      "OpenSSL 3.0.9 is covered by CMVP certificate #4282 (FIPS 140-2), on the Historical list since 2026-09-21 (judged on 2026-11-27 by fipskit's CMVP data of 2026-12-01): a historical module may stay in an existing system",
+    );
     expect(markdown).toMatch(/\| OpenSSL FIPS Provider \| 3\.0\.9 \| #4282 \(FIPS 140-2\) \| historical since 2026-09-21 \| - \|/);
     const sbom = JSON.parse(sbomJson(evidence, '2026-11-27T19:00:00Z'));
     const provider = sbom.components.find((c: { 'bom-ref': string }) => c['bom-ref'] === 'openssl-fips-provider');
@@ -184,11 +223,18 @@ describe('auditor report and CycloneDX SBOM', () => {
   it('says which key signed each source, why a check was skipped, and where no signature exists', () => {
     const evidence = evidenceFor('3.0.22', '3.5.7');
     const { markdown } = auditorDocuments(evidence);
-    expect(markdown).toContain('| OpenSSL: upstream release signature | Upstream signature openssl-3.5.7.tar.gz.asc verified: made 2026-06-09T11:57:19.000Z by key BA54 73A2 B058 7B07 FB27 CF2D 2160 94DF D0CB 81EF (OpenSSL <openssl@openssl.org>). |');
-    expect(markdown).toContain('| FIPS provider source: upstream release signature | The upstream release signature was not checked: the project skips it (key not held). |');
+    expect(markdown).toContain(
+      '| OpenSSL: upstream release signature | Upstream signature openssl-3.5.7.tar.gz.asc verified: made 2026-06-09T11:57:19.000Z by key BA54 73A2 B058 7B07 FB27 CF2D 2160 94DF D0CB 81EF (OpenSSL <openssl@openssl.org>). |',
+    );
+    expect(markdown).toContain(
+      '| FIPS provider source: upstream release signature | The upstream release signature was not checked: the project skips it (key not held). |',
+    );
     expect(markdown).toContain('| CPython: upstream release signature | No upstream release signature was available');
     const sbom = JSON.parse(sbomJson(evidence, '2026-11-27T19:00:00Z'));
-    const props = (ref: string) => Object.fromEntries(sbom.components.find((c: { 'bom-ref': string }) => c['bom-ref'] === ref).properties.map((p: { name: string; value: string }) => [p.name, p.value]));
+    const props = (ref: string) =>
+      Object.fromEntries(
+        sbom.components.find((c: { 'bom-ref': string }) => c['bom-ref'] === ref).properties.map((p: { name: string; value: string }) => [p.name, p.value]),
+      );
     expect(props('openssl')).toMatchObject({ 'fipskit:source:signature': 'verified', 'fipskit:source:signed-by': 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF' });
     expect(props('openssl-fips-provider')['fipskit:source:signature']).toBe('skipped');
     expect(props('cpython')['fipskit:source:signature']).toBe('unsigned');
@@ -221,7 +267,9 @@ describe('how the FIPS configuration is bound (fips-config.json `binding`)', () 
 
   it('machine: the configuration belongs to this machine only, and report.json says it is bound to it', () => {
     const evidence = evidenceOnDisk(root, { providerVersion: '3.0.22', binding: 'machine' });
-    expect(fipsinstallSection(evidence).paragraphs[0]).toMatch(/checks on\. The FIPS module configuration it wrote belongs to this machine only and is never taken from a cache of another machine\.$/);
+    expect(fipsinstallSection(evidence).paragraphs[0]).toMatch(
+      /checks on\. The FIPS module configuration it wrote belongs to this machine only and is never taken from a cache of another machine\.$/,
+    );
     expect(recorded(evidence)).toEqual({ passed: true, fipsinstall: { binding: 'machine' } });
   });
 

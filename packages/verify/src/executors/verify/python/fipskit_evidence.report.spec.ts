@@ -5,7 +5,8 @@ import { ReportContext, allRequiredPassing, scriptFixture } from './__fixtures__
 
 // report.json's verdicts and summary.txt, as fipskit_evidence.py writes them. The script fixtures are real output of
 // fipskit_verify.py (with TLS): Debian's python3.11 as is, and pointed at the FIPS prefix by environment variables.
-const buildReport = (script: ScriptReport, context: ReportContext): VerifyReport => evidencePy([{ fn: 'build_report', args: [script, context, CERTIFICATES] }])[0] as VerifyReport;
+const buildReport = (script: ScriptReport, context: ReportContext): VerifyReport =>
+  evidencePy([{ fn: 'build_report', args: [script, context, CERTIFICATES] }])[0] as VerifyReport;
 const renderSummary = (report: VerifyReport): string => evidencePy([{ fn: 'render_summary', args: [report] }])[0] as string;
 const { CONTEXT, WITHOUT_TLS, split } = contexts();
 const allPassing = () => allRequiredPassing();
@@ -23,7 +24,15 @@ describe('build_report', () => {
     const report = buildReport(scriptFixture('checks-fips-by-environment.json'), CONTEXT);
     expect(report.passed).toBe(false);
     // MD5 through the built-in fallback, and FIPS only in this process: a clean child, -I or a venv is not.
-    expect(report.failedRequired).toEqual(['md5-refused', 'start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment', 'start-environment']);
+    expect(report.failedRequired).toEqual([
+      'md5-refused',
+      'start-isolated',
+      'start-through-symlink',
+      'start-moved-copy',
+      'venv-interpreter',
+      'child-clean-environment',
+      'start-environment',
+    ]);
   });
 
   it("adds what this stage knows: when, where, which prefix, and the provider's CMVP status", () => {
@@ -61,7 +70,10 @@ describe('build_report', () => {
 
   it('does not fail the provider set under the recipe-compatible profile when it is missing', () => {
     const script = allPassing();
-    const report = buildReport({ ...script, checks: script.checks.filter((c) => c.id !== 'only-fips-and-base') }, { ...CONTEXT, profile: 'recipe-compatible', plannedChecks: planned('recipe-compatible', true) });
+    const report = buildReport(
+      { ...script, checks: script.checks.filter((c) => c.id !== 'only-fips-and-base') },
+      { ...CONTEXT, profile: 'recipe-compatible', plannedChecks: planned('recipe-compatible', true) },
+    );
     expect(report.passed).toBe(true);
   });
 
@@ -148,13 +160,17 @@ describe('the verdict: FIPS mode, then whether a compliance claim can rest on it
     const { compliance } = buildReport(withProvider(allPassing(), '3.5.4'), on(split('3.5.4', '3.5.4'), TODAY)).verdict;
     expect(compliance).toMatchObject({ claimable: false, certificateStatus: 'in process' });
     expect(compliance.summary).toContain("is not CMVP-validated: in the CMVP's Modules In Process list (Comment Resolution since 2026-08)");
-    expect(compliance.nextStep).toContain('build the FIPS provider from 3.1.2 (FIPS 140-3, certificate #4985, until 2030-03-10) beside these OpenSSL 3.5.4 libraries');
+    expect(compliance.nextStep).toContain(
+      'build the FIPS provider from 3.1.2 (FIPS 140-3, certificate #4985, until 2030-03-10) beside these OpenSSL 3.5.4 libraries',
+    );
   });
 
   it('a split build names both versions, validated or not', () => {
     const capable = buildReport(allPassing(), on(split('3.5.7', '3.0.22'), TODAY)).verdict.compliance;
     expect(capable).toMatchObject({ claimable: false, fipsProviderVersion: '3.0.22', librariesVersion: '3.5.7' });
-    expect(capable.summary).toContain('The FIPS provider that ran, OpenSSL 3.0.22 (beside libraries from OpenSSL 3.5.7), is FIPS-capable but not CMVP-validated');
+    expect(capable.summary).toContain(
+      'The FIPS provider that ran, OpenSSL 3.0.22 (beside libraries from OpenSSL 3.5.7), is FIPS-capable but not CMVP-validated',
+    );
     expect(capable.nextStep).toContain('3.1.2 (FIPS 140-3, certificate #4985, until 2030-03-10) beside these OpenSSL 3.5.7 libraries');
     expect(capable.nextStep).not.toContain('4282');
     expect(capable.nextStep).toContain('--fipsProviderVersion=3.1.2');
@@ -180,12 +196,16 @@ describe('the verdict: FIPS mode, then whether a compliance claim can rest on it
   it('when no provider ran, it judges the one the prefix holds and says so', () => {
     const { compliance } = buildReport(scriptFixture('checks-system-python.json'), on(CONTEXT, TODAY)).verdict;
     expect(compliance.summary).toContain('No FIPS provider ran; the one the prefix holds, OpenSSL 3.0.22, is FIPS-capable but not CMVP-validated');
-    expect(compliance.nextStep).toMatch(/^Make FIPS mode hold first: fix the 15 failed required checks\. For a claim, the FIPS provider must come from a release whose certificate is active/);
+    expect(compliance.nextStep).toMatch(
+      /^Make FIPS mode hold first: fix the 15 failed required checks\. For a claim, the FIPS provider must come from a release whose certificate is active/,
+    );
   });
 
   it('libraries older than every provider with an active certificate: the next step is newer libraries', () => {
     const { compliance } = buildReport(withProvider(allPassing(), '3.0.7'), on(split('3.0.7', '3.0.7'), TODAY)).verdict;
-    expect(compliance.nextStep).toContain('OpenSSL allows it only beside libraries of that release or a later one: move the libraries from OpenSSL 3.0.7 to 3.1.2 or later');
+    expect(compliance.nextStep).toContain(
+      'OpenSSL allows it only beside libraries of that release or a later one: move the libraries from OpenSSL 3.0.7 to 3.1.2 or later',
+    );
   });
 
   it('without a judgement day of its own, a report is judged on the day it was made', () => {
@@ -205,7 +225,11 @@ describe('render_summary', () => {
     const report = buildReport(scriptFixture('checks-fips-by-environment.json'), CONTEXT);
     const summary = renderSummary(report);
     const lines = summary.split('\n');
-    expect(lines.slice(0, 3)).toEqual([report.verdict.fipsMode.summary, report.verdict.compliance.summary, `  Next step: ${report.verdict.compliance.nextStep}`]);
+    expect(lines.slice(0, 3)).toEqual([
+      report.verdict.fipsMode.summary,
+      report.verdict.compliance.summary,
+      `  Next step: ${report.verdict.compliance.nextStep}`,
+    ]);
     expect(lines[4]).toBe('FIPS verification of /w/dist/p/python/bin/python3 (CPython 3.11.2, /usr/bin/python3.11)');
     expect(summary).toContain('  FIPS provider:    3.0.22, status 1; FIPS-capable, not validated\n');
     expect(summary).toContain('  providers:        fips 3.0.22, base 3.0.22\n');
@@ -243,7 +267,12 @@ describe('render_summary', () => {
 describe('checks_failures_first', () => {
   it('puts failed required checks first, informational ones last, keeping the run order within each', () => {
     const check = (id: string, required: boolean, passed: boolean): ScriptCheck => ({ id, title: id, required, passed, detail: '' });
-    const [ordered] = evidencePy([{ fn: 'checks_failures_first', args: [[check('a', true, true), check('b', false, false), check('c', true, false), check('d', true, true), check('e', true, false)]] }]);
+    const [ordered] = evidencePy([
+      {
+        fn: 'checks_failures_first',
+        args: [[check('a', true, true), check('b', false, false), check('c', true, false), check('d', true, true), check('e', true, false)]],
+      },
+    ]);
     expect((ordered as ScriptCheck[]).map((c) => c.id)).toEqual(['c', 'e', 'a', 'd', 'b']);
   });
 });
@@ -260,13 +289,18 @@ describe('check_verdict', () => {
 });
 
 describe('expected_checks', () => {
-  const expectedChecks = (profile: string, { tls = false, chacha = null as number | null, startModes = false, movedCopy = null as object | null } = {}, platform = 'linux') =>
-    evidencePy([{ fn: 'expected_checks', args: [profile, tls, chacha, startModes, movedCopy, platform] }])[0] as Array<{ id: string; required: boolean }>;
+  const expectedChecks = (
+    profile: string,
+    { tls = false, chacha = null as number | null, startModes = false, movedCopy = null as object | null } = {},
+    platform = 'linux',
+  ) => evidencePy([{ fn: 'expected_checks', args: [profile, tls, chacha, startModes, movedCopy, platform] }])[0] as Array<{ id: string; required: boolean }>;
   const ids = (checks: Array<{ id: string }>) => checks.map((c) => c.id);
 
   it('lists the TLS checks only with a server, and makes the provider set binding only for the strict profile', () => {
     expect(ids(expectedChecks('strict'))).not.toContain('tls12-handshake');
-    expect(ids(expectedChecks('strict', { tls: true, chacha: 4434 }))).toEqual(expect.arrayContaining(['tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused']));
+    expect(ids(expectedChecks('strict', { tls: true, chacha: 4434 }))).toEqual(
+      expect.arrayContaining(['tls12-handshake', 'tls13-handshake', 'non-approved-cipher-refused']),
+    );
     expect(expectedChecks('strict', { tls: true }).find((c) => c.id === 'only-fips-and-base')!.required).toBe(true);
     expect(expectedChecks('recipe-compatible', { tls: true }).find((c) => c.id === 'only-fips-and-base')!.required).toBe(false);
     expect(expectedChecks('rhel-compatible', { tls: true }).find((c) => c.id === 'usedforsecurity-exemption')!.required).toBe(true);
@@ -277,7 +311,12 @@ describe('expected_checks', () => {
     const modes = ['start-isolated', 'start-through-symlink', 'start-moved-copy', 'venv-interpreter', 'child-clean-environment', 'multiprocessing-manager'];
     const linux = expectedChecks('strict', { startModes: true, movedCopy: { unavailable: 'x' } }, 'linux');
     expect(linux.filter((c) => modes.includes(c.id))).toEqual(modes.map((id) => ({ id, required: true })));
-    expect(ids(expectedChecks('strict', { startModes: true }, 'win32')).filter((id) => modes.includes(id))).toEqual(['start-isolated', 'venv-interpreter', 'child-clean-environment', 'multiprocessing-manager']);
+    expect(ids(expectedChecks('strict', { startModes: true }, 'win32')).filter((id) => modes.includes(id))).toEqual([
+      'start-isolated',
+      'venv-interpreter',
+      'child-clean-environment',
+      'multiprocessing-manager',
+    ]);
     expect(ids(expectedChecks('strict')).filter((id) => modes.includes(id))).toEqual([]);
   });
 });

@@ -7,7 +7,19 @@ import { loadCycloneDx } from '../lib/evidence/sbom';
 import type { VerifyReport } from '../lib/report';
 import { CERTIFICATES, INTERPRETERS, PythonCall, asJson, callPython, digestsUnder, jsonText } from '../../../testing/python-harness';
 import {
-  GOLDEN_DIR, SBOM_TIMESTAMPS, buildReportScenarios, check, combinationName, evidenceInputs, expectedChecksCombinations, fipsModuleCases, readGolden, shapedEvidence, slug, toGolden, writeGolden,
+  GOLDEN_DIR,
+  SBOM_TIMESTAMPS,
+  buildReportScenarios,
+  check,
+  combinationName,
+  evidenceInputs,
+  expectedChecksCombinations,
+  fipsModuleCases,
+  readGolden,
+  shapedEvidence,
+  slug,
+  toGolden,
+  writeGolden,
 } from './__fixtures__/evidence-scenarios';
 import { Evidence } from './__fixtures__/evidence-on-disk';
 
@@ -62,7 +74,10 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
   it('expected_checks: every option combination, on Linux, macOS and Windows', () => {
     const combinations = expectedChecksCombinations();
     const fromPython = python(
-      combinations.map((c) => ({ fn: 'expected_checks', args: [c.profile, c.tls ? { host: '127.0.0.1', port: 1, caFile: 'ca.pem' } : false, c.chacha ?? null, c.startModes, c.movedCopy ?? null, c.platform] })),
+      combinations.map((c) => ({
+        fn: 'expected_checks',
+        args: [c.profile, c.tls ? { host: '127.0.0.1', port: 1, caFile: 'ca.pem' } : false, c.chacha ?? null, c.startModes, c.movedCopy ?? null, c.platform],
+      })),
     ) as Array<Array<{ id: string; required: boolean }>>;
     const grouped: Record<string, string[]> = {};
     fromPython.forEach((checks, i) => (grouped[checks.map((k) => (k.required ? k.id : `(${k.id})`)).join(' ')] ??= []).push(combinationName(combinations[i])));
@@ -87,10 +102,33 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
       '',
     ]);
     // Junk never passes for a validated version, and libraries never take a provider newer than themselves.
-    const versions = ['3.0.22', '3.1.0', '3.5.7', '3.0.7', '4.0.0', '3', '3.1', 'v3.1.2', '3.1.2-dev', 'OpenSSL 3.0.9 1 Jan 2026', '3.01.2', '1.1.1w', '', 'garbage', '3.0.9.1', 'x3.0.9', '3.0.9\n'];
-    const statuses = python(versions.map((v) => ({ fn: 'provider_status', args: [v, CERTIFICATES, '2026-12-01'] }))) as Array<{ validated: boolean; claimable: boolean }>;
+    const versions = [
+      '3.0.22',
+      '3.1.0',
+      '3.5.7',
+      '3.0.7',
+      '4.0.0',
+      '3',
+      '3.1',
+      'v3.1.2',
+      '3.1.2-dev',
+      'OpenSSL 3.0.9 1 Jan 2026',
+      '3.01.2',
+      '1.1.1w',
+      '',
+      'garbage',
+      '3.0.9.1',
+      'x3.0.9',
+      '3.0.9\n',
+    ];
+    const statuses = python(versions.map((v) => ({ fn: 'provider_status', args: [v, CERTIFICATES, '2026-12-01'] }))) as Array<{
+      validated: boolean;
+      claimable: boolean;
+    }>;
     for (const status of statuses) expect(status).toMatchObject({ validated: false, claimable: false });
-    const fitting = python(['3.0.22', '3.1.2', '3.5.7', '3.0.7', 'garbage'].map((v) => ({ fn: 'validated_providers_for', args: [v, CERTIFICATES, '2026-12-01'] }))) as Array<Array<{ version: string }>>;
+    const fitting = python(
+      ['3.0.22', '3.1.2', '3.5.7', '3.0.7', 'garbage'].map((v) => ({ fn: 'validated_providers_for', args: [v, CERTIFICATES, '2026-12-01'] })),
+    ) as Array<Array<{ version: string }>>;
     expect(fitting.map((list) => list.map((p) => p.version))).toEqual([[], ['3.1.2'], ['3.1.2'], [], []]);
   });
 
@@ -100,8 +138,13 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
     expect(scenarios.map(([name]) => name)).toEqual(Object.keys(golden));
     const fromPython = python(scenarios.map(([, script, context]) => ({ fn: 'build_report', args: [script, context, CERTIFICATES], json: true })));
     if (WRITE_GOLDEN) {
-      const summaries = python(scenarios.map(([, script, context]) => ({ fn: ['build_report', 'render_summary'], args: [script, context, CERTIFICATES] }))) as string[];
-      writeGolden('build-report.json', Object.fromEntries(scenarios.map(([name], i) => [name, { report: JSON.parse(fromPython[i] as string), summary: summaries[i] }])));
+      const summaries = python(
+        scenarios.map(([, script, context]) => ({ fn: ['build_report', 'render_summary'], args: [script, context, CERTIFICATES] })),
+      ) as string[];
+      writeGolden(
+        'build-report.json',
+        Object.fromEntries(scenarios.map(([name], i) => [name, { report: JSON.parse(fromPython[i] as string), summary: summaries[i] }])),
+      );
       return;
     }
     scenarios.forEach(([name], i) => expect({ name, report: fromPython[i] }).toEqual({ name, report: jsonText(golden[name].report) }));
@@ -122,7 +165,14 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
   });
 
   it('check_verdict and checks_failures_first', () => {
-    const checks = [check('a', true, true), check('b', false, false), check('c', true, false), check('d', true, true), check('e', true, false), check('f', false, true)];
+    const checks = [
+      check('a', true, true),
+      check('b', false, false),
+      check('c', true, false),
+      check('d', true, true),
+      check('e', true, false),
+      check('f', false, true),
+    ];
     const fromPython = python([...checks.map((c) => ({ fn: 'check_verdict', args: [c] })), { fn: 'checks_failures_first', args: [checks] }]);
     expect(fromPython.slice(0, -1)).toEqual(['PASS', 'INFO', 'FAIL', 'PASS', 'FAIL', 'INFO']);
     expect((fromPython.at(-1) as Array<{ id: string }>).map((c) => c.id)).toEqual(['c', 'e', 'a', 'd', 'b', 'f']);
@@ -131,14 +181,27 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
   it('describe_fips_module: every branch, with the audit file in every state', () => {
     const cases = fipsModuleCases(root);
     const fromPython = python(
-      cases.map(([, mapped, buildInfo, auditFile]) => ({ fn: 'describe_fips_module', args: [mapped ?? null, buildInfo, auditFile, 'fips-python', '$sha256_of'], json: true })),
+      cases.map(([, mapped, buildInfo, auditFile]) => ({
+        fn: 'describe_fips_module',
+        args: [mapped ?? null, buildInfo, auditFile, 'fips-python', '$sha256_of'],
+        json: true,
+      })),
       digestsUnder(root),
     ) as string[];
     if (WRITE_GOLDEN) writeGolden('describe-fips-module.json', Object.fromEntries(cases.map(([name], i) => [name, JSON.parse(toGolden(fromPython[i], root))])));
     const golden = readGolden<Record<string, { statement: string }>>('describe-fips-module.json');
     expect(cases.map(([name]) => name)).toEqual(Object.keys(golden));
     cases.forEach(([name], i) => expect({ name, evidence: toGolden(fromPython[i], root) }).toEqual({ name, evidence: jsonText(golden[name]) }));
-    const branches = [/^No FIPS module/, /^More than one/, /which is not the module/, /It was not audited: [^.]*\.$/, /was of another module/, /gave the same bytes/, /gave other bytes/, /gave the same module, but other bytes/];
+    const branches = [
+      /^No FIPS module/,
+      /^More than one/,
+      /which is not the module/,
+      /It was not audited: [^.]*\.$/,
+      /was of another module/,
+      /gave the same bytes/,
+      /gave other bytes/,
+      /gave the same module, but other bytes/,
+    ];
     for (const branch of branches) expect(Object.values(golden).map((e) => e.statement)).toContainEqual(expect.stringMatching(branch));
   });
 
@@ -146,7 +209,11 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
   function collected(): Array<{ name: string; evidence: Evidence; text: string }> {
     const variants = evidenceInputs(root, (script, context) => python([{ fn: 'build_report', args: [script, context, CERTIFICATES] }])[0] as VerifyReport);
     const texts = python(
-      variants.map(({ input }) => ({ fn: 'collect_evidence', args: [input.report, input.prefix, input.openssl, input.fipsConfigDir, input.python, '$sha256_of'], json: true })),
+      variants.map(({ input }) => ({
+        fn: 'collect_evidence',
+        args: [input.report, input.prefix, input.openssl, input.fipsConfigDir, input.python, '$sha256_of'],
+        json: true,
+      })),
       digestsUnder(root),
     ) as string[];
     return variants.map(({ name }, i) => ({ name, evidence: JSON.parse(texts[i]), text: texts[i] }));
@@ -158,7 +225,9 @@ describe.each(INTERPRETERS)('fipskit_evidence.py under %s writes what the golden
     expect(variants.map((v) => v.name)).toEqual(Object.keys(golden));
     if (WRITE_GOLDEN) writeGolden('collect-evidence.json', Object.fromEntries(variants.map(({ name, text }) => [name, JSON.parse(toGolden(text, root))])));
     else for (const { name, text } of variants) expect({ name, evidence: toGolden(text, root) }).toEqual({ name, evidence: jsonText(golden[name]) });
-    expect(variants.at(-1)!.evidence.files.map((f) => f.role)).toEqual(expect.arrayContaining(['hash routing module', 'OpenSSL provider module', 'OpenSSL configuration', 'file']));
+    expect(variants.at(-1)!.evidence.files.map((f) => f.role)).toEqual(
+      expect.arrayContaining(['hash routing module', 'OpenSSL provider module', 'OpenSSL configuration', 'file']),
+    );
   });
 
   it('auditor_sections, render_markdown and render_html: evidence.md and evidence.html byte for byte', () => {

@@ -2,7 +2,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SCRIPT_SCENARIOS, ScriptExpectations, runScriptDirectly, scenarioEnvironment, strictFipsConfig, tamperedModuleDir, unmetExpectations } from '../../../testing/script-scenarios';
+import {
+  SCRIPT_SCENARIOS,
+  ScriptExpectations,
+  runScriptDirectly,
+  scenarioEnvironment,
+  strictFipsConfig,
+  tamperedModuleDir,
+  unmetExpectations,
+} from '../../../testing/script-scenarios';
 
 // The checks run inside real interpreters: Debian's system Python (absolute path: `python3.11` on PATH
 // may be a pyenv shim) and the FIPS prefix the workspace's fips-python project builds. They skip when
@@ -21,7 +29,13 @@ const title = available
 
 function expectations(): ScriptExpectations {
   const info = JSON.parse(readFileSync(join(paths.prefix, 'build-info.json'), 'utf8'));
-  return { opensslVersion: info.version, fipsProviderVersion: info.fipsProvider.version, libcryptoDir: join(paths.prefix, 'lib'), profile: 'strict', startModes: true };
+  return {
+    opensslVersion: info.version,
+    fipsProviderVersion: info.fipsProvider.version,
+    libcryptoDir: join(paths.prefix, 'lib'),
+    profile: 'strict',
+    startModes: true,
+  };
 }
 
 describeWithPrefix(title, () => {
@@ -85,7 +99,7 @@ describeWithPrefix(title, () => {
     }
   });
 
-  (existsSync(SYSTEM_CA_BUNDLE) ? it : it.skip)('says so when nothing listens on the ChaCha20 server\'s port, instead of counting it as a refusal', () => {
+  (existsSync(SYSTEM_CA_BUNDLE) ? it : it.skip)("says so when nothing listens on the ChaCha20 server's port, instead of counting it as a refusal", () => {
     const { report } = runScriptDirectly(
       SYSTEM_PYTHON,
       { ...expectations(), tls: { host: '127.0.0.1', port: 9, caFile: SYSTEM_CA_BUNDLE }, chachaPort: 9 },
@@ -167,7 +181,11 @@ describe('fipskit_verify.py without a FIPS prefix', () => {
         ].join('\n') + '\n',
       );
       const env = { ...scenarioEnvironment('bare'), PYTHONPATH: dir };
-      const { report, exitCode } = runScriptDirectly(SYSTEM_PYTHON, { opensslVersion: '3.0.22', fipsProviderVersion: '3.0.22', libcryptoDir: dir, profile: 'strict', startModes: false }, env);
+      const { report, exitCode } = runScriptDirectly(
+        SYSTEM_PYTHON,
+        { opensslVersion: '3.0.22', fipsProviderVersion: '3.0.22', libcryptoDir: dir, profile: 'strict', startModes: false },
+        env,
+      );
       expect(exitCode).toBe(1);
       expect(report.checks[0]).toMatchObject({ id: 'startup', passed: false });
       expect(report.checks[0].detail).toMatch(/FipsModeError: this Python runs in FIPS mode only/);

@@ -43,7 +43,19 @@ async function servesTls(dir: string, openssl: string): Promise<void> {
     'server.stop()',
     'print("stopped", flush=True)',
   ].join('\n');
-  const child = spawn(PRIMARY_PYTHON, ['-I', '-S', '-B', '-c', `import json, sys\nsys.path.insert(0, sys.argv[1])\nimport fipskit_verify_run as r\ndata = json.loads(sys.argv[2])\n${code}`, PYTHON_DIR, JSON.stringify({ dir, log: join(dir, 'verify.log') })], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    PRIMARY_PYTHON,
+    [
+      '-I',
+      '-S',
+      '-B',
+      '-c',
+      `import json, sys\nsys.path.insert(0, sys.argv[1])\nimport fipskit_verify_run as r\ndata = json.loads(sys.argv[2])\n${code}`,
+      PYTHON_DIR,
+      JSON.stringify({ dir, log: join(dir, 'verify.log') }),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const { port, caFile } = JSON.parse((await lines.next()).value);
   try {
@@ -89,44 +101,121 @@ describe('fipskit_verify_run.py', () => {
       { encoding: 'utf8' },
     );
     expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual(['argparse', 'datetime', 'fipskit_evidence', 'json', 'os', 're', 'shutil', 'socket', 'subprocess', 'sys', 'threading', 'time']);
+    expect(JSON.parse(run.stdout)).toEqual([
+      'argparse',
+      'datetime',
+      'fipskit_evidence',
+      'json',
+      'os',
+      're',
+      'shutil',
+      'socket',
+      'subprocess',
+      'sys',
+      'threading',
+      'time',
+    ]);
     // Loaded with those modules refused, as in a fipskit Python whose FIPS mode is broken.
     expect(driverSnippet('print(r.TLS_HOST)')).toMatchObject({ stdout: '127.0.0.1\n', status: 0 });
     expect(REFUSED_MODULES).toEqual(expect.arrayContaining(['hashlib', 'ssl', 'random', 'tempfile', 'uuid']));
   });
 
   describe('checks_arguments', () => {
-    const args = (expectations: object, output: string, script = VERIFY_SCRIPT) => driver([{ fn: 'checks_arguments', args: [script, expectations, output] }])[0];
+    const args = (expectations: object, output: string, script = VERIFY_SCRIPT) =>
+      driver([{ fn: 'checks_arguments', args: [script, expectations, output] }])[0];
 
     it('passes the expectations, the profile and the report file', () => {
       expect(args({ opensslVersion: '3.0.22', fipsProviderVersion: '3.0.9', libcryptoDir: '/p/lib', profile: 'strict' }, '/w/checks.json')).toEqual([
-        VERIFY_SCRIPT, '--expected-openssl-version', '3.0.22', '--expected-fips-version', '3.0.9', '--expected-libcrypto-dir', '/p/lib',
-        '--profile', 'strict', '--output', '/w/checks.json',
+        VERIFY_SCRIPT,
+        '--expected-openssl-version',
+        '3.0.22',
+        '--expected-fips-version',
+        '3.0.9',
+        '--expected-libcrypto-dir',
+        '/p/lib',
+        '--profile',
+        'strict',
+        '--output',
+        '/w/checks.json',
       ]);
     });
 
     it('adds the TLS server when there is one', () => {
-      expect(args({ opensslVersion: '3.0.22', profile: 'recipe-compatible', tls: { host: '127.0.0.1', port: 4433, caFile: '/w/ca.pem' } }, '/w/c.json')).toEqual([
-        VERIFY_SCRIPT, '--expected-openssl-version', '3.0.22', '--profile', 'recipe-compatible',
-        '--tls-host', '127.0.0.1', '--tls-port', '4433', '--tls-ca', '/w/ca.pem', '--output', '/w/c.json',
+      expect(
+        args({ opensslVersion: '3.0.22', profile: 'recipe-compatible', tls: { host: '127.0.0.1', port: 4433, caFile: '/w/ca.pem' } }, '/w/c.json'),
+      ).toEqual([
+        VERIFY_SCRIPT,
+        '--expected-openssl-version',
+        '3.0.22',
+        '--profile',
+        'recipe-compatible',
+        '--tls-host',
+        '127.0.0.1',
+        '--tls-port',
+        '4433',
+        '--tls-ca',
+        '/w/ca.pem',
+        '--output',
+        '/w/c.json',
       ]);
     });
 
     it('passes each start mode and the moved copy to the script', () => {
       const tls = { host: '127.0.0.1', port: 4433, caFile: 'ca.pem' };
-      expect(args({ opensslVersion: '3.0.22', profile: 'strict', tls, chachaPort: 4434, startModes: true, movedCopy: { root: '/d', trees: ['/d/python', '/d/openssl'], python: '/d/python/bin/python3' } }, '/out.json', 'v.py')).toEqual([
-        'v.py', '--expected-openssl-version', '3.0.22', '--profile', 'strict',
-        '--tls-host', '127.0.0.1', '--tls-port', '4433', '--tls-ca', 'ca.pem', '--chacha-port', '4434',
-        '--start-modes', '--moved-copy-root', '/d', '--moved-copy', '/d/python', '--moved-copy', '/d/openssl', '--moved-copy-python', '/d/python/bin/python3',
-        '--output', '/out.json',
+      expect(
+        args(
+          {
+            opensslVersion: '3.0.22',
+            profile: 'strict',
+            tls,
+            chachaPort: 4434,
+            startModes: true,
+            movedCopy: { root: '/d', trees: ['/d/python', '/d/openssl'], python: '/d/python/bin/python3' },
+          },
+          '/out.json',
+          'v.py',
+        ),
+      ).toEqual([
+        'v.py',
+        '--expected-openssl-version',
+        '3.0.22',
+        '--profile',
+        'strict',
+        '--tls-host',
+        '127.0.0.1',
+        '--tls-port',
+        '4433',
+        '--tls-ca',
+        'ca.pem',
+        '--chacha-port',
+        '4434',
+        '--start-modes',
+        '--moved-copy-root',
+        '/d',
+        '--moved-copy',
+        '/d/python',
+        '--moved-copy',
+        '/d/openssl',
+        '--moved-copy-python',
+        '/d/python/bin/python3',
+        '--output',
+        '/out.json',
       ]);
       expect(args({ opensslVersion: '3.0.22', profile: 'strict', movedCopy: { unavailable: 'not a python stage output' } }, '/o.json', 'v.py')).toEqual([
-        'v.py', '--expected-openssl-version', '3.0.22', '--profile', 'strict', '--moved-copy-unavailable', 'not a python stage output', '--output', '/o.json',
+        'v.py',
+        '--expected-openssl-version',
+        '3.0.22',
+        '--profile',
+        'strict',
+        '--moved-copy-unavailable',
+        'not a python stage output',
+        '--output',
+        '/o.json',
       ]);
     });
   });
 
-  it('reads the checks\' report, or says what is wrong with it', () => {
+  it("reads the checks' report, or says what is wrong with it", () => {
     const [notJson, noChecks, good] = driver([
       { fn: 'check_script_report', args: ['Traceback (most recent call last):'] },
       { fn: 'check_script_report', args: ['{"checks": 1}'] },
@@ -158,29 +247,113 @@ describe('fipskit_verify_run.py', () => {
 
     it('the checks run without every variable that could hand the interpreter a FIPS setup, with what the activation sets', () => {
       const code = 'env = r.isolated_environment(data)\nprint(json.dumps({k: env.get(k) for k in list(r.ISOLATED_VARIABLES) + ["FIPSKIT_KEPT"]}))';
-      const parent = { OPENSSL_CONF: '/x.cnf', OPENSSL_CONF_INCLUDE: '/i', OPENSSL_MODULES: '/m', LD_LIBRARY_PATH: '/l', LD_PRELOAD: '/p.so', DYLD_LIBRARY_PATH: '/d', DYLD_INSERT_LIBRARIES: '/i.dylib', PYTHONPATH: '/pp', PYTHONHOME: '/ph', FIPSKIT_KEPT: 'yes' };
+      const parent = {
+        OPENSSL_CONF: '/x.cnf',
+        OPENSSL_CONF_INCLUDE: '/i',
+        OPENSSL_MODULES: '/m',
+        LD_LIBRARY_PATH: '/l',
+        LD_PRELOAD: '/p.so',
+        DYLD_LIBRARY_PATH: '/d',
+        DYLD_INSERT_LIBRARIES: '/i.dylib',
+        PYTHONPATH: '/pp',
+        PYTHONHOME: '/ph',
+        FIPSKIT_KEPT: 'yes',
+      };
       const variables = driver([{ get: 'ISOLATED_VARIABLES' }])[0] as string[];
-      expect(variables).toEqual(['OPENSSL_CONF', 'OPENSSL_CONF_INCLUDE', 'OPENSSL_MODULES', 'LD_LIBRARY_PATH', 'LD_PRELOAD', 'DYLD_LIBRARY_PATH', 'DYLD_INSERT_LIBRARIES', 'PYTHONPATH', 'PYTHONHOME']);
-      expect(JSON.parse(driverSnippet(code, {}, { env: parent }).stdout)).toEqual({ ...Object.fromEntries(variables.map((v) => [v, null])), FIPSKIT_KEPT: 'yes' });
+      expect(variables).toEqual([
+        'OPENSSL_CONF',
+        'OPENSSL_CONF_INCLUDE',
+        'OPENSSL_MODULES',
+        'LD_LIBRARY_PATH',
+        'LD_PRELOAD',
+        'DYLD_LIBRARY_PATH',
+        'DYLD_INSERT_LIBRARIES',
+        'PYTHONPATH',
+        'PYTHONHOME',
+      ]);
+      expect(JSON.parse(driverSnippet(code, {}, { env: parent }).stdout)).toEqual({
+        ...Object.fromEntries(variables.map((v) => [v, null])),
+        FIPSKIT_KEPT: 'yes',
+      });
       expect(JSON.parse(driverSnippet(code, { OPENSSL_CONF: '/cfg/openssl.cnf', OPENSSL_MODULES: '/p/mod' }, { env: parent }).stdout)).toMatchObject({
-        OPENSSL_CONF: '/cfg/openssl.cnf', OPENSSL_MODULES: '/p/mod', LD_LIBRARY_PATH: null, FIPSKIT_KEPT: 'yes',
+        OPENSSL_CONF: '/cfg/openssl.cnf',
+        OPENSSL_MODULES: '/p/mod',
+        LD_LIBRARY_PATH: null,
+        FIPSKIT_KEPT: 'yes',
       });
     });
   });
 
   describe('the TLS test server commands', () => {
     it('makes a P-256 CA and a server certificate for 127.0.0.1 signed by it', () => {
-      const [commands, extensions, host] = driver([{ fn: 'certificate_commands', args: ['/w'] }, { get: 'SERVER_EXTENSIONS' }, { get: 'TLS_HOST' }]) as [Array<[string, string[]]>, string, string];
+      const [commands, extensions, host] = driver([{ fn: 'certificate_commands', args: ['/w'] }, { get: 'SERVER_EXTENSIONS' }, { get: 'TLS_HOST' }]) as [
+        Array<[string, string[]]>,
+        string,
+        string,
+      ];
       expect(commands.map(([, args]) => args)).toEqual([
-        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-sha256', '-days', '1', '-nodes',
-          '-subj', '/CN=fipskit throwaway test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-          '-keyout', '/w/ca.key', '-out', '/w/ca.pem'],
-        ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-sha256', '-nodes', '-subj', '/CN=127.0.0.1',
-          '-keyout', '/w/server.key', '-out', '/w/server.csr'],
-        ['x509', '-req', '-in', '/w/server.csr', '-CA', '/w/ca.pem', '-CAkey', '/w/ca.key', '-CAcreateserial', '-days', '1', '-sha256',
-          '-extfile', '/w/server.ext', '-out', '/w/server.pem'],
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-sha256',
+          '-days',
+          '1',
+          '-nodes',
+          '-subj',
+          '/CN=fipskit throwaway test CA',
+          '-addext',
+          'basicConstraints=critical,CA:TRUE',
+          '-addext',
+          'keyUsage=critical,keyCertSign,cRLSign',
+          '-keyout',
+          '/w/ca.key',
+          '-out',
+          '/w/ca.pem',
+        ],
+        [
+          'req',
+          '-new',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-sha256',
+          '-nodes',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-keyout',
+          '/w/server.key',
+          '-out',
+          '/w/server.csr',
+        ],
+        [
+          'x509',
+          '-req',
+          '-in',
+          '/w/server.csr',
+          '-CA',
+          '/w/ca.pem',
+          '-CAkey',
+          '/w/ca.key',
+          '-CAcreateserial',
+          '-days',
+          '1',
+          '-sha256',
+          '-extfile',
+          '/w/server.ext',
+          '-out',
+          '/w/server.pem',
+        ],
       ]);
-      expect(commands.map(([title]) => title)).toEqual(['create a throwaway CA (FIPS mode)', 'create the server key and request (FIPS mode)', 'sign the server certificate (FIPS mode)']);
+      expect(commands.map(([title]) => title)).toEqual([
+        'create a throwaway CA (FIPS mode)',
+        'create the server key and request (FIPS mode)',
+        'sign the server certificate (FIPS mode)',
+      ]);
       expect(extensions).toContain('subjectAltName = IP:127.0.0.1\n');
       expect(host).toBe('127.0.0.1');
     });
@@ -193,13 +366,21 @@ describe('fipskit_verify_run.py', () => {
         { get: 'CHACHA20_ONLY' },
       ]);
       expect(fips).toEqual(['/p/bin/openssl', 's_server', '-accept', '127.0.0.1:43111', '-cert', '/w/server.pem', '-key', '/w/server.key', '-www']);
-      expect(chacha).toEqual([...(fips as string[]).slice(0, 3), '127.0.0.1:43112', ...(fips as string[]).slice(4), '-cipher', 'ECDHE-ECDSA-CHACHA20-POLY1305', '-ciphersuites', 'TLS_CHACHA20_POLY1305_SHA256']);
+      expect(chacha).toEqual([
+        ...(fips as string[]).slice(0, 3),
+        '127.0.0.1:43112',
+        ...(fips as string[]).slice(4),
+        '-cipher',
+        'ECDHE-ECDSA-CHACHA20-POLY1305',
+        '-ciphersuites',
+        'TLS_CHACHA20_POLY1305_SHA256',
+      ]);
       expect(offer).toEqual(['ECDHE-ECDSA-CHACHA20-POLY1305', 'TLS_CHACHA20_POLY1305_SHA256']);
     });
   });
 });
 
-withOpenSsl('fipskit_verify_run.py with the system\'s openssl', () => {
+withOpenSsl("fipskit_verify_run.py with the system's openssl", () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'fipskit-verify-run-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -247,7 +428,11 @@ withOpenSsl('fipskit_verify_run.py with the system\'s openssl', () => {
     const { error, events: seen } = JSON.parse(stdout);
     // When the error was raised, the request had finished: nothing still wrote into the work directory.
     expect(seen.filter(Boolean).sort()).toEqual(['ca started', 'request finished', 'request started']);
-    expect(error).toMatch(new RegExp(`^create a throwaway CA \\(FIPS mode\\) failed: ${wrapper} req -x509 .* exited with code 1 \\(in ${dir}\\)\\.\\nLast lines of its output:\\n {2}req: CA refused\\nFull log: `));
+    expect(error).toMatch(
+      new RegExp(
+        `^create a throwaway CA \\(FIPS mode\\) failed: ${wrapper} req -x509 .* exited with code 1 \\(in ${dir}\\)\\.\\nLast lines of its output:\\n {2}req: CA refused\\nFull log: `,
+      ),
+    );
   });
 
   it('serves TLS 1.2 and 1.3 with a certificate it made, and stops', async () => {
@@ -275,7 +460,13 @@ withOpenSsl('fipskit_verify_run.py with the system\'s openssl', () => {
     expect(run.stderr).toBe('');
     return JSON.parse(run.stdout);
   };
-  const material = () => JSON.parse(driverSnippet(`print(json.dumps(r.tls_material(${systemOpenSsl(dir)}, r.Progress(data["log"], quiet=True), data["dir"])))`, { dir, log: join(dir, 'verify.log') }).stdout);
+  const material = () =>
+    JSON.parse(
+      driverSnippet(`print(json.dumps(r.tls_material(${systemOpenSsl(dir)}, r.Progress(data["log"], quiet=True), data["dir"])))`, {
+        dir,
+        log: join(dir, 'verify.log'),
+      }).stdout,
+    );
   const freePorts = (n: number): number[] => JSON.parse(driverSnippet(`print(json.dumps([r.free_port() for _ in range(${n})]))`).stdout);
 
   it('reports a server that cannot start with its own output, and leaves nothing running', () => {
@@ -293,10 +484,15 @@ withOpenSsl('fipskit_verify_run.py with the system\'s openssl', () => {
     expect(await listening(free)).toBe(false);
     const failed = startServer(made, [taken, second, third, free], [taken, second, third]);
     expect(failed.attempts).toBe(3);
-    expect(failed.error).toMatch(new RegExp(`^The TLS test server \\S+ s_server -accept 127\\.0\\.0\\.1:${third} .* exited with code \\d+\\.\\nIts output:\\n.*Address already in use`, 's'));
+    expect(failed.error).toMatch(
+      new RegExp(
+        `^The TLS test server \\S+ s_server -accept 127\\.0\\.0\\.1:${third} .* exited with code \\d+\\.\\nIts output:\\n.*Address already in use`,
+        's',
+      ),
+    );
   });
 
-  it('hashes files with sha256sum, or with the prefix\'s openssl where there is none (Windows), outside FIPS mode', () => {
+  it("hashes files with sha256sum, or with the prefix's openssl where there is none (Windows), outside FIPS mode", () => {
     // sha256sum escapes a name with a backslash in it.
     const files = ['a file', 'b', 'back\\slash'].map((name, i) => {
       const path = join(dir, name);
@@ -341,7 +537,12 @@ const fipsTitle = fipsAvailable
     const [md5Code, md5, providers] = JSON.parse(driverSnippet(code).stdout);
     expect(md5Code).not.toBe(0);
     expect(md5).toMatch(/unsupported/);
-    expect(providers.split('\n').filter((l: string) => /^ {2}\S/.test(l)).map((l: string) => l.trim())).toContain('fips');
+    expect(
+      providers
+        .split('\n')
+        .filter((l: string) => /^ {2}\S/.test(l))
+        .map((l: string) => l.trim()),
+    ).toContain('fips');
   });
 
   it('serves TLS 1.2 and 1.3 with a certificate made in FIPS mode, and stops', async () => {
@@ -353,7 +554,8 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'fipskit-verify-modes-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const runDriver = (args: string[], driverFile = VERIFY_DRIVER) => spawnSync(PRIMARY_PYTHON, ['-I', '-S', '-B', driverFile, ...args], { encoding: 'utf8', timeout: 120_000 });
+  const runDriver = (args: string[], driverFile = VERIFY_DRIVER) =>
+    spawnSync(PRIMARY_PYTHON, ['-I', '-S', '-B', driverFile, ...args], { encoding: 'utf8', timeout: 120_000 });
 
   it('refuses to be asked wrongly, with exit status 2', () => {
     const config = join(dir, 'config.json');
@@ -377,21 +579,39 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
     const output = join(dir, 'staging');
     mkdirSync(output);
     const config = {
-      python: '/p/python3', openssl: { program: '/p/openssl', conf: '/p/openssl.cnf', modulesDir: '/p/m', libraryPath: { variable: 'LD_LIBRARY_PATH', directory: '/p/lib', separator: ':' } },
-      prefix: join(dir, 'no-prefix'), expectations: { opensslVersion: '3.0.22', profile: 'strict', startModes: true }, tls: false, fipsConfigDir: dir, auditFile: join(dir, 'audit.json'),
-      projectName: 'p', certificatesFile: join(dir, 'c.json'), outputDir: output, logFile: join(dir, 'verify.log'), workParent: dir, fipskitVersion: '0.0.0',
+      python: '/p/python3',
+      openssl: {
+        program: '/p/openssl',
+        conf: '/p/openssl.cnf',
+        modulesDir: '/p/m',
+        libraryPath: { variable: 'LD_LIBRARY_PATH', directory: '/p/lib', separator: ':' },
+      },
+      prefix: join(dir, 'no-prefix'),
+      expectations: { opensslVersion: '3.0.22', profile: 'strict', startModes: true },
+      tls: false,
+      fipsConfigDir: dir,
+      auditFile: join(dir, 'audit.json'),
+      projectName: 'p',
+      certificatesFile: join(dir, 'c.json'),
+      outputDir: output,
+      logFile: join(dir, 'verify.log'),
+      workParent: dir,
+      fipskitVersion: '0.0.0',
     };
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
     const run = runDriver(['--config', join(dir, 'config.json')]);
     expect(run.status).toBe(1);
-    expect(run.stdout).toBe(`fipskit-verify:error cannot read ${join(dir, 'no-prefix', 'build-info.json')}: [Errno 2] No such file or directory: '${join(dir, 'no-prefix', 'build-info.json')}'\n`);
+    expect(run.stdout).toBe(
+      `fipskit-verify:error cannot read ${join(dir, 'no-prefix', 'build-info.json')}: [Errno 2] No such file or directory: '${join(dir, 'no-prefix', 'build-info.json')}'\n`,
+    );
     expect(readdirSync(output)).toEqual([]);
   });
 
   /** A bundle as the package target lays it out, fipskit's verification in share/fipskit/verify: its manifest records every shipped file and link. */
   function bundle({ tls }: { tls: boolean }) {
     const root = join(dir, 'fips-python-bundle');
-    for (const [name, source] of Object.entries(verifyRuntimeFiles(CERTIFICATES_FILE))) write(join(root, 'share', 'fipskit', 'verify', name), readFileSync(source));
+    for (const [name, source] of Object.entries(verifyRuntimeFiles(CERTIFICATES_FILE)))
+      write(join(root, 'share', 'fipskit', 'verify', name), readFileSync(source));
     const driverInBundle = join(root, 'share', 'fipskit', 'verify', 'fipskit_verify_run.py');
     const record = join(dir, 'record');
     const prefix = join(root, 'openssl');
@@ -400,22 +620,64 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
       mkdirSync(join(prefix, 'bin'), { recursive: true });
       symlinkSync(SYSTEM_OPENSSL!, join(prefix, 'bin', 'openssl'));
       write(join(root, 'fips-config', 'openssl.cnf'), '# FIPS configuration written by fipskit-setup\n');
-      write(join(root, 'fips-config', 'fips-config.json'), JSON.stringify({ profile: 'strict', securityChecks: true, binding: 'self-test-onload', fipsinstall: { ranAt: '2026-12-01T10:00:00Z', hostname: 'target', machineDigest: 'd'.repeat(64), output: ['INSTALL PASSED'], verify: ['VERIFY PASSED'] } }));
+      write(
+        join(root, 'fips-config', 'fips-config.json'),
+        JSON.stringify({
+          profile: 'strict',
+          securityChecks: true,
+          binding: 'self-test-onload',
+          fipsinstall: {
+            ranAt: '2026-12-01T10:00:00Z',
+            hostname: 'target',
+            machineDigest: 'd'.repeat(64),
+            output: ['INSTALL PASSED'],
+            verify: ['VERIFY PASSED'],
+          },
+        }),
+      );
     }
-    write(join(prefix, 'build-info.json'), JSON.stringify({
-      version: '3.0.22', platform: 'linux', arch: 'x64', source: { product: 'openssl', version: '3.0.22', origin: 'url', sha256: 'a'.repeat(64), location: 'https://example.com/openssl-3.0.22.tar.gz', verification: 'pinned' },
-      configure: { arguments: ['enable-fips'] }, toolchain: { compiler: 'cc' },
-      fipsProvider: { version: '3.0.22', validated: false, status: 'FIPS-capable, not validated', module: 'lib/ossl-modules/fips.so' },
-      layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include' }, artifacts: { 'lib/ossl-modules/fips.so': sha256(join(prefix, 'lib', 'ossl-modules', 'fips.so')) },
-    }));
+    write(
+      join(prefix, 'build-info.json'),
+      JSON.stringify({
+        version: '3.0.22',
+        platform: 'linux',
+        arch: 'x64',
+        source: {
+          product: 'openssl',
+          version: '3.0.22',
+          origin: 'url',
+          sha256: 'a'.repeat(64),
+          location: 'https://example.com/openssl-3.0.22.tar.gz',
+          verification: 'pinned',
+        },
+        configure: { arguments: ['enable-fips'] },
+        toolchain: { compiler: 'cc' },
+        fipsProvider: { version: '3.0.22', validated: false, status: 'FIPS-capable, not validated', module: 'lib/ossl-modules/fips.so' },
+        layout: { bin: 'bin', lib: 'lib', modules: 'lib/ossl-modules', include: 'include' },
+        artifacts: { 'lib/ossl-modules/fips.so': sha256(join(prefix, 'lib', 'ossl-modules', 'fips.so')) },
+      }),
+    );
     const python = join(root, 'python', 'bin', 'python3');
     mkdirSync(join(root, 'python', 'bin'), { recursive: true });
-    fakeInterpreter(python, record, { report: { ...(tls ? ALL_PASSING : withoutTls(ALL_PASSING)), fips_module: join(prefix, 'lib', 'ossl-modules', 'fips.so') } as never });
-    write(join(root, 'python', 'fipskit-python.json'), JSON.stringify({
-      mode: 'overlay', interpreter: { path: '/usr/bin/python3.11', version: '3.11.2' },
-      source: { product: 'cpython', version: '3.11.2', origin: 'url', sha256: 'b'.repeat(64), location: 'https://example.com/Python-3.11.2.tgz', verification: 'pinned' },
-      modules: {},
-    }));
+    fakeInterpreter(python, record, {
+      report: { ...(tls ? ALL_PASSING : withoutTls(ALL_PASSING)), fips_module: join(prefix, 'lib', 'ossl-modules', 'fips.so') } as never,
+    });
+    write(
+      join(root, 'python', 'fipskit-python.json'),
+      JSON.stringify({
+        mode: 'overlay',
+        interpreter: { path: '/usr/bin/python3.11', version: '3.11.2' },
+        source: {
+          product: 'cpython',
+          version: '3.11.2',
+          origin: 'url',
+          sha256: 'b'.repeat(64),
+          location: 'https://example.com/Python-3.11.2.tgz',
+          verification: 'pinned',
+        },
+        modules: {},
+      }),
+    );
     const files: Record<string, object> = {};
     const walk = (at: string) => {
       for (const name of readdirSync(at)) {
@@ -428,19 +690,35 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
     };
     walk(join(root, 'python'));
     walk(prefix);
-    write(join(root, 'share', 'fipskit', 'bundle.json'), JSON.stringify({
-      schema: 1, name: 'fips-python-bundle', fipskitVersion: '9.9.9', project: 'fips-python', platform: 'linux', arch: 'x64',
-      python: { version: '3.11.2', mode: 'overlay', launcher: 'python/bin/python3' },
-      openssl: { version: '3.0.22', prefix: 'openssl', module: 'lib/ossl-modules/fips.so', fipsProvider: { version: '3.0.22', validated: false, status: 'FIPS-capable, not validated' } },
-      fipsConfig: 'fips-config', profile: 'strict', securityChecks: true, files,
-    }));
+    write(
+      join(root, 'share', 'fipskit', 'bundle.json'),
+      JSON.stringify({
+        schema: 1,
+        name: 'fips-python-bundle',
+        fipskitVersion: '9.9.9',
+        project: 'fips-python',
+        platform: 'linux',
+        arch: 'x64',
+        python: { version: '3.11.2', mode: 'overlay', launcher: 'python/bin/python3' },
+        openssl: {
+          version: '3.0.22',
+          prefix: 'openssl',
+          module: 'lib/ossl-modules/fips.so',
+          fipsProvider: { version: '3.0.22', validated: false, status: 'FIPS-capable, not validated' },
+        },
+        fipsConfig: 'fips-config',
+        profile: 'strict',
+        securityChecks: true,
+        files,
+      }),
+    );
     // The build's SBOM of the bundle, as the package target writes it.
     const sbom = runDriver(['--bundle-sbom', root, '--created', '2026-12-01T00:00:00.000Z'], driverInBundle);
     if (sbom.status !== 0) throw new Error(sbom.stderr);
     return { root, record, python, prefix, driver: driverInBundle };
   }
 
-  it('--bundle: checks every shipped file, runs the checks in the bundle\'s Python and writes the evidence into <bundle>/verify', () => {
+  it("--bundle: checks every shipped file, runs the checks in the bundle's Python and writes the evidence into <bundle>/verify", () => {
     const b = bundle({ tls: false });
     const run = runDriver(['--bundle', b.root, '--no-tls'], b.driver);
     expect(run.stderr).toBe('');
@@ -450,7 +728,11 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
     const out = join(b.root, 'verify');
     expect(readdirSync(out).sort()).toEqual(['evidence.html', 'evidence.md', 'report.json', 'sbom.cdx.json', 'summary.txt', 'verify.log']);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-    expect(report.checks[0]).toMatchObject({ id: 'bundle-files-unchanged', passed: true, detail: `${Object.keys(JSON.parse(readFileSync(join(b.root, 'share', 'fipskit', 'bundle.json'), 'utf8')).files).length} files and links of fips-python-bundle are as shipped (SHA-256 as the build's SBOM lists them, modes and link targets as bundle.json records them)` });
+    expect(report.checks[0]).toMatchObject({
+      id: 'bundle-files-unchanged',
+      passed: true,
+      detail: `${Object.keys(JSON.parse(readFileSync(join(b.root, 'share', 'fipskit', 'bundle.json'), 'utf8')).files).length} files and links of fips-python-bundle are as shipped (SHA-256 as the build's SBOM lists them, modes and link targets as bundle.json records them)`,
+    });
     // --no-tls: no server, and the report says TLS was not checked.
     expect(report.tls).toEqual({ checked: false, server: null });
     expect(report.bundle).toMatchObject({ name: 'fips-python-bundle', root: b.root, manifestSha256: sha256(join(b.root, 'share', 'fipskit', 'bundle.json')) });
@@ -463,7 +745,9 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
     const changed = runDriver(['--bundle', b.root, '--no-tls', '--quiet'], b.driver);
     expect(changed.status).toBe(1);
     expect(changed.stdout).toBe('');
-    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).checks[0].detail).toMatch(/changed: openssl\/lib\/ossl-modules\/fips\.so \(SHA-256 [0-9a-f]{64}, shipped [0-9a-f]{64}\)/);
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).checks[0].detail).toMatch(
+      /changed: openssl\/lib\/ossl-modules\/fips\.so \(SHA-256 [0-9a-f]{64}, shipped [0-9a-f]{64}\)/,
+    );
   });
 
   it("--bundle-sbom: the build's SBOM of the bundle lists every shipped file; the check fails when it is missing or disagrees with bundle.json", () => {
@@ -471,8 +755,16 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
     const sbomFile = join(b.root, 'share', 'fipskit', 'sbom.cdx.json');
     const sbom = JSON.parse(readFileSync(sbomFile, 'utf8'));
     const manifest = JSON.parse(readFileSync(join(b.root, 'share', 'fipskit', 'bundle.json'), 'utf8'));
-    const listed = Object.fromEntries(sbom.components.filter((c: { type: string }) => c.type === 'file').map((c: { name: string; hashes: Array<{ content: string }> }) => [c.name, c.hashes[0].content]));
-    const shipped = Object.fromEntries(Object.entries(manifest.files as Record<string, { sha256?: string }>).filter(([, f]) => f.sha256).map(([path, f]) => [path, f.sha256]));
+    const listed = Object.fromEntries(
+      sbom.components
+        .filter((c: { type: string }) => c.type === 'file')
+        .map((c: { name: string; hashes: Array<{ content: string }> }) => [c.name, c.hashes[0].content]),
+    );
+    const shipped = Object.fromEntries(
+      Object.entries(manifest.files as Record<string, { sha256?: string }>)
+        .filter(([, f]) => f.sha256)
+        .map(([path, f]) => [path, f.sha256]),
+    );
     expect(listed).toEqual(shipped);
     expect(sbom.metadata.timestamp).toBe('2026-12-01T00:00:00.000Z');
     // One SHA-256 changed in the SBOM (and so no longer bundle.json's): the files no longer match what the build listed.
@@ -488,7 +780,7 @@ posixOnly('fipskit_verify_run.py --config and --bundle', () => {
     expect(JSON.parse(readFileSync(join(b.root, 'verify', 'report.json'), 'utf8')).checks[0].detail).toContain('missing: share/fipskit/sbom.cdx.json');
   });
 
-  (SYSTEM_OPENSSL ? it : it.skip)('--bundle with TLS: serves the handshakes with the bundle\'s openssl and says how the configuration is bound', () => {
+  (SYSTEM_OPENSSL ? it : it.skip)("--bundle with TLS: serves the handshakes with the bundle's openssl and says how the configuration is bound", () => {
     const b = bundle({ tls: true });
     const run = runDriver(['--bundle', b.root, '--output', join(dir, 'out')], b.driver);
     expect(run.stderr).toBe('');

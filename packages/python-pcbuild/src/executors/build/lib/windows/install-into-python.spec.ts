@@ -93,7 +93,7 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     expect(existsSync(backup)).toBe(false);
   });
 
-  it('beyond the Python: the zip slot beside python.exe, and OpenSSL\'s compiled-in directories, created and removed again', () => {
+  it("beyond the Python: the zip slot beside python.exe, and OpenSSL's compiled-in directories, created and removed again", () => {
     const before = snapshot(python);
     const compiledIn = join(root, 'Program Files', 'fipskit', 'openssl-3.0.9');
     const configuration = join(root, 'Users', 'Zoë', 'work', 'tmp', 'install-fips-configuration');
@@ -171,7 +171,9 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     it("with the build's own destinations, a Python file the build never installs is refused too; the build's are restored", () => {
       const destinations = build.map((file) => file.dest);
       edit((m) => (m.files[3].path = join(python, 'DLLs', 'sqlite3.dll')));
-      expect(() => restorePython(python, backup, { destinations })).toThrow(`it names ${join(python, 'DLLs', 'sqlite3.dll')}, which the install of this build never writes`);
+      expect(() => restorePython(python, backup, { destinations })).toThrow(
+        `it names ${join(python, 'DLLs', 'sqlite3.dll')}, which the install of this build never writes`,
+      );
       unchanged();
       edit((m) => (m.files[3].path = build[3].dest));
       expect(restorePython(python, backup, { destinations })?.restored).toEqual([build[0].dest, build[1].dest]);
@@ -186,7 +188,11 @@ describe('installing into an existing Windows Python, and restoring it', () => {
       ...manifest,
       schema: 1,
       createdDirs: undefined,
-      files: manifest.files.map(({ path, original, installed }) => ({ name: basename(path), installed, ...(original ? { original: { sha256: original.sha256, size: original.size } } : {}) })),
+      files: manifest.files.map(({ path, original, installed }) => ({
+        name: basename(path),
+        installed,
+        ...(original ? { original: { sha256: original.sha256, size: original.size } } : {}),
+      })),
     };
     for (const record of manifest.files) if (record.original) renameSync(join(backup, record.original.kept), join(backup, 'originals', basename(record.path)));
     writeFileSync(join(backup, INSTALL_MANIFEST), JSON.stringify(v1));
@@ -194,20 +200,22 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     expect(snapshot(python)).toEqual(before);
   });
 
-  it('never takes its own files for the Python\'s originals: with the backup of an install gone, a new install refuses and changes nothing', () => {
+  it("never takes its own files for the Python's originals: with the backup of an install gone, a new install refuses and changes nothing", () => {
     const fipskitBuild = build.map((file) => (writeFileSync(file.source, fakePe(X64, `fipskit build of ${basename(file.dest)}`)), file));
     installIntoPython(python, fipskitBuild, backup, { sourceVersion: '3.11.2' });
     const installed = snapshot(python);
     // `git clean -fdX`, or another backupDir: the record and the originals are gone.
     rmSync(backup, { recursive: true });
     expect(() => installIntoPython(python, fipskitBuild, backup, { sourceVersion: '3.11.2' })).toThrow(
-      new RegExp(`^${join(python, 'DLLs', '_ssl.pyd').replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}, .* are already fipskit's, but .* holds no record of installing them: .*nothing was changed`),
+      new RegExp(
+        `^${join(python, 'DLLs', '_ssl.pyd').replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}, .* are already fipskit's, but .* holds no record of installing them: .*nothing was changed`,
+      ),
     );
     expect(snapshot(python)).toEqual(installed);
     expect(existsSync(join(backup, INSTALL_MANIFEST))).toBe(false);
   });
 
-  it('a second Python against the same OpenSSL build is refused, saying so: the compiled-in directory holds the first one\'s configuration', () => {
+  it("a second Python against the same OpenSSL build is refused, saying so: the compiled-in directory holds the first one's configuration", () => {
     // The compiled-in OpenSSL directory, outside both Pythons, as C:\\Program Files\\fipskit\\openssl-<version>\\ssl is.
     const compiledIn = join(root, 'Program Files', 'fipskit', 'openssl-3.0.22', 'ssl');
     const config = join(root, 'Users', 'Zoë', 'work', 'dist', 'p', 'fips-config', 'openssl.cnf');
@@ -250,7 +258,9 @@ describe('installing into an existing Windows Python, and restoring it', () => {
     }
     expect(error).toBeInstanceOf(ChangedSinceInstallError);
     expect((error as ChangedSinceInstallError).changed.map((c) => c.path)).toEqual([build[0].dest, build[3].dest]);
-    expect((error as Error).message).toContain(`Not restoring: ${join(python, 'DLLs', '_ssl.pyd')}, ${join(python, 'DLLs', 'libssl-3-x64.dll')} changed after fipskit installed them`);
+    expect((error as Error).message).toContain(
+      `Not restoring: ${join(python, 'DLLs', '_ssl.pyd')}, ${join(python, 'DLLs', 'libssl-3-x64.dll')} changed after fipskit installed them`,
+    );
     expect((error as Error).message).toContain('Nothing was changed.');
     expect(snapshot(python)).toEqual(changed);
 
@@ -308,8 +318,12 @@ describe('installing into an existing Windows Python, and restoring it', () => {
       `${join(root, 'nope', '_ssl.pyd')} is missing: the build did not produce it.`,
     );
     expect(() => installIntoPython(python, build, join(python, 'fipskit-backup'), { sourceVersion: '3.11.2' })).toThrow('is inside');
-    expect(() => installIntoPython(python, [{ dest: join('DLLs', '_ssl.pyd'), source: build[0].source }], backup, { sourceVersion: '3.11.2' })).toThrow('is not an absolute path');
-    expect(() => installIntoPython(python, [build[0], { ...build[0], dest: join(python, 'DLLs', '.', '_ssl.pyd') }], backup, { sourceVersion: '3.11.2' })).toThrow('is listed twice');
+    expect(() => installIntoPython(python, [{ dest: join('DLLs', '_ssl.pyd'), source: build[0].source }], backup, { sourceVersion: '3.11.2' })).toThrow(
+      'is not an absolute path',
+    );
+    expect(() =>
+      installIntoPython(python, [build[0], { ...build[0], dest: join(python, 'DLLs', '.', '_ssl.pyd') }], backup, { sourceVersion: '3.11.2' }),
+    ).toThrow('is listed twice');
     expect(snapshot(python)).toEqual(before);
     expect(existsSync(backup)).toBe(false);
   });
@@ -352,14 +366,24 @@ describe('which Python is installed', () => {
   });
 
   it.each([
-    [{ patchlevel: '3.11.9' }, '3.11.2', 'is Python 3.11.9 (python311.dll, include/patchlevel.h), but the modules are built from CPython 3.11.2. Build from the CPython 3.11.9 source'],
-    [{ dll: 'python312.dll', patchlevel: null }, '3.11.2', 'is Python 3.12 (python312.dll), but the modules are built from CPython 3.11.2. Build from the CPython 3.12.x source'],
+    [
+      { patchlevel: '3.11.9' },
+      '3.11.2',
+      'is Python 3.11.9 (python311.dll, include/patchlevel.h), but the modules are built from CPython 3.11.2. Build from the CPython 3.11.9 source',
+    ],
+    [
+      { dll: 'python312.dll', patchlevel: null },
+      '3.11.2',
+      'is Python 3.12 (python312.dll), but the modules are built from CPython 3.11.2. Build from the CPython 3.12.x source',
+    ],
     [{ machine: X86 }, '3.11.2', 'python311.dll is for x86, but fipskit builds x64 modules'],
   ])('refuses a mismatch (%j, source %s) before touching anything', (fake, sourceVersion, message) => {
     const python = makePython(root, fake);
     const before = snapshot(python);
     const backup = join(root, 'backup');
-    expect(() => installIntoPython(python, makeBuild(root, python), backup, { sourceVersion })).toThrow(message.replace('include/patchlevel.h', join('include', 'patchlevel.h')));
+    expect(() => installIntoPython(python, makeBuild(root, python), backup, { sourceVersion })).toThrow(
+      message.replace('include/patchlevel.h', join('include', 'patchlevel.h')),
+    );
     expect(snapshot(python)).toEqual(before);
     expect(existsSync(backup)).toBe(false);
   });
@@ -394,7 +418,9 @@ describe('disk full during the install (a real small tmpfs)', () => {
     const python = makePython(join(dir, 'python-full-disk'));
     // libcrypto bigger than the room left: _ssl and _hashlib fit, libcrypto does not.
     const build = makeBuild(root, python).map((file) =>
-      basename(file.dest).startsWith('libcrypto') ? (writeFileSync(file.source, Buffer.concat([fakePe(X64, 'libcrypto'), Buffer.alloc(3 * 1024 * 1024, 1)])), file) : file,
+      basename(file.dest).startsWith('libcrypto')
+        ? (writeFileSync(file.source, Buffer.concat([fakePe(X64, 'libcrypto'), Buffer.alloc(3 * 1024 * 1024, 1)])), file)
+        : file,
     );
     const backup = join(root, 'backup');
     const before = snapshot(python);

@@ -117,12 +117,15 @@ export function peMachine(path: string): InstalledPython['machine'] {
  * micro version when present.
  */
 export function readInstalledPython(pythonDir: string): InstalledPython {
-  if (!existsSync(pythonDir)) throw new Error(`${pythonDir} does not exist: point pythonDir at an installed Windows Python (e.g. C:\\Program Files\\Python311).`);
+  if (!existsSync(pythonDir))
+    throw new Error(`${pythonDir} does not exist: point pythonDir at an installed Windows Python (e.g. C:\\Program Files\\Python311).`);
   const names = readdirSync(pythonDir);
   const threaded = names.filter((name) => /^python3\d+t\.dll$/i.test(name));
   const dlls = names.filter((name) => /^python3\d+\.dll$/i.test(name));
   if (dlls.length === 0 && threaded.length > 0) {
-    throw new Error(`${pythonDir} is a free-threaded Python (${threaded[0]}): its extension modules have another ABI and name. Install into a standard (GIL) Python.`);
+    throw new Error(
+      `${pythonDir} is a free-threaded Python (${threaded[0]}): its extension modules have another ABI and name. Install into a standard (GIL) Python.`,
+    );
   }
   if (dlls.length !== 1) {
     throw new Error(
@@ -226,7 +229,8 @@ function placeFile(from: string, to: string, expected: FileDigest): void {
   try {
     copyFileSync(from, temporary);
     const written = digest(temporary);
-    if (written.sha256 !== expected.sha256) throw new Error(`${to}: copied bytes differ from ${from} (SHA-256 ${written.sha256}, expected ${expected.sha256}).`);
+    if (written.sha256 !== expected.sha256)
+      throw new Error(`${to}: copied bytes differ from ${from} (SHA-256 ${written.sha256}, expected ${expected.sha256}).`);
     renameSync(temporary, to);
   } finally {
     if (isFile(temporary)) rmSync(temporary);
@@ -239,7 +243,8 @@ function explainWriteFailure(error: unknown, pythonDir: string): string {
     return `no permission to write in ${pythonDir}: run from an elevated (Administrator) prompt, or close every running Python that has the module loaded`;
   }
   if (code === 'EBUSY') return 'the file is in use: close every running Python, then try again';
-  if (code === 'ENOSPC') return `the disk holding ${pythonDir} is full (${describeBytes(freeBytes(pythonDir) ?? 0)} free): free space there, then install again`;
+  if (code === 'ENOSPC')
+    return `the disk holding ${pythonDir} is full (${describeBytes(freeBytes(pythonDir) ?? 0)} free): free space there, then install again`;
   return (error as Error).message;
 }
 
@@ -293,7 +298,11 @@ export function installIntoPython(pythonDir: string, files: InstallFile[], backu
     );
   }
 
-  assertNoUnrecordedInstall(planned.map(({ file }) => file.dest), backupDir, pythonDir);
+  assertNoUnrecordedInstall(
+    planned.map(({ file }) => file.dest),
+    backupDir,
+    pythonDir,
+  );
   const manifest = backUpOriginals(pythonDir, backupDir, planned, options, python);
   try {
     for (const dir of manifest.createdDirs) mkdirSync(dir, { recursive: true });
@@ -327,14 +336,14 @@ function assertNoUnrecordedInstall(dests: string[], backupDir: string, pythonDir
   if (shared.length === ours.length) {
     throw new Error(
       `${shared.join(', ')} ${shared.length === 1 ? 'is' : 'are'} already fipskit's: another Python was installed against this OpenSSL build. ` +
-        "Its compiled-in directories hold the FIPS configuration of one Python, the one installed into them, so a second Python is refused and nothing was changed. " +
+        'Its compiled-in directories hold the FIPS configuration of one Python, the one installed into them, so a second Python is refused and nothing was changed. ' +
         'Restore that Python first (nx run <its project>:restore), or give this Python an OpenSSL build of its own (a project whose openssl stage uses another version).',
     );
   }
   throw new Error(
     `${ours.join(', ')} ${ours.length === 1 ? 'is' : 'are'} already fipskit's, but ${backupDir} holds no record of installing ${ours.length === 1 ? 'it' : 'them'}: ` +
       "that install's backup is gone, or another backup directory was used. fipskit never keeps its own files as a Python's originals, so nothing was changed. " +
-      'Restore with the backup directory of that install, or repair the Python with its installer (Modify → Repair) and remove fipskit\'s files, then install again.',
+      "Restore with the backup directory of that install, or repair the Python with its installer (Modify → Repair) and remove fipskit's files, then install again.",
   );
 }
 
@@ -416,7 +425,8 @@ function undoInstall(backupDir: string, manifest: InstallManifest): string[] {
   for (const record of manifest.files) {
     try {
       if (record.original) {
-        if (!isFile(record.path) || digest(record.path).sha256 !== record.original.sha256) placeFile(join(backupDir, record.original.kept), record.path, record.original);
+        if (!isFile(record.path) || digest(record.path).sha256 !== record.original.sha256)
+          placeFile(join(backupDir, record.original.kept), record.path, record.original);
       } else {
         rmSync(record.path, { force: true });
       }
@@ -461,7 +471,8 @@ function assertManifestWithinInstall(manifest: InstallManifest, pythonDir: strin
   };
   for (const record of manifest.files) {
     const path = String(record.path);
-    const ok = isAbsolute(path) && !/(^|[\\/])\.\.([\\/]|$)/.test(path) && (allowed ? allowed.has(fileKey(path)) : inPython(path) || COMPILED_IN_FILE.test(path));
+    const ok =
+      isAbsolute(path) && !/(^|[\\/])\.\.([\\/]|$)/.test(path) && (allowed ? allowed.has(fileKey(path)) : inPython(path) || COMPILED_IN_FILE.test(path));
     if (!ok) problems.push(`it names ${path}, which the install of this build never writes`);
     if (record.original) {
       const kept = String(record.original.kept);
@@ -512,7 +523,9 @@ export function restorePython(pythonDir: string, backupDir: string, options: Res
     if (record.original) {
       const kept = join(backupDir, record.original.kept);
       if (!isFile(kept) || digest(kept).sha256 !== record.original.sha256) {
-        throw new Error(`The backup ${kept} is missing or damaged (its SHA-256 is not the one recorded): fipskit cannot restore ${record.path}. Repair the Python with its installer.`);
+        throw new Error(
+          `The backup ${kept} is missing or damaged (its SHA-256 is not the one recorded): fipskit cannot restore ${record.path}. Repair the Python with its installer.`,
+        );
       }
     }
     const known = [record.installed.sha256, ...(record.original ? [record.original.sha256] : [])];

@@ -1,8 +1,15 @@
 import { RunStep, TaskStep, renderPlan } from '@fipskit/core';
-import { INSTALLED_PYTHON_PROBE, WindowsInstallInput, buildWindowsInstallPlan, compiledInRoot, secureCompiledInCommands, windowsInstallFiles } from './install-plan';
+import {
+  INSTALLED_PYTHON_PROBE,
+  WindowsInstallInput,
+  buildWindowsInstallPlan,
+  compiledInRoot,
+  secureCompiledInCommands,
+  windowsInstallFiles,
+} from './install-plan';
 
 const PY311 = 'C:\\Program Files\\Python311';
-const work = "C:\\Users\\Zoë\\my work";
+const work = 'C:\\Users\\Zoë\\my work';
 const compiledIn = 'C:\\Program Files\\fipskit\\openssl-3.0.9';
 
 const input: WindowsInstallInput = {
@@ -17,7 +24,7 @@ const input: WindowsInstallInput = {
   parentEnv: { PATH: '%PATH%' },
 };
 
-it('installs the python stage\'s files into the Python, and the provider and this machine\'s configuration into the compiled-in directories', () => {
+it("installs the python stage's files into the Python, and the provider and this machine's configuration into the compiled-in directories", () => {
   expect(windowsInstallFiles(input)).toEqual([
     { source: `${work}\\dist\\p\\python\\DLLs\\_ssl.pyd`, dest: `${PY311}\\DLLs\\_ssl.pyd` },
     { source: `${work}\\dist\\p\\python\\DLLs\\_hashlib.pyd`, dest: `${PY311}\\DLLs\\_hashlib.pyd` },
@@ -45,20 +52,35 @@ it('install plan: fipsinstall on this machine, the files with a backup, then Ope
   ]);
   const fipsinstall = plan.steps[2] as RunStep;
   expect([fipsinstall.command.program, ...fipsinstall.command.args]).toEqual([
-    `${work}\\dist\\p\\openssl\\bin\\openssl.exe`, 'fipsinstall', '-module', `${work}\\dist\\p\\openssl\\lib\\ossl-modules\\fips.dll`,
-    '-out', `${input.workDir}\\fipsmodule.cnf`, '-provider_name', 'fips',
+    `${work}\\dist\\p\\openssl\\bin\\openssl.exe`,
+    'fipsinstall',
+    '-module',
+    `${work}\\dist\\p\\openssl\\lib\\ossl-modules\\fips.dll`,
+    '-out',
+    `${input.workDir}\\fipsmodule.cnf`,
+    '-provider_name',
+    'fips',
   ]);
   expect(fipsinstall.command.env).toMatchObject({ OPENSSL_CONF: `${input.workDir}\\empty.cnf`, PATH: `${work}\\dist\\p\\openssl\\bin;%PATH%` });
   expect((plan.steps[5] as TaskStep).detail).toContain(`${compiledIn}\\ssl\\openssl.cnf (from ${input.workDir}\\openssl.cnf)`);
   expect((plan.steps[5] as TaskStep).detail).toContain(`each file replaced is first kept in ${work}\\.fipskit\\backup\\p\\originals`);
   const probe = plan.steps[7] as RunStep;
   expect(probe.command).toMatchObject({ program: `${PY311}\\python.exe`, args: ['-I', '-c', INSTALLED_PYTHON_PROBE], cwd: PY311 });
-  expect(probe.command.env).toEqual({ OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined, OPENSSL_CONF_INCLUDE: undefined, PYTHONPATH: undefined, PYTHONHOME: undefined });
+  expect(probe.command.env).toEqual({
+    OPENSSL_CONF: undefined,
+    OPENSSL_MODULES: undefined,
+    OPENSSL_CONF_INCLUDE: undefined,
+    PYTHONPATH: undefined,
+    PYTHONHOME: undefined,
+  });
   expect(renderPlan(plan)).toContain('   env: unset OPENSSL_CONF');
 });
 
 it("the compiled-in directories' root under this machine's Program Files, or a refusal naming why and the fix", () => {
-  const openssl = { opensslDir: 'C:\\Program Files\\fipskit\\openssl-3.0.22\\ssl', modulesDir: 'C:\\Program Files\\fipskit\\openssl-3.0.22\\lib\\ossl-modules' };
+  const openssl = {
+    opensslDir: 'C:\\Program Files\\fipskit\\openssl-3.0.22\\ssl',
+    modulesDir: 'C:\\Program Files\\fipskit\\openssl-3.0.22\\lib\\ossl-modules',
+  };
   expect(compiledInRoot(openssl, 'C:\\Program Files')).toBe('C:\\Program Files\\fipskit');
   expect(compiledInRoot(openssl, 'c:\\program files\\')).toBe('c:\\program files\\fipskit');
   // A machine whose system drive is D:: C:\\Program Files is an ordinary folder there.

@@ -61,7 +61,13 @@ export const INSTALLED_PYTHON_PROBE = [
 ].join('\n');
 
 /** Variables that would hand a process a FIPS setup (or another one) the install must prove it does not need. */
-const WITHOUT_FIPSKIT_VARIABLES = { OPENSSL_CONF: undefined, OPENSSL_MODULES: undefined, OPENSSL_CONF_INCLUDE: undefined, PYTHONPATH: undefined, PYTHONHOME: undefined };
+const WITHOUT_FIPSKIT_VARIABLES = {
+  OPENSSL_CONF: undefined,
+  OPENSSL_MODULES: undefined,
+  OPENSSL_CONF_INCLUDE: undefined,
+  PYTHONPATH: undefined,
+  PYTHONHOME: undefined,
+};
 
 /** Path functions: a plan shows Windows paths on any machine; running, it uses this machine's own (Windows' on Windows). */
 export type Paths = Pick<typeof win, 'join'>;
@@ -69,7 +75,13 @@ export type Paths = Pick<typeof win, 'join'>;
 function prefixPaths(input: WindowsInstallInput, paths: Paths = win): Omit<FipsInstallPaths, 'emptyConf'> {
   const binDir = paths.join(input.openssl.prefix, 'bin');
   const modulesDir = paths.join(input.openssl.prefix, 'lib', 'ossl-modules');
-  return { openssl: paths.join(binDir, 'openssl.exe'), module: paths.join(modulesDir, 'fips.dll'), modulesDir, libDir: paths.join(input.openssl.prefix, 'lib'), binDir };
+  return {
+    openssl: paths.join(binDir, 'openssl.exe'),
+    module: paths.join(modulesDir, 'fips.dll'),
+    modulesDir,
+    libDir: paths.join(input.openssl.prefix, 'lib'),
+    binDir,
+  };
 }
 
 /**
@@ -79,7 +91,10 @@ function prefixPaths(input: WindowsInstallInput, paths: Paths = win): Omit<FipsI
  * OPENSSL_CONF / OPENSSL_MODULES finds them.
  */
 export function windowsInstallFiles(input: WindowsInstallInput, paths: Paths = win): InstallFile[] {
-  const fromBuild = input.files.map((path) => ({ source: paths.join(input.builtDir, ...path.split('/')), dest: paths.join(input.pythonDir, ...path.split('/')) }));
+  const fromBuild = input.files.map((path) => ({
+    source: paths.join(input.builtDir, ...path.split('/')),
+    dest: paths.join(input.pythonDir, ...path.split('/')),
+  }));
   return [
     ...fromBuild,
     { source: prefixPaths(input, paths).module, dest: paths.join(input.openssl.modulesDir, 'fips.dll') },
@@ -105,13 +120,26 @@ export function buildWindowsInstallPlan(input: WindowsInstallInput, tasks: Windo
   const run = (command: ReturnType<typeof fipsInstallCommand>): PlanStep => ({ kind: 'run', title: command.title!, command });
   const files = windowsInstallFiles(input, pathFunctions);
   const compiledInCheck = providerListCommand(paths, context, undefined, input.workDir);
-  const importTitle = 'python.exe, started with none of fipskit\'s variables, is in FIPS mode';
+  const importTitle = "python.exe, started with none of fipskit's variables, is in FIPS mode";
   return {
     stage: 'install',
     platform: 'win32',
     steps: [
-      { kind: 'task', key: 'check-python', title: `Check ${input.pythonDir}`, detail: `must be an x64 Python ${input.sourceVersion}, the version the modules were built from`, perform: tasks.checkPython ?? noop },
-      { kind: 'files', title: 'Start from an empty configuration', operations: [{ op: 'mkdir', to: input.workDir }, { op: 'write', to: emptyConf, content: EMPTY_CONF_CONTENT }] },
+      {
+        kind: 'task',
+        key: 'check-python',
+        title: `Check ${input.pythonDir}`,
+        detail: `must be an x64 Python ${input.sourceVersion}, the version the modules were built from`,
+        perform: tasks.checkPython ?? noop,
+      },
+      {
+        kind: 'files',
+        title: 'Start from an empty configuration',
+        operations: [
+          { op: 'mkdir', to: input.workDir },
+          { op: 'write', to: emptyConf, content: EMPTY_CONF_CONTENT },
+        ],
+      },
       run({ ...fipsInstallCommand(paths, context, moduleCnf, input.workDir, settings), title: 'openssl fipsinstall on this machine (self-tests, module MAC)' }),
       run(fipsInstallVerifyCommand(paths, context, moduleCnf, input.workDir, settings)),
       {
@@ -139,7 +167,11 @@ export function buildWindowsInstallPlan(input: WindowsInstallInput, tasks: Windo
         perform: tasks.checkCompiledInConfiguration ?? noop,
       },
       // -I: nothing from the environment or the current directory decides which modules are imported.
-      { kind: 'run', title: importTitle, command: { title: importTitle, program: pythonExe, args: ['-I', '-c', INSTALLED_PYTHON_PROBE], cwd: input.pythonDir, env: WITHOUT_FIPSKIT_VARIABLES } },
+      {
+        kind: 'run',
+        title: importTitle,
+        command: { title: importTitle, program: pythonExe, args: ['-I', '-c', INSTALLED_PYTHON_PROBE], cwd: input.pythonDir, env: WITHOUT_FIPSKIT_VARIABLES },
+      },
     ],
   };
 }
@@ -230,7 +262,9 @@ export function windowsInstallTasks(input: WindowsInstallInput, runner: ProcessR
         for (const command of secureCompiledInCommands(root)) {
           const secured = await runner.run(command, { allowFailure: true });
           if (secured.exitCode !== 0) {
-            throw new Error(`icacls could not make ${root} administrators' own (${command.title}, exit code ${secured.exitCode}): run the install from an elevated (Administrator) prompt. Nothing was installed.`);
+            throw new Error(
+              `icacls could not make ${root} administrators' own (${command.title}, exit code ${secured.exitCode}): run the install from an elevated (Administrator) prompt. Nothing was installed.`,
+            );
           }
         }
       }

@@ -29,7 +29,9 @@ describe("a Windows bundle's install.cmd and restore.cmd, rendered from the inst
     expect(fipsinstall).toContain('-out "%FIPSKIT_WORK%\\fipsmodule.cnf"');
     expect(fipsinstall).toMatch(/>"%FIPSKIT_STEP_LOG%" 2>&1$/);
     const verify = install.findIndex((line) => line.startsWith('"') && / fipsinstall .*-verify/.test(line));
-    expect(install.slice(verify, verify + 5).join('\n')).toMatch(/if not "%FIPSKIT_STATUS%"=="0" \(endlocal & set "FIPSKIT_FAILED=.*failed \(exit code %FIPSKIT_STATUS%\)" & goto :failed\)/);
+    expect(install.slice(verify, verify + 5).join('\n')).toMatch(
+      /if not "%FIPSKIT_STATUS%"=="0" \(endlocal & set "FIPSKIT_FAILED=.*failed \(exit code %FIPSKIT_STATUS%\)" & goto :failed\)/,
+    );
   });
 
   it('ships the python.exe probe as a file (a program of several lines cannot be a batch argument) and runs it isolated, with no fipskit variable', () => {
@@ -95,7 +97,10 @@ describe("a Windows bundle's install.cmd and restore.cmd, rendered from the inst
 
   it('checks every packed file against its SHA-256 before the first step, and refuses what is not a SHA-256', () => {
     const sha = 'a'.repeat(64);
-    const checked = renderWindowsBundleScripts({ ...input, checksums: { 'openssl/lib/ossl-modules/fips.dll': sha, 'python/DLLs/_ssl.pyd': sha } }).installCmd.split('\r\n');
+    const checked = renderWindowsBundleScripts({
+      ...input,
+      checksums: { 'openssl/lib/ossl-modules/fips.dll': sha, 'python/DLLs/_ssl.pyd': sha },
+    }).installCmd.split('\r\n');
     const calls = checked.filter((line) => line.startsWith('call :check_file '));
     expect(calls).toEqual([
       `call :check_file "%FIPSKIT_ROOT%\\openssl\\lib\\ossl-modules\\fips.dll" ${sha}`,
@@ -105,14 +110,20 @@ describe("a Windows bundle's install.cmd and restore.cmd, rendered from the inst
     expect(() => renderWindowsBundleScripts({ ...input, checksums: { 'python/x': 'not-a-hash' } })).toThrow(/python\/x: not-a-hash is not a SHA-256/);
   });
 
-  it("gives PowerShell the same scripts: install.ps1 and restore.ps1 run the .cmd beside them, -Force as /force, and end with its exit code", () => {
+  it('gives PowerShell the same scripts: install.ps1 and restore.ps1 run the .cmd beside them, -Force as /force, and end with its exit code', () => {
     const quoted = renderWindowsBundleScripts({ ...input, defaultPythonDir: "C:\\Users\\O'Brien\\Python311" });
     expect(quoted.installPs1.split('\r\n')).toEqual(
-      expect.arrayContaining(["    [string]$PythonDir = 'C:\\Users\\O''Brien\\Python311'", "& (Join-Path $PSScriptRoot 'install.cmd') @arguments", 'exit $LASTEXITCODE']),
+      expect.arrayContaining([
+        "    [string]$PythonDir = 'C:\\Users\\O''Brien\\Python311'",
+        "& (Join-Path $PSScriptRoot 'install.cmd') @arguments",
+        'exit $LASTEXITCODE',
+      ]),
     );
     expect(quoted.installPs1).not.toContain('/force');
     expect(quoted.installPs1.startsWith('\ufeff# fipskit install.ps1')).toBe(true);
-    expect(quoted.restorePs1.split('\r\n')).toEqual(expect.arrayContaining(['    [switch]$Force', "if ($Force) { $arguments += '/force' }", "& (Join-Path $PSScriptRoot 'restore.cmd') @arguments"]));
+    expect(quoted.restorePs1.split('\r\n')).toEqual(
+      expect.arrayContaining(['    [switch]$Force', "if ($Force) { $arguments += '/force' }", "& (Join-Path $PSScriptRoot 'restore.cmd') @arguments"]),
+    );
   });
 
   it('is plain CRLF batch text with no Unix line end', () => {

@@ -1,6 +1,13 @@
 import { win32 } from 'node:path';
 import { Command, FipsProfile, FileOperation, FIPS_SECTION, PlanStep, renderOpenSslCnf } from '@fipskit/core';
-import { WindowsInstallInput, buildWindowsInstallPlan, compiledInRoot, restrictToAdministratorsCommand, secureCompiledInCommands, windowsInstallFiles } from './install-plan';
+import {
+  WindowsInstallInput,
+  buildWindowsInstallPlan,
+  compiledInRoot,
+  restrictToAdministratorsCommand,
+  secureCompiledInCommands,
+  windowsInstallFiles,
+} from './install-plan';
 
 /**
  * install.cmd and restore.cmd of a Windows bundle: the install plan the `install` executor runs, rendered as batch
@@ -113,7 +120,10 @@ function fileLines(operations: FileOperation[], shipped: (content: string) => st
       case 'mkdir':
         return [`if not exist ${cmdArg(operation.to)} mkdir ${cmdArg(operation.to)}`];
       case 'write':
-        return [`copy /y ${cmdArg(shipped(operation.content))} ${cmdArg(operation.to)} >nul`, `if errorlevel 1 (set "FIPSKIT_FAILED=writing ${operation.to} failed" & goto :failed)`];
+        return [
+          `copy /y ${cmdArg(shipped(operation.content))} ${cmdArg(operation.to)} >nul`,
+          `if errorlevel 1 (set "FIPSKIT_FAILED=writing ${operation.to} failed" & goto :failed)`,
+        ];
       default:
         throw new Error(`install.cmd has no batch form for the file operation "${operation.op}"`);
     }
@@ -287,13 +297,20 @@ export function renderWindowsBundleScripts(input: WindowsScriptInput): WindowsBu
   };
   const body = steps.flatMap((step, index): string[] => {
     const lines =
-      step.kind === 'run' ? runLines(step.title, step.command, shipped) : step.kind === 'files' ? fileLines(step.operations, shipped) : taskLines(step.key, input, plan);
+      step.kind === 'run'
+        ? runLines(step.title, step.command, shipped)
+        : step.kind === 'files'
+          ? fileLines(step.operations, shipped)
+          : taskLines(step.key, input, plan);
     return [`rem ${index + 1}/${steps.length}: ${step.title.replace(/[\r\n]+/g, ' ')}`, ...lines, ''];
   });
   // The section's lines are written with a line end each: the text after it starts without the one that ends it.
   const [head, afterSection] = renderOpenSslCnf('@@FIPSKIT_FIPS_SECTION@@', input.profile).split('@@FIPSKIT_FIPS_SECTION@@');
   const tail = afterSection.replace(/^\n/, '');
-  files.push({ path: `${SHARE}\\openssl.cnf.head`, content: head.replace(/\n/g, '\r\n') }, { path: `${SHARE}\\openssl.cnf.tail`, content: tail.replace(/\n/g, '\r\n') });
+  files.push(
+    { path: `${SHARE}\\openssl.cnf.head`, content: head.replace(/\n/g, '\r\n') },
+    { path: `${SHARE}\\openssl.cnf.tail`, content: tail.replace(/\n/g, '\r\n') },
+  );
   files.push({ path: `${SHARE}\\empty.cnf`, content: '# intentionally empty: the SHA-256 of a file needs no configuration\r\n' });
   const installCmd = [
     ...preamble(input, 'install.cmd'),
@@ -382,20 +399,23 @@ export function renderWindowsBundleScripts(input: WindowsScriptInput): WindowsBu
  * a byte order mark: Windows PowerShell 5.1 reads a default directory with non-ASCII letters as written.
  */
 function renderPs1(input: WindowsScriptInput, what: 'install' | 'restore', force: boolean): string {
-  return '\ufeff' + [
-    `# fipskit ${what}.ps1 for the bundle ${input.bundleName}: runs ${what}.cmd beside it, the install plan as a batch file.`,
-    `# Usage: .\\${what}.ps1 [-PythonDir <directory of the Python>]${force ? ' [-Force]' : ''}   (default: ${input.defaultPythonDir})`,
-    'param(',
-    `    [string]$PythonDir = '${input.defaultPythonDir.replace(/'/g, "''")}'${force ? ',' : ''}`,
-    ...(force ? ['    [switch]$Force'] : []),
-    ')',
-    "$ErrorActionPreference = 'Stop'",
-    `$arguments = @($PythonDir)`,
-    ...(force ? ["if ($Force) { $arguments += '/force' }"] : []),
-    `& (Join-Path $PSScriptRoot '${what}.cmd') @arguments`,
-    'exit $LASTEXITCODE',
-    '',
-  ].join('\r\n');
+  return (
+    '\ufeff' +
+    [
+      `# fipskit ${what}.ps1 for the bundle ${input.bundleName}: runs ${what}.cmd beside it, the install plan as a batch file.`,
+      `# Usage: .\\${what}.ps1 [-PythonDir <directory of the Python>]${force ? ' [-Force]' : ''}   (default: ${input.defaultPythonDir})`,
+      'param(',
+      `    [string]$PythonDir = '${input.defaultPythonDir.replace(/'/g, "''")}'${force ? ',' : ''}`,
+      ...(force ? ['    [switch]$Force'] : []),
+      ')',
+      "$ErrorActionPreference = 'Stop'",
+      `$arguments = @($PythonDir)`,
+      ...(force ? ["if ($Force) { $arguments += '/force' }"] : []),
+      `& (Join-Path $PSScriptRoot '${what}.cmd') @arguments`,
+      'exit $LASTEXITCODE',
+      '',
+    ].join('\r\n')
+  );
 }
 
 /**

@@ -71,7 +71,21 @@ export async function findMsbuild(runner: ProcessRunner, cwd: string): Promise<W
   const lines: string[] = [];
   try {
     await runner.run(
-      { program: VSWHERE, args: ['-latest', '-prerelease', '-products', '*', '-requires', 'Microsoft.Component.MSBuild', 'Microsoft.VisualStudio.Component.VC.Tools.x86.x64', '-find', 'MSBuild\\**\\Bin\\amd64\\MSBuild.exe'], cwd },
+      {
+        program: VSWHERE,
+        args: [
+          '-latest',
+          '-prerelease',
+          '-products',
+          '*',
+          '-requires',
+          'Microsoft.Component.MSBuild',
+          'Microsoft.VisualStudio.Component.VC.Tools.x86.x64',
+          '-find',
+          'MSBuild\\**\\Bin\\amd64\\MSBuild.exe',
+        ],
+        cwd,
+      },
       { onLine: (line) => lines.push(line) },
     );
   } catch {
@@ -110,7 +124,9 @@ export async function buildWithPcbuild(options: NormalizedPythonOptions, runner:
     publish: async () => publishOutput(staging, options.outputDir, 'python'),
   });
   const log = new StageLog('python', options.logFile, plan.steps.length, print);
-  log.info(`_ssl.pyd and _hashlib.pyd for ${pythonDir} (Python ${options.source.version}) against OpenSSL ${options.openssl.version}, full log: ${options.logFile}`);
+  log.info(
+    `_ssl.pyd and _hashlib.pyd for ${pythonDir} (Python ${options.source.version}) against OpenSSL ${options.openssl.version}, full log: ${options.logFile}`,
+  );
   try {
     await executePlan(plan, pythonBuildRunner(options, runner, print).runner, log);
   } catch (error) {

@@ -73,7 +73,10 @@ function toElements(nodes: OrderedNode[]): MsbuildElement[] {
     elements.push({
       name,
       attributes: (node[':@'] as Record<string, string>) ?? {},
-      text: content.filter((child) => '#text' in child).map((child) => String(child['#text'])).join(''),
+      text: content
+        .filter((child) => '#text' in child)
+        .map((child) => String(child['#text']))
+        .join(''),
       children: toElements(content),
     });
   }
@@ -121,12 +124,14 @@ export function readPcbuildFacts(pcbuildDir: string): PcbuildFacts {
   const pythonProps = readProject(pcbuildDir, 'python.props');
   const outDirDefault = firstDefinition(pythonProps, 'opensslOutDir', 'python.props');
   const pinned = /(openssl-bin-[^\\/]+)/.exec(outDirDefault);
-  if (!pinned) throw new Error(`python.props sets opensslOutDir to ${outDirDefault}, not an openssl-bin-<version> directory: fipskit does not know this PCbuild layout.`);
+  if (!pinned)
+    throw new Error(`python.props sets opensslOutDir to ${outDirDefault}, not an openssl-bin-<version> directory: fipskit does not know this PCbuild layout.`);
 
   const opensslProps = readProject(pcbuildDir, 'openssl.props');
   const copiedOpenSslFiles = descendants(opensslProps, '_SSLDLL').map((item) => {
     const match = /^\$\(opensslOutDir\)\\?(.+)$/.exec(item.attributes.Include ?? '');
-    if (!match) throw new Error(`openssl.props copies ${item.attributes.Include}, which is not under $(opensslOutDir): fipskit does not know this PCbuild layout.`);
+    if (!match)
+      throw new Error(`openssl.props copies ${item.attributes.Include}, which is not under $(opensslOutDir): fipskit does not know this PCbuild layout.`);
     return match[1];
   });
 
@@ -135,11 +140,17 @@ export function readPcbuildFacts(pcbuildDir: string): PcbuildFacts {
   const targetNames = (project: MsbuildElement) => descendants(project, 'Target').map((target) => target.attributes.Name);
 
   const localProperties = new Set<string>();
-  for (const file of readdirSync(pcbuildDir).filter((name) => /\.(props|targets|vcxproj|proj)$/i.test(name)).sort()) {
+  for (const file of readdirSync(pcbuildDir)
+    .filter((name) => /\.(props|targets|vcxproj|proj)$/i.test(name))
+    .sort()) {
     const text = readFileSync(join(pcbuildDir, file), 'utf8');
     if (!text.includes('TreatAsLocalProperty')) continue;
     const local = parseMsbuildXml(text, file).attributes.TreatAsLocalProperty ?? '';
-    local.split(/[;,]/).map((name) => name.trim()).filter(Boolean).forEach((name) => localProperties.add(name));
+    local
+      .split(/[;,]/)
+      .map((name) => name.trim())
+      .filter(Boolean)
+      .forEach((name) => localProperties.add(name));
   }
 
   return {

@@ -107,7 +107,9 @@ describe.each(Object.keys(PCBUILD_REFERENCE_SOURCES) as PcbuildReferenceSeries[]
 
       // openssl.props links libcrypto.lib and libssl.lib from $(opensslOutDir).
       const libraryDirs = descendants(read('openssl.props'), 'AdditionalLibraryDirectories')[0].text.split(';')[0];
-      const libraries = descendants(read('openssl.props'), 'AdditionalDependencies')[0].text.split(';').filter((lib) => lib.startsWith('lib'));
+      const libraries = descendants(read('openssl.props'), 'AdditionalDependencies')[0]
+        .text.split(';')
+        .filter((lib) => lib.startsWith('lib'));
       expect(libraries).toEqual(['libcrypto.lib', 'libssl.lib']);
       libraries.forEach((lib) => expect(written).toContain(normal(`${expand(libraryDirs, properties)}\\${lib}`)));
 

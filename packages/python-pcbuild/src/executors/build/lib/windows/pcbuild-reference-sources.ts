@@ -65,7 +65,9 @@ export async function fetchReferenceTarballs(ctx: ResolveContext): Promise<Recor
     const source = PCBUILD_REFERENCE_SOURCES[series];
     const lock = await resolveSource('cpython', source.spec, ctx);
     if (lock.sha256 !== source.sha256 || lock.fileName !== source.fileName) {
-      throw new Error(`Debian now gives ${lock.fileName} (SHA-256 ${lock.sha256}) for CPython ${source.version}, not the pinned ${source.fileName} (${source.sha256}): update PCBUILD_REFERENCE_SOURCES and the expected plans.`);
+      throw new Error(
+        `Debian now gives ${lock.fileName} (SHA-256 ${lock.sha256}) for CPython ${source.version}, not the pinned ${source.fileName} (${source.sha256}): update PCBUILD_REFERENCE_SOURCES and the expected plans.`,
+      );
     }
     const { archive } = await fetchSource(lock, ctx);
     if (!archive) throw new Error(`Fetching ${source.fileName} gave no archive.`);

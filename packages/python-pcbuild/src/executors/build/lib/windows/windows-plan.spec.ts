@@ -20,7 +20,10 @@ function input(series: PcbuildReferenceSeries, work: string, route?: PcbuildRout
     sourceVersion: source.version,
     sourceArchive: source.fileName,
     openssl: { prefix: `${work}\\dist\\p\\openssl`, version: '3.0.9' },
-    runtime: windowsRuntimeLayout({ opensslDir: 'C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl', modulesDir: 'C:\\Program Files\\fipskit\\openssl-3.0.9\\lib\\ossl-modules' }),
+    runtime: windowsRuntimeLayout({
+      opensslDir: 'C:\\Program Files\\fipskit\\openssl-3.0.9\\ssl',
+      modulesDir: 'C:\\Program Files\\fipskit\\openssl-3.0.9\\lib\\ossl-modules',
+    }),
     pythonDir: series === '3.11' ? PY311 : PY313,
     staging: `${work}\\dist\\p\\python.staging`,
     outputDir: `${work}\\dist\\p\\python`,
@@ -52,8 +55,16 @@ describe.each(Object.keys(PCBUILD_REFERENCE_SOURCES) as PcbuildReferenceSeries[]
     const out = `${src}\\externals\\openssl-bin-3.0.9-fipskit\\amd64\\`;
     const python = series === '3.11' ? PY311 : PY313;
     const lib = series === '3.11' ? 'python311.lib' : 'python313.lib';
-    const props = ['/nologo', '/v:m', '/p:Configuration=Release', '/p:Platform=x64', `/p:opensslOutDir=${out}`, `/p:opensslIncludeDir=${out}include`, '/p:_DLLSuffix=-3-x64'];
-    
+    const props = [
+      '/nologo',
+      '/v:m',
+      '/p:Configuration=Release',
+      '/p:Platform=x64',
+      `/p:opensslOutDir=${out}`,
+      `/p:opensslIncludeDir=${out}include`,
+      '/p:_DLLSuffix=-3-x64',
+    ];
+
     it('import-library route (default): no pythoncore compile, exact msbuild commands', () => {
       const plan = buildWindowsPcbuildPlan(input(series, work), facts, { msbuild: MSBUILD });
       const p = [...props, '/p:BuildProjectReferences=false'];
@@ -138,12 +149,17 @@ describe.each(Object.keys(PCBUILD_REFERENCE_SOURCES) as PcbuildReferenceSeries[]
 
     it('calls back into the tasks it is given', async () => {
       const called: string[] = [];
-      const plan = buildWindowsPcbuildPlan(input(series, work), facts, { msbuild: MSBUILD }, {
-        unpack: async () => void called.push('unpack'),
-        checkPython: async () => void called.push('check'),
-        writeManifest: async () => void called.push('manifest'),
-        publish: async () => void called.push('publish'),
-      });
+      const plan = buildWindowsPcbuildPlan(
+        input(series, work),
+        facts,
+        { msbuild: MSBUILD },
+        {
+          unpack: async () => void called.push('unpack'),
+          checkPython: async () => void called.push('check'),
+          writeManifest: async () => void called.push('manifest'),
+          publish: async () => void called.push('publish'),
+        },
+      );
       for (const step of plan.steps) if (step.kind === 'task') await step.perform();
       expect(called).toEqual(['unpack', 'check', 'manifest', 'publish']);
     });

@@ -112,7 +112,12 @@ export function buildWindowsPcbuildPlan(
 
   const steps: PlanStep[] = [];
   if (input.sourceArchive) {
-    steps.push({ kind: 'task', title: `Unpack ${input.sourceArchive} (CPython ${input.sourceVersion})`, detail: `extract into ${input.sourceDir}`, perform: tasks.unpack ?? noop });
+    steps.push({
+      kind: 'task',
+      title: `Unpack ${input.sourceArchive} (CPython ${input.sourceVersion})`,
+      detail: `extract into ${input.sourceDir}`,
+      perform: tasks.unpack ?? noop,
+    });
   }
   steps.push({
     kind: 'task',
@@ -122,7 +127,11 @@ export function buildWindowsPcbuildPlan(
       (route === 'import-library' ? ` with its import library libs\\${importLibrary}` : ''),
     perform: tasks.checkPython ?? noop,
   });
-  steps.push({ kind: 'files', title: `Stage OpenSSL ${input.openssl.version} where PCbuild looks for it`, operations: stageOpenSslForPcbuild(layout, input.openssl, facts) });
+  steps.push({
+    kind: 'files',
+    title: `Stage OpenSSL ${input.openssl.version} where PCbuild looks for it`,
+    operations: stageOpenSslForPcbuild(layout, input.openssl, facts),
+  });
 
   if (route === 'import-library') {
     steps.push({
@@ -135,7 +144,8 @@ export function buildWindowsPcbuildPlan(
     });
     // 3.13 generates pyconfig.h into pythoncore's IntDir (pyproject.props GeneratedPyConfigDir), which every
     // module compiles against; this target only writes that file.
-    if (facts.generatesPyconfig) steps.push(msbuild('Generate pyconfig.h (pythoncore target _UpdatePyconfig, no compiling)', 'pythoncore.vcxproj', '_UpdatePyconfig'));
+    if (facts.generatesPyconfig)
+      steps.push(msbuild('Generate pyconfig.h (pythoncore target _UpdatePyconfig, no compiling)', 'pythoncore.vcxproj', '_UpdatePyconfig'));
     // A referenced project's import library is a link input even when it is not rebuilt (_ssl -> _socket.lib).
     const linked = [...new Set(PCBUILD_MODULES.flatMap((module) => facts.modules[module].references))].filter((project) => project !== 'pythoncore');
     for (const project of linked) steps.push(msbuild(`Build ${project} (its import library is an input of the modules' link)`, `${project}.vcxproj`));
@@ -161,7 +171,12 @@ export function buildWindowsPcbuildPlan(
       { op: 'zip', to: win.join(input.staging, zipSlotName(input.sourceVersion)), entries: fipsRuntimeEntries(input.runtime) },
     ],
   });
-  steps.push({ kind: 'task', title: 'Record build information', detail: 'write fipskit-python.json with versions and SHA-256 of each file', perform: tasks.writeManifest ?? noop });
+  steps.push({
+    kind: 'task',
+    title: 'Record build information',
+    detail: 'write fipskit-python.json with versions and SHA-256 of each file',
+    perform: tasks.writeManifest ?? noop,
+  });
   steps.push({ kind: 'task', title: 'Publish output', detail: `move ${input.staging} to ${input.outputDir}`, perform: tasks.publish ?? noop });
   return { stage: 'python', platform: 'win32', steps };
 }

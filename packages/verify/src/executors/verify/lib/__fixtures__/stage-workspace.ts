@@ -11,7 +11,9 @@ import { PRIMARY_PYTHON } from '../../../../testing/python-harness';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Real output of fipskit_verify.py (with TLS): Debian's python3.11 pointed at the FIPS prefix by environment variables. */
-export const FALSE_GREEN: ScriptReport = JSON.parse(readFileSync(join(__dirname, '..', '..', 'python', '__fixtures__', 'checks-fips-by-environment.json'), 'utf8'));
+export const FALSE_GREEN: ScriptReport = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'python', '__fixtures__', 'checks-fips-by-environment.json'), 'utf8'),
+);
 /** The same run with every required check passed: what a good build reports. */
 export const ALL_PASSING: ScriptReport = { ...FALSE_GREEN, checks: FALSE_GREEN.checks.map((c) => ({ ...c, passed: c.required ? true : c.passed })) };
 export const withoutTls = (report: ScriptReport): ScriptReport => ({ ...report, checks: report.checks.filter((c) => !/^tls1|cipher-refused/.test(c.id)) });
@@ -32,8 +34,13 @@ export function stageWorkspace({ libcrypto = true }: { libcrypto?: boolean } = {
   writeFileSync(module, 'the provider');
   if (libcrypto) writeFileSync(join(prefix, 'lib', 'libcrypto.so.3'), 'libcrypto');
   const source = {
-    product: 'openssl', version: '3.0.22', origin: 'debian', sha256: '6'.repeat(64), fileName: 'openssl_3.0.22.orig.tar.gz',
-    location: 'openssl=3.0.22-1~deb12u2', verification: "SHA-256 from Debian's signed Sources index",
+    product: 'openssl',
+    version: '3.0.22',
+    origin: 'debian',
+    sha256: '6'.repeat(64),
+    fileName: 'openssl_3.0.22.orig.tar.gz',
+    location: 'openssl=3.0.22-1~deb12u2',
+    verification: "SHA-256 from Debian's signed Sources index",
   };
   writeFileSync(
     join(prefix, 'build-info.json'),
@@ -58,7 +65,14 @@ export function stageWorkspace({ libcrypto = true }: { libcrypto?: boolean } = {
     JSON.stringify({
       profile: 'rhel-compatible',
       securityChecks: true,
-      fipsinstall: { ranAt: '2026-11-27T18:16:45.454Z', hostname: 'builder', machineDigest: 'd'.repeat(64), hostDigest: 'e'.repeat(64), output: ['HMAC : (Module_Integrity) : Pass', 'INSTALL PASSED'], verify: ['VERIFY PASSED'] },
+      fipsinstall: {
+        ranAt: '2026-11-27T18:16:45.454Z',
+        hostname: 'builder',
+        machineDigest: 'd'.repeat(64),
+        hostDigest: 'e'.repeat(64),
+        output: ['HMAC : (Module_Integrity) : Pass', 'INSTALL PASSED'],
+        verify: ['VERIFY PASSED'],
+      },
     }),
   );
   const python = join(dist, 'python', 'bin', 'python3');
@@ -78,9 +92,20 @@ export function stageWorkspace({ libcrypto = true }: { libcrypto?: boolean } = {
   mkdirSync(join(dist, 'audit'), { recursive: true });
   writeFileSync(
     join(dist, 'audit', 'audit.json'),
-    JSON.stringify({ schema: 1, auditedAt: '2026-12-01T12:00:00.000Z', stages: [], fipsModule: { path: 'lib/ossl-modules/fips.so', sha256: sha256('the provider'), reproduced: true } }),
+    JSON.stringify({
+      schema: 1,
+      auditedAt: '2026-12-01T12:00:00.000Z',
+      stages: [],
+      fipsModule: { path: 'lib/ossl-modules/fips.so', sha256: sha256('the provider'), reproduced: true },
+    }),
   );
-  const options: VerifyOptions = { python: 'dist/p/python/bin/python3', opensslPath: 'dist/p/openssl', fipsConfigPath: 'dist/p/fips-config', outputPath: 'dist/p/verify', tls: false };
+  const options: VerifyOptions = {
+    python: 'dist/p/python/bin/python3',
+    opensslPath: 'dist/p/openssl',
+    fipsConfigPath: 'dist/p/fips-config',
+    outputPath: 'dist/p/verify',
+    tls: false,
+  };
   const context = { root, projectName: 'p' } as ExecutorContext;
   return { root, dist, prefix, module, python, fipsConfig, options, context, outputDir: join(dist, 'verify') };
 }
@@ -176,5 +201,10 @@ export function wrappedOpenSsl(path: string, record: string, options: { failOffe
 
 export function openSslRuns(record: string): Array<{ args: string[]; at: number; env: Record<string, string | null> }> {
   const file = join(record, 'openssl-runs');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line))
+    : [];
 }

@@ -88,7 +88,15 @@ if (!available) console.warn(title);
       executablePath: CHROMIUM,
       headless: true,
       // Nothing may reach the network: no updater, no sync, no QUIC probes. The page itself asks for nothing either.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 30_000);
   afterAll(async () => {
@@ -116,50 +124,68 @@ if (!available) console.warn(title);
     return { page, layout: await page.evaluate(measureLayout, CHECKS_TITLE), requests };
   }
 
-  it.each(reports)('%s: the banner leads with both verdict lines, in words and colour', async (name, evidenceFor) => {
-    const evidence = evidenceFor();
-    const { verdict } = evidence.report;
-    const { page, layout } = await render(auditorDocuments(evidence).html, SCREENS[0], 'screen');
-    await page.close();
-    expect(layout.banner.map(({ summary, holds }) => ({ summary, holds }))).toEqual([
-      { summary: verdict.fipsMode.summary, holds: verdict.fipsMode.inForce },
-      { summary: verdict.compliance.summary, holds: verdict.compliance.claimable },
-    ]);
-    // Above everything else and on the first screen.
-    for (const line of layout.banner) expect(line.top).toBeLessThan(Math.min(layout.firstTableTop, 600));
-    const colour = (holds: boolean) => (holds ? 'rgb(230, 244, 234)' : 'rgb(253, 236, 234)');
-    for (const line of layout.banner) expect(line.background).toBe(colour(line.holds));
-  }, 30_000);
-
-  it.each(reports)('%s: check ids and results stay on one line, failures first and marked, nothing overflows', async (name, evidenceFor) => {
-    const evidence = evidenceFor();
-    const { html } = auditorDocuments(evidence);
-    for (const [media, width] of [...SCREENS.map((w) => ['screen', w] as const), ['print', PRINT_WIDTH] as const]) {
-      const { page, layout, requests } = await render(html, width, media);
-      const shot = join(SCREENSHOTS, `${name}-${media === 'print' ? 'print' : width}.png`);
-      await page.screenshot({ path: shot, fullPage: true });
-      if (media === 'print') await page.pdf({ path: join(SCREENSHOTS, `${name}.pdf`), format: 'A4', margin: { top: '12mm', bottom: '12mm', left: '12mm', right: '12mm' }, printBackground: true });
+  it.each(reports)(
+    '%s: the banner leads with both verdict lines, in words and colour',
+    async (name, evidenceFor) => {
+      const evidence = evidenceFor();
+      const { verdict } = evidence.report;
+      const { page, layout } = await render(auditorDocuments(evidence).html, SCREENS[0], 'screen');
       await page.close();
-      expect(statSync(shot).size).toBeGreaterThan(0);
+      expect(layout.banner.map(({ summary, holds }) => ({ summary, holds }))).toEqual([
+        { summary: verdict.fipsMode.summary, holds: verdict.fipsMode.inForce },
+        { summary: verdict.compliance.summary, holds: verdict.compliance.claimable },
+      ]);
+      // Above everything else and on the first screen.
+      for (const line of layout.banner) expect(line.top).toBeLessThan(Math.min(layout.firstTableTop, 600));
+      const colour = (holds: boolean) => (holds ? 'rgb(230, 244, 234)' : 'rgb(253, 236, 234)');
+      for (const line of layout.banner) expect(line.background).toBe(colour(line.holds));
+    },
+    30_000,
+  );
 
-      const where = `${name} at ${width} px (${media})`;
-      expect({ where, overflowX: layout.overflowX, scripts: layout.scripts, requests }).toEqual({ where, overflowX: 0, scripts: 0, requests: [] });
-      expect(layout.checks.map((c) => c.id).sort()).toEqual(evidence.report.checks.map((c) => c.id).sort());
-      for (const check of layout.checks) {
-        expect({ where, id: check.id, idLines: check.idLines, idOverflow: check.idOverflow, resultLines: check.resultLines }).toEqual({
-          where, id: check.id, idLines: 1, idOverflow: 0, resultLines: 1,
-        });
-        // The evidence keeps a readable share of the row instead of being what crushes the other columns.
-        expect(check.evidenceShare).toBeGreaterThan(0.45);
+  it.each(reports)(
+    '%s: check ids and results stay on one line, failures first and marked, nothing overflows',
+    async (name, evidenceFor) => {
+      const evidence = evidenceFor();
+      const { html } = auditorDocuments(evidence);
+      for (const [media, width] of [...SCREENS.map((w) => ['screen', w] as const), ['print', PRINT_WIDTH] as const]) {
+        const { page, layout, requests } = await render(html, width, media);
+        const shot = join(SCREENSHOTS, `${name}-${media === 'print' ? 'print' : width}.png`);
+        await page.screenshot({ path: shot, fullPage: true });
+        if (media === 'print')
+          await page.pdf({
+            path: join(SCREENSHOTS, `${name}.pdf`),
+            format: 'A4',
+            margin: { top: '12mm', bottom: '12mm', left: '12mm', right: '12mm' },
+            printBackground: true,
+          });
+        await page.close();
+        expect(statSync(shot).size).toBeGreaterThan(0);
+
+        const where = `${name} at ${width} px (${media})`;
+        expect({ where, overflowX: layout.overflowX, scripts: layout.scripts, requests }).toEqual({ where, overflowX: 0, scripts: 0, requests: [] });
+        expect(layout.checks.map((c) => c.id).sort()).toEqual(evidence.report.checks.map((c) => c.id).sort());
+        for (const check of layout.checks) {
+          expect({ where, id: check.id, idLines: check.idLines, idOverflow: check.idOverflow, resultLines: check.resultLines }).toEqual({
+            where,
+            id: check.id,
+            idLines: 1,
+            idOverflow: 0,
+            resultLines: 1,
+          });
+          // The evidence keeps a readable share of the row instead of being what crushes the other columns.
+          expect(check.evidenceShare).toBeGreaterThan(0.45);
+        }
+        const results = layout.checks.map((c) => c.result);
+        const failed = results.filter((r) => r === 'FAIL').length;
+        expect(results.slice(0, failed)).toEqual(Array(failed).fill('FAIL'));
+        expect(failed).toBe(evidence.report.failedRequired.length);
+        // A failure looks different from a pass before a word of it is read.
+        const background = (result: string) => new Set(layout.checks.filter((c) => c.result === result).map((c) => c.resultBackground));
+        if (failed) expect([...background('FAIL')]).not.toEqual([...background('PASS')]);
+        expect(background('PASS').has('rgba(0, 0, 0, 0)')).toBe(false);
       }
-      const results = layout.checks.map((c) => c.result);
-      const failed = results.filter((r) => r === 'FAIL').length;
-      expect(results.slice(0, failed)).toEqual(Array(failed).fill('FAIL'));
-      expect(failed).toBe(evidence.report.failedRequired.length);
-      // A failure looks different from a pass before a word of it is read.
-      const background = (result: string) => new Set(layout.checks.filter((c) => c.result === result).map((c) => c.resultBackground));
-      if (failed) expect([...background('FAIL')]).not.toEqual([...background('PASS')]);
-      expect(background('PASS').has('rgba(0, 0, 0, 0)')).toBe(false);
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });

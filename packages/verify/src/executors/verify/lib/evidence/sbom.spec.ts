@@ -5,7 +5,7 @@ import { FIPSKIT_VERSION, evidencePy } from '../../../../testing/python-harness'
 import { evidenceOnDisk } from '../../python/__fixtures__/evidence-on-disk';
 import { validateSbom } from './sbom';
 
-describe('SBOM validation with CycloneDX\'s library', () => {
+describe("SBOM validation with CycloneDX's library", () => {
   let root: string;
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'fipskit-sbom-'))));
   afterEach(() => rmSync(root, { recursive: true, force: true }));

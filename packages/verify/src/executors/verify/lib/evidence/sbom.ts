@@ -24,9 +24,7 @@ let compiled: Promise<unknown> | undefined;
  */
 export function prepareSbomValidation(): Promise<unknown> {
   validator ??= loadCycloneDx().then((cdx) => new cdx.Validation.JsonStrictValidator(cdx.Spec.Spec1dot6.version));
-  compiled ??= validator
-    .then((v) => v.validate(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: SBOM_SPEC_VERSION, version: 1 })))
-    .catch(() => undefined);
+  compiled ??= validator.then((v) => v.validate(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: SBOM_SPEC_VERSION, version: 1 }))).catch(() => undefined);
   return compiled;
 }
 

@@ -81,19 +81,39 @@ export function stageOutputsOnDisk(
 ): { script: ScriptReport; context: ReportContext; input: Omit<EvidenceInput, 'report'> } {
   const prefix = join(root, 'openssl');
   const lock = (version: string) => ({
-    product: 'openssl' as const, version, origin: 'url' as const, sha256: 'a'.repeat(64), fileName: `openssl-${version}.tar.gz`,
-    location: `https://github.com/openssl/openssl/releases/download/openssl-${version}/openssl-${version}.tar.gz`, verification: 'SHA-256 pinned in the project matched',
+    product: 'openssl' as const,
+    version,
+    origin: 'url' as const,
+    sha256: 'a'.repeat(64),
+    fileName: `openssl-${version}.tar.gz`,
+    location: `https://github.com/openssl/openssl/releases/download/openssl-${version}/openssl-${version}.tar.gz`,
+    verification: 'SHA-256 pinned in the project matched',
   });
   const artifacts = { 'bin/openssl': '', 'lib/libcrypto.so.3': '', 'lib/libssl.so.3': '', 'lib/ossl-modules/fips.so': '' };
   for (const path of Object.keys(artifacts)) write(join(prefix, path), `bytes of ${path}`);
   const openssl = {
-    product: 'openssl', version: libraryVersion, platform: 'linux', arch: 'x64', source: lock(libraryVersion),
-    fipsProvider: { ...providerStatus(providerVersion), module: 'lib/ossl-modules/fips.so', ...(providerVersion !== libraryVersion ? { source: lock(providerVersion) } : {}) },
+    product: 'openssl',
+    version: libraryVersion,
+    platform: 'linux',
+    arch: 'x64',
+    source: lock(libraryVersion),
+    fipsProvider: {
+      ...providerStatus(providerVersion),
+      module: 'lib/ossl-modules/fips.so',
+      ...(providerVersion !== libraryVersion ? { source: lock(providerVersion) } : {}),
+    },
     authenticity: {
       source: {
         status: 'verified',
         signature: { fileName: `openssl-${libraryVersion}.tar.gz.asc`, sha256: 'c'.repeat(64) },
-        signer: { fingerprint: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF', owner: 'OpenSSL', userIds: ['OpenSSL <openssl@openssl.org>'], trustedBecause: 'pinned', keyOrigin: 'bundled', signedAt: '2026-06-09T11:57:19.000Z' },
+        signer: {
+          fingerprint: 'BA5473A2B0587B07FB27CF2D216094DFD0CB81EF',
+          owner: 'OpenSSL',
+          userIds: ['OpenSSL <openssl@openssl.org>'],
+          trustedBecause: 'pinned',
+          keyOrigin: 'bundled',
+          signedAt: '2026-06-09T11:57:19.000Z',
+        },
         statement: `Upstream signature openssl-${libraryVersion}.tar.gz.asc verified: made 2026-06-09T11:57:19.000Z by key BA54 73A2 B058 7B07 FB27 CF2D 2160 94DF D0CB 81EF (OpenSSL <openssl@openssl.org>).`,
       },
       ...(providerVersion !== libraryVersion
@@ -108,25 +128,56 @@ export function stageOutputsOnDisk(
   const config = join(root, 'fips-config');
   write(join(config, 'openssl.cnf'), 'config_diagnostics = 1\n');
   write(join(config, 'fipsmodule.cnf'), '[fips_sect]\nmodule-mac = AB:CD\n');
-  write(join(config, 'fips-config.json'), JSON.stringify({
-    profile: 'strict', securityChecks: true,
-    ...(binding ? { binding } : {}),
-    fipsinstall: { ranAt: '2026-11-27T18:16:45.454Z', hostname: 'vm', machineDigest: 'd'.repeat(64), output: ['HMAC : (Module_Integrity) : Pass', 'SHA1 : (KAT_Digest) : Pass', 'INSTALL PASSED'], verify: ['VERIFY PASSED'] },
-  }));
+  write(
+    join(config, 'fips-config.json'),
+    JSON.stringify({
+      profile: 'strict',
+      securityChecks: true,
+      ...(binding ? { binding } : {}),
+      fipsinstall: {
+        ranAt: '2026-11-27T18:16:45.454Z',
+        hostname: 'vm',
+        machineDigest: 'd'.repeat(64),
+        output: ['HMAC : (Module_Integrity) : Pass', 'SHA1 : (KAT_Digest) : Pass', 'INSTALL PASSED'],
+        verify: ['VERIFY PASSED'],
+      },
+    }),
+  );
   const pythonRoot = join(root, 'python');
   write(join(pythonRoot, 'lib', 'fipskit', '_ssl.cpython-311-x86_64-linux-gnu.so'), 'ssl module');
   write(join(pythonRoot, 'lib', 'fipskit', '_fipskit_ext', '_hashlib.cpython-311-x86_64-linux-gnu.so'), 'hashlib module');
-  write(join(pythonRoot, 'fipskit-python.json'), JSON.stringify({
-    mode: 'overlay', interpreter: { path: '/usr/bin/python3.11', version: '3.11.2' },
-    source: { product: 'cpython', version: '3.11.2', origin: 'debian', sha256: 'b'.repeat(64), fileName: 'python3.11_3.11.2.orig.tar.gz', location: 'python3.11=3.11.2-6', verification: "Debian's signed index" },
-    sourceAuthenticity: { status: 'unsigned', statement: 'No upstream release signature was available (none is published with this source); authenticity rests on the SHA-256 check above.' },
-    modules: { 'lib/fipskit/_ssl.cpython-311-x86_64-linux-gnu.so': 'x', 'lib/fipskit/_fipskit_ext/_hashlib.cpython-311-x86_64-linux-gnu.so': 'y' },
-  }));
+  write(
+    join(pythonRoot, 'fipskit-python.json'),
+    JSON.stringify({
+      mode: 'overlay',
+      interpreter: { path: '/usr/bin/python3.11', version: '3.11.2' },
+      source: {
+        product: 'cpython',
+        version: '3.11.2',
+        origin: 'debian',
+        sha256: 'b'.repeat(64),
+        fileName: 'python3.11_3.11.2.orig.tar.gz',
+        location: 'python3.11=3.11.2-6',
+        verification: "Debian's signed index",
+      },
+      sourceAuthenticity: {
+        status: 'unsigned',
+        statement: 'No upstream release signature was available (none is published with this source); authenticity rests on the SHA-256 check above.',
+      },
+      modules: { 'lib/fipskit/_ssl.cpython-311-x86_64-linux-gnu.so': 'x', 'lib/fipskit/_fipskit_ext/_hashlib.cpython-311-x86_64-linux-gnu.so': 'y' },
+    }),
+  );
   const ran = { ...script, fips_provider: script.fips_provider ? { ...script.fips_provider, version: providerVersion } : null };
   const python = join(pythonRoot, 'bin', 'python3');
   const context: ReportContext = {
-    generatedAt: '2026-11-27T19:00:00.000Z', host: 'vm', python, prefix,
-    opensslVersion: libraryVersion, fipsProviderVersion: providerVersion, profile: 'strict', tlsServer: '127.0.0.1:4433',
+    generatedAt: '2026-11-27T19:00:00.000Z',
+    host: 'vm',
+    python,
+    prefix,
+    opensslVersion: libraryVersion,
+    fipsProviderVersion: providerVersion,
+    profile: 'strict',
+    tlsServer: '127.0.0.1:4433',
     plannedChecks: script.checks.map(({ id, required }) => ({ id, required })),
   };
   return { script: ran, context, input: { prefix, openssl, fipsConfigDir: config, python } };

@@ -50,8 +50,14 @@ export function contexts() {
   return { CONTEXT, WITHOUT_TLS, split };
 }
 
-export const withProvider = (script: ScriptReport, version: string | null): ScriptReport => ({ ...script, fips_provider: { ...script.fips_provider!, version } });
-export const withoutChecks = (script: ScriptReport, ...ids: string[]): ScriptReport => ({ ...script, checks: script.checks.filter((c) => !ids.includes(c.id)) });
+export const withProvider = (script: ScriptReport, version: string | null): ScriptReport => ({
+  ...script,
+  fips_provider: { ...script.fips_provider!, version },
+});
+export const withoutChecks = (script: ScriptReport, ...ids: string[]): ScriptReport => ({
+  ...script,
+  checks: script.checks.filter((c) => !ids.includes(c.id)),
+});
 export const check = (id: string, required: boolean, passed: boolean, detail = ''): ScriptCheck => ({ id, title: id, required, passed, detail });
 
 /** A script whose every field the summary prints is at an edge: nulls, odd statuses, long and multi-line details. */
@@ -102,7 +108,11 @@ export function buildReportScenarios(): Array<[string, ScriptReport, ReportConte
     ['checks the interpreter did not report', withoutChecks(allRequiredPassing(), 'md5-refused', 'tls13-handshake'), CONTEXT],
     ['one failed required check', withoutChecks(allRequiredPassing(), 'md5-refused'), CONTEXT],
     ['an empty report', { ...allRequiredPassing(), checks: [] }, WITHOUT_TLS],
-    ['recipe-compatible without the provider-set check', withoutChecks(allRequiredPassing(), 'only-fips-and-base'), { ...CONTEXT, profile: 'recipe-compatible', plannedChecks: planned('recipe-compatible', true) }],
+    [
+      'recipe-compatible without the provider-set check',
+      withoutChecks(allRequiredPassing(), 'only-fips-and-base'),
+      { ...CONTEXT, profile: 'recipe-compatible', plannedChecks: planned('recipe-compatible', true) },
+    ],
     ['rhel-compatible on Windows', allRequiredPassing(), { ...CONTEXT, profile: 'rhel-compatible', plannedChecks: planned('rhel-compatible', true, 'win32') }],
     ['the provider ran without a version', withProvider(allRequiredPassing(), null), CONTEXT],
     ['the provider ran with an empty version', withProvider(allRequiredPassing(), ''), CONTEXT],
@@ -111,7 +121,13 @@ export function buildReportScenarios(): Array<[string, ScriptReport, ReportConte
       withoutChecks(allRequiredPassing(), 'tls12-handshake'),
       {
         ...WITHOUT_TLS,
-        fipsModule: { path: '/w/fips.so', sha256: 'e'.repeat(64), builtSha256: 'e'.repeat(64), audit: { file: '/w/audit.json', auditedAt: '2026-12-01T12:00:00.000Z', reproduced: true }, statement: 'The FIPS module that ran is /w/fips.so.' },
+        fipsModule: {
+          path: '/w/fips.so',
+          sha256: 'e'.repeat(64),
+          builtSha256: 'e'.repeat(64),
+          audit: { file: '/w/audit.json', auditedAt: '2026-12-01T12:00:00.000Z', reproduced: true },
+          statement: 'The FIPS module that ran is /w/fips.so.',
+        },
         targetConfiguration: { sha256: 'f'.repeat(64), projects: ['fips-python', 'openssl-3'] },
       },
     ],
@@ -137,7 +153,8 @@ export function fipsModuleCases(root: string): Array<[string, string | null | un
     if (content !== null) write(file, content);
     return file;
   };
-  const auditOf = (fipsModule: unknown, extra: object = {}) => JSON.stringify({ schema: 1, auditedAt: '2026-12-01T12:00:00.000Z', stages: [], fipsModule, ...extra });
+  const auditOf = (fipsModule: unknown, extra: object = {}) =>
+    JSON.stringify({ schema: 1, auditedAt: '2026-12-01T12:00:00.000Z', stages: [], fipsModule, ...extra });
   mkdirSync(join(root, 'audit', 'directory', 'audit.json'), { recursive: true });
   return [
     ['no module loaded (null)', null, info, audit('none', null)],
@@ -162,13 +179,30 @@ export function fipsModuleCases(root: string): Array<[string, string | null | un
       'an audit that reproduced the module but not the rest of the OpenSSL output',
       module,
       info,
-      audit('output-differs', auditOf({ path: 'lib/ossl-modules/fips.so', sha256, reproduced: true }, { stages: [{ stage: 'openssl', reproduced: false, differences: [{ path: 'lib/libcrypto.so.3' }] }] })),
+      audit(
+        'output-differs',
+        auditOf(
+          { path: 'lib/ossl-modules/fips.so', sha256, reproduced: true },
+          { stages: [{ stage: 'openssl', reproduced: false, differences: [{ path: 'lib/libcrypto.so.3' }] }] },
+        ),
+      ),
     ],
     [
       'an audit whose OpenSSL stage failed without listing a file',
       module,
       info,
-      audit('stage-failed', auditOf({ path: 'lib/ossl-modules/fips.so', sha256, reproduced: true }, { stages: [{ stage: 'python', reproduced: true }, { stage: 'openssl', reproduced: false }] })),
+      audit(
+        'stage-failed',
+        auditOf(
+          { path: 'lib/ossl-modules/fips.so', sha256, reproduced: true },
+          {
+            stages: [
+              { stage: 'python', reproduced: true },
+              { stage: 'openssl', reproduced: false },
+            ],
+          },
+        ),
+      ),
     ],
     ['an audit with no date', module, info, audit('no-date', JSON.stringify({ fipsModule: { sha256, reproduced: 'yes' } }))],
     ['an audit with a numeric date', module, info, audit('numeric-date', auditOf({ sha256, reproduced: 1 }, { auditedAt: 1.5 }))],
@@ -182,7 +216,10 @@ export type Collect = (dir: string, script: ScriptReport, context: ReportContext
  * The stage outputs on disk in several states, under `root`: collect_evidence's arguments for each (the report made
  * by `report`, which is build_report of the script and context).
  */
-export function evidenceInputs(root: string, report: (script: ScriptReport, context: ReportContext) => EvidenceInput['report']): Array<{ name: string; input: EvidenceInput }> {
+export function evidenceInputs(
+  root: string,
+  report: (script: ScriptReport, context: ReportContext) => EvidenceInput['report'],
+): Array<{ name: string; input: EvidenceInput }> {
   const variants: Array<{ name: string; input: EvidenceInput }> = [];
   const add = (name: string, options: Parameters<typeof stageOutputsOnDisk>[1], change?: (dir: string, input: EvidenceInput) => void) => {
     const dir = join(root, String(variants.length));
@@ -206,9 +243,22 @@ export function evidenceInputs(root: string, report: (script: ScriptReport, cont
     writeFileSync(join(dir, 'python', 'fipskit-python.json'), 'null');
   });
   add('more artifacts and modules, some not on disk, a manifest with no signature record', { providerVersion: '3.0.22' }, (dir, input) => {
-    const extra = ['lib/ossl-modules/legacy.so', 'lib/Foo_bar.py', 'lib/foo.bar', 'lib/foo-bar', 'ssl/openssl.cnf', 'lib/engines-3/loader_attic.so', 'lib/libcrypto.a', 'lib/2', 'lib/10'];
+    const extra = [
+      'lib/ossl-modules/legacy.so',
+      'lib/Foo_bar.py',
+      'lib/foo.bar',
+      'lib/foo-bar',
+      'ssl/openssl.cnf',
+      'lib/engines-3/loader_attic.so',
+      'lib/libcrypto.a',
+      'lib/2',
+      'lib/10',
+    ];
     for (const path of extra) write(join(input.prefix, ...path.split('/')), path);
-    input.openssl = { ...input.openssl, artifacts: { ...input.openssl.artifacts, ...Object.fromEntries([...extra, 'lib/not-on-disk.so', '10', '2'].map((p) => [p, ''])) } };
+    input.openssl = {
+      ...input.openssl,
+      artifacts: { ...input.openssl.artifacts, ...Object.fromEntries([...extra, 'lib/not-on-disk.so', '10', '2'].map((p) => [p, ''])) },
+    };
     const manifestFile = join(dir, 'python', 'fipskit-python.json');
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
     delete manifest.sourceAuthenticity;
@@ -221,14 +271,20 @@ export function evidenceInputs(root: string, report: (script: ScriptReport, cont
 }
 
 /** A file's evidence with its SHA-256 replaced: the SBOM must treat a value that is no digest as the library does. */
-const damagedDigest = (evidence: Evidence, path: string): Evidence => ({ ...evidence, files: evidence.files.map((f) => (f.path === path ? { ...f, sha256: 'not-a-sha256' } : f)) });
+const damagedDigest = (evidence: Evidence, path: string): Evidence => ({
+  ...evidence,
+  files: evidence.files.map((f) => (f.path === path ? { ...f, sha256: 'not-a-sha256' } : f)),
+});
 
 /** The collected evidence, changed where the auditor report and the SBOM have branches the disk states do not reach. */
 export function shapedEvidence(variants: Array<{ name: string; evidence: Evidence }>): Array<{ name: string; evidence: Evidence }> {
   const [first, splitValidated, splitCapable, notInForce, noProvider, nothing] = variants.map((v) => v.evidence);
   const markup = (e: Evidence): Evidence => ({
     ...e,
-    report: { ...e.report, checks: e.report.checks.map((c, i) => ({ ...c, detail: `${c.detail} <b> & "quoted" 'single' | pipe\r\nnext line\nlast${i % 2 ? ' 😀' : ''}` })) },
+    report: {
+      ...e.report,
+      checks: e.report.checks.map((c, i) => ({ ...c, detail: `${c.detail} <b> & "quoted" 'single' | pipe\r\nnext line\nlast${i % 2 ? ' 😀' : ''}` })),
+    },
   });
   return [
     ...variants,
@@ -239,7 +295,13 @@ export function shapedEvidence(variants: Array<{ name: string; evidence: Evidenc
         ...splitValidated,
         report: {
           ...splitValidated.report,
-          fipsModule: { path: '/w/fips.so', sha256: 'e'.repeat(64), builtSha256: 'e'.repeat(64), audit: null, statement: 'The FIPS module that ran is /w/fips.so (SHA-256 eee).' },
+          fipsModule: {
+            path: '/w/fips.so',
+            sha256: 'e'.repeat(64),
+            builtSha256: 'e'.repeat(64),
+            audit: null,
+            statement: 'The FIPS module that ran is /w/fips.so (SHA-256 eee).',
+          },
           targetConfiguration: { sha256: 'f'.repeat(64), projects: ['fips-python', 'openssl-3'] },
           checks: splitValidated.report.checks.filter((c) => c.id !== 'os-fips-switch'),
         },
@@ -250,7 +312,12 @@ export function shapedEvidence(variants: Array<{ name: string; evidence: Evidenc
       evidence: {
         ...notInForce,
         report: { ...notInForce.report, verdict: { ...notInForce.report.verdict, fipsMode: { inForce: false, summary: 'FIPS mode: unknown' } } },
-        fipsinstall: { ...notInForce.fipsinstall!, securityChecks: false, selfTests: ['A : Pass', 'B : Fail', 'C : FAILED', 'D : failure', 'E : PASS'], verify: ['checked', 'nothing'] },
+        fipsinstall: {
+          ...notInForce.fipsinstall!,
+          securityChecks: false,
+          selfTests: ['A : Pass', 'B : Fail', 'C : FAILED', 'D : failure', 'E : PASS'],
+          verify: ['checked', 'nothing'],
+        },
         openssl: { ...notInForce.openssl, toolchain: { perl: 'perl 5', '2': 'second', make: 4.3, '1': null, compiler: true } },
       },
     },
@@ -262,11 +329,25 @@ export function shapedEvidence(variants: Array<{ name: string; evidence: Evidenc
           ...splitCapable.openssl,
           authenticity: undefined,
           source: { ...splitCapable.openssl.source, fileName: undefined, location: "/srv/my source's [tree] {x} <ü>" },
-          fipsProvider: { ...splitCapable.openssl.fipsProvider, validated: true, certificate: '4985', standard: undefined, source: { ...splitCapable.openssl.fipsProvider.source!, location: 'http://example.com/a b/"c"/[d]/{e}/<f>/\'g\'' } },
+          fipsProvider: {
+            ...splitCapable.openssl.fipsProvider,
+            validated: true,
+            certificate: '4985',
+            standard: undefined,
+            source: { ...splitCapable.openssl.fipsProvider.source!, location: 'http://example.com/a b/"c"/[d]/{e}/<f>/\'g\'' },
+          },
         },
         python: { ...splitCapable.python!, sourceAuthenticity: { status: 'verified', statement: 'Verified, no signer recorded.' } },
         // Owned by the product, not by CPython or OpenSSL: only "python/" and "openssl/" name a stage's tree.
-        files: [...splitCapable.files, ...['pythonic/x.so', 'openssl-extra/y.so', 'fips-config/ossl-modules/fips.cnf'].map((path) => ({ role: 'file', path, absolutePath: `/x/${path}`, sha256: 'c'.repeat(64) }))],
+        files: [
+          ...splitCapable.files,
+          ...['pythonic/x.so', 'openssl-extra/y.so', 'fips-config/ossl-modules/fips.cnf'].map((path) => ({
+            role: 'file',
+            path,
+            absolutePath: `/x/${path}`,
+            sha256: 'c'.repeat(64),
+          })),
+        ],
       },
     },
     {
@@ -277,7 +358,19 @@ export function shapedEvidence(variants: Array<{ name: string; evidence: Evidenc
           python: undefined,
           files: [
             ...noProvider.files,
-            ...['openssl/lib/Foo_bar.so', 'openssl/lib/foo.bar', 'openssl/lib/foo-bar', 'openssl/lib/foo_bar', 'openssl/lib/FOO', 'openssl/lib/foo1', 'openssl/lib/foo:2', 'openssl/lib/foo 3', 'python/lib/x.so', 'openssl/lib/ossl-modules/fips.dll', 'other/thing'].map((path, i) => ({
+            ...[
+              'openssl/lib/Foo_bar.so',
+              'openssl/lib/foo.bar',
+              'openssl/lib/foo-bar',
+              'openssl/lib/foo_bar',
+              'openssl/lib/FOO',
+              'openssl/lib/foo1',
+              'openssl/lib/foo:2',
+              'openssl/lib/foo 3',
+              'python/lib/x.so',
+              'openssl/lib/ossl-modules/fips.dll',
+              'other/thing',
+            ].map((path, i) => ({
               role: i % 3 ? 'file' : '',
               path,
               absolutePath: `/x/${path}`,
@@ -293,16 +386,34 @@ export function shapedEvidence(variants: Array<{ name: string; evidence: Evidenc
 }
 
 /** The SBOM's timestamps, one per shaped evidence in turn: every form of ISO 8601 date-time the report may carry. */
-export const SBOM_TIMESTAMPS = ['2026-11-27T19:00:00Z', '2026-12-07T10:00:00.000Z', '2026-12-07T12:30:00.123+02:00', '2026-12-07', '2026-12-07T10:00:00.98765Z', '2026-12-31T23:59:59.999-01:30'];
+export const SBOM_TIMESTAMPS = [
+  '2026-11-27T19:00:00Z',
+  '2026-12-07T10:00:00.000Z',
+  '2026-12-07T12:30:00.123+02:00',
+  '2026-12-07',
+  '2026-12-07T10:00:00.98765Z',
+  '2026-12-31T23:59:59.999-01:30',
+];
 
 /** expected_checks' option combinations: every profile, TLS, ChaCha20 port, start modes and moved copy, on every platform. */
-export function expectedChecksCombinations(): Array<{ profile: string; tls: boolean; chacha?: number; startModes: boolean; movedCopy?: object; platform: string }> {
+export function expectedChecksCombinations(): Array<{
+  profile: string;
+  tls: boolean;
+  chacha?: number;
+  startModes: boolean;
+  movedCopy?: object;
+  platform: string;
+}> {
   const combinations: Array<{ profile: string; tls: boolean; chacha?: number; startModes: boolean; movedCopy?: object; platform: string }> = [];
   for (const profile of ['strict', 'rhel-compatible', 'recipe-compatible'])
     for (const tls of [false, true])
       for (const chacha of [undefined, 0, 45124])
         for (const startModes of [false, true])
-          for (const movedCopy of [undefined, { unavailable: 'no space' }, { root: '/tmp/m', trees: ['python', 'openssl'], python: '/tmp/m/python/bin/python3' }])
+          for (const movedCopy of [
+            undefined,
+            { unavailable: 'no space' },
+            { root: '/tmp/m', trees: ['python', 'openssl'], python: '/tmp/m/python/bin/python3' },
+          ])
             for (const platform of ['linux', 'darwin', 'win32']) combinations.push({ profile, tls, chacha, startModes, movedCopy, platform });
   return combinations;
 }
@@ -310,5 +421,12 @@ export function expectedChecksCombinations(): Array<{ profile: string; tls: bool
 /** One combination in a word each: "strict tls chacha=45124 start-modes moved=root linux". */
 export function combinationName(c: ReturnType<typeof expectedChecksCombinations>[number]): string {
   const moved = c.movedCopy ? `moved=${'root' in c.movedCopy ? 'root' : 'unavailable'}` : 'no-moved';
-  return [c.profile, c.tls ? 'tls' : 'no-tls', c.chacha === undefined ? 'no-chacha' : `chacha=${c.chacha}`, c.startModes ? 'start-modes' : 'no-start-modes', moved, c.platform].join(' ');
+  return [
+    c.profile,
+    c.tls ? 'tls' : 'no-tls',
+    c.chacha === undefined ? 'no-chacha' : `chacha=${c.chacha}`,
+    c.startModes ? 'start-modes' : 'no-start-modes',
+    moved,
+    c.platform,
+  ].join(' ');
 }
