@@ -2,8 +2,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { ExecutorContext } from '@nx/devkit';
-import pythonBuildExecutor from '../packages/python-pcbuild/src/executors/build/executor';
-import openSslBuildExecutor from '../packages/openssl-fips/src/executors/build/executor';
+import pythonBuildExecutor from '../packages/python-pcbuild/src/executors/python/executor';
+import openSslBuildExecutor from '../packages/openssl-fips/src/executors/openssl/executor';
 import { SmallDisk, mountSmallDisk } from '../packages/core/src/testing/small-disk';
 import { processesInside } from '../packages/core/src/testing/processes';
 import verifyExecutor from '../packages/verify/src/executors/verify/executor';
@@ -13,7 +13,7 @@ import { editZipSlot } from './support/zip-slot';
 import { validateSbom } from '../packages/verify/src/executors/verify/lib/evidence/sbom';
 import { createHash, createHmac } from 'node:crypto';
 import { ExecaRunner, defaultSourceCacheDir, resolveSource } from '../packages/core/src';
-import { PCBUILD_REFERENCE_SOURCES } from '../packages/python-pcbuild/src/executors/build/lib/windows/pcbuild-reference-sources';
+import { PCBUILD_REFERENCE_SOURCES } from '../packages/python-pcbuild/src/windows/pcbuild-reference-sources';
 
 /**
  * The committed fips-python project, built for real: Debian's OpenSSL and CPython source tarballs,

@@ -28,7 +28,7 @@ echo "== published packages (build, pack, install with the lowest, this reposito
 npm run -s pack:packages
 npm run -s test:packages
 echo "== reference CPython sources for the Windows PCbuild plan tests (Debian's archive)"
-node tools/run-ts.js packages/python-pcbuild/src/executors/build/lib/windows/pcbuild-reference-sources.ts ||
+node tools/run-ts.js packages/python-pcbuild/src/windows/pcbuild-reference-sources.ts ||
   echo "warning: a reference CPython tarball could not be fetched; the PCbuild plan tests for it are skipped"
 # Each project's unit tests (its test target: jest's unit project, that project's files). Afresh, not from Nx's cache:
 # some of them check the OpenSSL the end-to-end tests just built in dist/, which no task hash covers. One project at a

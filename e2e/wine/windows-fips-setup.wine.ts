@@ -12,8 +12,8 @@ import {
 } from '@fipskit/core';
 import { configureFips, normalizeFipsConfigOptions } from '@fipskit/fips-config';
 import { compiledInDirectories, readBuildInfo } from '@fipskit/openssl-fips';
-import { installIntoPython, restorePython } from '../../packages/python-pcbuild/src/executors/build/lib/windows/install-into-python';
-import { windowsInstallFiles } from '../../packages/python-pcbuild/src/executors/build/lib/windows/install-plan';
+import { installIntoPython, restorePython } from '../../packages/python-pcbuild/src/install/install-into-python';
+import { windowsInstallFiles } from '../../packages/python-pcbuild/src/install/install-plan';
 import { makeInstalledPython } from '../../packages/python-pcbuild/src/testing/installed-python';
 import { WORKSPACE } from '../support/workspace';
 import { Wine, WineRunner, cmdScriptCommand, startWine, stopWine, toUnixPath, toWindowsPath } from '../support/wine';

@@ -4,8 +4,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { storedZip } from '@fipskit/core';
-import { fipsRuntimeEntries } from '../executors/build/lib/fips-runtime';
-import { compileLauncher, realInterpreter } from '../executors/build/lib/launcher';
+import { fipsRuntimeEntries } from './fips-runtime-entries';
+import { compileLauncher, realInterpreter } from './launcher';
 
 /**
  * fipskit's runtime in real interpreters, outside a build: its modules written into a directory put first on sys.path,

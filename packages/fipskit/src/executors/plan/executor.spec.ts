@@ -5,7 +5,7 @@ import { ExecutorContext } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { SourceLock } from '@fipskit/core';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the reference CPython tarballs of python-pcbuild's own tests, which its package does not export
-import { PCBUILD_REFERENCE_SOURCES, referenceTarball } from '../../../../python-pcbuild/src/executors/build/lib/windows/pcbuild-reference-sources';
+import { PCBUILD_REFERENCE_SOURCES, referenceTarball } from '../../../../python-pcbuild/src/windows/pcbuild-reference-sources';
 import { projectGenerator } from '../../generators/project/generator';
 import { resolvedProject } from '../../testing/resolved-project';
 import planExecutor, { defaultInterpreter } from './executor';

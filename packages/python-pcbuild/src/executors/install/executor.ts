@@ -20,8 +20,8 @@ import {
   renderPlan,
   sha256File,
 } from '@fipskit/core';
-import { PYTHON_MANIFEST } from '../build/lib/manifest';
-import { WindowsInstallInput, buildWindowsInstallPlan, windowsInstallTasks } from '../build/lib/windows/install-plan';
+import { PYTHON_MANIFEST } from '../../stage/manifest';
+import { WindowsInstallInput, buildWindowsInstallPlan, windowsInstallTasks } from '../../install/install-plan';
 import { PythonInstallOptions } from './schema';
 
 export interface InstallDeps {

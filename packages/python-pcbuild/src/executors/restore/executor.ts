@@ -3,9 +3,9 @@ import * as hostPaths from 'node:path';
 import { isAbsolute, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import { BUILD_INFO_FILE, DEFAULT_FIPS_PROFILE, compiledInDirectories, executorResult, pathsFor, readBuildInfo } from '@fipskit/core';
-import { PYTHON_MANIFEST } from '../build/lib/manifest';
-import { INSTALL_MANIFEST, restorePython } from '../build/lib/windows/install-into-python';
-import { windowsInstallFiles } from '../build/lib/windows/install-plan';
+import { PYTHON_MANIFEST } from '../../stage/manifest';
+import { INSTALL_MANIFEST, restorePython } from '../../install/install-into-python';
+import { windowsInstallFiles } from '../../install/install-plan';
 import { defaultBackupDir, legacyBackupDir } from '../install/executor';
 import { PythonRestoreOptions } from './schema';
 

@@ -1,8 +1,8 @@
 import { OpenSslBuildInfo, RunStep, SourceLock, renderPlan } from '@fipskit/core';
-import { NormalizedPythonOptions } from './normalize-options';
+import { NormalizedPythonOptions } from '../stage/normalize-options';
 import { buildFullPlan, moduleLinkFlags, setMakefileVariables } from './full-plan';
-import { routedStubModule } from './fips-runtime';
-import { LAUNCHER_SOURCE } from './launcher';
+import { routedStubModule } from '../fips-runtime/fips-runtime-entries';
+import { LAUNCHER_SOURCE } from '../fips-runtime/launcher';
 
 const options = {
   mode: 'full',

@@ -57,7 +57,7 @@ export function referenceTarball(series: PcbuildReferenceSeries, cacheDir?: stri
 /**
  * Fetches the reference tarballs into the content cache through Debian's signed index, refusing one
  * whose SHA-256 is not the pinned one. For CI, before the unit tests:
- *   node tools/run-ts.js packages/python-pcbuild/src/executors/build/lib/windows/pcbuild-reference-sources.ts
+ *   node tools/run-ts.js packages/python-pcbuild/src/windows/pcbuild-reference-sources.ts
  */
 export async function fetchReferenceTarballs(ctx: ResolveContext): Promise<Record<PcbuildReferenceSeries, string>> {
   const fetched = {} as Record<PcbuildReferenceSeries, string>;

@@ -1,8 +1,8 @@
 import { FileOperation, OpenSslBuildInfo, RunStep, SourceLock } from '@fipskit/core';
-import { InterpreterFacts, assertOverlayFits } from './interpreter';
-import { NormalizedPythonOptions } from './normalize-options';
+import { InterpreterFacts, assertOverlayFits } from '../stage/interpreter';
+import { NormalizedPythonOptions } from '../stage/normalize-options';
 import { PYCONFIG_FIX, buildOverlayPlan, mirrorInterpreter } from './overlay-plan';
-import { LAUNCHER_SOURCE } from './launcher';
+import { LAUNCHER_SOURCE } from '../fips-runtime/launcher';
 
 // What the probe says of Debian 12's python3.11.
 const facts: InterpreterFacts = {

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- core's test helper, which its package does not export (testing/ is not published)
-import { optionShapeOfSchema } from '../../../../core/src/testing/option-shape';
+import { optionShapeOfSchema } from '../../../core/src/testing/option-shape';
 import { OPENSSL_OPTION_SHAPE, opensslStage } from './stage';
 
 describe('opensslStage', () => {
   it('checks the options schema.json declares, no more and no fewer', () => {
-    expect(OPENSSL_OPTION_SHAPE).toEqual(optionShapeOfSchema(join(__dirname, 'schema.json')));
+    expect(OPENSSL_OPTION_SHAPE).toEqual(optionShapeOfSchema(join(__dirname, '..', 'executors', 'openssl', 'schema.json')));
   });
 
   it('takes a graph target of the shape as it is', () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { SourceAuthenticity, sha256File } from '@fipskit/core';
 import { NormalizedPythonOptions } from './normalize-options';
-import { ROUTED_BUILTINS, zipSlotName } from './fips-runtime';
+import { ROUTED_BUILTINS, zipSlotName } from '../fips-runtime/fips-runtime-entries';
 
 export const PYTHON_MANIFEST = 'fipskit-python.json';
 

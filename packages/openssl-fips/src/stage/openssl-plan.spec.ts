@@ -1,7 +1,7 @@
 import { RunStep, SourceLock, renderPlan } from '@fipskit/core';
 import { HostFacts, compareReleases, normalizeOptions } from './normalize-options';
 import { BuildToolchain, buildOpenSslPlan, openSslLayout } from './openssl-plan';
-import { OpenSslBuildOptions } from '../schema';
+import { OpenSslBuildOptions } from '../executors/openssl/schema';
 
 const lock: SourceLock = {
   product: 'openssl',

@@ -1,9 +1,9 @@
 import { join, relative, posix } from 'node:path';
 import { BINDING_FILE, BuildPlan, Command, FileOperation, PlanStep } from '@fipskit/core';
-import { InterpreterFacts, pythonMajorMinor } from './interpreter';
-import { NormalizedPythonOptions } from './normalize-options';
-import { FipsRuntimeLayout, fipsRuntimeEntries, zipSlotName } from './fips-runtime';
-import { compileLauncher, realInterpreter } from './launcher';
+import { InterpreterFacts, pythonMajorMinor } from '../stage/interpreter';
+import { NormalizedPythonOptions } from '../stage/normalize-options';
+import { FipsRuntimeLayout, fipsRuntimeEntries, zipSlotName } from '../fips-runtime/fips-runtime-entries';
+import { compileLauncher, realInterpreter } from '../fips-runtime/launcher';
 
 /** Where the overlay keeps the real _ssl and _hashlib, relative to its root. */
 export const EXTENSION_DIR = join('lib', 'fipskit');

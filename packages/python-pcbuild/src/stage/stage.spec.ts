@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- core's test helper, which its package does not export (testing/ is not published)
-import { optionShapeOfSchema } from '../../../../core/src/testing/option-shape';
+import { optionShapeOfSchema } from '../../../core/src/testing/option-shape';
 import { PYTHON_OPTION_SHAPE, pythonStage } from './stage';
 
 describe('pythonStage', () => {
@@ -13,7 +13,7 @@ describe('pythonStage', () => {
   };
 
   it('checks the options schema.json declares, no more and no fewer', () => {
-    expect(PYTHON_OPTION_SHAPE).toEqual(optionShapeOfSchema(join(__dirname, 'schema.json')));
+    expect(PYTHON_OPTION_SHAPE).toEqual(optionShapeOfSchema(join(__dirname, '..', 'executors', 'python', 'schema.json')));
   });
 
   it('takes a graph target of the shape as it is', () => {

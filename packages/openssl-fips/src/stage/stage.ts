@@ -1,7 +1,7 @@
 import { OptionShape, Stage, checkStageOptions } from '@fipskit/core';
-import { OpenSslBuildOptions } from './schema';
-import { NormalizedOpenSslOptions, normalizeOptions } from './lib/normalize-options';
-import { buildOpenSsl, planOpenSslBuild } from './executor';
+import { OpenSslBuildOptions } from '../executors/openssl/schema';
+import { NormalizedOpenSslOptions, normalizeOptions } from './normalize-options';
+import { buildOpenSsl, planOpenSslBuild } from './openssl-build';
 
 /** The options an openssl target may hold, as schema.json declares them (stage.spec.ts holds the two together). */
 export const OPENSSL_OPTION_SHAPE: OptionShape = {

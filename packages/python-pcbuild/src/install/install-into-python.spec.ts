@@ -15,8 +15,8 @@ import {
   restorePython,
 } from './install-into-python';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- core's test helper, which its package does not export (testing/ is not published)
-import { SmallDisk, mountSmallDisk } from '../../../../../../core/src/testing/small-disk';
-import { InstalledPythonShape, X64, X86, fakePe, makeInstalledPython, put } from '../../../../testing/installed-python';
+import { SmallDisk, mountSmallDisk } from '../../../core/src/testing/small-disk';
+import { InstalledPythonShape, X64, X86, fakePe, makeInstalledPython, put } from '../testing/installed-python';
 
 /** Laid out like the python.org installer's `C:\\Program Files\\Python311`. */
 function makePython(root: string, shape: InstalledPythonShape = {}): string {

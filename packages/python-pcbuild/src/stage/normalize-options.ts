@@ -16,8 +16,8 @@ import {
   pathsFor,
   readBuildInfo,
 } from '@fipskit/core';
-import { PythonBuildOptions } from '../schema';
-import { PcbuildRoute } from './windows/msbuild-properties';
+import { PythonBuildOptions } from '../executors/python/schema';
+import { PcbuildRoute } from '../windows/msbuild-properties';
 
 export type { PythonMode };
 

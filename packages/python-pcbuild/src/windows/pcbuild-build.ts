@@ -1,4 +1,4 @@
-import { pythonBuildRunner } from '../build-runner';
+import { pythonBuildRunner } from '../stage/build-runner';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -14,12 +14,12 @@ import {
   pathsFor,
   publishOutput,
 } from '@fipskit/core';
-import { NormalizedPythonOptions } from '../normalize-options';
-import { writePythonManifest } from '../manifest';
+import { NormalizedPythonOptions } from '../stage/normalize-options';
+import { writePythonManifest } from '../stage/manifest';
 import { readPcbuildFacts } from './pcbuild-facts';
 import { extractPcbuild } from './pcbuild-reference-sources';
 import { WindowsPcbuildInput, WindowsPcbuildToolchain, buildWindowsPcbuildPlan, checkPythonTask } from './windows-plan';
-import { windowsRuntimeLayout } from '../fips-runtime';
+import { windowsRuntimeLayout } from '../fips-runtime/fips-runtime-entries';
 import { openSslDllSuffix } from './pcbuild-layout';
 
 const win = pathsFor('win32');

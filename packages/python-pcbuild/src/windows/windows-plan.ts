@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BuildPlan, Command, PlanStep, RunStep, pathsFor } from '@fipskit/core';
-import { assertPythonMatchesSource } from './install-into-python';
+import { assertPythonMatchesSource } from '../install/install-into-python';
 import { PcbuildRoute, assertOverridable, msbuildPropertySwitches, pcbuildMsbuildProperties, pythonForBuildEnv } from './msbuild-properties';
 import { PCBUILD_MODULES, PcbuildFacts } from './pcbuild-facts';
 import { WindowsOpenSsl, pcbuildOpenSslLayout, stageOpenSslForPcbuild } from './pcbuild-layout';
-import { FipsRuntimeLayout, fipsRuntimeEntries, zipSlotName } from '../fips-runtime';
+import { FipsRuntimeLayout, fipsRuntimeEntries, zipSlotName } from '../fips-runtime/fips-runtime-entries';
 
 const win = pathsFor('win32');
 

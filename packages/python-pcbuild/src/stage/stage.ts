@@ -1,7 +1,7 @@
 import { OptionShape, PlanRequest, Stage, checkStageOptions } from '@fipskit/core';
-import { PythonBuildOptions } from './schema';
-import { NormalizedPythonOptions, normalizeOptions } from './lib/normalize-options';
-import { buildForMode, planPythonForDisplay } from './executor';
+import { PythonBuildOptions } from '../executors/python/schema';
+import { NormalizedPythonOptions, normalizeOptions } from './normalize-options';
+import { buildForMode, planPythonForDisplay } from './python-build';
 
 /** The options a python target may hold, as schema.json declares them (stage.spec.ts holds the two together). */
 export const PYTHON_OPTION_SHAPE: OptionShape = {

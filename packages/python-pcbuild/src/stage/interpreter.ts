@@ -30,8 +30,8 @@ export function pythonMajorMinor(version: string): string {
   return version.split('.').slice(0, 2).join('.');
 }
 
-/** The probe the interpreter runs (src/interpreter-probe): kept out of src/executors/build, as Python tools and packagers leave `build/` directories out. */
-export const PROBE_SCRIPT = join(__dirname, '..', '..', '..', 'interpreter-probe', 'probe_interpreter.py');
+/** The probe the interpreter runs (src/interpreter-probe), a Python file the package ships as it is. */
+export const PROBE_SCRIPT = join(__dirname, '..', 'interpreter-probe', 'probe_interpreter.py');
 
 export async function probeInterpreter(runner: ProcessRunner, interpreter: string, cwd: string): Promise<InterpreterFacts> {
   const lines: string[] = [];

@@ -13,7 +13,7 @@ import {
   pathsFor,
   readSourceLock,
 } from '@fipskit/core';
-import { OpenSslBuildOptions } from '../schema';
+import { OpenSslBuildOptions } from '../executors/openssl/schema';
 
 export interface NormalizedOpenSslOptions {
   platform: TargetPlatform;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * that activates at start-up. They go into the interpreter's zip slot (`python3XY.zip` beside the standard
  * library), the first entry of sys.path however the interpreter is started.
  */
-export const FIPS_RUNTIME_DIR = join(__dirname, '..', '..', '..', 'fips-runtime');
+export const FIPS_RUNTIME_DIR = __dirname;
 
 const RUNTIME_FILES = ['_fipskit_boot.py', '_fipskit_hashes.py', '_ssl.py', '_hashlib.py', 'sitecustomize.py'];
 

@@ -6,8 +6,8 @@ import { PcbuildRoute } from './msbuild-properties';
 import { PcbuildFacts, readPcbuildFacts } from './pcbuild-facts';
 import { PCBUILD_REFERENCE_SOURCES, PcbuildReferenceSeries, extractPcbuild, referenceTarball } from './pcbuild-reference-sources';
 import { WindowsPcbuildInput, buildWindowsPcbuildPlan, checkPythonTask, pythonImportLibrary } from './windows-plan';
-import { windowsRuntimeLayout } from '../fips-runtime';
-import { makeInstalledPython } from '../../../../testing/installed-python';
+import { windowsRuntimeLayout } from '../fips-runtime/fips-runtime-entries';
+import { makeInstalledPython } from '../testing/installed-python';
 
 const MSBUILD = 'C:\\Program Files\\Microsoft Visual Studio\\2022\\BuildTools\\MSBuild\\Current\\Bin\\amd64\\MSBuild.exe';
 const PY311 = 'C:\\Program Files\\Python311';

@@ -1,7 +1,7 @@
 import { delimiter, join, posix } from 'node:path';
 import { existsSync } from 'node:fs';
 import { Command, PlanStep } from '@fipskit/core';
-import { FIPS_RUNTIME_DIR } from './fips-runtime';
+import { FIPS_RUNTIME_DIR } from './fips-runtime-entries';
 
 /**
  * fipskit's `bin/python3.X` on Linux and macOS: a small C program that refuses a start outside FIPS mode which no

@@ -1,15 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ExecutorContext } from '@nx/devkit';
 import {
   BuildPlan,
-  ExecaRunner,
   TargetPlatform,
-  withStageLock,
-  buildOncePerTask,
-  nxTaskHash,
   echoingRunner,
-  executorResult,
   ProcessRunner,
   StageLog,
   assertOutputIsOurs,
@@ -23,24 +17,20 @@ import {
   extractArchive,
   fetchSource,
   publishOutput,
-  renderPlan,
   buildEnvironment,
   describeBuildEnvironment,
   inEnvironment,
   leftOutWarning,
-  assertCompilerInCacheKey,
   sourceDateEpoch,
 } from '@fipskit/core';
-import { OpenSslBuildOptions } from './schema';
-import { NormalizedOpenSslOptions, normalizeOptions } from './lib/normalize-options';
-import { BuildToolchain, buildOpenSslPlan, configureArguments, openSslLayout } from './lib/openssl-plan';
-import { preflightOpenSslBuild } from './lib/preflight';
-import { collectBuildInfo, writeBuildInfo } from './lib/build-info';
+import { OpenSslBuildOptions } from '../executors/openssl/schema';
+import { NormalizedOpenSslOptions, normalizeOptions } from './normalize-options';
+import { BuildToolchain, buildOpenSslPlan, configureArguments, openSslLayout } from './openssl-plan';
+import { preflightOpenSslBuild } from './preflight';
+import { collectBuildInfo, writeBuildInfo } from './build-info';
 
-export interface OpenSslExecutorDeps {
-  runner?: ProcessRunner;
-  print?: (line: string) => void;
-}
+// The openssl stage's work: the plan (for display on any platform) and the build that runs it. The build executor is a
+// shell over this (locks, once per task, results).
 
 /** Toolchain assumed for a plan made on a host that cannot probe the target's tools. */
 const ASSUMED_TOOLCHAIN: Record<string, BuildToolchain> = {
@@ -48,27 +38,6 @@ const ASSUMED_TOOLCHAIN: Record<string, BuildToolchain> = {
   linux: { perl: 'perl', make: 'make', nasm: false },
   darwin: { perl: 'perl', make: 'make', nasm: false },
 };
-
-export default async function openSslBuildExecutor(
-  rawOptions: OpenSslBuildOptions,
-  context: ExecutorContext,
-  deps: OpenSslExecutorDeps = {},
-): Promise<{ success: boolean }> {
-  const runner = deps.runner ?? new ExecaRunner();
-  const print = deps.print ?? ((line: string) => console.log(line));
-  return executorResult('openssl', print, async () => {
-    const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
-    if (options.dryRun) {
-      if (options.workspaceRoot !== context.root) print(`(workspace root shown as ${options.workspaceRoot})`);
-      print(renderPlan(openSslDisplayPlan(options)));
-      return;
-    }
-    if (options.platform !== 'win32') assertCompilerInCacheKey(context, options.environment.CC);
-    // Read before waiting: what the output was when this run started, to notice one published meanwhile.
-    const once = buildOncePerTask(options.outputDir, 'openssl', nxTaskHash(context), print, () => buildOpenSsl(options, runner, print));
-    await withStageLock(options.buildDir, 'openssl', print, once);
-  });
-}
 
 /** The plan as it would run on a machine of the options' platform, with nothing probed or run. */
 export function openSslDisplayPlan(options: NormalizedOpenSslOptions): BuildPlan {

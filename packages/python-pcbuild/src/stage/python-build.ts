@@ -1,13 +1,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ExecutorContext } from '@nx/devkit';
 import {
   MB,
   assertFreeSpace,
   explainDiskFull,
-  ExecaRunner,
-  echoingRunner,
-  executorResult,
   ProcessRunner,
   StageLog,
   assertOutputIsOurs,
@@ -16,51 +12,21 @@ import {
   extractArchive,
   fetchSource,
   publishOutput,
-  renderPlan,
   BuildPlan,
-  withStageLock,
-  buildOncePerTask,
-  nxTaskHash,
-  assertCompilerInCacheKey,
   describeBuildEnvironment,
   sourceDateEpoch,
 } from '@fipskit/core';
-import { PythonBuildOptions } from './schema';
-import { NormalizedPythonOptions, normalizeOptions } from './lib/normalize-options';
-import { assertOverlayFits, assumedDarwinInterpreter, probeInterpreter, pythonMajorMinor } from './lib/interpreter';
-import { buildWithPcbuild, planPcbuildForDisplay } from './lib/windows/pcbuild-build';
-import { buildOverlayPlan } from './lib/overlay-plan';
-import { buildFullPlan, moduleLinkFlags, setMakefileVariables } from './lib/full-plan';
-import { writePythonManifest } from './lib/manifest';
-import { smokeTestLauncher } from './lib/smoke-test';
-import { pythonBuildRunner } from './lib/build-runner';
+import { NormalizedPythonOptions } from './normalize-options';
+import { assertOverlayFits, assumedDarwinInterpreter, probeInterpreter, pythonMajorMinor } from './interpreter';
+import { buildWithPcbuild, planPcbuildForDisplay } from '../windows/pcbuild-build';
+import { buildOverlayPlan } from '../overlay/overlay-plan';
+import { buildFullPlan, moduleLinkFlags, setMakefileVariables } from '../full/full-plan';
+import { writePythonManifest } from './manifest';
+import { smokeTestLauncher } from './smoke-test';
+import { pythonBuildRunner } from './build-runner';
 
-export interface PythonExecutorDeps {
-  runner?: ProcessRunner;
-  print?: (line: string) => void;
-}
-
-export default async function pythonBuildExecutor(
-  rawOptions: PythonBuildOptions,
-  context: ExecutorContext,
-  deps: PythonExecutorDeps = {},
-): Promise<{ success: boolean }> {
-  const print = deps.print ?? ((line: string) => console.log(line));
-  return executorResult('python', print, async () => {
-    const options = normalizeOptions(rawOptions, { root: context.root, projectName: context.projectName });
-    const runner = deps.runner ?? new ExecaRunner();
-    if (options.dryRun) {
-      if (options.workspaceRoot !== context.root) print(`(workspace root shown as ${options.workspaceRoot})`);
-      print(renderPlan(await planPythonForDisplay(options, runner)));
-      return;
-    }
-    if (options.mode !== 'pcbuild') assertCompilerInCacheKey(context, options.environment.CC);
-    const chosen = options.verbose ? echoingRunner(runner, print) : runner;
-    // Read before waiting: what the output was when this run started, to notice one published meanwhile.
-    const once = buildOncePerTask(options.outputDir, 'python', nxTaskHash(context), print, () => buildForMode(options, chosen, print));
-    await withStageLock(options.buildDir, 'python', print, once);
-  });
-}
+// The python stage's work: the plan for the options' mode and platform, and the build that runs it (an overlay or a
+// full CPython here; PCbuild's on Windows). The build executor is a shell over this (locks, once per task, results).
 
 /** The build the options' mode takes: PCbuild's on Windows, else an overlay or a full CPython. */
 export function buildForMode(options: NormalizedPythonOptions, runner: ProcessRunner, print: (line: string) => void): Promise<void> {

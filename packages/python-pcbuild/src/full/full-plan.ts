@@ -1,10 +1,10 @@
 import { join, relative } from 'node:path';
 import { BuildPlan, Command, PlanStep } from '@fipskit/core';
-import { NormalizedPythonOptions } from './normalize-options';
-import { PythonLayout, PythonTasks, closingSteps, posixRuntimeLayout } from './overlay-plan';
-import { fipsRuntimeEntries, zipSlotName } from './fips-runtime';
-import { pythonMajorMinor } from './interpreter';
-import { compileLauncher, configureCompiler, realInterpreter } from './launcher';
+import { NormalizedPythonOptions } from '../stage/normalize-options';
+import { PythonLayout, PythonTasks, closingSteps, posixRuntimeLayout } from '../overlay/overlay-plan';
+import { fipsRuntimeEntries, zipSlotName } from '../fips-runtime/fips-runtime-entries';
+import { pythonMajorMinor } from '../stage/interpreter';
+import { compileLauncher, configureCompiler, realInterpreter } from '../fips-runtime/launcher';
 
 export interface FullBuildLayout extends PythonLayout {
   destDir: string;
