@@ -41,7 +41,7 @@ describe('the published packages', () => {
     ['src/executors/build/schema.d.ts', true],
     ['src/executors/build/schema.json', true],
     ['src/fips-runtime/_ssl.py', true],
-    ['src/executors/configure/lib/machine-identity.js', true],
+    ['src/stage/machine-identity.js', true],
     ['src/executors/build/executor.spec.ts', false],
     ['src/executors/verify/lib/__fixtures__/', false],
     ['src/testing/', false],

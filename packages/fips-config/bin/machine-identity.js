@@ -5,6 +5,6 @@
 //   node -r @fipskit/fips-config/bin/machine-identity.js -e 0
 // and `node machine-identity.js` runs it too.
 'use strict';
-const { machineIdentity } = require('../src/executors/configure/lib/machine-identity.js');
+const { machineIdentity } = require('../src/stage/machine-identity.js');
 
 process.stdout.write(machineIdentity(process.cwd()).digest + '\n');

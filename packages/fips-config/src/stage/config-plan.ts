@@ -12,7 +12,7 @@ import {
   providerListCommand,
   renderOpenSslCnf,
 } from '@fipskit/core';
-import { FipsConfigOptions } from '../schema';
+import { FipsConfigOptions } from '../executors/configure/schema';
 import { renderActivationScripts } from './activation-scripts';
 
 /** Where `make install` / `nmake install` puts the parts of the prefix, per platform. */

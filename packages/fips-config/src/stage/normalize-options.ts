@@ -12,7 +12,7 @@ import {
   readBuildInfo,
   windowsPathProblem,
 } from '@fipskit/core';
-import { FipsConfigOptions } from '../schema';
+import { FipsConfigOptions } from '../executors/configure/schema';
 
 /**
  * How the programs the stage runs see this machine's files. On Windows, Linux and macOS that is the host's

@@ -11,7 +11,7 @@ const { bindingHostIdentity, hostIdentity, machineIdentity } = require('./machin
   bindingHostIdentity: (files?: string[]) => HostIdentity;
 };
 
-const REPO = realpathSync(resolve(__dirname, '..', '..', '..', '..', '..', '..'));
+const REPO = realpathSync(resolve(__dirname, '..', '..', '..', '..'));
 
 describe('machine identity', () => {
   it('the runtime input, loaded by package name in the workspace root, prints the digest the executor records for that root', () => {

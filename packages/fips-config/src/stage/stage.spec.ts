@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- core's test helper, which its package does not export (testing/ is not published)
-import { optionShapeOfSchema } from '../../../../core/src/testing/option-shape';
+import { optionShapeOfSchema } from '../../../core/src/testing/option-shape';
 import { FIPS_CONFIG_OPTION_SHAPE, fipsConfigStage } from './stage';
 
 describe('fipsConfigStage', () => {
   it('checks the options schema.json declares, no more and no fewer', () => {
-    expect(FIPS_CONFIG_OPTION_SHAPE).toEqual(optionShapeOfSchema(join(__dirname, 'schema.json')));
+    expect(FIPS_CONFIG_OPTION_SHAPE).toEqual(optionShapeOfSchema(join(__dirname, '..', 'executors', 'configure', 'schema.json')));
   });
 
   it('takes a graph target of the shape as it is', () => {

@@ -1,8 +1,8 @@
 import { OptionShape, Stage, checkStageOptions } from '@fipskit/core';
-import { FipsConfigOptions } from './schema';
-import { NormalizedFipsConfigOptions, normalizeOptions } from './lib/normalize-options';
-import { planFipsConfig } from './lib/config-plan';
-import { configureFips } from './executor';
+import { FipsConfigOptions } from '../executors/configure/schema';
+import { NormalizedFipsConfigOptions, normalizeOptions } from './normalize-options';
+import { planFipsConfig } from './config-plan';
+import { configureFips } from './configure-fips';
 
 /** The options a fips-config target may hold, as schema.json declares them (stage.spec.ts holds the two together). */
 export const FIPS_CONFIG_OPTION_SHAPE: OptionShape = {
