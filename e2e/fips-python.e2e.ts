@@ -10,7 +10,7 @@ import verifyExecutor from '../packages/verify/src/executors/verify/executor';
 import { WORKSPACE, interruptNx, isolatedNxEnvironment, runActivated, runNx, runNxAsync, secondCheckout, taskOutcome } from './support/workspace';
 import { RemoteCacheServer, startRemoteCacheServer } from './support/remote-cache-server';
 import { editZipSlot } from './support/zip-slot';
-import { validateSbom } from '../packages/verify/src/executors/verify/lib/evidence/sbom';
+import { validateSbom } from '../packages/verify/src/evidence/sbom';
 import { createHash, createHmac } from 'node:crypto';
 import { ExecaRunner, defaultSourceCacheDir, resolveSource } from '../packages/core/src';
 import { PCBUILD_REFERENCE_SOURCES } from '../packages/python-pcbuild/src/windows/pcbuild-reference-sources';

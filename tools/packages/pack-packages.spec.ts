@@ -43,7 +43,7 @@ describe('the published packages', () => {
     ['src/fips-runtime/_ssl.py', true],
     ['src/stage/machine-identity.js', true],
     ['src/executors/build/executor.spec.ts', false],
-    ['src/executors/verify/lib/__fixtures__/', false],
+    ['src/stage/__fixtures__/', false],
     ['src/testing/', false],
   ])('ship %s: %s', (file, shipped) => {
     expect(isShipped(file)).toBe(shipped);

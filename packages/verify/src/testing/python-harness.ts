@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { CMVP_CERTIFICATES_FILE } from '@fipskit/core';
-import { VERIFY_PYTHON_DIR } from '../executors/verify/python/verify-files';
+import { VERIFY_PYTHON_DIR } from '../python/verify-files';
 
 /**
  * Test support: calls functions of the verify stage's Python modules from a jest test, in a real interpreter that

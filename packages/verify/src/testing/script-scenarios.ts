@@ -3,9 +3,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readFipsSection, renderOpenSslCnf } from '@fipskit/core';
-import type { ScriptReport } from '../executors/verify/lib/report';
-import type { DriverExpectations } from '../executors/verify/lib/verify-driver';
-import { VERIFY_SCRIPT } from '../executors/verify/python/verify-files';
+import type { ScriptReport } from '../stage/report';
+import type { DriverExpectations } from '../stage/verify-driver';
+import { VERIFY_SCRIPT } from '../python/verify-files';
 import { PRIMARY_PYTHON, callPython } from './python-harness';
 
 /** What fipskit_verify.py is asked to hold the interpreter to, with a TLS server when there is one. */

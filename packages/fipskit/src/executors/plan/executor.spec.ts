@@ -100,7 +100,9 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
     const python = series === '3.11' ? 'C:\\Program Files\\Python311' : 'C:\\Program Files\\Python313';
 
     it('goes from perl Configure VC-WIN64A enable-fips through nmake install_fips, fipsinstall, PCbuild and the install', () => {
-      expect(plans.map((p) => `${p.stage}/${p.platform}`)).toEqual(['openssl/win32', 'fips-config/win32', 'python/win32', 'install/win32']);
+      expect(plans.map((p) => `${p.stage}/${p.platform}`)).toEqual(['openssl/win32', 'fips-config/win32', 'python/win32', 'install/win32', 'verify/win32']);
+      // What proves it runs inside the installed python.exe the install step wrote into.
+      expect(runs(plans[4]).map((args) => args.slice(0, 4))).toEqual([[`${python}\\python.exe`, '-I', '-S', '-B']]);
       expect(runs(plans[0])).toEqual([
         [
           'perl',
@@ -170,8 +172,8 @@ describe.each(['3.11', '3.13'] as const)('win32 plan of a generated Windows proj
       const cmd = readFileSync(join(dir, 'files', 'C', 'workspace', 'dist', 'fp', 'fips-config.staging', 'fips-env.cmd'), 'utf8');
       expect(cmd).toContain('@for %%I in ("%~dp0..\\openssl\\lib\\ossl-modules") do @set "FIPSKIT_MODULES=%%~fI"');
       // The directory is this machine's, relative to the workspace: backslashes on Windows.
-      // openssl.cnf, fips-env.cmd, fips-env.ps1, the empty configuration fipsinstall starts from (twice: config stage, install), and the zip slot's 15 entries (its encodings package included).
-      expect(printed.at(-1)).toMatch(/^\n\[plan\] \d+ steps for win32; plan.txt, plan.json and 20 written files are in dist[\\/]fp[\\/]plan[\\/]win32$/);
+      // openssl.cnf, fips-env.cmd, fips-env.ps1, the empty configuration fipsinstall starts from (twice: config stage, install), the zip slot's 15 entries (its encodings package included), verify's driver configuration.
+      expect(printed.at(-1)).toMatch(/^\n\[plan\] \d+ steps for win32; plan.txt, plan.json and 21 written files are in dist[\\/]fp[\\/]plan[\\/]win32$/);
       const zip = `python${series.replace('.', '')}.zip`;
       const layoutModule = readFileSync(join(dir, 'files', 'C', 'workspace', 'dist', 'fp', 'python.staging', zip, '_fipskit_layout.py'), 'utf8');
       expect(layoutModule).toContain('"opensslConf": "C:\\\\Program Files\\\\fipskit\\\\openssl-3.0.9\\\\ssl\\\\openssl.cnf"');
@@ -191,7 +193,7 @@ describe('plans for other platforms and refusals', () => {
     const printed: string[] = [];
     expect(await planExecutor({ platform: 'darwin' }, ws.context, { print: (l) => printed.push(l), host: 'linux' })).toEqual({ success: true });
     const plans: PlanJson[] = JSON.parse(readFileSync(join(ws.root, 'dist', 'fp', 'plan', 'darwin', 'plan.json'), 'utf8'));
-    expect(plans.map((p) => p.stage)).toEqual(['openssl', 'fips-config', 'python']);
+    expect(plans.map((p) => p.stage)).toEqual(['openssl', 'fips-config', 'python', 'verify']);
     const R = '/Users/me/workspace';
     const openssl = runs(plans[0]);
     expect(openssl[0]).toEqual(expect.arrayContaining(['darwin64-x86_64', 'enable-fips', '--prefix=/opt/fipskit/openssl-3.0.9']));

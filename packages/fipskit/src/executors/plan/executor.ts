@@ -112,6 +112,16 @@ export default async function planExecutor(options: PlanOptions, context: Execut
       );
     }
 
+    // Last, what proves it: the checks inside that interpreter (the installed python.exe on Windows).
+    const verify = findStage(context, STAGES.verify);
+    if (verify) {
+      // The interpreter the stage targets give verify: the installed python.exe on Windows, else the python stage's launcher.
+      const verifyPython = platform === 'win32' && interpreter ? interpreter : `${pythonOptions.outputPath}/bin/python3`;
+      plans.push(
+        await STAGES.verify.plan({ ...verify.options, python: verifyPython }, { ...request(verify.project), openssl: plannedBuildInfo(opensslLock, platform) }),
+      );
+    }
+
     const staging = createStaging(outputDir);
     const files = writePlanFiles(staging, plans);
     publishOutput(staging, outputDir, 'plan');

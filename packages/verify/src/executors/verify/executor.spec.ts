@@ -6,9 +6,9 @@ import type { ExecutorContext } from '@nx/devkit';
 import { Command, ExecaRunner, OUTPUT_MARKER, ProcessRunner, RunOptions } from '@fipskit/core';
 import verifyExecutor, { VerifyDeps } from './executor';
 import { VerifyOptions } from './schema';
-import { VERIFY_DRIVER, VERIFY_SCRIPT } from './python/verify-files';
+import { VERIFY_DRIVER, VERIFY_SCRIPT } from '../../python/verify-files';
 import { PRIMARY_PYTHON, callPython } from '../../testing/python-harness';
-import { readGolden, writeGolden } from './python/__fixtures__/evidence-scenarios';
+import { readGolden, writeGolden } from '../../python/__fixtures__/evidence-scenarios';
 import {
   ALL_PASSING,
   FALSE_GREEN,
@@ -21,7 +21,7 @@ import {
   stageWorkspace,
   withoutTls,
   wrappedOpenSsl,
-} from './lib/__fixtures__/stage-workspace';
+} from '../../stage/__fixtures__/stage-workspace';
 
 /** The real runner, recording what it ran. */
 class RecordingExeca implements ProcessRunner {

@@ -3,14 +3,16 @@ import { Stage } from '@fipskit/core';
 import { opensslStage } from '@fipskit/openssl-fips';
 import { fipsConfigStage } from '@fipskit/fips-config';
 import { pythonStage } from '@fipskit/python-pcbuild';
+import { verifyStage } from '@fipskit/verify';
 
 /** The stages whose targets plan, audit and doctor read, each through its stage contract. */
-export const STAGES = { openssl: opensslStage, fipsConfig: fipsConfigStage, python: pythonStage } as const;
+export const STAGES = { openssl: opensslStage, fipsConfig: fipsConfigStage, python: pythonStage, verify: verifyStage } as const;
 
 export const STAGE_EXECUTORS = {
   openssl: opensslStage.executor,
   fipsConfig: fipsConfigStage.executor,
   python: pythonStage.executor,
+  verify: verifyStage.executor,
 } as const;
 
 export interface StageTarget {

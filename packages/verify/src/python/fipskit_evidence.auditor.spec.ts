@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SBOM_SPEC_VERSION, loadCycloneDx, validateSbom } from '../lib/evidence/sbom';
-import type { FipsModuleEvidence } from '../lib/report';
-import { FIPSKIT_VERSION, digestsUnder, evidencePy } from '../../../testing/python-harness';
+import { SBOM_SPEC_VERSION, loadCycloneDx, validateSbom } from '../evidence/sbom';
+import type { FipsModuleEvidence } from '../stage/report';
+import { FIPSKIT_VERSION, digestsUnder, evidencePy } from '../testing/python-harness';
 import { Evidence, allRequiredPassing, auditorDocuments, evidenceOnDisk, scriptFixture } from './__fixtures__/evidence-on-disk';
 
 // What fipskit_evidence.py says about the module that ran, in evidence.md and evidence.html, and in the SBOM.

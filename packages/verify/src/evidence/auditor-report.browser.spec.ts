@@ -4,13 +4,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserContext, Page, chromium } from 'playwright-core';
-import { Evidence, auditorDocuments, evidenceOnDisk, scriptFixture } from '../../python/__fixtures__/evidence-on-disk';
+import { Evidence, auditorDocuments, evidenceOnDisk, scriptFixture } from '../python/__fixtures__/evidence-on-disk';
 
 // evidence.html, as python/fipskit_evidence.py writes it, as a person sees it: Debian's Chromium (tools/install-build-deps.sh installs it) renders the page and
 // the test measures the layout, instead of trusting CSS it never saw applied. Screenshots and PDFs go to
 // tmp/evidence-screenshots/, which CI keeps as an artifact.
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(__dirname, '..', '..', '..', '..', '..', '..', '..', 'tmp', 'evidence-screenshots');
+const SCREENSHOTS = join(__dirname, '..', '..', '..', '..', 'tmp', 'evidence-screenshots');
 // A laptop screen, a small laptop screen, and A4 paper less the print margins (186 mm at 96 px per inch).
 const SCREENS = [1280, 1024];
 const PRINT_WIDTH = 703;

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIPSKIT_VERSION, evidencePy } from '../../../../testing/python-harness';
-import { evidenceOnDisk } from '../../python/__fixtures__/evidence-on-disk';
+import { FIPSKIT_VERSION, evidencePy } from '../testing/python-harness';
+import { evidenceOnDisk } from '../python/__fixtures__/evidence-on-disk';
 import { validateSbom } from './sbom';
 
 describe("SBOM validation with CycloneDX's library", () => {

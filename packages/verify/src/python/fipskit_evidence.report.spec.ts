@@ -1,5 +1,5 @@
-import type { ScriptCheck, ScriptReport, VerifyReport } from '../lib/report';
-import { CERTIFICATES, evidencePy } from '../../../testing/python-harness';
+import type { ScriptCheck, ScriptReport, VerifyReport } from '../stage/report';
+import { CERTIFICATES, evidencePy } from '../testing/python-harness';
 import { contexts, planned } from './__fixtures__/evidence-scenarios';
 import { ReportContext, allRequiredPassing, scriptFixture } from './__fixtures__/evidence-on-disk';
 

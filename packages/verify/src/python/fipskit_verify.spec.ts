@@ -10,12 +10,12 @@ import {
   strictFipsConfig,
   tamperedModuleDir,
   unmetExpectations,
-} from '../../../testing/script-scenarios';
+} from '../testing/script-scenarios';
 
 // The checks run inside real interpreters: Debian's system Python (absolute path: `python3.11` on PATH
 // may be a pyenv shim) and the FIPS prefix the workspace's fips-python project builds. They skip when
 // the prefix is missing; `npm test` runs the unit tests after the e2e suite has built it.
-const WORKSPACE = resolve(__dirname, '..', '..', '..', '..', '..', '..');
+const WORKSPACE = resolve(__dirname, '..', '..', '..', '..');
 const SYSTEM_PYTHON = '/usr/bin/python3.11';
 const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const built = { prefix: join(WORKSPACE, 'dist', 'fips-python', 'openssl'), fipsConfigDir: join(WORKSPACE, 'dist', 'fips-python', 'fips-config') };

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostPlatform } from '@fipskit/core';
-import { VerifyOptions } from '../schema';
+import { VerifyOptions } from '../executors/verify/schema';
 import { normalizeOptions } from './normalize-options';
 
 const BUILD_INFO = {

@@ -70,7 +70,7 @@ describe("the driver's configuration", () => {
       outputDir: '/w/dist/fp/verify.1.fipskit-partial',
       logFile: '/w/tmp/fipskit/fp/verify.log',
       workParent: '/t',
-      fipskitVersion: JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')).version,
+      fipskitVersion: JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version,
       verbose: false,
     });
     expect(driverConfig(OPTIONS, { outputDir: '/o', workParent: '/t', generatedAt: '2025-01-02T03:04:05.000Z', host: 'builder' })).toMatchObject({

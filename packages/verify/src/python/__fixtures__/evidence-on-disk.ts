@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { providerStatus } from '@fipskit/core';
-import type { ScriptReport, VerifyReport } from '../../lib/report';
-import { CERTIFICATES, digestsUnder, evidencePy, write } from '../../../../testing/python-harness';
+import type { ScriptReport, VerifyReport } from '../../stage/report';
+import { CERTIFICATES, digestsUnder, evidencePy, write } from '../../testing/python-harness';
 
 /** Real output of fipskit_verify.py (with TLS), kept beside this file. */
 export const scriptFixture = (name: 'checks-fips-by-environment.json' | 'checks-system-python.json'): ScriptReport =>

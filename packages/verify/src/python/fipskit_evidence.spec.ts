@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VALIDATED_PROVIDERS, activeProviders } from '@fipskit/core';
-import { loadCycloneDx } from '../lib/evidence/sbom';
-import type { VerifyReport } from '../lib/report';
-import { CERTIFICATES, INTERPRETERS, PythonCall, asJson, callPython, digestsUnder, jsonText } from '../../../testing/python-harness';
+import { loadCycloneDx } from '../evidence/sbom';
+import type { VerifyReport } from '../stage/report';
+import { CERTIFICATES, INTERPRETERS, PythonCall, asJson, callPython, digestsUnder, jsonText } from '../testing/python-harness';
 import {
   GOLDEN_DIR,
   SBOM_TIMESTAMPS,

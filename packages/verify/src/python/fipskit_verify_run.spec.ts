@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { connect } from 'node:tls';
 import { createInterface } from 'node:readline';
-import { CERTIFICATES_FILE, PRIMARY_PYTHON, PYTHON_DIR, REFUSED_MODULES, callPython, driverSnippet, write } from '../../../testing/python-harness';
+import { CERTIFICATES_FILE, PRIMARY_PYTHON, PYTHON_DIR, REFUSED_MODULES, callPython, driverSnippet, write } from '../testing/python-harness';
 import { VERIFY_DRIVER, VERIFY_SCRIPT, verifyRuntimeFiles } from './verify-files';
-import { ALL_PASSING, SYSTEM_OPENSSL, checksRun, fakeInterpreter, withoutTls } from '../lib/__fixtures__/stage-workspace';
+import { ALL_PASSING, SYSTEM_OPENSSL, checksRun, fakeInterpreter, withoutTls } from '../stage/__fixtures__/stage-workspace';
 
 // fipskit_verify_run.py, the driver the verify stage and a shipped bundle run: its parts, its TLS servers against the
 // system's openssl (in its default provider: what is tested here is starting, serving and stopping), and both modes.
@@ -512,7 +512,7 @@ withOpenSsl("fipskit_verify_run.py with the system's openssl", () => {
 });
 
 // The same with the prefix the workspace's fips-python project builds (skipped until it exists): really in FIPS mode.
-const WORKSPACE = join(__dirname, '..', '..', '..', '..', '..', '..');
+const WORKSPACE = join(__dirname, '..', '..', '..', '..');
 const fipsPrefix = join(WORKSPACE, 'dist', 'fips-python', 'openssl');
 const fipsConfig = join(WORKSPACE, 'dist', 'fips-python', 'fips-config');
 const fipsAvailable = existsSync(join(fipsPrefix, 'bin', 'openssl')) && existsSync(join(fipsConfig, 'openssl.cnf'));

@@ -6,7 +6,7 @@ import { TargetConfigurationDigest } from './target-configuration';
 
 /** The fipskit release that writes the evidence: this package's version, which nx release sets for all packages at once. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- read at run time; an import would have tsc compile package.json into the build output
-const FIPSKIT_VERSION: string = (require('../../../../package.json') as { version: string }).version;
+const FIPSKIT_VERSION: string = (require('../../package.json') as { version: string }).version;
 
 /** What the driver prints for the stage starts with this: `fipskit-verify:step <title>`, `…:info`, `…:log`, `…:error`. */
 export const STAGE_LINE = 'fipskit-verify:';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { hostPlatform } from '@fipskit/core';
 import type { ScriptReport } from '../report';
-import type { VerifyOptions } from '../../schema';
-import { PRIMARY_PYTHON } from '../../../../testing/python-harness';
+import type { VerifyOptions } from '../../executors/verify/schema';
+import { PRIMARY_PYTHON } from '../../testing/python-harness';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

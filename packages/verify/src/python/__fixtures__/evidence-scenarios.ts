@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ScriptCheck, ScriptReport } from '../../lib/report';
-import { evidencePy, sha256Of, write } from '../../../../testing/python-harness';
+import type { ScriptCheck, ScriptReport } from '../../stage/report';
+import { evidencePy, sha256Of, write } from '../../testing/python-harness';
 import { Evidence, EvidenceInput, ReportContext, allRequiredPassing, scriptFixture, stageOutputsOnDisk } from './evidence-on-disk';
 
 /**
