@@ -179,16 +179,46 @@ describe('nx run fips-python:build on a fresh workspace', () => {
     expect(manifest.fipsinstall.verify.join('\n')).toMatch(/VERIFY PASSED/);
   });
 
-  it('a second build is all cache hits except verify: no compiler runs, the proof is made again', () => {
-    const logs = ['openssl/openssl-build.log', 'python/python-build.log'].map((l) => join(WORKSPACE, 'tmp', 'fipskit', 'fips-python', l));
+  it('a second build is all cache hits, sources and verify included: no compiler run, no resolution, the proof of today restored', () => {
+    const logs = ['openssl/openssl-build.log', 'python/python-build.log', 'verify.log'].map((l) => join(WORKSPACE, 'tmp', 'fipskit', 'fips-python', l));
     const before = logs.map((l) => statSync(l).mtimeMs);
-    const reportBefore = statSync(join(dist, 'verify', 'report.json')).mtimeMs;
+    const report = readFileSync(join(dist, 'verify', 'report.json'), 'utf8');
     const warm = runNx(['run', 'fips-python:build'], env);
     expect(warm.status).toBe(0);
-    for (const task of ['openssl', 'fips-config', 'python']) expect(taskOutcome(warm.output, `fips-python:${task}`)).toMatch(/cache|existing outputs/);
-    expect(taskOutcome(warm.output, 'fips-python:verify')).toBe('ran');
+    for (const task of ['sources', 'openssl', 'fips-config', 'python', 'verify']) {
+      expect([task, taskOutcome(warm.output, `fips-python:${task}`)]).toEqual([task, expect.stringMatching(/cache|existing outputs/)]);
+    }
     expect(logs.map((l) => statSync(l).mtimeMs)).toEqual(before);
-    expect(statSync(join(dist, 'verify', 'report.json')).mtimeMs).toBeGreaterThan(reportBefore);
+    expect(readFileSync(join(dist, 'verify', 'report.json'), 'utf8')).toBe(report);
+  });
+
+  it('verify proves afresh, and fails, when the FIPS module on disk is tampered with; a whole build puts the cached module back and restores the proof', () => {
+    const module = join(dist, 'openssl', 'lib', 'ossl-modules', 'fips.so');
+    const intact = readFileSync(module);
+    const tampered = Buffer.from(intact);
+    tampered[tampered.length - 1] ^= 0xff;
+    writeFileSync(module, tampered);
+    // Without its dependencies Nx leaves the stages' files out of the key: verify is then never taken from the cache.
+    const alone = runNx(['run', 'fips-python:verify', '--excludeTaskDependencies'], env);
+    expect(taskOutcome(alone.output, 'fips-python:verify')).toBe('ran');
+    expect(alone.status).not.toBe(0);
+    expect(readReport('verify').passed).toBe(false);
+    // With them, Nx first restores the openssl output it cached (the module's bytes are back), and the proof made on
+    // exactly those bytes today is restored with it.
+    const whole = runNx(['run', 'fips-python:verify'], env);
+    expect(whole.status).toBe(0);
+    expect(taskOutcome(whole.output, 'fips-python:openssl')).toBe('local cache');
+    expect(taskOutcome(whole.output, 'fips-python:verify')).toBe('local cache');
+    expect(readFileSync(module)).toEqual(intact);
+    expect(readReport('verify').failedRequired).toEqual([]);
+  });
+
+  it('verify runs again in an environment the interpreter sees (TZ), not in one that differs only in shell bookkeeping', () => {
+    const bookkeeping = runNx(['run', 'fips-python:verify'], { ...env, OLDPWD: '/elsewhere', SHLVL: '7' });
+    expect(taskOutcome(bookkeeping.output, 'fips-python:verify')).toMatch(/cache|existing outputs/);
+    const reaching = runNx(['run', 'fips-python:verify'], { ...env, TZ: 'America/New_York' });
+    expect(reaching.status).toBe(0);
+    expect(taskOutcome(reaching.output, 'fips-python:verify')).toBe('ran');
   });
 
   it('deleted outputs are restored from the cache, and still work', () => {

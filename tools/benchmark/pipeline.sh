@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the whole pipeline, every figure measured in this one run on this machine:
 #   nx cold        `nx run fips-python:build` with an empty private Nx cache (it also fills a loopback remote cache)
-#   nx warm        the same again, nothing changed (cache hits; verify runs again)
+#   nx warm        the same again, nothing changed (cache hits, sources and verify included)
 #   nx offline     the warm run again in a network namespace with only loopback (unshare -n, as root): no Debian
 #                  archive, no DNS; the sources stage uses the index it fetched before
 #   config change  `nx run fips-python:fips-config --securityChecks=false`: fipsinstall again, OpenSSL from cache

@@ -9,6 +9,10 @@
 //   toolchain-identity.js python [python] [--cc CC]    C compiler, and the interpreter the modules are built for
 //   toolchain-identity.js fips-config                  nothing but the fipskit code (the stage runs the prefix's own openssl)
 //   toolchain-identity.js package                      nothing but the fipskit code that lays out a bundle and its scripts
+//   toolchain-identity.js sources                      nothing but the fipskit code that resolves and locks sources
+//   toolchain-identity.js verify python                the interpreter verify starts: its version and binary, its standard
+//                                                      library (every file's size, inode and modification time) and what
+//                                                      its site directories hold (a .pth file or sitecustomize runs at start)
 // --cc is the CC the target declares in its "environment" option (builds never take CC from the environment):
 // a launcher in front ("ccache gcc") is named with its version, and the compiler behind it is what is asked.
 // Each also names the fipskit code that makes the stage's output (its package and core, tests left out), so
@@ -131,6 +135,9 @@ const STAGE_PACKAGES = {
   'fips-config': ['fips-config', 'core'],
   python: ['python-pcbuild', 'core'],
   package: ['fipskit', 'verify', 'fips-config', 'core'],
+  sources: ['core'],
+  // The checks and the evidence, and core's CMVP certificate data the verdict is judged against.
+  verify: ['verify', 'core'],
 };
 
 /** `fipskit` is the entry package; the others are @fipskit/<name>. */
@@ -197,15 +204,61 @@ function pythonTools(interpreter, cc) {
   ];
 }
 
+/**
+ * What an interpreter brings to a verify run besides its binary: the standard library by file size, inode and
+ * modification time (a package upgrade or an edited module changes them; nothing is read), and the top level of each
+ * site directory, where a .pth file or a sitecustomize changes what every start does.
+ */
+const VERIFY_PROBE = [
+  'import hashlib, os, site, sys, sysconfig',
+  'def entry(h, path, name):',
+  '    try: s = os.stat(path)',
+  '    except OSError: return',
+  '    h.update(("%s %d %d %d\\0" % (name, s.st_size, s.st_mtime_ns, s.st_ino)).encode())',
+  'def tree(top):',
+  '    h = hashlib.sha256()',
+  '    for root, dirs, files in os.walk(top):',
+  '        dirs[:] = sorted(d for d in dirs if d not in ("__pycache__", "test", "site-packages", "dist-packages"))',
+  '        for f in sorted(files): entry(h, os.path.join(root, f), os.path.relpath(os.path.join(root, f), top))',
+  '    return h.hexdigest()',
+  'def level(top):',
+  '    h = hashlib.sha256()',
+  '    try: names = sorted(os.listdir(top))',
+  '    except OSError: return "absent"',
+  '    for n in names: entry(h, os.path.join(top, n), n)',
+  '    return h.hexdigest()',
+  'print(sys.version.replace("\\n", " "))',
+  'print(os.path.realpath(sys.executable))',
+  'print(tree(sysconfig.get_paths()["stdlib"]))',
+  'sites = list(dict.fromkeys(site.getsitepackages() + [site.getusersitepackages()]))',
+  'print(" ".join("%s=%s" % (d, level(d)) for d in sites))',
+].join('\n');
+
+function verifyTools(interpreter) {
+  if (!interpreter) return ['python: none named'];
+  const result = spawnSync(interpreter, ['-I', '-S', '-c', VERIFY_PROBE], { encoding: 'utf8', windowsHide: true });
+  if (result.status !== 0) return [`python: cannot run ${interpreter}`];
+  const [version, executable, stdlib, sites] = result.stdout.split(/\r?\n/);
+  return [`python: ${version}`, `executable: ${sha256(executable)}`, `standard library: ${stdlib}`, `site directories: ${sites}`];
+}
+
 // Preloaded (-r … -e 0), no script path precedes the arguments.
 const args = process.argv.slice(require.main === module ? 2 : 1);
 const ccAt = args.indexOf('--cc');
 const cc = ccAt >= 0 ? args.splice(ccAt, 2)[1] : undefined;
 const [kind, interpreter] = args;
 const lines =
-  kind === 'openssl' ? opensslTools(cc) : kind === 'python' ? pythonTools(interpreter, cc) : kind === 'fips-config' || kind === 'package' ? [] : null;
+  kind === 'openssl'
+    ? opensslTools(cc)
+    : kind === 'python'
+      ? pythonTools(interpreter, cc)
+      : kind === 'verify'
+        ? verifyTools(interpreter)
+        : ['fips-config', 'package', 'sources'].includes(kind)
+          ? []
+          : null;
 if (!lines || (ccAt >= 0 && !cc)) {
-  console.error('usage: toolchain-identity.js openssl [--cc CC] | python [interpreter] [--cc CC] | fips-config | package');
+  console.error('usage: toolchain-identity.js openssl [--cc CC] | python [interpreter] [--cc CC] | verify python | fips-config | package | sources');
   process.exit(2);
 }
 console.log([...lines, fipskitCode(kind)].join('\n'));

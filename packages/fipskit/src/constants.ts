@@ -42,7 +42,7 @@ export function executorPackage(executor: string): string {
 const runScript = (script: string) => `node -r ${script} -e 0`;
 
 /** Runtime input naming the build tools (compiler, perl, make; MSVC and NASM on Windows) by their versions. */
-export function toolchainInput(stage: 'openssl' | 'fips-config' | 'python' | 'package', interpreter?: string, cc?: string): string {
+export function toolchainInput(stage: 'openssl' | 'fips-config' | 'python' | 'package' | 'sources' | 'verify', interpreter?: string, cc?: string): string {
   // Nx runs it through the platform's shell (sh or cmd.exe): a double-quoted value holds spaces in both, and nothing in it
   // may end the quotes early — a quote, $ or ` (sh), % (cmd.exe), a line break, or a trailing backslash, which turns the
   // closing quote into a literal one for sh and for the C runtime's argument parser.

@@ -97,3 +97,34 @@ describe('toolchain-identity.js: the compiler the build runs', () => {
     expect(identity(['openssl', '--cc', 'gcc'], `${system}:${process.env.PATH}`)).toEqual(a);
   });
 });
+
+describe('toolchain-identity.js verify: the interpreter a verify run starts', () => {
+  const python = '/usr/bin/python3.11';
+  const identity = (home: string) =>
+    execFileSync(process.execPath, [SCRIPT, 'verify', python], { encoding: 'utf8', env: { ...process.env, HOME: home } })
+      .trim()
+      .split('\n');
+
+  (process.platform === 'linux' ? it : it.skip)(
+    'names its version, binary, standard library and site directories; a .pth file in one is another identity',
+    () => {
+      const home = mkdtempSync(join(tmpdir(), 'fipskit-home-'));
+      const before = identity(home);
+      expect(before.map((line) => line.split(':')[0])).toEqual(['python', 'executable', 'standard library', 'site directories', 'fipskit code']);
+      expect(before[2]).toMatch(/^standard library: [0-9a-f]{64}$/);
+      expect(identity(home)).toEqual(before);
+      // A .pth file runs at every start that reads the user's site directory.
+      const userSite = execFileSync(python, ['-I', '-c', 'import site; print(site.getusersitepackages())'], { encoding: 'utf8', env: { HOME: home } }).trim();
+      mkdirSync(userSite, { recursive: true });
+      writeFileSync(join(userSite, 'zz-anything.pth'), 'import os\n');
+      const after = identity(home);
+      expect(after[3]).not.toBe(before[3]);
+      expect(after.filter((_, i) => i !== 3)).toEqual(before.filter((_, i) => i !== 3));
+    },
+  );
+
+  it('an interpreter that cannot run is named as such, never an empty identity', () => {
+    const out = execFileSync(process.execPath, [SCRIPT, 'verify', '/nonexistent/python3'], { encoding: 'utf8' });
+    expect(out).toMatch(/^python: cannot run \/nonexistent\/python3\nfipskit code: [0-9a-f]{64}\n$/);
+  });
+});

@@ -6,7 +6,7 @@ import { Command, ProcessRunner } from '../process/command';
 import { ProcessError } from '../process/process-error';
 import { RecordingRunner } from '../process/recording-runner';
 import { ExecaRunner } from '../process/execa-runner';
-import { checkDebianLock, debianLock, fetchDebianTarball, findDebianRelease, planDebianSources, privateApt } from './debian-archive';
+import { checkDebianLock, debianIndexUse, debianLock, fetchDebianTarball, findDebianRelease, planDebianSources, privateApt } from './debian-archive';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const TARBALL = 'pretend openssl 3.0.22 release';
@@ -320,6 +320,38 @@ describe('debian archive through a private apt configuration', () => {
       writeFileSync(cached, TARBALL);
       expect((await findDebianRelease('openssl', { kind: 'debian', version: '3.0' }, ctx())).release.upstreamVersion).toBe('3.0.22');
       expect(asked).toHaveLength(2);
+    });
+
+    it('debianIndexUse: reused only while the resolution would ask nobody, under a state that changes with everything that changes its answer', async () => {
+      const probe = async (url: string) => ({ status: url.includes('3.0.22') ? 404 : 200 });
+      let clock = Date.parse('2026-12-07T10:00:00Z');
+      const runner = aptRunner({ exitCode: 0, files: {} });
+      const ctx = () => ({ cacheDir, systemRoot, runner, probe, now: () => clock });
+      const spec = { kind: 'debian' as const, version: '3.0' };
+      expect(debianIndexUse(spec, ctx())).toEqual({ reused: false, why: expect.stringMatching(/^no index for these sources yet/) });
+      expect((await findDebianRelease('openssl', spec, ctx())).release.upstreamVersion).toBe('3.0.17');
+      clock += 3600_000;
+      const first = debianIndexUse(spec, ctx());
+      if (!first.reused) throw new Error(first.why);
+      // Used as it is, the index gives the same answer without apt-get update.
+      const updates = () => runner.commands.filter((c) => c.args.includes('update')).length;
+      const before = updates();
+      expect((await findDebianRelease('openssl', spec, ctx())).release.upstreamVersion).toBe('3.0.17');
+      expect(updates()).toBe(before);
+      expect(debianIndexUse(spec, ctx())).toEqual(first);
+      // The newest tarball in the content cache changes the answer (it is served by definition): the state changes too.
+      const cached = join(cacheDir, 'sha256', sha(TARBALL), 'openssl_3.0.22.orig.tar.gz');
+      mkdirSync(dirname(cached), { recursive: true });
+      writeFileSync(cached, TARBALL);
+      expect((await findDebianRelease('openssl', spec, ctx())).release.upstreamVersion).toBe('3.0.22');
+      const second = debianIndexUse(spec, ctx());
+      expect(second.reused && second.state).not.toBe(first.reused && first.state);
+      // Other suites have no index yet; a refresh or an index past its age asks the archive.
+      expect(debianIndexUse({ kind: 'debian', suites: ['trixie'] }, ctx()).reused).toBe(false);
+      expect(debianIndexUse(spec, { ...ctx(), index: { refresh: true } })).toEqual({ reused: false, why: 'a refresh is asked' });
+      expect(debianIndexUse(spec, { ...ctx(), index: { maxAgeHours: 0.5 } })).toEqual({ reused: false, why: 'the index is older than 0.5 h' });
+      clock += 24 * 3600_000;
+      expect(debianIndexUse(spec, ctx())).toEqual({ reused: false, why: 'the index is older than 24 h' });
     });
 
     it("says that a locked upload is no longer served, and what to run, instead of apt's transcript", async () => {

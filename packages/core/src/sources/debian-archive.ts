@@ -330,7 +330,7 @@ async function ensureSourceIndex(apt: PrivateApt, aptSources: string[], ctx: Deb
   const settled = settledInRun.get(ctx) ?? new Set<string>();
   settledInRun.set(ctx, settled);
   if (settled.has(key)) return;
-  if (have !== undefined && !ctx.index?.refresh && now - have <= maxAgeHours * HOUR) {
+  if (have !== undefined && isCurrent(have, ctx.index, now)) {
     print(`[sources] using Debian's source index fetched ${describeAge(now - have)} ago (fetched again after ${maxAgeHours} h, or now with --refresh)`);
     settled.add(key);
     return;
@@ -363,6 +363,49 @@ async function ensureSourceIndex(apt: PrivateApt, aptSources: string[], ctx: Deb
       'A release Debian published since then is not seen; run again with --refresh when online.',
   );
   settled.add(key);
+}
+
+/** Whether an index fetched at `fetchedAt` is used as it is under `policy`: no refresh asked, and no older than its age. */
+function isCurrent(fetchedAt: number, policy: IndexPolicy | undefined, now: number): boolean {
+  return !policy?.refresh && now - fetchedAt <= (policy?.maxAgeHours ?? DEFAULT_INDEX_MAX_AGE_HOURS) * HOUR;
+}
+
+/** What a resolution of a Debian source would start from: the index it would use as it is, or why it would ask the archive. */
+export type DebianIndexUse = { reused: true; state: string } | { reused: false; why: string };
+
+/**
+ * Whether resolving `spec` now would use fipskit's private index as it is, asking the archive nothing (the same rule
+ * as the resolution's). Then `state` names everything the resolution reads besides the spec: the index (its
+ * sources.list and when it was fetched), what the archive answered about its tarballs since, and which tarballs the
+ * content cache holds (one held is taken as served). Anything else, `why` says what the resolution would ask.
+ */
+export function debianIndexUse(spec: DebianSource, ctx: Pick<DebianArchiveContext, 'cacheDir' | 'systemRoot' | 'index' | 'now'>): DebianIndexUse {
+  let aptSources: string[];
+  try {
+    aptSources = planDebianSources(spec, ctx.systemRoot);
+  } catch (error) {
+    return { reused: false, why: (error as Error).message };
+  }
+  const apt = privateApt(ctx.cacheDir, aptSources);
+  const sourcesList = renderSourcesList(aptSources);
+  const stamp = readStamp(apt);
+  if (stamp?.sourcesList !== sourcesList) return { reused: false, why: `no index for these sources yet (${apt.dir})` };
+  const fetchedAt = Date.parse(stamp.fetchedAt);
+  if (!isCurrent(fetchedAt, ctx.index, (ctx.now ?? Date.now)())) {
+    return {
+      reused: false,
+      why: ctx.index?.refresh ? 'a refresh is asked' : `the index is older than ${ctx.index?.maxAgeHours ?? DEFAULT_INDEX_MAX_AGE_HOURS} h`,
+    };
+  }
+  const read = (file: string) => (existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'none');
+  const held = existsSync(join(ctx.cacheDir, 'sha256')) ? readdirSync(join(ctx.cacheDir, 'sha256')).sort().join(',') : '';
+  const state = [
+    `index ${apt.dir} fetched ${stamp.fetchedAt}`,
+    `lists ${readdirSync(apt.lists).sort().join(',')}`,
+    `served ${read(apt.served)}`,
+    `content cache ${createHash('sha256').update(held).digest('hex')}`,
+  ].join('\n');
+  return { reused: true, state };
 }
 
 /** Bounded waits for apt-get update: no retries, a connection that does not answer in 15 s is a failure. */

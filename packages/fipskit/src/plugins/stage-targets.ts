@@ -33,8 +33,16 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
   const targets: Record<string, TargetConfiguration> = {
     sources: {
       executor: EXECUTORS.sources,
-      // Resolution asks the archive what it offers now, so it must run every time; it is cheap.
-      cache: false,
+      // Cached under a key its executor's hasher completes with what the resolution reads: the Debian index it would
+      // use as it is and what the archive answered about it. When the resolution would ask the archive (no index, one
+      // older than indexMaxAgeHours, --refresh or FIPSKIT_REFRESH_SOURCES=1) or read a local source, the key is new and
+      // the stage runs.
+      cache: true,
+      inputs: [
+        // The fipskit code that resolves and locks (in a user's workspace, its package version too).
+        { runtime: toolchainInput('sources') },
+        ...ownPackageInput(EXECUTORS.sources, input.lockfilePackages),
+      ],
       options: {
         ...(input.openssl ? { openssl: input.openssl } : {}),
         ...(input.fipsProvider ? { fipsProvider: input.fipsProvider } : {}),
@@ -128,8 +136,19 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
     verify: {
       executor: EXECUTORS.verify,
       dependsOn: [windows ? 'install' : 'python'],
-      // A proof about this machine, now: never replayed from a cache.
-      cache: false,
+      // A proof about this machine, today: restored only under a key that holds everything its verdict depends on. The
+      // inputs below name the files and the machine; its executor's hasher adds the day (UTC), the kernel's FIPS
+      // switch, the audit report it cites, the environment and the Nx targets. On Windows it runs every time.
+      cache: true,
+      inputs: [
+        // Every file of every stage output it checks, as it is on disk now: the Python, the FIPS configuration, OpenSSL.
+        { dependentTasksOutputFiles: '**/*', transitive: true },
+        // The interpreter it starts: its binary, standard library and site directories.
+        { runtime: toolchainInput('verify', windows ? input.interpreter : input.mode === 'full' ? `${out('python')}/bin/python3` : input.interpreter) },
+        // The fipsinstall binding holds on this machine and checkout only.
+        { runtime: MACHINE_IDENTITY_INPUT },
+        ...ownPackageInput(EXECUTORS.verify, input.lockfilePackages),
+      ],
       options: {
         // On Windows the installed python.exe itself, started with none of fipskit's variables.
         python: windows ? input.interpreter! : `${out('python')}/bin/python3`,

@@ -7,7 +7,7 @@ import { ProcessRunner } from '../../process/command';
 import { defaultSourceCacheDir } from '../../sources/cache-dir';
 import { resolveSource } from '../../sources/resolve-source';
 import { DEFAULT_INDEX_MAX_AGE_HOURS } from '../../sources/debian-archive';
-import { probeRemoteCache } from '../../cache/remote-cache-probe';
+import { refreshAsked } from './sources-reuse';
 import { SourceLock, SourceProduct, SourceSpec } from '../../sources/source-spec';
 import { SourcesOptions } from './schema';
 
@@ -31,7 +31,7 @@ export default async function sourcesExecutor(
     runner: deps.runner ?? new ExecaRunner(),
     // FIPSKIT_REFRESH_SOURCES=1 asks for it from a whole build (nx run <project>:build), which passes no option to sources.
     index: {
-      refresh: (options.refresh ?? false) || process.env.FIPSKIT_REFRESH_SOURCES === '1',
+      refresh: refreshAsked(options, process.env),
       maxAgeHours: options.indexMaxAgeHours ?? DEFAULT_INDEX_MAX_AGE_HOURS,
     },
     print,
@@ -51,9 +51,6 @@ export default async function sourcesExecutor(
       print(`[sources] ${what} ${lock.version} from ${lock.origin}: ${lock.location} (sha256 ${lock.sha256})`);
       locks.push([lock, file]);
     }
-    // The first stage of every build: the one place to say that the remote cache Nx is about to use is unwell.
-    const remote = await probeRemoteCache();
-    if (remote && !remote.ok) print(`[sources] warning: ${remote.message}`);
     const outputDir = resolvePath(options.outputPath);
     mkdirSync(outputDir, { recursive: true });
     for (const [lock, file] of locks) writeFileSync(join(outputDir, file), JSON.stringify(lock, null, 2) + '\n');

@@ -92,8 +92,10 @@ describe('project generator', () => {
       'plan',
       'audit',
     ]);
+    // Cached under a key the sources executor's hasher completes with the Debian index it would use as it is.
     expect(targets.sources).toMatchObject({
-      cache: false,
+      cache: true,
+      inputs: [{ runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 sources' }],
       options: {
         openssl: { kind: 'debian', package: 'openssl', version: '3.0' },
         python: { kind: 'debian', package: 'python3.11', version: '3.11.2' },
@@ -131,8 +133,14 @@ describe('project generator', () => {
       { runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 python "/usr/bin/python3.11"' },
     ]);
     expect(targets.openssl.inputs).toContainEqual({ runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 openssl' });
-    // verify is a statement about this machine now: never from a cache.
-    expect(targets.verify).toMatchObject({ dependsOn: ['python'], cache: false, options: { python: 'out/fp/python/bin/python3', profile: 'rhel-compatible' } });
+    // verify is a statement about this machine today: restored only when every file it checks, the interpreter and the
+    // machine are the same (its executor's hasher adds the day, the kernel's FIPS switch, the audit, the environment).
+    expect(targets.verify).toMatchObject({ dependsOn: ['python'], cache: true, options: { python: 'out/fp/python/bin/python3', profile: 'rhel-compatible' } });
+    expect(targets.verify.inputs).toEqual([
+      { dependentTasksOutputFiles: '**/*', transitive: true },
+      { runtime: 'node -r @fipskit/core/bin/toolchain-identity.js -e 0 verify "/usr/bin/python3.11"' },
+      { runtime: 'node -r @fipskit/fips-config/bin/machine-identity.js -e 0' },
+    ]);
     expect(targets.build.dependsOn).toEqual(['verify']);
     for (const target of Object.values(targets)) expect(target.metadata?.description).toMatch(/^.{20,}$/);
     // Nothing machine-specific may reach the project graph.
