@@ -202,7 +202,8 @@ describe('nx run fips-python:build on a fresh workspace', () => {
     const alone = runNx(['run', 'fips-python:verify', '--excludeTaskDependencies'], env);
     expect(taskOutcome(alone.output, 'fips-python:verify')).toBe('ran');
     expect(alone.status).not.toBe(0);
-    expect(readReport('verify').passed).toBe(false);
+    // The prefix's own openssl cannot even make the test certificate: the FIPS provider fails its self-test and loads no algorithm.
+    expect(alone.output).toMatch(/\[verify\] create a throwaway CA \(FIPS mode\) failed[\s\S]*unsupported/);
     // With them, Nx first restores the openssl output it cached (the module's bytes are back), and the proof made on
     // exactly those bytes today is restored with it.
     const whole = runNx(['run', 'fips-python:verify'], env);

@@ -7,7 +7,8 @@
 #   config change  `nx run fips-python:fips-config --securityChecks=false`: fipsinstall again, OpenSSL from cache
 #   remote restore `nx run fips-python:build` in a fresh checkout at another path with its own empty local cache,
 #                  restoring OpenSSL and the Python stage from the remote cache
-#   installed      the packed packages installed into a fresh workspace, as a user has them: cold, then warm
+#   installed      the packed packages installed into a fresh workspace, as a user has them: cold, then warm, Nx's
+#                  floor there, warm with the daemon, and a copy of that workspace restoring from the remote cache
 #                  (FIPSKIT_BENCH_SKIP_INSTALLED=1 leaves it out)
 #   recipe         the recipe's steps with the bare tools: Configure enable-fips, make, make install_sw
 #                  install_ssldirs install_docs install_fips, fipsinstall, and a full CPython build against it
@@ -133,13 +134,12 @@ git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parent
 cp -a node_modules "$checkout/"
 t=$(now); (cd "$checkout" && env $(private_nx b) npx nx run fips-python:build >"$work/nx-remote.log" 2>&1); nx_remote=$(since "$t")
 outcome "$work/nx-remote.log" openssl | grep -q 'remote cache' || { echo "the fresh checkout did not restore OpenSSL from the remote cache" >&2; exit 1; }
-unset NX_SELF_HOSTED_REMOTE_CACHE_SERVER
 
 # The product as users get it: the packed packages (compiled JavaScript) installed from their tarballs into a fresh
 # workspace with this repository's Nx, the committed project's fipskit.json, nx g fipskit:init; cold, then warm.
 # In this repository the plugin and the executors are TypeScript workspace packages: Nx scans the workspace's projects
 # to resolve a local plugin and compiles each executor on load, which a user's workspace does not do.
-installed_cold=skipped; installed_warm=skipped; installed_floor=skipped; installed_daemon=skipped
+installed_cold=skipped; installed_warm=skipped; installed_floor=skipped; installed_daemon=skipped; installed_remote=skipped
 if [ -z "${FIPSKIT_BENCH_SKIP_INSTALLED:-}" ]; then
   step "the packed packages installed in a fresh workspace (log: $work/installed.log)"
   user=$work/user
@@ -160,7 +160,21 @@ if [ -z "${FIPSKIT_BENCH_SKIP_INSTALLED:-}" ]; then
   (cd "$user" && env $(private_nx u) NX_DAEMON=true npx nx run fips-python:build >/dev/null 2>&1)
   t=$(now); (cd "$user" && env $(private_nx u) NX_DAEMON=true npx nx run fips-python:build >"$work/installed-daemon.log" 2>&1); installed_daemon=$(since "$t")
   (cd "$user" && env $(private_nx u) npx nx daemon --stop >/dev/null 2>&1) || true
+  # Another user's copy of that workspace at another path, with its own empty local cache: the stages come from the
+  # remote cache the cold run filled; fips-config (bound to this machine and checkout) and verify (its evidence names
+  # this checkout) run there.
+  step "installed: remote-cache restore in a copy of the workspace"
+  user2=$work/user2
+  mkdir -p "$user2"
+  (cd "$user" && tar cf - --exclude=./dist --exclude=./tmp --exclude=./.nx .) | (cd "$user2" && tar xf -)
+  t=$(now); (cd "$user2" && env $(private_nx v) npx nx run fips-python:build >"$work/installed-remote.log" 2>&1); installed_remote=$(since "$t")
+  outcome "$work/installed-remote.log" openssl | grep -q 'remote cache' || { echo "the copy of the workspace did not restore OpenSSL from the remote cache" >&2; exit 1; }
+  # No build stage ran there: a run leaves its build directory and log under tmp/fipskit/<project>/<stage>.
+  for stage in openssl python; do
+    if [ -e "$user2/tmp/fipskit/fips-python/$stage" ]; then echo "the copy of the workspace ran the $stage stage" >&2; exit 1; fi
+  done
 fi
+unset NX_SELF_HOSTED_REMOTE_CACHE_SERVER
 
 openssl_tgz=$(tarball_of openssl)
 cpython_tgz=$(tarball_of cpython)
@@ -221,6 +235,7 @@ machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' 
 | installed packages in a user's workspace: nx warm, nothing changed | $installed_warm | $(ratio "$installed_warm" "$installed_cold") (to its cold) |
 | installed packages: nx warm with the Nx daemon (a developer's default) | $installed_daemon | $(ratio "$installed_daemon" "$installed_cold") (to its cold) |
 | installed packages: Nx's floor, \`nx run fips-python:build --excludeTaskDependencies\` (no stage runs) | $installed_floor | $(ratio "$installed_floor" "$installed_cold") (to its cold) |
+| installed packages: remote-cache restore in a copy of the workspace (no compiler run) | $installed_remote | $(ratio "$installed_remote" "$installed_cold") (to its cold) |
 | recipe by hand (OpenSSL make + install_docs, full CPython build) | $recipe | $(ratio "$recipe" "$nx_cold") |
 | of which OpenSSL (Configure, make with tests, install with docs, fipsinstall) | $recipe_openssl | $(ratio "$recipe_openssl" "$recipe") of the recipe |
 | of which CPython (configure, make, make altinstall) | $recipe_python | $(ratio "$recipe_python" "$recipe") of the recipe |
@@ -229,6 +244,7 @@ machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' 
 | the same at the end | $necessary_after | $(ratio "$necessary_after" "$nx_cold") |
 | necessary commands by hand, mean | $necessary | $(ratio "$necessary" "$nx_cold") |
 nx cold / recipe: $(ratio "$nx_cold" "$recipe")   nx cold / necessary commands: $(ratio "$nx_cold" "$necessary")   full mode cold / recipe: $(ratio "$full" "$recipe")
+installed cold / necessary commands: $(ratio "$installed_cold" "$necessary")   installed warm − Nx's floor: $(case "$installed_warm$installed_floor" in *skipped*) echo -;; *) awk -v a="$installed_warm" -v b="$installed_floor" 'BEGIN { printf "%.1f s", a - b }';; esac)
 $full_block
 Where the cold run's time goes, next to the necessary commands (seconds):
 $(node tools/run-ts.js tools/benchmark/breakdown.ts table "$work/nx-cold.log" "${phases[@]}")
