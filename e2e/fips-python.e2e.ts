@@ -222,6 +222,16 @@ describe('nx run fips-python:build on a fresh workspace', () => {
     expect(taskOutcome(reaching.output, 'fips-python:verify')).toBe('ran');
   });
 
+  it("FIPSKIT_REFRESH_SOURCES=1 resolves again from Debian's archive, never from the cache; the same locks leave OpenSSL cached", () => {
+    const locks = ['openssl', 'cpython'].map((p) => readFileSync(join(dist, 'sources', `${p}.source.json`), 'utf8'));
+    const refreshed = runNx(['run', 'fips-python:build'], { ...env, FIPSKIT_REFRESH_SOURCES: '1' });
+    expect(refreshed.status).toBe(0);
+    expect(taskOutcome(refreshed.output, 'fips-python:sources')).toBe('ran');
+    expect(refreshed.output).toContain("[sources] asking Debian's archive for its current source index");
+    expect(['openssl', 'cpython'].map((p) => readFileSync(join(dist, 'sources', `${p}.source.json`), 'utf8'))).toEqual(locks);
+    expect(taskOutcome(refreshed.output, 'fips-python:openssl')).toMatch(/cache|existing outputs/);
+  });
+
   it('deleted outputs are restored from the cache, and still work', () => {
     rmSync(join(dist, 'openssl'), { recursive: true, force: true });
     const restored = runNx(['run', 'fips-python:fips-config'], env);

@@ -18,6 +18,14 @@ function ownPackageInput(executor: string, known: ReadonlySet<string> | undefine
 }
 
 /**
+ * The interpreter verify (and compliance) start: on Windows the installed python.exe itself, started with none of
+ * fipskit's variables; elsewhere the python stage's launcher. `plan` shows the same for a platform it plans for.
+ */
+export function verifiedPython(platform: string | undefined, interpreter: string | undefined, pythonOutput: string): string {
+  return platform === 'win32' && interpreter ? interpreter : `${pythonOutput}/bin/python3`;
+}
+
+/**
  * The stage targets. Each declares exactly what its result depends on, so Nx reruns a stage only when
  * one of those changed, and never reuses the machine-specific fipsinstall output on another machine.
  */
@@ -144,14 +152,14 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
         // Every file of every stage output it checks, as it is on disk now: the Python, the FIPS configuration, OpenSSL.
         { dependentTasksOutputFiles: '**/*', transitive: true },
         // The interpreter it starts: its binary, standard library and site directories.
-        { runtime: toolchainInput('verify', windows ? input.interpreter : input.mode === 'full' ? `${out('python')}/bin/python3` : input.interpreter) },
+        // (An overlay's launcher starts the interpreter it was made from: that one's library and site directories count.)
+        { runtime: toolchainInput('verify', input.mode === 'full' ? verifiedPython(input.platform, input.interpreter, out('python')) : input.interpreter) },
         // The fipsinstall binding holds on this machine and checkout only.
         { runtime: MACHINE_IDENTITY_INPUT },
         ...ownPackageInput(EXECUTORS.verify, input.lockfilePackages),
       ],
       options: {
-        // On Windows the installed python.exe itself, started with none of fipskit's variables.
-        python: windows ? input.interpreter! : `${out('python')}/bin/python3`,
+        python: verifiedPython(input.platform, input.interpreter, out('python')),
         opensslPath: opensslOut('openssl'),
         fipsConfigPath: opensslOut('fips-config'),
         outputPath: out('verify'),
@@ -231,7 +239,7 @@ export function stageTargets(input: StageTargetsInput): Record<string, TargetCon
       cache: false,
       options: {
         reportPath: `${out('verify')}/report.json`,
-        python: windows ? input.interpreter! : `${out('python')}/bin/python3`,
+        python: verifiedPython(input.platform, input.interpreter, out('python')),
         outputPath: out('compliance'),
       },
       outputs: ['{options.outputPath}'],

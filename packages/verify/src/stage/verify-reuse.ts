@@ -2,11 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { ProjectsConfigurations } from '@nx/devkit';
+import type { CacheReuse } from '@fipskit/core/task-options';
 import { VerifyOptions } from '../executors/verify/schema';
 import { targetConfigurationDigest } from './target-configuration';
-
-/** Whether a verify report can be taken from Nx's cache, and under what besides the task's declared inputs. */
-export type VerifyReuse = { reusable: true; state: string } | { reusable: false; why: string };
 
 export interface VerifyReuseContext {
   root: string;
@@ -57,7 +55,7 @@ function readFipsSwitch(): string | undefined {
  * Nx output, nor for an interpreter other than the target's (`--python=…`, to compare), whose files no input covers, nor
  * in a run without the stages it checks, whose files Nx then leaves out of the key.
  */
-export function verifyReuse(options: VerifyOptions, ctx: VerifyReuseContext): VerifyReuse {
+export function verifyReuse(options: VerifyOptions, ctx: VerifyReuseContext): CacheReuse {
   if (ctx.platform === 'win32') return { reusable: false, why: 'on Windows the files verify checks are in the installed Python, outside any Nx output' };
   if (!ctx.stagesInRun)
     return { reusable: false, why: 'the stages it checks are not in this run (--excludeTaskDependencies), so their files are not in the key' };

@@ -1,12 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
 import type { CustomHasher } from '@nx/devkit';
 import { workspaceRoot } from '@nx/devkit';
 import { probeRemoteCache } from '../../cache/remote-cache-probe';
-import { hasherEnvironment, taskOptions } from '../../cache/task-options';
+import { completeHash, hasherEnvironment, taskOptions } from '../../cache/task-options';
 import { SourcesOptions } from './schema';
 import { sourcesReuse } from './sources-reuse';
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * The sources task's cache key: Nx's own hash of its inputs and options, and what the resolution reads besides
@@ -18,12 +15,7 @@ const sourcesHasher: CustomHasher = async (task, context) => {
   const env = hasherEnvironment(context);
   const [base, remote] = await Promise.all([context.hasher.hashTask(task, context.taskGraph, env), probeRemoteCache(env)]);
   if (remote && !remote.ok) console.log(`[sources] warning: ${remote.message}`);
-  const reuse = sourcesReuse(taskOptions<SourcesOptions>(task, context), { workspaceRoot, env, now: Date.now() });
-  const state = reuse.reusable ? reuse.state : `resolved afresh (${reuse.why}): ${randomUUID()}`;
-  return {
-    value: sha256(`${base.value}\0${state}`),
-    details: { ...base.details, nodes: { ...base.details.nodes, 'fipskit:resolution': sha256(state) } },
-  };
+  return completeHash(base, 'fipskit:resolution', sourcesReuse(taskOptions<SourcesOptions>(task, context), { workspaceRoot, env, now: Date.now() }));
 };
 
 export default sourcesHasher;

@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { CacheReuse } from '../../cache/task-options';
 import { defaultSourceCacheDir } from '../../sources/cache-dir';
 import { DEFAULT_INDEX_MAX_AGE_HOURS, debianIndexUse } from '../../sources/debian-archive';
 import { SourceSpec } from '../../sources/source-spec';
 import { SourcesOptions } from './schema';
-
-/** Whether the locks a sources run would write can be taken from Nx's cache, and under what. */
-export type SourcesReuse = { reusable: true; state: string } | { reusable: false; why: string };
 
 export interface SourcesReuseContext {
   workspaceRoot: string;
@@ -29,7 +27,7 @@ export function refreshAsked(options: Pick<SourcesOptions, 'refresh'>, env: Node
  * one older than indexMaxAgeHours, a refresh) or read a local source, whose bytes only hashing them can tell: then
  * the stage runs, as it always did.
  */
-export function sourcesReuse(options: SourcesOptions, ctx: SourcesReuseContext): SourcesReuse {
+export function sourcesReuse(options: SourcesOptions, ctx: SourcesReuseContext): CacheReuse {
   if (refreshAsked(options, ctx.env)) return { reusable: false, why: 'a refresh is asked' };
   const cacheDir = options.cacheDir
     ? isAbsolute(options.cacheDir)

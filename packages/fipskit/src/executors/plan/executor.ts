@@ -28,6 +28,7 @@ import { buildWindowsInstallPlan, builtFileNames, defaultBackupDir, normalizePyt
 import { PlanOptions } from './schema';
 import { CheckedStageTarget, STAGES, findStage } from './lib/pipeline-targets';
 import { writePlanFiles } from './lib/plan-files';
+import { verifiedPython } from '../../plugins/stage-targets';
 
 export interface PlanDeps {
   runner?: ProcessRunner;
@@ -115,8 +116,7 @@ export default async function planExecutor(options: PlanOptions, context: Execut
     // Last, what proves it: the checks inside that interpreter (the installed python.exe on Windows).
     const verify = findStage(context, STAGES.verify);
     if (verify) {
-      // The interpreter the stage targets give verify: the installed python.exe on Windows, else the python stage's launcher.
-      const verifyPython = platform === 'win32' && interpreter ? interpreter : `${pythonOptions.outputPath}/bin/python3`;
+      const verifyPython = verifiedPython(platform, interpreter, pythonOptions.outputPath);
       plans.push(
         await STAGES.verify.plan({ ...verify.options, python: verifyPython }, { ...request(verify.project), openssl: plannedBuildInfo(opensslLock, platform) }),
       );

@@ -1,12 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
 import type { CustomHasher } from '@nx/devkit';
 import { workspaceRoot } from '@nx/devkit';
 // The light entry: a hasher is loaded in Nx's own process, which need not load the rest of core.
-import { hasherEnvironment, taskOptions } from '@fipskit/core/task-options';
+import { completeHash, hasherEnvironment, taskOptions } from '@fipskit/core/task-options';
 import { VerifyOptions } from './schema';
 import { verifyReuse } from '../../stage/verify-reuse';
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * The verify task's cache key: Nx's own hash of its inputs and options, and what else its verdict depends on
@@ -25,11 +22,7 @@ const verifyHasher: CustomHasher = async (task, context) => {
     projectsConfigurations: context.projectsConfigurations,
     stagesInRun: (context.taskGraph.dependencies[task.id] ?? []).length > 0,
   });
-  const state = reuse.reusable ? reuse.state : `proved afresh (${reuse.why}): ${randomUUID()}`;
-  return {
-    value: sha256(`${base.value}\0${state}`),
-    details: { ...base.details, nodes: { ...base.details.nodes, 'fipskit:verdict-inputs': sha256(state) } },
-  };
+  return completeHash(base, 'fipskit:verdict-inputs', reuse);
 };
 
 export default verifyHasher;
