@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
 # Benchmark of the whole pipeline, every figure measured in this one run on this machine:
-#   nx cold        `nx run fips-python:build` with an empty private Nx cache (it also fills a loopback remote cache)
+#   nx cold        `nx run fips-python:build` with an empty private Nx cache and no remote cache
 #   nx warm        the same again, nothing changed (cache hits, sources and verify included)
 #   nx offline     the warm run again in a network namespace with only loopback (unshare -n, as root): no Debian
 #                  archive, no DNS; the sources stage uses the index it fetched before
 #   config change  `nx run fips-python:fips-config --securityChecks=false`: fipsinstall again, OpenSSL from cache
+#   remote fill    the cold run again with another empty private cache, filling a loopback remote cache
 #   remote restore `nx run fips-python:build` in a fresh checkout at another path with its own empty local cache,
 #                  restoring OpenSSL and the Python stage from the remote cache
-#   installed      the packed packages installed into a fresh workspace, as a user has them: cold, then warm, Nx's
-#                  floor there, warm with the daemon, and a copy of that workspace restoring from the remote cache
-#                  (FIPSKIT_BENCH_SKIP_INSTALLED=1 leaves it out)
+#   installed      the packed packages installed into a fresh workspace, as a user has them (no remote cache, as
+#                  `nx g fipskit:init` leaves it): cold, then warm, Nx's floor there, warm with the daemon; then cold
+#                  again with an empty local cache, filling the loopback remote cache, and a copy of that workspace
+#                  restoring from it (FIPSKIT_BENCH_SKIP_INSTALLED=1 leaves it out)
 #   recipe         the recipe's steps with the bare tools: Configure enable-fips, make, make install_sw
 #                  install_ssldirs install_docs install_fips, fipsinstall, and a full CPython build against it
-#   necessary      only the commands the product needs, by hand: Configure enable-fips no-tests no-legacy,
-#                  make build_generated, make <libcrypto, libssl, fips provider, openssl>, fipsinstall, and the
-#                  four compiler runs of the overlay (_ssl, _hashlib); run twice, right before the cold run and at
-#                  the end, because this machine's speed drifts by more than the 5 % the ratio is meant to resolve:
-#                  the cold run is compared with their mean, and both are printed
+#   necessary      only the commands the product needs, by hand: Configure enable-fips no-tests, make
+#                  build_generated, make <libcrypto, libssl, fips and legacy providers, openssl> (what the openssl
+#                  stage builds by default), fipsinstall, and the
+#                  four compiler runs of the overlay (_ssl, _hashlib); run three times, right before the cold run,
+#                  between it and the installed workspace's cold run, and right after that, because this machine's
+#                  speed drifts by more than the 5 % the ratio is meant to resolve: each cold run is compared with
+#                  the mean of the two runs beside it, all three are printed
+# Every cold run and every run of the necessary commands is timed twice: wall seconds, and the processor seconds
+# (user + system) of its whole process tree. A busy neighbour on shared cores stretches the first, hardly the second:
+# the ratios are given in both.
 #   full mode      `nx run fips-python-full:build` cold, in a copy of the workspace with one more project: the same
 #                  OpenSSL and CPython source with `"mode": "full"` (a whole CPython built against the FIPS OpenSSL),
 #                  compared with the recipe, which also builds a whole CPython
@@ -34,6 +41,9 @@ export NX_DAEMON=false NX_TUI=false NX_NO_CLOUD=true
 private_nx() { echo "NX_CACHE_DIRECTORY=$work/$1/cache NX_WORKSPACE_DATA_DIRECTORY=$work/$1/data"; }
 
 now() { date +%s.%N; }
+# cpu_of FILE: the processor seconds (user + system, the whole process tree) /usr/bin/time wrote to FILE
+cpu_of() { awk '{ printf "%.1f", $1 + $2 }' "$1"; }
+cputime() { local out=$1; shift; /usr/bin/time -f '%U %S' -o "$out" "$@"; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 step() { echo "[bench] $*" >&2; }
 # What Nx did with a task (local cache, remote cache, ran, …), read from its output without the colours Nx adds under
@@ -76,7 +86,9 @@ openssl_by_hand() {
 # necessary_by_hand NAME: only the commands the product needs (prints seconds; phases in $work/NAME.phases)
 necessary_by_hand() {
   local name=$1 t t2 openssl_s python_s
-  openssl_s=$(openssl_by_hand "$name" no-tests no-legacy -- libcrypto.so.3 libssl.so.3 providers/fips.so apps/openssl --)
+  # What the product builds by default: the legacy provider module is among it (legacyProvider, for programs that load
+  # it themselves), so it is built here too.
+  openssl_s=$(openssl_by_hand "$name" no-tests -- libcrypto.so.3 libssl.so.3 providers/fips.so providers/legacy.so apps/openssl --)
   t=$(now)
   local py=$work/$name-overlay prefix=$work/$name
   mkdir -p "$py/src" "$py/out/ext"
@@ -98,22 +110,33 @@ necessary_by_hand() {
 # The bare commands need the locked tarballs: the sources stage resolves them (it is never cached), the content
 # cache of an earlier build holds them. On a machine that never built, the first measurement waits for the end.
 env $(private_nx a) npx nx run fips-python:sources >"$work/sources.log" 2>&1 || { cat "$work/sources.log" >&2; exit 1; }
+# necessary NAME: the necessary commands by hand, their wall seconds printed, their processor seconds in $work/NAME.cpu
+necessary() {
+  step "necessary commands by hand, $2 (log: $work/$1.log)"
+  export -f necessary_by_hand openssl_by_hand now since
+  export work jobs root openssl_tgz cpython_tgz
+  /usr/bin/time -f '%U %S' -o "$work/$1.time" bash -c 'set -euo pipefail; necessary_by_hand "$1" >"$work/$1.wall"' _ "$1"
+  cpu_of "$work/$1.time" >"$work/$1.cpu"
+  cat "$work/$1.wall"
+}
 necessary_before=skipped
 if openssl_tgz=$(tarball_of openssl 2>/dev/null) && cpython_tgz=$(tarball_of cpython 2>/dev/null); then
-  step "necessary commands by hand, before the cold run (log: $work/necessary-before.log)"
-  necessary_before=$(necessary_by_hand necessary-before)
+  necessary_before=$(necessary necessary-before "right before the cold run")
 fi
 
 step "nx cold (log: $work/nx-cold.log)"
+# Without a remote cache, as a workspace has one until it is set up (the remote cache's upload is measured below).
+local_only=(env -u NX_SELF_HOSTED_REMOTE_CACHE_SERVER)
 rm -rf dist/fips-python tmp/fipskit/fips-python
 # Every line stamped with the seconds since the start, for the breakdown.
-t=$(now); env $(private_nx a) npx nx run fips-python:build 2>&1 | node tools/run-ts.js tools/benchmark/breakdown.ts stamp "$t" >"$work/nx-cold.log"
-nx_cold=$(since "$t")
+t=$(now)
+cputime "$work/nx-cold.time" "${local_only[@]}" $(private_nx a) npx nx run fips-python:build 2>&1 | node tools/run-ts.js tools/benchmark/breakdown.ts stamp "$t" >"$work/nx-cold.log"
+nx_cold=$(since "$t"); nx_cold_cpu=$(cpu_of "$work/nx-cold.time")
 step "nx warm"
-t=$(now); env $(private_nx a) npx nx run fips-python:build >"$work/nx-warm.log" 2>&1; nx_warm=$(since "$t")
+t=$(now); "${local_only[@]}" $(private_nx a) npx nx run fips-python:build >"$work/nx-warm.log" 2>&1; nx_warm=$(since "$t")
 outcome "$work/nx-warm.log" openssl | grep -q 'cache' || { echo "warm run did not hit the cache" >&2; exit 1; }
 # Once more, every line stamped, for the warm breakdown (the stamping is not in the measured run).
-t=$(now); env $(private_nx a) npx nx run fips-python:build 2>&1 | node tools/run-ts.js tools/benchmark/breakdown.ts stamp "$t" >"$work/nx-warm-stamped.log"
+t=$(now); "${local_only[@]}" $(private_nx a) npx nx run fips-python:build 2>&1 | node tools/run-ts.js tools/benchmark/breakdown.ts stamp "$t" >"$work/nx-warm-stamped.log"
 nx_offline=skipped
 if unshare -n true 2>/dev/null; then
   step "nx warm, offline (only loopback)"
@@ -124,8 +147,14 @@ if unshare -n true 2>/dev/null; then
   grep -q "using Debian's source index fetched" "$work/nx-offline.log" || { echo "the offline run did not say which index it used" >&2; exit 1; }
 fi
 step "config-only change"
-t=$(now); env $(private_nx a) npx nx run fips-python:fips-config --securityChecks=false >"$work/nx-config.log" 2>&1; nx_config=$(since "$t")
-env $(private_nx a) npx nx run fips-python:fips-config >/dev/null 2>&1
+t=$(now); "${local_only[@]}" $(private_nx a) npx nx run fips-python:fips-config --securityChecks=false >"$work/nx-config.log" 2>&1; nx_config=$(since "$t")
+"${local_only[@]}" $(private_nx a) npx nx run fips-python:fips-config >/dev/null 2>&1
+
+# A team's first build: cold again with an empty local cache, filling the loopback remote cache (what the upload
+# costs is the difference to the cold run above).
+step "nx cold again, filling a remote cache (log: $work/nx-cold-remote.log)"
+rm -rf dist/fips-python tmp/fipskit/fips-python
+t=$(now); env $(private_nx f) npx nx run fips-python:build >"$work/nx-cold-remote.log" 2>&1; nx_cold_remote=$(since "$t")
 
 step "remote restore in a fresh checkout"
 checkout=$work/checkout
@@ -139,7 +168,8 @@ outcome "$work/nx-remote.log" openssl | grep -q 'remote cache' || { echo "the fr
 # workspace with this repository's Nx, the committed project's fipskit.json, nx g fipskit:init; cold, then warm.
 # In this repository the plugin and the executors are TypeScript workspace packages: Nx scans the workspace's projects
 # to resolve a local plugin and compiles each executor on load, which a user's workspace does not do.
-installed_cold=skipped; installed_warm=skipped; installed_floor=skipped; installed_daemon=skipped; installed_remote=skipped
+necessary_mid=skipped; necessary_after=skipped; installed_cold_cpu=skipped
+installed_cold=skipped; installed_cold_remote=skipped; installed_warm=skipped; installed_floor=skipped; installed_daemon=skipped; installed_remote=skipped
 if [ -z "${FIPSKIT_BENCH_SKIP_INSTALLED:-}" ]; then
   step "the packed packages installed in a fresh workspace (log: $work/installed.log)"
   user=$work/user
@@ -151,17 +181,29 @@ if [ -z "${FIPSKIT_BENCH_SKIP_INSTALLED:-}" ]; then
       env $(private_nx u) npx nx g fipskit:init --no-interactive)
   } >"$work/installed.log" 2>&1
   cp fips-python/fipskit.json "$user/fips-python/fipskit.json"
-  t=$(now); (cd "$user" && env $(private_nx u) npx nx run fips-python:build >"$work/installed-cold.log" 2>&1); installed_cold=$(since "$t")
-  t=$(now); (cd "$user" && env $(private_nx u) npx nx run fips-python:build >"$work/installed-warm.log" 2>&1); installed_warm=$(since "$t")
+  openssl_tgz=$(tarball_of openssl); cpython_tgz=$(tarball_of cpython)
+  necessary_mid=$(necessary necessary-mid "between the two cold runs")
+  step "installed: nx cold (log: $work/installed-cold.log)"
+  t=$(now)
+  (cd "$user" && cputime "$work/installed-cold.time" "${local_only[@]}" $(private_nx u) npx nx run fips-python:build 2>&1 |
+    node "$root/tools/run-ts.js" "$root/tools/benchmark/breakdown.ts" stamp "$t" >"$work/installed-cold.log")
+  installed_cold=$(since "$t"); installed_cold_cpu=$(cpu_of "$work/installed-cold.time")
+  necessary_after=$(necessary necessary-after "right after the installed workspace's cold run")
+  t=$(now); (cd "$user" && "${local_only[@]}" $(private_nx u) npx nx run fips-python:build >"$work/installed-warm.log" 2>&1); installed_warm=$(since "$t")
   outcome "$work/installed-warm.log" openssl | grep -q 'cache' || { echo "the installed workspace's warm run did not hit the cache" >&2; exit 1; }
   # Nx's own floor there: the same command with the stages left out (build itself is a no-op target).
-  t=$(now); (cd "$user" && env $(private_nx u) npx nx run fips-python:build --excludeTaskDependencies >/dev/null 2>&1); installed_floor=$(since "$t")
+  t=$(now); (cd "$user" && "${local_only[@]}" $(private_nx u) npx nx run fips-python:build --excludeTaskDependencies >/dev/null 2>&1); installed_floor=$(since "$t")
   # With the Nx daemon, as Nx runs on a developer's machine by default (CI turns it off): the second run is measured.
-  (cd "$user" && env $(private_nx u) NX_DAEMON=true npx nx run fips-python:build >/dev/null 2>&1)
-  t=$(now); (cd "$user" && env $(private_nx u) NX_DAEMON=true npx nx run fips-python:build >"$work/installed-daemon.log" 2>&1); installed_daemon=$(since "$t")
+  (cd "$user" && "${local_only[@]}" $(private_nx u) NX_DAEMON=true npx nx run fips-python:build >/dev/null 2>&1)
+  t=$(now); (cd "$user" && "${local_only[@]}" $(private_nx u) NX_DAEMON=true npx nx run fips-python:build >"$work/installed-daemon.log" 2>&1); installed_daemon=$(since "$t")
   (cd "$user" && env $(private_nx u) npx nx daemon --stop >/dev/null 2>&1) || true
+  # A team's first build: cold again with an empty local cache, filling the loopback remote cache (what uploading
+  # costs is the difference to the cold run above).
+  step "installed: nx cold, filling a remote cache (log: $work/installed-cold-remote.log)"
+  rm -rf "$user/dist" "$user/tmp"
+  t=$(now); (cd "$user" && env $(private_nx w) npx nx run fips-python:build >"$work/installed-cold-remote.log" 2>&1); installed_cold_remote=$(since "$t")
   # Another user's copy of that workspace at another path, with its own empty local cache: the stages come from the
-  # remote cache the cold run filled; fips-config (bound to this machine and checkout) and verify (its evidence names
+  # remote cache that run filled; fips-config (bound to this machine and checkout) and verify (its evidence names
   # this checkout) run there.
   step "installed: remote-cache restore in a copy of the workspace"
   user2=$work/user2
@@ -209,16 +251,25 @@ if [ -z "${FIPSKIT_BENCH_SKIP_FULL:-}" ]; then
   full_stages=$(grep -E '^\[(openssl|python)\] took ' "$work/nx-full.log" | sed 's/^/    /')
 fi
 
-step "necessary commands by hand, at the end (log: $work/necessary-after.log)"
-necessary_after=$(necessary_by_hand necessary-after)
-phases=("$work/necessary-after.phases")
-if [ "$necessary_before" = skipped ]; then
-  necessary=$necessary_after
-else
-  necessary=$(awk -v a="$necessary_before" -v b="$necessary_after" 'BEGIN { printf "%.1f", (a + b) / 2 }')
-  phases=("$work/necessary-before.phases" "${phases[@]}")
-fi
+# Without the installed workspace, the second run of the necessary commands comes at the end.
+[ "$necessary_after" != skipped ] || necessary_after=$(necessary necessary-after "at the end")
+cpu() { if [ -f "$work/$1.cpu" ]; then cat "$work/$1.cpu"; else echo skipped; fi; }
+mean() { case "$1$2" in *skipped*) echo "${1/skipped/}${2/skipped/}" | grep . || echo skipped;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (a + b) / 2 }';; esac; }
+# The repository's cold run against the runs beside it (before it, and between it and the installed workspace's);
+# the installed workspace's against the two beside it.
+if [ "$necessary_mid" = skipped ]; then repo_pair=(necessary-before necessary-after); else repo_pair=(necessary-before necessary-mid); fi
+necessary=$(mean "$necessary_before" "$(cat "$work/${repo_pair[1]}.wall")")
+necessary_cpu=$(mean "$(cpu "${repo_pair[0]}")" "$(cpu "${repo_pair[1]}")")
+installed_necessary=$(mean "$necessary_mid" "$necessary_after")
+installed_necessary_cpu=$(mean "$(cpu necessary-mid)" "$(cpu necessary-after)")
+phases=()
+for run in "${repo_pair[@]}"; do [ -f "$work/$run.phases" ] && phases+=("$work/$run.phases"); done
+installed_phases=()
+for run in necessary-mid necessary-after; do [ -f "$work/$run.phases" ] && installed_phases+=("$work/$run.phases"); done
 
+installed_block=
+[ "$installed_cold" = skipped ] || installed_block=$(printf '\nWhere the cold run in the user'"'"'s workspace spends its time, next to the necessary commands run beside it (seconds):\n%s\n' \
+  "$(node tools/run-ts.js tools/benchmark/breakdown.ts table "$work/installed-cold.log" "${installed_phases[@]}")")
 full_block=
 [ -z "$full_stages" ] || full_block=$(printf 'Full mode, each stage timing itself:\n%s\n' "$full_stages")
 ratio() { case "$1$2" in *skipped*) echo -;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }';; esac; }
@@ -226,28 +277,40 @@ cat <<TABLE
 machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"); OpenSSL $(node -p "require('./dist/fips-python/sources/openssl.source.json').version"), CPython $(node -p "require('./dist/fips-python/sources/cpython.source.json').version")
 | run | seconds | ratio to nx cold |
 |---|---|---|
-| nx cold \`nx run fips-python:build\` | $nx_cold | 1.00 |
+| nx cold \`nx run fips-python:build\` (no remote cache) | $nx_cold | 1.00 |
+| nx cold again, filling a remote cache | $nx_cold_remote | $(ratio "$nx_cold_remote" "$nx_cold") |
 | nx warm, nothing changed | $nx_warm | $(ratio "$nx_warm" "$nx_cold") |
 | nx warm, offline (only loopback) | $nx_offline | $(ratio "$nx_offline" "$nx_cold") |
 | config-only change (fips-config reruns) | $nx_config | $(ratio "$nx_config" "$nx_cold") |
-| remote-cache restore in a fresh checkout | $nx_remote | $(ratio "$nx_remote" "$nx_cold") |
+| remote-cache restore in a fresh checkout | $nx_remote | $(ratio "$nx_remote" "$nx_cold_remote") (to the cold that filled it) |
 | installed packages in a user's workspace: nx cold | $installed_cold | $(ratio "$installed_cold" "$nx_cold") |
 | installed packages in a user's workspace: nx warm, nothing changed | $installed_warm | $(ratio "$installed_warm" "$installed_cold") (to its cold) |
 | installed packages: nx warm with the Nx daemon (a developer's default) | $installed_daemon | $(ratio "$installed_daemon" "$installed_cold") (to its cold) |
 | installed packages: Nx's floor, \`nx run fips-python:build --excludeTaskDependencies\` (no stage runs) | $installed_floor | $(ratio "$installed_floor" "$installed_cold") (to its cold) |
-| installed packages: remote-cache restore in a copy of the workspace (no compiler run) | $installed_remote | $(ratio "$installed_remote" "$installed_cold") (to its cold) |
+| installed packages: nx cold again, filling a remote cache | $installed_cold_remote | $(ratio "$installed_cold_remote" "$installed_cold") (to its cold) |
+| installed packages: remote-cache restore in a copy of the workspace (no compiler run) | $installed_remote | $(ratio "$installed_remote" "$installed_cold_remote") (to the cold that filled it) |
 | recipe by hand (OpenSSL make + install_docs, full CPython build) | $recipe | $(ratio "$recipe" "$nx_cold") |
 | of which OpenSSL (Configure, make with tests, install with docs, fipsinstall) | $recipe_openssl | $(ratio "$recipe_openssl" "$recipe") of the recipe |
 | of which CPython (configure, make, make altinstall) | $recipe_python | $(ratio "$recipe_python" "$recipe") of the recipe |
 | full mode cold \`nx run fips-python-full:build\` (a whole CPython) | $full | $(ratio "$full" "$nx_cold") |
 | necessary commands by hand (targeted OpenSSL, overlay compiles), right before the cold run | $necessary_before | $(ratio "$necessary_before" "$nx_cold") |
-| the same at the end | $necessary_after | $(ratio "$necessary_after" "$nx_cold") |
-| necessary commands by hand, mean | $necessary | $(ratio "$necessary" "$nx_cold") |
-nx cold / recipe: $(ratio "$nx_cold" "$recipe")   nx cold / necessary commands: $(ratio "$nx_cold" "$necessary")   full mode cold / recipe: $(ratio "$full" "$recipe")
-installed cold / necessary commands: $(ratio "$installed_cold" "$necessary")   installed warm − Nx's floor: $(case "$installed_warm$installed_floor" in *skipped*) echo -;; *) awk -v a="$installed_warm" -v b="$installed_floor" 'BEGIN { printf "%.1f s", a - b }';; esac)
+| the same between the two cold runs | $necessary_mid | $(ratio "$necessary_mid" "$nx_cold") |
+| the same right after the installed workspace's cold run (or at the end) | $necessary_after | $(ratio "$necessary_after" "$nx_cold") |
+
+Cold runs against the necessary commands run beside them (wall seconds; processor seconds, user + system, of the
+whole process tree):
+| run | wall | necessary, wall | ratio | processor | necessary, processor | ratio |
+|---|---|---|---|---|---|---|
+| this repository: nx cold (no remote cache) | $nx_cold | $necessary | **$(ratio "$nx_cold" "$necessary")** | $nx_cold_cpu | $necessary_cpu | **$(ratio "$nx_cold_cpu" "$necessary_cpu")** |
+| a user's workspace: nx cold (no remote cache) | $installed_cold | $installed_necessary | **$(ratio "$installed_cold" "$installed_necessary")** | $installed_cold_cpu | $installed_necessary_cpu | **$(ratio "$installed_cold_cpu" "$installed_necessary_cpu")** |
+| the necessary commands' own spread (processor seconds of each run) | | | | $(cpu necessary-before) / $(cpu necessary-mid) / $(cpu necessary-after) | | |
+
+nx cold / recipe: $(ratio "$nx_cold" "$recipe")   full mode cold / recipe: $(ratio "$full" "$recipe")
+installed warm − Nx's floor: $(case "$installed_warm$installed_floor" in *skipped*) echo -;; *) awk -v a="$installed_warm" -v b="$installed_floor" 'BEGIN { printf "%.1f s", a - b }';; esac)
 $full_block
-Where the cold run's time goes, next to the necessary commands (seconds):
+Where the cold run's time goes, next to the necessary commands run beside it (seconds):
 $(node tools/run-ts.js tools/benchmark/breakdown.ts table "$work/nx-cold.log" "${phases[@]}")
+$installed_block
 
 Where a warm run's time goes (nothing changed; a second warm run, every line stamped):
 $(node tools/run-ts.js tools/benchmark/breakdown.ts table "$work/nx-warm-stamped.log")
