@@ -1,8 +1,9 @@
 /**
  * What the safety-checked unpack costs next to the system's tar, measured in this one run on the
- * release tarballs in fipskit's source cache: fipskit's extractArchive (a header-only safety scan,
- * then node-tar's synchronous writer), the scan alone, node-tar's asynchronous writer fed the same
- * stream (the writer extractArchive does not use), and `tar xf`. Each runs `ROUNDS` times (default 3),
+ * release tarballs in fipskit's source cache: fipskit's extractArchive (a header-only safety scan, then
+ * the system's GNU tar writes the files where there is one), the scan alone, extractArchive with
+ * node-tar's synchronous writer (what it uses without GNU tar), node-tar's asynchronous writer fed the
+ * same stream (the writer extractArchive does not use), and `tar xf`. Each runs `ROUNDS` times (default 3),
  * in turn, into fresh directories, each after `sync`; the median is printed with ratios to the system tar.
  * `TMPDIR=/dev/shm` takes the disk out of it and leaves the work each one does.
  *
@@ -70,16 +71,19 @@ async function main(): Promise<void> {
   const rounds = Number(process.env.ROUNDS ?? 3);
   const work = mkdtempSync(join(tmpdir(), 'fipskit-unpackbench-'));
   console.log(`median of ${rounds} rounds, milliseconds; ratios to the system tar in the same run`);
-  console.log('tarball                                  MB  entries  tar xf  scan  extractArchive  async node-tar  extractArchive/tar  async/tar');
+  console.log(
+    'tarball                                  MB  entries  tar xf  scan  extractArchive  with node-tar  async node-tar  extractArchive/tar  with node-tar/tar  async/tar',
+  );
   try {
     for (const tarball of tarballs) {
       const entries = (await scanArchive(tarball)).length;
-      const times = { tar: [] as number[], scan: [] as number[], ours: [] as number[], async: [] as number[] };
+      const times = { tar: [] as number[], scan: [] as number[], ours: [] as number[], nodeTar: [] as number[], async: [] as number[] };
       for (let round = 0; round < rounds; round++) {
         const runs: Array<[number[], (dest: string) => Promise<unknown>]> = [
           [times.tar, async (dest) => systemTar(tarball, dest)],
           [times.scan, () => scanArchive(tarball)],
           [times.ours, (dest) => extractArchive(tarball, dest)],
+          [times.nodeTar, (dest) => extractArchive(tarball, dest, { writer: 'node-tar' })],
           [times.async, (dest) => asyncUnpack(tarball, dest)],
         ];
         for (const [into, run] of runs) {
@@ -89,10 +93,10 @@ async function main(): Promise<void> {
           rmSync(dest, { recursive: true, force: true });
         }
       }
-      const [tar, scan, ours, slow] = [times.tar, times.scan, times.ours, times.async].map(median);
+      const [tar, scan, ours, nodeTar, slow] = [times.tar, times.scan, times.ours, times.nodeTar, times.async].map(median);
       const mb = statSync(tarball).size / 1024 / 1024;
       console.log(
-        `${tarball.split('/').pop()!.padEnd(38)}${mb.toFixed(1).padStart(5)}  ${String(entries).padStart(7)}  ${tar.toFixed(0).padStart(6)}  ${scan.toFixed(0).padStart(4)}  ${ours.toFixed(0).padStart(14)}  ${slow.toFixed(0).padStart(14)}  ${(ours / tar).toFixed(2).padStart(18)}  ${(slow / tar).toFixed(2).padStart(9)}`,
+        `${tarball.split('/').pop()!.padEnd(38)}${mb.toFixed(1).padStart(5)}  ${String(entries).padStart(7)}  ${tar.toFixed(0).padStart(6)}  ${scan.toFixed(0).padStart(4)}  ${ours.toFixed(0).padStart(14)}  ${nodeTar.toFixed(0).padStart(13)}  ${slow.toFixed(0).padStart(14)}  ${(ours / tar).toFixed(2).padStart(18)}  ${(nodeTar / tar).toFixed(2).padStart(17)}  ${(slow / tar).toFixed(2).padStart(9)}`,
       );
     }
   } finally {

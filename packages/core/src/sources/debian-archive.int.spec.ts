@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { ExecaRunner } from '../process/execa-runner';
+import { ToolRunner } from '../process/tool-runner';
 import { fetchSource, resolveSource } from './resolve-source';
 import { extractArchive } from './safe-extract';
 import { readSourceVersion } from './source-version';
@@ -22,7 +22,7 @@ function snapshot(dir: string): string[] {
 
 network('debian source through real apt (network)', () => {
   it('resolves openssl 3.0 from the signed index, fetches the orig tarball and its signature, and unpacks it', async () => {
-    const ctx = { workspaceRoot: process.cwd(), cacheDir: mkdtempSync(join(tmpdir(), 'fipskit-net-')), runner: new ExecaRunner() };
+    const ctx = { workspaceRoot: process.cwd(), cacheDir: mkdtempSync(join(tmpdir(), 'fipskit-net-')), runner: new ToolRunner() };
     const systemBefore = ['/etc/apt', '/var/lib/apt/lists'].map(snapshot);
 
     let started = Date.now();

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Command, ProcessRunner } from '../process/command';
 import { ProcessError } from '../process/process-error';
 import { RecordingRunner } from '../process/recording-runner';
-import { ExecaRunner } from '../process/execa-runner';
+import { ToolRunner } from '../process/tool-runner';
 import { checkDebianLock, debianIndexUse, debianLock, fetchDebianTarball, findDebianRelease, planDebianSources, privateApt } from './debian-archive';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -469,7 +469,7 @@ describe("Debian's source index: fetched once, used offline, never a silent wait
       const saved = process.env.http_proxy;
       process.env.http_proxy = 'http://127.0.0.1:9';
       try {
-        await expect(resolve(new ExecaRunner(), Date.now())).rejects.toThrow(
+        await expect(resolve(new ToolRunner(), Date.now())).rejects.toThrow(
           /^Debian's archive did not answer \((Err:1 http:\/\/deb\.example\/debian bookworm InRelease|Failed to fetch .*)\), and fipskit has no source index/,
         );
       } finally {

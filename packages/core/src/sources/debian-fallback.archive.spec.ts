@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecaRunner } from '../process/execa-runner';
+import { ToolRunner } from '../process/tool-runner';
 import { LocalDebianArchive, LocalUpload } from '../testing/local-debian-archive';
 import { ResolveContext, fetchSource, resolveSource } from './resolve-source';
 import { DebianSource, SourceLock } from './source-spec';
@@ -22,7 +22,7 @@ const printed: string[] = [];
 const context = (cacheDir = mkdtempSync(join(tmpdir(), 'fipskit-fallback-cache-')), extra: Partial<ResolveContext> = {}): ResolveContext => ({
   workspaceRoot: archive.dir,
   cacheDir,
-  runner: new ExecaRunner(),
+  runner: new ToolRunner(),
   systemRoot: archive.systemRoot,
   print: (line) => printed.push(line),
   ...extra,

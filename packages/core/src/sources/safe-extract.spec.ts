@@ -6,7 +6,16 @@ import { gzipSync } from 'node:zlib';
 import { Header, Pax, extract } from 'tar';
 import { isDiskFull } from '../output/disk-space';
 import { mountSmallDisk } from '../testing/small-disk';
-import { DEFAULT_MAX_ENTRIES, MAX_NAME_BYTES, UnsafeArchiveError, extractArchive, scanArchive, sharedTopLevel } from './safe-extract';
+import {
+  DEFAULT_MAX_ENTRIES,
+  MAX_NAME_BYTES,
+  UnsafeArchiveError,
+  extractArchive,
+  extractArchive as extractBy,
+  scanArchive,
+  sharedTopLevel,
+} from './safe-extract';
+import { systemGnuTar, systemTarArguments } from './system-tar';
 
 interface FakeEntry {
   path: string;
@@ -15,6 +24,8 @@ interface FakeEntry {
   /** Declared size when it differs from the body (a header-only giant). */
   size?: number;
   linkpath?: string;
+  mode?: number;
+  mtime?: Date;
 }
 
 /** Writes tar headers by hand, so an archive can hold what no honest tool would put in one. */
@@ -27,8 +38,8 @@ function tarBytes(entries: FakeEntry[]): Buffer {
       path: entry.path,
       type: type as Header['type'],
       size: entry.size ?? body.length,
-      mode: type === 'Directory' ? 0o755 : 0o644,
-      mtime: new Date(0),
+      mode: entry.mode ?? (type === 'Directory' ? 0o755 : 0o644),
+      mtime: entry.mtime ?? new Date(0),
       linkpath: entry.linkpath,
       uid: 0,
       gid: 0,
@@ -305,9 +316,16 @@ describe('extractArchive limits what an archive may make it hold in memory', () 
   });
 });
 
-describe('extractArchive unpacks an honest release tarball', () => {
+const gnuTar = systemGnuTar();
+const writers: Array<['auto' | 'node-tar', string]> = [
+  ['node-tar', "node-tar's writer"],
+  ...(gnuTar ? ([['auto', "the system's GNU tar"]] as Array<['auto', string]>) : []),
+];
+
+describe.each(writers)('extractArchive unpacks an honest release tarball (%s: %s)', (writer) => {
   // The honest tarball holds a symlink, which only an administrator (or Developer Mode) may create on Windows.
   const posixOnly = process.platform === 'win32' ? it.skip : it;
+  const extractArchive = (archive: string, dest: string, options: Parameters<typeof extractBy>[2] = {}) => extractBy(archive, dest, { ...options, writer });
 
   posixOnly('strips the top-level directory and keeps an in-tree relative symlink', async () => {
     const dest = join(scratch(), 'src');
@@ -372,16 +390,74 @@ describe('extractArchive on a disk that fills part way', () => {
   afterAll(() => typeof disk !== 'string' && disk.unmount());
   if (typeof disk === 'string') it.todo(`disk-full unpack test: ${disk}`);
   else
-    it('fails with an error the stages recognise as a full disk', async () => {
+    it.each(writers)('fails with an error the stages recognise as a full disk (%s: %s)', async (writer) => {
       const big = 'x'.repeat(600 * 1024);
       const archive = writeTarGz([top('a.c', { body: big }), top('b.c', { body: big }), top('c.c', { body: big })]);
-      const error = await extractArchive(archive, join(disk.dir, 'src')).then(
+      const error = await extractArchive(archive, join(disk.dir, `src-${writer}`), { writer }).then(
         () => undefined,
         (e: unknown) => e,
       );
       expect(error).toBeDefined();
       expect(isDiskFull(error)).toBe(true);
     });
+});
+
+/** Every path under dir with what a build can tell apart: type, permission bits, size, mtime, link target, contents. */
+function treeListing(dir: string): string[] {
+  const rows: string[] = [];
+  const walk = (relative: string) => {
+    for (const name of readdirSync(join(dir, relative)).sort()) {
+      const path = join(relative, name);
+      const stat = lstatSync(join(dir, path));
+      const kind = stat.isSymbolicLink()
+        ? `link -> ${readlinkSync(join(dir, path))}`
+        : stat.isDirectory()
+          ? 'dir'
+          : `file ${stat.size} ${readFileSync(join(dir, path), 'utf8')}`;
+      const mtime = stat.isDirectory() || stat.isSymbolicLink() ? '' : ` mtime ${stat.mtime.toISOString()}`;
+      rows.push(`${path} ${kind} mode ${(stat.mode & 0o7777).toString(8)}${mtime} uid ${stat.uid}`);
+      if (stat.isDirectory()) walk(path);
+    }
+  };
+  walk('');
+  return rows;
+}
+
+const withGnuTar = gnuTar && process.platform !== 'win32' ? describe : describe.skip;
+withGnuTar("the system's GNU tar leaves the tree node-tar's writer leaves", () => {
+  it('for files, modes (set-ID bits and the umask included), times, owners and links', async () => {
+    const entries: FakeEntry[] = [
+      { path: 'openssl-3.0.22/', type: 'Directory' },
+      top('Configure', { body: '#!/usr/bin/env perl\n', mode: 0o755, mtime: new Date('2026-08-25T12:00:00Z') }),
+      top('world-writable.c', { body: 'int x;\n', mode: 0o777, mtime: new Date('2026-08-25T12:00:01Z') }),
+      top('setid', { body: 'x', mode: 0o6755 }),
+      top('Modules/', { type: 'Directory', mode: 0o775 }),
+      top('Modules/_ssl.c', { body: '/* ssl */\n' }),
+      top('Modules/_ssl.h', { type: 'SymbolicLink', linkpath: '_ssl.c' }),
+      top('Modules/copy.c', { type: 'Link', linkpath: 'openssl-3.0.22/Modules/_ssl.c' }),
+      top('Other/readme', { body: 'elsewhere\n' }),
+    ];
+    const byNode = join(scratch(), 'src');
+    const bySystem = join(scratch(), 'src');
+    await extractArchive(writeTarGz(entries), byNode, { writer: 'node-tar' });
+    await extractArchive(writeTarGz(entries), bySystem, { writer: 'auto' });
+    expect(treeListing(bySystem)).toEqual(treeListing(byNode));
+    expect(treeListing(bySystem)).toHaveLength(9);
+  });
+
+  it('is given no owner and no permission bits past the umask, and the proved archive whole', () => {
+    const gzip = systemTarArguments({ archive: '/c/o.tar.gz', destDir: '/b/src', compression: 'gzip', stripTopLevel: true });
+    expect(gzip).toEqual(['-x', '-z', '-f', '/c/o.tar.gz', '-C', '/b/src', '--no-same-owner', '--no-same-permissions', '--strip-components=1']);
+    const xz = systemTarArguments({ archive: '/c/p.tar.xz', destDir: '/b/src', compression: 'xz', stripTopLevel: false });
+    expect(xz).toEqual(['-x', '-J', '-f', '/c/p.tar.xz', '-C', '/b/src', '--no-same-owner', '--no-same-permissions']);
+    expect(systemGnuTar('win32')).toBeUndefined();
+  });
+
+  it('refuses a hostile archive before GNU tar ever runs', async () => {
+    const dest = join(scratch(), 'src');
+    await expect(extractArchive(writeTarGz([...honest, top('../../escape', { body: 'x' })]), dest, { writer: 'auto' })).rejects.toThrow(UnsafeArchiveError);
+    expect(existsSync(dest)).toBe(false);
+  });
 });
 
 describe('sharedTopLevel', () => {

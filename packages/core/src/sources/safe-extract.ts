@@ -1,7 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { Stats, mkdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { Parser, ReadEntry, UnpackSync } from 'tar';
-import { openTarStream } from './archive-stream';
+import { archiveCompression, openTarStream } from './archive-stream';
+import { extractWithSystemTar, systemGnuTar } from './system-tar';
 
 /** What the scan refuses before anything is written; each far above what a release tarball holds. */
 export interface ArchiveLimits {
@@ -19,6 +20,11 @@ export interface ExtractOptions extends ArchiveLimits {
    * still covers the whole archive.
    */
   only?: string[];
+  /**
+   * What writes the files once the scan has passed: for a whole archive, the system's GNU tar where there is one
+   * (POSIX); for a subtree (`only`), or without GNU tar, node-tar's synchronous writer. `node-tar` forces the latter.
+   */
+  writer?: 'auto' | 'node-tar';
 }
 
 export interface ExtractResult {
@@ -76,7 +82,9 @@ const REFUSED_TYPES: Record<string, string> = {
 
 /**
  * Unpacks a release tarball after proving, in a first pass that writes nothing, that every
- * entry stays inside destDir and the whole stays under the size limit.
+ * entry stays inside destDir and the whole stays under the size limit. A whole archive's files are then written
+ * by the system's GNU tar where there is one, else (and for a subtree) by node-tar; either leaves the same tree
+ * (safe-extract.spec.ts).
  */
 export async function extractArchive(archive: string, destDir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const entries = await scanArchive(archive, options);
@@ -84,17 +92,28 @@ export async function extractArchive(archive: string, destDir: string, options: 
   assertLinksStayInside(archive, entries, topLevel !== undefined);
   mkdirSync(destDir, { recursive: true });
   const only = options.only;
-  const wanted = only
-    ? (path: string) => {
-        const relative = topLevel ? path.slice(topLevel.length + 1) : path;
-        return only.some((prefix) => relative === prefix.replace(/\/$/, '') || relative.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
-      }
-    : undefined;
+  // GNU tar writes a whole tarball faster; for a subtree (Modules/), where the work is reading the archive, node-tar's
+  // in-process inflating is faster (tools/benchmark/unpack.ts).
+  const tar = options.writer === 'node-tar' || only ? undefined : systemGnuTar();
+  if (tar) {
+    await extractWithSystemTar(tar, { archive, destDir, compression: archiveCompression(archive), stripTopLevel: topLevel !== undefined });
+    return { entries: entries.length, strippedTopLevel: topLevel };
+  }
+  const wanted = (path: string) => {
+    if (!only) return true;
+    const relative = topLevel ? path.slice(topLevel.length + 1) : path;
+    return only.some((prefix) => relative === prefix.replace(/\/$/, '') || relative.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+  };
+  // Set-user-ID, set-group-ID and sticky bits are never written (GNU tar's --no-same-permissions drops them too).
+  const withoutSpecialBits = (path: string, entry: ReadEntry | Stats) => {
+    if ('mode' in entry && typeof entry.mode === 'number') entry.mode &= 0o777;
+    return wanted(path);
+  };
   // node-tar's synchronous writer, still fed one decompressed chunk at a time (memory stays bounded):
   // each entry's mkdir/open/write/utimes then cost no thread-pool round trips, which made the
   // asynchronous writer 2.3-3.8x slower on the OpenSSL and CPython tarballs, measured on tmpfs
   // where the disk plays no part (tools/benchmark/unpack.ts).
-  const unpack = new UnpackSync({ cwd: destDir, strip: topLevel ? 1 : 0, strict: true, preserveOwner: false, ...(wanted ? { filter: wanted } : {}) });
+  const unpack = new UnpackSync({ cwd: destDir, strip: topLevel ? 1 : 0, strict: true, preserveOwner: false, filter: withoutSpecialBits });
   await pumpThroughTar(archive, unpack, parserSettled(unpack));
   return { entries: entries.length, strippedTopLevel: topLevel };
 }
