@@ -12,7 +12,7 @@ import { RemoteCacheServer, startRemoteCacheServer } from './support/remote-cach
 import { editZipSlot } from './support/zip-slot';
 import { validateSbom } from '../packages/verify/src/evidence/sbom';
 import { createHash, createHmac } from 'node:crypto';
-import { ExecaRunner, defaultSourceCacheDir, resolveSource } from '../packages/core/src';
+import { ToolRunner, defaultSourceCacheDir, resolveSource } from '../packages/core/src';
 import { PCBUILD_REFERENCE_SOURCES } from '../packages/python-pcbuild/src/windows/pcbuild-reference-sources';
 
 /**
@@ -709,7 +709,7 @@ describe('full mode for CPython 3.13: built from source and verified like 3.11',
 
   beforeAll(async () => {
     const reference = PCBUILD_REFERENCE_SOURCES['3.13'];
-    const lock = await resolveSource('cpython', reference.spec, { workspaceRoot: WORKSPACE, cacheDir: defaultSourceCacheDir(), runner: new ExecaRunner() });
+    const lock = await resolveSource('cpython', reference.spec, { workspaceRoot: WORKSPACE, cacheDir: defaultSourceCacheDir(), runner: new ToolRunner() });
     const lockFile = join(dist, 'sources-3.13', 'cpython.source.json');
     mkdirSync(join(dist, 'sources-3.13'), { recursive: true });
     writeFileSync(lockFile, JSON.stringify(lock, null, 2) + '\n');

@@ -195,8 +195,8 @@ describe('the full-mode Python as an OCI image, run by a real container runtime'
   beforeAll(async () => {
     const { packBundle, normalizePackageOptions } = await import('../packages/fipskit/src/executors/package/executor');
     const { buildImage, normalizeImageOptions } = await import('../packages/fipskit/src/executors/image/executor');
-    const { ExecaRunner } = await import('../packages/core/src');
-    const runner = new ExecaRunner();
+    const { ToolRunner } = await import('../packages/core/src');
+    const runner = new ToolRunner();
     const print = (line: string) => process.stdout.write(`${line}\n`);
     const context = { root: WORKSPACE, projectName: 'fips-python-full' };
     await packBundle(

@@ -4,7 +4,7 @@
  *
  * Wine facts the helpers account for (measured with Debian's wine64 8.0):
  * - The Linux root is drive Z: (`<prefix>/dosdevices/z: -> /`); C: is `<prefix>/drive_c`.
- * - Windows programs keep Windows conventions on a pipe: lines end in CRLF (ExecaRunner's line
+ * - Windows programs keep Windows conventions on a pipe: lines end in CRLF (ToolRunner's line
  *   reader drops the CR), and non-ASCII text is in the ANSI code page — cp1252 under the C.UTF-8 locale
  *   set here — so `ë` arrives as the byte 0xEB, which a UTF-8 reader turns into U+FFFD.
  * - The program's PATH is Wine's registry PATH with WINEPATH in front; the Unix PATH never reaches it.
@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, posix, resolve, win32 } from 'node:path';
-import { Command, ExecaRunner, ProcessResult, ProcessRunner, RunOptions, childEnvironment } from '@fipskit/core';
+import { Command, ToolRunner, ProcessResult, ProcessRunner, RunOptions, childEnvironment } from '@fipskit/core';
 import { WORKSPACE } from './workspace';
 
 export const WINE64 = '/usr/lib/wine/wine64';
@@ -130,11 +130,11 @@ export function wineCommand(wine: Wine, command: Command): Command {
   };
 }
 
-/** Runs Windows Commands under Wine; output lines, log file and errors as ExecaRunner gives them. */
+/** Runs Windows Commands under Wine; output lines, log file and errors as ToolRunner gives them. */
 export class WineRunner implements ProcessRunner {
   constructor(
     readonly wine: Wine,
-    private readonly runner: ProcessRunner = new ExecaRunner(),
+    private readonly runner: ProcessRunner = new ToolRunner(),
   ) {}
 
   run(command: Command, options?: RunOptions): Promise<ProcessResult> {

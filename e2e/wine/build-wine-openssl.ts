@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import {
   BuildPlan,
   Command,
-  ExecaRunner,
+  ToolRunner,
   FileOperation,
   ProcessRunner,
   SourceLock,
@@ -226,7 +226,7 @@ export async function buildWineOpenSsl(workspaceRoot: string, runner: ProcessRun
 if (require.main === module) {
   const workspaceRoot = resolve(__dirname, '..', '..');
   const print = (line: string) => console.log(line);
-  buildWineOpenSsl(workspaceRoot, new ExecaRunner(), print, process.argv.includes('--dry-run')).catch((error: unknown) => {
+  buildWineOpenSsl(workspaceRoot, new ToolRunner(), print, process.argv.includes('--dry-run')).catch((error: unknown) => {
     print(`[${STAGE}] ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   });

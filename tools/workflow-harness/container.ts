@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ExecaRunner, StageLog, defaultSourceCacheDir } from '@fipskit/core';
+import { ToolRunner, StageLog, defaultSourceCacheDir } from '@fipskit/core';
 import { debianBase } from '../../packages/fipskit/src/executors/image/lib/base-rootfs';
 
 /**
@@ -56,7 +56,7 @@ export async function containerImage(name: string, logFile: string): Promise<str
  */
 export async function debianImage(release: string, include: string[], reference: string, logFile: string): Promise<string> {
   const log = new StageLog('harness', logFile, 1, () => undefined);
-  const rootfs = await debianBase({ release, include, architecture: 'amd64' }, defaultSourceCacheDir(), new ExecaRunner(), log);
+  const rootfs = await debianBase({ release, include, architecture: 'amd64' }, defaultSourceCacheDir(), new ToolRunner(), log);
   const label = `dev.fipskit.harness.rootfs=${rootfs}`;
   const existing = podman(['image', 'inspect', reference, '--format', '{{index .Labels "dev.fipskit.harness.rootfs"}}']);
   if (existing.status === 0 && existing.stdout.trim() === rootfs) return reference;

@@ -2,7 +2,7 @@
 export { describeCommand, echoingRunner, quoteForCmd, quoteForPosix } from './process/command';
 export type { Command, ProcessResult, ProcessRunner, RunOptions } from './process/command';
 export { ProcessError } from './process/process-error';
-export { ExecaRunner, childEnvironment } from './process/execa-runner';
+export { ToolRunner, childEnvironment } from './process/tool-runner';
 export { RecordingRunner } from './process/recording-runner';
 export { probeTool } from './process/probe-tool';
 export {

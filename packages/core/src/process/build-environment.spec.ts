@@ -1,4 +1,4 @@
-import { ExecaRunner } from './execa-runner';
+import { ToolRunner } from './tool-runner';
 import {
   assertEnvironmentOption,
   buildEnvironment,
@@ -99,7 +99,7 @@ describe('the environment a build runs in', () => {
 
   it("a real child started through inEnvironment sees exactly that environment, and a command's own changes on top", async () => {
     const lines: string[] = [];
-    const runner = inEnvironment(new ExecaRunner(), { PATH: process.env.PATH!, LC_ALL: 'C', CC: 'declared-cc' });
+    const runner = inEnvironment(new ToolRunner(), { PATH: process.env.PATH!, LC_ALL: 'C', CC: 'declared-cc' });
     process.env.FIPSKIT_TEST_LEAK = 'leaked';
     try {
       await runner.run(

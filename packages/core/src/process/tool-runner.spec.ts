@@ -1,12 +1,40 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecaRunner, childEnvironment } from './execa-runner';
+import { ToolRunner, childEnvironment } from './tool-runner';
 import { ProcessError } from './process-error';
 
-describe('ExecaRunner', () => {
+// Node's spawn starts the tools off Windows, execa on Windows: both run here, and must behave alike.
+describe.each([
+  ['POSIX (Node spawn)', 'linux'],
+  ['Windows (execa)', 'win32'],
+] as Array<[string, NodeJS.Platform]>)('ToolRunner, %s', (_, platform) => {
   const dir = mkdtempSync(join(tmpdir(), 'fipskit-runner-'));
-  const runner = new ExecaRunner();
+  const runner = new ToolRunner(platform);
+
+  it('keeps every line of both output streams, in the log and for the caller, and feeds the input', async () => {
+    const logFile = join(dir, `both-${platform}.log`);
+    const script =
+      'let input = ""; process.stdin.on("data", (d) => (input += d)).on("end", () => {' +
+      ' for (let i = 0; i < 500; i++) console.log("out " + i); console.error("err " + input.trim()); })';
+    const lines: string[] = [];
+    const result = await runner.run({ program: process.execPath, args: ['-e', script], cwd: dir }, { logFile, onLine: (l) => lines.push(l), input: 'fed\n' });
+    expect(result.exitCode).toBe(0);
+    expect(lines).toHaveLength(501);
+    expect(lines).toContain('err fed');
+    expect(lines.filter((l) => l.startsWith('out '))).toEqual(Array.from({ length: 500 }, (_, i) => `out ${i}`));
+    expect(readFileSync(logFile, 'utf8')).toContain('out 499\n');
+  });
+
+  it('resolves with a non-zero exit code when asked to, and names a tool killed by a signal', async () => {
+    await expect(runner.run({ program: process.execPath, args: ['-e', 'process.exit(7)'], cwd: dir }, { allowFailure: true })).resolves.toMatchObject({
+      exitCode: 7,
+    });
+    const killed = await runner.run({ program: process.execPath, args: ['-e', 'process.kill(process.pid, "SIGKILL")'], cwd: dir }).catch((e) => e);
+    expect(killed).toBeInstanceOf(ProcessError);
+    expect(killed.exitCode).toBeNull();
+    expect(killed.message).toMatch(/SIGKILL/);
+  });
 
   it('passes each argument through unchanged, metacharacters included', async () => {
     const hostile = ['a b', '"quoted"', "it's", '$(touch pwned)', 'semi;colon', 'new\nline', '*'];

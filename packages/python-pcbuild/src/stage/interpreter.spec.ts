@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExecaRunner } from '@fipskit/core';
+import { ToolRunner } from '@fipskit/core';
 import { probeInterpreter } from './interpreter';
 
 /** A program that answers as an old Python does: no -I before 3.4, and the version for -E -s -c. */
@@ -16,7 +16,7 @@ function oldPython(version: string): string {
 (process.platform === 'win32' ? describe.skip : describe)('asking an existing interpreter', () => {
   it('an interpreter too old for the probe is refused by its version, with the supported range', async () => {
     const python = oldPython('2.7.18');
-    await expect(probeInterpreter(new ExecaRunner(), python, tmpdir())).rejects.toThrow(
+    await expect(probeInterpreter(new ToolRunner(), python, tmpdir())).rejects.toThrow(
       `The interpreter ${python} is Python 2.7.18: fipskit builds for CPython 3.10 to 3.14 (CPython supports OpenSSL 3 from 3.10 on).`,
     );
   });
@@ -25,7 +25,7 @@ function oldPython(version: string): string {
     const dir = mkdtempSync(join(tmpdir(), 'fipskit-not-python-'));
     writeFileSync(join(dir, 'python'), '#!/bin/sh\nexit 3\n');
     chmodSync(join(dir, 'python'), 0o755);
-    await expect(probeInterpreter(new ExecaRunner(), join(dir, 'python'), tmpdir())).rejects.toThrow(
+    await expect(probeInterpreter(new ToolRunner(), join(dir, 'python'), tmpdir())).rejects.toThrow(
       /^Could not run the interpreter .*: .* Set interpreter to an existing Python 3 executable\.$/,
     );
   });

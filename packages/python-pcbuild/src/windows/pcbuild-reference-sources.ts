@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ContentCache, DebianSource, ExecaRunner, ResolveContext, defaultSourceCacheDir, extractArchive, fetchSource, resolveSource } from '@fipskit/core';
+import { ContentCache, DebianSource, ToolRunner, ResolveContext, defaultSourceCacheDir, extractArchive, fetchSource, resolveSource } from '@fipskit/core';
 
 export interface PcbuildReferenceSource {
   version: string;
@@ -77,7 +77,7 @@ export async function fetchReferenceTarballs(ctx: ResolveContext): Promise<Recor
 }
 
 if (require.main === module) {
-  fetchReferenceTarballs({ workspaceRoot: process.cwd(), cacheDir: defaultSourceCacheDir(), runner: new ExecaRunner() }).then(
+  fetchReferenceTarballs({ workspaceRoot: process.cwd(), cacheDir: defaultSourceCacheDir(), runner: new ToolRunner() }).then(
     (fetched) => Object.entries(fetched).forEach(([series, archive]) => console.log(`CPython ${series}: ${archive}`)),
     (error: Error) => {
       console.error(error.message);

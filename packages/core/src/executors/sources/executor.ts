@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner } from '../../process/execa-runner';
+import { ToolRunner } from '../../process/tool-runner';
 import { executorResult } from '../../log/executor-result';
 import { ProcessRunner } from '../../process/command';
 import { defaultSourceCacheDir } from '../../sources/cache-dir';
@@ -28,7 +28,7 @@ export default async function sourcesExecutor(
   const ctx = {
     workspaceRoot: context.root,
     cacheDir: options.cacheDir ? resolvePath(options.cacheDir) : defaultSourceCacheDir(),
-    runner: deps.runner ?? new ExecaRunner(),
+    runner: deps.runner ?? new ToolRunner(),
     // FIPSKIT_REFRESH_SOURCES=1 asks for it from a whole build (nx run <project>:build), which passes no option to sources.
     index: {
       refresh: refreshAsked(options, process.env),

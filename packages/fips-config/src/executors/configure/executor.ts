@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, echoingRunner, executorResult, withStageLock } from '@fipskit/core';
+import { ToolRunner, ProcessRunner, echoingRunner, executorResult, withStageLock } from '@fipskit/core';
 import { FipsConfigOptions } from './schema';
 import { fipsConfigStage } from '../../stage/stage';
 import { configureFips } from '../../stage/configure-fips';
@@ -19,7 +19,7 @@ export default async function fipsConfigExecutor(
   const print = deps.print ?? ((line: string) => console.log(line));
   return executorResult('fips-config', print, async () => {
     const options = fipsConfigStage.normalize(rawOptions, { root: context.root, projectName: context.projectName });
-    const runner = deps.runner ?? new ExecaRunner();
+    const runner = deps.runner ?? new ToolRunner();
     await withStageLock(dirname(options.logFile), 'fips-config', print, () =>
       configureFips(options, options.verbose ? echoingRunner(runner, print) : runner, print, deps.now ?? (() => new Date())),
     );

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import {
-  ExecaRunner,
+  ToolRunner,
   ProcessRunner,
   TreeDifference,
   assertOutputIsOurs,
@@ -86,7 +86,7 @@ function stageTarget(context: ExecutorContext, stage: 'openssl' | 'python'): Sta
 export default async function auditExecutor(options: AuditOptions, context: ExecutorContext, deps: AuditDeps = {}): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
   return executorResult('audit', print, async () => {
-    const runner = deps.runner ?? new ExecaRunner();
+    const runner = deps.runner ?? new ToolRunner();
     const root = context.root;
     const project = context.projectName ?? 'fipskit';
     const resolve = (path: string) => (isAbsolute(path) ? path : join(root, path));

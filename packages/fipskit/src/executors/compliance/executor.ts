@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { CMVP_CERTIFICATES_FILE, ExecaRunner, ProcessRunner, assertOutputIsOurs, createStaging, executorResult, publishOutput } from '@fipskit/core';
+import { CMVP_CERTIFICATES_FILE, ToolRunner, ProcessRunner, assertOutputIsOurs, createStaging, executorResult, publishOutput } from '@fipskit/core';
 import { VERIFY_DRIVER } from '@fipskit/verify';
 import { ComplianceOptions } from './schema';
 
@@ -53,7 +53,7 @@ export default async function complianceExecutor(
     const staged = join(staging, COMPLIANCE_FILE);
     const result = join(outputDir, COMPLIANCE_FILE);
     const lines: string[] = [];
-    const run = await (deps.runner ?? new ExecaRunner()).run(
+    const run = await (deps.runner ?? new ToolRunner()).run(
       {
         title: 'compliance re-check',
         program: python,

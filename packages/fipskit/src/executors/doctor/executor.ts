@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import {
-  ExecaRunner,
+  ToolRunner,
   ProcessRunner,
   SourceSpec,
   probeRemoteCache,
@@ -48,7 +48,7 @@ async function check(what: string, probe: () => Promise<string>): Promise<Findin
 export default async function doctorExecutor(_options: DoctorOptions, context: ExecutorContext, deps: DoctorDeps = {}): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
   return executorResult('doctor', print, async () => {
-    const runner = deps.runner ?? new ExecaRunner();
+    const runner = deps.runner ?? new ToolRunner();
     const host = deps.host ?? hostPlatform();
     const cwd = context.root;
     const findings: Finding[] = [];

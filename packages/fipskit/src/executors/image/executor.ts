@@ -4,7 +4,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import { create as createTar } from 'tar';
 import {
-  ExecaRunner,
+  ToolRunner,
   ProcessRunner,
   StageLog,
   assertOutputIsOurs,
@@ -80,7 +80,7 @@ export interface ImageDeps {
 export default async function imageExecutor(options: ImageOptions, context: ExecutorContext, deps: ImageDeps = {}): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
   return executorResult('image', print, async () => {
-    await buildImage(normalizeImageOptions(options, { root: context.root, projectName: context.projectName }), deps.runner ?? new ExecaRunner(), print);
+    await buildImage(normalizeImageOptions(options, { root: context.root, projectName: context.projectName }), deps.runner ?? new ToolRunner(), print);
   });
 }
 

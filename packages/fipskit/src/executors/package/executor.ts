@@ -3,7 +3,7 @@ import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
 import {
   DEFAULT_FIPS_PROFILE,
-  ExecaRunner,
+  ToolRunner,
   FipsProfile,
   OUTPUT_MARKER,
   ProcessRunner,
@@ -98,7 +98,7 @@ export interface PackageDeps {
 export default async function packageExecutor(options: PackageOptions, context: ExecutorContext, deps: PackageDeps = {}): Promise<{ success: boolean }> {
   const print = deps.print ?? ((line: string) => console.log(line));
   return executorResult('package', print, async () => {
-    await packBundle(normalizePackageOptions(options, { root: context.root, projectName: context.projectName }), deps.runner ?? new ExecaRunner(), print);
+    await packBundle(normalizePackageOptions(options, { root: context.root, projectName: context.projectName }), deps.runner ?? new ToolRunner(), print);
   });
 }
 

@@ -3,7 +3,7 @@ import { ExecutorContext } from '@nx/devkit';
 import {
   BuildPlan,
   DEFAULT_FIPS_PROFILE,
-  ExecaRunner,
+  ToolRunner,
   PLAN_ROOTS,
   PlanRequest,
   ProcessRunner,
@@ -59,7 +59,7 @@ export default async function planExecutor(options: PlanOptions, context: Execut
   return executorResult('plan', print, async () => {
     const host = deps.host ?? hostPlatform();
     const platform = options.platform ?? host;
-    const runner = deps.runner ?? new ExecaRunner();
+    const runner = deps.runner ?? new ToolRunner();
     const root = context.root;
     const planRoot = platform === host ? root : PLAN_ROOTS[platform];
     const outputDir = isAbsolute(options.outputPath ?? '')

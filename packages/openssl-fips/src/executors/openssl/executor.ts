@@ -1,5 +1,5 @@
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, assertCompilerInCacheKey, buildOncePerTask, executorResult, nxTaskHash, renderPlan, withStageLock } from '@fipskit/core';
+import { ToolRunner, ProcessRunner, assertCompilerInCacheKey, buildOncePerTask, executorResult, nxTaskHash, renderPlan, withStageLock } from '@fipskit/core';
 import { OpenSslBuildOptions } from './schema';
 import { opensslStage } from '../../stage/stage';
 import { openSslDisplayPlan } from '../../stage/openssl-build';
@@ -14,7 +14,7 @@ export default async function openSslBuildExecutor(
   context: ExecutorContext,
   deps: OpenSslExecutorDeps = {},
 ): Promise<{ success: boolean }> {
-  const runner = deps.runner ?? new ExecaRunner();
+  const runner = deps.runner ?? new ToolRunner();
   const print = deps.print ?? ((line: string) => console.log(line));
   return executorResult('openssl', print, async () => {
     const options = opensslStage.normalize(rawOptions, { root: context.root, projectName: context.projectName });

@@ -7,7 +7,7 @@ import { ExecutorContext } from '@nx/devkit';
 import {
   BUILD_INFO_FILE,
   DEFAULT_FIPS_PROFILE,
-  ExecaRunner,
+  ToolRunner,
   ProcessRunner,
   StageLog,
   TargetPlatform,
@@ -160,7 +160,7 @@ export default async function pythonInstallExecutor(
         `An install into ${input.pythonDir} by an earlier fipskit is recorded in ${legacy}: run nx run ${context.projectName}:restore first (it reads that record), then install again.`,
       );
     }
-    const runner = deps.runner ?? new ExecaRunner();
+    const runner = deps.runner ?? new ToolRunner();
     const plan = buildWindowsInstallPlan(input, windowsInstallTasks(input, runner), pathFunctions);
     const log = new StageLog('install', join(projectDir, 'install.log'), plan.steps.length, print);
     await executePlan(plan, runner, log);

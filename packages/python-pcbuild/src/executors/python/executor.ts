@@ -1,6 +1,6 @@
 import { ExecutorContext } from '@nx/devkit';
 import {
-  ExecaRunner,
+  ToolRunner,
   ProcessRunner,
   assertCompilerInCacheKey,
   buildOncePerTask,
@@ -27,7 +27,7 @@ export default async function pythonBuildExecutor(
   const print = deps.print ?? ((line: string) => console.log(line));
   return executorResult('python', print, async () => {
     const options = pythonStage.normalize(rawOptions, { root: context.root, projectName: context.projectName });
-    const runner = deps.runner ?? new ExecaRunner();
+    const runner = deps.runner ?? new ToolRunner();
     if (options.dryRun) {
       if (options.workspaceRoot !== context.root) print(`(workspace root shown as ${options.workspaceRoot})`);
       print(renderPlan(await planPythonForDisplay(options, runner)));

@@ -3,7 +3,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { Command, ExecaRunner, OUTPUT_MARKER, ProcessRunner, RunOptions } from '@fipskit/core';
+import { Command, ToolRunner, OUTPUT_MARKER, ProcessRunner, RunOptions } from '@fipskit/core';
 import verifyExecutor, { VerifyDeps } from './executor';
 import { VerifyOptions } from './schema';
 import { VERIFY_DRIVER, VERIFY_SCRIPT } from '../../python/verify-files';
@@ -26,7 +26,7 @@ import {
 /** The real runner, recording what it ran. */
 class RecordingExeca implements ProcessRunner {
   readonly commands: Command[] = [];
-  private readonly inner = new ExecaRunner();
+  private readonly inner = new ToolRunner();
   run(command: Command, options?: RunOptions) {
     this.commands.push(command);
     return this.inner.run(command, options);

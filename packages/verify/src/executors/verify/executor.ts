@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import { ExecutorContext } from '@nx/devkit';
-import { ExecaRunner, ProcessRunner, executorResult } from '@fipskit/core';
+import { ToolRunner, ProcessRunner, executorResult } from '@fipskit/core';
 import { VerifyOptions } from './schema';
 import { verifyStage } from '../../stage/stage';
 import { targetConfigurationDigest } from '../../stage/target-configuration';
@@ -24,7 +24,7 @@ export default async function verifyExecutor(rawOptions: VerifyOptions, context:
       ...verifyStage.normalize(rawOptions, { root: context.root, projectName: context.projectName }),
       ...(targetConfiguration ? { targetConfiguration } : {}),
     };
-    const report = await verifyFips(options, deps.runner ?? new ExecaRunner(), print, deps);
+    const report = await verifyFips(options, deps.runner ?? new ToolRunner(), print, deps);
     if (!report.passed) print(`[verify] FIPS verification failed: ${report.failedRequired.join(', ')} (details in ${join(options.outputDir, SUMMARY_FILE)})`);
     return report.passed;
   });
