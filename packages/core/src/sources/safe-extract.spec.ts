@@ -460,6 +460,31 @@ withGnuTar("the system's GNU tar leaves the tree node-tar's writer leaves", () =
   });
 });
 
+describe("node-tar's writer gets the bytes the scan proved", () => {
+  it('inflates the archive once when the scan kept it, twice past the bound, and unpacks the same either way', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require('node:fs') as typeof import('node:fs');
+    const archive = writeTarGz(honest.filter((e) => e.type !== 'SymbolicLink'));
+    const createReadStream = fs.createReadStream;
+    const opened = jest
+      .spyOn(fs, 'createReadStream')
+      .mockImplementation(((path: string, options: object) => createReadStream(path, options)) as typeof createReadStream);
+    try {
+      const once = join(scratch(), 'src');
+      await extractArchive(archive, once, { writer: 'node-tar' });
+      expect(opened.mock.calls.filter(([path]) => path === archive)).toHaveLength(1);
+      opened.mockClear();
+      const twice = join(scratch(), 'src');
+      await extractArchive(archive, twice, { writer: 'node-tar', keepBytes: 1024 });
+      expect(opened.mock.calls.filter(([path]) => path === archive)).toHaveLength(2);
+      expect(treeListing(twice)).toEqual(treeListing(once));
+      expect(readFileSync(join(once, 'include/openssl/opensslv.h'), 'utf8')).toBe('# define X\n');
+    } finally {
+      opened.mockRestore();
+    }
+  });
+});
+
 describe('sharedTopLevel', () => {
   it('does not strip ./ (node-tar would strip the dot, not the directory)', () => {
     expect(

@@ -25,6 +25,12 @@ export interface ExtractOptions extends ArchiveLimits {
    * (POSIX); for a subtree (`only`), or without GNU tar, node-tar's synchronous writer. `node-tar` forces the latter.
    */
   writer?: 'auto' | 'node-tar';
+  /**
+   * How many inflated bytes the scan keeps for node-tar's writer, so that it writes the very bytes that were proved
+   * safe without inflating the archive again (default 256 MiB; CPython's and OpenSSL's tarballs inflate to about 100
+   * and 70 MB). Past it, the writer reads the archive a second time.
+   */
+  keepBytes?: number;
 }
 
 export interface ExtractResult {
@@ -87,14 +93,17 @@ const REFUSED_TYPES: Record<string, string> = {
  * (safe-extract.spec.ts).
  */
 export async function extractArchive(archive: string, destDir: string, options: ExtractOptions = {}): Promise<ExtractResult> {
-  const entries = await scanArchive(archive, options);
-  const topLevel = options.stripTopLevel === false ? undefined : sharedTopLevel(entries);
-  assertLinksStayInside(archive, entries, topLevel !== undefined);
-  mkdirSync(destDir, { recursive: true });
   const only = options.only;
   // GNU tar writes a whole tarball faster; for a subtree (Modules/), where the work is reading the archive, node-tar's
   // in-process inflating is faster (tools/benchmark/unpack.ts).
   const tar = options.writer === 'node-tar' || only ? undefined : systemGnuTar();
+  // For node-tar, the scan keeps the bytes it inflated (up to a bound): the writer then gets exactly the bytes that
+  // were proved safe, without reading and inflating the archive a second time.
+  const kept: KeptBytes | undefined = tar ? undefined : { chunks: [], bytes: 0, max: options.keepBytes ?? KEEP_MAX_BYTES, overflowed: false };
+  const entries = await scanEntries(archive, options, kept);
+  const topLevel = options.stripTopLevel === false ? undefined : sharedTopLevel(entries);
+  assertLinksStayInside(archive, entries, topLevel !== undefined);
+  mkdirSync(destDir, { recursive: true });
   if (tar) {
     await extractWithSystemTar(tar, { archive, destDir, compression: archiveCompression(archive), stripTopLevel: topLevel !== undefined });
     return { entries: entries.length, strippedTopLevel: topLevel };
@@ -114,15 +123,41 @@ export async function extractArchive(archive: string, destDir: string, options: 
   // asynchronous writer 2.3-3.8x slower on the OpenSSL and CPython tarballs, measured on tmpfs
   // where the disk plays no part (tools/benchmark/unpack.ts).
   const unpack = new UnpackSync({ cwd: destDir, strip: topLevel ? 1 : 0, strict: true, preserveOwner: false, filter: withoutSpecialBits });
-  await pumpThroughTar(archive, unpack, parserSettled(unpack));
+  if (kept && !kept.overflowed) await writeKept(kept, unpack);
+  else await pumpThroughTar(archive, unpack, parserSettled(unpack));
   return { entries: entries.length, strippedTopLevel: topLevel };
+}
+
+/** The inflated tar bytes a scan kept for the writer; past `max` it stops keeping, and the writer reads the archive again. */
+interface KeptBytes {
+  chunks: Buffer[];
+  bytes: number;
+  max: number;
+  overflowed: boolean;
+}
+
+const KEEP_MAX_BYTES = 256 * 1024 ** 2;
+
+async function writeKept(kept: KeptBytes, unpack: UnpackSync): Promise<void> {
+  const settled = parserSettled(unpack);
+  try {
+    for (const chunk of kept.chunks) unpack.write(chunk);
+    unpack.end();
+  } finally {
+    kept.chunks.length = 0;
+  }
+  await settled;
 }
 
 /**
  * The list pass: reads headers only, refusing at the first unsafe entry so a 10 GB entry is never read,
  * and at the first entry past a limit, so the entries it keeps in memory stay bounded.
  */
-export async function scanArchive(archive: string, limits: ArchiveLimits = {}): Promise<ArchiveEntry[]> {
+export function scanArchive(archive: string, limits: ArchiveLimits = {}): Promise<ArchiveEntry[]> {
+  return scanEntries(archive, limits, undefined);
+}
+
+async function scanEntries(archive: string, limits: ArchiveLimits, kept: KeptBytes | undefined): Promise<ArchiveEntry[]> {
   const maxTotalBytes = limits.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES;
   const maxEntries = limits.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const entries: ArchiveEntry[] = [];
@@ -150,7 +185,17 @@ export async function scanArchive(archive: string, limits: ArchiveLimits = {}): 
     parser.on('close', () => (sawEndMarker ? resolve() : reject(truncatedError(archive))));
     parser.on('error', reject);
   });
-  await pumpThroughTar(archive, parser, settled);
+  const keep = kept
+    ? (chunk: Buffer) => {
+        if (kept.overflowed) return;
+        kept.bytes += chunk.length;
+        if (kept.bytes > kept.max) {
+          kept.overflowed = true;
+          kept.chunks.length = 0;
+        } else kept.chunks.push(chunk);
+      }
+    : undefined;
+  await pumpThroughTar(archive, parser, settled, keep);
   return entries;
 }
 
@@ -328,8 +373,9 @@ function parserSettled(parser: Parser): Promise<void> {
 }
 
 /** Feeds the uncompressed tar bytes to a parser; a decompressor failure is reported before the parser's confusion about it. */
-async function pumpThroughTar(archive: string, parser: Parser, settled: Promise<void>): Promise<void> {
+async function pumpThroughTar(archive: string, parser: Parser, settled: Promise<void>, onChunk?: (chunk: Buffer) => void): Promise<void> {
   const tar = openTarStream(archive);
+  if (onChunk) tar.stream.on('data', onChunk);
   tar.stream.pipe(parser as unknown as Writable);
   try {
     await Promise.all([settled, tar.finished]);
