@@ -14,6 +14,11 @@ export interface RunStep {
   title: string;
   command: Command;
   progress?: ProgressCounter;
+  /**
+   * Commands that need nothing from `command` nor from each other (two compilers on two files), run side by side
+   * with it, each its own process; the step ends when all have ended. A script that renders the plan runs them in turn.
+   */
+  alongside?: Command[];
 }
 
 export type FileOperation =

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StageLog } from '../log/stage-log';
 import { RecordingRunner } from '../process/recording-runner';
+import { ToolRunner } from '../process/tool-runner';
 import { SmallDisk, mountSmallDisk } from '../testing/small-disk';
 import { applyFileOperation, executePlan } from './execute-plan';
 
@@ -62,6 +63,42 @@ describe('executePlan', () => {
       ),
     ).rejects.toThrow(/boom/);
     expect(after).not.toHaveBeenCalled();
+  });
+});
+
+describe('executePlan: commands run alongside', () => {
+  const node = (dir: string, script: string) => ({ program: process.execPath, args: ['-e', script], cwd: dir });
+  const plan = (dir: string, first: string, second: string, after: string) => ({
+    stage: 't',
+    platform: 'linux',
+    steps: [
+      { kind: 'run' as const, title: 'both', command: node(dir, first), alongside: [node(dir, second)] },
+      { kind: 'run' as const, title: 'after', command: node(dir, after) },
+    ],
+  });
+
+  it('runs them side by side (real processes), and the next step only once all have ended', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-plan-'));
+    // Each waits for the other's file: one after the other, neither could end.
+    const waitFor = (mine: string, theirs: string) =>
+      `require("fs").writeFileSync(${JSON.stringify(join(dir, mine))}, ""); const t = setInterval(() => require("fs").existsSync(${JSON.stringify(
+        join(dir, theirs),
+      )}) && (clearInterval(t), setTimeout(() => require("fs").writeFileSync(${JSON.stringify(join(dir, `${mine}.done`))}, ""), 50)), 10)`;
+    const after = `process.exit(require("fs").existsSync(${JSON.stringify(join(dir, 'a.done'))}) && require("fs").existsSync(${JSON.stringify(join(dir, 'b.done'))}) ? 0 : 9)`;
+    await executePlan(plan(dir, waitFor('a', 'b'), waitFor('b', 'a'), after), new ToolRunner(), new StageLog('t', join(dir, 'log'), 2, () => undefined));
+    expect(existsSync(join(dir, 'a.done')) && existsSync(join(dir, 'b.done'))).toBe(true);
+  });
+
+  it('fails when one fails, after the other has ended, and runs nothing after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fipskit-plan-'));
+    const slow = `setTimeout(() => require("fs").writeFileSync(${JSON.stringify(join(dir, 'slow.done'))}, ""), 300)`;
+    const after = `require("fs").writeFileSync(${JSON.stringify(join(dir, 'after.ran'))}, "")`;
+    const error = await executePlan(plan(dir, 'process.exit(4)', slow, after), new ToolRunner(), new StageLog('t', join(dir, 'log'), 2, () => undefined)).catch(
+      (e) => e,
+    );
+    expect(String(error)).toMatch(/exited with code 4/);
+    expect(existsSync(join(dir, 'slow.done'))).toBe(true);
+    expect(existsSync(join(dir, 'after.ran'))).toBe(false);
   });
 });
 

@@ -12,7 +12,10 @@ export async function executePlan(plan: BuildPlan, runner: ProcessRunner, log: S
     log.step(step.title);
     if (step.kind === 'run') {
       const onLine = step.progress ? await progressReporter(step.progress, runner, log) : undefined;
-      await log.run(runner, step.command, { onLine });
+      // Every command of the step ends before the step fails: none is left writing into the build directory.
+      const ended = await Promise.allSettled([log.run(runner, step.command, { onLine }), ...(step.alongside ?? []).map((command) => log.run(runner, command))]);
+      const failed = ended.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) throw failed.reason;
     } else if (step.kind === 'files') {
       step.operations.forEach(applyFileOperation);
     } else {

@@ -14,6 +14,7 @@ export function renderPlan(plan: BuildPlan): string {
         lines.push(value === undefined ? `   env: unset ${key}` : `   env: ${key}=${value}`);
       }
       lines.push(`   $ ${describeCommand(step.command, platform)}`);
+      for (const command of step.alongside ?? []) lines.push(`   $ ${describeCommand(command, platform)}   (alongside, in ${command.cwd})`);
     } else if (step.kind === 'files') {
       step.operations.forEach((op) => lines.push(`   ${describeFileOperation(op)}`));
     } else {

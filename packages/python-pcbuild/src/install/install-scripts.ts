@@ -298,7 +298,7 @@ export function renderWindowsBundleScripts(input: WindowsScriptInput): WindowsBu
   const body = steps.flatMap((step, index): string[] => {
     const lines =
       step.kind === 'run'
-        ? runLines(step.title, step.command, shipped)
+        ? [step.command, ...(step.alongside ?? [])].flatMap((command) => runLines(step.title, command, shipped))
         : step.kind === 'files'
           ? fileLines(step.operations, shipped)
           : taskLines(step.key, input, plan);

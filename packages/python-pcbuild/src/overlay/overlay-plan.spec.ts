@@ -1,4 +1,4 @@
-import { FileOperation, OpenSslBuildInfo, RunStep, SourceLock } from '@fipskit/core';
+import { FileOperation, OpenSslBuildInfo, RunStep, SourceLock, renderPlan } from '@fipskit/core';
 import { InterpreterFacts, assertOverlayFits } from '../stage/interpreter';
 import { NormalizedPythonOptions } from '../stage/normalize-options';
 import { PYCONFIG_FIX, buildOverlayPlan, mirrorInterpreter } from './overlay-plan';
@@ -46,7 +46,9 @@ const layout = { sourceDir: '/w s/tmp/p/python/src', objectDir: '/w s/tmp/p/pyth
 
 describe('overlay plan', () => {
   const plan = buildOverlayPlan(options, facts, layout, 'cc');
-  const runs = plan.steps.filter((s): s is RunStep => s.kind === 'run').map((s) => [s.command.program, ...s.command.args]);
+  const runSteps = plan.steps.filter((s): s is RunStep => s.kind === 'run');
+  // Each run step's command, then the commands it runs alongside.
+  const runs = runSteps.flatMap((s) => [s.command, ...(s.alongside ?? [])]).map((c) => [c.program, ...c.args]);
   const ops = plan.steps.flatMap((s) => (s.kind === 'files' ? s.operations : []));
   const staging = '/w s/dist/p/python.1.fipskit-partial';
 
@@ -75,7 +77,7 @@ describe('overlay plan', () => {
       '-o',
       '/w s/tmp/p/python/obj/_ssl.o',
     ]);
-    expect(runs[1]).toEqual([
+    expect(runs[2]).toEqual([
       'cc',
       '-shared',
       '-o',
@@ -89,9 +91,16 @@ describe('overlay plan', () => {
     ]);
   });
 
-  it("compiles _hashlib as a core module with the interpreter's internal headers, beside _ssl", () => {
-    expect(runs[2]).toContain('-DPy_BUILD_CORE_MODULE');
-    expect(runs[2].slice(-6)).toEqual([
+  it("compiles _hashlib as a core module with the interpreter's internal headers, side by side with _ssl", () => {
+    expect(runSteps[0].title).toBe('Compile _ssl and _hashlib');
+    expect(runSteps[0].command.title).toBe('Compile _ssl');
+    expect(runSteps[0].alongside?.map((c) => c.title)).toEqual(['Compile _hashlib']);
+    // The dry run shows both compiler runs of the step.
+    expect(renderPlan(plan)).toMatch(
+      /\d+\. Compile _ssl and _hashlib\n {3}cwd: .*\n {3}\$ cc .*_ssl\.c.*\n {3}\$ cc .*_hashopenssl\.c.*\(alongside, in .*\/obj\)\n/,
+    );
+    expect(runs[1]).toContain('-DPy_BUILD_CORE_MODULE');
+    expect(runs[1].slice(-6)).toEqual([
       '-I',
       '/usr/include/python3.11/internal',
       '-c',
