@@ -143,6 +143,10 @@ async function writeKept(kept: KeptBytes, unpack: UnpackSync): Promise<void> {
   try {
     for (const chunk of kept.chunks) unpack.write(chunk);
     unpack.end();
+  } catch (error) {
+    // The writer threw (a full disk): that error is the one to report, not its echo on the parser.
+    settled.catch(() => undefined);
+    throw error;
   } finally {
     kept.chunks.length = 0;
   }
