@@ -21,12 +21,12 @@
 #                  between it and the installed workspace's cold run, and right after that, because this machine's
 #                  speed drifts by more than the 5 % the ratio is meant to resolve: each cold run is compared with
 #                  the mean of the two runs beside it, all three are printed
-# Every cold run and every run of the necessary commands is timed twice: wall seconds, and the processor seconds
-# (user + system) of its whole process tree. A busy neighbour on shared cores stretches the first, hardly the second:
-# the ratios are given in both.
 #   full mode      `nx run fips-python-full:build` cold, in a copy of the workspace with one more project: the same
 #                  OpenSSL and CPython source with `"mode": "full"` (a whole CPython built against the FIPS OpenSSL),
 #                  compared with the recipe, which also builds a whole CPython
+# Every cold run and every run of the necessary commands is timed twice: wall seconds, and the processor seconds
+# (user + system) of its whole process tree. A busy neighbour on shared cores stretches the first, hardly the second:
+# the ratios are given in both.
 # Then a breakdown of the cold run next to the necessary commands, phase by phase, and of a warm run, stage by stage
 # (tools/benchmark/breakdown.ts).
 # Prints seconds and ratios. Never run it beside another build: it measures elapsed time on shared cores.
@@ -115,7 +115,7 @@ necessary() {
   step "necessary commands by hand, $2 (log: $work/$1.log)"
   export -f necessary_by_hand openssl_by_hand now since
   export work jobs root openssl_tgz cpython_tgz
-  /usr/bin/time -f '%U %S' -o "$work/$1.time" bash -c 'set -euo pipefail; necessary_by_hand "$1" >"$work/$1.wall"' _ "$1"
+  cputime "$work/$1.time" bash -c 'set -euo pipefail; necessary_by_hand "$1" >"$work/$1.wall"' _ "$1"
   cpu_of "$work/$1.time" >"$work/$1.cpu"
   cat "$work/$1.wall"
 }
@@ -253,14 +253,17 @@ fi
 
 # Without the installed workspace, the second run of the necessary commands comes at the end.
 [ "$necessary_after" != skipped ] || necessary_after=$(necessary necessary-after "at the end")
+# A run of the necessary commands' wall or processor seconds, or `skipped` when it did not run.
+wall() { if [ -f "$work/$1.wall" ]; then cat "$work/$1.wall"; else echo skipped; fi; }
 cpu() { if [ -f "$work/$1.cpu" ]; then cat "$work/$1.cpu"; else echo skipped; fi; }
-mean() { case "$1$2" in *skipped*) echo "${1/skipped/}${2/skipped/}" | grep . || echo skipped;; *) awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (a + b) / 2 }';; esac; }
+# The mean of the figures given, leaving out skipped ones; `skipped` when none is left.
+mean() { printf '%s\n' "$@" | awk '$1 != "skipped" { sum += $1; n++ } END { if (n) printf "%.1f", sum / n; else print "skipped" }'; }
 # The repository's cold run against the runs beside it (before it, and between it and the installed workspace's);
 # the installed workspace's against the two beside it.
 if [ "$necessary_mid" = skipped ]; then repo_pair=(necessary-before necessary-after); else repo_pair=(necessary-before necessary-mid); fi
-necessary=$(mean "$necessary_before" "$(cat "$work/${repo_pair[1]}.wall")")
+necessary=$(mean "$(wall "${repo_pair[0]}")" "$(wall "${repo_pair[1]}")")
 necessary_cpu=$(mean "$(cpu "${repo_pair[0]}")" "$(cpu "${repo_pair[1]}")")
-installed_necessary=$(mean "$necessary_mid" "$necessary_after")
+installed_necessary=$(mean "$(wall necessary-mid)" "$(wall necessary-after)")
 installed_necessary_cpu=$(mean "$(cpu necessary-mid)" "$(cpu necessary-after)")
 phases=()
 for run in "${repo_pair[@]}"; do [ -f "$work/$run.phases" ] && phases+=("$work/$run.phases"); done
